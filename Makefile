@@ -1,0 +1,52 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# zdrace: ZONE_DEVICE refcount race testing on User-mode Linux.
+#
+#   make          set up everything, build the UML kernel, run the suites
+#   make check    the tooling's tests + the suites, ending "N passed, N failed"
+#
+# KERNEL is the one place the default kernel line is named.
+
+KERNEL     ?= 6.12
+KERNEL_SRC ?=
+BUILD      ?= $(CURDIR)/build
+PYTHON     ?= python3
+# kunitconfig fragments; a line's own configs/<line>/ may be added later.
+CONFIGS    ?= $(wildcard configs/zdrace.config configs/zone_device.config)
+
+ZDRACE = $(PYTHON) scripts/zdrace.py --kernel=$(KERNEL) \
+	 $(if $(KERNEL_SRC),--kernel-src=$(KERNEL_SRC)) \
+	 --build-root=$(BUILD) $(addprefix --config=,$(CONFIGS)) $(ZDRACE_ARGS)
+
+.PHONY: all run check test-tools prepare stock bench info clean distclean
+
+all: run
+
+run:
+	$(ZDRACE) run
+
+check:
+	$(ZDRACE) check
+
+test-tools:
+	$(PYTHON) -m unittest discover -s scripts/tests -t scripts
+
+prepare:
+	$(ZDRACE) prepare
+
+stock:
+	$(ZDRACE) stock
+
+bench:
+	$(ZDRACE) bench
+
+info:
+	$(ZDRACE) info
+
+# Build output only; keeps the extracted pristine source.
+clean:
+	rm -rf $(BUILD)/$(KERNEL)/kunit $(BUILD)/$(KERNEL)/stock \
+	       $(BUILD)/$(KERNEL)/results
+
+distclean:
+	rm -rf $(BUILD)

@@ -1,0 +1,172 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""zdrace front end: prepare the kernel tree, run suites, check, bench.
+
+Every subcommand takes the kernel line (--kernel, e.g. from KERNEL= in the
+Makefile) and optionally a source (--kernel-src, KERNEL_SRC=).
+"""
+
+import argparse
+import os
+import sys
+import time
+import unittest
+from typing import List, Optional, Sequence
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from zdtool import ZdError  # noqa: E402
+from zdtool import bench, runner, series, source, tree  # noqa: E402
+from zdtool.results import Counts  # noqa: E402
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _layout(args: argparse.Namespace) -> tree.Layout:
+	return tree.Layout(os.path.join(args.build_root, args.kernel))
+
+
+def prepare(args: argparse.Namespace) -> tree.TreeInfo:
+	source.ensure_host_tools()
+	src = source.find_source(args.kernel, args.kernel_src)
+	patches = series.load_series(os.path.join(REPO, 'patches', args.kernel))
+	with runner.build_lock(args.lock) as waited:
+		args.lock_wait += waited
+		return tree.prepare(_layout(args), src, patches, REPO, args.kernel)
+
+
+def _kunit_run(args: argparse.Namespace, configs: List[str],
+	       build_dir: str = '') -> runner.KunitRun:
+	return runner.KunitRun(layout=_layout(args), configs=configs,
+			       jobs=args.jobs, filter_glob=args.filter_glob,
+			       kernel_args=args.kernel_args or [],
+			       timeout=args.timeout, build_dir=build_dir)
+
+
+def cmd_prepare(args: argparse.Namespace) -> int:
+	print(prepare(args).banner())
+	return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+	start = time.monotonic()
+	info = prepare(args)
+	run = _kunit_run(args, args.config)
+	with runner.build_lock(args.lock) as waited:
+		args.lock_wait += waited
+		counts = runner.run_suites(run, info, 'zdrace')
+	took = time.monotonic() - start - args.lock_wait
+	wait = f' (+{args.lock_wait:.1f} s waiting for the build lock)' \
+		if args.lock_wait >= 0.1 else ''
+	print(f'zdrace: make finished in {took:.1f} s{wait}')
+	return 1 if counts.failed else 0
+
+
+def cmd_stock(args: argparse.Namespace) -> int:
+	"""The kernel's default KUnit suites on the patched kernel + configs."""
+	info = prepare(args)
+	layout = _layout(args)
+	default = os.path.join(layout.tree, 'tools/testing/kunit/configs/'
+			       'default.config')
+	run = _kunit_run(args, [default] + args.config,
+			 os.path.join(layout.root, 'stock'))
+	with runner.build_lock(args.lock):
+		counts = runner.run_suites(run, info, 'stock')
+	return 1 if counts.failed else 0
+
+
+def unit_tests(verbosity: int = 1) -> Counts:
+	"""The tooling's own tests, scripts/tests/test_*.py."""
+	here = os.path.dirname(os.path.abspath(__file__))
+	suite = unittest.defaultTestLoader.discover(
+		os.path.join(here, 'tests'), top_level_dir=here)
+	result = unittest.TextTestRunner(verbosity=verbosity,
+					 stream=sys.stdout).run(suite)
+	failed = len(result.failures) + len(result.errors) + \
+		len(result.unexpectedSuccesses)
+	skipped = len(result.skipped)
+	return Counts(result.testsRun - failed - skipped, failed, skipped)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+	print('zdrace: tooling tests (scripts/tests)', flush=True)
+	tool = unit_tests()
+	print(f'zdrace: tooling tests: {tool.summary()}', flush=True)
+	try:
+		info = prepare(args)
+		with runner.build_lock(args.lock):
+			suites = runner.run_suites(_kunit_run(args, args.config),
+						   info, 'zdrace')
+	except ZdError as e:
+		print(f'zdrace: error: {e}', file=sys.stderr)
+		suites = Counts(failed=1)
+	total = tool + suites
+	print(total.summary())
+	return 1 if total.failed else 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+	info = prepare(args)
+	with runner.build_lock(args.lock):
+		return bench.run(_kunit_run(args, args.config), info)
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+	info = tree.read_info(_layout(args).tree)
+	if not info:
+		raise ZdError(f'{_layout(args).tree}: not prepared; run make')
+	print(info.banner())
+	return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+	parser = argparse.ArgumentParser(
+		prog='zdrace.py',
+		description='Prepare a patched UML kernel and run zdrace suites.')
+	parser.add_argument('--kernel', required=True, metavar='LINE',
+			    help='kernel line, e.g. the Makefile\'s KERNEL=')
+	parser.add_argument('--kernel-src', default=os.environ.get('KERNEL_SRC')
+			    or None, metavar='PATH',
+			    help='kernel tree or tarball (default: Debian\'s '
+			    'linux-source-LINE package)')
+	parser.add_argument('--build-root', default=os.path.join(REPO, 'build'),
+			    metavar='DIR')
+	parser.add_argument('--lock', default=os.environ.get(
+		'ZDRACE_BUILD_LOCK', os.path.join(REPO, 'build', '.build.lock')),
+			    help='lock file serialising kernel builds')
+	parser.add_argument('--config', action='append', default=[],
+			    metavar='FILE', help='kunitconfig fragment '
+			    '(repeatable)')
+	parser.add_argument('--jobs', type=int, default=len(os.sched_getaffinity(0)))
+	parser.add_argument('--filter_glob', default='', metavar='GLOB')
+	parser.add_argument('--kernel_args', action='append', metavar='ARG')
+	parser.add_argument('--timeout', type=int, default=300,
+			    help='seconds for one kernel run (kunit.py)')
+	sub = parser.add_subparsers(dest='command', required=True)
+	for name, func, text in (
+		('prepare', cmd_prepare, 'extract, patch and wire the tree'),
+		('run', cmd_run, 'prepare, build and run the zdrace suites'),
+		('check', cmd_check, 'tooling tests + suites, one summary line'),
+		('stock', cmd_stock, 'the kernel\'s default suites, patched'),
+		('bench', cmd_bench, 'time the no-change rebuild and suite run'),
+		('info', cmd_info, 'print the prepared tree\'s version line')):
+		p = sub.add_parser(name, help=text)
+		p.set_defaults(func=func)
+	return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+	args = build_parser().parse_args(argv)
+	args.lock_wait = 0.0
+	try:
+		return args.func(args)
+	except ZdError as e:
+		print(f'zdrace: error: {e}', file=sys.stderr)
+		return 1
+	except KeyboardInterrupt:
+		print('zdrace: interrupted', file=sys.stderr)
+		return 130
+
+
+if __name__ == '__main__':
+	sys.exit(main())

@@ -1,0 +1,110 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Drive the prepared tree's own tools/testing/kunit/kunit.py."""
+
+import contextlib
+import fcntl
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Iterator, List, Optional
+
+from zdtool import ZdError
+from zdtool.results import Counts, count_kunit_json
+from zdtool.tree import Layout, TreeInfo
+
+KUNIT_PY = 'tools/testing/kunit/kunit.py'
+
+
+@contextlib.contextmanager
+def build_lock(path: str) -> Iterator[float]:
+	"""One kernel build or run at a time per machine (2 cores).
+
+	Yields the seconds spent waiting for another holder.
+	"""
+	os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+	with open(path, 'a') as f:
+		start = time.monotonic()
+		try:
+			fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+		except BlockingIOError:
+			print(f'zdrace: waiting for {path} (another build runs)',
+			      flush=True)
+			fcntl.flock(f, fcntl.LOCK_EX)
+		try:
+			yield time.monotonic() - start
+		finally:
+			fcntl.flock(f, fcntl.LOCK_UN)
+
+
+@dataclass
+class KunitRun:
+	"""One kunit.py invocation on the prepared tree."""
+	layout: Layout
+	configs: List[str]
+	jobs: int = 0
+	filter_glob: str = ''
+	kernel_args: List[str] = field(default_factory=list)
+	timeout: int = 0
+	build_dir: str = ''
+
+	def _common(self) -> List[str]:
+		args = [f'--build_dir={os.path.abspath(self.build_dir or self.layout.kunit_build)}',
+			'--arch=um']
+		return args
+
+	def command(self, verb: str, json_path: Optional[str] = None) -> List[str]:
+		cmd = [sys.executable, KUNIT_PY, verb, *self._common()]
+		if verb in ('run', 'config', 'build'):
+			cmd += [f'--kunitconfig={os.path.abspath(c)}'
+				for c in self.configs]
+		if verb in ('run', 'build') and self.jobs:
+			cmd.append(f'--jobs={self.jobs}')
+		if verb in ('run', 'exec'):
+			cmd += [f'--kernel_args={a}' for a in self.kernel_args]
+			if self.timeout:
+				cmd.append(f'--timeout={self.timeout}')
+			if json_path:
+				cmd.append(f'--json={os.path.abspath(json_path)}')
+			if self.filter_glob:
+				cmd.append(self.filter_glob)
+		return cmd
+
+	def invoke(self, verb: str, json_path: Optional[str] = None,
+		   quiet: bool = False) -> int:
+		cmd = self.command(verb, json_path)
+		out = subprocess.DEVNULL if quiet else None
+		return subprocess.run(cmd, cwd=self.layout.tree, stdout=out,
+				      stderr=out).returncode
+
+
+def check_configs(configs: List[str]) -> None:
+	for c in configs:
+		if not os.path.isfile(c):
+			raise ZdError(f'kunitconfig {c}: no such file')
+
+
+def run_suites(run: KunitRun, info: TreeInfo, name: str) -> Counts:
+	"""kunit.py run; the results' JSON lands in build/<line>/results/."""
+	check_configs(run.configs)
+	os.makedirs(run.layout.results, exist_ok=True)
+	json_path = os.path.join(run.layout.results, f'{name}.json')
+	with contextlib.suppress(FileNotFoundError):
+		os.unlink(json_path)
+	print(info.banner(), flush=True)
+	start = time.monotonic()
+	rc = run.invoke('run', json_path)
+	try:
+		with open(json_path) as f:
+			counts = count_kunit_json(f.read())
+	except (OSError, ValueError):
+		counts = Counts()
+	if rc != 0 and counts.failed == 0:
+		# A build error, or a kernel that died before any test line.
+		print(f'zdrace: kunit.py run exited {rc} with no failed test '
+		      f'recorded; counting the run as one failure', flush=True)
+		counts.failed += 1
+	print(f'{info.banner()}: {counts.summary()} '
+	      f'[{time.monotonic() - start:.1f} s]', flush=True)
+	return counts

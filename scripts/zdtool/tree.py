@@ -1,0 +1,262 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The prepared kernel tree under build/<line>/: extracted, patched, wired.
+
+Preparation never leaves a half-prepared tree behind: a new tree is built
+in linux.new and swapped in with two renames only once every step has
+succeeded.  The tree is hard-linked to a pristine copy, so re-preparing
+after a patch change takes seconds, and every file keeps its old mtime
+unless its contents changed, so the kernel build stays incremental.
+"""
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional
+
+from zdtool import ZdError
+from zdtool.series import Series, apply_patch
+from zdtool.source import KernelSource, kernel_line, tree_version
+
+STAMP = '.zdrace-tree.json'
+SOURCE_STAMP = '.zdrace-source'
+# Bump when wire() changes what it writes.
+WIRING_VERSION = 1
+# Repository directories linked into the tree as zdrace/<dir>/.
+WIRED_DIRS = ('fault-inject', 'kunit-tests')
+WIRED_FILES = ('Kconfig', 'Kbuild', 'zdrace/Kconfig', 'zdrace/Makefile')
+
+
+@dataclass
+class Layout:
+	"""Paths of one kernel line's build area."""
+	root: str
+
+	@property
+	def tree(self) -> str:
+		return os.path.join(self.root, 'linux')
+
+	@property
+	def new_tree(self) -> str:
+		return os.path.join(self.root, 'linux.new')
+
+	@property
+	def old_tree(self) -> str:
+		return os.path.join(self.root, 'linux.old')
+
+	@property
+	def pristine(self) -> str:
+		return os.path.join(self.root, 'pristine')
+
+	@property
+	def kunit_build(self) -> str:
+		return os.path.join(self.root, 'kunit')
+
+	@property
+	def results(self) -> str:
+		return os.path.join(self.root, 'results')
+
+
+@dataclass
+class TreeInfo:
+	"""What a prepared tree is: printed with every run."""
+	version: str
+	series_id: str
+	patches: int
+	touched: List[str] = field(default_factory=list)
+	stamp: str = ''
+
+	def banner(self) -> str:
+		line = kernel_line(self.version)
+		return (f'zdrace: linux {self.version}, patches {line}@'
+			f'{self.series_id} ({self.patches} applied)')
+
+
+def read_info(tree: str) -> Optional[TreeInfo]:
+	try:
+		with open(os.path.join(tree, STAMP)) as f:
+			return TreeInfo(**json.load(f))
+	except (OSError, ValueError, TypeError):
+		return None
+
+
+def _write_info(tree: str, info: TreeInfo) -> None:
+	with open(os.path.join(tree, STAMP), 'w') as f:
+		json.dump(info.__dict__, f, indent=1)
+
+
+def _run(cmd: List[str], what: str) -> None:
+	proc = subprocess.run(cmd, stdout=subprocess.PIPE,
+			      stderr=subprocess.STDOUT, text=True)
+	if proc.returncode != 0:
+		tail = proc.stdout.strip().splitlines()[-1:] or ['']
+		raise ZdError(f'{what} failed: {tail[0]}')
+
+
+def _replace_file(path: str, text: str) -> None:
+	"""Write a new inode: the old one may be hard-linked to the pristine."""
+	if os.path.lexists(path):
+		os.unlink(path)
+	os.makedirs(os.path.dirname(path), exist_ok=True)
+	with open(path, 'w') as f:
+		f.write(text)
+
+
+def extract_pristine(layout: Layout, source: KernelSource) -> str:
+	"""Unpack the tarball once into build/<line>/pristine; reuse it after."""
+	if not source.is_tarball:
+		return source.path
+	identity = source.identity()
+	stamp = os.path.join(layout.pristine, SOURCE_STAMP)
+	try:
+		with open(stamp) as f:
+			if f.read() == identity:
+				return layout.pristine
+	except OSError:
+		pass
+	tmp = layout.pristine + '.tmp'
+	shutil.rmtree(tmp, ignore_errors=True)
+	os.makedirs(tmp)
+	print(f'zdrace: extracting {source.path} ...', flush=True)
+	start = time.monotonic()
+	_run(['tar', '-xf', source.path, '-C', tmp, '--strip-components=1'],
+	     f'extracting {source.path}')
+	if not os.path.isfile(os.path.join(tmp, 'tools/testing/kunit/kunit.py')):
+		shutil.rmtree(tmp, ignore_errors=True)
+		raise ZdError(f'{source.path}: not a kernel source archive (no '
+			      f'tools/testing/kunit/kunit.py)')
+	with open(os.path.join(tmp, SOURCE_STAMP), 'w') as f:
+		f.write(identity)
+	shutil.rmtree(layout.pristine, ignore_errors=True)
+	os.rename(tmp, layout.pristine)
+	print(f'zdrace: extracted in {time.monotonic() - start:.1f} s',
+	      flush=True)
+	return layout.pristine
+
+
+def _link_copy(src: str, dst: str) -> None:
+	"""cp -al where src and dst share a filesystem, a full copy otherwise."""
+	proc = subprocess.run(['cp', '-al', src, dst], stdout=subprocess.PIPE,
+			      stderr=subprocess.STDOUT, text=True)
+	if proc.returncode == 0:
+		return
+	shutil.rmtree(dst, ignore_errors=True)
+	_run(['cp', '-a', src, dst], f'copying {src}')
+
+
+def wire(tree: str, repo: str) -> None:
+	"""Hook the repository's test and hook sources into Kconfig and Kbuild.
+
+	zdrace/<dir> are relative symlinks to the repository, so an edit of a
+	suite is seen by the next build without re-preparing the tree.
+	"""
+	zd = os.path.join(tree, 'zdrace')
+	os.makedirs(zd, exist_ok=True)
+	dirs = [d for d in WIRED_DIRS
+		if os.path.isfile(os.path.join(repo, d, 'Kconfig'))]
+	for d in dirs:
+		target = os.path.relpath(os.path.join(repo, d), zd)
+		os.symlink(target, os.path.join(zd, d))
+	kconfig = ''.join(f'source "zdrace/{d}/Kconfig"\n' for d in dirs)
+	_replace_file(os.path.join(zd, 'Kconfig'),
+		      '# SPDX-License-Identifier: GPL-2.0\n'
+		      '# Generated by zdrace: its suites and hooks.\n'
+		      'menu "zdrace: ZONE_DEVICE refcount race testing"\n'
+		      f'{kconfig}endmenu\n')
+	_replace_file(os.path.join(zd, 'Makefile'),
+		      '# SPDX-License-Identifier: GPL-2.0\n'
+		      + ''.join(f'obj-y += {d}/\n' for d in dirs))
+	for name, line in (('Kconfig', 'source "zdrace/Kconfig"\n'),
+			   ('Kbuild', 'obj-y\t\t\t+= zdrace/\n')):
+		path = os.path.join(tree, name)
+		with open(path) as f:
+			text = f.read()
+		_replace_file(path, text + '\n' + line)
+
+
+def _same_content(a: str, b: str) -> bool:
+	try:
+		with open(a, 'rb') as fa, open(b, 'rb') as fb:
+			return fa.read() == fb.read()
+	except OSError:
+		return False
+
+
+def keep_mtimes(new: str, old: str, files: List[str]) -> None:
+	"""Unchanged files keep the old tree's mtime; changed ones get 'now'.
+
+	Without this every re-preparation would rebuild all that a patched
+	header reaches, and a dropped patch (file back to its pristine,
+	older mtime) would leave stale objects behind.
+	"""
+	now = time.time()
+	for rel in files:
+		n, o = os.path.join(new, rel), os.path.join(old, rel)
+		if not os.path.exists(n):
+			continue
+		if _same_content(n, o):
+			st = os.stat(o)
+			os.utime(n, ns=(st.st_atime_ns, st.st_mtime_ns))
+		else:
+			os.utime(n, (now, now))
+
+
+def _stamp(source: KernelSource, series: Series) -> str:
+	h = hashlib.sha256()
+	for part in (source.identity(), series.digest(), str(WIRING_VERSION)):
+		h.update(part.encode() + b'\0')
+	return h.hexdigest()
+
+
+def recover(layout: Layout) -> None:
+	"""Finish or undo a swap that was interrupted between its renames."""
+	if not os.path.isdir(layout.tree) and os.path.isdir(layout.old_tree):
+		os.rename(layout.old_tree, layout.tree)
+	shutil.rmtree(layout.new_tree, ignore_errors=True)
+	shutil.rmtree(layout.old_tree, ignore_errors=True)
+
+
+def prepare(layout: Layout, source: KernelSource, series: Series,
+	    repo: str, line: str) -> TreeInfo:
+	"""Make build/<line>/linux match source + series; a no-op if it does."""
+	stamp = _stamp(source, series)
+	current = read_info(layout.tree)
+	if current and current.stamp == stamp:
+		return current
+
+	os.makedirs(layout.root, exist_ok=True)
+	recover(layout)
+	base = extract_pristine(layout, source)
+	version = tree_version(base)
+	if kernel_line(version) != line:
+		raise ZdError(f'{source.path} is linux {version}, but KERNEL='
+			      f'{line}: set KERNEL={kernel_line(version)}')
+
+	print(f'zdrace: preparing {layout.tree} ({len(series.patches)} '
+	      f'patches) ...', flush=True)
+	new = layout.new_tree
+	try:
+		_link_copy(base, new)
+		for path in series.paths():
+			apply_patch(new, path)
+		wire(new, repo)
+		touched = sorted(set(series.touched_files()) | set(WIRED_FILES))
+		old_touched = current.touched if current else []
+		keep_mtimes(new, layout.tree, sorted(set(touched) |
+						     set(old_touched)))
+		info = TreeInfo(version=version, series_id=series.short_id(),
+				patches=len(series.patches), touched=touched,
+				stamp=stamp)
+		_write_info(new, info)
+	except BaseException:
+		shutil.rmtree(new, ignore_errors=True)
+		raise
+
+	if os.path.isdir(layout.tree):
+		os.rename(layout.tree, layout.old_tree)
+	os.rename(new, layout.tree)
+	shutil.rmtree(layout.old_tree, ignore_errors=True)
+	return info
