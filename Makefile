@@ -13,10 +13,13 @@ BUILD      ?= $(CURDIR)/build
 PYTHON     ?= python3
 # kunitconfig fragments; a line's own configs/<line>/ may be added later.
 CONFIGS    ?= $(wildcard configs/zdrace.config configs/zone_device.config)
+# UML boot parameters for every run: the device memory window the suites use.
+KERNEL_ARGS ?= zone_device_mem=256M
 
 ZDRACE = $(PYTHON) scripts/zdrace.py --kernel=$(KERNEL) \
 	 $(if $(KERNEL_SRC),--kernel-src=$(KERNEL_SRC)) \
-	 --build-root=$(BUILD) $(addprefix --config=,$(CONFIGS)) $(ZDRACE_ARGS)
+	 --build-root=$(BUILD) $(addprefix --config=,$(CONFIGS)) \
+	 $(addprefix --kernel_args=,$(KERNEL_ARGS)) $(ZDRACE_ARGS)
 
 .PHONY: all run check test-tools prepare stock bench info clean distclean
 

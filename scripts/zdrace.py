@@ -16,7 +16,7 @@ from typing import List, Optional, Sequence
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from zdtool import ZdError  # noqa: E402
-from zdtool import bench, runner, series, source, tree  # noqa: E402
+from zdtool import bench, bootcheck, runner, series, source, tree  # noqa: E402
 from zdtool.results import Counts  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -94,9 +94,10 @@ def cmd_check(args: argparse.Namespace) -> int:
 	print(f'zdrace: tooling tests: {tool.summary()}', flush=True)
 	try:
 		info = prepare(args)
+		run = _kunit_run(args, args.config)
 		with runner.build_lock(args.lock):
-			suites = runner.run_suites(_kunit_run(args, args.config),
-						   info, 'zdrace')
+			suites = runner.run_suites(run, info, 'zdrace')
+			suites += bootcheck.run(run)
 	except ZdError as e:
 		print(f'zdrace: error: {e}', file=sys.stderr)
 		suites = Counts(failed=1)

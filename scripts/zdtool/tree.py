@@ -24,10 +24,12 @@ from zdtool.source import KernelSource, kernel_line, tree_version
 STAMP = '.zdrace-tree.json'
 SOURCE_STAMP = '.zdrace-source'
 # Bump when wire() changes what it writes.
-WIRING_VERSION = 1
+WIRING_VERSION = 2
 # Repository directories linked into the tree as zdrace/<dir>/.
 WIRED_DIRS = ('fault-inject', 'kunit-tests')
 WIRED_FILES = ('Kconfig', 'Kbuild', 'zdrace/Kconfig', 'zdrace/Makefile')
+# Headers the hook patches include as <zdrace/...>.
+WIRED_INCLUDE = 'fault-inject/include/zdrace'
 
 
 @dataclass
@@ -152,6 +154,8 @@ def wire(tree: str, repo: str) -> None:
 
 	zdrace/<dir> are relative symlinks to the repository, so an edit of a
 	suite is seen by the next build without re-preparing the tree.
+	include/zdrace links to the injection-point headers, so patched mm/
+	files can include <zdrace/fi.h>.
 	"""
 	zd = os.path.join(tree, 'zdrace')
 	os.makedirs(zd, exist_ok=True)
@@ -160,6 +164,11 @@ def wire(tree: str, repo: str) -> None:
 	for d in dirs:
 		target = os.path.relpath(os.path.join(repo, d), zd)
 		os.symlink(target, os.path.join(zd, d))
+	headers = os.path.join(repo, WIRED_INCLUDE)
+	if os.path.isdir(headers):
+		include = os.path.join(tree, 'include')
+		os.symlink(os.path.relpath(headers, include),
+			   os.path.join(include, 'zdrace'))
 	kconfig = ''.join(f'source "zdrace/{d}/Kconfig"\n' for d in dirs)
 	_replace_file(os.path.join(zd, 'Kconfig'),
 		      '# SPDX-License-Identifier: GPL-2.0\n'

@@ -1,0 +1,527 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zdrace fault-injection points: struct fault_attr per point, plus an action.
+ *
+ * The points are declared once, in <zdrace/fi_points.h>; a patch places
+ * zdrace_fi() calls at them in mm/.  Each point is off (one static branch)
+ * until armed, from a test (zdrace_fi_arm()), from the boot line
+ * ("zdrace_fi=<point>:<interval>,<probability>,<space>,<times>:<action>")
+ * or from debugfs (/sys/kernel/debug/zdrace_fi/<point>/).  When armed, the
+ * kernel's own should_fail() decides on each pass whether the action runs,
+ * so probability, interval, times, space, verbose and task-filter behave as
+ * Documentation/fault-injection/fault-injection.rst says.
+ */
+
+#define pr_fmt(fmt) "zdrace_fi: " fmt
+
+#include <linux/debugfs.h>
+#include <linux/fault-inject.h>
+#include <linux/init.h>
+#include <linux/kernel.h>
+#include <linux/ktime.h>
+#include <linux/moduleparam.h>
+#include <linux/mutex.h>
+#include <linux/preempt.h>
+#include <linux/sched.h>
+#include <linux/seq_file.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <zdrace/fi.h>
+
+/* A delay action spins: keep it well below the soft-lockup threshold. */
+#define ZDRACE_FI_MAX_DELAY_US	(100 * USEC_PER_MSEC)
+#define ZDRACE_FI_BOOT_MAX	16
+#define ZDRACE_FI_BOOT_LEN	128
+
+struct zdrace_fi_state {
+	struct fault_attr attr;
+	enum zdrace_fi_action action;
+	unsigned long delay_us;
+	zdrace_fi_call_t fn;
+	void *data;
+	bool fn_may_sleep;
+	atomic_long_t hits;	/* passes while armed */
+	atomic_long_t fired;	/* passes on which the action ran */
+	atomic_long_t refused;	/* sleeping actions skipped in atomic context */
+};
+
+struct zdrace_fi_desc {
+	const char *name;
+	const char *file;
+	unsigned int flags;
+	const char *window;
+};
+
+static const struct zdrace_fi_desc zdrace_fi_desc[ZDRACE_FI_NR] = {
+#define ZDRACE_FI_POINT(id, f, fl, w) \
+	[ZDRACE_FI_##id] = { .name = #id, .file = f, .flags = fl, .window = w },
+#include <zdrace/fi_points.h>
+#undef ZDRACE_FI_POINT
+};
+
+static const char * const zdrace_fi_action_names[ZDRACE_FI_NR_ACTIONS] = {
+	[ZDRACE_FI_NONE] = "none",
+	[ZDRACE_FI_DELAY] = "delay",
+	[ZDRACE_FI_YIELD] = "yield",
+	[ZDRACE_FI_FAIL] = "fail",
+	[ZDRACE_FI_CALL] = "call",
+};
+
+DEFINE_STATIC_KEY_ARRAY_FALSE(zdrace_fi_key, ZDRACE_FI_NR);
+
+static struct zdrace_fi_state zdrace_fi_state[ZDRACE_FI_NR] = {
+	[0 ... ZDRACE_FI_NR - 1] = { .attr = FAULT_ATTR_INITIALIZER },
+};
+
+/* Serialises arming; the fast path reads the state without it. */
+static DEFINE_MUTEX(zdrace_fi_lock);
+
+const char *zdrace_fi_name(enum zdrace_fi_point point)
+{
+	return point < ZDRACE_FI_NR ? zdrace_fi_desc[point].name : "?";
+}
+EXPORT_SYMBOL_GPL(zdrace_fi_name);
+
+const char *zdrace_fi_window(enum zdrace_fi_point point)
+{
+	return point < ZDRACE_FI_NR ? zdrace_fi_desc[point].window : "?";
+}
+EXPORT_SYMBOL_GPL(zdrace_fi_window);
+
+unsigned int zdrace_fi_flags(enum zdrace_fi_point point)
+{
+	return point < ZDRACE_FI_NR ? zdrace_fi_desc[point].flags : 0;
+}
+EXPORT_SYMBOL_GPL(zdrace_fi_flags);
+
+const char *zdrace_fi_action_name(enum zdrace_fi_action action)
+{
+	return action < ZDRACE_FI_NR_ACTIONS ?
+		zdrace_fi_action_names[action] : "?";
+}
+EXPORT_SYMBOL_GPL(zdrace_fi_action_name);
+
+/* Return: the point whose name is @name, or -ENOENT. */
+int zdrace_fi_lookup(const char *name)
+{
+	int i;
+
+	for (i = 0; i < ZDRACE_FI_NR; i++)
+		if (sysfs_streq(name, zdrace_fi_desc[i].name))
+			return i;
+	return -ENOENT;
+}
+EXPORT_SYMBOL_GPL(zdrace_fi_lookup);
+
+unsigned long zdrace_fi_hits(enum zdrace_fi_point point)
+{
+	return atomic_long_read(&zdrace_fi_state[point].hits);
+}
+EXPORT_SYMBOL_GPL(zdrace_fi_hits);
+
+unsigned long zdrace_fi_fired(enum zdrace_fi_point point)
+{
+	return atomic_long_read(&zdrace_fi_state[point].fired);
+}
+EXPORT_SYMBOL_GPL(zdrace_fi_fired);
+
+/*
+ * "none", "yield", "fail", "call" or "delay=<us>".
+ * Return: 0, or -EINVAL for anything else.
+ */
+int zdrace_fi_parse_action(const char *str, enum zdrace_fi_action *action,
+			   unsigned long *arg)
+{
+	const char *eq = strchr(str, '=');
+	size_t len = eq ? eq - str : strcspn(str, "\n");
+	int i;
+
+	*arg = 0;
+	for (i = 0; i < ZDRACE_FI_NR_ACTIONS; i++) {
+		if (strlen(zdrace_fi_action_names[i]) != len ||
+		    strncmp(str, zdrace_fi_action_names[i], len))
+			continue;
+		if (i == ZDRACE_FI_DELAY) {
+			if (!eq || kstrtoul(eq + 1, 0, arg))
+				return -EINVAL;
+		} else if (eq) {
+			return -EINVAL;
+		}
+		*action = i;
+		return 0;
+	}
+	return -EINVAL;
+}
+EXPORT_SYMBOL_GPL(zdrace_fi_parse_action);
+
+static int zdrace_fi_check(enum zdrace_fi_point point,
+			   const struct zdrace_fi_arm *arm)
+{
+	const struct zdrace_fi_desc *d;
+	bool sleeps;
+
+	if (point >= ZDRACE_FI_NR) {
+		pr_err("no injection point %d\n", point);
+		return -ENOENT;
+	}
+	d = &zdrace_fi_desc[point];
+	sleeps = arm->action == ZDRACE_FI_YIELD ||
+		 (arm->action == ZDRACE_FI_CALL && arm->fn_may_sleep);
+
+	if (arm->action >= ZDRACE_FI_NR_ACTIONS) {
+		pr_err("%s: unknown action %d\n", d->name, arm->action);
+		return -EINVAL;
+	}
+	if (sleeps && (d->flags & ZDRACE_FI_ATOMIC)) {
+		pr_err("%s: runs in atomic context; a sleeping %s action is refused\n",
+		       d->name, zdrace_fi_action_names[arm->action]);
+		return -EINVAL;
+	}
+	if (arm->action == ZDRACE_FI_FAIL && !(d->flags & ZDRACE_FI_CAN_FAIL)) {
+		pr_err("%s: has no failure branch; fail is refused\n", d->name);
+		return -EINVAL;
+	}
+	if (arm->action == ZDRACE_FI_FAIL && (d->flags & ZDRACE_FI_RETRIES) &&
+	    arm->times < 0 && arm->probability >= 100) {
+		pr_err("%s: fail retries; it needs times >= 0 or probability < 100\n",
+		       d->name);
+		return -EINVAL;
+	}
+	if (arm->action == ZDRACE_FI_CALL && !arm->fn) {
+		pr_err("%s: call needs a callback\n", d->name);
+		return -EINVAL;
+	}
+	if (arm->action == ZDRACE_FI_DELAY &&
+	    arm->delay_us > ZDRACE_FI_MAX_DELAY_US) {
+		pr_err("%s: delay %lu us exceeds %lu us\n", d->name,
+		       arm->delay_us, ZDRACE_FI_MAX_DELAY_US);
+		return -EINVAL;
+	}
+	if (arm->probability > 100) {
+		pr_err("%s: probability %lu%% exceeds 100%%\n", d->name,
+		       arm->probability);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Caller holds zdrace_fi_lock; the point is disabled while it changes. */
+static void zdrace_fi_set(enum zdrace_fi_point point,
+			  const struct zdrace_fi_arm *arm, bool knobs)
+{
+	struct zdrace_fi_state *st = &zdrace_fi_state[point];
+
+	static_branch_disable(&zdrace_fi_key[point]);
+	if (knobs) {
+		st->attr.probability = arm->probability;
+		st->attr.interval = max(arm->interval, 1UL);
+		atomic_set(&st->attr.times, arm->times);
+		atomic_set(&st->attr.space, arm->space);
+		st->attr.task_filter = arm->task_filter;
+		st->attr.verbose = arm->verbose;
+		st->attr.count = 0;
+	}
+	st->action = arm->action;
+	st->delay_us = arm->delay_us;
+	st->fn = arm->fn;
+	st->data = arm->data;
+	st->fn_may_sleep = arm->fn_may_sleep;
+	atomic_long_set(&st->hits, 0);
+	atomic_long_set(&st->fired, 0);
+	atomic_long_set(&st->refused, 0);
+	if (arm->action != ZDRACE_FI_NONE)
+		static_branch_enable(&zdrace_fi_key[point]);
+}
+
+/**
+ * zdrace_fi_arm() - arm one injection point.
+ * @point: the point.
+ * @arm: action and fault_attr knobs.
+ *
+ * Resets the point's hit and fired counters.  Must be called from a context
+ * that may sleep.
+ *
+ * Return: 0, or -ENOENT/-EINVAL (with the reason logged) for a request the
+ * point cannot honour: a sleeping action in an atomic window, fail where
+ * there is no failure branch, an unbounded fail on a retrying branch.
+ */
+int zdrace_fi_arm(enum zdrace_fi_point point, const struct zdrace_fi_arm *arm)
+{
+	int ret = zdrace_fi_check(point, arm);
+
+	if (ret)
+		return ret;
+	mutex_lock(&zdrace_fi_lock);
+	zdrace_fi_set(point, arm, true);
+	mutex_unlock(&zdrace_fi_lock);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(zdrace_fi_arm);
+
+void zdrace_fi_disarm(enum zdrace_fi_point point)
+{
+	if (point >= ZDRACE_FI_NR)
+		return;
+	mutex_lock(&zdrace_fi_lock);
+	static_branch_disable(&zdrace_fi_key[point]);
+	zdrace_fi_state[point].action = ZDRACE_FI_NONE;
+	zdrace_fi_state[point].fn = NULL;
+	mutex_unlock(&zdrace_fi_lock);
+}
+EXPORT_SYMBOL_GPL(zdrace_fi_disarm);
+
+void zdrace_fi_disarm_all(void)
+{
+	int i;
+
+	for (i = 0; i < ZDRACE_FI_NR; i++)
+		zdrace_fi_disarm(i);
+}
+EXPORT_SYMBOL_GPL(zdrace_fi_disarm_all);
+
+static bool zdrace_fi_may_sleep_here(void)
+{
+	if (irqs_disabled() || in_interrupt())
+		return false;
+	return !IS_ENABLED(CONFIG_PREEMPT_COUNT) || preemptible();
+}
+
+/* Spin on the clock, not a calibrated loop: UML's udelay() runs short. */
+static void zdrace_fi_spin(unsigned long us)
+{
+	ktime_t end = ktime_add_us(ktime_get(), us);
+
+	while (ktime_before(ktime_get(), end))
+		cpu_relax();
+}
+
+bool __zdrace_fi_hit(enum zdrace_fi_point point)
+{
+	struct zdrace_fi_state *st = &zdrace_fi_state[point];
+	enum zdrace_fi_action action = READ_ONCE(st->action);
+	zdrace_fi_call_t fn = READ_ONCE(st->fn);
+
+	atomic_long_inc(&st->hits);
+	if (action == ZDRACE_FI_NONE || !should_fail(&st->attr, 1))
+		return false;
+
+	if ((action == ZDRACE_FI_YIELD ||
+	     (action == ZDRACE_FI_CALL && st->fn_may_sleep)) &&
+	    !zdrace_fi_may_sleep_here()) {
+		atomic_long_inc(&st->refused);
+		WARN_ONCE(1, "zdrace_fi: %s: sleeping action in atomic context\n",
+			  zdrace_fi_desc[point].name);
+		return false;
+	}
+	atomic_long_inc(&st->fired);
+
+	switch (action) {
+	case ZDRACE_FI_DELAY:
+		zdrace_fi_spin(st->delay_us);
+		return false;
+	case ZDRACE_FI_YIELD:
+		/* Sleep a tick: every other runnable task gets the CPU. */
+		schedule_timeout_uninterruptible(1);
+		return false;
+	case ZDRACE_FI_FAIL:
+		return true;
+	case ZDRACE_FI_CALL:
+		return fn ? fn(point, st->data) : false;
+	default:
+		return false;
+	}
+}
+EXPORT_SYMBOL_GPL(__zdrace_fi_hit);
+
+/*
+ * Boot line: zdrace_fi.arm=<point>:<interval>,<probability>,<space>,<times>:<action>
+ * e.g. zdrace_fi.arm=gup_fast_after_grab:1,100,0,3:fail
+ *      zdrace_fi.arm=memunmap_before_wait:1,100,0,-1:delay=500
+ * The knobs are fail_page_alloc='s, in its order.  Repeat the parameter
+ * for several points.  Applied once debugfs and the static keys are up; a
+ * bad one is reported and skipped, never fatal.
+ */
+static char zdrace_fi_boot[ZDRACE_FI_BOOT_MAX][ZDRACE_FI_BOOT_LEN];
+static int zdrace_fi_boot_nr;
+static int zdrace_fi_boot_errors;
+
+static int zdrace_fi_boot_set(const char *val, const struct kernel_param *kp)
+{
+	if (zdrace_fi_boot_nr == ZDRACE_FI_BOOT_MAX) {
+		pr_err("zdrace_fi.arm=%s: more than %d points on the boot line\n",
+		       val, ZDRACE_FI_BOOT_MAX);
+		zdrace_fi_boot_errors++;
+		return 0;
+	}
+	strscpy(zdrace_fi_boot[zdrace_fi_boot_nr++], val, ZDRACE_FI_BOOT_LEN);
+	return 0;
+}
+
+static const struct kernel_param_ops zdrace_fi_boot_ops = {
+	.set = zdrace_fi_boot_set,
+};
+
+module_param_cb(arm, &zdrace_fi_boot_ops, NULL, 0200);
+MODULE_PARM_DESC(arm, "<point>:<interval>,<probability>,<space>,<times>:<action>");
+
+/* Return: 0 or -EINVAL, with the reason logged against the whole string. */
+static int __init zdrace_fi_parse_boot(char *str)
+{
+	struct zdrace_fi_arm arm = { 0 };
+	char *name, *knobs, *action;
+	int point;
+
+	name = strsep(&str, ":");
+	knobs = strsep(&str, ":");
+	action = str;
+	point = zdrace_fi_lookup(name);
+	if (point < 0) {
+		pr_err("zdrace_fi.arm=: unknown injection point '%s'\n", name);
+		return -EINVAL;
+	}
+	if (!knobs || sscanf(knobs, "%lu,%lu,%d,%d", &arm.interval,
+			     &arm.probability, &arm.space, &arm.times) != 4) {
+		pr_err("zdrace_fi.arm=%s: expected <interval>,<probability>,<space>,<times>\n",
+		       name);
+		return -EINVAL;
+	}
+	if (!action || zdrace_fi_parse_action(action, &arm.action,
+					      &arm.delay_us)) {
+		pr_err("zdrace_fi.arm=%s: expected an action: delay=<us>, yield or fail\n",
+		       name);
+		return -EINVAL;
+	}
+	if (arm.action == ZDRACE_FI_CALL) {
+		pr_err("zdrace_fi.arm=%s: call takes a callback, armed by a test\n",
+		       name);
+		return -EINVAL;
+	}
+	return zdrace_fi_arm(point, &arm);
+}
+
+int zdrace_fi_boot_error_count(void)
+{
+	return zdrace_fi_boot_errors;
+}
+EXPORT_SYMBOL_GPL(zdrace_fi_boot_error_count);
+
+#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
+
+static ssize_t zdrace_fi_action_read(struct file *file, char __user *buf,
+				     size_t count, loff_t *ppos)
+{
+	struct zdrace_fi_state *st = file->private_data;
+	char text[32];
+	int len;
+
+	if (st->action == ZDRACE_FI_DELAY)
+		len = scnprintf(text, sizeof(text), "delay=%lu\n", st->delay_us);
+	else
+		len = scnprintf(text, sizeof(text), "%s\n",
+				zdrace_fi_action_names[st->action]);
+	return simple_read_from_buffer(buf, count, ppos, text, len);
+}
+
+/* Arms with the knobs already written to the fault_attr's own files. */
+static ssize_t zdrace_fi_action_write(struct file *file,
+				      const char __user *ubuf, size_t count,
+				      loff_t *ppos)
+{
+	struct zdrace_fi_state *st = file->private_data;
+	enum zdrace_fi_point point = st - zdrace_fi_state;
+	struct zdrace_fi_arm arm = { 0 };
+	char text[32];
+	int ret;
+
+	if (count >= sizeof(text))
+		return -EINVAL;
+	if (copy_from_user(text, ubuf, count))
+		return -EFAULT;
+	text[count] = '\0';
+	if (zdrace_fi_parse_action(strim(text), &arm.action, &arm.delay_us) ||
+	    arm.action == ZDRACE_FI_CALL) {
+		pr_err("%s: action '%s': expected none, delay=<us>, yield or fail\n",
+		       zdrace_fi_desc[point].name, strim(text));
+		return -EINVAL;
+	}
+	arm.probability = st->attr.probability;
+	arm.times = atomic_read(&st->attr.times);
+	ret = zdrace_fi_check(point, &arm);
+	if (ret)
+		return ret;
+	mutex_lock(&zdrace_fi_lock);
+	zdrace_fi_set(point, &arm, false);
+	mutex_unlock(&zdrace_fi_lock);
+	return count;
+}
+
+static const struct file_operations zdrace_fi_action_fops = {
+	.open = simple_open,
+	.read = zdrace_fi_action_read,
+	.write = zdrace_fi_action_write,
+	.llseek = default_llseek,
+};
+
+static int zdrace_fi_window_show(struct seq_file *m, void *v)
+{
+	enum zdrace_fi_point point = (struct zdrace_fi_state *)m->private -
+				     zdrace_fi_state;
+
+	seq_printf(m, "%s: %s\n", zdrace_fi_desc[point].file,
+		   zdrace_fi_desc[point].window);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(zdrace_fi_window);
+
+static void __init zdrace_fi_debugfs(void)
+{
+	struct dentry *root = debugfs_create_dir("zdrace_fi", NULL);
+	int i;
+
+	for (i = 0; i < ZDRACE_FI_NR; i++) {
+		struct zdrace_fi_state *st = &zdrace_fi_state[i];
+		struct dentry *dir;
+
+		dir = fault_create_debugfs_attr(zdrace_fi_desc[i].name, root,
+						&st->attr);
+		if (IS_ERR(dir))
+			continue;
+		debugfs_create_file("action", 0600, dir, st,
+				    &zdrace_fi_action_fops);
+		debugfs_create_file("window", 0400, dir, st,
+				    &zdrace_fi_window_fops);
+		debugfs_create_ulong("hits", 0400, dir,
+				     (unsigned long *)&st->hits);
+		debugfs_create_ulong("fired", 0400, dir,
+				     (unsigned long *)&st->fired);
+	}
+}
+
+#else
+
+static inline void zdrace_fi_debugfs(void)
+{
+}
+
+#endif /* CONFIG_FAULT_INJECTION_DEBUG_FS */
+
+static int __init zdrace_fi_init(void)
+{
+	int i;
+
+	for (i = 0; i < ZDRACE_FI_NR; i++) {
+		zdrace_fi_state[i].attr.verbose = 0;
+		strscpy(zdrace_fi_state[i].attr.dname, zdrace_fi_desc[i].name,
+			sizeof(zdrace_fi_state[i].attr.dname));
+	}
+	zdrace_fi_debugfs();
+	for (i = 0; i < zdrace_fi_boot_nr; i++) {
+		char *str = zdrace_fi_boot[i];
+
+		pr_info("boot: arming %s\n", str);
+		if (zdrace_fi_parse_boot(str))
+			zdrace_fi_boot_errors++;
+	}
+	return 0;
+}
+late_initcall(zdrace_fi_init);

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * zdrace fake device: ZONE_DEVICE memory on UML's zone_device_mem= window.
+ *
+ * A driver first, a test fixture second: it maps a pgmap of one type with
+ * memremap_pages(), keeps free PRIVATE/COHERENT pages on a free list
+ * threaded through zone_device_data and hands them out with
+ * zone_device_page_init(), like lib/test_hmm.c, and maps GENERIC pages
+ * into a user mm as devmap PTEs from its fault handler.
+ */
+#ifndef _ZD_FIXTURE_H
+#define _ZD_FIXTURE_H
+
+#include <kunit/test.h>
+#include <linux/memremap.h>
+#include <linux/spinlock.h>
+
+/* One 16 MiB section: what memory hotplug on UML adds at a time. */
+#define ZD_DEV_SIZE	SZ_16M
+
+struct zd_dev {
+	struct kunit *test;
+	struct dev_pagemap pgmap;
+	struct resource *res;
+	unsigned long pfn_first;
+	unsigned long nr_pages;
+	bool mapped;
+
+	spinlock_t lock;		/* protects the free list */
+	struct page *free_pages;	/* PRIVATE/COHERENT free list */
+	unsigned long nr_free;
+
+	atomic_t page_free_calls;	/* ops->page_free() */
+	atomic_t pgmap_ref_at_free;	/* ... of which with the pgmap live */
+	/* Test hook run inside ops->page_free(), after the page is freed. */
+	void (*on_page_free)(struct zd_dev *dev, struct page *page);
+};
+
+/* KUnit parameter over the three pgmap types the suites cover. */
+struct zd_type_param {
+	enum memory_type type;
+	const char *name;
+};
+
+extern const struct zd_type_param zd_type_params[3];
+const void *zd_type_gen_params(const void *prev, char *desc);
+
+bool zd_type_is_refcount0(enum memory_type type);
+struct zd_dev *zd_dev_create(struct kunit *test, enum memory_type type);
+void zd_dev_unmap(struct zd_dev *dev);
+void zd_dev_release(struct zd_dev *dev);
+struct page *zd_dev_page(struct zd_dev *dev, unsigned long idx);
+struct page *zd_dev_alloc_page(struct zd_dev *dev);
+unsigned long zd_dev_map_user(struct zd_dev *dev, unsigned long nr_pages);
+
+#endif /* _ZD_FIXTURE_H */

@@ -1,0 +1,672 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit self-test of the zdrace fault-injection points and the
+ * interleaving harness.
+ *
+ * What is tested: every action fires on every point that accepts it, when
+ * the real code path passes that point; the fault_attr knobs (times,
+ * interval, probability, space, task-filter) behave as should_fail()
+ * implements them; requests a point cannot honour are refused; a point
+ * that is not armed never fires; the harness runs actors in exactly the
+ * order a schedule gives, detects an actor blocked outside it, and replays
+ * a seed to the same trace.
+ *
+ * How it is observed: each point's hit and fired counters, the effect of
+ * the action (elapsed time, the failure branch taken, callback counts),
+ * and the harness's trace.
+ */
+
+#include <kunit/test.h>
+#include <linux/delay.h>
+#include <linux/file.h>
+#include <linux/ktime.h>
+#include <linux/memremap.h>
+#include <linux/mm.h>
+#include <linux/pagemap.h>
+#include <linux/sched.h>
+#include <linux/shmem_fs.h>
+#include <linux/uaccess.h>
+#include <zdrace/fi.h>
+#include <zdrace/sched.h>
+
+#include "zd_fixture.h"
+
+#define ZD_DELAY_US		200
+
+/* What a trigger leaves behind for the action's effect to be checked. */
+struct zd_fi_ctx {
+	struct kunit *test;
+	struct zd_dev *dev;
+	struct file *shmem;
+	enum zdrace_fi_action action;	/* what the point was armed with */
+	bool failed_branch;	/* the site's failure branch was taken */
+	int calls;
+};
+
+static void zd_fi_exit(struct kunit *test)
+{
+	zdrace_fi_disarm_all();
+	current->make_it_fail = 0;
+}
+
+/* ---- triggers: run the real code path that passes a point ---- */
+
+static void zd_trigger_memunmap(struct zd_fi_ctx *ctx)
+{
+	ctx->dev = zd_dev_create(ctx->test, MEMORY_DEVICE_GENERIC);
+	zd_dev_unmap(ctx->dev);
+}
+
+static void zd_trigger_private_put(struct zd_fi_ctx *ctx)
+{
+	struct page *page;
+
+	ctx->dev = zd_dev_create(ctx->test, MEMORY_DEVICE_PRIVATE);
+	page = zd_dev_alloc_page(ctx->dev);
+	KUNIT_ASSERT_NOT_NULL(ctx->test, page);
+	put_page(page);
+	KUNIT_EXPECT_EQ(ctx->test, atomic_read(&ctx->dev->page_free_calls), 1);
+}
+
+/*
+ * zone_device_page_init().  When fail fired, the tryget was skipped: the
+ * page holds no pgmap reference, so give it the one its free will drop.
+ */
+static void zd_trigger_page_init(struct zd_fi_ctx *ctx)
+{
+	struct page *page;
+
+	ctx->dev = zd_dev_create(ctx->test, MEMORY_DEVICE_PRIVATE);
+	page = zd_dev_alloc_page(ctx->dev);
+	KUNIT_ASSERT_NOT_NULL(ctx->test, page);
+	ctx->failed_branch = ctx->action == ZDRACE_FI_FAIL &&
+		zdrace_fi_fired(ZDRACE_FI_page_init_before_tryget);
+	if (ctx->failed_branch)
+		percpu_ref_get(&ctx->dev->pgmap.ref);
+	put_page(page);
+}
+
+static void zd_trigger_get_pgmap(struct zd_fi_ctx *ctx)
+{
+	struct dev_pagemap *pgmap;
+
+	ctx->dev = zd_dev_create(ctx->test, MEMORY_DEVICE_GENERIC);
+	pgmap = get_dev_pagemap(ctx->dev->pfn_first, NULL);
+	ctx->failed_branch = !pgmap;
+	if (pgmap)
+		put_dev_pagemap(pgmap);
+}
+
+static void zd_trigger_gup_fast(struct zd_fi_ctx *ctx)
+{
+	struct page *page, *expect;
+	unsigned long addr;
+	int before, got;
+
+	ctx->dev = zd_dev_create(ctx->test, MEMORY_DEVICE_GENERIC);
+	addr = zd_dev_map_user(ctx->dev, 1);
+	KUNIT_ASSERT_EQ(ctx->test, put_user(1, (int __user *)addr), 0);
+	expect = zd_dev_page(ctx->dev, 0);
+	before = page_ref_count(expect);
+	got = get_user_pages_fast_only(addr, 1, FOLL_WRITE, &page);
+	ctx->failed_branch = got == 0;
+	if (got == 1)
+		put_page(page);
+	KUNIT_EXPECT_EQ_MSG(ctx->test, page_ref_count(expect), before,
+			    "gup-fast left a reference behind");
+}
+
+static struct file *zd_shmem_file(struct kunit *test)
+{
+	struct file *file = shmem_file_setup("zdrace", PAGE_SIZE, 0);
+	struct folio *folio;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
+	folio = shmem_read_folio(file->f_mapping, 0);
+	if (IS_ERR(folio)) {
+		fput(file);
+		KUNIT_FAIL_AND_ABORT(test, "shmem_read_folio: %ld",
+				     PTR_ERR(folio));
+	}
+	folio_put(folio);
+	return file;
+}
+
+/* The speculative page-cache get, from this (make_it_fail) task only. */
+static void zd_trigger_filemap(struct zd_fi_ctx *ctx)
+{
+	struct address_space *mapping;
+	struct folio *folio;
+	int before;
+
+	if (!ctx->shmem)
+		ctx->shmem = zd_shmem_file(ctx->test);
+	mapping = ctx->shmem->f_mapping;
+	folio = filemap_get_folio(mapping, 0);
+	KUNIT_ASSERT_FALSE(ctx->test, IS_ERR(folio));
+	before = folio_ref_count(folio);
+	folio_put(folio);
+	KUNIT_EXPECT_EQ(ctx->test, folio_ref_count(folio), before - 1);
+}
+
+typedef void (*zd_trigger_t)(struct zd_fi_ctx *ctx);
+
+static const zd_trigger_t zd_triggers[ZDRACE_FI_NR] = {
+	[ZDRACE_FI_memunmap_after_kill] = zd_trigger_memunmap,
+	[ZDRACE_FI_memunmap_after_put_initial] = zd_trigger_memunmap,
+	[ZDRACE_FI_memunmap_before_wait] = zd_trigger_memunmap,
+	[ZDRACE_FI_memunmap_after_wait] = zd_trigger_memunmap,
+	[ZDRACE_FI_memunmap_before_unmap] = zd_trigger_memunmap,
+	[ZDRACE_FI_free_before_page_free] = zd_trigger_private_put,
+	[ZDRACE_FI_free_after_page_free] = zd_trigger_private_put,
+	[ZDRACE_FI_page_init_before_tryget] = zd_trigger_page_init,
+	[ZDRACE_FI_get_pgmap_before_tryget] = zd_trigger_get_pgmap,
+	[ZDRACE_FI_gup_fast_after_pte_read] = zd_trigger_gup_fast,
+	[ZDRACE_FI_gup_fast_after_get_pgmap] = zd_trigger_gup_fast,
+	[ZDRACE_FI_gup_fast_after_grab] = zd_trigger_gup_fast,
+	[ZDRACE_FI_filemap_after_load] = zd_trigger_filemap,
+	[ZDRACE_FI_filemap_after_tryget] = zd_trigger_filemap,
+	[ZDRACE_FI_final_put_zone_device] = zd_trigger_private_put,
+};
+
+static void zd_fi_ctx_release(void *data)
+{
+	struct zd_fi_ctx *ctx = data;
+
+	if (ctx->shmem)
+		fput(ctx->shmem);
+}
+
+static struct zd_fi_ctx *zd_fi_ctx_new(struct kunit *test)
+{
+	struct zd_fi_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	ctx->test = test;
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, zd_fi_ctx_release, ctx));
+	return ctx;
+}
+
+/* ---- every action on every point ---- */
+
+struct zd_pair {
+	enum zdrace_fi_point point;
+	enum zdrace_fi_action action;
+};
+
+static bool zd_pair_valid(enum zdrace_fi_point point,
+			  enum zdrace_fi_action action)
+{
+	unsigned int flags = zdrace_fi_flags(point);
+
+	switch (action) {
+	case ZDRACE_FI_YIELD:
+		return !(flags & ZDRACE_FI_ATOMIC);
+	case ZDRACE_FI_FAIL:
+		return flags & ZDRACE_FI_CAN_FAIL;
+	case ZDRACE_FI_DELAY:
+	case ZDRACE_FI_CALL:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static const void *zd_pair_gen_params(const void *prev, char *desc)
+{
+	static struct zd_pair pairs[ZDRACE_FI_NR * ZDRACE_FI_NR_ACTIONS];
+	static int nr;
+	int i = prev ? (const struct zd_pair *)prev - pairs + 1 : 0;
+
+	if (!prev) {
+		int p, a;
+
+		nr = 0;
+		for (p = 0; p < ZDRACE_FI_NR; p++)
+			for (a = ZDRACE_FI_DELAY; a < ZDRACE_FI_NR_ACTIONS; a++)
+				if (zd_pair_valid(p, a))
+					pairs[nr++] = (struct zd_pair){ p, a };
+	}
+	if (i >= nr)
+		return NULL;
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s %s",
+		 zdrace_fi_name(pairs[i].point),
+		 zdrace_fi_action_name(pairs[i].action));
+	return &pairs[i];
+}
+
+static bool zd_count_cb(enum zdrace_fi_point point, void *data)
+{
+	struct zd_fi_ctx *ctx = data;
+
+	WRITE_ONCE(ctx->calls, ctx->calls + 1);
+	return false;
+}
+
+static void action_fires_on_point(struct kunit *test)
+{
+	const struct zd_pair *pair = test->param_value;
+	struct zd_fi_ctx *ctx = zd_fi_ctx_new(test);
+	bool filemap = zd_triggers[pair->point] == zd_trigger_filemap;
+	struct zdrace_fi_arm arm = {
+		.action = pair->action,
+		.delay_us = ZD_DELAY_US,
+		.fn = zd_count_cb,
+		.data = ctx,
+		.probability = 100,
+		.interval = 1,
+		/* A failure branch that retries must give up eventually. */
+		.times = pair->action == ZDRACE_FI_FAIL ? 1 : -1,
+		/* The page cache is hot: fire for this task only. */
+		.task_filter = filemap,
+	};
+	ktime_t start;
+	s64 elapsed_us;
+
+	ctx->action = pair->action;
+	if (filemap) {
+		ctx->shmem = zd_shmem_file(test);
+		current->make_it_fail = 1;
+	}
+	KUNIT_ASSERT_EQ(test, zdrace_fi_arm(pair->point, &arm), 0);
+	start = ktime_get();
+	zd_triggers[pair->point](ctx);
+	elapsed_us = ktime_us_delta(ktime_get(), start);
+	current->make_it_fail = 0;
+
+	KUNIT_EXPECT_GE_MSG(test, zdrace_fi_fired(pair->point), 1UL,
+			    "%s never fired (%lu hits)",
+			    zdrace_fi_name(pair->point),
+			    zdrace_fi_hits(pair->point));
+	switch (pair->action) {
+	case ZDRACE_FI_DELAY:
+		KUNIT_EXPECT_GE(test, elapsed_us, (s64)ZD_DELAY_US);
+		break;
+	case ZDRACE_FI_CALL:
+		KUNIT_EXPECT_EQ(test, (unsigned long)ctx->calls,
+				zdrace_fi_fired(pair->point));
+		break;
+	case ZDRACE_FI_FAIL:
+		if (filemap)
+			/* It retried: the point was passed once more. */
+			KUNIT_EXPECT_GE(test, zdrace_fi_hits(pair->point), 2UL);
+		else
+			KUNIT_EXPECT_TRUE_MSG(test, ctx->failed_branch,
+					      "the failure branch was not taken");
+		break;
+	default:
+		break;
+	}
+}
+
+/* ---- fault_attr knobs, on the page-cache point ---- */
+
+struct zd_knob_case {
+	const char *name;
+	unsigned long probability;
+	unsigned long interval;
+	int times;
+	int space;
+	bool filter_self;	/* false: task-filter on, this task not marked */
+	int passes;
+	int min_fired;
+	int max_fired;
+};
+
+static const struct zd_knob_case zd_knob_cases[] = {
+	{ "probability 100", 100, 1, -1, 0, true, 10, 10, 10 },
+	{ "probability 0", 0, 1, -1, 0, true, 10, 0, 0 },
+	/* Binomial(1000, 0.5): outside [400, 600] with p < 1e-9. */
+	{ "probability 50", 50, 1, -1, 0, true, 1000, 400, 600 },
+	{ "times 3", 100, 1, 3, 0, true, 10, 3, 3 },
+	{ "interval 3", 100, 3, -1, 0, true, 10, 3, 3 },
+	/* space is consumed one byte a pass until it is no longer > 1. */
+	{ "space 4", 100, 1, -1, 4, true, 10, 7, 7 },
+	{ "task-filter", 100, 1, -1, 0, false, 10, 0, 0 },
+};
+
+static void zd_knob_desc(const struct zd_knob_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(zd_knob, zd_knob_cases, zd_knob_desc);
+
+static void fault_attr_knobs(struct kunit *test)
+{
+	const struct zd_knob_case *c = test->param_value;
+	struct zd_fi_ctx *ctx = zd_fi_ctx_new(test);
+	struct zdrace_fi_arm arm = {
+		.action = ZDRACE_FI_CALL,
+		.fn = zd_count_cb,
+		.data = ctx,
+		.probability = c->probability,
+		.interval = c->interval,
+		.times = c->times,
+		.space = c->space,
+		.task_filter = true,
+	};
+	int i;
+
+	ctx->shmem = zd_shmem_file(test);
+	KUNIT_ASSERT_EQ(test, zdrace_fi_arm(ZDRACE_FI_filemap_after_load,
+					    &arm), 0);
+	current->make_it_fail = c->filter_self;
+	for (i = 0; i < c->passes; i++)
+		zd_trigger_filemap(ctx);
+	current->make_it_fail = 0;
+
+	KUNIT_EXPECT_GE(test, zdrace_fi_hits(ZDRACE_FI_filemap_after_load),
+			(unsigned long)c->passes);
+	KUNIT_EXPECT_GE(test, ctx->calls, c->min_fired);
+	KUNIT_EXPECT_LE(test, ctx->calls, c->max_fired);
+	KUNIT_EXPECT_EQ(test, (unsigned long)ctx->calls,
+			zdrace_fi_fired(ZDRACE_FI_filemap_after_load));
+}
+
+/* ---- refusals ---- */
+
+struct zd_refusal {
+	const char *name;
+	int point;
+	struct zdrace_fi_arm arm;
+	int error;
+};
+
+static bool zd_sleepy_cb(enum zdrace_fi_point point, void *data)
+{
+	return false;
+}
+
+static const struct zd_refusal zd_refusals[] = {
+	{ "yield in an atomic window", ZDRACE_FI_gup_fast_after_grab,
+	  { .action = ZDRACE_FI_YIELD, ZDRACE_FI_ARM_ALWAYS }, -EINVAL },
+	{ "sleeping call under RCU", ZDRACE_FI_filemap_after_load,
+	  { .action = ZDRACE_FI_CALL, .fn = zd_sleepy_cb, .fn_may_sleep = true,
+	    ZDRACE_FI_ARM_ALWAYS }, -EINVAL },
+	{ "fail without a failure branch", ZDRACE_FI_memunmap_after_kill,
+	  { .action = ZDRACE_FI_FAIL, ZDRACE_FI_ARM_ALWAYS }, -EINVAL },
+	{ "unbounded fail on a retry", ZDRACE_FI_filemap_after_tryget,
+	  { .action = ZDRACE_FI_FAIL, ZDRACE_FI_ARM_ALWAYS }, -EINVAL },
+	{ "call without a callback", ZDRACE_FI_memunmap_before_wait,
+	  { .action = ZDRACE_FI_CALL, ZDRACE_FI_ARM_ALWAYS }, -EINVAL },
+	{ "delay beyond the limit", ZDRACE_FI_memunmap_before_wait,
+	  { .action = ZDRACE_FI_DELAY, .delay_us = 10 * USEC_PER_SEC,
+	    ZDRACE_FI_ARM_ALWAYS }, -EINVAL },
+	{ "probability over 100", ZDRACE_FI_memunmap_before_wait,
+	  { .action = ZDRACE_FI_DELAY, .probability = 101 }, -EINVAL },
+	{ "no such point", ZDRACE_FI_NR,
+	  { .action = ZDRACE_FI_DELAY, ZDRACE_FI_ARM_ALWAYS }, -ENOENT },
+};
+
+static void zd_refusal_desc(const struct zd_refusal *r, char *desc)
+{
+	strscpy(desc, r->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(zd_refusal, zd_refusals, zd_refusal_desc);
+
+static void arm_refuses_bad_request(struct kunit *test)
+{
+	const struct zd_refusal *r = test->param_value;
+
+	KUNIT_EXPECT_EQ(test, zdrace_fi_arm(r->point, &r->arm), r->error);
+	if (r->point < ZDRACE_FI_NR)
+		KUNIT_EXPECT_FALSE_MSG(test,
+				       static_key_enabled(&zdrace_fi_key[r->point]),
+				       "a refused point was left armed");
+}
+
+struct zd_action_str {
+	const char *str;
+	int error;
+	enum zdrace_fi_action action;
+	unsigned long arg;
+};
+
+static const struct zd_action_str zd_action_strs[] = {
+	{ "none", 0, ZDRACE_FI_NONE, 0 },
+	{ "yield", 0, ZDRACE_FI_YIELD, 0 },
+	{ "fail", 0, ZDRACE_FI_FAIL, 0 },
+	{ "delay=250", 0, ZDRACE_FI_DELAY, 250 },
+	{ "delay", -EINVAL },
+	{ "delay=ten", -EINVAL },
+	{ "fail=1", -EINVAL },
+	{ "explode", -EINVAL },
+	{ "", -EINVAL },
+};
+
+static void zd_action_str_desc(const struct zd_action_str *a, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "'%s'", a->str);
+}
+
+KUNIT_ARRAY_PARAM(zd_action_str, zd_action_strs, zd_action_str_desc);
+
+static void parse_action_string(struct kunit *test)
+{
+	const struct zd_action_str *a = test->param_value;
+	enum zdrace_fi_action action = ZDRACE_FI_NR_ACTIONS;
+	unsigned long arg = ~0UL;
+
+	KUNIT_ASSERT_EQ(test, zdrace_fi_parse_action(a->str, &action, &arg),
+			a->error);
+	if (!a->error) {
+		KUNIT_EXPECT_EQ(test, action, a->action);
+		KUNIT_EXPECT_EQ(test, arg, a->arg);
+	}
+}
+
+static void point_names_round_trip(struct kunit *test)
+{
+	int i;
+
+	for (i = 0; i < ZDRACE_FI_NR; i++) {
+		KUNIT_EXPECT_EQ(test, zdrace_fi_lookup(zdrace_fi_name(i)), i);
+		KUNIT_EXPECT_NOT_NULL(test, zd_triggers[i]);
+	}
+	KUNIT_EXPECT_EQ(test, zdrace_fi_lookup("no_such_point"), -ENOENT);
+	KUNIT_EXPECT_EQ_MSG(test, zdrace_fi_boot_error_count(), 0,
+			    "the boot line armed a point badly");
+}
+
+/* ---- a point not armed never fires ---- */
+
+static void zd_trigger_all(struct zd_fi_ctx *ctx)
+{
+	int i;
+
+	for (i = 0; i < ZDRACE_FI_NR; i++)
+		if (i == 0 || zd_triggers[i] != zd_triggers[i - 1])
+			zd_triggers[i](ctx);
+}
+
+static void unarmed_point_never_fires(struct kunit *test)
+{
+	struct zd_fi_ctx *ctx = zd_fi_ctx_new(test);
+	struct zdrace_fi_arm arm = {
+		.action = ZDRACE_FI_CALL,
+		.fn = zd_count_cb,
+		.data = ctx,
+		ZDRACE_FI_ARM_ALWAYS,
+	};
+	unsigned long fired[ZDRACE_FI_NR];
+	int i;
+
+	/* Counters keep what earlier cases fired: compare deltas. */
+	for (i = 0; i < ZDRACE_FI_NR; i++)
+		fired[i] = zdrace_fi_fired(i);
+	KUNIT_ASSERT_EQ(test, zdrace_fi_arm(ZDRACE_FI_memunmap_before_wait,
+					    &arm), 0);
+	zd_trigger_all(ctx);
+	for (i = 0; i < ZDRACE_FI_NR; i++) {
+		if (i == ZDRACE_FI_memunmap_before_wait)
+			continue;
+		KUNIT_EXPECT_EQ_MSG(test, zdrace_fi_fired(i), fired[i],
+				    "unarmed %s fired", zdrace_fi_name(i));
+		KUNIT_EXPECT_FALSE(test, static_key_enabled(&zdrace_fi_key[i]));
+	}
+	KUNIT_EXPECT_GE(test, zdrace_fi_fired(ZDRACE_FI_memunmap_before_wait),
+			1UL);
+	KUNIT_EXPECT_EQ(test, (unsigned long)ctx->calls,
+			zdrace_fi_fired(ZDRACE_FI_memunmap_before_wait));
+}
+
+/* ---- the interleaving harness ---- */
+
+static const enum zdrace_fi_point zd_teardown_gates[] = {
+	ZDRACE_FI_memunmap_after_kill,
+	ZDRACE_FI_memunmap_before_wait,
+};
+
+static void zd_actor_unmap(void *data)
+{
+	zd_dev_unmap(data);
+}
+
+/* Two actors each tearing a GENERIC device down, parked at the gates. */
+static struct zd_sched *zd_two_teardowns(struct kunit *test)
+{
+	struct zd_dev *a = zd_dev_create(test, MEMORY_DEVICE_GENERIC);
+	struct zd_dev *b = zd_dev_create(test, MEMORY_DEVICE_GENERIC);
+	struct zd_sched *s = zd_sched_new(test);
+	int i;
+
+	KUNIT_ASSERT_EQ(test, zd_sched_add_actor(s, "a", zd_actor_unmap, a), 0);
+	KUNIT_ASSERT_EQ(test, zd_sched_add_actor(s, "b", zd_actor_unmap, b), 1);
+	for (i = 0; i < ARRAY_SIZE(zd_teardown_gates); i++)
+		KUNIT_ASSERT_EQ(test, zd_sched_gate(s, zd_teardown_gates[i]), 0);
+	return s;
+}
+
+/* Each actor runs once to its first gate, once per gate, and returns. */
+static const u8 zd_teardown_steps[] = {
+	ARRAY_SIZE(zd_teardown_gates) + 1, ARRAY_SIZE(zd_teardown_gates) + 1,
+};
+
+static const void *zd_order_gen_params(const void *prev, char *desc)
+{
+	static u64 orders[64];
+	u64 n = prev ? *(const u64 *)prev + 1 : 0;
+
+	if (n >= zd_sched_nr_orders(zd_teardown_steps, 2) ||
+	    n >= ARRAY_SIZE(orders))
+		return NULL;
+	orders[n] = n;
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "order %llu", n);
+	return &orders[n];
+}
+
+static void schedule_order_is_followed(struct kunit *test)
+{
+	u64 n = *(const u64 *)test->param_value;
+	struct zd_sched *s = zd_two_teardowns(test);
+	u8 order[ZD_SCHED_MAX_STEPS];
+	int len, i;
+
+	len = zd_sched_nth_order(zd_teardown_steps, 2, n, order);
+	KUNIT_ASSERT_GT(test, len, 0);
+	zd_sched_set_order(s, order, len);
+	KUNIT_ASSERT_EQ(test, zd_sched_run(s), 0);
+
+	/* One event per step, by the actor the order named. */
+	KUNIT_ASSERT_EQ(test, zd_sched_nr_events(s), len);
+	for (i = 0; i < len; i++)
+		KUNIT_EXPECT_EQ_MSG(test, zd_sched_event(s, i)->actor, order[i],
+				    "step %d ran the wrong actor", i);
+	KUNIT_EXPECT_GE(test, zd_sched_find(s, 0, ZD_EV_DONE, 0), 0);
+	KUNIT_EXPECT_GE(test, zd_sched_find(s, 1, ZD_EV_DONE, 0), 0);
+}
+
+static void seed_replays_same_trace(struct kunit *test)
+{
+	u64 seed = *(const u64 *)test->param_value;
+	struct zd_sched *first = zd_two_teardowns(test);
+	struct zd_sched *again;
+	char buf[256];
+
+	zd_sched_set_seed(first, seed);
+	KUNIT_ASSERT_EQ(test, zd_sched_run(first), 0);
+	/* Release the first harness's gates before the second arms them. */
+	zdrace_fi_disarm_all();
+
+	again = zd_two_teardowns(test);
+	zd_sched_set_seed(again, seed);
+	KUNIT_ASSERT_EQ(test, zd_sched_run(again), 0);
+
+	zd_sched_trace_str(first, buf, sizeof(buf));
+	KUNIT_EXPECT_TRUE_MSG(test, zd_sched_same_trace(first, again),
+			      "seed %llu: first trace %s", seed, buf);
+	KUNIT_EXPECT_EQ(test, zd_sched_nr_events(first),
+			2 * (int)(ARRAY_SIZE(zd_teardown_gates) + 1));
+}
+
+static void blocked_actor_is_detected(struct kunit *test)
+{
+	struct zd_dev *dev = zd_dev_create(test, MEMORY_DEVICE_GENERIC);
+	struct zd_sched *s = zd_sched_new(test);
+	struct dev_pagemap *pgmap;
+	int wait_gate, blocked, after;
+
+	pgmap = get_dev_pagemap(dev->pfn_first, NULL);
+	KUNIT_ASSERT_NOT_NULL(test, pgmap);
+	KUNIT_ASSERT_EQ(test, zd_sched_add_actor(s, "teardown",
+						 zd_actor_unmap, dev), 0);
+	KUNIT_ASSERT_EQ(test, zd_sched_gate(s, ZDRACE_FI_memunmap_before_wait), 0);
+	KUNIT_ASSERT_EQ(test, zd_sched_gate(s, ZDRACE_FI_memunmap_after_wait), 0);
+
+	KUNIT_EXPECT_EQ(test, zd_sched_run(s), -EDEADLK);
+	wait_gate = zd_sched_find(s, 0, ZD_EV_GATE,
+				  ZDRACE_FI_memunmap_before_wait);
+	blocked = zd_sched_find(s, 0, ZD_EV_BLOCKED, 0);
+	KUNIT_EXPECT_GE(test, wait_gate, 0);
+	KUNIT_EXPECT_GT_MSG(test, blocked, wait_gate,
+			    "teardown did not block on our pgmap reference");
+
+	put_dev_pagemap(pgmap);
+	KUNIT_ASSERT_EQ(test, zd_sched_finish(s), 0);
+	after = zd_sched_find(s, 0, ZD_EV_GATE, ZDRACE_FI_memunmap_after_wait);
+	KUNIT_EXPECT_GT(test, after, blocked);
+	KUNIT_EXPECT_GT(test, zd_sched_find(s, 0, ZD_EV_DONE, 0), after);
+}
+
+static void nth_order_unranks(struct kunit *test)
+{
+	static const u8 steps[] = { 2, 1 };
+	static const u8 want[3][3] = { { 0, 0, 1 }, { 0, 1, 0 }, { 1, 0, 0 } };
+	u8 order[3];
+	int n;
+
+	KUNIT_ASSERT_EQ(test, zd_sched_nr_orders(steps, 2), 3ULL);
+	for (n = 0; n < 3; n++) {
+		KUNIT_ASSERT_EQ(test, zd_sched_nth_order(steps, 2, n, order), 3);
+		KUNIT_EXPECT_MEMEQ(test, order, want[n], 3);
+	}
+	KUNIT_EXPECT_EQ(test, zd_sched_nth_order(steps, 2, 3, order), -EINVAL);
+}
+
+static struct kunit_case zdrace_fi_selftest_cases[] = {
+	KUNIT_CASE(point_names_round_trip),
+	KUNIT_CASE_PARAM(parse_action_string, zd_action_str_gen_params),
+	KUNIT_CASE_PARAM(arm_refuses_bad_request, zd_refusal_gen_params),
+	KUNIT_CASE_PARAM(action_fires_on_point, zd_pair_gen_params),
+	KUNIT_CASE_PARAM(fault_attr_knobs, zd_knob_gen_params),
+	KUNIT_CASE(unarmed_point_never_fires),
+	KUNIT_CASE(nth_order_unranks),
+	KUNIT_CASE_PARAM(schedule_order_is_followed, zd_order_gen_params),
+	KUNIT_CASE_PARAM(seed_replays_same_trace, zd_sched_seed_params),
+	KUNIT_CASE(blocked_actor_is_detected),
+	{}
+};
+
+static struct kunit_suite zdrace_fi_selftest_suite = {
+	.name = "zdrace_fi_selftest",
+	.exit = zd_fi_exit,
+	.test_cases = zdrace_fi_selftest_cases,
+};
+
+kunit_test_suite(zdrace_fi_selftest_suite);
+
+MODULE_DESCRIPTION("KUnit self-test of zdrace fault injection and scheduling");
+MODULE_LICENSE("GPL");

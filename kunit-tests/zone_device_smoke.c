@@ -1,0 +1,297 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit smoke tests of ZONE_DEVICE on UML: the arch port works.
+ *
+ * What is tested, for MEMORY_DEVICE_PRIVATE, COHERENT and GENERIC: a fake
+ * device range maps with memremap_pages() and its pages look like device
+ * pages with the refcount 6.12 gives them when free; GENERIC pages are
+ * CPU-addressable, map into a user mm as devmap PTEs and come back through
+ * the devmap branch of gup-fast; PRIVATE and COHERENT pages are allocated
+ * and freed the lib/test_hmm.c way; memunmap_pages() removes the range,
+ * and map/unmap cycles leak no memory.
+ *
+ * How it is observed: struct page fields and refcounts; which gup-fast
+ * branch ran is counted by `call` actions on the zdrace injection points
+ * gup_fast_after_pte_read, gup_fast_after_get_pgmap and gup_fast_after_grab;
+ * leaks by the free page count before and after the cycles.
+ */
+
+#include <kunit/test.h>
+#include <linux/gfp.h>
+#include <linux/memory_hotplug.h>
+#include <linux/memremap.h>
+#include <linux/mm.h>
+#include <linux/uaccess.h>
+#include <linux/vmstat.h>
+#include <zdrace/fi.h>
+
+#include "zd_fixture.h"
+
+#define ZD_CYCLES		100
+/* Pages the cycles may lose to noise: less than one per cycle. */
+#define ZD_CYCLE_SLACK_PAGES	50
+
+static void zd_smoke_exit(struct kunit *test)
+{
+	zdrace_fi_disarm_all();
+}
+
+static void map_and_lookup(struct kunit *test)
+{
+	const struct zd_type_param *p = test->param_value;
+	struct zd_dev *dev = zd_dev_create(test, p->type);
+	unsigned long idx[] = { 0, dev->nr_pages / 2, dev->nr_pages - 1 };
+	int expected = zd_type_is_refcount0(p->type) ? 0 : 1;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(idx); i++) {
+		unsigned long pfn = dev->pfn_first + idx[i];
+		struct page *page = pfn_to_page(pfn);
+		struct dev_pagemap *pgmap;
+
+		KUNIT_EXPECT_EQ(test, page_to_pfn(page), pfn);
+		KUNIT_EXPECT_TRUE(test, is_zone_device_page(page));
+		KUNIT_EXPECT_PTR_EQ(test, page->pgmap, &dev->pgmap);
+		KUNIT_EXPECT_EQ_MSG(test, page_ref_count(page), expected,
+				    "free %s page refcount", p->name);
+
+		pgmap = get_dev_pagemap(pfn, NULL);
+		KUNIT_EXPECT_PTR_EQ(test, pgmap, &dev->pgmap);
+		if (pgmap)
+			put_dev_pagemap(pgmap);
+	}
+}
+
+static void generic_page_address_writable(struct kunit *test)
+{
+	struct zd_dev *dev = zd_dev_create(test, MEMORY_DEVICE_GENERIC);
+	u8 *addr = page_address(zd_dev_page(dev, 1));
+
+	KUNIT_ASSERT_NOT_NULL(test, addr);
+	memset(addr, 0x5a, PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, addr[0], 0x5a);
+	KUNIT_EXPECT_EQ(test, addr[PAGE_SIZE - 1], 0x5a);
+}
+
+static void generic_user_mapping_roundtrip(struct kunit *test)
+{
+	static const char out[] = "written through a devmap PTE";
+	struct zd_dev *dev = zd_dev_create(test, MEMORY_DEVICE_GENERIC);
+	unsigned long addr = zd_dev_map_user(dev, 2);
+	char *kaddr = page_address(zd_dev_page(dev, 1));
+	char in[sizeof(out)] = "";
+
+	KUNIT_ASSERT_EQ_MSG(test, copy_to_user((void __user *)addr + PAGE_SIZE,
+					       out, sizeof(out)), 0,
+			    "the device page could not be mapped for writing");
+	KUNIT_EXPECT_STREQ_MSG(test, kaddr, out,
+			       "the user write did not reach the device page");
+
+	strscpy(kaddr, "and back", PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, copy_from_user(in, (void __user *)addr + PAGE_SIZE,
+					     sizeof(in)), 0);
+	KUNIT_EXPECT_STREQ(test, in, "and back");
+}
+
+/* A `call` action that only counts. */
+static bool zd_count_call(enum zdrace_fi_point point, void *data)
+{
+	atomic_inc(data);
+	return false;
+}
+
+static void zd_count_point(struct kunit *test, enum zdrace_fi_point point,
+			   atomic_t *counter)
+{
+	struct zdrace_fi_arm arm = {
+		.action = ZDRACE_FI_CALL,
+		.fn = zd_count_call,
+		.data = counter,
+		ZDRACE_FI_ARM_ALWAYS,
+	};
+
+	atomic_set(counter, 0);
+	KUNIT_ASSERT_EQ(test, zdrace_fi_arm(point, &arm), 0);
+}
+
+struct zd_gup_param {
+	const char *name;
+	bool pin;
+	int delta;
+};
+
+static const struct zd_gup_param zd_gup_params[] = {
+	{ "get_user_pages_fast", false, 1 },
+	{ "pin_user_pages_fast", true, GUP_PIN_COUNTING_BIAS },
+};
+
+static void zd_gup_desc(const struct zd_gup_param *p, char *desc)
+{
+	strscpy(desc, p->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(zd_gup, zd_gup_params, zd_gup_desc);
+
+static void generic_gup_fast_devmap_branch(struct kunit *test)
+{
+	const struct zd_gup_param *p = test->param_value;
+	struct zd_dev *dev = zd_dev_create(test, MEMORY_DEVICE_GENERIC);
+	unsigned long addr = zd_dev_map_user(dev, 1);
+	struct page *expect = zd_dev_page(dev, 0), *page = NULL;
+	atomic_t devmap_hits, grabs;
+	int before, got;
+
+	/* Fault the devmap PTE in first: gup-fast only walks present PTEs. */
+	KUNIT_ASSERT_EQ(test, put_user(1, (int __user *)addr), 0);
+	before = page_ref_count(expect);
+	zd_count_point(test, ZDRACE_FI_gup_fast_after_get_pgmap, &devmap_hits);
+	zd_count_point(test, ZDRACE_FI_gup_fast_after_grab, &grabs);
+
+	if (p->pin)
+		got = pin_user_pages_fast(addr, 1, FOLL_WRITE, &page);
+	else
+		got = get_user_pages_fast(addr, 1, FOLL_WRITE, &page);
+	KUNIT_ASSERT_EQ(test, got, 1);
+	KUNIT_EXPECT_PTR_EQ(test, page, expect);
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&devmap_hits), 1,
+			    "gup-fast did not take its devmap branch");
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&grabs), 1,
+			    "the page did not come from gup-fast");
+	KUNIT_EXPECT_EQ(test, page_ref_count(page) - before, p->delta);
+	KUNIT_EXPECT_EQ(test, folio_maybe_dma_pinned(page_folio(page)), p->pin);
+
+	if (p->pin)
+		unpin_user_page(page);
+	else
+		put_page(page);
+	KUNIT_EXPECT_EQ(test, page_ref_count(expect), before);
+}
+
+static void generic_longterm_refused_by_gup_fast(struct kunit *test)
+{
+	struct zd_dev *dev = zd_dev_create(test, MEMORY_DEVICE_GENERIC);
+	unsigned long addr = zd_dev_map_user(dev, 1);
+	atomic_t pte_reads, devmap_hits;
+	struct page *page = NULL;
+	int got;
+
+	KUNIT_ASSERT_EQ(test, put_user(1, (int __user *)addr), 0);
+	zd_count_point(test, ZDRACE_FI_gup_fast_after_pte_read, &pte_reads);
+	zd_count_point(test, ZDRACE_FI_gup_fast_after_get_pgmap, &devmap_hits);
+
+	got = pin_user_pages_fast(addr, 1, FOLL_WRITE | FOLL_LONGTERM, &page);
+	KUNIT_EXPECT_GE_MSG(test, atomic_read(&pte_reads), 1,
+			    "gup-fast never read the PTE");
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&devmap_hits), 0,
+			    "gup-fast took a FOLL_LONGTERM devmap page");
+	kunit_info(test, "slow GUP then returned %d\n", got);
+	if (got == 1)
+		unpin_user_page(page);
+}
+
+static const struct zd_type_param zd_refcount0_params[] = {
+	{ MEMORY_DEVICE_PRIVATE, "private" },
+	{ MEMORY_DEVICE_COHERENT, "coherent" },
+};
+
+static void zd_type_desc(const struct zd_type_param *p, char *desc)
+{
+	strscpy(desc, p->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(zd_refcount0, zd_refcount0_params, zd_type_desc);
+
+static void alloc_and_free_like_test_hmm(struct kunit *test)
+{
+	const struct zd_type_param *p = test->param_value;
+	struct zd_dev *dev = zd_dev_create(test, p->type);
+	unsigned long nr_free = dev->nr_free;
+	struct page *page = zd_dev_alloc_page(dev);
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_EXPECT_EQ(test, page_ref_count(page), 1);
+	KUNIT_EXPECT_EQ(test, dev->nr_free, nr_free - 1);
+	KUNIT_EXPECT_FALSE(test, PageLocked(page));
+
+	put_page(page);
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&dev->page_free_calls), 1,
+			    "the final put did not reach ops->page_free");
+	KUNIT_EXPECT_EQ(test, atomic_read(&dev->pgmap_ref_at_free), 1);
+	KUNIT_EXPECT_EQ(test, page_ref_count(page), 0);
+	KUNIT_EXPECT_EQ(test, dev->nr_free, nr_free);
+	KUNIT_EXPECT_PTR_EQ(test, dev->free_pages, page);
+}
+
+static void unmap_removes_range(struct kunit *test)
+{
+	const struct zd_type_param *p = test->param_value;
+	struct zd_dev *dev = zd_dev_create(test, p->type);
+	resource_size_t start = dev->res->start, size = resource_size(dev->res);
+	unsigned long pfn = dev->pfn_first;
+	struct resource *probe;
+
+	zd_dev_unmap(dev);
+	KUNIT_EXPECT_NULL(test, get_dev_pagemap(pfn, NULL));
+	KUNIT_EXPECT_NULL(test, pfn_to_online_page(pfn));
+	KUNIT_EXPECT_FALSE_MSG(test, pfn_valid(pfn),
+			       "the memmap section is still present");
+	probe = request_mem_region(start, size, "zdrace-probe");
+	KUNIT_EXPECT_NOT_NULL_MSG(test, probe, "the region was not released");
+	if (probe)
+		release_mem_region(start, size);
+}
+
+/*
+ * Free pages, counting slab pages as free: with KASAN, freed slab objects
+ * wait in quarantine and keep their slab pages a while, which is not a
+ * leak.  A lost memmap or page table is.
+ */
+static unsigned long zd_free_pages(void)
+{
+	drain_local_pages(NULL);
+	return global_zone_page_state(NR_FREE_PAGES) +
+	       global_node_page_state_pages(NR_SLAB_RECLAIMABLE_B) +
+	       global_node_page_state_pages(NR_SLAB_UNRECLAIMABLE_B);
+}
+
+static void map_unmap_cycles_leak_nothing(struct kunit *test)
+{
+	const struct zd_type_param *p = test->param_value;
+	unsigned long before, after;
+	int i;
+
+	/* One cycle first, so that lazily built page tables are counted. */
+	zd_dev_release(zd_dev_create(test, p->type));
+	before = zd_free_pages();
+	for (i = 0; i < ZD_CYCLES; i++)
+		zd_dev_release(zd_dev_create(test, p->type));
+	after = zd_free_pages();
+	KUNIT_EXPECT_LE_MSG(test, before, after + ZD_CYCLE_SLACK_PAGES,
+			    "%d cycles lost %ld pages", ZD_CYCLES,
+			    (long)(before - after));
+	kunit_info(test, "%d cycles: %ld pages lost\n", ZD_CYCLES,
+		   (long)(before - after));
+}
+
+static struct kunit_case zone_device_smoke_cases[] = {
+	KUNIT_CASE_PARAM(map_and_lookup, zd_type_gen_params),
+	KUNIT_CASE(generic_page_address_writable),
+	KUNIT_CASE(generic_user_mapping_roundtrip),
+	KUNIT_CASE_PARAM(generic_gup_fast_devmap_branch, zd_gup_gen_params),
+	KUNIT_CASE(generic_longterm_refused_by_gup_fast),
+	KUNIT_CASE_PARAM(alloc_and_free_like_test_hmm, zd_refcount0_gen_params),
+	KUNIT_CASE_PARAM(unmap_removes_range, zd_type_gen_params),
+	KUNIT_CASE_PARAM(map_unmap_cycles_leak_nothing, zd_type_gen_params),
+	{}
+};
+
+static struct kunit_suite zone_device_smoke_suite = {
+	.name = "zone_device_smoke",
+	.exit = zd_smoke_exit,
+	.test_cases = zone_device_smoke_cases,
+};
+
+kunit_test_suite(zone_device_smoke_suite);
+
+MODULE_DESCRIPTION("KUnit smoke tests of ZONE_DEVICE on UML");
+MODULE_LICENSE("GPL");
