@@ -21,7 +21,7 @@ ZDRACE = $(PYTHON) scripts/zdrace.py --kernel=$(KERNEL) \
 	 --build-root=$(BUILD) $(addprefix --config=,$(CONFIGS)) \
 	 $(addprefix --kernel_args=,$(KERNEL_ARGS)) $(ZDRACE_ARGS)
 
-.PHONY: all run check test-tools prepare stock bench info clean distclean
+.PHONY: all run check test-tools prepare stock bench info mutants clean distclean
 
 all: run
 
@@ -46,10 +46,29 @@ bench:
 info:
 	$(ZDRACE) info
 
+# MUTANT=name.patch runs one mutant of fault-inject/mutants/$(KERNEL)/.
+mutants:
+	$(ZDRACE) mutants $(addprefix --mutant=,$(MUTANT))
+
+# Coverage (README "Coverage"): a gcov build of its own, reports in
+# build/coverage/.  `make review SERIES=x.mbox` (or a directory of patches).
+.PHONY: coverage coverage-floor review
+
+coverage:
+	$(ZDRACE) coverage
+
+coverage-floor:
+	$(ZDRACE) coverage-floor
+
+review:
+	$(ZDRACE) review --series='$(SERIES)'
+
 # Build output only; keeps the extracted pristine source.
 clean:
 	rm -rf $(BUILD)/$(KERNEL)/kunit $(BUILD)/$(KERNEL)/stock \
 	       $(BUILD)/$(KERNEL)/results
+	rm -rf $(BUILD)/$(KERNEL)/coverage-kunit $(BUILD)/$(KERNEL)/review \
+	       $(BUILD)/coverage
 
 distclean:
 	rm -rf $(BUILD)

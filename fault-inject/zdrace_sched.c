@@ -380,6 +380,9 @@ static int zd_sched_drain(struct zd_sched *s)
 	for (i = 0; i < s->nr_actors; i++) {
 		struct zd_actor *a = &s->actor[i];
 
+		/* Woken and already at its next gate, or done: record it. */
+		if (READ_ONCE(a->state) != ZD_ACTOR_RUNNING)
+			zd_sched_observe(s, a);
 		if (READ_ONCE(a->state) != ZD_ACTOR_BLOCKED)
 			continue;
 		if (!task_is_running(a->task))

@@ -14,9 +14,40 @@
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/pagemap.h>
+#include <linux/percpu-refcount.h>
 #include <linux/pfn_t.h>
+#include <linux/uaccess.h>
+#include <linux/workqueue.h>
 
+#include "internal.h"	/* mm/internal.h: try_grab_folio() */
 #include "zd_fixture.h"
+
+bool zd_known_upstream_fail = IS_ENABLED(CONFIG_ZDRACE_KNOWN_UPSTREAM_FAIL);
+core_param(zdrace_known_upstream_fail, zd_known_upstream_fail, bool, 0644);
+
+/**
+ * zd_known_upstream() - end the test on a rule the kernel is known to break.
+ * @test: the test.
+ * @fmt: the rule broken and its evidence.
+ *
+ * A skip whose reason starts "known upstream: ", or a failure with the same
+ * message under zdrace_known_upstream_fail=1.  Does not return.
+ */
+void zd_known_upstream(struct kunit *test, const char *fmt, ...)
+{
+	char *why = kunit_kmalloc(test, KUNIT_STATUS_COMMENT_SIZE, GFP_KERNEL);
+	va_list args;
+
+	KUNIT_ASSERT_NOT_NULL(test, why);
+	va_start(args, fmt);
+	vsnprintf(why, KUNIT_STATUS_COMMENT_SIZE, fmt, args);
+	va_end(args);
+	/* The KTAP skip reason is one line; the log keeps it whole. */
+	kunit_info(test, "known upstream: %s\n", why);
+	if (zd_known_upstream_fail)
+		KUNIT_FAIL_AND_ABORT(test, "known upstream: %s", why);
+	kunit_skip(test, "known upstream: %s", why);
+}
 
 const struct zd_type_param zd_type_params[3] = {
 	{ MEMORY_DEVICE_PRIVATE, "private" },
@@ -46,7 +77,11 @@ static struct zd_dev *zd_page_dev(struct page *page)
 	return container_of(page->pgmap, struct zd_dev, pgmap);
 }
 
-/* ops->page_free: a freed page goes back on the free list. */
+/*
+ * ops->page_free: a freed page goes back on the free list, whatever the
+ * type (GENERIC pages only get there when a user drops the reference they
+ * were handed at memremap time; zd_dev_alloc_page() never hands them out).
+ */
 static void zd_dev_page_free(struct page *page)
 {
 	struct zd_dev *dev = zd_page_dev(page);
@@ -54,13 +89,11 @@ static void zd_dev_page_free(struct page *page)
 	atomic_inc(&dev->page_free_calls);
 	if (!percpu_ref_is_zero(&dev->pgmap.ref))
 		atomic_inc(&dev->pgmap_ref_at_free);
-	if (zd_type_is_refcount0(dev->pgmap.type)) {
-		spin_lock(&dev->lock);
-		page->zone_device_data = dev->free_pages;
-		dev->free_pages = page;
-		dev->nr_free++;
-		spin_unlock(&dev->lock);
-	}
+	spin_lock(&dev->lock);
+	page->zone_device_data = dev->free_pages;
+	dev->free_pages = page;
+	dev->nr_free++;
+	spin_unlock(&dev->lock);
 	if (dev->on_page_free)
 		dev->on_page_free(dev, page);
 }
@@ -95,13 +128,44 @@ static void zd_dev_fill_free_list(struct zd_dev *dev)
 	dev->nr_free = dev->nr_pages;
 }
 
+/*
+ * A teardown that waits this long for its pgmap references is stuck: a
+ * reference leaked.  The watchdog fails the test and releases the wait,
+ * so the failure shows in seconds instead of as a hung kernel.
+ */
+#define ZD_UNMAP_TIMEOUT	(5 * HZ)
+
+static void zd_dev_unmap_watchdog(struct work_struct *work)
+{
+	struct zd_dev *dev = container_of(to_delayed_work(work), struct zd_dev,
+					  unmap_watchdog);
+
+	dev->unmap_timed_out = true;
+	complete_all(&dev->pgmap.done);
+}
+
+/**
+ * zd_dev_unmap() - memunmap_pages() and release the region, bounded.
+ * @dev: the device.
+ *
+ * Runs in the calling thread (a harness actor parks at the memunmap
+ * points as usual).  If memunmap_pages() waits for its references longer
+ * than ZD_UNMAP_TIMEOUT, the test fails and the wait is cut short.
+ */
 void zd_dev_unmap(struct zd_dev *dev)
 {
 	if (!dev->mapped)
 		return;
-	memunmap_pages(&dev->pgmap);
-	release_mem_region(dev->res->start, resource_size(dev->res));
 	dev->mapped = false;
+	INIT_DELAYED_WORK(&dev->unmap_watchdog, zd_dev_unmap_watchdog);
+	schedule_delayed_work(&dev->unmap_watchdog, ZD_UNMAP_TIMEOUT);
+	memunmap_pages(&dev->pgmap);
+	cancel_delayed_work_sync(&dev->unmap_watchdog);
+	release_mem_region(dev->res->start, resource_size(dev->res));
+	if (dev->unmap_timed_out)
+		KUNIT_FAIL(dev->test,
+			   "memunmap_pages() waited %d s for pgmap references that were never dropped",
+			   ZD_UNMAP_TIMEOUT / HZ);
 }
 
 static void zd_dev_destroy(void *data)
@@ -175,24 +239,37 @@ struct zd_dev *zd_dev_create(struct kunit *test, enum memory_type type)
 	return dev;
 }
 
+/* Take the head of the free list, as it is; NULL when it is empty. */
+struct page *zd_dev_take_free_page(struct zd_dev *dev)
+{
+	unsigned long flags;
+	struct page *page;
+
+	spin_lock_irqsave(&dev->lock, flags);
+	page = dev->free_pages;
+	if (page) {
+		dev->free_pages = page->zone_device_data;
+		dev->nr_free--;
+		page->zone_device_data = NULL;
+	}
+	spin_unlock_irqrestore(&dev->lock, flags);
+	return page;
+}
+
 /*
  * A free PRIVATE/COHERENT page, initialised the way a driver does: with a
- * pgmap reference and a count of 1.  NULL when the free list is empty.
+ * pgmap reference and a count of 1.  NULL when the free list is empty, and
+ * for the other types, whose free path never drops that pgmap reference.
  */
 struct page *zd_dev_alloc_page(struct zd_dev *dev)
 {
 	struct page *page;
 
-	spin_lock(&dev->lock);
-	page = dev->free_pages;
-	if (page) {
-		dev->free_pages = page->zone_device_data;
-		dev->nr_free--;
-	}
-	spin_unlock(&dev->lock);
+	if (!zd_type_is_refcount0(dev->pgmap.type))
+		return NULL;
+	page = zd_dev_take_free_page(dev);
 	if (!page)
 		return NULL;
-	page->zone_device_data = NULL;
 	zone_device_page_init(page);
 	unlock_page(page);
 	return page;
@@ -251,4 +328,182 @@ unsigned long zd_dev_map_user(struct zd_dev *dev, unsigned long nr_pages)
 	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR_VALUE(addr) || !addr,
 			       "kunit_vm_mmap: %ld", (long)addr);
 	return addr;
+}
+
+/* lib/percpu-refcount.c's offset of the atomic count in percpu mode. */
+#define ZD_PERCPU_COUNT_BIAS	(1LU << (BITS_PER_LONG - 1))
+
+/**
+ * zd_dev_pgmap_refs() - the count of @dev's pgmap reference.
+ * @dev: the device.
+ *
+ * Reads the percpu_ref as it is, without switching its mode: a pgmap ref
+ * switched to atomic mode is exited (it has no PERCPU_REF_ALLOW_REINIT)
+ * and refuses every later tryget_live.
+ *
+ * Return: the count, or -1 once memunmap_pages() has exited the ref.
+ */
+long zd_dev_pgmap_refs(struct zd_dev *dev)
+{
+	struct percpu_ref *ref = &dev->pgmap.ref;
+	unsigned long __percpu *percpu_count;
+	unsigned long sum = 0;
+	long count = -1;
+	int cpu;
+
+	rcu_read_lock();
+	if (ref->data) {
+		count = atomic_long_read(&ref->data->count);
+		if (__ref_is_percpu(ref, &percpu_count)) {
+			for_each_possible_cpu(cpu)
+				sum += *per_cpu_ptr(percpu_count, cpu);
+			count = (long)(count - ZD_PERCPU_COUNT_BIAS + sum);
+		}
+	}
+	rcu_read_unlock();
+	return count;
+}
+
+/**
+ * zd_dev_free_list_all_idle() - is every page on the free list at count 0?
+ * @dev: the device.
+ * @bad: out, the first page found with another count.
+ *
+ * The invariant of seed 003: a page on a driver's free list can be handed
+ * out at any moment, so it must not carry a reference.  Safe in atomic
+ * context.
+ */
+bool zd_dev_free_list_all_idle(struct zd_dev *dev, struct page **bad)
+{
+	unsigned long flags;
+	struct page *page;
+
+	*bad = NULL;
+	spin_lock_irqsave(&dev->lock, flags);
+	for (page = dev->free_pages; page; page = page->zone_device_data) {
+		if (page_ref_count(page)) {
+			*bad = page;
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&dev->lock, flags);
+	return !*bad;
+}
+
+static const char * const zd_ref_kind_names[] = {
+	[ZD_REF_GET] = "get_page",
+	[ZD_REF_PIN] = "FOLL_PIN",
+	[ZD_REF_PGMAP] = "get_dev_pagemap",
+	[ZD_REF_GUP_FAST] = "get_user_pages_fast",
+	[ZD_REF_PIN_FAST] = "pin_user_pages_fast",
+};
+
+const char *zd_ref_kind_name(enum zd_ref_kind kind)
+{
+	return zd_ref_kind_names[kind];
+}
+
+static void zd_ref_put(void *data)
+{
+	struct zd_ref *ref = data;
+
+	if (!ref->held)
+		return;
+	ref->held = false;
+	/*
+	 * memunmap_pages() finished under this reference (it does for plain
+	 * references to GENERIC pages): the memmap is gone, and the
+	 * reference with it.  Dropping it would touch unmapped memory.
+	 */
+	if (!pfn_valid(page_to_pfn(ref->page)))
+		return;
+	switch (ref->kind) {
+	case ZD_REF_GET:
+	case ZD_REF_GUP_FAST:
+		put_page(ref->page);
+		break;
+	case ZD_REF_PIN:
+	case ZD_REF_PIN_FAST:
+		unpin_user_page(ref->page);
+		break;
+	case ZD_REF_PGMAP:
+		put_dev_pagemap(ref->pgmap);
+		break;
+	}
+}
+
+/* Take a reference through gup-fast on a user mapping of @page. */
+static int zd_ref_gup_fast(struct zd_ref *ref)
+{
+	struct zd_dev *dev = ref->dev;
+	struct kunit *test = dev->test;
+	unsigned long addr;
+	struct page *got;
+	int ret;
+
+	KUNIT_ASSERT_PTR_EQ_MSG(test, ref->page, zd_dev_page(dev, 0),
+				"gup references are taken on page 0");
+	addr = zd_dev_map_user(dev, 1);
+	/* Fault the devmap PTE in first: gup-fast only walks present PTEs. */
+	KUNIT_ASSERT_EQ(test, put_user(1, (int __user *)addr), 0);
+	if (ref->kind == ZD_REF_PIN_FAST)
+		ret = pin_user_pages_fast(addr, 1, FOLL_WRITE, &got);
+	else
+		ret = get_user_pages_fast(addr, 1, FOLL_WRITE, &got);
+	if (ret == 1 && got != ref->page) {
+		KUNIT_FAIL(test, "gup returned %p for %p", got, ref->page);
+		return -EINVAL;
+	}
+	return ret == 1 ? 0 : -EFAULT;
+}
+
+/**
+ * zd_ref_take() - hold a reference of @kind on @page until zd_ref_drop().
+ * @dev: the device @page belongs to.
+ * @page: a page with a reference already (allocated, or GENERIC).
+ * @kind: what kind of reference.
+ *
+ * The gup kinds map @page, which must be GENERIC page 0, into the test's
+ * mm first.  Aborts the test if the reference cannot be taken.
+ *
+ * Return: the reference.
+ */
+struct zd_ref *zd_ref_take(struct zd_dev *dev, struct page *page,
+			   enum zd_ref_kind kind)
+{
+	struct kunit *test = dev->test;
+	struct zd_ref *ref = kunit_kzalloc(test, sizeof(*ref), GFP_KERNEL);
+	int ret = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, ref);
+	ref->dev = dev;
+	ref->page = page;
+	ref->kind = kind;
+	switch (kind) {
+	case ZD_REF_GET:
+		get_page(page);
+		break;
+	case ZD_REF_PIN:
+		ret = try_grab_folio(page_folio(page), 1, FOLL_PIN);
+		break;
+	case ZD_REF_PGMAP:
+		ref->pgmap = get_dev_pagemap(page_to_pfn(page), NULL);
+		ret = ref->pgmap ? 0 : -ENXIO;
+		break;
+	case ZD_REF_GUP_FAST:
+	case ZD_REF_PIN_FAST:
+		ret = zd_ref_gup_fast(ref);
+		break;
+	}
+	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "cannot take a %s reference",
+			    zd_ref_kind_name(kind));
+	ref->held = true;
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, zd_ref_put, ref));
+	return ref;
+}
+
+/* Drop @ref now; safe from an actor thread of the test. */
+void zd_ref_drop(struct zd_ref *ref)
+{
+	kunit_release_action(ref->dev->test, zd_ref_put, ref);
 }

@@ -14,6 +14,7 @@
 #include <kunit/test.h>
 #include <linux/memremap.h>
 #include <linux/spinlock.h>
+#include <linux/workqueue.h>
 
 /* One 16 MiB section: what memory hotplug on UML adds at a time. */
 #define ZD_DEV_SIZE	SZ_16M
@@ -25,6 +26,8 @@ struct zd_dev {
 	unsigned long pfn_first;
 	unsigned long nr_pages;
 	bool mapped;
+	bool unmap_timed_out;
+	struct delayed_work unmap_watchdog;
 
 	spinlock_t lock;		/* protects the free list */
 	struct page *free_pages;	/* PRIVATE/COHERENT free list */
@@ -50,7 +53,46 @@ struct zd_dev *zd_dev_create(struct kunit *test, enum memory_type type);
 void zd_dev_unmap(struct zd_dev *dev);
 void zd_dev_release(struct zd_dev *dev);
 struct page *zd_dev_page(struct zd_dev *dev, unsigned long idx);
+struct page *zd_dev_take_free_page(struct zd_dev *dev);
 struct page *zd_dev_alloc_page(struct zd_dev *dev);
 unsigned long zd_dev_map_user(struct zd_dev *dev, unsigned long nr_pages);
+long zd_dev_pgmap_refs(struct zd_dev *dev);
+bool zd_dev_free_list_all_idle(struct zd_dev *dev, struct page **bad);
+
+/*
+ * A reference a test holds on a device page, of one of the kinds the
+ * threads argue about; dropped by zd_ref_drop() or when the test ends.
+ */
+enum zd_ref_kind {
+	ZD_REF_GET,		/* get_page() */
+	ZD_REF_PIN,		/* try_grab_folio(FOLL_PIN), as pin_user_pages() */
+	ZD_REF_PGMAP,		/* get_dev_pagemap() alone, as a gup-fast walk */
+	ZD_REF_GUP_FAST,	/* get_user_pages_fast() of a devmap PTE */
+	ZD_REF_PIN_FAST,	/* pin_user_pages_fast() of a devmap PTE */
+};
+
+struct zd_ref {
+	struct zd_dev *dev;
+	struct page *page;
+	struct dev_pagemap *pgmap;
+	enum zd_ref_kind kind;
+	bool held;
+};
+
+const char *zd_ref_kind_name(enum zd_ref_kind kind);
+struct zd_ref *zd_ref_take(struct zd_dev *dev, struct page *page,
+			   enum zd_ref_kind kind);
+void zd_ref_drop(struct zd_ref *ref);
+
+/*
+ * Known upstream outcomes: a rule 6.12 is known to break.  Reported as a
+ * skip carrying the evidence, or as a failure when the kernel is booted
+ * with zdrace_known_upstream_fail=1 (or built with
+ * CONFIG_ZDRACE_KNOWN_UPSTREAM_FAIL=y).
+ */
+extern bool zd_known_upstream_fail;
+
+__printf(2, 3)
+void zd_known_upstream(struct kunit *test, const char *fmt, ...);
 
 #endif /* _ZD_FIXTURE_H */

@@ -17,6 +17,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from zdtool import ZdError  # noqa: E402
 from zdtool import bench, bootcheck, runner, series, source, tree  # noqa: E402
+from zdtool import covcmd, mutants  # noqa: E402
 from zdtool.results import Counts  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -101,6 +102,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 	except ZdError as e:
 		print(f'zdrace: error: {e}', file=sys.stderr)
 		suites = Counts(failed=1)
+	else:
+		suites += covcmd.check(_coverage_context(args), info)
 	total = tool + suites
 	print(total.summary())
 	return 1 if total.failed else 0
@@ -109,7 +112,48 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
 	info = prepare(args)
 	with runner.build_lock(args.lock):
-		return bench.run(_kunit_run(args, args.config), info)
+		return bench.run(_kunit_run(args, args.config), info, [
+			covcmd.bench_row(_coverage_context(args, locked=True),
+					 info)], repo=REPO)
+
+
+def _coverage_context(args: argparse.Namespace,
+		      locked: bool = False) -> covcmd.Context:
+	return covcmd.Context(repo=REPO, build_root=args.build_root,
+			      line=args.kernel,
+			      kunit=_kunit_run(args, args.config),
+			      lock='' if locked else args.lock)
+
+
+def cmd_coverage(args: argparse.Namespace) -> int:
+	"""gcov build + suites + lcov: build/coverage/, checked against the
+	floor in coverage/floor.json."""
+	return covcmd.cmd_coverage(_coverage_context(args), prepare(args))
+
+
+def cmd_coverage_floor(args: argparse.Namespace) -> int:
+	return covcmd.cmd_floor(_coverage_context(args))
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+	covcmd.check_series(args.series)
+	return covcmd.cmd_review(_coverage_context(args), prepare(args),
+				 args.series, args.kernel_src)
+
+
+def cmd_mutants(args: argparse.Namespace) -> int:
+	"""Each historical bug in fault-inject/mutants/ must be killed."""
+	prepare(args)
+	src = source.find_source(args.kernel, args.kernel_src)
+	main = series.load_series(os.path.join(REPO, 'patches', args.kernel))
+	# A mutant that hangs the kernel must not cost the default 300 s.
+	run = _kunit_run(args, args.config)
+	run.timeout = min(run.timeout, 120)
+	mr = mutants.MutantRun(repo=REPO, line=args.kernel, source=src,
+			       main=main, kunit=run,
+			       root=os.path.join(_layout(args).root, 'mutant'))
+	with runner.build_lock(args.lock):
+		return mutants.run(mr, args.mutant)
 
 
 def cmd_info(args: argparse.Namespace) -> int:
@@ -150,9 +194,21 @@ def build_parser() -> argparse.ArgumentParser:
 		('check', cmd_check, 'tooling tests + suites, one summary line'),
 		('stock', cmd_stock, 'the kernel\'s default suites, patched'),
 		('bench', cmd_bench, 'time the no-change rebuild and suite run'),
-		('info', cmd_info, 'print the prepared tree\'s version line')):
+		('info', cmd_info, 'print the prepared tree\'s version line'),
+		('mutants', cmd_mutants, 're-introduce historical bugs; all must '
+		 'be killed'),
+		('coverage', cmd_coverage, 'gcov build + suites + lcov reports'),
+		('coverage-floor', cmd_coverage_floor,
+		 'raise coverage/floor.json to the last coverage report'),
+		('review', cmd_review, 'patch coverage of a series (--series)')):
 		p = sub.add_parser(name, help=text)
 		p.set_defaults(func=func)
+	sub.choices['mutants'].add_argument(
+		'--mutant', action='append', metavar='NAME',
+		help='only this mutant (repeatable; default: all)')
+	sub.choices['review'].add_argument(
+		'--series', default='', metavar='MBOX|DIR',
+		help='the series to review: an mbox or a directory of patches')
 	return parser
 
 

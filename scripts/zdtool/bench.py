@@ -4,11 +4,12 @@ measured in the same run on the same machine, so the ratio means something
 even when the machine is busy."""
 
 import os
+import re
 import statistics
 import subprocess
 import time
 from dataclasses import dataclass, replace
-from typing import Callable, List, Tuple
+from typing import Callable, List, Sequence, Tuple
 
 from zdtool import ZdError
 
@@ -37,12 +38,17 @@ class Row:
 	value: float
 	baseline_name: str
 	baseline: float
+	unit: str = 's'
+	digits: int = 2
+
+	def ratio(self) -> float:
+		return self.value / self.baseline if self.baseline else 0.0
 
 	def line(self) -> str:
-		ratio = self.value / self.baseline if self.baseline else 0.0
-		return (f'bench: {self.name}: {self.value:.2f} s; baseline '
-			f'{self.baseline_name}: {self.baseline:.2f} s; ratio '
-			f'{ratio:.2f}')
+		d = self.digits
+		return (f'bench: {self.name}: {self.value:.{d}f} {self.unit}; '
+			f'baseline {self.baseline_name}: {self.baseline:.{d}f} '
+			f'{self.unit}; ratio {self.ratio():.{d}f}')
 
 
 def raw_make(run: KunitRun) -> int:
@@ -70,9 +76,54 @@ def rows(run: KunitRun) -> List[Row]:
 	]
 
 
-def run(kunit: KunitRun, info: TreeInfo) -> int:
+GUP_BENCH_CONFIG = 'configs/bench.config'
+GUP_BENCH_RE = re.compile(r'zdrace-bench: gup_fast_devmap (\d+) ps/op')
+# Unarmed injection points must cost no more than this.
+GUP_BENCH_BUDGET = 1.01
+
+
+def gup_fast_ps(run: KunitRun, fi: str, repo: str) -> float:
+	"""Build the microbenchmark kernel with CONFIG_ZDRACE_FI=@fi, boot it
+	REPEAT times, and return the median ps per gup-fast call."""
+	build = os.path.join(run.layout.root, f'bench-fi-{fi}')
+	bench = replace(run, configs=[os.path.join(repo, GUP_BENCH_CONFIG)],
+			build_dir=build, filter_glob='zdrace_gup_bench',
+			kconfig_add=[f'CONFIG_ZDRACE_FI={fi}'])
+	print(f'bench: building the gup-fast benchmark, CONFIG_ZDRACE_FI={fi}',
+	      flush=True)
+	if bench.invoke('build', quiet=True) != 0:
+		raise ZdError(f'gup-fast benchmark build ({build}) failed')
+	figures = []
+	for _ in range(REPEAT):
+		bench.invoke('exec', quiet=True)
+		with open(os.path.join(build, 'test.log'), errors='replace') as f:
+			m = GUP_BENCH_RE.search(f.read())
+		if not m:
+			raise ZdError(f'{build}/test.log: no gup-fast figure')
+		figures.append(float(m.group(1)))
+	return statistics.median(figures)
+
+
+def gup_fast_row(run: KunitRun, repo: str) -> Row:
+	"""Unarmed points compiled in, against the same kernel without them."""
+	off = gup_fast_ps(run, 'n', repo)
+	on = gup_fast_ps(run, 'y', repo)
+	return Row('gup-fast devmap call, points compiled in and unarmed', on,
+		   'points compiled out', off, unit='ps', digits=3)
+
+
+def run(kunit: KunitRun, info: TreeInfo,
+	extra: Sequence[Callable[[], Row]] = (), repo: str = '.') -> int:
+	"""@extra: more rows, each timed when its turn comes."""
 	print(info.banner(), flush=True)
 	print(f'bench: median of {REPEAT} runs each', flush=True)
 	for row in rows(kunit):
 		print(row.line(), flush=True)
+	for make_row in extra:
+		print(make_row().line(), flush=True)
+	row = gup_fast_row(kunit, repo)
+	print(row.line(), flush=True)
+	verdict = 'within' if row.ratio() <= GUP_BENCH_BUDGET else 'OVER'
+	print(f'bench: unarmed injection points: {verdict} the '
+	      f'{GUP_BENCH_BUDGET - 1:.0%} budget', flush=True)
 	return 0

@@ -48,6 +48,7 @@ class KunitRun:
 	kernel_args: List[str] = field(default_factory=list)
 	timeout: int = 0
 	build_dir: str = ''
+	kconfig_add: List[str] = field(default_factory=list)
 
 	def _common(self) -> List[str]:
 		args = [f'--build_dir={os.path.abspath(self.build_dir or self.layout.kunit_build)}',
@@ -59,6 +60,7 @@ class KunitRun:
 		if verb in ('run', 'config', 'build'):
 			cmd += [f'--kunitconfig={os.path.abspath(c)}'
 				for c in self.configs]
+			cmd += [f'--kconfig_add={k}' for k in self.kconfig_add]
 		if verb in ('run', 'build') and self.jobs:
 			cmd.append(f'--jobs={self.jobs}')
 		if verb in ('run', 'exec'):

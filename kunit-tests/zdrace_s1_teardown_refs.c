@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zdrace race suite S1: memunmap_pages() with page references outstanding
+ * (seed 002, Dan Williams: "it should be perfectly legal to start the
+ * driver shutdown process while page references are still outstanding").
+ *
+ * What is tested: a device is torn down while one of its pages is held by
+ * get_page(), a FOLL_PIN, gup-fast or a bare pgmap reference.  The rule:
+ * memunmap_pages() does not pass wait_for_completion(), unmap the memmap
+ * or free the pgmap until the last reference drops; then it completes, and
+ * KASAN stays silent.  In 6.12 only references that carry a pgmap reference
+ * hold teardown back: allocated PRIVATE/COHERENT pages, and get_dev_pagemap()
+ * holders.  A plain reference to a GENERIC page does not (memunmap_pages()
+ * puts every per-page pgmap reference at once): that case is reported as a
+ * known upstream outcome with its evidence, never by dropping the reference
+ * on the unmapped memmap.
+ *
+ * How it is observed: the teardown runs in an actor of the interleaving
+ * harness, parked at the memunmap_pages() steps (memunmap_after_kill,
+ * memunmap_after_put_initial, memunmap_before_wait, memunmap_after_wait,
+ * memunmap_before_unmap); a second actor drops the reference at every
+ * position an enumerated schedule gives it, and notes what the memmap and
+ * pgmap looked like at that moment.  The trace proves where the drop ran,
+ * that teardown blocked when the reference was held across the wait, and
+ * that it passed the wait only after the drop.
+ */
+
+#include <kunit/test.h>
+#include <linux/memremap.h>
+#include <linux/mm.h>
+#include <linux/percpu-refcount.h>
+#include <zdrace/fi.h>
+#include <zdrace/sched.h>
+
+#include "zd_fixture.h"
+
+enum { ZD_TEARDOWN, ZD_OTHER };
+
+/* Teardown gates, in the order memunmap_pages() reaches them. */
+static const enum zdrace_fi_point zd_s1_gates[] = {
+	ZDRACE_FI_memunmap_after_kill,
+	ZDRACE_FI_memunmap_after_put_initial,
+	ZDRACE_FI_memunmap_before_wait,
+	ZDRACE_FI_memunmap_after_wait,
+	ZDRACE_FI_memunmap_before_unmap,
+};
+
+struct zd_s1_case {
+	const char *name;
+	enum memory_type type;
+	enum zd_ref_kind kind;
+};
+
+/* Every reference a teardown must wait for, per type. */
+static const struct zd_s1_case zd_s1_holding[] = {
+	{ "private get_page", MEMORY_DEVICE_PRIVATE, ZD_REF_GET },
+	{ "private FOLL_PIN", MEMORY_DEVICE_PRIVATE, ZD_REF_PIN },
+	{ "private get_dev_pagemap", MEMORY_DEVICE_PRIVATE, ZD_REF_PGMAP },
+	{ "coherent get_page", MEMORY_DEVICE_COHERENT, ZD_REF_GET },
+	{ "coherent FOLL_PIN", MEMORY_DEVICE_COHERENT, ZD_REF_PIN },
+	{ "coherent get_dev_pagemap", MEMORY_DEVICE_COHERENT, ZD_REF_PGMAP },
+	{ "generic get_dev_pagemap", MEMORY_DEVICE_GENERIC, ZD_REF_PGMAP },
+};
+
+/* Plain references to GENERIC pages: no pgmap reference of their own. */
+static const struct zd_s1_case zd_s1_generic_plain[] = {
+	{ "generic get_page", MEMORY_DEVICE_GENERIC, ZD_REF_GET },
+	{ "generic FOLL_PIN", MEMORY_DEVICE_GENERIC, ZD_REF_PIN },
+	{ "generic get_user_pages_fast", MEMORY_DEVICE_GENERIC, ZD_REF_GUP_FAST },
+	{ "generic pin_user_pages_fast", MEMORY_DEVICE_GENERIC, ZD_REF_PIN_FAST },
+};
+
+/* What the second actor saw when it ran. */
+struct zd_s1_ctx {
+	struct zd_dev *dev;
+	struct page *page;
+	unsigned long pfn;
+	struct zd_ref *ref;
+	bool memmap_live;	/* pfn_valid() and page->pgmap intact */
+	bool pgmap_released;	/* the pgmap's count was 0 */
+	int refcount;
+};
+
+static void zd_s1_exit(struct kunit *test)
+{
+	zdrace_fi_disarm_all();
+}
+
+/* Gates memunmap_pages() reaches for @type, up to and including the wait. */
+static int zd_s1_gates_before_wait(enum memory_type type)
+{
+	return zd_type_is_refcount0(type) ? 2 : 3;
+}
+
+static void zd_s1_teardown(void *data)
+{
+	struct zd_s1_ctx *ctx = data;
+
+	zd_dev_unmap(ctx->dev);
+}
+
+static void zd_s1_look(struct zd_s1_ctx *ctx)
+{
+	ctx->memmap_live = pfn_valid(ctx->pfn) &&
+			   ctx->page->pgmap == &ctx->dev->pgmap;
+	ctx->pgmap_released = percpu_ref_is_zero(&ctx->dev->pgmap.ref);
+	if (ctx->memmap_live)
+		ctx->refcount = page_ref_count(ctx->page);
+}
+
+static void zd_s1_drop(void *data)
+{
+	struct zd_s1_ctx *ctx = data;
+
+	zd_s1_look(ctx);
+	zd_ref_drop(ctx->ref);
+}
+
+static void zd_s1_observe(void *data)
+{
+	zd_s1_look(data);
+}
+
+/*
+ * A device of @type and one of its pages, held by a reference of @kind
+ * alone: an allocated PRIVATE/COHERENT page gives up its allocation
+ * reference once @kind is taken; a GENERIC page keeps its idle count.
+ */
+static struct zd_s1_ctx *zd_s1_setup(struct kunit *test, enum memory_type type,
+				     enum zd_ref_kind kind)
+{
+	struct zd_s1_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	ctx->dev = zd_dev_create(test, type);
+	if (zd_type_is_refcount0(type)) {
+		ctx->page = zd_dev_alloc_page(ctx->dev);
+		KUNIT_ASSERT_NOT_NULL(test, ctx->page);
+	} else {
+		ctx->page = zd_dev_page(ctx->dev, 0);
+	}
+	ctx->pfn = page_to_pfn(ctx->page);
+	ctx->ref = zd_ref_take(ctx->dev, ctx->page, kind);
+	if (zd_type_is_refcount0(type))
+		put_page(ctx->page);
+	return ctx;
+}
+
+static struct zd_sched *zd_s1_sched(struct kunit *test, struct zd_s1_ctx *ctx,
+				    const char *other, zd_actor_fn fn)
+{
+	struct zd_sched *s = zd_sched_new(test);
+	int i;
+
+	KUNIT_ASSERT_EQ(test, zd_sched_add_actor(s, "teardown", zd_s1_teardown,
+						 ctx), ZD_TEARDOWN);
+	KUNIT_ASSERT_EQ(test, zd_sched_add_actor(s, other, fn, ctx), ZD_OTHER);
+	for (i = 0; i < ARRAY_SIZE(zd_s1_gates); i++)
+		KUNIT_ASSERT_EQ(test, zd_sched_gate(s, zd_s1_gates[i]), 0);
+	return s;
+}
+
+/* Events of @actor before event @end. */
+static int zd_s1_events_before(struct zd_sched *s, int actor, int end)
+{
+	int i, n = 0;
+
+	for (i = 0; i < end; i++)
+		n += zd_sched_event(s, i)->actor == actor;
+	return n;
+}
+
+/* ---- parameters: (case, schedule) ---- */
+
+struct zd_s1_param {
+	const struct zd_s1_case *c;
+	u64 order;
+};
+
+/*
+ * Teardown takes gates + 1 steps before the drop can no longer come
+ * first: one to each gate up to memunmap_before_wait, one into the wait.
+ */
+static void zd_s1_steps(const struct zd_s1_case *c, u8 *steps)
+{
+	steps[ZD_TEARDOWN] = zd_s1_gates_before_wait(c->type) + 1;
+	steps[ZD_OTHER] = 1;
+}
+
+static const void *zd_s1_holding_gen_params(const void *prev, char *desc)
+{
+	static struct zd_s1_param params[ARRAY_SIZE(zd_s1_holding) * 8];
+	static int nr;
+	int i = prev ? (const struct zd_s1_param *)prev - params + 1 : 0;
+
+	if (!prev) {
+		int c;
+		u64 n;
+
+		nr = 0;
+		for (c = 0; c < ARRAY_SIZE(zd_s1_holding); c++) {
+			u8 steps[2];
+
+			zd_s1_steps(&zd_s1_holding[c], steps);
+			for (n = 0; n < zd_sched_nr_orders(steps, 2); n++)
+				params[nr++] = (struct zd_s1_param){
+					&zd_s1_holding[c], n };
+		}
+	}
+	if (i >= nr)
+		return NULL;
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s, order %llu",
+		 params[i].c->name, params[i].order);
+	return &params[i];
+}
+
+/*
+ * The reference is dropped at the position the order gives it; teardown
+ * passes its wait only after that, and the memmap is live at the drop.
+ */
+static void teardown_waits_for_last_reference(struct kunit *test)
+{
+	const struct zd_s1_param *p = test->param_value;
+	struct zd_s1_ctx *ctx = zd_s1_setup(test, p->c->type, p->c->kind);
+	struct zd_sched *s = zd_s1_sched(test, ctx, "drop", zd_s1_drop);
+	u8 steps[2], order[ZD_SCHED_MAX_STEPS];
+	int len, k, dropped, waited, blocked, ret;
+
+	zd_s1_steps(p->c, steps);
+	len = zd_sched_nth_order(steps, 2, p->order, order);
+	KUNIT_ASSERT_GT(test, len, 0);
+	zd_sched_set_order(s, order, len);
+	/* Teardown steps the order runs before the drop. */
+	for (k = 0; order[k] != ZD_OTHER; k++)
+		;
+
+	ret = zd_sched_run(s);
+	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "teardown never completed");
+	dropped = zd_sched_find(s, ZD_OTHER, ZD_EV_DONE, 0);
+	waited = zd_sched_find(s, ZD_TEARDOWN, ZD_EV_GATE,
+			       ZDRACE_FI_memunmap_after_wait);
+	blocked = zd_sched_find(s, ZD_TEARDOWN, ZD_EV_BLOCKED, 0);
+	KUNIT_ASSERT_GE(test, dropped, 0);
+	KUNIT_ASSERT_GE(test, waited, 0);
+
+	/* The claimed interleaving: k teardown steps ran before the drop. */
+	KUNIT_EXPECT_EQ_MSG(test, zd_s1_events_before(s, ZD_TEARDOWN, dropped),
+			    k, "the drop did not run where the order put it");
+	if (k == steps[ZD_TEARDOWN])
+		KUNIT_EXPECT_TRUE_MSG(test, blocked >= 0 && blocked < dropped,
+				      "teardown did not block on the %s reference",
+				      zd_ref_kind_name(p->c->kind));
+	else
+		KUNIT_EXPECT_LT(test, blocked, 0);
+
+	KUNIT_EXPECT_GT_MSG(test, waited, dropped,
+			    "memunmap_pages() passed its wait under a %s reference",
+			    zd_ref_kind_name(p->c->kind));
+	KUNIT_EXPECT_TRUE_MSG(test, ctx->memmap_live,
+			      "the memmap was gone when the reference dropped");
+	KUNIT_EXPECT_FALSE_MSG(test, ctx->pgmap_released,
+			       "the pgmap was released under the reference");
+	KUNIT_EXPECT_GE(test, zd_sched_find(s, ZD_TEARDOWN, ZD_EV_DONE, 0),
+			waited);
+	KUNIT_EXPECT_FALSE(test, ctx->dev->mapped);
+	KUNIT_EXPECT_FALSE(test, pfn_valid(ctx->pfn));
+	if (zd_type_is_refcount0(p->c->type) && p->c->kind != ZD_REF_PGMAP) {
+		/* The dropped reference was the last: the page was freed. */
+		KUNIT_EXPECT_EQ(test, atomic_read(&ctx->dev->page_free_calls), 1);
+		KUNIT_EXPECT_EQ(test, atomic_read(&ctx->dev->pgmap_ref_at_free), 1);
+	}
+}
+
+static void zd_s1_case_desc(const struct zd_s1_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(zd_s1_generic_plain, zd_s1_generic_plain, zd_s1_case_desc);
+
+/*
+ * A plain reference to a GENERIC page held across teardown.  The rule says
+ * teardown must block; an observer actor, run when teardown has reached
+ * memunmap_before_unmap (or blocked), records whether the pgmap was
+ * already released and the count the page still had.
+ */
+static void generic_plain_reference_vs_teardown(struct kunit *test)
+{
+	const struct zd_s1_case *c = test->param_value;
+	struct zd_s1_ctx *ctx = zd_s1_setup(test, c->type, c->kind);
+	struct zd_sched *s = zd_s1_sched(test, ctx, "observe", zd_s1_observe);
+	u8 order[ARRAY_SIZE(zd_s1_gates) + 2];
+	int i, observed, at_unmap, held;
+
+	/* Teardown to memunmap_before_unmap, the observer, the rest. */
+	for (i = 0; i < ARRAY_SIZE(zd_s1_gates); i++)
+		order[i] = ZD_TEARDOWN;
+	order[i++] = ZD_OTHER;
+	order[i++] = ZD_TEARDOWN;
+	zd_sched_set_order(s, order, i);
+	held = page_ref_count(ctx->page);
+
+	if (zd_sched_run(s) == -EDEADLK) {
+		/* Teardown blocked on the reference: the rule holds. */
+		KUNIT_EXPECT_TRUE(test, ctx->memmap_live);
+		zd_ref_drop(ctx->ref);
+		KUNIT_ASSERT_EQ(test, zd_sched_finish(s), 0);
+		KUNIT_EXPECT_FALSE(test, ctx->dev->mapped);
+		return;
+	}
+	observed = zd_sched_find(s, ZD_OTHER, ZD_EV_DONE, 0);
+	at_unmap = zd_sched_find(s, ZD_TEARDOWN, ZD_EV_GATE,
+				 ZDRACE_FI_memunmap_before_unmap);
+	KUNIT_ASSERT_GE(test, at_unmap, 0);
+	KUNIT_ASSERT_EQ_MSG(test, observed, at_unmap + 1,
+			    "the observer did not run at memunmap_before_unmap");
+	KUNIT_ASSERT_GE(test, zd_sched_find(s, ZD_TEARDOWN, ZD_EV_DONE, 0), 0);
+	KUNIT_ASSERT_TRUE(test, ctx->memmap_live);
+	KUNIT_ASSERT_TRUE(test, ctx->pgmap_released);
+	KUNIT_ASSERT_EQ(test, ctx->refcount, held);
+	KUNIT_ASSERT_FALSE(test, pfn_valid(ctx->pfn));
+
+	zd_known_upstream(test,
+			  "memunmap_pages() returned under a %s reference to a GENERIC page: pgmap released with page_ref_count=%d held at memunmap_before_unmap, pfn_valid(%#lx)=0 after; the late put would touch an unmapped memmap",
+			  zd_ref_kind_name(c->kind), ctx->refcount, ctx->pfn);
+}
+
+static struct kunit_case zdrace_s1_cases[] = {
+	KUNIT_CASE_PARAM(teardown_waits_for_last_reference,
+			 zd_s1_holding_gen_params),
+	KUNIT_CASE_PARAM(generic_plain_reference_vs_teardown,
+			 zd_s1_generic_plain_gen_params),
+	{}
+};
+
+static struct kunit_suite zdrace_s1_suite = {
+	.name = "zdrace_s1_teardown_refs",
+	.exit = zd_s1_exit,
+	.test_cases = zdrace_s1_cases,
+};
+
+kunit_test_suite(zdrace_s1_suite);
+
+MODULE_DESCRIPTION("zdrace S1: memunmap_pages() with page references outstanding");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,472 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zdrace race suite S5: DMA pins versus other page references (seed 004:
+ * use page_maybe_dma_pinned() rather than "refcount 1 means DMA-idle";
+ * Jason Gunthorpe: the only pgmap put should follow ops->page_free(),
+ * pairing with the only get, when a driver takes a refcount-0 page off its
+ * free list).
+ *
+ * What is tested: folio_maybe_dma_pinned() (6.12's page_maybe_dma_pinned())
+ * is true under FOLL_PIN and false under get_page() and FOLL_GET
+ * references, at every count below the pin bias; a pinned page stays
+ * referenced when its user mapping goes, and memunmap_pages() waits for
+ * unpin_user_page() where a reference holds teardown (PRIVATE/COHERENT;
+ * GENERIC is S1's known upstream outcome); the pgmap is got and put
+ * exactly once per page lifetime whatever other references come and go;
+ * ops->page_free() never runs without a pgmap reference, wherever the
+ * final put lands in memunmap_pages().
+ *
+ * How it is observed: folio_maybe_dma_pinned() and page_ref_count(); the
+ * pgmap reference count (zd_dev_pgmap_refs()); `call` actions counting
+ * page_init_before_tryget (the get) and free_after_page_free (the put that
+ * follows); the fake device's page_free and pgmap_ref_at_free counters;
+ * the interleaving harness's trace for the teardown races.
+ */
+
+#include <kunit/test.h>
+#include <linux/memremap.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/percpu-refcount.h>
+#include <linux/sched.h>
+#include <linux/uaccess.h>
+#include <zdrace/fi.h>
+#include <zdrace/sched.h>
+
+#include "internal.h"	/* mm/internal.h: try_grab_folio() */
+#include "zd_fixture.h"
+
+enum { ZD_TEARDOWN, ZD_OTHER };
+
+#define ZD_S5_PINS		3
+#define ZD_S5_LIFETIMES		3
+
+static void zd_s5_exit(struct kunit *test)
+{
+	zdrace_fi_disarm_all();
+	current->make_it_fail = 0;
+}
+
+/* A page with one reference: allocated PRIVATE/COHERENT, or idle GENERIC. */
+static struct page *zd_s5_page(struct kunit *test, struct zd_dev *dev)
+{
+	struct page *page;
+
+	if (!zd_type_is_refcount0(dev->pgmap.type))
+		return zd_dev_page(dev, 0);
+	page = zd_dev_alloc_page(dev);
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	return page;
+}
+
+/* ---- page_maybe_dma_pinned() ---- */
+
+static bool zd_dma_pinned(struct page *page)
+{
+	return folio_maybe_dma_pinned(page_folio(page));
+}
+
+struct zd_s5_kind {
+	const char *name;
+	enum memory_type type;
+	enum zd_ref_kind kind;
+};
+
+static const struct zd_s5_kind zd_s5_kinds[] = {
+	{ "private get_page", MEMORY_DEVICE_PRIVATE, ZD_REF_GET },
+	{ "private FOLL_PIN", MEMORY_DEVICE_PRIVATE, ZD_REF_PIN },
+	{ "coherent get_page", MEMORY_DEVICE_COHERENT, ZD_REF_GET },
+	{ "coherent FOLL_PIN", MEMORY_DEVICE_COHERENT, ZD_REF_PIN },
+	{ "generic get_page", MEMORY_DEVICE_GENERIC, ZD_REF_GET },
+	{ "generic FOLL_PIN", MEMORY_DEVICE_GENERIC, ZD_REF_PIN },
+	{ "generic get_user_pages_fast", MEMORY_DEVICE_GENERIC, ZD_REF_GUP_FAST },
+	{ "generic pin_user_pages_fast", MEMORY_DEVICE_GENERIC, ZD_REF_PIN_FAST },
+};
+
+static void zd_s5_kind_desc(const struct zd_s5_kind *k, char *desc)
+{
+	strscpy(desc, k->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(zd_s5_kind, zd_s5_kinds, zd_s5_kind_desc);
+
+static bool zd_s5_is_pin(enum zd_ref_kind kind)
+{
+	return kind == ZD_REF_PIN || kind == ZD_REF_PIN_FAST;
+}
+
+/* One more reference of @kind on @page (mapped at @addr for gup). */
+static bool zd_s5_grab(struct page *page, enum zd_ref_kind kind,
+		       unsigned long addr)
+{
+	struct page *got = NULL;
+
+	switch (kind) {
+	case ZD_REF_GET:
+		get_page(page);
+		return true;
+	case ZD_REF_PIN:
+		return !try_grab_folio(page_folio(page), 1, FOLL_PIN);
+	case ZD_REF_GUP_FAST:
+		return get_user_pages_fast(addr, 1, FOLL_WRITE, &got) == 1 &&
+		       got == page;
+	case ZD_REF_PIN_FAST:
+		return pin_user_pages_fast(addr, 1, FOLL_WRITE, &got) == 1 &&
+		       got == page;
+	default:
+		return false;
+	}
+}
+
+static void zd_s5_release(struct page *page, enum zd_ref_kind kind)
+{
+	if (zd_s5_is_pin(kind))
+		unpin_user_page(page);
+	else
+		put_page(page);
+}
+
+/*
+ * References of one kind, added one at a time: pins are seen at every
+ * count, other references at none below GUP_PIN_COUNTING_BIAS.  One more
+ * plain reference reaches the bias: the false positive the "maybe" in the
+ * name documents.
+ */
+static void dma_pinned_only_for_foll_pin(struct kunit *test)
+{
+	const struct zd_s5_kind *k = test->param_value;
+	struct zd_dev *dev = zd_dev_create(test, k->type);
+	struct page *page = zd_s5_page(test, dev);
+	bool pin = zd_s5_is_pin(k->kind);
+	int base = page_ref_count(page);
+	int max = pin ? ZD_S5_PINS : GUP_PIN_COUNTING_BIAS - 1 - base;
+	unsigned long addr = 0;
+	int n, taken = 0, wrong = 0;
+
+	if (k->kind == ZD_REF_GUP_FAST || k->kind == ZD_REF_PIN_FAST) {
+		addr = zd_dev_map_user(dev, 1);
+		KUNIT_ASSERT_EQ(test, put_user(1, (int __user *)addr), 0);
+	}
+	KUNIT_EXPECT_FALSE(test, zd_dma_pinned(page));
+	for (n = 1; n <= max; n++) {
+		if (!zd_s5_grab(page, k->kind, addr))
+			break;
+		taken++;
+		if (zd_dma_pinned(page) != pin && !wrong++)
+			KUNIT_FAIL(test,
+				   "%d %s refs (count %d): folio_maybe_dma_pinned() = %d",
+				   n, zd_ref_kind_name(k->kind),
+				   page_ref_count(page), !pin);
+	}
+	KUNIT_EXPECT_EQ_MSG(test, taken, max, "a %s reference failed",
+			    zd_ref_kind_name(k->kind));
+	KUNIT_EXPECT_EQ(test, wrong, 0);
+	if (!pin && taken == max && zd_s5_grab(page, k->kind, addr)) {
+		taken++;
+		KUNIT_EXPECT_EQ(test, page_ref_count(page), GUP_PIN_COUNTING_BIAS);
+		KUNIT_EXPECT_TRUE_MSG(test, zd_dma_pinned(page),
+				      "GUP_PIN_COUNTING_BIAS plain references should look pinned");
+	}
+	while (taken--)
+		zd_s5_release(page, k->kind);
+	KUNIT_EXPECT_EQ(test, page_ref_count(page), base);
+	KUNIT_EXPECT_FALSE(test, zd_dma_pinned(page));
+	if (zd_type_is_refcount0(k->type))
+		put_page(page);
+}
+
+/* munmap() of a pinned devmap page leaves the pin: DMA may still run. */
+static void unmapped_pinned_page_stays_referenced(struct kunit *test)
+{
+	struct zd_dev *dev = zd_dev_create(test, MEMORY_DEVICE_GENERIC);
+	unsigned long addr = zd_dev_map_user(dev, 1);
+	struct page *page = zd_dev_page(dev, 0), *got = NULL;
+	int idle;
+
+	KUNIT_ASSERT_EQ(test, put_user(1, (int __user *)addr), 0);
+	idle = page_ref_count(page);
+	KUNIT_ASSERT_EQ(test, pin_user_pages_fast(addr, 1, FOLL_WRITE, &got), 1);
+	KUNIT_ASSERT_PTR_EQ(test, got, page);
+	KUNIT_ASSERT_EQ(test, vm_munmap(addr, PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ_MSG(test, get_user_pages_fast(addr, 1, 0, &got), -EFAULT,
+			    "the mapping survived munmap()");
+
+	KUNIT_EXPECT_EQ(test, page_ref_count(page),
+			idle + GUP_PIN_COUNTING_BIAS);
+	KUNIT_EXPECT_TRUE(test, zd_dma_pinned(page));
+	KUNIT_EXPECT_EQ(test, atomic_read(&dev->page_free_calls), 0);
+	unpin_user_page(page);
+	KUNIT_EXPECT_EQ(test, page_ref_count(page), idle);
+	KUNIT_EXPECT_FALSE(test, zd_dma_pinned(page));
+}
+
+/* ---- teardown versus a pin ---- */
+
+static const struct zd_type_param zd_s5_refcount0[] = {
+	{ MEMORY_DEVICE_PRIVATE, "private" },
+	{ MEMORY_DEVICE_COHERENT, "coherent" },
+};
+
+static void zd_s5_type_desc(const struct zd_type_param *p, char *desc)
+{
+	strscpy(desc, p->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(zd_s5_refcount0, zd_s5_refcount0, zd_s5_type_desc);
+
+static const enum zdrace_fi_point zd_s5_gates[] = {
+	ZDRACE_FI_memunmap_after_kill,
+	ZDRACE_FI_memunmap_after_put_initial,
+	ZDRACE_FI_memunmap_before_wait,
+	ZDRACE_FI_memunmap_after_wait,
+	ZDRACE_FI_memunmap_before_unmap,
+};
+
+static void zd_s5_teardown(void *data)
+{
+	zd_dev_unmap(data);
+}
+
+static struct zd_sched *zd_s5_sched(struct kunit *test, struct zd_dev *dev)
+{
+	struct zd_sched *s = zd_sched_new(test);
+	int i;
+
+	KUNIT_ASSERT_EQ(test, zd_sched_add_actor(s, "teardown", zd_s5_teardown,
+						 dev), ZD_TEARDOWN);
+	for (i = 0; i < ARRAY_SIZE(zd_s5_gates); i++)
+		KUNIT_ASSERT_EQ(test, zd_sched_gate(s, zd_s5_gates[i]), 0);
+	return s;
+}
+
+/* A page held by a DMA pin alone: teardown waits for the unpin. */
+static void teardown_waits_for_unpin(struct kunit *test)
+{
+	const struct zd_type_param *p = test->param_value;
+	struct zd_dev *dev = zd_dev_create(test, p->type);
+	struct page *page = zd_s5_page(test, dev);
+	unsigned long pfn = page_to_pfn(page);
+	struct zd_ref *pin = zd_ref_take(dev, page, ZD_REF_PIN);
+	struct zd_sched *s = zd_s5_sched(test, dev);
+	int wait, blocked, unpinned, waited;
+
+	put_page(page);		/* the allocation's reference */
+	KUNIT_ASSERT_EQ(test, page_ref_count(page), GUP_PIN_COUNTING_BIAS);
+
+	KUNIT_ASSERT_EQ_MSG(test, zd_sched_run(s), -EDEADLK,
+			    "memunmap_pages() completed under a DMA pin");
+	wait = zd_sched_find(s, ZD_TEARDOWN, ZD_EV_GATE,
+			     ZDRACE_FI_memunmap_before_wait);
+	blocked = zd_sched_find(s, ZD_TEARDOWN, ZD_EV_BLOCKED, 0);
+	KUNIT_EXPECT_GE(test, wait, 0);
+	KUNIT_EXPECT_GT_MSG(test, blocked, wait,
+			    "teardown did not block in its wait");
+	KUNIT_EXPECT_FALSE(test, percpu_ref_is_zero(&dev->pgmap.ref));
+	KUNIT_EXPECT_TRUE(test, pfn_valid(pfn));
+	KUNIT_EXPECT_TRUE(test, zd_dma_pinned(page));
+
+	unpinned = zd_sched_nr_events(s);
+	zd_ref_drop(pin);
+	KUNIT_ASSERT_EQ(test, zd_sched_finish(s), 0);
+	waited = zd_sched_find(s, ZD_TEARDOWN, ZD_EV_GATE,
+			       ZDRACE_FI_memunmap_after_wait);
+	KUNIT_EXPECT_GE_MSG(test, waited, unpinned,
+			    "teardown passed its wait before the unpin");
+	KUNIT_EXPECT_FALSE(test, dev->mapped);
+	KUNIT_EXPECT_EQ(test, atomic_read(&dev->page_free_calls), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&dev->pgmap_ref_at_free), 1);
+}
+
+/* ---- the pgmap get/put pair ---- */
+
+static bool zd_s5_count(enum zdrace_fi_point point, void *data)
+{
+	atomic_inc(data);
+	return false;
+}
+
+static void zd_s5_count_point(struct kunit *test, enum zdrace_fi_point point,
+			      atomic_t *counter)
+{
+	struct zdrace_fi_arm arm = {
+		.action = ZDRACE_FI_CALL,
+		.fn = zd_s5_count,
+		.data = counter,
+		ZDRACE_FI_ARM_ALWAYS,
+		.task_filter = true,
+	};
+
+	atomic_set(counter, 0);
+	KUNIT_ASSERT_EQ(test, zdrace_fi_arm(point, &arm), 0);
+}
+
+/*
+ * Lifetimes of one page, each with extra get_page() and FOLL_PIN
+ * references: one pgmap get at zone_device_page_init(), one put after
+ * ops->page_free(), and no other change to the pgmap count.
+ */
+static void pgmap_get_put_once_per_lifetime(struct kunit *test)
+{
+	const struct zd_type_param *p = test->param_value;
+	struct zd_dev *dev = zd_dev_create(test, p->type);
+	long base = zd_dev_pgmap_refs(dev);
+	atomic_t gets, puts;
+	struct page *page, *first = NULL;
+	int i;
+
+	zd_s5_count_point(test, ZDRACE_FI_page_init_before_tryget, &gets);
+	zd_s5_count_point(test, ZDRACE_FI_free_after_page_free, &puts);
+	current->make_it_fail = 1;
+	for (i = 0; i < ZD_S5_LIFETIMES; i++) {
+		page = zd_dev_alloc_page(dev);
+		KUNIT_ASSERT_NOT_NULL(test, page);
+		if (!first)
+			first = page;
+		KUNIT_EXPECT_PTR_EQ_MSG(test, page, first,
+					"the free list did not hand the page back");
+		KUNIT_EXPECT_EQ(test, atomic_read(&gets), i + 1);
+		KUNIT_EXPECT_EQ(test, zd_dev_pgmap_refs(dev), base + 1);
+
+		get_page(page);
+		KUNIT_EXPECT_EQ(test, try_grab_folio(page_folio(page), 1,
+						     FOLL_PIN), 0);
+		KUNIT_EXPECT_EQ_MSG(test, zd_dev_pgmap_refs(dev), base + 1,
+				    "a page reference took a pgmap reference");
+		unpin_user_page(page);
+		put_page(page);
+		KUNIT_EXPECT_EQ(test, atomic_read(&puts), i);
+		put_page(page);
+		KUNIT_EXPECT_EQ(test, atomic_read(&puts), i + 1);
+		KUNIT_EXPECT_EQ(test, zd_dev_pgmap_refs(dev), base);
+	}
+	current->make_it_fail = 0;
+	KUNIT_EXPECT_EQ(test, atomic_read(&gets), ZD_S5_LIFETIMES);
+	KUNIT_EXPECT_EQ(test, atomic_read(&puts), ZD_S5_LIFETIMES);
+	KUNIT_EXPECT_EQ(test, atomic_read(&dev->page_free_calls),
+			ZD_S5_LIFETIMES);
+	KUNIT_EXPECT_EQ(test, atomic_read(&dev->pgmap_ref_at_free),
+			ZD_S5_LIFETIMES);
+}
+
+/* ---- ops->page_free() versus teardown ---- */
+
+struct zd_s5_free_param {
+	const struct zd_type_param *t;
+	u64 order;
+};
+
+/*
+ * Teardown steps before the final put may run: every gate up to the wait
+ * and into it for PRIVATE/COHERENT (which block there on the page); for
+ * GENERIC, which does not block, every gate up to memunmap_before_unmap,
+ * where the memmap is still there.
+ */
+static void zd_s5_free_steps(enum memory_type type, u8 *steps)
+{
+	steps[ZD_TEARDOWN] = zd_type_is_refcount0(type) ? 3 : 5;
+	steps[ZD_OTHER] = 1;
+}
+
+static const void *zd_s5_free_gen_params(const void *prev, char *desc)
+{
+	static struct zd_s5_free_param params[3 * 8];
+	static int nr;
+	int i = prev ? (const struct zd_s5_free_param *)prev - params + 1 : 0;
+
+	if (!prev) {
+		int t;
+		u64 n;
+
+		nr = 0;
+		for (t = 0; t < ARRAY_SIZE(zd_type_params); t++) {
+			u8 steps[2];
+
+			zd_s5_free_steps(zd_type_params[t].type, steps);
+			for (n = 0; n < zd_sched_nr_orders(steps, 2); n++)
+				params[nr++] = (struct zd_s5_free_param){
+					&zd_type_params[t], n };
+		}
+	}
+	if (i >= nr)
+		return NULL;
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s, order %llu",
+		 params[i].t->name, params[i].order);
+	return &params[i];
+}
+
+struct zd_s5_free_ctx {
+	struct zd_dev *dev;
+	struct page *page;
+};
+
+/* The final put: of the allocation, or of GENERIC's memremap reference. */
+static void zd_s5_final_put(void *data)
+{
+	struct zd_s5_free_ctx *ctx = data;
+
+	put_page(ctx->page);
+}
+
+static void page_free_holds_pgmap_reference(struct kunit *test)
+{
+	const struct zd_s5_free_param *p = test->param_value;
+	struct zd_s5_free_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx),
+						   GFP_KERNEL);
+	struct zd_sched *s;
+	u8 steps[2], order[ZD_SCHED_MAX_STEPS];
+	int len, k, put, i, seen = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	ctx->dev = zd_dev_create(test, p->t->type);
+	ctx->page = zd_s5_page(test, ctx->dev);
+	s = zd_s5_sched(test, ctx->dev);
+	KUNIT_ASSERT_EQ(test, zd_sched_add_actor(s, "put", zd_s5_final_put,
+						 ctx), ZD_OTHER);
+	zd_s5_free_steps(p->t->type, steps);
+	len = zd_sched_nth_order(steps, 2, p->order, order);
+	KUNIT_ASSERT_GT(test, len, 0);
+	zd_sched_set_order(s, order, len);
+	for (k = 0; order[k] != ZD_OTHER; k++)
+		;
+
+	KUNIT_ASSERT_EQ(test, zd_sched_run(s), 0);
+	put = zd_sched_find(s, ZD_OTHER, ZD_EV_DONE, 0);
+	KUNIT_ASSERT_GE(test, put, 0);
+	for (i = 0; i < put; i++)
+		seen += zd_sched_event(s, i)->actor == ZD_TEARDOWN;
+	KUNIT_EXPECT_EQ_MSG(test, seen, k,
+			    "the final put did not run where the order put it");
+	KUNIT_ASSERT_EQ(test, atomic_read(&ctx->dev->page_free_calls), 1);
+
+	if (atomic_read(&ctx->dev->pgmap_ref_at_free) == 1)
+		return;
+	KUNIT_ASSERT_EQ(test, p->t->type, MEMORY_DEVICE_GENERIC);
+	KUNIT_ASSERT_GE(test, zd_sched_find(s, ZD_TEARDOWN, ZD_EV_GATE,
+					    ZDRACE_FI_memunmap_after_put_initial),
+			0);
+	zd_known_upstream(test,
+			  "ops->page_free() of a GENERIC page ran with the pgmap reference count at 0: the final put came after %d teardown steps, once memunmap_pages() had put the per-page pgmap references",
+			  k);
+}
+
+static struct kunit_case zdrace_s5_cases[] = {
+	KUNIT_CASE_PARAM(dma_pinned_only_for_foll_pin, zd_s5_kind_gen_params),
+	KUNIT_CASE(unmapped_pinned_page_stays_referenced),
+	KUNIT_CASE_PARAM(teardown_waits_for_unpin, zd_s5_refcount0_gen_params),
+	KUNIT_CASE_PARAM(pgmap_get_put_once_per_lifetime,
+			 zd_s5_refcount0_gen_params),
+	KUNIT_CASE_PARAM(page_free_holds_pgmap_reference,
+			 zd_s5_free_gen_params),
+	{}
+};
+
+static struct kunit_suite zdrace_s5_suite = {
+	.name = "zdrace_s5_dma_pins",
+	.exit = zd_s5_exit,
+	.test_cases = zdrace_s5_cases,
+};
+
+kunit_test_suite(zdrace_s5_suite);
+
+MODULE_DESCRIPTION("zdrace S5: DMA pins versus other page references");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zdrace race suite S6: speculative references (seeds 002 and 000: the
+ * page_cache_get_speculative() side of the threads; Jason Gunthorpe: the
+ * 1 -> 0 transition "should fully interlock with
+ * __page_cache_add_speculative()").
+ *
+ * What is tested: a speculative get (folio_try_get(), folio_ref_try_add())
+ * never takes a reference on a free page.  A free PRIVATE/COHERENT page
+ * sits at count 0 on the driver's free list and must refuse it.  A GENERIC
+ * page freed through ops->page_free() sits on the free list at count 1 in
+ * 6.12, so the get succeeds on a free page: reported as a known upstream
+ * outcome with the evidence.  In the page cache, filemap_get_entry() must
+ * never return a folio whose count was frozen under it (as removal and
+ * migration freeze it) and must retry until the freeze ends.
+ *
+ * How it is observed: the get's return value and page_ref_count(); for the
+ * page cache, a `call` action at filemap_after_load, filtered to the test's
+ * task with make_it_fail, freezes the folio between xas_load() and
+ * folio_try_get() and unfreezes it after a chosen number of retries; the
+ * point's hit count proves the retries happened.
+ */
+
+#include <kunit/test.h>
+#include <linux/fs.h>
+#include <linux/memremap.h>
+#include <linux/mm.h>
+#include <linux/pagemap.h>
+#include <linux/sched.h>
+#include <linux/shmem_fs.h>
+#include <zdrace/fi.h>
+
+#include "zd_fixture.h"
+
+static void zd_s6_exit(struct kunit *test)
+{
+	zdrace_fi_disarm_all();
+	current->make_it_fail = 0;
+}
+
+/* ---- free device pages ---- */
+
+/* A page of @dev freed through ops->page_free(), now on the free list. */
+static struct page *zd_s6_free_page(struct kunit *test, struct zd_dev *dev)
+{
+	struct page *page;
+
+	if (zd_type_is_refcount0(dev->pgmap.type)) {
+		page = zd_dev_alloc_page(dev);
+		KUNIT_ASSERT_NOT_NULL(test, page);
+	} else {
+		/* Its user drops the reference memremap_pages() gave it. */
+		page = zd_dev_page(dev, 0);
+	}
+	put_page(page);
+	KUNIT_ASSERT_EQ_MSG(test, atomic_read(&dev->page_free_calls), 1,
+			    "the page was not freed through ops->page_free()");
+	KUNIT_ASSERT_PTR_EQ(test, dev->free_pages, page);
+	return page;
+}
+
+struct zd_s6_get {
+	const char *name;
+	int refs;	/* 1: folio_try_get(), else folio_ref_try_add() */
+};
+
+static const struct zd_s6_get zd_s6_gets[] = {
+	{ "folio_try_get", 1 },
+	{ "folio_ref_try_add 2", 2 },
+};
+
+struct zd_s6_free_param {
+	const struct zd_type_param *t;
+	const struct zd_s6_get *get;
+};
+
+static const void *zd_s6_free_gen_params(const void *prev, char *desc)
+{
+	static struct zd_s6_free_param params[ARRAY_SIZE(zd_type_params) *
+					      ARRAY_SIZE(zd_s6_gets)];
+	int i = prev ? (const struct zd_s6_free_param *)prev - params + 1 : 0;
+
+	if (i >= ARRAY_SIZE(params))
+		return NULL;
+	params[i].t = &zd_type_params[i / ARRAY_SIZE(zd_s6_gets)];
+	params[i].get = &zd_s6_gets[i % ARRAY_SIZE(zd_s6_gets)];
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s %s", params[i].t->name,
+		 params[i].get->name);
+	return &params[i];
+}
+
+static void speculative_get_on_free_device_page(struct kunit *test)
+{
+	const struct zd_s6_free_param *p = test->param_value;
+	struct zd_dev *dev = zd_dev_create(test, p->t->type);
+	struct page *page = zd_s6_free_page(test, dev);
+	struct folio *folio = page_folio(page);
+	int before = page_ref_count(page);
+	bool got;
+
+	if (p->get->refs == 1)
+		got = folio_try_get(folio);
+	else
+		got = folio_ref_try_add(folio, p->get->refs);
+	if (!got) {
+		KUNIT_EXPECT_EQ_MSG(test, page_ref_count(page), before,
+				    "a refused get changed the count");
+		KUNIT_EXPECT_EQ(test, before, 0);
+		return;
+	}
+	KUNIT_EXPECT_EQ(test, page_ref_count(page), before + p->get->refs);
+	/* Give the references back without a second free. */
+	folio_ref_sub(folio, p->get->refs);
+	KUNIT_EXPECT_EQ(test, atomic_read(&dev->page_free_calls), 1);
+	KUNIT_ASSERT_EQ_MSG(test, p->t->type, MEMORY_DEVICE_GENERIC,
+			    "%s took %d references on a free %s page",
+			    p->get->name, p->get->refs, p->t->name);
+	zd_known_upstream(test,
+			  "%s took a reference on free GENERIC page %#lx (on the driver's free list after ops->page_free()): free GENERIC pages sit at refcount %d, not 0",
+			  p->get->name, page_to_pfn(page), before);
+}
+
+/* ---- the page cache ---- */
+
+struct zd_s6_cache {
+	struct folio *folio;
+	int count;		/* its count before the lookup */
+	int frozen_passes;	/* lookups that meet the folio frozen */
+	int calls;
+	int seen_frozen;	/* passes that found it frozen */
+	bool froze;
+};
+
+/*
+ * filemap_after_load: the first pass freezes the folio, as removal does
+ * before it takes a folio out of the cache; the pass after
+ * @frozen_passes lookups unfreezes it (the removal gave up).
+ */
+static bool zd_s6_freeze_cb(enum zdrace_fi_point point, void *data)
+{
+	struct zd_s6_cache *c = data;
+
+	c->calls++;
+	if (c->calls == 1) {
+		c->froze = folio_ref_freeze(c->folio, c->count);
+		return false;
+	}
+	if (!folio_ref_count(c->folio))
+		c->seen_frozen++;
+	if (c->calls == c->frozen_passes + 1 && c->froze)
+		folio_ref_unfreeze(c->folio, c->count);
+	return false;
+}
+
+static const int zd_s6_frozen_passes[] = { 1, 2, 5 };
+
+static void zd_s6_passes_desc(const int *n, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "frozen for %d lookup%s", *n,
+		 *n == 1 ? "" : "s");
+}
+
+KUNIT_ARRAY_PARAM(zd_s6_passes, zd_s6_frozen_passes, zd_s6_passes_desc);
+
+KUNIT_DEFINE_ACTION_WRAPPER(zd_s6_fput, fput, struct file *);
+
+static void lookup_never_returns_frozen_folio(struct kunit *test)
+{
+	int passes = *(const int *)test->param_value;
+	struct zd_s6_cache *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	struct zdrace_fi_arm arm = {
+		.action = ZDRACE_FI_CALL,
+		.fn = zd_s6_freeze_cb,
+		.data = c,
+		.probability = 100,
+		.interval = 1,
+		.times = -1,
+		.task_filter = true,
+	};
+	struct file *file;
+	struct folio *got;
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	c->frozen_passes = passes;
+	file = shmem_file_setup("zdrace-s6", PAGE_SIZE, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, zd_s6_fput,
+							   file));
+	c->folio = shmem_read_folio(file->f_mapping, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(c->folio));
+	folio_put(c->folio);
+	c->count = folio_ref_count(c->folio);
+
+	KUNIT_ASSERT_EQ(test, zdrace_fi_arm(ZDRACE_FI_filemap_after_load,
+					    &arm), 0);
+	current->make_it_fail = 1;
+	got = filemap_get_folio(file->f_mapping, 0);
+	current->make_it_fail = 0;
+	zdrace_fi_disarm(ZDRACE_FI_filemap_after_load);
+
+	KUNIT_ASSERT_TRUE_MSG(test, c->froze, "the folio could not be frozen");
+	KUNIT_EXPECT_EQ_MSG(test, c->calls, passes + 1,
+			    "the lookup did not retry once per frozen pass");
+	KUNIT_EXPECT_EQ_MSG(test, c->seen_frozen, passes,
+			    "the retries did not meet the folio frozen");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(got));
+	KUNIT_EXPECT_PTR_EQ(test, got, c->folio);
+	KUNIT_EXPECT_EQ_MSG(test, folio_ref_count(got), c->count + 1,
+			    "the lookup's reference is not exactly one");
+	folio_put(got);
+}
+
+static struct kunit_case zdrace_s6_cases[] = {
+	KUNIT_CASE_PARAM(speculative_get_on_free_device_page,
+			 zd_s6_free_gen_params),
+	KUNIT_CASE_PARAM(lookup_never_returns_frozen_folio,
+			 zd_s6_passes_gen_params),
+	{}
+};
+
+static struct kunit_suite zdrace_s6_suite = {
+	.name = "zdrace_s6_speculative_get",
+	.exit = zd_s6_exit,
+	.test_cases = zdrace_s6_cases,
+};
+
+kunit_test_suite(zdrace_s6_suite);
+
+MODULE_DESCRIPTION("zdrace S6: speculative references on free and frozen pages");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,100 @@
+# SPDX-License-Identifier: GPL-2.0
+"""zdtool.covreport: per-function numbers, Markdown and JSON."""
+
+import json
+import os
+import unittest
+
+from zdtool import covreport, lcovinfo, manifest
+from zdtool.cfuncs import FuncRange, find_functions
+
+DATA = os.path.join(os.path.dirname(__file__), 'test_data')
+TREE = '/work/main/build/6.12/linux'
+
+
+def _recorded() -> covreport.Report:
+	cov = lcovinfo.relative(
+		lcovinfo.read(os.path.join(DATA, 'refcount_sample.info')), TREE)
+	with open(os.path.join(DATA, 'page_ref.h')) as f:
+		page_ref = find_functions(f.read())
+	swap = {'__folio_put': [FuncRange('__folio_put', 97, 97, 112)],
+		'release_pages': [FuncRange('release_pages', 1012, 1012, 1048)]}
+	selection = {'include/linux/page_ref.h': page_ref, 'mm/swap.c': swap,
+		     'mm/memremap.c': {'memunmap_pages': [
+			     FuncRange('memunmap_pages', 137, 137, 155)]}}
+	whole = {'include/linux/page_ref.h': True, 'mm/memremap.c': True}
+	return covreport.build(selection, whole, cov, 'title',
+			       {'kernel': 'linux 6.12.117'})
+
+
+class BuildTest(unittest.TestCase):
+
+	def setUp(self) -> None:
+		self.report = _recorded()
+		self.files = {f.path: f for f in self.report.files}
+
+	def _row(self, path: str, name: str) -> covreport.FunctionRow:
+		return next(r for r in self.files[path].functions if r.name == name)
+
+	def test_inlined_header_function_counts_by_lines(self) -> None:
+		inc = self._row('include/linux/page_ref.h', 'folio_ref_inc')
+		self.assertEqual(inc.line, 158)
+		self.assertEqual((inc.numbers.lines_hit, inc.numbers.lines), (2, 2))
+		self.assertEqual(inc.numbers.functions_hit, 1)
+
+	def test_function_record_that_never_ran(self) -> None:
+		unless = self._row('include/linux/page_ref.h',
+				   'page_ref_add_unless')
+		self.assertEqual(unless.numbers.lines_hit, 0)
+		self.assertEqual(unless.numbers.functions, 1)
+		self.assertEqual(unless.numbers.functions_hit, 0)
+
+	def test_c_file_function(self) -> None:
+		put = self._row('mm/swap.c', '__folio_put')
+		self.assertEqual((put.numbers.lines_hit, put.numbers.lines), (7, 7))
+		self.assertTrue(put.built)
+
+	def test_file_without_data_is_not_built(self) -> None:
+		memremap = self.files['mm/memremap.c']
+		self.assertFalse(memremap.built)
+		self.assertFalse(memremap.functions[0].built)
+
+	def test_totals_add_up(self) -> None:
+		total = self.report.total()
+		self.assertEqual(total.lines, sum(f.numbers.lines
+						  for f in self.report.files))
+		self.assertEqual(total.functions_hit,
+				 sum(r.numbers.functions_hit
+				     for f in self.report.files
+				     for r in f.functions))
+
+
+class OutputTest(unittest.TestCase):
+
+	def test_markdown(self) -> None:
+		text = covreport.markdown(_recorded())
+		lines = text.splitlines()
+		self.assertEqual(lines[0], '### title')
+		self.assertIn('- kernel: linux 6.12.117', lines)
+		table = [l for l in lines if l.startswith('|')]
+		# Aligned for a plain-text mail: every row equally wide.
+		self.assertEqual(len({len(l) for l in table}), 1)
+		self.assertTrue(any(l.startswith('| `__folio_put`') and
+				    '7/7 100.0%' in l for l in table))
+		self.assertTrue(any('**mm/memremap.c** (whole file)' in l and
+				    'not built' in l for l in table))
+		self.assertIn('- include/linux/page_ref.h: __page_ref_set, '
+			      '__page_ref_mod,', lines)
+
+	def test_json(self) -> None:
+		doc = json.loads(covreport.to_json(_recorded()))
+		swap = next(f for f in doc['files'] if f['path'] == 'mm/swap.c')
+		self.assertEqual(swap['functions'][0]['name'], '__folio_put')
+		self.assertEqual(swap['functions'][0]['coverage']['lines_hit'], 7)
+		self.assertEqual(set(doc['total']), {
+			'lines_hit', 'lines', 'branches_hit', 'branches',
+			'functions_hit', 'functions'})
+
+
+if __name__ == '__main__':
+	unittest.main()

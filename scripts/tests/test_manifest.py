@@ -1,0 +1,90 @@
+# SPDX-License-Identifier: GPL-2.0
+"""zdtool.manifest: coverage/refcount-paths and its resolution."""
+
+import os
+import tempfile
+import unittest
+
+from zdtool import ZdError
+from zdtool import manifest
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(
+	os.path.abspath(__file__))))
+
+TEXT = '''\
+# comment
+mm/memremap.c
+
+mm/gup.c	# trailing comment
+	try_grab_folio
+	gup_fast*  unpin_folio
+'''
+
+
+class ParseTest(unittest.TestCase):
+
+	def test_files_and_functions(self) -> None:
+		entries = manifest.parse(TEXT)
+		self.assertEqual([(e.path, e.patterns) for e in entries], [
+			('mm/memremap.c', []),
+			('mm/gup.c', ['try_grab_folio', 'gup_fast*', 'unpin_folio'])])
+		self.assertTrue(entries[0].whole())
+		self.assertTrue(entries[1].wants('gup_fast_pte_range'))
+		self.assertFalse(entries[1].wants('follow_page_pte'))
+
+	def test_errors_name_the_line(self) -> None:
+		for text, message in (
+			('\tfoo\n', r'^m:1: function "foo" before any file$'),
+			('a.c\na.c\n', r'^m:2: a.c listed twice$'),
+			('/abs/a.c\n', r'^m:1: /abs/a.c: must be relative'),
+			('a.c foo\n', r'^m:1: "a.c foo": one file per line'),
+			('# nothing\n', r'^m: lists no file$')):
+			with self.assertRaisesRegex(ZdError, message):
+				manifest.parse(text, 'm')
+
+	def test_checked_in_manifest_parses(self) -> None:
+		entries = manifest.load(os.path.join(REPO, 'coverage',
+						     'refcount-paths'))
+		paths = [e.path for e in entries]
+		for must in ('mm/memremap.c', 'mm/gup.c', 'include/linux/page_ref.h',
+			     'include/linux/mm.h', 'mm/swap.c', 'mm/filemap.c',
+			     'include/linux/memremap.h'):
+			self.assertIn(must, paths)
+
+
+class ResolveTest(unittest.TestCase):
+
+	def setUp(self) -> None:
+		self.tmp = tempfile.TemporaryDirectory()
+		os.makedirs(os.path.join(self.tmp.name, 'mm'))
+		with open(os.path.join(self.tmp.name, 'mm/gup.c'), 'w') as f:
+			f.write('int try_grab_folio(void)\n{\n\treturn 0;\n}\n'
+				'static int gup_fast(void)\n{\n\treturn 1;\n}\n'
+				'static int other(void)\n{\n\treturn 2;\n}\n')
+
+	def tearDown(self) -> None:
+		self.tmp.cleanup()
+
+	def test_selects_functions(self) -> None:
+		got = manifest.resolve(manifest.parse('mm/gup.c\n\ttry_grab_*\n'
+						      '\tgup_fast*\n'), self.tmp.name)
+		self.assertEqual(sorted(got['mm/gup.c']),
+				 ['gup_fast', 'try_grab_folio'])
+		self.assertEqual(manifest.function_at(got['mm/gup.c'], 7),
+				 'gup_fast')
+		self.assertIsNone(manifest.function_at(got['mm/gup.c'], 10))
+
+	def test_pattern_matching_nothing_is_an_error(self) -> None:
+		with self.assertRaisesRegex(ZdError, r'mm/gup.c: no function '
+					    r'matches "renamed_fn"'):
+			manifest.resolve(manifest.parse('mm/gup.c\n\trenamed_fn\n'),
+					 self.tmp.name)
+
+	def test_missing_file_is_an_error(self) -> None:
+		with self.assertRaisesRegex(ZdError, 'mm/nope.c'):
+			manifest.resolve(manifest.parse('mm/nope.c\n'),
+					 self.tmp.name)
+
+
+if __name__ == '__main__':
+	unittest.main()

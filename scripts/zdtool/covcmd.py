@@ -1,0 +1,230 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The coverage subcommands of zdrace.py: coverage, coverage-floor, review,
+and the coverage step of `make check` and `make bench`.
+
+Build dirs (under build/<line>/), each with its own .config, so the
+normal build stays fast:
+	coverage-kunit/		`make coverage`, the suites' configs + coverage
+	review/linux, review/kunit	`make review`: our tree + the series
+Reports go to build/coverage/ (review: build/coverage/review/).
+"""
+
+import contextlib
+import os
+import sys
+from dataclasses import dataclass, replace
+from typing import Callable, ContextManager, Iterator, List, Tuple
+
+from zdtool import ZdError
+from zdtool import coverage, patchcov, series, source, tree
+from zdtool.bench import Row, timed
+from zdtool.results import Counts
+from zdtool.runner import KunitRun, build_lock
+from zdtool.tree import Layout, TreeInfo
+
+COVERAGE_CONFIG = 'configs/coverage.config'
+MANIFEST = 'coverage/refcount-paths'
+FLOOR = 'coverage/floor.json'
+
+
+@dataclass
+class Context:
+	"""What every coverage command needs from zdrace.py."""
+	repo: str
+	build_root: str
+	line: str
+	kunit: KunitRun		# the normal run: configs, jobs, kernel_args
+	lock: str		# '' when the caller already holds it
+
+	def locked(self) -> ContextManager:
+		return build_lock(self.lock) if self.lock else \
+			contextlib.nullcontext()
+
+	def repo_path(self, rel: str) -> str:
+		return os.path.join(self.repo, rel)
+
+	def outputs(self, sub: str = '') -> coverage.Outputs:
+		return coverage.Outputs(os.path.join(self.build_root, 'coverage',
+						     sub))
+
+	def coverage_run(self, layout: Layout, build_dir: str) -> KunitRun:
+		return replace(self.kunit, layout=layout, build_dir=build_dir,
+			       configs=self.kunit.configs +
+			       [self.repo_path(COVERAGE_CONFIG)])
+
+
+def _coverage(ctx: Context, info: TreeInfo, html: bool,
+	      quiet: bool = False) -> coverage.Captured:
+	layout = ctx.kunit.layout
+	run = ctx.coverage_run(layout, os.path.join(layout.root,
+						    'coverage-kunit'))
+	coverage.ensure_lcov()
+	selection = coverage.Selection.load(ctx.repo_path(MANIFEST),
+					    layout.tree)
+	out = ctx.outputs()
+	with ctx.locked():
+		cap = coverage.run_and_capture(run, info, out, 'zdrace')
+	coverage.report(cap, info, out, selection, layout.tree, html)
+	if not quiet:
+		print(coverage.timing_line(cap.timings), flush=True)
+	return cap
+
+
+def _floor(ctx: Context) -> Tuple[bool, List[str]]:
+	return coverage.check_floor(ctx.outputs().path('refcount.json'),
+				    ctx.repo_path(FLOOR), FLOOR)
+
+
+def cmd_coverage(ctx: Context, info: TreeInfo) -> int:
+	cap = _coverage(ctx, info, html=True)
+	out = ctx.outputs()
+	with open(out.path('refcount.md')) as f:
+		print(f.read(), end='')
+	ok, lines = _floor(ctx)
+	for line in lines:
+		print(line, flush=True)
+	print(f'zdrace: coverage reports in {out.root}: refcount.md, '
+	      f'refcount.json, html/refcount/index.html, '
+	      f'html/kernel/index.html')
+	if not ok:
+		print(f'zdrace: coverage floor ({FLOOR}): failed', flush=True)
+	return 1 if not ok or cap.counts.failed else 0
+
+
+def cmd_floor(ctx: Context) -> int:
+	changes = coverage.floor_from_report(
+		ctx.outputs().path('refcount.json'), ctx.repo_path(FLOOR))
+	for change in changes:
+		print(f'zdrace: coverage floor: {change}')
+	if not changes:
+		print(f'zdrace: coverage floor: {FLOOR} already at the last '
+		      f'measurement')
+	return 0
+
+
+def check(ctx: Context, info: TreeInfo) -> Counts:
+	"""`make check`'s coverage step: one result, the floor."""
+	print('zdrace: coverage floor check (gcov build, suites, lcov)',
+	      flush=True)
+	try:
+		cap = _coverage(ctx, info, html=True)
+		ok, lines = _floor(ctx)
+	except ZdError as e:
+		print(f'zdrace: error: coverage: {e}', flush=True)
+		return Counts(failed=1)
+	for line in lines:
+		print(line, flush=True)
+	failed = not ok
+	if cap.counts.failed:
+		print(f'zdrace: coverage: the suites failed in the gcov build '
+		      f'({cap.counts.summary()})', flush=True)
+		failed = True
+	print(f'zdrace: coverage floor: {"failed" if failed else "passed"}',
+	      flush=True)
+	return Counts(failed=1) if failed else Counts(passed=1)
+
+
+@contextlib.contextmanager
+def _silenced() -> Iterator[None]:
+	"""Send this process's and its children's output to /dev/null."""
+	sys.stdout.flush()
+	sys.stderr.flush()
+	saved = [os.dup(1), os.dup(2)]
+	null = os.open(os.devnull, os.O_WRONLY)
+	try:
+		os.dup2(null, 1)
+		os.dup2(null, 2)
+		yield
+	finally:
+		sys.stdout.flush()
+		sys.stderr.flush()
+		os.dup2(saved[0], 1)
+		os.dup2(saved[1], 2)
+		for fd in saved + [null]:
+			os.close(fd)
+
+
+def bench_row(ctx: Context, info: TreeInfo) -> Callable[[], Row]:
+	"""`make bench`: the whole coverage pipeline against `kunit.py run`,
+	both with nothing to rebuild."""
+	def pipeline() -> int:
+		with _silenced():
+			cap = _coverage(ctx, info, html=True, quiet=True)
+		return 1 if cap.counts.failed else 0
+
+	def row() -> Row:
+		print('bench: coverage: bringing the gcov build up to date',
+		      flush=True)
+		pipeline()
+		plain = timed(lambda: ctx.kunit.invoke('run', quiet=True),
+			      ok=(0, 1))
+		cov = timed(pipeline, ok=(0, 1))
+		return Row('coverage build + run + report (no change)', cov,
+			   'plain build + run (kunit.py run)', plain)
+	return row
+
+
+def check_series(series_path: str) -> None:
+	"""Refuse a bad SERIES= before anything is prepared or built."""
+	if not series_path:
+		raise ZdError('no series given: make review '
+			      'SERIES=path/to/series.mbox (or a directory)')
+	if not os.path.exists(series_path):
+		raise ZdError(f'SERIES={series_path}: no such file or directory')
+
+
+def cmd_review(ctx: Context, info: TreeInfo, series_path: str,
+	       kernel_src: str) -> int:
+	"""Our tree + SERIES, built with coverage; patch coverage report."""
+	main = ctx.kunit.layout
+	review = ReviewLayout(os.path.join(main.root, 'review'), main.pristine)
+	out = ctx.outputs('review')
+	os.makedirs(out.root, exist_ok=True)
+	theirs = patchcov.load_review_series(
+		series_path, os.path.join(review.root, 'series'))
+	ours = series.load_series(ctx.repo_path(os.path.join('patches',
+							     ctx.line)))
+	combined = series.Series('/', [os.path.abspath(p) for p in
+				       ours.paths()] + theirs)
+	src = source.find_source(ctx.line, kernel_src or None)
+	coverage.ensure_lcov()
+	print(f'zdrace: review: {len(theirs)} patch(es) of {series_path} on '
+	      f'top of {info.banner().split(": ", 1)[1]}', flush=True)
+	with ctx.locked():
+		head = tree.prepare(review, src, combined, ctx.repo, ctx.line)
+	selection = coverage.Selection.load(ctx.repo_path(MANIFEST),
+					    review.tree)
+	run = ctx.coverage_run(review, review.kunit_build)
+	with ctx.locked():
+		cap = coverage.run_and_capture(run, head, out, 'review')
+	extra = {'series': f'{series_path} ({len(theirs)} patches)'}
+	_, cov = coverage.report(cap, head, out, selection, review.tree,
+				 html=True, extra=extra)
+	changed = patchcov.changed_lines(main.tree, review.tree,
+					 patchcov.touched_files(theirs))
+	pc = patchcov.classify(changed, selection.funcs, selection.whole, cov,
+			       review.tree)
+	title = 'zdrace patch coverage of the refcount paths'
+	meta = {'series': f'{series_path} ({len(theirs)} patches)',
+		'kernel': head.banner().split(': ', 1)[1],
+		'suites': cap.counts.summary()}
+	text = patchcov.markdown(pc, title, meta)
+	with open(out.path('review.md'), 'w') as f:
+		f.write(text)
+	with open(out.path('review.json'), 'w') as f:
+		f.write(patchcov.to_json(pc, title, meta))
+	print(text, end='')
+	print(coverage.timing_line(cap.timings))
+	print(f'zdrace: review reports in {out.root}: review.md, review.json, '
+	      f'refcount.md, html/refcount/index.html')
+	return 1 if cap.counts.failed else 0
+
+
+@dataclass
+class ReviewLayout(Layout):
+	"""build/<line>/review/, sharing the main layout's pristine source."""
+	shared_pristine: str = ''
+
+	@property
+	def pristine(self) -> str:
+		return self.shared_pristine

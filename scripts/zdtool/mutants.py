@@ -1,0 +1,132 @@
+# SPDX-License-Identifier: GPL-2.0
+"""`make mutants`: re-introduce historical refcount bugs, one at a time, and
+check that the suites kill every one.
+
+Each mutant is a patch in fault-inject/mutants/<line>/, listed in that
+directory's series file and applied alone on top of patches/<line>/.  All
+mutants share one prepared tree and one build directory under
+build/<line>/mutant/, so each costs an incremental build of the files it
+touches.  The unmutated series runs first in that directory: a mutant only
+counts as killed against a baseline that passes.
+"""
+
+import json
+import os
+import time
+from dataclasses import dataclass, field, replace
+from typing import List, Optional
+
+from zdtool import ZdError
+from zdtool.results import walk_cases
+from zdtool.runner import KunitRun
+from zdtool.series import Series, load_series
+from zdtool.source import KernelSource
+from zdtool import tree
+
+MUTANT_DIR = 'fault-inject/mutants'
+
+
+@dataclass
+class Outcome:
+	name: str
+	killed: bool
+	by: List[str] = field(default_factory=list)
+	build_s: float = 0.0
+	run_s: float = 0.0
+	note: str = ''
+
+	def row(self) -> str:
+		verdict = 'killed' if self.killed else 'SURVIVED'
+		by = ', '.join(self.by[:3]) + (' ...' if len(self.by) > 3 else '')
+		return (f'| {self.name} | {verdict} | {by or self.note or "-"} | '
+			f'{self.build_s:.0f} s | {self.run_s:.1f} s |')
+
+
+def table(outcomes: List[Outcome]) -> str:
+	lines = ['| mutant | result | killed by | build | run |',
+		 '| --- | --- | --- | --- | --- |']
+	return '\n'.join(lines + [o.row() for o in outcomes])
+
+
+def failed_cases(json_text: str) -> List[str]:
+	"""suite.case[.param] of every failed or crashed test."""
+	doc = json.loads(json_text)
+	return [name.split('.', 1)[1] if '.' in name else name
+		for name, status in walk_cases(doc)
+		if status not in ('PASS', 'SKIP')]
+
+
+def with_mutant(main: Series, mutant_path: Optional[str]) -> Series:
+	"""The main series, plus one mutant last (absolute paths)."""
+	paths = main.paths() + ([mutant_path] if mutant_path else [])
+	return Series('', [os.path.abspath(p) for p in paths])
+
+
+@dataclass
+class MutantRun:
+	repo: str
+	line: str
+	source: KernelSource
+	main: Series
+	kunit: KunitRun
+	root: str
+
+	def layout(self) -> tree.Layout:
+		return tree.Layout(self.root)
+
+	def one(self, name: str, mutant_path: Optional[str]) -> Outcome:
+		layout = self.layout()
+		start = time.monotonic()
+		print(f'zdrace: mutant {name}: preparing', flush=True)
+		tree.prepare(layout, self.source, with_mutant(self.main, mutant_path),
+			     self.repo, self.line)
+		run = replace(self.kunit, layout=layout, build_dir='')
+		if run.invoke('build', quiet=True) != 0:
+			return Outcome(name, True, build_s=time.monotonic() - start,
+				       note='does not build')
+		built = time.monotonic()
+		os.makedirs(layout.results, exist_ok=True)
+		json_path = os.path.join(layout.results, 'mutant.json')
+		if os.path.exists(json_path):
+			os.unlink(json_path)
+		rc = run.invoke('exec', json_path, quiet=True)
+		ran = time.monotonic()
+		try:
+			with open(json_path) as f:
+				by = failed_cases(f.read())
+		except (OSError, ValueError):
+			by = []
+		killed = bool(by) or rc not in (0,)
+		note = '' if by else (f'kernel run exited {rc}' if rc else '')
+		return Outcome(name, killed, by, built - start, ran - built, note)
+
+
+def run(mr: MutantRun, only: Optional[List[str]] = None) -> int:
+	mutants = load_series(os.path.join(mr.repo, MUTANT_DIR, mr.line))
+	if not mutants.patches:
+		raise ZdError(f'{MUTANT_DIR}/{mr.line}/series: no mutants')
+	names = mutants.patches
+	if only:
+		unknown = sorted(set(only) - set(names))
+		if unknown:
+			raise ZdError(f'unknown mutant(s): {", ".join(unknown)}')
+		names = [n for n in names if n in only]
+
+	baseline = mr.one('(none: baseline)', None)
+	print(table([baseline]), flush=True)
+	if baseline.killed:
+		raise ZdError('the unmutated kernel fails the suites; mutant '
+			      'results would mean nothing')
+	outcomes = []
+	for name in names:
+		outcome = mr.one(name, os.path.join(mutants.directory, name))
+		print(outcome.row(), flush=True)
+		outcomes.append(outcome)
+	# Leave the shared tree unmutated for whoever looks at it next.
+	tree.prepare(mr.layout(), mr.source, with_mutant(mr.main, None),
+		     mr.repo, mr.line)
+	print('\n' + table(outcomes))
+	killed = sum(o.killed for o in outcomes)
+	print(f'zdrace: mutants: {killed} of {len(outcomes)} killed')
+	return 0 if killed == len(outcomes) else 1
+

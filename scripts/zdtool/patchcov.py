@@ -1,0 +1,237 @@
+# SPDX-License-Identifier: GPL-2.0
+"""`make review`: which lines a series changes inside the refcount paths,
+and whether the suites ran them (patch coverage).
+
+A series is an mbox (git format-patch --stdout, or a saved thread) or a
+directory of patches (in the order of its `series` file, else by name).
+Changed lines are those of `diff` between our prepared tree and the
+tree with the series applied, so they are numbered as in the kernel that
+ran, however many patches touched them.
+"""
+
+import json
+import os
+import re
+import subprocess
+from dataclasses import asdict, dataclass, field
+from typing import Dict, List, Optional, Tuple
+
+from zdtool import ZdError
+from zdtool.cfuncs import FuncRange
+from zdtool.lcovinfo import FileCoverage
+from zdtool.manifest import function_at
+from zdtool.series import load_series
+
+_FROM_LINE = re.compile(r'^From \S+ +\w{3} \w{3} +\d+ \d\d:\d\d:\d\d \d{4}$')
+_SUBJECT = re.compile(r'^Subject:\s*(.*)$', re.IGNORECASE)
+
+
+def _slug(subject: str) -> str:
+	"""`git format-patch` file name from a subject line."""
+	subject = re.sub(r'^(\[[^]]*\]\s*)+', '', subject)
+	slug = re.sub(r'[^A-Za-z0-9_.]+', '-', subject).strip('-.')
+	return slug[:64].rstrip('-.') or 'patch'
+
+
+def split_mbox(text: str) -> List[Tuple[str, str]]:
+	"""(file name, mail) per message; no From_ line means one patch."""
+	mails: List[List[str]] = []
+	for line in text.splitlines(keepends=True):
+		if _FROM_LINE.match(line.rstrip('\n')) or not mails:
+			mails.append([])
+		mails[-1].append(line)
+	out = []
+	for i, mail in enumerate(mails, 1):
+		body = ''.join(mail)
+		if not body.strip():
+			continue
+		subject = None
+		for line in mail:
+			if not line.strip():
+				break	# end of the headers
+			if subject is not None and line[0] in ' \t':
+				subject += ' ' + line.strip()	# folded
+				continue
+			if subject is not None:
+				break
+			m = _SUBJECT.match(line.rstrip('\n'))
+			if m:
+				subject = m.group(1)
+		out.append((f'{i:04d}-{_slug(subject or "")}.patch', body))
+	return out
+
+
+def load_review_series(path: str, work: str) -> List[str]:
+	"""Patch files of SERIES= in order; an mbox is split into @work."""
+	if not os.path.exists(path):
+		raise ZdError(f'SERIES={path}: no such file or directory')
+	if os.path.isdir(path):
+		if os.path.exists(os.path.join(path, 'series')):
+			return [os.path.abspath(p) for p in load_series(path).paths()]
+		names = sorted(n for n in os.listdir(path)
+			       if n.endswith(('.patch', '.diff', '.mbox', '.eml')))
+		if not names:
+			raise ZdError(f'SERIES={path}: no *.patch files and no '
+				      f'series file')
+		return [os.path.abspath(os.path.join(path, n)) for n in names]
+	try:
+		with open(path, errors='replace') as f:
+			text = f.read()
+	except OSError as e:
+		raise ZdError(f'SERIES={path}: {e.strerror}')
+	mails = split_mbox(text)
+	if not any('\n+++ ' in m or m.startswith('+++ ') for _, m in mails):
+		raise ZdError(f'SERIES={path}: no diff in it (not a patch or '
+			      f'mbox)')
+	os.makedirs(work, exist_ok=True)
+	for old in os.listdir(work):
+		os.unlink(os.path.join(work, old))
+	paths = []
+	for name, mail in mails:
+		p = os.path.join(work, name)
+		with open(p, 'w') as f:
+			f.write(mail)
+		paths.append(p)
+	return paths
+
+
+def touched_files(patch_paths: List[str]) -> List[str]:
+	files = set()
+	for path in patch_paths:
+		with open(path, errors='replace') as f:
+			for line in f:
+				m = re.match(r'^\+\+\+ (?:b/)?(\S+)', line)
+				if m and m.group(1) != '/dev/null':
+					files.add(m.group(1))
+	return sorted(files)
+
+
+def parse_unified_zero(text: str) -> List[int]:
+	"""New-side numbers of added lines in `diff -U0` output."""
+	added = []
+	new = 0
+	for line in text.splitlines():
+		m = re.match(r'^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@', line)
+		if m:
+			new = int(m.group(1))
+			continue
+		if line.startswith('+') and not line.startswith('+++'):
+			added.append(new)
+			new += 1
+	return added
+
+
+def changed_lines(base: str, head: str, files: List[str]) -> Dict[str, List[int]]:
+	"""File -> lines of the @head tree that differ from @base."""
+	out = {}
+	for rel in files:
+		b, h = os.path.join(base, rel), os.path.join(head, rel)
+		if not os.path.exists(h):
+			continue	# deleted by the series
+		proc = subprocess.run(['diff', '-U0', b if os.path.exists(b)
+				       else '/dev/null', h],
+				      stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+				      text=True, errors='replace')
+		if proc.returncode > 1:
+			raise ZdError(f'diff {rel}: {proc.stderr.strip()}')
+		lines = parse_unified_zero(proc.stdout)
+		if lines:
+			out[rel] = lines
+	return out
+
+
+@dataclass
+class ChangedLine:
+	file: str
+	line: int
+	function: str
+	status: str		# covered, not covered, not code, not built
+	hits: Optional[int]
+	code: str
+
+
+@dataclass
+class PatchCoverage:
+	lines: List[ChangedLine] = field(default_factory=list)
+	outside: Dict[str, int] = field(default_factory=dict)
+
+	def counts(self) -> Dict[str, int]:
+		c = {'covered': 0, 'not covered': 0, 'not code': 0,
+		     'not built': 0}
+		for line in self.lines:
+			c[line.status] += 1
+		return c
+
+
+def classify(changed: Dict[str, List[int]],
+	     selection: Dict[str, Dict[str, List[FuncRange]]],
+	     whole: Dict[str, bool], coverage: Dict[str, FileCoverage],
+	     head: str) -> PatchCoverage:
+	"""Every changed line inside the refcount paths, with its status."""
+	result = PatchCoverage()
+	for rel, numbers in sorted(changed.items()):
+		funcs = selection.get(rel)
+		try:
+			with open(os.path.join(head, rel), errors='replace') as f:
+				text = f.read().splitlines()
+		except OSError:
+			text = []
+		cov = coverage.get(rel)
+		for n in numbers:
+			func = function_at(funcs, n) if funcs is not None else None
+			if funcs is None or not (whole.get(rel) or func):
+				result.outside[rel] = result.outside.get(rel, 0) + 1
+				continue
+			hits = cov.lines.get(n) if cov else None
+			if not cov or not cov.lines:
+				status = 'not built'
+			elif hits is None:
+				status = 'not code'
+			else:
+				status = 'covered' if hits else 'not covered'
+			code = text[n - 1].strip() if n <= len(text) else ''
+			result.lines.append(ChangedLine(rel, n, func or '', status,
+							hits, code))
+	return result
+
+
+def markdown(pc: PatchCoverage, title: str, meta: Dict[str, str]) -> str:
+	c = pc.counts()
+	code = c['covered'] + c['not covered']
+	out = [f'### {title}', '']
+	out += [f'- {k}: {v}' for k, v in meta.items()]
+	pct = f' ({100.0 * c["covered"] / code:.1f}%)' if code else ''
+	out.append(f'- changed lines in the refcount paths: {len(pc.lines)}; '
+		   f'code {code}, covered {c["covered"]}{pct}, not covered '
+		   f'{c["not covered"]}; not code {c["not code"]}; '
+		   f'not built {c["not built"]}')
+	if pc.outside:
+		out.append('- changed lines outside the refcount paths: ' +
+			   ', '.join(f'{f} ({n})' for f, n in
+				     sorted(pc.outside.items())))
+	out.append('')
+	if not pc.lines:
+		out.append('The series changes no line of the refcount paths.')
+		return '\n'.join(out) + '\n'
+	rows = [['line', 'function', 'status', 'code']]
+	for line in pc.lines:
+		status = line.status + (f' ({line.hits}x)' if line.hits else '')
+		code = line.code.replace('|', '\\|')
+		if len(code) > 60:
+			code = code[:57] + '...'
+		rows.append([f'{line.file}:{line.line}', line.function or '-',
+			     status, f'`{code}`' if code else ''])
+	widths = [max(len(r[i]) for r in rows) for i in range(4)]
+	for i, r in enumerate(rows):
+		out.append('| ' + ' | '.join(t.ljust(widths[j]) for j, t in
+					       enumerate(r)) + ' |')
+		if i == 0:
+			out.append('|' + '|'.join('-' * (w + 2) for w in widths) +
+				   '|')
+	return '\n'.join(out) + '\n'
+
+
+def to_json(pc: PatchCoverage, title: str, meta: Dict[str, str]) -> str:
+	return json.dumps({'title': title, 'meta': meta, 'counts': pc.counts(),
+			   'lines': [asdict(line) for line in pc.lines],
+			   'outside': pc.outside}, indent=1) + '\n'
