@@ -80,6 +80,14 @@ class ResolveTest(unittest.TestCase):
 			manifest.resolve(manifest.parse('mm/gup.c\n\trenamed_fn\n'),
 					 self.tmp.name)
 
+	def test_missing_pattern_can_be_noted(self) -> None:
+		missing: list = []
+		got = manifest.resolve(manifest.parse('mm/gup.c\n\trenamed_fn\n'
+						      '\tgup_fast\n'),
+				       self.tmp.name, missing)
+		self.assertEqual(list(got['mm/gup.c']), ['gup_fast'])
+		self.assertEqual(missing, ['mm/gup.c: renamed_fn'])
+
 	def test_missing_file_is_an_error(self) -> None:
 		with self.assertRaisesRegex(ZdError, 'mm/nope.c'):
 			manifest.resolve(manifest.parse('mm/nope.c\n'),

@@ -58,11 +58,12 @@ def _coverage(ctx: Context, info: TreeInfo, html: bool,
 	layout = ctx.kunit.layout
 	run = ctx.coverage_run(layout, os.path.join(layout.root,
 						    'coverage-kunit'))
-	coverage.ensure_lcov()
 	selection = coverage.Selection.load(ctx.repo_path(MANIFEST),
 					    layout.tree)
 	out = ctx.outputs()
 	with ctx.locked():
+		# Under the lock: two runs must not both call apt-get.
+		coverage.ensure_lcov()
 		cap = coverage.run_and_capture(run, info, out, 'zdrace')
 	coverage.report(cap, info, out, selection, layout.tree, html)
 	if not quiet:
@@ -109,7 +110,7 @@ def check(ctx: Context, info: TreeInfo) -> Counts:
 	try:
 		cap = _coverage(ctx, info, html=True)
 		ok, lines = _floor(ctx)
-	except ZdError as e:
+	except (ZdError, OSError) as e:
 		print(f'zdrace: error: coverage: {e}', flush=True)
 		return Counts(failed=1)
 	for line in lines:
@@ -187,15 +188,19 @@ def cmd_review(ctx: Context, info: TreeInfo, series_path: str,
 	combined = series.Series('/', [os.path.abspath(p) for p in
 				       ours.paths()] + theirs)
 	src = source.find_source(ctx.line, kernel_src or None)
-	coverage.ensure_lcov()
 	print(f'zdrace: review: {len(theirs)} patch(es) of {series_path} on '
 	      f'top of {info.banner().split(": ", 1)[1]}', flush=True)
 	with ctx.locked():
 		head = tree.prepare(review, src, combined, ctx.repo, ctx.line)
+	gone: List[str] = []
 	selection = coverage.Selection.load(ctx.repo_path(MANIFEST),
-					    review.tree)
+					    review.tree, gone)
+	for what in gone:
+		print(f'zdrace: review: {MANIFEST} names {what}, which the '
+		      f'series removes or renames', flush=True)
 	run = ctx.coverage_run(review, review.kunit_build)
 	with ctx.locked():
+		coverage.ensure_lcov()
 		cap = coverage.run_and_capture(run, head, out, 'review')
 	extra = {'series': f'{series_path} ({len(theirs)} patches)'}
 	_, cov = coverage.report(cap, head, out, selection, review.tree,
@@ -216,7 +221,7 @@ def cmd_review(ctx: Context, info: TreeInfo, series_path: str,
 	print(text, end='')
 	print(coverage.timing_line(cap.timings))
 	print(f'zdrace: review reports in {out.root}: review.md, review.json, '
-	      f'refcount.md, html/refcount/index.html')
+	      f'refcount.md, html/refcount/index.html, html/kernel/index.html')
 	return 1 if cap.counts.failed else 0
 
 

@@ -169,9 +169,10 @@ class Selection:
 		return out
 
 	@classmethod
-	def load(cls, manifest_path: str, tree: str) -> 'Selection':
+	def load(cls, manifest_path: str, tree: str,
+		 missing: Optional[List[str]] = None) -> 'Selection':
 		entries = manifest.load(manifest_path)
-		return cls(manifest.resolve(entries, tree),
+		return cls(manifest.resolve(entries, tree, missing),
 			   {e.path: e.whole() for e in entries})
 
 
@@ -234,7 +235,11 @@ def report(cap: Captured, info: TreeInfo, out: Outputs,
 			f'{kernel}: whole kernel', tree,
 			branches=False) if html else None
 	try:
-		everything = lcovinfo.relative(lcovinfo.read(cap.info), tree)
+		try:
+			everything = lcovinfo.relative(lcovinfo.read(cap.info),
+						       tree)
+		except lcovinfo.TracefileError as e:
+			raise ZdError(str(e))
 		picked = selection.restrict(everything)
 		with open(out.path('refcount.info'), 'w') as f:
 			f.write(lcovinfo.dump(picked.values()))

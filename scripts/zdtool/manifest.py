@@ -72,11 +72,13 @@ def load(path: str) -> List[Entry]:
 		raise ZdError(f'{path}: {e.strerror}')
 
 
-def resolve(entries: List[Entry],
-	    tree: str) -> Dict[str, Dict[str, List[FuncRange]]]:
+def resolve(entries: List[Entry], tree: str, missing: Optional[List[str]]
+	    = None) -> Dict[str, Dict[str, List[FuncRange]]]:
 	"""File -> function -> its definitions in @tree, as the manifest
 	selects them.  A file or pattern that matches nothing is an error:
-	a renamed function must not drop out of the report unnoticed."""
+	a renamed function must not drop out of the report unnoticed.  With
+	@missing (a series under review may rename one), it is noted there
+	instead."""
 	out: Dict[str, Dict[str, List[FuncRange]]] = {}
 	for entry in entries:
 		src = os.path.join(tree, entry.path)
@@ -87,9 +89,12 @@ def resolve(entries: List[Entry],
 			raise ZdError(f'coverage manifest: {entry.path}: '
 				      f'{e.strerror} in {tree}')
 		for pattern in entry.patterns:
-			if not fnmatch.filter(funcs, pattern):
+			if fnmatch.filter(funcs, pattern):
+				continue
+			if missing is None:
 				raise ZdError(f'coverage manifest: {entry.path}: no '
 					      f'function matches "{pattern}"')
+			missing.append(f'{entry.path}: {pattern}')
 		out[entry.path] = {name: ranges for name, ranges in funcs.items()
 				   if entry.wants(name)}
 	return out
