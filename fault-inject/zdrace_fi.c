@@ -258,6 +258,36 @@ int zdrace_fi_arm(enum zdrace_fi_point point, const struct zdrace_fi_arm *arm)
 }
 EXPORT_SYMBOL_GPL(zdrace_fi_arm);
 
+static bool zdrace_fi_count_call(enum zdrace_fi_point point, void *data)
+{
+	atomic_inc(data);
+	return false;
+}
+
+/**
+ * zdrace_fi_arm_counter() - arm @point with a call action that only counts.
+ * @point: the point.
+ * @counter: zeroed, then incremented each time the point fires.
+ * @task_filter: fire only for tasks with make_it_fail set.
+ *
+ * Return: as zdrace_fi_arm().
+ */
+int zdrace_fi_arm_counter(enum zdrace_fi_point point, atomic_t *counter,
+			  bool task_filter)
+{
+	struct zdrace_fi_arm arm = {
+		.action = ZDRACE_FI_CALL,
+		.fn = zdrace_fi_count_call,
+		.data = counter,
+		ZDRACE_FI_ARM_ALWAYS,
+		.task_filter = task_filter,
+	};
+
+	atomic_set(counter, 0);
+	return zdrace_fi_arm(point, &arm);
+}
+EXPORT_SYMBOL_GPL(zdrace_fi_arm_counter);
+
 void zdrace_fi_disarm(enum zdrace_fi_point point)
 {
 	if (point >= ZDRACE_FI_NR)

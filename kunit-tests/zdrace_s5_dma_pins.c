@@ -279,25 +279,10 @@ static void teardown_waits_for_unpin(struct kunit *test)
 
 /* ---- the pgmap get/put pair ---- */
 
-static bool zd_s5_count(enum zdrace_fi_point point, void *data)
-{
-	atomic_inc(data);
-	return false;
-}
-
 static void zd_s5_count_point(struct kunit *test, enum zdrace_fi_point point,
 			      atomic_t *counter)
 {
-	struct zdrace_fi_arm arm = {
-		.action = ZDRACE_FI_CALL,
-		.fn = zd_s5_count,
-		.data = counter,
-		ZDRACE_FI_ARM_ALWAYS,
-		.task_filter = true,
-	};
-
-	atomic_set(counter, 0);
-	KUNIT_ASSERT_EQ(test, zdrace_fi_arm(point, &arm), 0);
+	KUNIT_ASSERT_EQ(test, zdrace_fi_arm_counter(point, counter, true), 0);
 }
 
 /*

@@ -93,25 +93,10 @@ static void generic_user_mapping_roundtrip(struct kunit *test)
 	KUNIT_EXPECT_STREQ(test, in, "and back");
 }
 
-/* A `call` action that only counts. */
-static bool zd_count_call(enum zdrace_fi_point point, void *data)
-{
-	atomic_inc(data);
-	return false;
-}
-
 static void zd_count_point(struct kunit *test, enum zdrace_fi_point point,
 			   atomic_t *counter)
 {
-	struct zdrace_fi_arm arm = {
-		.action = ZDRACE_FI_CALL,
-		.fn = zd_count_call,
-		.data = counter,
-		ZDRACE_FI_ARM_ALWAYS,
-	};
-
-	atomic_set(counter, 0);
-	KUNIT_ASSERT_EQ(test, zdrace_fi_arm(point, &arm), 0);
+	KUNIT_ASSERT_EQ(test, zdrace_fi_arm_counter(point, counter, false), 0);
 }
 
 struct zd_gup_param {

@@ -75,6 +75,8 @@ struct zdrace_fi_arm {
 #define ZDRACE_FI_ARM_ALWAYS	.probability = 100, .interval = 1, .times = -1
 
 int zdrace_fi_arm(enum zdrace_fi_point point, const struct zdrace_fi_arm *arm);
+int zdrace_fi_arm_counter(enum zdrace_fi_point point, atomic_t *counter,
+			  bool task_filter);
 void zdrace_fi_disarm(enum zdrace_fi_point point);
 void zdrace_fi_disarm_all(void);
 int zdrace_fi_lookup(const char *name);
