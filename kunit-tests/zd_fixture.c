@@ -11,6 +11,7 @@
 #include <linux/fs.h>
 #include <linux/ioport.h>
 #include <linux/memremap.h>
+#include <linux/migrate.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/pagemap.h>
@@ -98,10 +99,44 @@ static void zd_dev_page_free(struct page *page)
 		dev->on_page_free(dev, page);
 }
 
-/* Device-private memory is never mapped by the CPU: nothing to migrate. */
+/*
+ * ops->migrate_to_ram: a CPU fault on a PRIVATE page brings it back to a
+ * system page, the lib/test_hmm.c way.  The fake device keeps no
+ * contents for private memory (it is not CPU-addressable): the system
+ * page starts zeroed.
+ */
 static vm_fault_t zd_dev_migrate_to_ram(struct vm_fault *vmf)
 {
-	return VM_FAULT_SIGBUS;
+	struct zd_dev *dev = zd_page_dev(vmf->page);
+	unsigned long src = 0, dst = 0;
+	struct migrate_vma args = {
+		.vma = vmf->vma,
+		.start = vmf->address,
+		.end = vmf->address + PAGE_SIZE,
+		.src = &src,
+		.dst = &dst,
+		.pgmap_owner = dev,
+		.flags = MIGRATE_VMA_SELECT_DEVICE_PRIVATE,
+		.fault_page = vmf->page,
+	};
+	struct page *dpage;
+
+	if (migrate_vma_setup(&args))
+		return VM_FAULT_SIGBUS;
+	if (migrate_pfn_to_page(src) && (src & MIGRATE_PFN_MIGRATE)) {
+		dpage = alloc_page_vma(GFP_HIGHUSER_MOVABLE, vmf->vma,
+				       vmf->address);
+		if (dpage) {
+			lock_page(dpage);
+			clear_highpage(dpage);
+			dst = migrate_pfn(page_to_pfn(dpage)) |
+			      (src & MIGRATE_PFN_WRITE);
+		}
+	}
+	migrate_vma_pages(&args);
+	migrate_vma_finalize(&args);
+	atomic_inc(&dev->migrated_to_ram);
+	return 0;
 }
 
 static const struct dev_pagemap_ops zd_dev_ops = {
@@ -327,6 +362,96 @@ unsigned long zd_dev_map_user(struct zd_dev *dev, unsigned long nr_pages)
 			     PROT_READ | PROT_WRITE, MAP_SHARED, 0);
 	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR_VALUE(addr) || !addr,
 			       "kunit_vm_mmap: %ld", (long)addr);
+	return addr;
+}
+
+/* Fill the destination side of a migration to @dev's memory. */
+static unsigned long zd_dev_migrate_alloc(struct zd_dev *dev,
+					  struct migrate_vma *args,
+					  unsigned long nr_pages)
+{
+	unsigned long i, nr = 0;
+
+	for (i = 0; i < nr_pages; i++) {
+		struct page *spage = migrate_pfn_to_page(args->src[i]);
+		struct page *dpage;
+
+		if (!spage || !(args->src[i] & MIGRATE_PFN_MIGRATE))
+			continue;
+		dpage = zd_dev_take_free_page(dev);
+		if (!dpage)
+			break;
+		zone_device_page_init(dpage);	/* locked, count 1 */
+		if (dev->pgmap.type == MEMORY_DEVICE_COHERENT)
+			copy_highpage(dpage, spage);
+		args->dst[i] = migrate_pfn(page_to_pfn(dpage)) |
+			       (args->src[i] & MIGRATE_PFN_WRITE);
+		nr++;
+	}
+	return nr;
+}
+
+/**
+ * zd_dev_map_anon() - anonymous memory of the test's mm, migrated to @dev.
+ * @dev: a MEMORY_DEVICE_PRIVATE or MEMORY_DEVICE_COHERENT device.
+ * @nr_pages: how many pages, at most ZD_MAP_ANON_MAX.
+ * @pages: out, the device page now backing each user page.
+ *
+ * Each page is written first (so it is a present anon page), then moved
+ * with migrate_vma_setup()/migrate_vma_pages()/migrate_vma_finalize(), as
+ * lib/test_hmm.c's migrate-to-device does.  A COHERENT page ends up mapped
+ * by a normal PTE, a PRIVATE one by a device-private swap entry.
+ *
+ * Return: the user address.
+ */
+unsigned long zd_dev_map_anon(struct zd_dev *dev, unsigned long nr_pages,
+			      struct page **pages)
+{
+	struct kunit *test = dev->test;
+	unsigned long src[ZD_MAP_ANON_MAX] = {}, dst[ZD_MAP_ANON_MAX] = {};
+	struct migrate_vma args = {
+		.src = src,
+		.dst = dst,
+		.pgmap_owner = dev,
+		.flags = MIGRATE_VMA_SELECT_SYSTEM,
+	};
+	struct mm_struct *mm;
+	unsigned long addr, i, nr = 0;
+	int ret;
+
+	KUNIT_ASSERT_TRUE(test, zd_type_is_refcount0(dev->pgmap.type));
+	KUNIT_ASSERT_LE(test, nr_pages, ZD_MAP_ANON_MAX);
+	addr = kunit_vm_mmap(test, NULL, 0, nr_pages * PAGE_SIZE,
+			     PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			     0);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR_VALUE(addr) || !addr,
+			       "kunit_vm_mmap: %ld", (long)addr);
+	for (i = 0; i < nr_pages; i++)
+		KUNIT_ASSERT_EQ(test, put_user(i + 1, (int __user *)
+					       (addr + i * PAGE_SIZE)), 0);
+
+	mm = current->mm;
+	mmap_read_lock(mm);
+	args.vma = vma_lookup(mm, addr);
+	args.start = addr;
+	args.end = addr + nr_pages * PAGE_SIZE;
+	ret = args.vma ? migrate_vma_setup(&args) : -EINVAL;
+	if (!ret) {
+		zd_dev_migrate_alloc(dev, &args, nr_pages);
+		migrate_vma_pages(&args);
+		for (i = 0; i < nr_pages; i++) {
+			if (!(src[i] & MIGRATE_PFN_MIGRATE))
+				continue;
+			pages[i] = migrate_pfn_to_page(dst[i]);
+			nr++;
+		}
+		migrate_vma_finalize(&args);
+	}
+	mmap_read_unlock(mm);
+	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "migrate_vma_setup: %d", ret);
+	KUNIT_ASSERT_EQ_MSG(test, nr, nr_pages,
+			    "only %lu of %lu pages moved to the device", nr,
+			    nr_pages);
 	return addr;
 }
 

@@ -35,6 +35,7 @@ struct zd_dev {
 
 	atomic_t page_free_calls;	/* ops->page_free() */
 	atomic_t pgmap_ref_at_free;	/* ... of which with the pgmap live */
+	atomic_t migrated_to_ram;	/* ops->migrate_to_ram() */
 	/* Test hook run inside ops->page_free(), after the page is freed. */
 	void (*on_page_free)(struct zd_dev *dev, struct page *page);
 };
@@ -56,6 +57,12 @@ struct page *zd_dev_page(struct zd_dev *dev, unsigned long idx);
 struct page *zd_dev_take_free_page(struct zd_dev *dev);
 struct page *zd_dev_alloc_page(struct zd_dev *dev);
 unsigned long zd_dev_map_user(struct zd_dev *dev, unsigned long nr_pages);
+
+/* Pages zd_dev_map_anon() moves at once. */
+#define ZD_MAP_ANON_MAX	16
+
+unsigned long zd_dev_map_anon(struct zd_dev *dev, unsigned long nr_pages,
+			      struct page **pages);
 long zd_dev_pgmap_refs(struct zd_dev *dev);
 bool zd_dev_free_list_all_idle(struct zd_dev *dev, struct page **bad);
 

@@ -1,0 +1,492 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zdrace race suite S2: memunmap_pages() against gup-fast on a device page
+ * (seed 000, Jason Gunthorpe: "if we succeed at try_grab_compound_head()
+ * then page->pgmap is a stable pointer with a valid refcount ... all the
+ * external pgmap stuff in gup.c is completely pointless").
+ *
+ * The rules: a page gup-fast returns has an elevated refcount and a live
+ * page->pgmap; teardown does not complete while gup-fast holds it; gup-fast
+ * either returns such a page or falls back, never a page whose pgmap is
+ * dead.
+ *
+ * gup-fast runs with IRQs off, so on UML (one CPU) it is atomic against a
+ * teardown in another thread: the interleavings that really exist here are
+ * gup-fast as a whole at each step of memunmap_pages().  Case
+ * gup_fast_between_teardown_steps enumerates them with the harness (a
+ * teardown actor parked at the memunmap_pages() gates, a gup actor).
+ *
+ * On SMP the teardown can also move while gup-fast is inside its window.
+ * Case teardown_inside_gup_fast_window performs the teardown's
+ * non-sleeping steps, percpu_ref_kill() and the put of the per-page
+ * references, inline from a `call` action at each gup-fast point (after
+ * the PTE read, after get_dev_pagemap(), after try_grab_folio_fast()),
+ * looks at what gup-fast returns and whether the pgmap would be released
+ * under it, then resurrects the pgmap so the real teardown can run.
+ * Case grab_alone_keeps_pgmap tests the thread's claim itself: the same,
+ * with gup-fast's own pgmap reference dropped the moment it is taken.
+ *
+ * gup-fast's devmap branch exists for GENERIC (and FS_DAX) pages; a
+ * COHERENT page is mapped by a normal PTE and gup-fast never asks for its
+ * pgmap, so it is where 6.12 already relies on the claim: the last case
+ * shows it there too.  PRIVATE pages are never mapped by a present PTE.
+ */
+
+#include <kunit/test.h>
+#include <linux/kthread.h>
+#include <linux/memremap.h>
+#include <linux/mm.h>
+#include <linux/percpu-refcount.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/sched/mm.h>
+#include <zdrace/fi.h>
+#include <zdrace/sched.h>
+
+#include "zd_fixture.h"
+
+enum { ZD_TEARDOWN, ZD_GUP };
+
+static const enum zdrace_fi_point zd_s2_teardown_gates[] = {
+	ZDRACE_FI_memunmap_after_kill,
+	ZDRACE_FI_memunmap_after_put_initial,
+	ZDRACE_FI_memunmap_before_wait,
+	ZDRACE_FI_memunmap_after_wait,
+	ZDRACE_FI_memunmap_before_unmap,
+};
+
+static const enum zdrace_fi_point zd_s2_gup_points[] = {
+	ZDRACE_FI_gup_fast_after_pte_read,
+	ZDRACE_FI_gup_fast_after_get_pgmap,
+	ZDRACE_FI_gup_fast_after_grab,
+};
+
+struct zd_s2_ctx {
+	struct kunit *test;
+	struct zd_dev *dev;
+	struct zd_sched *s;
+	struct mm_struct *mm;
+	unsigned long addr;
+	struct page *page;
+	long base_refs;		/* pgmap refs before gup-fast */
+
+	/* Inline teardown, run from the call action at point @at. */
+	int at;
+	bool put_initial;	/* kill and the per-page puts, or kill only */
+	bool skip_pgmap;	/* drop gup-fast's pgmap ref as it is taken */
+	bool killed;
+	long refs_at[ZDRACE_FI_NR];	/* pgmap refs seen at each point */
+
+	/* What gup-fast gave. */
+	int got;
+	struct page *got_page;
+	int refcount;
+	bool pgmap_ptr_ok;
+};
+
+static void zd_s2_exit(struct kunit *test)
+{
+	zdrace_fi_disarm_all();
+}
+
+static void zd_s2_kill(struct zd_s2_ctx *ctx)
+{
+	percpu_ref_kill(&ctx->dev->pgmap.ref);
+	if (ctx->put_initial)
+		percpu_ref_put_many(&ctx->dev->pgmap.ref, ctx->dev->nr_pages);
+	ctx->killed = true;
+}
+
+/* The call action at every gup-fast point: IRQs are off, nothing sleeps. */
+static bool zd_s2_gup_point(enum zdrace_fi_point point, void *data)
+{
+	struct zd_s2_ctx *ctx = data;
+
+	zd_sched_note(ctx->s, point);
+	if (!ctx->killed)
+		ctx->refs_at[point] = zd_dev_pgmap_refs(ctx->dev);
+	if (ctx->skip_pgmap && point == ZDRACE_FI_gup_fast_after_get_pgmap)
+		percpu_ref_put(&ctx->dev->pgmap.ref);
+	if (point == ctx->at && !ctx->killed)
+		zd_s2_kill(ctx);
+	return false;
+}
+
+/* Arm the gup-fast points for the tasks that set make_it_fail. */
+static void zd_s2_arm_gup_points(struct zd_s2_ctx *ctx)
+{
+	struct zdrace_fi_arm arm = {
+		.action = ZDRACE_FI_CALL,
+		.fn = zd_s2_gup_point,
+		.data = ctx,
+		.task_filter = true,
+		ZDRACE_FI_ARM_ALWAYS,
+	};
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(zd_s2_gup_points); i++)
+		KUNIT_ASSERT_EQ(ctx->test,
+				zdrace_fi_arm(zd_s2_gup_points[i], &arm), 0);
+}
+
+/* A device with page 0 mapped into the test's mm and faulted in. */
+static struct zd_s2_ctx *zd_s2_setup(struct kunit *test, enum memory_type type)
+{
+	struct zd_s2_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	ctx->test = test;
+	ctx->at = -1;
+	ctx->dev = zd_dev_create(test, type);
+	if (type == MEMORY_DEVICE_GENERIC) {
+		ctx->addr = zd_dev_map_user(ctx->dev, 1);
+		KUNIT_ASSERT_EQ(test, put_user(1, (int __user *)ctx->addr), 0);
+		ctx->page = zd_dev_page(ctx->dev, 0);
+	} else {
+		ctx->addr = zd_dev_map_anon(ctx->dev, 1, &ctx->page);
+	}
+	ctx->mm = current->mm;
+	ctx->s = zd_sched_new(test);
+	zd_s2_arm_gup_points(ctx);
+	ctx->base_refs = zd_dev_pgmap_refs(ctx->dev);
+	return ctx;
+}
+
+/*
+ * gup-fast alone, without the slow fallback: the slow path would retry a
+ * fault forever on a devmap PTE whose pgmap is dead.  6.12 exports no
+ * FOLL_PIN flavour of it; FOLL_GET takes the same path.
+ */
+static void zd_s2_gup(struct zd_s2_ctx *ctx)
+{
+	struct page *page = NULL;
+
+	current->make_it_fail = true;
+	ctx->got = get_user_pages_fast_only(ctx->addr, 1, FOLL_WRITE, &page);
+	current->make_it_fail = false;
+	ctx->got_page = ctx->got == 1 ? page : NULL;
+	if (ctx->got_page) {
+		ctx->refcount = page_ref_count(page);
+		ctx->pgmap_ptr_ok = page->pgmap == &ctx->dev->pgmap;
+	}
+}
+
+/* The point gup-fast passed, as a note of the test or gup actor. */
+static bool zd_s2_passed(struct zd_s2_ctx *ctx, enum zdrace_fi_point point)
+{
+	int i;
+
+	for (i = 0; i < zd_sched_nr_events(ctx->s); i++) {
+		const struct zd_sched_event *ev = zd_sched_event(ctx->s, i);
+
+		if (ev->kind == ZD_EV_NOTE && ev->point == point)
+			return true;
+	}
+	return false;
+}
+
+/* ---- gup-fast as a whole at every step of memunmap_pages() ---- */
+
+static void zd_s2_teardown(void *data)
+{
+	struct zd_s2_ctx *ctx = data;
+
+	zd_dev_unmap(ctx->dev);
+}
+
+/* The gup actor: gup-fast, then drop what it got before teardown moves. */
+static void zd_s2_gup_actor(void *data)
+{
+	struct zd_s2_ctx *ctx = data;
+
+	kthread_use_mm(ctx->mm);
+	zd_s2_gup(ctx);
+	kthread_unuse_mm(ctx->mm);
+	if (ctx->got_page)
+		put_page(ctx->got_page);
+}
+
+/* Teardown steps: its five gates, then its return. */
+#define ZD_S2_TEARDOWN_STEPS	(ARRAY_SIZE(zd_s2_teardown_gates) + 1)
+
+static const void *zd_s2_position_gen_params(const void *prev, char *desc)
+{
+	static const u8 steps[2] = { ZD_S2_TEARDOWN_STEPS, 1 };
+	unsigned long n = prev ? (unsigned long)prev : 0;
+
+	if (n >= zd_sched_nr_orders(steps, 2))
+		return NULL;
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "generic, order %lu", n);
+	return (void *)(n + 1);
+}
+
+/*
+ * Every position of a gup-fast walk among the teardown steps: before the
+ * kill it returns the page with a live pgmap; from the kill on it falls
+ * back (get_dev_pagemap()'s tryget_live fails, or the lookup finds no
+ * pgmap once the range is gone), and never reaches the grab.
+ */
+static void gup_fast_between_teardown_steps(struct kunit *test)
+{
+	u64 n = (unsigned long)test->param_value - 1;
+	static const u8 steps[2] = { ZD_S2_TEARDOWN_STEPS, 1 };
+	struct zd_s2_ctx *ctx = zd_s2_setup(test, MEMORY_DEVICE_GENERIC);
+	u8 order[ZD_S2_TEARDOWN_STEPS + 1];
+	int len, k, i, gup_done;
+
+	KUNIT_ASSERT_EQ(test, zd_sched_add_actor(ctx->s, "teardown",
+						 zd_s2_teardown, ctx),
+			ZD_TEARDOWN);
+	KUNIT_ASSERT_EQ(test, zd_sched_add_actor(ctx->s, "gup",
+						 zd_s2_gup_actor, ctx), ZD_GUP);
+	for (i = 0; i < ARRAY_SIZE(zd_s2_teardown_gates); i++)
+		KUNIT_ASSERT_EQ(test, zd_sched_gate(ctx->s,
+						    zd_s2_teardown_gates[i]), 0);
+	len = zd_sched_nth_order(steps, 2, n, order);
+	KUNIT_ASSERT_GT(test, len, 0);
+	zd_sched_set_order(ctx->s, order, len);
+	for (k = 0; order[k] != ZD_GUP; k++)
+		;
+
+	KUNIT_ASSERT_EQ_MSG(test, zd_sched_run(ctx->s), 0,
+			    "teardown or gup-fast never completed");
+	gup_done = zd_sched_find(ctx->s, ZD_GUP, ZD_EV_DONE, 0);
+	KUNIT_ASSERT_GE(test, gup_done, 0);
+	/* The claimed interleaving: k teardown steps ran before gup-fast. */
+	for (i = 0; i < gup_done; i++)
+		k -= zd_sched_event(ctx->s, i)->actor == ZD_TEARDOWN;
+	KUNIT_EXPECT_EQ_MSG(test, k, 0,
+			    "gup-fast did not run where the order put it");
+	KUNIT_EXPECT_TRUE(test, zd_s2_passed(ctx, ZDRACE_FI_gup_fast_after_pte_read));
+	KUNIT_EXPECT_LT(test, zd_sched_find(ctx->s, ZD_TEARDOWN, ZD_EV_BLOCKED, 0), 0);
+
+	if (order[0] == ZD_GUP) {
+		KUNIT_EXPECT_EQ(test, ctx->got, 1);
+		KUNIT_EXPECT_PTR_EQ(test, ctx->got_page, ctx->page);
+		KUNIT_EXPECT_EQ_MSG(test, ctx->refcount, 2,
+				    "gup-fast returned the page without a reference");
+		KUNIT_EXPECT_TRUE(test, ctx->pgmap_ptr_ok);
+		/* ... and held a pgmap reference across its grab. */
+		KUNIT_EXPECT_EQ(test, ctx->refs_at[ZDRACE_FI_gup_fast_after_grab],
+				ctx->base_refs + 1);
+	} else {
+		KUNIT_EXPECT_EQ_MSG(test, ctx->got, 0,
+				    "gup-fast returned a page of a dying pgmap");
+		KUNIT_EXPECT_FALSE(test, zd_s2_passed(ctx, ZDRACE_FI_gup_fast_after_grab));
+	}
+	KUNIT_EXPECT_FALSE(test, ctx->dev->mapped);
+}
+
+/* ---- teardown steps inside gup-fast's window ---- */
+
+struct zd_s2_window {
+	const char *name;
+	enum memory_type type;
+	enum zdrace_fi_point at;
+	bool put_initial;
+	bool skip_pgmap;
+};
+
+static const struct zd_s2_window zd_s2_windows[] = {
+	{ "kill after pte read", MEMORY_DEVICE_GENERIC,
+	  ZDRACE_FI_gup_fast_after_pte_read, false },
+	{ "kill+put after pte read", MEMORY_DEVICE_GENERIC,
+	  ZDRACE_FI_gup_fast_after_pte_read, true },
+	{ "kill after get_dev_pagemap", MEMORY_DEVICE_GENERIC,
+	  ZDRACE_FI_gup_fast_after_get_pgmap, false },
+	{ "kill+put after get_dev_pagemap", MEMORY_DEVICE_GENERIC,
+	  ZDRACE_FI_gup_fast_after_get_pgmap, true },
+	{ "kill after grab", MEMORY_DEVICE_GENERIC,
+	  ZDRACE_FI_gup_fast_after_grab, false },
+	{ "kill+put after grab", MEMORY_DEVICE_GENERIC,
+	  ZDRACE_FI_gup_fast_after_grab, true },
+};
+
+static const struct zd_s2_window zd_s2_claims[] = {
+	{ "generic, get_dev_pagemap skipped", MEMORY_DEVICE_GENERIC,
+	  ZDRACE_FI_gup_fast_after_grab, true, true },
+	{ "coherent, normal PTE", MEMORY_DEVICE_COHERENT,
+	  ZDRACE_FI_gup_fast_after_grab, false, false },
+};
+
+static void zd_s2_window_desc(const struct zd_s2_window *w, char *desc)
+{
+	strscpy(desc, w->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(zd_s2_windows, zd_s2_windows, zd_s2_window_desc);
+KUNIT_ARRAY_PARAM(zd_s2_claims, zd_s2_claims, zd_s2_window_desc);
+
+/*
+ * Put the pgmap back as it was before the inline steps: the real teardown
+ * runs when the test ends.  Waits for the kill's switch to atomic mode
+ * first; returns whether that switch released the pgmap (its count hit 0
+ * and completed pgmap->done, which memunmap_pages() waits for).
+ */
+static bool zd_s2_resurrect(struct zd_s2_ctx *ctx)
+{
+	struct dev_pagemap *pgmap = &ctx->dev->pgmap;
+	bool released;
+
+	rcu_barrier();
+	released = completion_done(&pgmap->done);
+	percpu_ref_resurrect(&pgmap->ref);
+	if (ctx->put_initial)
+		percpu_ref_get_many(&pgmap->ref, ctx->dev->nr_pages);
+	reinit_completion(&pgmap->done);
+	ctx->killed = false;
+	return released;
+}
+
+/* gup-fast with the inline teardown steps of @w; the page is still held. */
+static struct zd_s2_ctx *zd_s2_run_window(struct kunit *test,
+					  const struct zd_s2_window *w,
+					  bool *released)
+{
+	struct zd_s2_ctx *ctx = zd_s2_setup(test, w->type);
+	struct dev_pagemap *comp = NULL;
+
+	/*
+	 * Keep the percpu counters across the kill's switch to atomic mode,
+	 * so percpu_ref_resurrect() can switch back; memunmap_pages() frees
+	 * them with percpu_ref_exit() all the same.
+	 */
+	ctx->dev->pgmap.ref.data->allow_reinit = true;
+	ctx->at = w->at;
+	ctx->put_initial = w->put_initial;
+	ctx->skip_pgmap = w->skip_pgmap;
+	/* gup-fast's put at its end gives back this one instead. */
+	if (w->skip_pgmap) {
+		comp = get_dev_pagemap(page_to_pfn(ctx->page), NULL);
+		KUNIT_ASSERT_NOT_NULL(test, comp);
+		ctx->base_refs++;
+	}
+	zd_s2_gup(ctx);
+	KUNIT_ASSERT_TRUE_MSG(test, zd_s2_passed(ctx, w->at),
+			      "gup-fast never reached %s", zdrace_fi_name(w->at));
+	KUNIT_ASSERT_TRUE(test, ctx->killed);
+	*released = zd_s2_resurrect(ctx);
+	return ctx;
+}
+
+/* The page is dropped while the memmap is live, then the pgmap checked. */
+static void zd_s2_drop_and_check_live(struct zd_s2_ctx *ctx)
+{
+	struct kunit *test = ctx->test;
+	struct dev_pagemap *pgmap;
+
+	if (ctx->got_page)
+		put_page(ctx->got_page);
+	pgmap = get_dev_pagemap(page_to_pfn(ctx->page), NULL);
+	KUNIT_EXPECT_PTR_EQ_MSG(test, pgmap, &ctx->dev->pgmap,
+				"the pgmap did not come back to life");
+	if (pgmap)
+		put_dev_pagemap(pgmap);
+}
+
+/*
+ * Killed before get_dev_pagemap(): gup-fast falls back.  Killed after it:
+ * gup-fast holds a pgmap reference through its grab and returns the page
+ * with a count of 2 and page->pgmap intact.  Once gup-fast has put that
+ * reference, only the per-page references hold the pgmap: with them put
+ * too, the pgmap is released under the returned page (GENERIC: known
+ * upstream, as in S1).
+ */
+static void teardown_inside_gup_fast_window(struct kunit *test)
+{
+	const struct zd_s2_window *w = test->param_value;
+	bool released;
+	struct zd_s2_ctx *ctx = zd_s2_run_window(test, w, &released);
+	int refcount = ctx->refcount;
+
+	if (w->at == ZDRACE_FI_gup_fast_after_pte_read) {
+		KUNIT_EXPECT_EQ_MSG(test, ctx->got, 0,
+				    "gup-fast returned a page of a killed pgmap");
+		KUNIT_EXPECT_FALSE(test, zd_s2_passed(ctx, ZDRACE_FI_gup_fast_after_get_pgmap));
+		KUNIT_EXPECT_FALSE(test, zd_s2_passed(ctx, ZDRACE_FI_gup_fast_after_grab));
+		KUNIT_EXPECT_EQ(test, page_ref_count(ctx->page), 1);
+		KUNIT_EXPECT_EQ(test, released, w->put_initial);
+		zd_s2_drop_and_check_live(ctx);
+		return;
+	}
+
+	KUNIT_EXPECT_TRUE(test, zd_s2_passed(ctx, ZDRACE_FI_gup_fast_after_grab));
+	KUNIT_EXPECT_EQ(test, ctx->refs_at[ZDRACE_FI_gup_fast_after_get_pgmap],
+			ctx->base_refs + 1);
+	KUNIT_EXPECT_EQ(test, ctx->got, 1);
+	KUNIT_EXPECT_PTR_EQ(test, ctx->got_page, ctx->page);
+	KUNIT_EXPECT_EQ(test, refcount, 2);
+	KUNIT_EXPECT_TRUE(test, ctx->pgmap_ptr_ok);
+	zd_s2_drop_and_check_live(ctx);
+	if (!w->put_initial) {
+		KUNIT_EXPECT_FALSE_MSG(test, released,
+				       "pgmap released with its per-page references held");
+		return;
+	}
+	KUNIT_ASSERT_TRUE(test, released);
+	zd_known_upstream(test,
+			  "gup-fast returned a GENERIC page (count %d) and put its pgmap reference; with the per-page references put, nothing held the pgmap: released under the page, memunmap_pages() would complete",
+			  refcount);
+}
+
+/*
+ * The thread's claim: after try_grab_folio_fast() succeeds, the page
+ * reference alone keeps page->pgmap valid.  GENERIC, with gup-fast's
+ * get_dev_pagemap() reference dropped as soon as it is taken and the
+ * teardown's kill and puts done after the grab: no reference of gup-fast
+ * holds the pgmap and it is released under the page (6.12 puts every
+ * per-page reference at once): known upstream.  COHERENT, where gup-fast
+ * takes no pgmap reference at all: the allocated page holds one, the kill
+ * after the grab leaves it, and the claim holds.
+ */
+static void grab_alone_keeps_pgmap(struct kunit *test)
+{
+	const struct zd_s2_window *w = test->param_value;
+	bool released;
+	struct zd_s2_ctx *ctx = zd_s2_run_window(test, w, &released);
+	int refcount = ctx->refcount;
+
+	KUNIT_EXPECT_EQ(test, ctx->got, 1);
+	KUNIT_EXPECT_PTR_EQ(test, ctx->got_page, ctx->page);
+	KUNIT_EXPECT_TRUE(test, ctx->pgmap_ptr_ok);
+	KUNIT_EXPECT_TRUE(test, zd_s2_passed(ctx, ZDRACE_FI_gup_fast_after_grab));
+	/* No pgmap reference of gup-fast's own across the grab. */
+	KUNIT_EXPECT_EQ(test, ctx->refs_at[ZDRACE_FI_gup_fast_after_grab],
+			ctx->base_refs);
+
+	if (w->type == MEMORY_DEVICE_COHERENT) {
+		KUNIT_EXPECT_FALSE(test, zd_s2_passed(ctx, ZDRACE_FI_gup_fast_after_get_pgmap));
+		/* Mapped anon page: 1, and 1 more from gup-fast. */
+		KUNIT_EXPECT_EQ(test, refcount, 2);
+		KUNIT_EXPECT_FALSE_MSG(test, released,
+				       "pgmap released under a grabbed COHERENT page");
+		zd_s2_drop_and_check_live(ctx);
+		return;
+	}
+	KUNIT_EXPECT_EQ(test, refcount, 2);
+	zd_s2_drop_and_check_live(ctx);
+	KUNIT_ASSERT_TRUE(test, released);
+	zd_known_upstream(test,
+			  "with gup-fast's get_dev_pagemap() skipped, the try_grab_folio_fast() reference alone (count %d) did not keep the GENERIC pgmap: released under the page once teardown put the per-page references",
+			  refcount);
+}
+
+static struct kunit_case zdrace_s2_cases[] = {
+	KUNIT_CASE_PARAM(gup_fast_between_teardown_steps,
+			 zd_s2_position_gen_params),
+	KUNIT_CASE_PARAM(teardown_inside_gup_fast_window,
+			 zd_s2_windows_gen_params),
+	KUNIT_CASE_PARAM(grab_alone_keeps_pgmap, zd_s2_claims_gen_params),
+	{}
+};
+
+static struct kunit_suite zdrace_s2_suite = {
+	.name = "zdrace_s2_gup_fast_teardown",
+	.exit = zd_s2_exit,
+	.test_cases = zdrace_s2_cases,
+};
+
+kunit_test_suite(zdrace_s2_suite);
+
+MODULE_DESCRIPTION("zdrace S2: memunmap_pages() against gup-fast");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zdrace race suite S4: pinning parity (seed 001, Jason Gunthorpe: "we
+ * really should have the same pinning rules for GUP vs. GUP-fast").
+ *
+ * The 2022 thread found gup-fast pinning (FOLL_LONGTERM) movable and
+ * DEVICE_COHERENT pages that slow GUP would have migrated first.  The
+ * rule: a FOLL_LONGTERM pin of a device page gives the same outcome, page
+ * by page, whether it goes through pin_user_pages_fast() or the slow
+ * pin_user_pages(): the device page pinned, migrated to system memory and
+ * the system page pinned, or refused.  And gup-fast itself never pins a
+ * page that is not longterm-pinnable: it falls back and lets the slow path
+ * decide (counted at gup_fast_after_grab, which only a grabbed page
+ * reaches).
+ *
+ * COHERENT and PRIVATE pages are anonymous memory migrated to the device
+ * the lib/test_hmm.c way (normal PTEs and device-private swap entries);
+ * GENERIC pages are devmap PTEs of the fake device's file mapping.
+ */
+
+#include <kunit/test.h>
+#include <linux/memremap.h>
+#include <linux/mm.h>
+#include <linux/sched.h>
+#include <zdrace/fi.h>
+
+#include "zd_fixture.h"
+
+#define ZD_S4_PAGES	4
+
+enum zd_s4_outcome { ZD_S4_PINNED, ZD_S4_MIGRATED, ZD_S4_REFUSED };
+
+static const char * const zd_s4_outcome_names[] = {
+	[ZD_S4_PINNED] = "pinned",
+	[ZD_S4_MIGRATED] = "migrated",
+	[ZD_S4_REFUSED] = "refused",
+};
+
+struct zd_s4_case {
+	const char *name;
+	enum memory_type type;
+	enum zd_s4_outcome expect;
+};
+
+/*
+ * COHERENT memory must stay evictable and PRIVATE memory is not CPU
+ * addressable: both end up migrated.  A GENERIC page is in no movable
+ * zone and is pinned where it is.
+ */
+static const struct zd_s4_case zd_s4_cases[] = {
+	{ "coherent", MEMORY_DEVICE_COHERENT, ZD_S4_MIGRATED },
+	{ "private", MEMORY_DEVICE_PRIVATE, ZD_S4_MIGRATED },
+	{ "generic", MEMORY_DEVICE_GENERIC, ZD_S4_PINNED },
+};
+
+static void zd_s4_case_desc(const struct zd_s4_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(zd_s4_cases, zd_s4_cases, zd_s4_case_desc);
+
+struct zd_s4_pins {
+	long ret;
+	int grabbed_fast;	/* pages gup-fast itself grabbed */
+	struct page *pages[ZD_S4_PAGES];
+	enum zd_s4_outcome outcome[ZD_S4_PAGES];
+};
+
+static void zd_s4_exit(struct kunit *test)
+{
+	zdrace_fi_disarm_all();
+}
+
+/* Fresh user pages backed by @dev: a new mapping for every pin. */
+static unsigned long zd_s4_map(struct zd_dev *dev)
+{
+	struct page *pages[ZD_S4_PAGES];
+	unsigned long addr;
+	int i;
+
+	if (dev->pgmap.type != MEMORY_DEVICE_GENERIC)
+		return zd_dev_map_anon(dev, ZD_S4_PAGES, pages);
+	addr = zd_dev_map_user(dev, ZD_S4_PAGES);
+	for (i = 0; i < ZD_S4_PAGES; i++)
+		KUNIT_ASSERT_EQ(dev->test, put_user(i, (int __user *)
+						    (addr + i * PAGE_SIZE)), 0);
+	return addr;
+}
+
+static void zd_s4_pin(struct zd_dev *dev, bool fast, struct zd_s4_pins *p)
+{
+	struct kunit *test = dev->test;
+	unsigned int flags = FOLL_WRITE | FOLL_LONGTERM;
+	unsigned long addr = zd_s4_map(dev);
+	atomic_t grabbed = ATOMIC_INIT(0);
+	int i;
+
+	KUNIT_ASSERT_EQ(test, zdrace_fi_arm_counter(ZDRACE_FI_gup_fast_after_grab,
+						    &grabbed, true), 0);
+	current->make_it_fail = true;
+	if (fast) {
+		p->ret = pin_user_pages_fast(addr, ZD_S4_PAGES, flags, p->pages);
+	} else {
+		mmap_read_lock(current->mm);
+		p->ret = pin_user_pages(addr, ZD_S4_PAGES, flags, p->pages);
+		mmap_read_unlock(current->mm);
+	}
+	current->make_it_fail = false;
+	zdrace_fi_disarm(ZDRACE_FI_gup_fast_after_grab);
+	p->grabbed_fast = atomic_read(&grabbed);
+
+	for (i = 0; i < ZD_S4_PAGES; i++) {
+		if (i >= p->ret)
+			p->outcome[i] = ZD_S4_REFUSED;
+		else if (is_zone_device_page(p->pages[i]) &&
+			 p->pages[i]->pgmap == &dev->pgmap)
+			p->outcome[i] = ZD_S4_PINNED;
+		else
+			p->outcome[i] = ZD_S4_MIGRATED;
+	}
+	if (p->ret > 0)
+		unpin_user_pages(p->pages, p->ret);
+}
+
+/*
+ * FOLL_LONGTERM through pin_user_pages_fast() and pin_user_pages(): the
+ * same outcome for every page, the one the type calls for, and gup-fast
+ * grabbed none of them itself.
+ */
+static void longterm_pin_fast_and_slow_agree(struct kunit *test)
+{
+	const struct zd_s4_case *c = test->param_value;
+	struct zd_dev *dev = zd_dev_create(test, c->type);
+	struct zd_s4_pins fast = {}, slow = {};
+	int i;
+
+	zd_s4_pin(dev, true, &fast);
+	zd_s4_pin(dev, false, &slow);
+	kunit_info(test, "%s: fast pinned %ld (grabbed by gup-fast %d), slow %ld, migrate_to_ram %d\n",
+		   c->name, fast.ret, fast.grabbed_fast, slow.ret,
+		   atomic_read(&dev->migrated_to_ram));
+
+	KUNIT_EXPECT_EQ_MSG(test, fast.grabbed_fast, 0,
+			    "gup-fast grabbed a %s page under FOLL_LONGTERM",
+			    c->name);
+	for (i = 0; i < ZD_S4_PAGES; i++) {
+		KUNIT_EXPECT_EQ_MSG(test, fast.outcome[i], slow.outcome[i],
+				    "page %d: pin_user_pages_fast() %s, pin_user_pages() %s",
+				    i, zd_s4_outcome_names[fast.outcome[i]],
+				    zd_s4_outcome_names[slow.outcome[i]]);
+		KUNIT_EXPECT_EQ_MSG(test, fast.outcome[i], c->expect,
+				    "page %d of a %s device: %s, expected %s", i,
+				    c->name, zd_s4_outcome_names[fast.outcome[i]],
+				    zd_s4_outcome_names[c->expect]);
+	}
+	if (c->type == MEMORY_DEVICE_PRIVATE)
+		KUNIT_EXPECT_EQ(test, atomic_read(&dev->migrated_to_ram),
+				2 * ZD_S4_PAGES);
+}
+
+/*
+ * A COHERENT page migrated into anonymous memory is mapped like any anon
+ * page: one reference, one mapping, one pgmap reference while allocated.
+ * gup-fast takes it by its normal PTE (no devmap branch, no pgmap
+ * lookup); the munmap frees it back to the driver and puts its pgmap
+ * reference.
+ */
+static void mapped_coherent_anon_refcount(struct kunit *test)
+{
+	struct zd_dev *dev = zd_dev_create(test, MEMORY_DEVICE_COHERENT);
+	long idle_refs = zd_dev_pgmap_refs(dev);
+	atomic_t lookups = ATOMIC_INIT(0), grabs = ATOMIC_INIT(0);
+	struct page *page, *got;
+	unsigned long addr;
+
+	addr = zd_dev_map_anon(dev, 1, &page);
+	KUNIT_EXPECT_TRUE(test, is_device_coherent_page(page));
+	KUNIT_EXPECT_TRUE(test, PageAnon(page));
+	KUNIT_EXPECT_EQ(test, page_ref_count(page), 1);
+	KUNIT_EXPECT_EQ(test, folio_mapcount(page_folio(page)), 1);
+	KUNIT_EXPECT_EQ(test, zd_dev_pgmap_refs(dev), idle_refs + 1);
+
+	KUNIT_ASSERT_EQ(test, zdrace_fi_arm_counter(ZDRACE_FI_gup_fast_after_get_pgmap,
+						    &lookups, true), 0);
+	KUNIT_ASSERT_EQ(test, zdrace_fi_arm_counter(ZDRACE_FI_gup_fast_after_grab,
+						    &grabs, true), 0);
+	current->make_it_fail = true;
+	KUNIT_ASSERT_EQ(test, get_user_pages_fast_only(addr, 1, FOLL_WRITE, &got), 1);
+	current->make_it_fail = false;
+	KUNIT_EXPECT_PTR_EQ(test, got, page);
+	KUNIT_EXPECT_EQ(test, atomic_read(&grabs), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&lookups), 0);
+	KUNIT_EXPECT_EQ(test, page_ref_count(page), 2);
+	put_page(got);
+	KUNIT_EXPECT_EQ(test, page_ref_count(page), 1);
+
+	KUNIT_ASSERT_EQ(test, vm_munmap(addr, PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&dev->page_free_calls), 1);
+	KUNIT_EXPECT_EQ(test, page_ref_count(page), 0);
+	KUNIT_EXPECT_EQ(test, zd_dev_pgmap_refs(dev), idle_refs);
+}
+
+static struct kunit_case zdrace_s4_cases[] = {
+	KUNIT_CASE_PARAM(longterm_pin_fast_and_slow_agree,
+			 zd_s4_cases_gen_params),
+	KUNIT_CASE(mapped_coherent_anon_refcount),
+	{}
+};
+
+static struct kunit_suite zdrace_s4_suite = {
+	.name = "zdrace_s4_pin_parity",
+	.exit = zd_s4_exit,
+	.test_cases = zdrace_s4_cases,
+};
+
+kunit_test_suite(zdrace_s4_suite);
+
+MODULE_DESCRIPTION("zdrace S4: FOLL_LONGTERM pinning parity of gup-fast and slow GUP");
+MODULE_LICENSE("GPL");
