@@ -63,6 +63,19 @@ coverage-floor:
 review:
 	$(ZDRACE) review --series='$(SERIES)'
 
+# The fault-injection sweep (README "Fault-injection sweep"): boots the
+# kernel `make` built, many times; no rebuild.  Outputs in
+# $(BUILD)/sweep/<timestamp>/.  e.g. SWEEP_ARGS="--time 8h --minimize".
+# KERNEL_ARGS reaches the sweep only when set on the command line or in
+# the environment (so that SWEEP_ARGS="--resume DIR" works as is).
+SWEEP_ARGS ?= --time 2m
+.PHONY: sweep
+
+sweep:
+	$(PYTHON) scripts/sweep run --kernel=$(KERNEL) --build-root=$(BUILD) \
+		$(if $(filter-out file default,$(origin KERNEL_ARGS)),$(addprefix \
+		--kernel-args=,$(KERNEL_ARGS))) $(SWEEP_ARGS)
+
 # Build output only; keeps the extracted pristine source.
 clean:
 	rm -rf $(BUILD)/$(KERNEL)/kunit $(BUILD)/$(KERNEL)/stock \

@@ -471,12 +471,128 @@ static void grab_alone_keeps_pgmap(struct kunit *test)
 			  refcount);
 }
 
+/* ---- the page changes under gup-fast after its PTE read ---- */
+
+/* The test's PTE for @addr, looked up without locks (IRQs are off). */
+static pte_t *zd_s2_ptep(struct mm_struct *mm, unsigned long addr)
+{
+	pgd_t *pgd = pgd_offset(mm, addr);
+	p4d_t *p4d = p4d_offset(pgd, addr);
+	pud_t *pud = pud_offset(p4d, addr);
+	pmd_t *pmd = pmd_offset(pud, addr);
+
+	return pte_offset_kernel(pmd, addr);
+}
+
+enum zd_s2_change { ZD_S2_ZAP, ZD_S2_FREEZE };
+
+struct zd_s2_change_param {
+	const char *name;
+	enum zd_s2_change change;
+	enum zdrace_fi_point at;
+};
+
+/*
+ * ZAP: the PTE is cleared, as munmap() on another CPU clears it before
+ * the TLB flush that gup-fast's IRQs-off section holds back; gup-fast's
+ * re-check must see it and give the page back.  FREEZE: the page's count
+ * drops to 0 (its last reference put), and try_grab_folio_fast() must not
+ * resurrect it.
+ */
+static const struct zd_s2_change_param zd_s2_changes[] = {
+	{ "pte cleared after pte read", ZD_S2_ZAP,
+	  ZDRACE_FI_gup_fast_after_pte_read },
+	{ "pte cleared after grab", ZD_S2_ZAP, ZDRACE_FI_gup_fast_after_grab },
+	{ "count frozen at 0 after pte read", ZD_S2_FREEZE,
+	  ZDRACE_FI_gup_fast_after_pte_read },
+	{ "count frozen at 0 after get_dev_pagemap", ZD_S2_FREEZE,
+	  ZDRACE_FI_gup_fast_after_get_pgmap },
+};
+
+static void zd_s2_change_desc(const struct zd_s2_change_param *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(zd_s2_changes, zd_s2_changes, zd_s2_change_desc);
+
+struct zd_s2_change_ctx {
+	const struct zd_s2_change_param *c;
+	struct zd_s2_ctx *ctx;
+	pte_t *ptep;
+	pte_t pte;
+	int count;
+	bool done;
+};
+
+static bool zd_s2_change_cb(enum zdrace_fi_point point, void *data)
+{
+	struct zd_s2_change_ctx *cc = data;
+
+	zd_sched_note(cc->ctx->s, point);
+	if (point != cc->c->at || cc->done)
+		return false;
+	cc->done = true;
+	if (cc->c->change == ZD_S2_ZAP) {
+		cc->ptep = zd_s2_ptep(cc->ctx->mm, cc->ctx->addr);
+		cc->pte = ptep_get_and_clear(cc->ctx->mm, cc->ctx->addr,
+					     cc->ptep);
+	} else {
+		cc->count = page_ref_count(cc->ctx->page);
+		if (!page_ref_freeze(cc->ctx->page, cc->count))
+			cc->count = 0;
+	}
+	return false;
+}
+
+/*
+ * gup-fast meets a page that changed after it read the PTE: it falls
+ * back, takes no reference, and the page's count is what the change left.
+ */
+static void page_changes_inside_gup_fast_window(struct kunit *test)
+{
+	const struct zd_s2_change_param *c = test->param_value;
+	struct zd_s2_ctx *ctx = zd_s2_setup(test, MEMORY_DEVICE_GENERIC);
+	struct zd_s2_change_ctx cc = { .c = c, .ctx = ctx };
+	struct zdrace_fi_arm arm = {
+		.action = ZDRACE_FI_CALL,
+		.fn = zd_s2_change_cb,
+		.data = &cc,
+		.task_filter = true,
+		ZDRACE_FI_ARM_ALWAYS,
+	};
+	int i, after;
+
+	for (i = 0; i < ARRAY_SIZE(zd_s2_gup_points); i++)
+		KUNIT_ASSERT_EQ(test, zdrace_fi_arm(zd_s2_gup_points[i], &arm), 0);
+	zd_s2_gup(ctx);
+	zdrace_fi_disarm_all();
+	after = page_ref_count(ctx->page);
+	if (c->change == ZD_S2_ZAP && cc.done)
+		set_pte_at(ctx->mm, ctx->addr, cc.ptep, cc.pte);
+	else if (c->change == ZD_S2_FREEZE && cc.count)
+		page_ref_unfreeze(ctx->page, cc.count);
+
+	KUNIT_ASSERT_TRUE_MSG(test, cc.done, "gup-fast never reached %s",
+			      zdrace_fi_name(c->at));
+	if (c->change == ZD_S2_FREEZE)
+		KUNIT_ASSERT_NE_MSG(test, cc.count, 0, "the page could not be frozen");
+	KUNIT_EXPECT_EQ_MSG(test, ctx->got, 0,
+			    "gup-fast returned a page that changed after its PTE read");
+	KUNIT_EXPECT_EQ_MSG(test, after, c->change == ZD_S2_ZAP ? 1 : 0,
+			    "gup-fast left a reference on the page");
+	if (ctx->got_page && c->change == ZD_S2_ZAP)
+		put_page(ctx->got_page);
+}
+
 static struct kunit_case zdrace_s2_cases[] = {
 	KUNIT_CASE_PARAM(gup_fast_between_teardown_steps,
 			 zd_s2_position_gen_params),
 	KUNIT_CASE_PARAM(teardown_inside_gup_fast_window,
 			 zd_s2_windows_gen_params),
 	KUNIT_CASE_PARAM(grab_alone_keeps_pgmap, zd_s2_claims_gen_params),
+	KUNIT_CASE_PARAM(page_changes_inside_gup_fast_window,
+			 zd_s2_changes_gen_params),
 	{}
 };
 

@@ -210,9 +210,88 @@ static void lookup_never_returns_frozen_folio(struct kunit *test)
 	folio_put(got);
 }
 
+/* filemap_after_load, first pass: the slot now holds another folio. */
+struct zd_s6_reuse {
+	struct address_space *mapping;
+	struct folio *old, *new;
+	int calls;
+};
+
+static void zd_s6_set_slot(struct address_space *mapping, struct folio *folio)
+{
+	unsigned long flags;
+
+	xa_lock_irqsave(&mapping->i_pages, flags);
+	__xa_store(&mapping->i_pages, 0, folio, GFP_ATOMIC);
+	xa_unlock_irqrestore(&mapping->i_pages, flags);
+}
+
+static bool zd_s6_reuse_cb(enum zdrace_fi_point point, void *data)
+{
+	struct zd_s6_reuse *r = data;
+
+	if (++r->calls == 1)
+		zd_s6_set_slot(r->mapping, r->new);
+	return false;
+}
+
+static struct folio *zd_s6_shmem_folio(struct kunit *test, const char *name)
+{
+	struct file *file = shmem_file_setup(name, PAGE_SIZE, 0);
+	struct folio *folio;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, zd_s6_fput,
+							   file));
+	folio = shmem_read_folio(file->f_mapping, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(folio));
+	folio_put(folio);
+	return folio;
+}
+
+/*
+ * The folio filemap_get_entry() loaded is taken out of the slot and
+ * another put there (removed and the slot reused) before its
+ * folio_try_get(), which still succeeds: the xas_reload() re-check must
+ * see the change, retry, and return what the slot holds.
+ */
+static void lookup_rechecks_reused_slot(struct kunit *test)
+{
+	struct zd_s6_reuse *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	struct zdrace_fi_arm arm = {
+		.action = ZDRACE_FI_CALL,
+		.fn = zd_s6_reuse_cb,
+		.data = r,
+		.task_filter = true,
+		ZDRACE_FI_ARM_ALWAYS,
+	};
+	struct folio *got;
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	r->old = zd_s6_shmem_folio(test, "zdrace-s6-old");
+	r->new = zd_s6_shmem_folio(test, "zdrace-s6-new");
+	r->mapping = r->old->mapping;
+
+	KUNIT_ASSERT_EQ(test, zdrace_fi_arm(ZDRACE_FI_filemap_after_load,
+					    &arm), 0);
+	current->make_it_fail = 1;
+	got = filemap_get_folio(r->mapping, 0);
+	current->make_it_fail = 0;
+	zdrace_fi_disarm(ZDRACE_FI_filemap_after_load);
+	zd_s6_set_slot(r->mapping, r->old);
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(got));
+	folio_put(got);
+	KUNIT_EXPECT_EQ_MSG(test, r->calls, 2,
+			    "the lookup did not retry after the slot changed");
+	KUNIT_EXPECT_PTR_EQ_MSG(test, got, r->new,
+				"the lookup returned the folio no longer in the slot");
+}
+
 static struct kunit_case zdrace_s6_cases[] = {
 	KUNIT_CASE_PARAM(speculative_get_on_free_device_page,
 			 zd_s6_free_gen_params),
+	KUNIT_CASE(lookup_rechecks_reused_slot),
 	KUNIT_CASE_PARAM(lookup_never_returns_frozen_folio,
 			 zd_s6_passes_gen_params),
 	{}

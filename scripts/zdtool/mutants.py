@@ -35,8 +35,10 @@ class Outcome:
 	run_s: float = 0.0
 	note: str = ''
 
-	def row(self) -> str:
+	def row(self, baseline: bool = False) -> str:
 		verdict = 'killed' if self.killed else 'SURVIVED'
+		if baseline:
+			verdict = 'fails' if self.killed else 'passes'
 		by = ', '.join(self.by[:3]) + (' ...' if len(self.by) > 3 else '')
 		return (f'| {self.name} | {verdict} | {by or self.note or "-"} | '
 			f'{self.build_s:.0f} s | {self.run_s:.1f} s |')
@@ -51,9 +53,17 @@ def table(outcomes: List[Outcome]) -> str:
 def failed_cases(json_text: str) -> List[str]:
 	"""suite.case[.param] of every failed or crashed test."""
 	doc = json.loads(json_text)
-	return [name.split('.', 1)[1] if '.' in name else name
-		for name, status in walk_cases(doc)
-		if status not in ('PASS', 'SKIP')]
+	names: List[str] = []
+	for name, status in walk_cases(doc):
+		if status in ('PASS', 'SKIP'):
+			continue
+		name = name.split('.', 1)[1] if '.' in name else name
+		# A kernel that died mid-suite leaves an unnamed case.
+		if not name or name.endswith('.'):
+			name = f'{name.rstrip(".") or "kernel"} (crashed)'
+		if name not in names:
+			names.append(name)
+	return names
 
 
 def with_mutant(main: Series, mutant_path: Optional[str]) -> Series:
@@ -113,7 +123,8 @@ def run(mr: MutantRun, only: Optional[List[str]] = None) -> int:
 		names = [n for n in names if n in only]
 
 	baseline = mr.one('(none: baseline)', None)
-	print(table([baseline]), flush=True)
+	print('\n'.join(table([]).splitlines() + [baseline.row(baseline=True)]),
+	      flush=True)
 	if baseline.killed:
 		raise ZdError('the unmutated kernel fails the suites; mutant '
 			      'results would mean nothing')

@@ -1,0 +1,114 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The sweep's journal: a sweep killed (SIGKILL) or interrupted (SIGINT)
+mid-run resumes with --resume, runs every job exactly once and loses no
+finished result."""
+
+import json
+import os
+import signal
+import time
+from typing import Any, Dict, List
+
+from tests import sweepfake
+from tests.sweeptest import SweepCase, alive
+from zdtool import sweepjournal
+from zdtool.sweepspec import SweepError
+
+RUNS = 14
+
+
+class ResumeTest(SweepCase):
+
+	def _start(self) -> Any:
+		self.kernel(sleep=0.08, rules=[{'do': 'kasan', 'seed': 2,
+						'point': 'gup_fast_after_grab'}])
+		return self.start(*self.base(), '--points', 'memunmap_before_wait,'
+				  'gup_fast_after_grab', '--actions', 'delay=50,fail',
+				  '--seeds-per-boot', '2', '--runs', str(RUNS),
+				  '--jobs', '2')
+
+	def _wait_for_jobs(self, proc: Any, n: int) -> None:
+		deadline = time.monotonic() + 30
+		while time.monotonic() < deadline and proc.poll() is None:
+			if os.path.exists(self.path('out', 'journal.jsonl')) and \
+					len(self.journal_jobs()) >= n:
+				return
+			time.sleep(0.02)
+		self.fail(f'no {n} finished jobs (exit {proc.poll()})')
+
+	def _check_complete(self, before: List[Dict[str, Any]]) -> None:
+		jobs = self.journal_jobs()
+		indices = [j['index'] for j in jobs]
+		self.assertEqual(sorted(indices), list(range(RUNS)))
+		by_index = {j['index']: j for j in jobs}
+		for rec in before:
+			self.assertEqual(by_index[rec['index']], rec)
+		tests = self.report()['tests']
+		self.assertEqual(sorted(t['misc']['index'] for t in tests),
+				 list(range(RUNS)))
+		fail = self.report()['builds'][0]['misc']['sweep']['failures']
+		# 9 cells; seed 2 is in the first block only: jobs 3-8 fail.
+		self.assertEqual([f['count'] for f in fail], [6])
+
+	def test_sigkill_then_resume(self) -> None:
+		proc = self._start()
+		self._wait_for_jobs(proc, 4)
+		os.kill(proc.pid, signal.SIGKILL)
+		proc.communicate()
+		before = self.journal_jobs()
+		self.assertLess(len(before), RUNS)
+		# A record torn by the kill: ignored, then cut off.
+		with open(self.path('out', 'journal.jsonl'), 'a') as f:
+			f.write('{"type": "job", "index": 3, "kind": "pa')
+		state = sweepjournal.load(self.path('out'))
+		self.assertEqual(sorted(state.jobs), sorted(
+			r['index'] for r in before))
+
+		rc, out, err = self.sweep('run', '--resume', self.path('out'))
+		self.assertEqual(rc, 1, err)
+		self.assertIn(f'{len(before)} done before', out)
+		self._check_complete(before)
+		with open(self.path('out', 'journal.jsonl'), 'rb') as f:
+			data = f.read()
+		self.assertTrue(data.endswith(b'\n'))
+		for line in data.splitlines():
+			json.loads(line)
+		self.assertFalse(os.path.exists(self.path('out', 'work')))
+
+	def test_sigint_then_resume(self) -> None:
+		proc = self._start()
+		self._wait_for_jobs(proc, 2)
+		os.kill(proc.pid, signal.SIGINT)
+		t0 = time.monotonic()
+		out, err = proc.communicate(timeout=20)
+		self.assertLess(time.monotonic() - t0, 5)
+		self.assertEqual(proc.returncode, 130, err)
+		self.assertIn('resume with --resume', out)
+		before = self.journal_jobs()
+		self.assertEqual(len(self.report()['tests']), len(before))
+		for call in sweepfake.calls(self.calls):
+			self.assertFalse(alive(call['pid']), call['pid'])
+		rc, out, err = self.sweep('run', '--resume', self.path('out'),
+					  '--jobs', '1')
+		self.assertEqual(rc, 1, err)
+		self._check_complete(before)
+
+	def test_resume_keeps_the_matrix(self) -> None:
+		self.kernel()
+		self.assertEqual(self.sweep(*self.base(), '--points',
+					    'memunmap_before_wait', '--runs', '1',
+					    '--actions', 'delay=50')[0], 0)
+		self.assert_bad_input(['run', '--resume', self.path('out'),
+				       '--points', 'gup_fast_after_grab'],
+				      '--points: fixed by the sweep being resumed')
+		self.assert_bad_input(['run', '--out', self.path('out'),
+				       '--build-root', self.build],
+				      f'--out {self.path("out")}: holds a sweep '
+				      'already')
+		self.kernel(rules=[{'do': 'warn'}])	# another kernel binary
+		self.assert_bad_input(['run', '--resume', self.path('out')],
+				      f'{self.path("build/6.12/kunit/linux")}: not '
+				      'the kernel this sweep started with')
+		with self.assertRaises(SweepError):
+			sweepjournal.load(self.path('build'))
+

@@ -1,0 +1,266 @@
+# SPDX-License-Identifier: GPL-2.0
+"""scripts/sweep run/merge/report end to end, on a fake UML kernel."""
+
+import html.parser
+import io
+import os
+import time
+import xml.etree.ElementTree as ET
+from typing import Any, Dict, List
+
+from tests import sweepfake
+from tests.sweeptest import SweepCase, alive
+from zdtool import sweepjob
+from zdtool.sweepprogress import Progress
+
+POINTS = 'memunmap_before_wait,gup_fast_after_grab,final_put_zone_device'
+UAF = 'KASAN: slab-use-after-free Read in free_zone_device_folio'
+
+
+class _Tags(html.parser.HTMLParser):
+	def __init__(self) -> None:
+		super().__init__()
+		self.open: List[str] = []
+		self.text = ''
+
+	def handle_starttag(self, tag: str, attrs: Any) -> None:
+		if tag not in ('meta', 'br'):
+			self.open.append(tag)
+
+	def handle_endtag(self, tag: str) -> None:
+		assert self.open.pop() == tag, tag
+
+	def handle_data(self, data: str) -> None:
+		self.text += data
+
+
+class RunTest(SweepCase):
+
+	def test_run_outputs_and_boot_contract(self) -> None:
+		self.kernel(rules=[{'do': 'kasan', 'point': 'gup_fast_after_grab',
+				    'seed': 2},
+				   {'do': 'fail', 'point': 'memunmap_before_wait',
+				    'seed': 1}],
+			    unreached=['final_put_zone_device'])
+		rc, out, err = self.sweep(*self.base(), '--points', POINTS,
+					  '--actions', 'delay=50',
+					  '--seeds-per-boot', '2', '--runs', '12')
+		self.assertEqual(rc, 1, err)
+		calls = sweepfake.calls(self.calls)
+		self.assertEqual(len(calls), 12)
+		for c in calls:
+			self.assertTrue(c['stdin_null'] and c['own_session'], c)
+			self.assertRegex(c['cwd'], r'/out/work/job-\d+$')
+			self.assertEqual(c['argv'][1:5], sweepjob.BOOT_ARGS)
+		self.assertFalse(os.path.exists(self.path('out', 'work')))
+
+		doc = self.report()
+		self.assertEqual(doc['version']['major'], 4)
+		tests = doc['tests']
+		self.assertEqual(sorted(t['misc']['index'] for t in tests),
+				 list(range(12)))
+		self.assertEqual(len({t['id'] for t in tests}), 12)
+		for t in tests:
+			self.assertIn(t['status'], ('PASS', 'FAIL'))
+			self.assertEqual(t['build_id'], doc['builds'][0]['id'])
+			log = t['misc']['log']
+			self.assertEqual(bool(log), t['status'] == 'FAIL')
+			if log:
+				self.assertTrue(os.path.isfile(self.path('out', log)))
+		self.assertEqual(len(os.listdir(self.path('out', 'logs'))), 6)
+		failures = {f['title']: f for f in
+			    doc['builds'][0]['misc']['sweep']['failures']}
+		self.assertEqual(failures[UAF]['count'], 3)
+		self.assertEqual(failures[UAF]['first_seed'], 2)
+		self.assertIn('zdrace_sched.seed=2 zdrace_sched.seeds=1 '
+			      'zdrace_sweep.arm=gup_fast_after_grab:delay=50',
+			      failures[UAF]['repro'])
+		self.assertEqual(len(failures), 4)	# + one test failure per case
+		self.assertIn(f'3x {UAF} (first: job 3, seed 2)', out)
+
+		suites = ET.parse(self.path('out', 'junit.xml')).getroot()
+		self.assertEqual((suites.get('tests'), suites.get('failures')),
+				 ('12', '6'))
+		page = _Tags()
+		with open(self.path('out', 'report.html')) as f:
+			page.feed(f.read())
+		self.assertEqual(page.open, [])
+		for title in failures:
+			self.assertIn(title, page.text)
+		self.assertIn('interleavings/min', page.text)
+		self.assertIn('never hit', page.text)
+
+	def test_bounds_and_seed_blocks(self) -> None:
+		self.kernel(sleep=0.05)
+		args = ['--points', 'memunmap_before_wait', '--actions', 'delay=50',
+			'--seeds-per-boot', '4', '--seed', '10']
+		rc, out, err = self.sweep(*self.base(), *args, '--runs', '7')
+		self.assertEqual(rc, 0, err)
+		seeds = {t['misc']['index']: t['misc']['seed']
+			 for t in self.report()['tests']}
+		# 3 cells, then the next seed block, and the next.
+		self.assertEqual(seeds, {0: 10, 1: 10, 2: 10, 3: 14, 4: 14, 5: 14,
+					 6: 18})
+		t0 = time.monotonic()
+		rc, out, err = self.sweep(*self.base('t'), *args, '--time', '1s')
+		self.assertEqual(rc, 0, err)
+		self.assertLess(time.monotonic() - t0, 8)
+		self.assertGreaterEqual(len(self.report('t')['tests']), 2)
+
+	def test_crashes_hangs_and_the_process_group(self) -> None:
+		pidfile = self.path('child.pid')
+		self.kernel(pidfile=pidfile, rules=[
+			{'do': 'bug', 'case': 'teardown_vs_gup_fast', 'seed': 1},
+			{'do': 'segv', 'case': 'teardown_vs_put', 'seed': 2},
+			{'do': 'crash', 'case': 'alloc_free_vs_teardown', 'seed': 1},
+			{'do': 'hang', 'case': 'teardown_vs_gup_fast', 'seed': 4}])
+		rc, out, err = self.sweep(*self.base(), '--points',
+					  'memunmap_before_wait', '--actions',
+					  'yield', '--seeds-per-boot', '2',
+					  '--runs', '4', '--timeout', '2')
+		self.assertEqual(rc, 1, err)
+		got = {t['misc']['index']: (t['status'], t['misc']['title'],
+					    t['misc']['fail_seed'])
+		       for t in self.report()['tests']}
+		self.assertEqual(got, {
+			0: ('FAIL', 'kernel BUG in memunmap_pages', 1),
+			1: ('FAIL', 'BUG: unable to handle page fault in '
+			    'gup_fast_pte_range', 2),
+			2: ('ERROR', 'crash in zdrace_sweep.alloc_free_vs_teardown',
+			    1),
+			3: ('FAIL', 'hang in zdrace_sweep.teardown_vs_gup_fast', 4)})
+		with open(pidfile) as f:
+			child = int(f.read())
+		self.assertFalse(alive(child), 'the hung kernel\'s child survived')
+
+	def test_minimize(self) -> None:
+		self.kernel(rules=[{'do': 'kasan', 'point': 'gup_fast_after_grab',
+				    'seed': 3}])
+		rc, out, err = self.sweep(*self.base(), '--scenarios',
+					  'teardown_vs_put', '--actions', 'delay=50',
+					  '--points-per-job', '5', '--seeds-per-boot',
+					  '3', '--runs', '6', '--minimize')
+		self.assertEqual(rc, 1, err)
+		fail = self.report()['builds'][0]['misc']['sweep']['failures']
+		self.assertEqual(len(fail), 1)
+		mini = fail[0]['minimized']
+		self.assertTrue(mini['reproduced'])
+		self.assertEqual(len(mini['from']), 5)
+		self.assertEqual(mini['arm'], ['gup_fast_after_grab:delay=50'])
+		self.assertEqual((mini['seed'], mini['seeds']), (3, 1))
+		self.assertIn('minimal arm list: gup_fast_after_grab:delay=50', out)
+
+	def test_minimize_nothing_armed(self) -> None:
+		self.kernel(rules=[{'do': 'warn', 'seed': 1}])
+		rc, out, err = self.sweep(*self.base(), '--scenarios',
+					  'teardown_vs_put', '--points',
+					  'memunmap_before_wait', '--actions',
+					  'delay=50', '--seeds-per-boot', '1',
+					  '--runs', '1', '--minimize')
+		self.assertEqual(rc, 1, err)
+		self.assertIn('minimal arm list: (nothing armed)', out)
+
+	def test_previous_night(self) -> None:
+		args = ['--points', POINTS, '--actions', 'delay=50',
+			'--seeds-per-boot', '1', '--runs', '3']
+		self.kernel(rules=[{'do': 'kasan', 'case': 'teardown_vs_put'},
+				   {'do': 'fail', 'case': 'teardown_vs_gup_fast'}])
+		self.assertEqual(self.sweep(*self.base('a'), *args)[0], 1)
+		self.kernel(rules=[{'do': 'kasan', 'case': 'teardown_vs_put'},
+				   {'do': 'warn', 'case': 'alloc_free_vs_teardown'}])
+		rc, out, err = self.sweep(*self.base('b'), *args, '--previous',
+					  self.path('a', 'sweep.json'))
+		self.assertEqual(rc, 1, err)
+		self.assertIn('1 new, 1 still failing, 1 fixed', out)
+		with open(self.path('b', 'report.html')) as f:
+			page = f.read()
+		self.assertIn('new: WARNING in zone_device_page_init', page)
+		self.assertIn('fixed: test failure in zdrace_sweep.'
+			      'teardown_vs_gup_fast', page)
+
+	def test_merge_shards(self) -> None:
+		self.kernel(rules=[{'do': 'kasan', 'point': 'gup_fast_after_grab'}])
+		args = ['--points', POINTS, '--actions', 'delay=50',
+			'--seeds-per-boot', '1', '--runs', '6']
+		self.sweep(*self.base('all'), *args)
+		for i in (1, 2):
+			self.sweep(*self.base(f's{i}'), *args, '--shard', f'{i}/2')
+		rc, out, err = self.sweep('merge', self.path('m'), self.path('s1'),
+					  self.path('s2'))
+		self.assertEqual(rc, 1, err)
+
+		def view(name: str) -> Dict[int, Any]:
+			return {t['misc']['index']: (t['status'], t['misc']['title'])
+				for t in self.report(name)['tests']}
+		self.assertEqual(view('m'), view('all'))
+		self.assertEqual(len(view('s1')), 3)
+		fail = self.report('m')['builds']
+		self.assertEqual(len(fail), 1)
+		self.assertEqual([(f['title'], f['count']) for f in
+				  fail[0]['misc']['sweep']['failures']], [(UAF, 3)])
+		for t in self.report('m')['tests']:
+			if t['misc']['log']:
+				self.assertTrue(os.path.isfile(self.path(
+					'm', t['misc']['log'])))
+		rc, out, _ = self.sweep('merge', self.path('m1'), self.path('s1'))
+		self.assertIn('no output of shard(s) 2/2', out)
+		self.sweep(*self.base('other'), '--points', 'filemap_after_load',
+			   '--runs', '1')
+		self.assert_bad_input(['merge', self.path('m2'), self.path('s1'),
+				       self.path('other')],
+				      f'{self.path("other")}: not the same matrix')
+
+	def test_progress_bar(self) -> None:
+		buf = io.StringIO()
+		p = Progress(10, None, stream=buf, tty=True)
+		p.job(64, False)
+		p.say('sweep: new failure: X')
+		p.finish()
+		text = buf.getvalue()
+		self.assertIn('\r[#', text)
+		self.assertIn('1/10 jobs, 0 failing', text)
+		self.assertIn('ETA', text)
+		self.assertIn('sweep: new failure: X\n', text)
+
+
+class BadInputTest(SweepCase):
+
+	def test_one_line_and_nothing_boots(self) -> None:
+		self.kernel()
+		b = self.base()
+		cases = [
+			(['--points', 'memunmap_before_wait,nope'],
+			 '--points: nope: unknown'),
+			(['--actions', 'explode'], '--actions: explode: unknown action'),
+			(['--points', 'gup_fast_after_grab', '--actions', 'yield'],
+			 '--actions: yield: no point'),
+			(['--scenarios', 'teardown_vs_nothing'],
+			 '--scenarios: teardown_vs_nothing: unknown'),
+			(['--shard', '5/4'], '--shard: 5/4'),
+			(['--time', '2x'], '--time: 2x'),
+			(['--runs', '-1'], 'argument --runs: -1'),
+			(['--seeds-per-boot', '5000'], '--seeds-per-boot: 5000'),
+			(['--kernel-args', 'zdrace_sweep.arm=x:fail'],
+			 '--kernel-args: zdrace_sweep.arm='),
+			(['--previous', self.path('nope.json')], '--previous '),
+			(['--kernel', '9.9'], self.path('build', '9.9', 'kunit',
+							'linux') + ': no such file; run make first'),
+		]
+		for args, start in cases:
+			with self.subTest(args):
+				self.assert_bad_input(b + args, start)
+		self.assertFalse(os.path.exists(self.path('out')))
+		self.assert_bad_input(['run', '--resume', self.path('nothing')],
+				      f'{self.path("nothing")}: no journal.jsonl')
+		self.assert_bad_input(['bogus'], 'argument COMMAND')
+
+	def test_kernel_without_the_suite(self) -> None:
+		self.kernel(no_tests=True)
+		rc, out, err = self.sweep(*self.base(), '--runs', '2', '--jobs', '1')
+		self.assertEqual(rc, 2)
+		self.assertEqual(err.splitlines(), [
+			f'sweep: error: {self.path("build/6.12/kunit/linux")}: no test '
+			'zdrace_sweep.teardown_vs_gup_fast in this kernel (built without '
+			'the zdrace_sweep suite, or older than its source?)'])
+		self.assertTrue(os.path.exists(self.path('out', 'sweep.json')))
+

@@ -1,0 +1,205 @@
+# SPDX-License-Identifier: GPL-2.0
+"""zdtool.sweepspec/sweepjob/sweepmin: the matrix, its determinism and
+shards, input validation, the boot line and ddmin."""
+
+import json
+import os
+import tempfile
+import unittest
+from typing import Any, List
+
+from tests import sweepfake
+from zdtool import sweepjob, sweepmin, sweepspec
+from zdtool.sweepspec import Spec, SweepError
+
+REPO = sweepfake.REPO
+
+
+class ParseTest(unittest.TestCase):
+
+	def test_points_of_the_real_header(self) -> None:
+		points = sweepspec.parse_points(os.path.join(REPO,
+							     sweepspec.POINTS_H))
+		by = {p.name: p for p in points}
+		self.assertEqual(len(points), 15)
+		self.assertEqual(points[0].name, 'memunmap_after_kill')
+		self.assertEqual(by['memunmap_before_wait'].flags, ())
+		self.assertEqual(by['filemap_after_load'].flags, (
+			'ZDRACE_FI_ATOMIC', 'ZDRACE_FI_CAN_FAIL',
+			'ZDRACE_FI_RETRIES'))
+		self.assertIsNone(by['memunmap_before_wait'].refuses('yield'))
+		self.assertIsNotNone(by['gup_fast_after_grab'].refuses('yield'))
+		self.assertIsNotNone(by['final_put_zone_device'].refuses('fail'))
+		self.assertIsNone(by['gup_fast_after_grab'].refuses('delay=5'))
+
+	def test_cases(self) -> None:
+		with tempfile.TemporaryDirectory() as d:
+			path = os.path.join(d, 'zdrace_sweep.c')
+			self.assertEqual(sweepspec.parse_cases(path),
+					 sweepspec.DEFAULT_CASES)
+			with open(path, 'w') as f:
+				f.write('KUNIT_CASE_PARAM(not_this, g),\n'
+					'static struct kunit_case zdrace_sweep_cases[] = {\n'
+					'\tKUNIT_CASE_PARAM(a_vs_b, zd_sched_seed_params),\n'
+					'\t/* KUNIT_CASE_PARAM(commented, g), */\n'
+					'\tKUNIT_CASE_PARAM(c_vs_d,\n\t\t\tgen),\n\t{}\n};\n')
+			self.assertEqual(sweepspec.parse_cases(path), ['a_vs_b', 'c_vs_d'])
+			with open(path, 'w') as f:
+				f.write('static struct kunit_case other[] = {};\n')
+			with self.assertRaisesRegex(SweepError, 'zdrace_sweep_cases'):
+				sweepspec.parse_cases(path)
+
+	def test_actions(self) -> None:
+		self.assertEqual(sweepspec.parse_action(' delay=0200'), 'delay=200')
+		for bad, why in (('call', 'unknown action'),
+				 ('delay=0', 'delay must be'),
+				 ('delay=100001', 'delay must be'),
+				 ('delay', 'unknown action')):
+			with self.assertRaisesRegex(SweepError, f'^--actions: .*{why}'):
+				sweepspec.parse_action(bad)
+
+	def test_durations_and_shards(self) -> None:
+		d = sweepspec.parse_duration
+		self.assertEqual([d('90'), d('90s'), d('2m'), d('8h'), d('1h30m')],
+				 [90, 90, 120, 28800, 5400])
+		for bad in ('', '2x', 'm', '0s', '-1m'):
+			with self.assertRaisesRegex(SweepError, '^--time: '):
+				d(bad)
+		self.assertEqual(sweepspec.parse_shard('2/4'), (2, 4))
+		for bad in ('0/4', '5/4', '1', 'a/b', '1/0'):
+			with self.assertRaisesRegex(SweepError, '^--shard: '):
+				sweepspec.parse_shard(bad)
+
+
+def _spec(**kw: Any) -> Spec:
+	return sweepspec.build_spec(REPO, cases=sweepfake.CASES, **kw)
+
+
+class MatrixTest(unittest.TestCase):
+
+	def test_default_matrix_and_exclusion(self) -> None:
+		spec = _spec()
+		self.assertNotIn('page_init_before_tryget:fail', spec.pairs)
+		self.assertIn('page_init_before_tryget:delay=200', spec.pairs)
+		self.assertIn('memunmap_before_wait:yield', spec.pairs)
+		self.assertNotIn('gup_fast_after_grab:yield', spec.pairs)
+		self.assertNotIn('final_put_zone_device:fail', spec.pairs)
+		# 15 delays + 5 sleepable yields + 7 fails - 1 excluded
+		self.assertEqual(len(spec.pairs), 26)
+		self.assertEqual(spec.cells, 78)
+		self.assertIn('page_init_before_tryget:fail',
+			      _spec(with_excluded=True).pairs)
+
+	def test_unknown_names(self) -> None:
+		with self.assertRaisesRegex(SweepError, '^--points: nope: unknown'):
+			_spec(points=['nope'])
+		with self.assertRaisesRegex(SweepError, '^--scenarios: x: unknown'):
+			sweepspec.build_spec(REPO, cases=['x'])
+		with self.assertRaisesRegex(SweepError, '^--actions: yield: no point'):
+			_spec(points=['gup_fast_after_grab'], actions=['yield'])
+
+	def test_job_order_is_fixed(self) -> None:
+		spec = _spec(points=['memunmap_before_wait', 'gup_fast_after_grab'],
+			     actions=['fail', 'delay=10'], seeds_per_boot=8, seed=100)
+		self.assertEqual(spec.pairs, [
+			'gup_fast_after_grab:fail', 'memunmap_before_wait:delay=10',
+			'gup_fast_after_grab:delay=10'])
+		jobs = [spec.job(j) for j in range(spec.cells + 1)]
+		self.assertEqual([(j.case, j.arm, j.seed) for j in jobs[:4]], [
+			('teardown_vs_gup_fast', ['gup_fast_after_grab:fail'], 100),
+			('teardown_vs_put', ['gup_fast_after_grab:fail'], 100),
+			('alloc_free_vs_teardown', ['gup_fast_after_grab:fail'], 100),
+			('teardown_vs_gup_fast', ['memunmap_before_wait:delay=10'],
+			 100)])
+		# After the matrix, the next seed block.
+		self.assertEqual((jobs[-1].case, jobs[-1].arm, jobs[-1].seed,
+				  jobs[-1].seeds),
+				 (jobs[0].case, jobs[0].arm, 108, 8))
+		again = Spec.from_dict(spec.to_dict())
+		self.assertEqual([again.job(j) for j in range(30)],
+				 [spec.job(j) for j in range(30)])
+
+	def test_extra_points_are_deterministic_and_valid(self) -> None:
+		spec = _spec(points_per_job=4)
+		# As stored in a journal and read back by --resume or merge.
+		again = Spec.from_dict(json.loads(json.dumps(spec.to_dict(),
+							     sort_keys=True)))
+		for j in range(0, 400, 7):
+			arm = spec.job(j).arm
+			self.assertEqual(arm, again.job(j).arm)
+			names = [a.split(':')[0] for a in arm]
+			self.assertEqual(len(set(names)), 4, arm)
+			for a in arm:
+				self.assertIn(a, spec.pairs)
+
+	def test_shards_partition_the_jobs(self) -> None:
+		spec = _spec()
+		seen: List[int] = []
+		for i in (1, 2, 3):
+			spec.shard = (i, 3)
+			mine = list(spec.indices(100, set()))
+			self.assertTrue(all(j % 3 == i - 1 for j in mine))
+			seen += mine
+		self.assertEqual(sorted(seen), list(range(100)))
+		spec.shard = (1, 1)
+		self.assertEqual(list(spec.indices(6, {1, 4})), [0, 2, 3, 5])
+		endless = spec.indices(None, set())
+		self.assertEqual([next(endless) for _ in range(3)], [0, 1, 2])
+
+
+class BootLineTest(unittest.TestCase):
+
+	def test_contract(self) -> None:
+		args = sweepjob.kernel_args('teardown_vs_put', 5, 64,
+					    ['a:fail', 'b:delay=3'], [])
+		self.assertEqual(args, [
+			'mem=1G', 'console=tty', 'kunit_shutdown=halt',
+			'kunit.enable=1', 'kunit.filter_glob=zdrace_sweep.'
+			'teardown_vs_put', 'zone_device_mem=256M',
+			'zdrace_sched.seed=5', 'zdrace_sched.seeds=64',
+			'zdrace_sweep.arm=a:fail,b:delay=3'])
+
+	def test_extra_args(self) -> None:
+		args = sweepjob.kernel_args('c', 1, 1, [], [
+			'zone_device_mem=512M', 'mem=2G', 'zone_device_mem=512M',
+			'zdrace_known_upstream_fail=1'])
+		self.assertIn('zone_device_mem=512M', args)
+		self.assertNotIn('zone_device_mem=256M', args)
+		self.assertEqual(args.count('zone_device_mem=512M'), 1)
+		self.assertEqual(args[0], 'mem=2G')
+		self.assertEqual(args[-1], 'zdrace_known_upstream_fail=1')
+		self.assertFalse(any(a.startswith('zdrace_sweep.arm') for a in args))
+		with self.assertRaisesRegex(SweepError, '^--kernel-args: '
+					    'zdrace_sched.seed= is set by'):
+			sweepjob.check_extra(['zdrace_sched.seed=3'])
+
+	def test_make_command(self) -> None:
+		self.assertEqual(sweepjob.make_command(
+			'6.12', 'teardown_vs_put', 5, ['a:yield'], []),
+			"make KERNEL=6.12 KERNEL_ARGS='zone_device_mem=256M "
+			"zdrace_sched.seed=5 zdrace_sched.seeds=1 zdrace_sweep.arm="
+			"a:yield' ZDRACE_ARGS=--filter_glob=zdrace_sweep."
+			"teardown_vs_put")
+
+
+class DdminTest(unittest.TestCase):
+
+	def _check(self, items: List[str], needed: List[str]) -> None:
+		tried = []
+
+		def fails(arm: List[str]) -> bool:
+			tried.append(arm)
+			return all(x in arm for x in needed)
+		self.assertEqual(sweepmin.ddmin(items, fails), needed)
+		self.assertLess(len(tried), 4 * len(items) + 4)
+
+	def test_shrinks(self) -> None:
+		items = [f'p{i}:fail' for i in range(8)]
+		self._check(items, ['p5:fail'])
+		self._check(items, ['p1:fail', 'p6:fail'])
+		self._check(items[:5], ['p0:fail', 'p3:fail', 'p4:fail'])
+		self._check(items[:1], ['p0:fail'])
+
+
+if __name__ == '__main__':
+	unittest.main()

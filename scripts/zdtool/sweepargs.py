@@ -1,0 +1,129 @@
+# SPDX-License-Identifier: GPL-2.0
+"""scripts/sweep's command line and entry point.
+
+Options that fix the job list default to None, so that a resumed sweep
+can tell them apart from defaults and refuse them (sweepcli.FIXED).
+"""
+
+import argparse
+import os
+import sys
+from typing import Optional, Sequence
+
+from zdtool import sweepcli
+from zdtool.sweepspec import DEFAULT_ACTIONS, SweepError
+
+EPILOG = '''\
+examples:
+  sweep run --time 8h --minimize --previous build/sweep/last/sweep.json
+  sweep run --runs 200 --shard 2/4 --out out/shard2
+  sweep run --resume build/sweep/20250101-010000
+  sweep merge out/all out/shard1 out/shard2 out/shard3 out/shard4
+
+exit status: 0 no failure, 1 failures found, 2 bad input,
+128 + signal when interrupted (130 for Ctrl-C; resume with --resume).
+'''
+
+
+def _matrix_options(p: argparse.ArgumentParser) -> None:
+	p.add_argument('--scenarios', action='append', metavar='LIST',
+		       help='cases of zdrace_sweep, comma-separated (default: '
+		       'all in kunit-tests/zdrace_sweep.c)')
+	p.add_argument('--points', action='append', metavar='LIST',
+		       help='injection points (default: all in fi_points.h)')
+	p.add_argument('--actions', action='append', metavar='LIST',
+		       help='delay=<us>, yield, fail (default: '
+		       f'{",".join(DEFAULT_ACTIONS)}); each runs where the '
+		       'point accepts it')
+	p.add_argument('--with-excluded', action='store_true', default=None,
+		       help='also arm the pairs the default matrix leaves out')
+	p.add_argument('--source', metavar='DIR', help='tree holding '
+		       'kunit-tests/ and fault-inject/ (default: this '
+		       'repository)')
+
+
+def build_parser() -> argparse.ArgumentParser:
+	parser = sweepcli.Parser(
+		prog='sweep', epilog=EPILOG,
+		formatter_class=argparse.RawDescriptionHelpFormatter,
+		description='Nightly fault-injection sweep: boot the built UML '
+		'kernel over scenarios x injection points x actions x seed '
+		'blocks, classify and deduplicate what breaks.')
+	sub = parser.add_subparsers(dest='command', required=True,
+				    metavar='COMMAND')
+	run = sub.add_parser('run', help='run (or --resume) a sweep',
+			     epilog=EPILOG, formatter_class=parser.formatter_class)
+	run.set_defaults(func=sweepcli.cmd_run)
+	count = sweepcli._count
+	run.add_argument('--kernel', metavar='LINE', help='kernel line '
+			 '(default 6.12): boots BUILD_ROOT/LINE/kunit/linux')
+	run.add_argument('--build-root', metavar='DIR',
+			 help='default: build/ of this repository')
+	run.add_argument('--out', metavar='DIR', help='output directory '
+			 '(default: BUILD_ROOT/sweep/<timestamp>)')
+	run.add_argument('--resume', metavar='DIR', help='continue the sweep '
+			 'in DIR: same matrix and settings, finished jobs kept')
+	run.add_argument('--runs', type=count(0), metavar='N',
+			 help='job numbers below N (all shards together)')
+	run.add_argument('--time', metavar='DURATION', help='stop launching '
+			 'after this long: 90s, 2m, 8h')
+	run.add_argument('--jobs', type=count(1), metavar='N',
+			 help=f'kernels at a time (default {os.cpu_count()})')
+	run.add_argument('--timeout', type=count(1), metavar='SEC',
+			 help='seconds before a boot counts as a hang (default '
+			 '120)')
+	run.add_argument('--seed', type=count(0), metavar='S',
+			 help='first seed (default 1)')
+	run.add_argument('--seeds-per-boot', type=count(1), metavar='K',
+			 help='seeds (interleavings) per boot (default 64, at '
+			 f'most {sweepcli.MAX_SEEDS_PER_BOOT})')
+	run.add_argument('--points-per-job', type=count(1), metavar='K',
+			 help='points armed per job: the matrix\'s, plus K-1 '
+			 'drawn from the job number (default 1)')
+	run.add_argument('--shard', metavar='i/N', help='run the jobs j with '
+			 'j %% N == i-1 (default 1/1)')
+	run.add_argument('--kernel-args', action='append', metavar='ARGS',
+			 help='more boot parameters (repeatable)')
+	_matrix_options(run)
+	run.add_argument('--minimize', action='store_true', default=None,
+			 help='shrink each failure\'s arm list (ddmin)')
+	run.add_argument('--previous', metavar='FILE', help='an earlier '
+			 'sweep.json: report new, fixed and still failing')
+	run.add_argument('--keep-logs', action='store_true', default=None,
+			 help='keep every console log, not just failures\'')
+
+	merge = sub.add_parser('merge', help='merge shard outputs')
+	merge.set_defaults(func=sweepcli.cmd_merge)
+	merge.add_argument('out', metavar='OUT')
+	merge.add_argument('dirs', metavar='DIR', nargs='+')
+	merge.add_argument('--previous', metavar='FILE')
+
+	report = sub.add_parser('report', help='rewrite the outputs of DIR')
+	report.set_defaults(func=sweepcli.cmd_report)
+	report.add_argument('dir', metavar='DIR')
+	report.add_argument('--previous', metavar='FILE')
+
+	lst = sub.add_parser('list', help='scenarios, points, actions, matrix')
+	lst.set_defaults(func=sweepcli.cmd_list)
+	_matrix_options(lst)
+	return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+	args = build_parser().parse_args(argv)
+	try:
+		if getattr(args, 'seeds_per_boot', None) and \
+				args.seeds_per_boot > sweepcli.MAX_SEEDS_PER_BOOT:
+			raise SweepError(f'--seeds-per-boot: {args.seeds_per_boot}: '
+					 f'at most {sweepcli.MAX_SEEDS_PER_BOOT}')
+		return int(args.func(args))
+	except SweepError as e:
+		print(f'sweep: error: {e}', file=sys.stderr)
+		return 2
+	except KeyboardInterrupt:
+		print('sweep: interrupted', file=sys.stderr)
+		return 130
+
+
+if __name__ == '__main__':
+	sys.exit(main())

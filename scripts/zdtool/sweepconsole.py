@@ -1,0 +1,207 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Read one sweep boot's console and classify the run.
+
+Self-contained KTAP reading: the per-seed results of the parameterized
+case (`ok 3 seed 7`, `not ok 4 - seed 8`, `# SKIP` directives), the
+diagnostic lines (`# <case>: EXPECTATION FAILED at ...`, `trace: ...`,
+`repro: ...`), the suite's own result line that ends the run, and the
+suite's exit lines:
+
+	zdrace_sweep: armed <point> <action> hits=<n> fired=<n>
+	zdrace_sweep: interleavings=<n>
+
+A run is one of: pass, skip, failure (a test failed, no kernel report),
+kasan, bug (BUG, Oops, kernel-mode fault), warn, panic, hang (timed out,
+or a hung-task report) and crash (the kernel exited without the end of
+its KTAP output, or non-zero, with no report).
+"""
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
+
+from zdtool.sweeptitle import clean_lines, find_reports, strip
+
+SUITE = 'zdrace_sweep'
+_RESULT = re.compile(r'^(\s*)(not ok|ok) (\d+)(?: -)? ([^#]*?)\s*'
+		     r'(?:#\s*(SKIP|TODO)\b\s*(.*))?$')
+_ARMED = re.compile(r'zdrace_sweep: armed (\S+) (\S+) hits=(\d+) '
+		    r'fired=(\d+)')
+_INTERLEAVINGS = re.compile(r'zdrace_sweep: interleavings=(\d+)')
+_EXPECT = re.compile(r'(EXPECTATION|ASSERTION) FAILED at (\S+)')
+_DIAG = re.compile(r'^\s*# (?:[\w.-]+: )?')
+
+STATUS = {'pass': 'PASS', 'skip': 'SKIP', 'crash': 'ERROR'}	# else FAIL
+KINDS = ['pass', 'skip', 'failure', 'kasan', 'bug', 'warn', 'panic',
+	 'hang', 'crash']
+
+
+@dataclass
+class SeedResult:
+	seed: int
+	status: str		# pass, fail or skip
+	line: int		# its result line
+	first: int		# first line of its output
+
+
+@dataclass
+class Console:
+	lines: List[str]
+	seeds: List[SeedResult] = field(default_factory=list)
+	ktap: bool = False
+	no_tests: bool = False		# plan 1..0: the filter matched nothing
+	suite_done: bool = False
+	armed: List[Dict[str, Any]] = field(default_factory=list)
+	interleavings: Optional[int] = None
+
+
+def parse(text: str) -> Console:
+	con = Console(clean_lines(text))
+	last = 0
+	for i, line in enumerate(con.lines):
+		if 'KTAP version' in line or 'TAP version' in line:
+			con.ktap = True
+		if line.strip() == '1..0' and not con.seeds:
+			con.no_tests = True
+		m = _RESULT.match(line)
+		if m:
+			desc, directive = m.group(4).strip(), m.group(5)
+			s = re.fullmatch(r'seed (\d+)', desc)
+			if s:
+				status = 'skip' if directive == 'SKIP' else \
+					('pass' if m.group(2) == 'ok' else 'fail')
+				con.seeds.append(SeedResult(int(s.group(1)), status,
+							    i, last))
+				last = i + 1
+			elif desc == SUITE:
+				con.suite_done = True
+			continue
+		a = _ARMED.search(line)
+		if a:
+			con.armed.append({'point': a.group(1), 'action': a.group(2),
+					  'hits': int(a.group(3)),
+					  'fired': int(a.group(4))})
+		n = _INTERLEAVINGS.search(line)
+		if n:
+			con.interleavings = int(n.group(1))
+	return con
+
+
+@dataclass
+class Verdict:
+	kind: str
+	title: str
+	seed: Optional[int] = None	# the seed that failed, if known
+	trace: List[str] = field(default_factory=list)
+	repro: str = ''			# the kernel's own repro line
+	excerpt: str = ''
+	reports: List[str] = field(default_factory=list)
+	note: str = ''
+	no_tests: bool = False		# the kernel has no such test
+
+	@property
+	def status(self) -> str:
+		return STATUS.get(self.kind, 'FAIL')
+
+
+def _diag(line: str) -> str:
+	return _DIAG.sub('', line).strip()
+
+
+def _message(lines: List[str]) -> str:
+	"""The first expectation's message, numbers stripped."""
+	for i, line in enumerate(lines):
+		m = _EXPECT.search(line)
+		if not m:
+			continue
+		for nxt in lines[i + 1:i + 4]:
+			text = _diag(nxt)
+			if not text or text.startswith(('trace:', 'repro:')) or \
+					_RESULT.match(nxt) or _EXPECT.search(nxt):
+				break
+			return strip(re.sub(r',? but$', '', text))
+		return f'{m.group(1)} FAILED at {strip(m.group(2))}'
+	return ''
+
+
+def _seed_at(con: Console, line: int, first_seed: int,
+	     seeds: int) -> Optional[SeedResult]:
+	"""The seed whose output holds @line: a result after it, else the
+	seed after the last result (the one running when it stopped)."""
+	for s in con.seeds:
+		if s.line >= line:
+			return s
+	nxt = con.seeds[-1].seed + 1 if con.seeds else first_seed
+	if nxt >= first_seed + seeds:
+		return None
+	return SeedResult(nxt, 'fail', len(con.lines),
+			  con.seeds[-1].line + 1 if con.seeds else 0)
+
+
+def classify(text: str, case: str, first_seed: int, seeds: int,
+	     rc: Optional[int] = 0, timed_out: bool = False) -> Verdict:
+	"""Judge one boot of zdrace_sweep.<case> over seeds
+	first_seed..first_seed + seeds - 1."""
+	con = parse(text)
+	reports = find_reports(con.lines)
+	where = f'{SUITE}.{case}'
+	failed = [s for s in con.seeds if s.status == 'fail']
+	at: Optional[SeedResult] = None
+	if reports:
+		r = reports[0]
+		v = Verdict(r.kind, r.title, excerpt='\n'.join(
+			con.lines[r.line:r.line + 40]))
+		at = _seed_at(con, r.line, first_seed, seeds)
+	elif timed_out:
+		v = Verdict('hang', f'hang in {where}',
+			    note='killed after the timeout')
+		at = _seed_at(con, len(con.lines), first_seed, seeds)
+	elif failed:
+		at = failed[0]
+		msg = _message(con.lines[at.first:at.line])
+		v = Verdict('failure', f'test failure in {where}' +
+			    (f': {msg}' if msg else ''))
+	elif con.no_tests and not con.seeds:
+		v = Verdict('crash', f'no test {where} in the kernel',
+			    note='KTAP plan 1..0', no_tests=True)
+	elif not con.suite_done or rc != 0:
+		why = []
+		if not con.suite_done:
+			why.append('no KTAP end' if con.ktap else 'no KTAP output')
+		if rc != 0:
+			why.append(f'exit status {rc}')
+		v = Verdict('crash', f'crash in {where}', note=', '.join(why))
+		at = _seed_at(con, len(con.lines), first_seed, seeds)
+	elif con.seeds and all(s.status == 'skip' for s in con.seeds):
+		v = Verdict('skip', '')
+		v.note = _skip_reason(con)
+	else:
+		v = Verdict('pass', '')
+	v.reports = [r.title for r in reports]
+	if at is not None and v.kind not in ('pass', 'skip'):
+		v.seed = at.seed
+		region = con.lines[at.first:at.line + 1]
+		if not v.excerpt:
+			v.excerpt = '\n'.join(region[-40:])
+		for line in region:
+			text = _diag(line)
+			if text.startswith('trace: '):
+				v.trace.append(text[len('trace: '):])
+			elif text.startswith('repro: ') and not v.repro:
+				v.repro = text[len('repro: '):]
+	return v
+
+
+def _skip_reason(con: Console) -> str:
+	for line in con.lines:
+		m = _RESULT.match(line)
+		if m and m.group(5) == 'SKIP' and m.group(6).strip():
+			return m.group(6).strip()
+	return ''
+
+
+def interleavings(con: Console) -> int:
+	"""The suite's count, else the seeds that ran."""
+	if con.interleavings is not None:
+		return con.interleavings
+	return sum(1 for s in con.seeds if s.status != 'skip')

@@ -1,0 +1,124 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The sweep's journal: append-only JSON lines, one fsync per record.
+
+	{"type": "sweep", ...}		first line: the matrix and settings
+	{"type": "session", "t": ...}	each start or resume
+	{"type": "job", "index": j, ...}	a finished job (JobRecord)
+	{"type": "minimized", ...}	a failure's smallest arm list
+
+A record is written with one write() and fsync()ed before the next job's
+result is handled, so a crash, SIGKILL or power cut loses at most the
+line being written.  A last line without its newline is that torn write:
+it is ignored when read and cut off before the journal is appended to.
+"""
+
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Tuple
+
+from zdtool.sweepspec import SweepError
+
+NAME = 'journal.jsonl'
+FORMAT = 1
+
+
+def read(path: str) -> List[Dict[str, Any]]:
+	"""Every complete record; a torn last line is dropped."""
+	try:
+		with open(path, 'rb') as f:
+			data = f.read()
+	except OSError as e:
+		raise SweepError(f'{path}: {e.strerror.lower()}') from None
+	records = []
+	for line in data.split(b'\n')[:-1]:	# [-1]: '' or a torn write
+		try:
+			rec = json.loads(line)
+		except ValueError:
+			continue
+		if isinstance(rec, dict):
+			records.append(rec)
+	return records
+
+
+def _fsync_dir(path: str) -> None:
+	fd = os.open(path, os.O_RDONLY)
+	try:
+		os.fsync(fd)
+	finally:
+		os.close(fd)
+
+
+class Journal:
+	"""Appends records durably."""
+
+	def __init__(self, path: str) -> None:
+		self.path = path
+		new = not os.path.exists(path)
+		if not new:
+			self._cut_torn_tail()
+		self._fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT,
+				   0o644)
+		if new:
+			_fsync_dir(os.path.dirname(os.path.abspath(path)))
+
+	def _cut_torn_tail(self) -> None:
+		with open(self.path, 'rb+') as f:
+			data = f.read()
+			if data and not data.endswith(b'\n'):
+				f.truncate(data.rfind(b'\n') + 1)
+				os.fsync(f.fileno())
+
+	def append(self, rec: Dict[str, Any]) -> None:
+		rec = dict(rec, t=round(time.time(), 3)) if 't' not in rec else rec
+		data = (json.dumps(rec) + '\n').encode()
+		while data:
+			n = os.write(self._fd, data)
+			data = data[n:]
+		os.fsync(self._fd)
+
+	def close(self) -> None:
+		os.close(self._fd)
+
+
+@dataclass
+class State:
+	"""A sweep directory's journal, read back."""
+	directory: str
+	header: Dict[str, Any]
+	jobs: Dict[int, Dict[str, Any]] = field(default_factory=dict)
+	minimized: Dict[str, Dict[str, Any]] = field(default_factory=dict)
+	sessions: List[Tuple[float, float]] = field(default_factory=list)
+
+	@property
+	def elapsed(self) -> float:
+		"""Seconds the sweep has spent running jobs, over all sessions
+		(each from its start to its last finished job)."""
+		return sum(max(0.0, end - start) for start, end in self.sessions)
+
+
+def load(directory: str) -> State:
+	path = os.path.join(directory, NAME)
+	if not os.path.isfile(path):
+		raise SweepError(f'{directory}: no {NAME} (not a sweep output '
+				 'directory)')
+	records = read(path)
+	if not records or records[0].get('type') != 'sweep':
+		raise SweepError(f'{path}: does not start with a sweep record')
+	if records[0].get('format') != FORMAT:
+		raise SweepError(f'{path}: journal format '
+				 f'{records[0].get("format")}, expected {FORMAT}')
+	state = State(directory, records[0])
+	for rec in records[1:]:
+		kind, t = rec.get('type'), float(rec.get('t', 0))
+		if kind == 'session':
+			state.sessions.append((t, t))
+		elif kind == 'job' and state.sessions:
+			start, end = state.sessions[-1]
+			state.sessions[-1] = (start, max(end, t))
+		if kind == 'job' and int(rec['index']) not in state.jobs:
+			state.jobs[int(rec['index'])] = rec
+		elif kind == 'minimized':
+			state.minimized.setdefault(rec['title'], rec)
+	return state

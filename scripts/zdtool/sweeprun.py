@@ -1,0 +1,247 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Run a sweep: --jobs kernels at a time, results journaled as they come.
+
+Worker threads take the next job number of this shard (in order, skipping
+the ones the journal already holds) until the --runs or --time bound, boot
+it and hand the outcome to the main thread, which alone keeps or drops the
+console log, journals the record (fsync) and updates the progress.  SIGINT
+or SIGTERM stop the launching, kill the running kernels (their results are
+not journaled, so a resume runs them again), write the outputs and exit
+128 + the signal number.
+"""
+
+import os
+import queue
+import shutil
+import signal
+import threading
+import time
+from dataclasses import dataclass
+from types import FrameType
+from typing import Any, Dict, Iterator, List, Optional, Tuple
+
+from zdtool import sweepjournal, sweepmin, sweepreport
+from zdtool.sweephtml import first_seed
+from zdtool.sweepjob import Outcome, Runner
+from zdtool.sweepjournal import Journal, State
+from zdtool.sweepprogress import Progress
+from zdtool.sweepspec import Job, Spec, SweepError
+
+LOGS_PER_TITLE = 3	# console logs kept per failure title (+ its first)
+
+
+@dataclass
+class RunConfig:
+	out: str
+	runner: Runner
+	jobs: int
+	runs: Optional[int]
+	budget: Optional[float]		# seconds of launching left
+	keep_logs: bool = False
+	minimize: bool = False
+	previous: Optional[str] = None
+
+
+class Sweep:
+
+	def __init__(self, cfg: RunConfig, spec: Spec, state: State,
+		     journal: Journal, progress: Optional[Progress] = None) -> None:
+		self.cfg, self.spec, self.journal = cfg, spec, journal
+		self.procs = cfg.runner.procs
+		self.done = set(state.jobs)
+		self.indices: Iterator[int] = spec.indices(cfg.runs, self.done)
+		self.deadline = None if cfg.budget is None else \
+			time.monotonic() + cfg.budget
+		self.lock = threading.Lock()
+		self.results: 'queue.Queue[Tuple[str, Any]]' = queue.Queue()
+		self.signum = 0
+		self.fatal = ''
+		self.kept: Dict[str, int] = {}
+		self.first: Dict[str, int] = {}
+		for rec in state.jobs.values():
+			self._count(rec)
+		total = None
+		if cfg.runs is not None:
+			i, n = spec.shard
+			total = len(range(i - 1, cfg.runs, n))
+		self.progress = progress or Progress(total, self.deadline,
+						     len(self.done))
+		self.progress.failures = sum(
+			1 for r in state.jobs.values()
+			if r['status'] in sweepreport.FAILING)
+
+	def _count(self, rec: Dict[str, Any]) -> None:
+		if rec['status'] not in sweepreport.FAILING:
+			return
+		t = rec['title']
+		self.first[t] = min(self.first.get(t, rec['index']), rec['index'])
+		if rec.get('log'):
+			self.kept[t] = self.kept.get(t, 0) + 1
+
+	def _next(self) -> Optional[Job]:
+		with self.lock:
+			if self.procs.stopping.is_set() or self.fatal:
+				return None
+			if self.deadline is not None and \
+					time.monotonic() >= self.deadline:
+				return None
+			j = next(self.indices, None)
+			return None if j is None else self.spec.job(j)
+
+	def _worker(self) -> None:
+		while True:
+			job = self._next()
+			if job is None:
+				return
+			try:
+				self.results.put(('job', self.cfg.runner.run(job)))
+			except OSError as e:
+				self.results.put(('error', f'{self.cfg.runner.linux}: '
+						  f'{e.strerror or e}'))
+				return
+
+	def _keep_log(self, out: Outcome) -> None:
+		rec = out.record
+		failing = rec.status in sweepreport.FAILING
+		t = rec.title
+		if not (self.cfg.keep_logs or failing and (
+				self.kept.get(t, 0) < LOGS_PER_TITLE or
+				rec.index < self.first.get(t, rec.index + 1))):
+			return
+		name = f'logs/job-{rec.index:06d}.log'
+		os.replace(out.log, os.path.join(self.cfg.out, name))
+		rec.log = name
+
+	def _handle(self, out: Outcome) -> None:
+		rec = out.record
+		# Not finished, or killed by whatever stops us (systemd signals
+		# the kernels too, which UML takes as an exit): a resume reruns it.
+		if out.interrupted or self.procs.stopping.is_set() and \
+				rec.kind == 'crash':
+			out.cleanup()
+			return
+		if out.no_tests:
+			self.fatal = self.fatal or (
+				f'{self.cfg.runner.linux}: no test '
+				f'{rec.title.split()[2]} in this kernel (built without '
+				'the zdrace_sweep suite, or older than its source?)')
+			out.cleanup()
+			return
+		new = rec.status in sweepreport.FAILING and \
+			rec.title not in self.first
+		self._keep_log(out)
+		self.journal.append(dict(rec.to_dict(), type='job'))
+		self.done.add(rec.index)
+		self._count(rec.to_dict())
+		out.cleanup()
+		if new:
+			self.progress.say(f'sweep: new failure: {rec.title} (job '
+					  f'{rec.index}, {first_seed(rec.to_dict())})')
+		self.progress.job(rec.interleavings,
+				  rec.status in sweepreport.FAILING)
+
+	def _on_signal(self, signum: int, frame: Optional[FrameType]) -> None:
+		self.signum = self.signum or signum
+		self.procs.kill_all()
+
+	def run(self) -> int:
+		workroot = self.cfg.runner.workroot
+		shutil.rmtree(workroot, ignore_errors=True)
+		os.makedirs(workroot)
+		os.makedirs(os.path.join(self.cfg.out, 'logs'), exist_ok=True)
+		old = {s: signal.signal(s, self._on_signal)
+		       for s in (signal.SIGINT, signal.SIGTERM)}
+		try:
+			self.journal.append({'type': 'session', 'pid': os.getpid()})
+			self._launch()
+			if self.cfg.minimize and not (self.signum or self.fatal):
+				self._minimize()
+		finally:
+			self.progress.finish()
+			for s, h in old.items():
+				signal.signal(s, h)
+			shutil.rmtree(workroot, ignore_errors=True)
+		return self._finish()
+
+	def _launch(self) -> None:
+		threads = [threading.Thread(target=self._worker, daemon=True)
+			   for _ in range(max(1, self.cfg.jobs))]
+		for t in threads:
+			t.start()
+		while any(t.is_alive() for t in threads) or \
+				not self.results.empty():
+			try:
+				kind, item = self.results.get(timeout=0.2)
+			except queue.Empty:
+				self.progress.tick()
+				continue
+			if kind == 'error':
+				self.fatal = self.fatal or item
+				self.procs.kill_all()
+			else:
+				self._handle(item)
+		for t in threads:
+			t.join()
+
+	def _minimize(self) -> None:
+		state = sweepjournal.load(self.cfg.out)
+		summary = sweepreport.summarize([state])
+		for f in summary.failures:
+			if f.title in state.minimized or self.procs.stopping.is_set():
+				continue
+			self.progress.say(f'sweep: minimizing {f.title} (job '
+					  f'{f.first["index"]}: '
+					  f'{",".join(f.first["arm"])})')
+			result = sweepmin.minimize(f.first, self.cfg.runner,
+						   self.procs.stopping.is_set)
+			if result is not None:
+				self.journal.append(result)
+
+	def _finish(self) -> int:
+		summary = sweepreport.summarize([sweepjournal.load(self.cfg.out)],
+						self.cfg.previous)
+		paths = sweepreport.write(summary, self.cfg.out)
+		lines = text_summary(summary)
+		for line in lines:
+			print(line, flush=True)
+		print(f'sweep: report: {paths[2]}', flush=True)
+		if self.fatal:
+			raise SweepError(self.fatal)
+		if self.signum:
+			print(f'sweep: interrupted; resume with --resume '
+			      f'{self.cfg.out}', flush=True)
+			return 128 + self.signum
+		return 1 if summary.failures else 0
+
+
+def matrix_lines(spec: Spec) -> List[str]:
+	return [f'sweep: matrix: {spec.cells} cells ({len(spec.cases)} '
+		f'scenarios x {len(spec.pairs)} point:action pairs), '
+		f'{spec.seeds_per_boot} seeds per boot from seed {spec.seed}, '
+		f'{spec.points_per_job} point(s) armed per job, shard '
+		'{}/{}'.format(*spec.shard)]
+
+
+def text_summary(summary: sweepreport.Summary) -> List[str]:
+	"""The lines printed at the end of a run."""
+	kinds = ', '.join(f'{v} {k}' for k, v in sorted(summary.kinds.items()))
+	lines = [f'sweep: {len(summary.jobs)} jobs ({kinds or "none"}), '
+		 f'{summary.interleavings} interleavings, '
+		 f'{summary.per_min:.0f} interleavings/min']
+	for f in summary.failures:
+		lines.append(f'sweep: {f.count}x {f.title} (first: job '
+			     f'{f.first["index"]}, {first_seed(f.first)})')
+		lines.append(f'sweep:   repro: {f.repro}')
+		lines.append(f'sweep:   make: {f.make}')
+		if f.minimized and f.minimized.get('reproduced'):
+			lines.append('sweep:   minimal arm list: ' + (
+				','.join(f.minimized['arm']) or '(nothing armed)'))
+		elif f.minimized:
+			lines.append('sweep:   minimize: not reproduced with one '
+				     'seed')
+	if summary.trend:
+		t = summary.trend
+		lines.append(f'sweep: against --previous: {len(t["new"])} new, '
+			     f'{len(t["still"])} still failing, {len(t["fixed"])} '
+			     'fixed')
+	return lines

@@ -1,0 +1,281 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The fault-injection sweep's job matrix.
+
+The injection points come from fault-inject/include/zdrace/fi_points.h, the
+scenarios (the cases of the KUnit suite zdrace_sweep) from
+kunit-tests/zdrace_sweep.c.  A job is one boot: one scenario, one seed
+block of seeds_per_boot seeds, and an arm list of point:action entries.
+Job number j is a pure function of the settings, so shards, resumed runs
+and merges agree on what job j was:
+
+	cell  = j % (scenarios x point:action pairs)	scenario varies fastest
+	block = j // cells				seeds seed + block * K ...
+"""
+
+import os
+import random
+import re
+from dataclasses import dataclass, field
+from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
+
+SUITE = 'zdrace_sweep'
+POINTS_H = 'fault-inject/include/zdrace/fi_points.h'
+CASES_C = 'kunit-tests/zdrace_sweep.c'
+DEFAULT_CASES = ['teardown_vs_gup_fast', 'teardown_vs_put',
+		 'alloc_free_vs_teardown']
+DEFAULT_ACTIONS = ['delay=200', 'yield', 'fail']
+MAX_DELAY_US = 100000		# zdrace_fi refuses longer spins
+
+# point:action pairs the default matrix leaves out, with the reason.  They
+# run only with --with-excluded.
+EXCLUDED: Dict[str, str] = {
+	'page_init_before_tryget:fail':
+		'a failed pgmap tryget in zone_device_page_init() trips its own '
+		'WARN_ON_ONCE by design: an expected outcome, not a bug',
+}
+
+FLAGS = {'ZDRACE_FI_ATOMIC', 'ZDRACE_FI_CAN_FAIL', 'ZDRACE_FI_RETRIES'}
+
+
+class SweepError(Exception):
+	"""Bad input: printed as `sweep: error: <message>`, exit status 2."""
+
+
+@dataclass(frozen=True)
+class Point:
+	name: str
+	file: str
+	flags: Tuple[str, ...]
+	window: str
+
+	def refuses(self, action: str) -> Optional[str]:
+		"""Why @action cannot be armed here, or None."""
+		if action == 'yield' and 'ZDRACE_FI_ATOMIC' in self.flags:
+			return 'yield sleeps; the point is atomic'
+		if action == 'fail' and 'ZDRACE_FI_CAN_FAIL' not in self.flags:
+			return 'the point has no failure branch'
+		return None
+
+
+def _strip_comments(text: str) -> str:
+	text = re.sub(r'/\*.*?\*/', ' ', text, flags=re.S)
+	return re.sub(r'//[^\n]*', ' ', text)
+
+
+_POINT = re.compile(r'ZDRACE_FI_POINT\(\s*(\w+)\s*,\s*"([^"]*)"\s*,'
+		    r'\s*([^,]+?)\s*,\s*((?:"(?:[^"\\]|\\.)*"\s*)+)\)')
+
+
+def parse_points(path: str) -> List[Point]:
+	"""The ZDRACE_FI_POINT() table, in declaration order."""
+	try:
+		with open(path) as f:
+			text = _strip_comments(f.read())
+	except OSError as e:
+		raise SweepError(f'{path}: {e.strerror.lower()}') from None
+	points = []
+	for m in _POINT.finditer(text):
+		name, file, flags, window = m.groups()
+		names = tuple(x.strip() for x in flags.split('|'))
+		bad = [x for x in names if x not in FLAGS and x != '0']
+		if bad:
+			raise SweepError(f'{path}: point {name}: unknown flag {bad[0]}')
+		window = ''.join(re.findall(r'"((?:[^"\\]|\\.)*)"', window))
+		points.append(Point(name, file, tuple(x for x in names if x != '0'),
+				    window))
+	if not points:
+		raise SweepError(f'{path}: no ZDRACE_FI_POINT() declarations')
+	return points
+
+
+def parse_cases(path: str) -> List[str]:
+	"""KUNIT_CASE_PARAM names of zdrace_sweep_cases[]; the default list
+	when the suite's source is not there."""
+	try:
+		with open(path) as f:
+			text = _strip_comments(f.read())
+	except FileNotFoundError:
+		return list(DEFAULT_CASES)
+	except OSError as e:
+		raise SweepError(f'{path}: {e.strerror.lower()}') from None
+	m = re.search(r'zdrace_sweep_cases\s*\[\s*\]\s*=\s*\{(.*?)\}\s*;',
+		      text, re.S)
+	cases = re.findall(r'KUNIT_CASE_PARAM\(\s*(\w+)\s*,', m.group(1)) \
+		if m else []
+	if not cases:
+		raise SweepError(f'{path}: no KUNIT_CASE_PARAM(<name>, ...) in '
+				 'zdrace_sweep_cases[]')
+	return cases
+
+
+def parse_action(text: str) -> str:
+	"""One action of --actions, normalised (delay=0200 -> delay=200)."""
+	text = text.strip()
+	if text in ('yield', 'fail'):
+		return text
+	m = re.fullmatch(r'delay=(\d+)', text)
+	if not m:
+		raise SweepError(f'--actions: {text or "(empty)"}: unknown action '
+				 '(delay=<us>, yield or fail)')
+	us = int(m.group(1))
+	if not 1 <= us <= MAX_DELAY_US:
+		raise SweepError(f'--actions: {text}: delay must be 1 to '
+				 f'{MAX_DELAY_US} us')
+	return f'delay={us}'
+
+
+def _pick(what: str, given: List[str], known: List[str]) -> List[str]:
+	out: List[str] = []
+	for name in given:
+		if name not in known:
+			raise SweepError(f'--{what}: {name}: unknown (known: '
+					 f'{", ".join(known)})')
+		if name not in out:
+			out.append(name)
+	return out
+
+
+@dataclass
+class Job:
+	index: int
+	case: str
+	seed: int
+	seeds: int
+	arm: List[str]
+
+	@property
+	def cell(self) -> str:
+		return f'{self.case} {",".join(self.arm) or "(nothing armed)"}'
+
+
+@dataclass
+class Spec:
+	"""Everything that fixes the job list; stored in the journal."""
+	cases: List[str]
+	pairs: List[str]		# the matrix's point:action entries
+	pool: Dict[str, List[str]] = field(default_factory=dict)
+	seed: int = 1
+	seeds_per_boot: int = 64
+	points_per_job: int = 1
+	shard: Tuple[int, int] = (1, 1)
+
+	@property
+	def cells(self) -> int:
+		return len(self.cases) * len(self.pairs)
+
+	def job(self, index: int) -> Job:
+		cell, block = index % self.cells, index // self.cells
+		case = self.cases[cell % len(self.cases)]
+		primary = self.pairs[cell // len(self.cases)]
+		arm = [primary] + self._extras(index, primary.split(':')[0])
+		return Job(index, case, self.seed + block * self.seeds_per_boot,
+			   self.seeds_per_boot, arm)
+
+	def _extras(self, index: int, primary: str) -> List[str]:
+		"""points_per_job - 1 further points, each with one of its
+		actions, drawn from the job number alone."""
+		others = [p for p in self.pool if p != primary]
+		if self.points_per_job <= 1 or not others:
+			return []
+		rng = random.Random(f'{self.seed}/{index}')
+		chosen = rng.sample(others, min(len(others),
+						 self.points_per_job - 1))
+		order = list(self.pool)
+		return [f'{p}:{rng.choice(self.pool[p])}'
+			for p in sorted(chosen, key=order.index)]
+
+	def indices(self, runs: Optional[int],
+		    done: Set[int]) -> Iterator[int]:
+		"""This shard's job numbers in order, below @runs if given."""
+		i, n = self.shard
+		j = i - 1
+		while runs is None or j < runs:
+			if j not in done:
+				yield j
+			j += n
+
+	def to_dict(self) -> Dict[str, Any]:
+		return {'cases': self.cases, 'pairs': self.pairs,
+			'pool': [[p, a] for p, a in self.pool.items()],
+			'seed': self.seed,
+			'seeds_per_boot': self.seeds_per_boot,
+			'points_per_job': self.points_per_job,
+			'shard': list(self.shard)}
+
+	@staticmethod
+	def from_dict(d: Dict[str, Any]) -> 'Spec':
+		return Spec(list(d['cases']), list(d['pairs']),
+			    {p: list(a) for p, a in d['pool']},
+			    int(d['seed']), int(d['seeds_per_boot']),
+			    int(d['points_per_job']),
+			    (int(d['shard'][0]), int(d['shard'][1])))
+
+
+def build_spec(source: str, cases: Optional[List[str]] = None,
+	       points: Optional[List[str]] = None,
+	       actions: Optional[List[str]] = None,
+	       with_excluded: bool = False, **settings: Any) -> Spec:
+	"""The matrix for the source tree at @source; bad names raise."""
+	known_cases = parse_cases(os.path.join(source, CASES_C))
+	all_points = parse_points(os.path.join(source, POINTS_H))
+	by_name = {p.name: p for p in all_points}
+	picked_cases = _pick('scenarios', cases, known_cases) if cases \
+		else known_cases
+	names = list(by_name)
+	if points:
+		picked = _pick('points', points, names)
+		names = [n for n in names if n in picked]
+	acts = [parse_action(a) for a in (actions or DEFAULT_ACTIONS)]
+	acts = list(dict.fromkeys(acts))
+	pairs = []
+	pool: Dict[str, List[str]] = {}
+	for action in acts:
+		for name in names:
+			pair = f'{name}:{action}'
+			if by_name[name].refuses(action):
+				continue
+			if pair in EXCLUDED and not with_excluded:
+				continue
+			pairs.append(pair)
+			pool.setdefault(name, []).append(action)
+	if not pairs:
+		raise SweepError(f'--actions: {",".join(acts)}: no point of '
+				 f'{",".join(names)} accepts any of them')
+	pool = {n: pool[n] for n in names if n in pool}
+	return Spec(picked_cases, pairs, pool, **settings)
+
+
+def check_arm(source: str, arm: List[str]) -> None:
+	"""Validate an explicit arm list (point:action entries)."""
+	by_name = {p.name: p for p in
+		   parse_points(os.path.join(source, POINTS_H))}
+	for entry in arm:
+		name, _, action = entry.partition(':')
+		if name not in by_name:
+			raise SweepError(f'--arm: {name}: unknown point')
+		why = by_name[name].refuses(parse_action(action))
+		if why:
+			raise SweepError(f'--arm: {entry}: {why}')
+
+
+def parse_duration(text: str) -> float:
+	"""Seconds from 90, 90s, 2m, 8h or 1h30m."""
+	parts = re.findall(r'(\d+(?:\.\d+)?)([smh]?)', text.strip())
+	if not text.strip() or ''.join(a + b for a, b in parts) != \
+			text.strip():
+		raise SweepError(f'--time: {text}: not a duration (e.g. 90s, '
+				 '2m, 8h)')
+	scale = {'': 1, 's': 1, 'm': 60, 'h': 3600}
+	total = sum(float(a) * scale[b] for a, b in parts)
+	if total <= 0:
+		raise SweepError(f'--time: {text}: must be more than 0')
+	return total
+
+
+def parse_shard(text: str) -> Tuple[int, int]:
+	"""i/N, 1 <= i <= N: this machine runs jobs j with j % N == i - 1."""
+	m = re.fullmatch(r'(\d+)/(\d+)', text.strip())
+	if not m or not 1 <= int(m.group(1)) <= int(m.group(2)):
+		raise SweepError(f'--shard: {text}: expected i/N with 1 <= i <= N '
+				 '(e.g. 2/4)')
+	return int(m.group(1)), int(m.group(2))
