@@ -68,7 +68,7 @@ review:
 # $(BUILD)/sweep/<timestamp>/.  e.g. SWEEP_ARGS="--time 8h --minimize".
 # KERNEL_ARGS reaches the sweep only when set on the command line or in
 # the environment (so that SWEEP_ARGS="--resume DIR" works as is).
-SWEEP_ARGS ?= --time 2m
+SWEEP_ARGS ?= --time 2m --seeds-per-boot 8 --points-per-job 3
 .PHONY: sweep
 
 sweep:
