@@ -164,6 +164,20 @@ KUNIT_ARRAY_PARAM(zd_s6_passes, zd_s6_frozen_passes, zd_s6_passes_desc);
 
 KUNIT_DEFINE_ACTION_WRAPPER(zd_s6_fput, fput, struct file *);
 
+static struct folio *zd_s6_shmem_folio(struct kunit *test, const char *name)
+{
+	struct file *file = shmem_file_setup(name, PAGE_SIZE, 0);
+	struct folio *folio;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, zd_s6_fput,
+							   file));
+	folio = shmem_read_folio(file->f_mapping, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(folio));
+	folio_put(folio);
+	return folio;
+}
+
 static void lookup_never_returns_frozen_folio(struct kunit *test)
 {
 	int passes = *(const int *)test->param_value;
@@ -177,24 +191,17 @@ static void lookup_never_returns_frozen_folio(struct kunit *test)
 		.times = -1,
 		.task_filter = true,
 	};
-	struct file *file;
 	struct folio *got;
 
 	KUNIT_ASSERT_NOT_NULL(test, c);
 	c->frozen_passes = passes;
-	file = shmem_file_setup("zdrace-s6", PAGE_SIZE, 0);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, zd_s6_fput,
-							   file));
-	c->folio = shmem_read_folio(file->f_mapping, 0);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(c->folio));
-	folio_put(c->folio);
+	c->folio = zd_s6_shmem_folio(test, "zdrace-s6");
 	c->count = folio_ref_count(c->folio);
 
 	KUNIT_ASSERT_EQ(test, zdrace_fi_arm(ZDRACE_FI_filemap_after_load,
 					    &arm), 0);
 	current->make_it_fail = 1;
-	got = filemap_get_folio(file->f_mapping, 0);
+	got = filemap_get_folio(c->folio->mapping, 0);
 	current->make_it_fail = 0;
 	zdrace_fi_disarm(ZDRACE_FI_filemap_after_load);
 
@@ -233,20 +240,6 @@ static bool zd_s6_reuse_cb(enum zdrace_fi_point point, void *data)
 	if (++r->calls == 1)
 		zd_s6_set_slot(r->mapping, r->new);
 	return false;
-}
-
-static struct folio *zd_s6_shmem_folio(struct kunit *test, const char *name)
-{
-	struct file *file = shmem_file_setup(name, PAGE_SIZE, 0);
-	struct folio *folio;
-
-	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, zd_s6_fput,
-							   file));
-	folio = shmem_read_folio(file->f_mapping, 0);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(folio));
-	folio_put(folio);
-	return folio;
 }
 
 /*
