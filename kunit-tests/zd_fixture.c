@@ -119,6 +119,7 @@ static vm_fault_t zd_dev_migrate_to_ram(struct vm_fault *vmf)
 		.flags = MIGRATE_VMA_SELECT_DEVICE_PRIVATE,
 		.fault_page = vmf->page,
 	};
+	vm_fault_t ret = 0;
 	struct page *dpage;
 
 	if (migrate_vma_setup(&args))
@@ -131,12 +132,15 @@ static vm_fault_t zd_dev_migrate_to_ram(struct vm_fault *vmf)
 			clear_highpage(dpage);
 			dst = migrate_pfn(page_to_pfn(dpage)) |
 			      (src & MIGRATE_PFN_WRITE);
+		} else {
+			ret = VM_FAULT_OOM;
 		}
 	}
 	migrate_vma_pages(&args);
+	if (dst && (src & MIGRATE_PFN_MIGRATE))
+		atomic_inc(&dev->migrated_to_ram);
 	migrate_vma_finalize(&args);
-	atomic_inc(&dev->migrated_to_ram);
-	return 0;
+	return ret;
 }
 
 static const struct dev_pagemap_ops zd_dev_ops = {
@@ -366,11 +370,10 @@ unsigned long zd_dev_map_user(struct zd_dev *dev, unsigned long nr_pages)
 }
 
 /* Fill the destination side of a migration to @dev's memory. */
-static unsigned long zd_dev_migrate_alloc(struct zd_dev *dev,
-					  struct migrate_vma *args,
-					  unsigned long nr_pages)
+static void zd_dev_migrate_alloc(struct zd_dev *dev, struct migrate_vma *args,
+				 unsigned long nr_pages)
 {
-	unsigned long i, nr = 0;
+	unsigned long i;
 
 	for (i = 0; i < nr_pages; i++) {
 		struct page *spage = migrate_pfn_to_page(args->src[i]);
@@ -386,9 +389,7 @@ static unsigned long zd_dev_migrate_alloc(struct zd_dev *dev,
 			copy_highpage(dpage, spage);
 		args->dst[i] = migrate_pfn(page_to_pfn(dpage)) |
 			       (args->src[i] & MIGRATE_PFN_WRITE);
-		nr++;
 	}
-	return nr;
 }
 
 /**
@@ -463,8 +464,9 @@ unsigned long zd_dev_map_anon(struct zd_dev *dev, unsigned long nr_pages,
  * @dev: the device.
  *
  * Reads the percpu_ref as it is, without switching its mode: a pgmap ref
- * switched to atomic mode is exited (it has no PERCPU_REF_ALLOW_REINIT)
- * and refuses every later tryget_live.
+ * switched to atomic mode loses its percpu counters (memremap_pages()
+ * gives it no PERCPU_REF_ALLOW_REINIT) and can never be live again.
+ * Meaningless while a switch to atomic mode is still in flight.
  *
  * Return: the count, or -1 once memunmap_pages() has exited the ref.
  */

@@ -19,9 +19,13 @@
 #include <kunit/test.h>
 #include <linux/delay.h>
 #include <linux/file.h>
+#include <linux/fs.h>
 #include <linux/ktime.h>
 #include <linux/memremap.h>
 #include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/mount.h>
+#include <linux/namei.h>
 #include <linux/pagemap.h>
 #include <linux/sched.h>
 #include <linux/shmem_fs.h>
@@ -646,6 +650,154 @@ static void nth_order_unranks(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zd_sched_nth_order(steps, 2, 3, order), -EINVAL);
 }
 
+/* ---- arming from debugfs ---- */
+
+/* debugfs, mounted for the test alone (there is no userspace to do it). */
+struct zd_debugfs {
+	struct kunit *test;
+	struct file_system_type *type;
+	struct vfsmount *mnt;
+	char __user *buf;	/* a user page: debugfs files copy from user */
+};
+
+static void zd_debugfs_umount(void *data)
+{
+	struct zd_debugfs *d = data;
+
+	kern_unmount(d->mnt);
+	put_filesystem(d->type);
+}
+
+static struct zd_debugfs *zd_debugfs_mount(struct kunit *test)
+{
+	struct zd_debugfs *d = kunit_kzalloc(test, sizeof(*d), GFP_KERNEL);
+	unsigned long addr;
+
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	d->test = test;
+	d->type = get_fs_type("debugfs");
+	KUNIT_ASSERT_NOT_NULL(test, d->type);
+	d->mnt = vfs_kern_mount(d->type, SB_KERNMOUNT, d->type->name, NULL);
+	if (IS_ERR(d->mnt)) {
+		put_filesystem(d->type);
+		KUNIT_FAIL_AND_ABORT(test, "mounting debugfs: %ld",
+				     PTR_ERR(d->mnt));
+	}
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
+							   zd_debugfs_umount,
+							   d));
+	addr = kunit_vm_mmap(test, NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(addr) || !addr);
+	d->buf = (char __user *)addr;
+	return d;
+}
+
+/* Open zdrace_fi/<point>/<name> under the test's debugfs mount. */
+static struct file *zd_debugfs_open(struct zd_debugfs *d,
+				    enum zdrace_fi_point point,
+				    const char *name)
+{
+	char rel[64];
+	struct path path;
+	struct file *file;
+	int ret;
+
+	snprintf(rel, sizeof(rel), "zdrace_fi/%s/%s", zdrace_fi_name(point),
+		 name);
+	ret = vfs_path_lookup(d->mnt->mnt_root, d->mnt, rel, 0, &path);
+	KUNIT_ASSERT_EQ_MSG(d->test, ret, 0, "debugfs %s: %d", rel, ret);
+	file = dentry_open(&path, O_RDWR, current_cred());
+	path_put(&path);
+	KUNIT_ASSERT_FALSE_MSG(d->test, IS_ERR(file), "opening %s: %ld", rel,
+			       PTR_ERR(file));
+	return file;
+}
+
+/* echo @text > zdrace_fi/<point>/<name>: the write's return value. */
+static ssize_t zd_debugfs_write(struct zd_debugfs *d,
+				enum zdrace_fi_point point, const char *name,
+				const char *text)
+{
+	struct file *file = zd_debugfs_open(d, point, name);
+	size_t len = strlen(text);
+	loff_t pos = 0;
+	ssize_t ret;
+
+	KUNIT_ASSERT_EQ(d->test, copy_to_user(d->buf, text, len), 0);
+	ret = vfs_write(file, d->buf, len, &pos);
+	fput(file);
+	return ret;
+}
+
+/* cat zdrace_fi/<point>/<name> as a number. */
+static long zd_debugfs_read_long(struct zd_debugfs *d,
+				 enum zdrace_fi_point point, const char *name)
+{
+	struct file *file = zd_debugfs_open(d, point, name);
+	char text[32] = {};
+	loff_t pos = 0;
+	ssize_t len;
+	long val = -1;
+
+	len = vfs_read(file, d->buf, sizeof(text) - 1, &pos);
+	fput(file);
+	KUNIT_ASSERT_GT(d->test, len, 0);
+	KUNIT_ASSERT_EQ(d->test, copy_from_user(text, d->buf, len), 0);
+	KUNIT_EXPECT_EQ(d->test, kstrtol(strim(text), 0, &val), 0);
+	return val;
+}
+
+/*
+ * The README's debugfs recipe, done by the test: the fault_attr's knobs,
+ * then `fail` into action, make get_dev_pagemap() fail exactly `times`
+ * times; `hits` and `fired` read back what happened; `none` disarms (and
+ * the counters restart); a sleeping action on an atomic point is refused
+ * with -EINVAL and not armed.
+ */
+static void debugfs_arms_point(struct kunit *test)
+{
+	const enum zdrace_fi_point point = ZDRACE_FI_get_pgmap_before_tryget;
+	struct zd_dev *dev = zd_dev_create(test, MEMORY_DEVICE_GENERIC);
+	struct zd_debugfs *d = zd_debugfs_mount(test);
+	unsigned long pfn = dev->pfn_first;
+	struct dev_pagemap *pgmap;
+	int i, found = 0;
+
+	KUNIT_ASSERT_EQ(test, zd_debugfs_write(d, point, "probability", "100"), 3);
+	KUNIT_ASSERT_EQ(test, zd_debugfs_write(d, point, "interval", "1"), 1);
+	KUNIT_ASSERT_EQ(test, zd_debugfs_write(d, point, "times", "2"), 1);
+	KUNIT_ASSERT_EQ(test, zd_debugfs_write(d, point, "task-filter", "N"), 1);
+	KUNIT_ASSERT_EQ(test, zd_debugfs_write(d, point, "action", "fail\n"), 5);
+
+	for (i = 0; i < 3; i++) {
+		pgmap = get_dev_pagemap(pfn, NULL);
+		if (pgmap) {
+			found++;
+			put_dev_pagemap(pgmap);
+		}
+	}
+	KUNIT_EXPECT_EQ_MSG(test, found, 1, "times=2 did not fail two lookups");
+	KUNIT_EXPECT_EQ(test, zd_debugfs_read_long(d, point, "hits"), 3);
+	KUNIT_EXPECT_EQ(test, zd_debugfs_read_long(d, point, "fired"), 2);
+
+	/* Disarmed, the point neither fails nor counts. */
+	KUNIT_ASSERT_EQ(test, zd_debugfs_write(d, point, "action", "none"), 4);
+	pgmap = get_dev_pagemap(pfn, NULL);
+	KUNIT_EXPECT_NOT_NULL(test, pgmap);
+	if (pgmap)
+		put_dev_pagemap(pgmap);
+	KUNIT_EXPECT_EQ(test, zd_debugfs_read_long(d, point, "hits"), 0);
+	KUNIT_EXPECT_EQ(test, zd_debugfs_read_long(d, point, "fired"), 0);
+
+	KUNIT_EXPECT_EQ(test, zd_debugfs_write(d, point, "action", "yield"),
+			-EINVAL);
+	pgmap = get_dev_pagemap(pfn, NULL);
+	KUNIT_EXPECT_NOT_NULL_MSG(test, pgmap, "a refused action was armed");
+	if (pgmap)
+		put_dev_pagemap(pgmap);
+}
+
 static struct kunit_case zdrace_fi_selftest_cases[] = {
 	KUNIT_CASE(point_names_round_trip),
 	KUNIT_CASE_PARAM(parse_action_string, zd_action_str_gen_params),
@@ -657,6 +809,7 @@ static struct kunit_case zdrace_fi_selftest_cases[] = {
 	KUNIT_CASE_PARAM(schedule_order_is_followed, zd_order_gen_params),
 	KUNIT_CASE_PARAM(seed_replays_same_trace, zd_sched_seed_params),
 	KUNIT_CASE(blocked_actor_is_detected),
+	KUNIT_CASE(debugfs_arms_point),
 	{}
 };
 

@@ -72,7 +72,11 @@ static void zd_s4_exit(struct kunit *test)
 	zdrace_fi_disarm_all();
 }
 
-/* Fresh user pages backed by @dev: a new mapping for every pin. */
+/*
+ * User pages backed by @dev, a new mapping for every pin: new anonymous
+ * memory migrated to the device, or the device's first GENERIC pages
+ * mapped again.
+ */
 static unsigned long zd_s4_map(struct zd_dev *dev)
 {
 	struct page *pages[ZD_S4_PAGES];
@@ -181,7 +185,7 @@ static void mapped_coherent_anon_refcount(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, folio_mapcount(page_folio(page)), 1);
 	KUNIT_EXPECT_EQ(test, zd_dev_pgmap_refs(dev), idle_refs + 1);
 
-	KUNIT_ASSERT_EQ(test, zdrace_fi_arm_counter(ZDRACE_FI_gup_fast_after_get_pgmap,
+	KUNIT_ASSERT_EQ(test, zdrace_fi_arm_counter(ZDRACE_FI_get_pgmap_before_tryget,
 						    &lookups, true), 0);
 	KUNIT_ASSERT_EQ(test, zdrace_fi_arm_counter(ZDRACE_FI_gup_fast_after_grab,
 						    &grabs, true), 0);

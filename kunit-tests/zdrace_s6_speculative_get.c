@@ -164,6 +164,13 @@ KUNIT_ARRAY_PARAM(zd_s6_passes, zd_s6_frozen_passes, zd_s6_passes_desc);
 
 KUNIT_DEFINE_ACTION_WRAPPER(zd_s6_fput, fput, struct file *);
 
+KUNIT_DEFINE_ACTION_WRAPPER(zd_s6_folio_put, folio_put, struct folio *);
+
+/*
+ * Page 0 of a new shmem file, in its page cache.  The test keeps a
+ * reference until it ends, so that the folio cannot be reclaimed or
+ * migrated while a case plays with its count or its slot.
+ */
 static struct folio *zd_s6_shmem_folio(struct kunit *test, const char *name)
 {
 	struct file *file = shmem_file_setup(name, PAGE_SIZE, 0);
@@ -174,7 +181,9 @@ static struct folio *zd_s6_shmem_folio(struct kunit *test, const char *name)
 							   file));
 	folio = shmem_read_folio(file->f_mapping, 0);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(folio));
-	folio_put(folio);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
+							   zd_s6_folio_put,
+							   folio));
 	return folio;
 }
 
@@ -217,7 +226,7 @@ static void lookup_never_returns_frozen_folio(struct kunit *test)
 	folio_put(got);
 }
 
-/* filemap_after_load, first pass: the slot now holds another folio. */
+/* A lookup in @mapping whose slot 0 is switched from @old to @new. */
 struct zd_s6_reuse {
 	struct address_space *mapping;
 	struct folio *old, *new;
@@ -233,6 +242,7 @@ static void zd_s6_set_slot(struct address_space *mapping, struct folio *folio)
 	xa_unlock_irqrestore(&mapping->i_pages, flags);
 }
 
+/* filemap_after_load, first pass: the slot now holds another folio. */
 static bool zd_s6_reuse_cb(enum zdrace_fi_point point, void *data)
 {
 	struct zd_s6_reuse *r = data;

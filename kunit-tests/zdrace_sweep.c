@@ -65,10 +65,15 @@ static int zd_sweep_suite_init(struct kunit_suite *suite)
 	zd_sweep_nr_armed = 0;
 	zd_sweep_runs = 0;
 	strscpy(buf, zd_sweep_arm_list, sizeof(buf));
-	while ((tok = strsep(&cur, ",")) && *tok) {
+	while (*buf && (tok = strsep(&cur, ","))) {
 		struct zd_sweep_point *p = &zd_sweep_armed[zd_sweep_nr_armed];
 		char *action = strchr(tok, ':');
 
+		if (!*tok) {
+			pr_err("zdrace_sweep.arm=%s: empty entry\n",
+			       zd_sweep_arm_list);
+			return -EINVAL;
+		}
 		if (zd_sweep_nr_armed == ZD_SWEEP_MAX_ARMED) {
 			pr_err("zdrace_sweep.arm=: more than %d points\n",
 			       ZD_SWEEP_MAX_ARMED);
@@ -194,6 +199,16 @@ static void zd_sweep_run(struct kunit *test, struct zd_sched *s)
 	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "an actor never completed");
 }
 
+/* memunmap_pages() returned in time and exited the pgmap reference. */
+static void zd_sweep_expect_torn_down(struct kunit *test, struct zd_dev *dev)
+{
+	KUNIT_EXPECT_FALSE(test, dev->unmap_timed_out);
+	KUNIT_EXPECT_EQ_MSG(test, zd_dev_pgmap_refs(dev), -1L,
+			    "teardown did not exit the pgmap reference");
+}
+
+enum { ZD_SWEEP_TEARDOWN, ZD_SWEEP_OTHER0, ZD_SWEEP_OTHER1 };
+
 struct zd_sweep_ctx {
 	struct kunit *test;
 	struct zd_dev *dev;
@@ -236,7 +251,7 @@ static void zd_sweep_gup(struct zd_sweep_ctx *ctx, int i)
 	ctx->refcount[i] = page_ref_count(page);
 	ctx->pgmap_ok[i] = page == ctx->page[0] &&
 			   page->pgmap == &ctx->dev->pgmap &&
-			   !percpu_ref_is_zero(&ctx->dev->pgmap.ref);
+			   !percpu_ref_is_dying(&ctx->dev->pgmap.ref);
 	put_page(page);
 }
 
@@ -269,9 +284,13 @@ static void teardown_vs_gup_fast(struct kunit *test)
 	ctx->page[0] = zd_dev_page(ctx->dev, 0);
 	ctx->mm = current->mm;
 	s = zd_sweep_sched(test, seed);
-	zd_sched_add_actor(s, "teardown", zd_sweep_teardown, ctx);
-	zd_sched_add_actor(s, "gup0", zd_sweep_gup0, ctx);
-	zd_sched_add_actor(s, "gup1", zd_sweep_gup1, ctx);
+	KUNIT_ASSERT_EQ(test, zd_sched_add_actor(s, "teardown",
+						 zd_sweep_teardown, ctx),
+			ZD_SWEEP_TEARDOWN);
+	KUNIT_ASSERT_EQ(test, zd_sched_add_actor(s, "gup0", zd_sweep_gup0, ctx),
+			ZD_SWEEP_OTHER0);
+	KUNIT_ASSERT_EQ(test, zd_sched_add_actor(s, "gup1", zd_sweep_gup1, ctx),
+			ZD_SWEEP_OTHER1);
 
 	zd_sweep_run(test, s);
 	for (i = 0; i < 2; i++) {
@@ -283,7 +302,7 @@ static void teardown_vs_gup_fast(struct kunit *test)
 		KUNIT_EXPECT_TRUE_MSG(test, ctx->pgmap_ok[i],
 				      "gup%d returned a page whose pgmap is dead", i);
 	}
-	KUNIT_EXPECT_FALSE(test, ctx->dev->mapped);
+	zd_sweep_expect_torn_down(test, ctx->dev);
 }
 
 /* ---- teardown against the last puts ---- */
@@ -323,34 +342,43 @@ static void teardown_vs_put(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
 	ctx->dev = zd_dev_create(test, zd_sweep_refcount0_type(seed));
-	current->make_it_fail = true;
 	for (i = 0; i < 2; i++) {
 		ctx->page[i] = zd_dev_alloc_page(ctx->dev);
 		KUNIT_ASSERT_NOT_NULL(test, ctx->page[i]);
 	}
-	current->make_it_fail = false;
 	s = zd_sweep_sched(test, seed);
-	zd_sched_add_actor(s, "teardown", zd_sweep_teardown, ctx);
-	zd_sched_add_actor(s, "put0", zd_sweep_put0, ctx);
-	zd_sched_add_actor(s, "put1", zd_sweep_put1, ctx);
+	KUNIT_ASSERT_EQ(test, zd_sched_add_actor(s, "teardown",
+						 zd_sweep_teardown, ctx),
+			ZD_SWEEP_TEARDOWN);
+	KUNIT_ASSERT_EQ(test, zd_sched_add_actor(s, "put0", zd_sweep_put0, ctx),
+			ZD_SWEEP_OTHER0);
+	KUNIT_ASSERT_EQ(test, zd_sched_add_actor(s, "put1", zd_sweep_put1, ctx),
+			ZD_SWEEP_OTHER1);
 
 	zd_sweep_run(test, s);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->dev->page_free_calls), 2);
 	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&ctx->dev->pgmap_ref_at_free), 2,
 			    "ops->page_free() ran without a pgmap reference");
-	waited = zd_sched_find(s, 0, ZD_EV_GATE, ZDRACE_FI_memunmap_after_wait);
-	if (waited >= 0)
-		for (i = 1; i <= 2; i++)
-			KUNIT_EXPECT_LT_MSG(test, zd_sched_find(s, i, ZD_EV_DONE, 0),
-					    waited,
-					    "teardown passed its wait before put%d",
-					    i - 1);
-	KUNIT_EXPECT_FALSE(test, ctx->dev->mapped);
+	/* Past its wait if that is a gate here, else at its return. */
+	waited = zd_sched_find(s, ZD_SWEEP_TEARDOWN, ZD_EV_GATE,
+			       ZDRACE_FI_memunmap_after_wait);
+	if (waited < 0)
+		waited = zd_sched_find(s, ZD_SWEEP_TEARDOWN, ZD_EV_DONE, 0);
+	for (i = ZD_SWEEP_OTHER0; i <= ZD_SWEEP_OTHER1; i++)
+		KUNIT_EXPECT_LT_MSG(test, zd_sched_find(s, i, ZD_EV_DONE, 0),
+				    waited, "teardown passed its wait before put%d",
+				    i - ZD_SWEEP_OTHER0);
+	zd_sweep_expect_torn_down(test, ctx->dev);
 }
 
 /* ---- a driver allocating and freeing against teardown ---- */
 
-/* Allocate and free pages, as a driver, until teardown starts. */
+/*
+ * Allocate and free pages, as a driver, until teardown starts.  Nothing
+ * on this path sleeps, so on one CPU the driver runs wholly before or
+ * wholly after the teardown starts; what varies is where the armed
+ * points fire along both.
+ */
 static void zd_sweep_driver(void *data)
 {
 	struct zd_sweep_ctx *ctx = data;
@@ -388,8 +416,11 @@ static void alloc_free_vs_teardown(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
 	ctx->dev = zd_dev_create(test, zd_sweep_refcount0_type(seed));
 	s = zd_sweep_sched(test, seed);
-	zd_sched_add_actor(s, "driver", zd_sweep_driver, ctx);
-	zd_sched_add_actor(s, "teardown", zd_sweep_teardown, ctx);
+	KUNIT_ASSERT_EQ(test, zd_sched_add_actor(s, "teardown",
+						 zd_sweep_teardown, ctx),
+			ZD_SWEEP_TEARDOWN);
+	KUNIT_ASSERT_EQ(test, zd_sched_add_actor(s, "driver", zd_sweep_driver,
+						 ctx), ZD_SWEEP_OTHER0);
 
 	zd_sweep_run(test, s);
 	KUNIT_EXPECT_EQ(test, ctx->allocated + ctx->alloc_refused, 4);
@@ -422,7 +453,9 @@ static void zd_sweep_lookup(void *data)
 		if (IS_ERR(folio))
 			continue;
 		c->found++;
-		if (folio_ref_count(folio) < 2 || folio->index != 0)
+		/* The cache's reference and ours, unless truncated since. */
+		if (folio_ref_count(folio) < (folio->mapping ? 2 : 1) ||
+		    folio->index != 0)
 			c->bad++;
 		folio_put(folio);
 	}
@@ -459,8 +492,10 @@ static void lookup_vs_truncate(struct kunit *test)
 	KUNIT_ASSERT_FALSE(test, IS_ERR(folio));
 	folio_put(folio);
 	s = zd_sweep_sched(test, seed);
-	zd_sched_add_actor(s, "lookup", zd_sweep_lookup, c);
-	zd_sched_add_actor(s, "truncate", zd_sweep_truncate, c);
+	KUNIT_ASSERT_EQ(test, zd_sched_add_actor(s, "lookup", zd_sweep_lookup,
+						 c), 0);
+	KUNIT_ASSERT_EQ(test, zd_sched_add_actor(s, "truncate",
+						 zd_sweep_truncate, c), 1);
 
 	zd_sweep_run(test, s);
 	KUNIT_EXPECT_EQ_MSG(test, c->bad, 0,

@@ -32,6 +32,12 @@ class ParseTest(unittest.TestCase):
 		self.assertIsNotNone(by['final_put_zone_device'].refuses('fail'))
 		self.assertIsNone(by['gup_fast_after_grab'].refuses('delay=5'))
 
+	def test_cases_of_this_repository(self) -> None:
+		repo = os.path.dirname(os.path.dirname(os.path.dirname(
+			os.path.abspath(__file__))))
+		self.assertEqual(sweepspec.parse_cases(os.path.join(
+			repo, sweepspec.CASES_C)), sweepspec.DEFAULT_CASES)
+
 	def test_cases(self) -> None:
 		with tempfile.TemporaryDirectory() as d:
 			path = os.path.join(d, 'zdrace_sweep.c')

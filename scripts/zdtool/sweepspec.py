@@ -22,7 +22,7 @@ SUITE = 'zdrace_sweep'
 POINTS_H = 'fault-inject/include/zdrace/fi_points.h'
 CASES_C = 'kunit-tests/zdrace_sweep.c'
 DEFAULT_CASES = ['teardown_vs_gup_fast', 'teardown_vs_put',
-		 'alloc_free_vs_teardown']
+		 'alloc_free_vs_teardown', 'lookup_vs_truncate']
 DEFAULT_ACTIONS = ['delay=200', 'yield', 'fail']
 MAX_DELAY_US = 100000		# zdrace_fi refuses longer spins
 
