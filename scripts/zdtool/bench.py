@@ -82,7 +82,7 @@ GUP_BENCH_RE = re.compile(r'zdrace-bench: gup_fast_devmap (\d+) ps/op min')
 GUP_BENCH_BUDGET = 1.01
 # Boots of each benchmark kernel, alternated so that load drifting over
 # the run hits both alike.
-GUP_BENCH_ROUNDS = 7
+GUP_BENCH_ROUNDS = 15
 
 
 def gup_bench_kernel(run: KunitRun, fi: str, repo: str) -> KunitRun:
