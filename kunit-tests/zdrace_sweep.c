@@ -236,6 +236,24 @@ static void zd_sweep_teardown(void *data)
 	zd_dev_unmap(ctx->dev);
 }
 
+/* The seeded harness: the teardown actor, then the case's others. */
+static struct zd_sched *zd_sweep_sched_teardown(struct kunit *test, u64 seed,
+						struct zd_sweep_ctx *ctx,
+						const char * const *names,
+						const zd_actor_fn *fns, int nr)
+{
+	struct zd_sched *s = zd_sweep_sched(test, seed);
+	int i;
+
+	KUNIT_ASSERT_EQ(test, zd_sched_add_actor(s, "teardown",
+						 zd_sweep_teardown, ctx),
+			ZD_SWEEP_TEARDOWN);
+	for (i = 0; i < nr; i++)
+		KUNIT_ASSERT_EQ(test, zd_sched_add_actor(s, names[i], fns[i], ctx),
+				ZD_SWEEP_OTHER0 + i);
+	return s;
+}
+
 /* ---- teardown against gup-fast ---- */
 
 static void zd_sweep_gup(struct zd_sweep_ctx *ctx, int i)
@@ -272,6 +290,8 @@ static void zd_sweep_gup1(void *data)
  */
 static void teardown_vs_gup_fast(struct kunit *test)
 {
+	static const char * const names[] = { "gup0", "gup1" };
+	static const zd_actor_fn fns[] = { zd_sweep_gup0, zd_sweep_gup1 };
 	u64 seed = *(const u64 *)test->param_value;
 	struct zd_sweep_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
 	struct zd_sched *s;
@@ -283,14 +303,8 @@ static void teardown_vs_gup_fast(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, put_user(1, (int __user *)ctx->addr), 0);
 	ctx->page[0] = zd_dev_page(ctx->dev, 0);
 	ctx->mm = current->mm;
-	s = zd_sweep_sched(test, seed);
-	KUNIT_ASSERT_EQ(test, zd_sched_add_actor(s, "teardown",
-						 zd_sweep_teardown, ctx),
-			ZD_SWEEP_TEARDOWN);
-	KUNIT_ASSERT_EQ(test, zd_sched_add_actor(s, "gup0", zd_sweep_gup0, ctx),
-			ZD_SWEEP_OTHER0);
-	KUNIT_ASSERT_EQ(test, zd_sched_add_actor(s, "gup1", zd_sweep_gup1, ctx),
-			ZD_SWEEP_OTHER1);
+	s = zd_sweep_sched_teardown(test, seed, ctx, names, fns,
+				    ARRAY_SIZE(fns));
 
 	zd_sweep_run(test, s);
 	for (i = 0; i < 2; i++) {
@@ -335,6 +349,8 @@ static enum memory_type zd_sweep_refcount0_type(u64 seed)
  */
 static void teardown_vs_put(struct kunit *test)
 {
+	static const char * const names[] = { "put0", "put1" };
+	static const zd_actor_fn fns[] = { zd_sweep_put0, zd_sweep_put1 };
 	u64 seed = *(const u64 *)test->param_value;
 	struct zd_sweep_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
 	struct zd_sched *s;
@@ -346,14 +362,8 @@ static void teardown_vs_put(struct kunit *test)
 		ctx->page[i] = zd_dev_alloc_page(ctx->dev);
 		KUNIT_ASSERT_NOT_NULL(test, ctx->page[i]);
 	}
-	s = zd_sweep_sched(test, seed);
-	KUNIT_ASSERT_EQ(test, zd_sched_add_actor(s, "teardown",
-						 zd_sweep_teardown, ctx),
-			ZD_SWEEP_TEARDOWN);
-	KUNIT_ASSERT_EQ(test, zd_sched_add_actor(s, "put0", zd_sweep_put0, ctx),
-			ZD_SWEEP_OTHER0);
-	KUNIT_ASSERT_EQ(test, zd_sched_add_actor(s, "put1", zd_sweep_put1, ctx),
-			ZD_SWEEP_OTHER1);
+	s = zd_sweep_sched_teardown(test, seed, ctx, names, fns,
+				    ARRAY_SIZE(fns));
 
 	zd_sweep_run(test, s);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->dev->page_free_calls), 2);
@@ -409,18 +419,16 @@ static void zd_sweep_driver(void *data)
  */
 static void alloc_free_vs_teardown(struct kunit *test)
 {
+	static const char * const names[] = { "driver" };
+	static const zd_actor_fn fns[] = { zd_sweep_driver };
 	u64 seed = *(const u64 *)test->param_value;
 	struct zd_sweep_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
 	struct zd_sched *s;
 
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
 	ctx->dev = zd_dev_create(test, zd_sweep_refcount0_type(seed));
-	s = zd_sweep_sched(test, seed);
-	KUNIT_ASSERT_EQ(test, zd_sched_add_actor(s, "teardown",
-						 zd_sweep_teardown, ctx),
-			ZD_SWEEP_TEARDOWN);
-	KUNIT_ASSERT_EQ(test, zd_sched_add_actor(s, "driver", zd_sweep_driver,
-						 ctx), ZD_SWEEP_OTHER0);
+	s = zd_sweep_sched_teardown(test, seed, ctx, names, fns,
+				    ARRAY_SIZE(fns));
 
 	zd_sweep_run(test, s);
 	KUNIT_EXPECT_EQ(test, ctx->allocated + ctx->alloc_refused, 4);
