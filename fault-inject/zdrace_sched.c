@@ -537,7 +537,12 @@ const struct zd_sched_event *zd_sched_event(struct zd_sched *s, int i)
 }
 EXPORT_SYMBOL_GPL(zd_sched_event);
 
-/* Return: index of the first matching event, or -1. */
+/*
+ * @actor may be ZD_SCHED_ANY_ACTOR (notes made from outside any actor
+ * carry none of the actors' indices).
+ *
+ * Return: index of the first matching event, or -1.
+ */
 int zd_sched_find(struct zd_sched *s, int actor, enum zd_sched_kind kind,
 		  enum zdrace_fi_point point)
 {
@@ -546,7 +551,8 @@ int zd_sched_find(struct zd_sched *s, int actor, enum zd_sched_kind kind,
 	for (i = 0; i < s->nr_events; i++) {
 		const struct zd_sched_event *e = &s->ev[i];
 
-		if (e->actor == actor && e->kind == kind &&
+		if ((actor == ZD_SCHED_ANY_ACTOR || e->actor == actor) &&
+		    e->kind == kind &&
 		    (kind == ZD_EV_DONE || kind == ZD_EV_BLOCKED ||
 		     e->point == point))
 			return i;
@@ -554,6 +560,17 @@ int zd_sched_find(struct zd_sched *s, int actor, enum zd_sched_kind kind,
 	return -1;
 }
 EXPORT_SYMBOL_GPL(zd_sched_find);
+
+/* Return: how many of the events before index @end are @actor's. */
+int zd_sched_count_before(struct zd_sched *s, int actor, int end)
+{
+	int i, n = 0;
+
+	for (i = 0; i < min(end, s->nr_events); i++)
+		n += s->ev[i].actor == actor;
+	return n;
+}
+EXPORT_SYMBOL_GPL(zd_sched_count_before);
 
 /* "actor:kind[:point] ..." in event order. */
 int zd_sched_trace_str(struct zd_sched *s, char *buf, size_t len)

@@ -160,16 +160,6 @@ static struct zd_sched *zd_s1_sched(struct kunit *test, struct zd_s1_ctx *ctx,
 	return s;
 }
 
-/* Events of @actor before event @end. */
-static int zd_s1_events_before(struct zd_sched *s, int actor, int end)
-{
-	int i, n = 0;
-
-	for (i = 0; i < end; i++)
-		n += zd_sched_event(s, i)->actor == actor;
-	return n;
-}
-
 /* ---- parameters: (case, schedule) ---- */
 
 struct zd_s1_param {
@@ -244,7 +234,7 @@ static void teardown_waits_for_last_reference(struct kunit *test)
 	KUNIT_ASSERT_GE(test, waited, 0);
 
 	/* The claimed interleaving: k teardown steps ran before the drop. */
-	KUNIT_EXPECT_EQ_MSG(test, zd_s1_events_before(s, ZD_TEARDOWN, dropped),
+	KUNIT_EXPECT_EQ_MSG(test, zd_sched_count_before(s, ZD_TEARDOWN, dropped),
 			    k, "the drop did not run where the order put it");
 	if (k == steps[ZD_TEARDOWN])
 		KUNIT_EXPECT_TRUE_MSG(test, blocked >= 0 && blocked < dropped,

@@ -174,18 +174,10 @@ static void zd_s2_gup(struct zd_s2_ctx *ctx)
 	}
 }
 
-/* The point gup-fast passed, as a note of the test or gup actor. */
+/* gup-fast passed @point: a note of the gup actor or of the test. */
 static bool zd_s2_passed(struct zd_s2_ctx *ctx, enum zdrace_fi_point point)
 {
-	int i;
-
-	for (i = 0; i < zd_sched_nr_events(ctx->s); i++) {
-		const struct zd_sched_event *ev = zd_sched_event(ctx->s, i);
-
-		if (ev->kind == ZD_EV_NOTE && ev->point == point)
-			return true;
-	}
-	return false;
+	return zd_sched_find(ctx->s, ZD_SCHED_ANY_ACTOR, ZD_EV_NOTE, point) >= 0;
 }
 
 /* ---- gup-fast as a whole at every step of memunmap_pages() ---- */
@@ -258,9 +250,8 @@ static void gup_fast_between_teardown_steps(struct kunit *test)
 	gup_done = zd_sched_find(ctx->s, ZD_GUP, ZD_EV_DONE, 0);
 	KUNIT_ASSERT_GE(test, gup_done, 0);
 	/* The claimed interleaving: k teardown steps ran before gup-fast. */
-	for (i = 0; i < gup_done; i++)
-		k -= zd_sched_event(ctx->s, i)->actor == ZD_TEARDOWN;
-	KUNIT_EXPECT_EQ_MSG(test, k, 0,
+	KUNIT_EXPECT_EQ_MSG(test, zd_sched_count_before(ctx->s, ZD_TEARDOWN,
+							gup_done), k,
 			    "gup-fast did not run where the order put it");
 	KUNIT_EXPECT_TRUE(test, zd_s2_passed(ctx, ZDRACE_FI_gup_fast_after_pte_read));
 	KUNIT_EXPECT_LT(test, zd_sched_find(ctx->s, ZD_TEARDOWN, ZD_EV_BLOCKED, 0), 0);

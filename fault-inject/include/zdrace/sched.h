@@ -54,8 +54,12 @@ int zd_sched_finish(struct zd_sched *s);
 void zd_sched_note(struct zd_sched *s, enum zdrace_fi_point point);
 int zd_sched_nr_events(struct zd_sched *s);
 const struct zd_sched_event *zd_sched_event(struct zd_sched *s, int i);
+/* zd_sched_find()'s actor for a match by any actor, or by none. */
+#define ZD_SCHED_ANY_ACTOR	(-1)
+
 int zd_sched_find(struct zd_sched *s, int actor, enum zd_sched_kind kind,
 		  enum zdrace_fi_point point);
+int zd_sched_count_before(struct zd_sched *s, int actor, int end);
 int zd_sched_trace_str(struct zd_sched *s, char *buf, size_t len);
 bool zd_sched_same_trace(struct zd_sched *a, struct zd_sched *b);
 const char *zd_sched_repro(struct zd_sched *s);
