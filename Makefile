@@ -74,7 +74,7 @@ SWEEP_ARGS ?= --time 2m --seeds-per-boot 8 --points-per-job 3
 sweep:
 	$(PYTHON) scripts/sweep run --kernel=$(KERNEL) --build-root=$(BUILD) \
 		$(if $(filter-out file default,$(origin KERNEL_ARGS)),$(addprefix \
-		--kernel-args=,$(KERNEL_ARGS))) $(SWEEP_ARGS)
+		--kernel_args=,$(KERNEL_ARGS))) $(SWEEP_ARGS)
 
 # Build output only; keeps the extracted pristine source.
 clean:

@@ -16,9 +16,10 @@ from typing import List, Optional, Sequence
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from zdtool import ZdError  # noqa: E402
-from zdtool import bench, bootcheck, runner, series, source, tree  # noqa: E402
-from zdtool import covcmd, mutants  # noqa: E402
-from zdtool.results import Counts  # noqa: E402
+from zdtool.coverage import commands as covcmd  # noqa: E402
+from zdtool.kernel import bench, bootcheck, mutants, runner  # noqa: E402
+from zdtool.kernel import series, source, tree  # noqa: E402
+from zdtool.kernel.results import Counts  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -219,7 +220,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 		return args.func(args)
 	except ZdError as e:
 		print(f'zdrace: error: {e}', file=sys.stderr)
-		return 1
+		return e.status
 	except KeyboardInterrupt:
 		print('zdrace: interrupted', file=sys.stderr)
 		return 130

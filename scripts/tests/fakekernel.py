@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-"""A tiny stand-in for a kernel tree: just what zdtool.tree looks at."""
+"""A tiny stand-in for a kernel tree: just what zdtool.kernel.tree looks at."""
 
 import os
 import subprocess

@@ -15,7 +15,7 @@ import unittest
 from typing import Any, Dict, List, Tuple
 
 from tests import sweepfake
-from zdtool import sweepargs
+from zdtool.sweep import args as sweepargs
 
 SWEEP = os.path.join(sweepfake.SCRIPTS, 'sweep')
 

@@ -1,10 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0
-"""zdtool.bootcheck: judging the console of a boot with bad parameters."""
+"""zdtool.kernel.bootcheck: judging the console of a boot with bad parameters."""
 
 import os
 import unittest
 
-from zdtool import bootcheck
+from zdtool.kernel import bootcheck
 
 DATA = os.path.join(os.path.dirname(__file__), 'test_data')
 

@@ -1,10 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0
-"""zdtool.cfuncs: function ranges in kernel C, headers included."""
+"""zdtool.coverage.cfuncs: function ranges in kernel C, headers included."""
 
 import os
 import unittest
 
-from zdtool import cfuncs
+from zdtool.coverage import cfuncs
 
 DATA = os.path.join(os.path.dirname(__file__), 'test_data')
 

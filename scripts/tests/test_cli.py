@@ -29,7 +29,8 @@ class BadInputTest(unittest.TestCase):
 			'directory'])
 
 	def test_missing_kunitconfig(self) -> None:
-		from zdtool import ZdError, runner
+		from zdtool import ZdError
+		from zdtool.kernel import runner
 		with self.assertRaisesRegex(ZdError, 'kunitconfig /nope.config'):
 			runner.check_configs(['/nope.config'])
 

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-"""zdtool.coverage: counters, lcov availability and the floor verdict."""
+"""zdtool.coverage.pipeline: counters, lcov availability and the floor verdict."""
 
 import json
 import os
@@ -8,7 +8,7 @@ import unittest
 from unittest import mock
 
 from zdtool import ZdError
-from zdtool import coverage, lcovinfo
+from zdtool.coverage import pipeline as coverage, lcovinfo
 
 
 class CountersTest(unittest.TestCase):

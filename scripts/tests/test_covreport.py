@@ -1,12 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
-"""zdtool.covreport: per-function numbers, Markdown and JSON."""
+"""zdtool.coverage.report: per-function numbers, Markdown and JSON."""
 
 import json
 import os
 import unittest
 
-from zdtool import covreport, lcovinfo, manifest
-from zdtool.cfuncs import FuncRange, find_functions
+from zdtool.coverage import report as covreport, lcovinfo, manifest
+from zdtool.coverage.cfuncs import FuncRange, find_functions
 
 DATA = os.path.join(os.path.dirname(__file__), 'test_data')
 TREE = '/work/main/build/6.12/linux'

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-"""zdtool.floor: the coverage ratchet."""
+"""zdtool.coverage.floor: the coverage ratchet."""
 
 import json
 import os
@@ -7,7 +7,7 @@ import tempfile
 import unittest
 
 from zdtool import ZdError
-from zdtool import floor
+from zdtool.coverage import floor
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(
 	os.path.abspath(__file__))))

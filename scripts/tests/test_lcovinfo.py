@@ -1,10 +1,10 @@
 # SPDX-License-Identifier: GPL-2.0
-"""zdtool.lcovinfo: reading and merging lcov tracefiles."""
+"""zdtool.coverage.lcovinfo: reading and merging lcov tracefiles."""
 
 import os
 import unittest
 
-from zdtool import lcovinfo
+from zdtool.coverage import lcovinfo
 
 DATA = os.path.join(os.path.dirname(__file__), 'test_data')
 # Where the recorded capture's kernel tree was.

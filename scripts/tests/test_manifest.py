@@ -1,12 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
-"""zdtool.manifest: coverage/refcount-paths and its resolution."""
+"""zdtool.coverage.manifest: coverage/refcount-paths and its resolution."""
 
 import os
 import tempfile
 import unittest
 
 from zdtool import ZdError
-from zdtool import manifest
+from zdtool.coverage import manifest
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(
 	os.path.abspath(__file__))))

@@ -1,12 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
-"""zdtool.mutants: result tables, kill detection and series assembly."""
+"""zdtool.kernel.mutants: result tables, kill detection and series assembly."""
 
 import json
 import os
 import unittest
 
-from zdtool import mutants
-from zdtool.series import Series, load_series
+from zdtool.kernel import mutants
+from zdtool.kernel.series import Series, load_series
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(
 	os.path.abspath(__file__))))

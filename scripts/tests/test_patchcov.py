@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-"""zdtool.patchcov: a series' changed lines and their coverage."""
+"""zdtool.coverage.patchcov: a series' changed lines and their coverage."""
 
 import contextlib
 import io
@@ -10,7 +10,8 @@ import unittest
 
 from tests import fakekernel
 from zdtool import ZdError
-from zdtool import covcmd, lcovinfo, manifest, patchcov, series, source, tree
+from zdtool.coverage import commands as covcmd, lcovinfo, manifest, patchcov
+from zdtool.kernel import series, source, tree
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(
 	os.path.abspath(__file__))))

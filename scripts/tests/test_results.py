@@ -1,11 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
-"""zdtool.results: counting kunit.py's JSON output."""
+"""zdtool.kernel.results: counting kunit.py's JSON output."""
 
 import json
 import os
 import unittest
 
-from zdtool import results
+from zdtool.kernel import results
 
 DATA = os.path.join(os.path.dirname(__file__), 'test_data')
 

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-"""zdtool.series: the series file, its hash and patch application."""
+"""zdtool.kernel.series: the series file, its hash and patch application."""
 
 import os
 import tempfile
@@ -7,7 +7,7 @@ import unittest
 
 from tests import fakekernel
 from zdtool import ZdError
-from zdtool import series
+from zdtool.kernel import series
 
 DATA = os.path.join(os.path.dirname(__file__), 'test_data')
 

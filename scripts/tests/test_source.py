@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-"""zdtool.source: KERNEL_SRC validation and version parsing."""
+"""zdtool.kernel.source: KERNEL_SRC validation and version parsing."""
 
 import os
 import tempfile
@@ -7,7 +7,7 @@ import unittest
 
 from tests import fakekernel
 from zdtool import ZdError
-from zdtool import source
+from zdtool.kernel import source
 
 
 class FindSourceTest(unittest.TestCase):

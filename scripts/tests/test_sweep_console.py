@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-"""zdtool.sweepconsole/sweeptitle: classifying console logs, syzkaller-style
+"""zdtool.sweep.console/title: classifying console logs, syzkaller-style
 titles, deduplication by title.
 
 The logs in test_data/sweep/ are a real boot of this UML kernel (from
@@ -11,10 +11,12 @@ show_regs() and segv() panics, KUnit's expectation failures.
 
 import os
 import unittest
-from typing import Any, Dict
 
-from zdtool import sweepconsole, sweepreport, sweeptitle
-from zdtool.sweepjournal import State
+from zdtool.sweep import console as sweepconsole, report as sweepreport, title as sweeptitle
+from zdtool.sweep.journal import State
+from zdtool.sweep.records import (Header, JobRecord, KernelInfo, PointStat,
+				  Settings)
+from zdtool.sweep.spec import Spec
 
 DATA = os.path.join(os.path.dirname(__file__), 'test_data', 'sweep')
 
@@ -107,10 +109,8 @@ class ClassifyTest(unittest.TestCase):
 			'interleavings=64\n')
 		con = sweepconsole.parse(text)
 		self.assertEqual(con.armed, [
-			{'point': 'gup_fast_after_grab', 'action': 'fail', 'hits': 3,
-			 'fired': 1},
-			{'point': 'filemap_after_load', 'action': 'delay=200',
-			 'hits': 0, 'fired': 0}])
+			PointStat('gup_fast_after_grab', 'fail', 3, 1),
+			PointStat('filemap_after_load', 'delay=200', 0, 0)])
 		self.assertEqual(sweepconsole.interleavings(con), 64)
 
 	def test_ktap_dash_and_timestamps(self) -> None:
@@ -180,30 +180,30 @@ class TitleTest(unittest.TestCase):
 
 
 def _rec(index: int, title: str, kind: str = 'kasan',
-	 status: str = 'FAIL') -> Dict[str, Any]:
-	return {'index': index, 'case': 'teardown_vs_put', 'seed': 1 + index,
-		'seeds': 4, 'arm': ['final_put_zone_device:delay=200'],
-		'kind': kind, 'title': title, 'status': status, 'start': 0.0,
-		'duration': 1.0, 'fail_seed': 2 + index, 'interleavings': 4,
-		'points': [{'point': 'final_put_zone_device',
-			    'action': 'delay=200', 'hits': index % 4, 'fired': 0}]}
+	 status: str = 'FAIL') -> JobRecord:
+	return JobRecord(index, 'teardown_vs_put', 1 + index, 4,
+			 ['final_put_zone_device:delay=200'], kind, title, status,
+			 0.0, 1.0, fail_seed=2 + index, interleavings=4,
+			 points=[PointStat('final_put_zone_device', 'delay=200',
+					   index % 4, 0)])
 
 
 class DedupTest(unittest.TestCase):
 
 	def test_same_title_is_one_entry_with_a_count(self) -> None:
-		header = {'spec': {'pool': [['final_put_zone_device', ['delay=200']],
-					    ['memunmap_after_kill', ['delay=200']]],
-				   'shard': [1, 1]},
-			  'settings': {'linux': '/b/linux', 'line': '6.12',
-				       'extra': []}}
+		spec = Spec(['teardown_vs_put'], ['final_put_zone_device:delay=200'],
+			    {'final_put_zone_device': ['delay=200'],
+			     'memunmap_after_kill': ['delay=200']})
+		header = Header('1', 0.0, spec, KernelInfo('0' * 64),
+				Settings('/b/linux', '6.12', '/b', [], 120.0, None,
+					 None))
 		uaf = 'KASAN: slab-use-after-free Read in free_zone_device_folio'
 		jobs = {i: _rec(i, uaf) for i in (7, 3, 9)}
 		jobs[4] = _rec(4, '', 'pass', 'PASS')
 		jobs[5] = _rec(5, 'WARNING in zone_device_page_init', 'warn')
 		s = sweepreport.summarize([State('/o', header, jobs, {},
 						 [(0.0, 60.0)])])
-		self.assertEqual([(f.title, f.count, f.first['index'])
+		self.assertEqual([(f.title, f.count, f.first.index)
 				  for f in s.failures],
 				 [(uaf, 3, 3), ('WARNING in zone_device_page_init',
 						1, 5)])
@@ -211,9 +211,9 @@ class DedupTest(unittest.TestCase):
 			      s.failures[0].repro)
 		self.assertEqual(s.interleavings, 20)
 		self.assertAlmostEqual(s.per_min, 20.0)
-		points = {p['point']: p for p in s.points}
-		self.assertEqual(points['final_put_zone_device']['hit_jobs'], 4)
-		self.assertFalse(points['memunmap_after_kill']['hit'])
+		points = {p.point: p for p in s.points}
+		self.assertEqual(points['final_put_zone_device'].hit_jobs, 4)
+		self.assertFalse(points['memunmap_after_kill'].hit)
 
 
 if __name__ == '__main__':

@@ -11,8 +11,8 @@ from typing import Any, Dict, List
 
 from tests import sweepfake
 from tests.sweeptest import SweepCase, alive
-from zdtool import sweepjournal
-from zdtool.sweepspec import SweepError
+from zdtool.sweep import journal as sweepjournal
+from zdtool import ZdError
 
 RUNS = 14
 
@@ -109,6 +109,6 @@ class ResumeTest(SweepCase):
 		self.assert_bad_input(['run', '--resume', self.path('out')],
 				      f'{self.path("build/6.12/kunit/linux")}: not '
 				      'the kernel this sweep started with')
-		with self.assertRaises(SweepError):
+		with self.assertRaises(ZdError):
 			sweepjournal.load(self.path('build'))
 

@@ -10,8 +10,8 @@ from typing import Any, Dict, List
 
 from tests import sweepfake
 from tests.sweeptest import SweepCase, alive
-from zdtool import sweepjob
-from zdtool.sweepprogress import Progress
+from zdtool.sweep import job as sweepjob
+from zdtool.sweep.progress import Progress
 
 POINTS = 'memunmap_before_wait,gup_fast_after_grab,final_put_zone_device'
 UAF = 'KASAN: slab-use-after-free Read in free_zone_device_folio'
@@ -240,8 +240,8 @@ class BadInputTest(SweepCase):
 			(['--time', '2x'], '--time: 2x'),
 			(['--runs', '-1'], 'argument --runs: -1'),
 			(['--seeds-per-boot', '5000'], '--seeds-per-boot: 5000'),
-			(['--kernel-args', 'zdrace_sweep.arm=x:fail'],
-			 '--kernel-args: zdrace_sweep.arm='),
+			(['--kernel_args', 'zdrace_sweep.arm=x:fail'],
+			 '--kernel_args: zdrace_sweep.arm='),
 			(['--previous', self.path('nope.json')], '--previous '),
 			(['--kernel', '9.9'], self.path('build', '9.9', 'kunit',
 							'linux') + ': no such file; run make first'),

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-"""zdtool.sweepspec/sweepjob/sweepmin: the matrix, its determinism and
+"""zdtool.sweep.spec/job/minimize: the matrix, its determinism and
 shards, input validation, the boot line and ddmin."""
 
 import json
@@ -9,8 +9,9 @@ import unittest
 from typing import Any, List
 
 from tests import sweepfake
-from zdtool import sweepjob, sweepmin, sweepspec
-from zdtool.sweepspec import Spec, SweepError
+from zdtool.sweep import job as sweepjob, minimize as sweepmin, spec as sweepspec
+from zdtool import ZdError
+from zdtool.sweep.spec import Spec
 
 REPO = sweepfake.REPO
 
@@ -52,7 +53,7 @@ class ParseTest(unittest.TestCase):
 			self.assertEqual(sweepspec.parse_cases(path), ['a_vs_b', 'c_vs_d'])
 			with open(path, 'w') as f:
 				f.write('static struct kunit_case other[] = {};\n')
-			with self.assertRaisesRegex(SweepError, 'zdrace_sweep_cases'):
+			with self.assertRaisesRegex(ZdError, 'zdrace_sweep_cases'):
 				sweepspec.parse_cases(path)
 
 	def test_actions(self) -> None:
@@ -61,7 +62,7 @@ class ParseTest(unittest.TestCase):
 				 ('delay=0', 'delay must be'),
 				 ('delay=100001', 'delay must be'),
 				 ('delay', 'unknown action')):
-			with self.assertRaisesRegex(SweepError, f'^--actions: .*{why}'):
+			with self.assertRaisesRegex(ZdError, f'^--actions: .*{why}'):
 				sweepspec.parse_action(bad)
 
 	def test_durations_and_shards(self) -> None:
@@ -69,11 +70,11 @@ class ParseTest(unittest.TestCase):
 		self.assertEqual([d('90'), d('90s'), d('2m'), d('8h'), d('1h30m')],
 				 [90, 90, 120, 28800, 5400])
 		for bad in ('', '2x', 'm', '0s', '-1m'):
-			with self.assertRaisesRegex(SweepError, '^--time: '):
+			with self.assertRaisesRegex(ZdError, '^--time: '):
 				d(bad)
 		self.assertEqual(sweepspec.parse_shard('2/4'), (2, 4))
 		for bad in ('0/4', '5/4', '1', 'a/b', '1/0'):
-			with self.assertRaisesRegex(SweepError, '^--shard: '):
+			with self.assertRaisesRegex(ZdError, '^--shard: '):
 				sweepspec.parse_shard(bad)
 
 
@@ -97,11 +98,11 @@ class MatrixTest(unittest.TestCase):
 			      _spec(with_excluded=True).pairs)
 
 	def test_unknown_names(self) -> None:
-		with self.assertRaisesRegex(SweepError, '^--points: nope: unknown'):
+		with self.assertRaisesRegex(ZdError, '^--points: nope: unknown'):
 			_spec(points=['nope'])
-		with self.assertRaisesRegex(SweepError, '^--scenarios: x: unknown'):
+		with self.assertRaisesRegex(ZdError, '^--scenarios: x: unknown'):
 			sweepspec.build_spec(REPO, cases=['x'])
-		with self.assertRaisesRegex(SweepError, '^--actions: yield: no point'):
+		with self.assertRaisesRegex(ZdError, '^--actions: yield: no point'):
 			_spec(points=['gup_fast_after_grab'], actions=['yield'])
 
 	def test_job_order_is_fixed(self) -> None:
@@ -175,7 +176,7 @@ class BootLineTest(unittest.TestCase):
 		self.assertEqual(args[0], 'mem=2G')
 		self.assertEqual(args[-1], 'zdrace_known_upstream_fail=1')
 		self.assertFalse(any(a.startswith('zdrace_sweep.arm') for a in args))
-		with self.assertRaisesRegex(SweepError, '^--kernel-args: '
+		with self.assertRaisesRegex(ZdError, '^--kernel_args: '
 					    'zdrace_sched.seed= is set by'):
 			sweepjob.check_extra(['zdrace_sched.seed=3'])
 

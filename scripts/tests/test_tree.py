@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-"""zdtool.tree: preparation is atomic, incremental and wires our sources."""
+"""zdtool.kernel.tree: preparation is atomic, incremental and wires our sources."""
 
 import contextlib
 import io
@@ -9,7 +9,7 @@ import unittest
 
 from tests import fakekernel
 from zdtool import ZdError
-from zdtool import series, source, tree
+from zdtool.kernel import series, source, tree
 
 
 class PrepareTest(unittest.TestCase):

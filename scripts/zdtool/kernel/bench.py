@@ -13,8 +13,8 @@ from typing import Callable, List, Sequence, Tuple
 
 from zdtool import ZdError
 
-from zdtool.runner import KunitRun
-from zdtool.tree import TreeInfo
+from zdtool.kernel.runner import KunitRun
+from zdtool.kernel.tree import TreeInfo
 
 REPEAT = 3
 

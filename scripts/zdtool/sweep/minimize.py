@@ -9,10 +9,11 @@ Zeller's delta debugging (ddmin) shrinks the list to one where removing
 any single entry loses the failure.
 """
 
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
-from zdtool.sweepjob import Runner
-from zdtool.sweepspec import Job
+from zdtool.sweep.job import Runner
+from zdtool.sweep.records import JobRecord, Minimized
+from zdtool.sweep.spec import Job
 
 
 def ddmin(items: List[str], fails: Callable[[List[str]], bool]) -> List[str]:
@@ -40,12 +41,11 @@ def ddmin(items: List[str], fails: Callable[[List[str]], bool]) -> List[str]:
 	return items
 
 
-def minimize(rec: Dict[str, Any], runner: Runner,
-	     should_stop: Callable[[], bool]) -> Optional[Dict[str, Any]]:
+def minimize(rec: JobRecord, runner: Runner,
+	     should_stop: Callable[[], bool]) -> Optional[Minimized]:
 	"""Shrink @rec's arm list; None if interrupted."""
-	seed: int = rec['seed'] if rec.get('fail_seed') is None \
-		else rec['fail_seed']
-	seeds: int = rec['seeds'] if rec.get('fail_seed') is None else 1
+	seed = rec.seed if rec.fail_seed is None else rec.fail_seed
+	seeds = rec.seeds if rec.fail_seed is None else 1
 	cache: Dict[Tuple[str, ...], bool] = {}
 	stopped = []
 
@@ -55,22 +55,21 @@ def minimize(rec: Dict[str, Any], runner: Runner,
 			if should_stop():
 				stopped.append(True)
 				return False
-			job = Job(rec['index'], rec['case'], seed, seeds, list(arm))
-			out = runner.run(job, tag=f'min-{rec["index"]}-{len(cache)}')
+			job = Job(rec.index, rec.case, seed, seeds, list(arm))
+			out = runner.run(job, tag=f'min-{rec.index}-{len(cache)}')
 			out.cleanup()
 			if out.interrupted:
 				stopped.append(True)
-			cache[key] = out.record.title == rec['title']
+			cache[key] = out.record.title == rec.title
 		return cache[key]
 
-	result: Dict[str, Any] = {'type': 'minimized', 'title': rec['title'],
-				  'job': rec['index'], 'seed': seed,
-				  'seeds': seeds, 'from': rec['arm']}
-	if not fails(rec['arm']):
-		result.update(reproduced=False, arm=rec['arm'])
+	result = Minimized(rec.title, rec.index, seed, seeds, list(rec.arm))
+	if not fails(rec.arm):
+		result.arm = list(rec.arm)
 	elif fails([]):
-		result.update(reproduced=True, arm=[])
+		result.reproduced = True
 	else:
-		result.update(reproduced=True, arm=ddmin(list(rec['arm']), fails))
-	result['boots'] = len(cache)
+		result.reproduced = True
+		result.arm = ddmin(list(rec.arm), fails)
+	result.boots = len(cache)
 	return None if stopped else result

@@ -18,9 +18,10 @@ its KTAP output, or non-zero, with no report).
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional
+from typing import List, Optional
 
-from zdtool.sweeptitle import clean_lines, find_reports, strip
+from zdtool.sweep.records import PointStat
+from zdtool.sweep.title import clean_lines, find_reports, strip
 
 SUITE = 'zdrace_sweep'
 _RESULT = re.compile(r'^(\s*)(not ok|ok) (\d+)(?: -)? ([^#]*?)\s*'
@@ -51,7 +52,7 @@ class Console:
 	ktap: bool = False
 	no_tests: bool = False		# plan 1..0: the filter matched nothing
 	suite_done: bool = False
-	armed: List[Dict[str, Any]] = field(default_factory=list)
+	armed: List[PointStat] = field(default_factory=list)
 	interleavings: Optional[int] = None
 
 
@@ -78,9 +79,8 @@ def parse(text: str) -> Console:
 			continue
 		a = _ARMED.search(line)
 		if a:
-			con.armed.append({'point': a.group(1), 'action': a.group(2),
-					  'hits': int(a.group(3)),
-					  'fired': int(a.group(4))})
+			con.armed.append(PointStat(a.group(1), a.group(2),
+						   int(a.group(3)), int(a.group(4))))
 		n = _INTERLEAVINGS.search(line)
 		if n:
 			con.interleavings = int(n.group(1))

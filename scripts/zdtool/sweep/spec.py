@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
 
+from zdtool import bad_input
+
 SUITE = 'zdrace_sweep'
 POINTS_H = 'fault-inject/include/zdrace/fi_points.h'
 CASES_C = 'kunit-tests/zdrace_sweep.c'
@@ -35,10 +37,6 @@ EXCLUDED: Dict[str, str] = {
 }
 
 FLAGS = {'ZDRACE_FI_ATOMIC', 'ZDRACE_FI_CAN_FAIL', 'ZDRACE_FI_RETRIES'}
-
-
-class SweepError(Exception):
-	"""Bad input: printed as `sweep: error: <message>`, exit status 2."""
 
 
 @dataclass(frozen=True)
@@ -72,19 +70,19 @@ def parse_points(path: str) -> List[Point]:
 		with open(path) as f:
 			text = _strip_comments(f.read())
 	except OSError as e:
-		raise SweepError(f'{path}: {e.strerror.lower()}') from None
+		raise bad_input(f'{path}: {e.strerror.lower()}') from None
 	points = []
 	for m in _POINT.finditer(text):
 		name, file, flags, window = m.groups()
 		names = tuple(x.strip() for x in flags.split('|'))
 		bad = [x for x in names if x not in FLAGS and x != '0']
 		if bad:
-			raise SweepError(f'{path}: point {name}: unknown flag {bad[0]}')
+			raise bad_input(f'{path}: point {name}: unknown flag {bad[0]}')
 		window = ''.join(re.findall(r'"((?:[^"\\]|\\.)*)"', window))
 		points.append(Point(name, file, tuple(x for x in names if x != '0'),
 				    window))
 	if not points:
-		raise SweepError(f'{path}: no ZDRACE_FI_POINT() declarations')
+		raise bad_input(f'{path}: no ZDRACE_FI_POINT() declarations')
 	return points
 
 
@@ -97,13 +95,13 @@ def parse_cases(path: str) -> List[str]:
 	except FileNotFoundError:
 		return list(DEFAULT_CASES)
 	except OSError as e:
-		raise SweepError(f'{path}: {e.strerror.lower()}') from None
+		raise bad_input(f'{path}: {e.strerror.lower()}') from None
 	m = re.search(r'zdrace_sweep_cases\s*\[\s*\]\s*=\s*\{(.*?)\}\s*;',
 		      text, re.S)
 	cases = re.findall(r'KUNIT_CASE_PARAM\(\s*(\w+)\s*,', m.group(1)) \
 		if m else []
 	if not cases:
-		raise SweepError(f'{path}: no KUNIT_CASE_PARAM(<name>, ...) in '
+		raise bad_input(f'{path}: no KUNIT_CASE_PARAM(<name>, ...) in '
 				 'zdrace_sweep_cases[]')
 	return cases
 
@@ -115,11 +113,11 @@ def parse_action(text: str) -> str:
 		return text
 	m = re.fullmatch(r'delay=(\d+)', text)
 	if not m:
-		raise SweepError(f'--actions: {text or "(empty)"}: unknown action '
+		raise bad_input(f'--actions: {text or "(empty)"}: unknown action '
 				 '(delay=<us>, yield or fail)')
 	us = int(m.group(1))
 	if not 1 <= us <= MAX_DELAY_US:
-		raise SweepError(f'--actions: {text}: delay must be 1 to '
+		raise bad_input(f'--actions: {text}: delay must be 1 to '
 				 f'{MAX_DELAY_US} us')
 	return f'delay={us}'
 
@@ -128,7 +126,7 @@ def _pick(what: str, given: List[str], known: List[str]) -> List[str]:
 	out: List[str] = []
 	for name in given:
 		if name not in known:
-			raise SweepError(f'--{what}: {name}: unknown (known: '
+			raise bad_input(f'--{what}: {name}: unknown (known: '
 					 f'{", ".join(known)})')
 		if name not in out:
 			out.append(name)
@@ -239,7 +237,7 @@ def build_spec(source: str, cases: Optional[List[str]] = None,
 			pairs.append(pair)
 			pool.setdefault(name, []).append(action)
 	if not pairs:
-		raise SweepError(f'--actions: {",".join(acts)}: no point of '
+		raise bad_input(f'--actions: {",".join(acts)}: no point of '
 				 f'{",".join(names)} accepts any of them')
 	pool = {n: pool[n] for n in names if n in pool}
 	return Spec(picked_cases, pairs, pool, **settings)
@@ -252,10 +250,10 @@ def check_arm(source: str, arm: List[str]) -> None:
 	for entry in arm:
 		name, _, action = entry.partition(':')
 		if name not in by_name:
-			raise SweepError(f'--arm: {name}: unknown point')
+			raise bad_input(f'--arm: {name}: unknown point')
 		why = by_name[name].refuses(parse_action(action))
 		if why:
-			raise SweepError(f'--arm: {entry}: {why}')
+			raise bad_input(f'--arm: {entry}: {why}')
 
 
 def parse_duration(text: str) -> float:
@@ -263,12 +261,12 @@ def parse_duration(text: str) -> float:
 	parts = re.findall(r'(\d+(?:\.\d+)?)([smh]?)', text.strip())
 	if not text.strip() or ''.join(a + b for a, b in parts) != \
 			text.strip():
-		raise SweepError(f'--time: {text}: not a duration (e.g. 90s, '
+		raise bad_input(f'--time: {text}: not a duration (e.g. 90s, '
 				 '2m, 8h)')
 	scale = {'': 1, 's': 1, 'm': 60, 'h': 3600}
 	total = sum(float(a) * scale[b] for a, b in parts)
 	if total <= 0:
-		raise SweepError(f'--time: {text}: must be more than 0')
+		raise bad_input(f'--time: {text}: must be more than 0')
 	return total
 
 
@@ -276,6 +274,6 @@ def parse_shard(text: str) -> Tuple[int, int]:
 	"""i/N, 1 <= i <= N: this machine runs jobs j with j % N == i - 1."""
 	m = re.fullmatch(r'(\d+)/(\d+)', text.strip())
 	if not m or not 1 <= int(m.group(1)) <= int(m.group(2)):
-		raise SweepError(f'--shard: {text}: expected i/N with 1 <= i <= N '
+		raise bad_input(f'--shard: {text}: expected i/N with 1 <= i <= N '
 				 '(e.g. 2/4)')
 	return int(m.group(1)), int(m.group(2))

@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import List
 
-from zdtool.results import Counts
-from zdtool.runner import KunitRun
+from zdtool.kernel.results import Counts
+from zdtool.kernel.runner import KunitRun
 
 BAD_ARGS = ['zone_device_mem=12Q',
 	    'zdrace_fi.arm=no_such_point:1,100,0,1:fail']

@@ -18,11 +18,11 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
 from zdtool import ZdError
-from zdtool import covreport, floor, lcovinfo, manifest
-from zdtool.results import Counts
-from zdtool.runner import KunitRun, run_suites
-from zdtool.source import apt_install, can_install
-from zdtool.tree import TreeInfo
+from zdtool.coverage import report as covreport, floor, lcovinfo, manifest
+from zdtool.kernel.results import Counts
+from zdtool.kernel.runner import KunitRun, run_suites
+from zdtool.kernel.source import apt_install, can_install
+from zdtool.kernel.tree import TreeInfo
 
 # lcov's Debian package, and the perl module that makes geninfo parse
 # gcov's JSON output three times faster.

@@ -17,10 +17,10 @@ from dataclasses import asdict, dataclass, field
 from typing import Dict, List, Optional, Tuple
 
 from zdtool import ZdError
-from zdtool.cfuncs import FuncRange
-from zdtool.lcovinfo import FileCoverage
-from zdtool.manifest import function_at
-from zdtool.series import load_series
+from zdtool.coverage.cfuncs import FuncRange
+from zdtool.coverage.lcovinfo import FileCoverage
+from zdtool.coverage.manifest import function_at
+from zdtool.kernel.series import load_series
 
 _FROM_LINE = re.compile(r'^From \S+ +\w{3} \w{3} +\d+ \d\d:\d\d:\d\d \d{4}$')
 _SUBJECT = re.compile(r'^Subject:\s*(.*)$', re.IGNORECASE)

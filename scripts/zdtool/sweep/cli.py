@@ -19,21 +19,25 @@ import shlex
 import shutil
 import sys
 import time
-from typing import Any, Dict, List, NoReturn, Optional
+from dataclasses import replace
+from typing import Any, List, NoReturn, Optional, Tuple
 
-from zdtool import sweepjournal, sweepreport, tree
-from zdtool.sweepjob import Procs, Runner, check_extra
-from zdtool.sweeprun import RunConfig, Sweep, matrix_lines, text_summary
-from zdtool.sweepspec import (EXCLUDED, POINTS_H, CASES_C, Spec, SweepError,
+from zdtool import bad_input
+from zdtool.kernel import tree
+from zdtool.sweep import journal, report
+from zdtool.sweep.records import Header, KernelInfo, Settings
+from zdtool.sweep.job import Procs, Runner, check_extra
+from zdtool.sweep.run import RunConfig, Sweep, matrix_lines, text_summary
+from zdtool.sweep.spec import (EXCLUDED, POINTS_H, CASES_C, Spec,
 			      build_spec, parse_cases, parse_duration,
 			      parse_points, parse_shard)
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(
-	os.path.abspath(__file__))))
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
+	os.path.abspath(__file__)))))
 # Options that fix the job list: a resumed sweep keeps its own.
-FIXED = ['scenarios', 'points', 'actions', 'with_excluded', 'seed',
-	 'seeds_per_boot', 'points_per_job', 'shard', 'kernel_args', 'out',
-	 'source']
+FIXED = ['--scenarios', '--points', '--actions', '--with-excluded', '--seed',
+	 '--seeds-per-boot', '--points-per-job', '--shard', '--kernel_args',
+	 '--out', '--source']
 MAX_SEEDS_PER_BOOT = 4096	# ZD_SCHED_MAX_SEEDS in zdrace_sched.c
 
 
@@ -62,16 +66,16 @@ def _list(values: Optional[List[str]]) -> Optional[List[str]]:
 	return [x for v in values for x in v.split(',') if x.strip()]
 
 
-def _kernel_info(linux: str, build_root: str, line: str) -> Dict[str, Any]:
+def _kernel_info(linux: str, build_root: str, line: str) -> KernelInfo:
 	h = hashlib.sha256()
 	with open(linux, 'rb') as f:
 		for block in iter(lambda: f.read(1 << 20), b''):
 			h.update(block)
 	info = tree.read_info(os.path.join(build_root, line, 'linux'))
-	return {'sha256': h.hexdigest(),
-		'version': info.version if info else 'unknown',
-		'series': info.series_id if info else 'unknown',
-		'patches': info.patches if info else 0}
+	if not info:
+		return KernelInfo(h.hexdigest())
+	return KernelInfo(h.hexdigest(), info.version, info.series_id,
+			  info.patches)
 
 
 def _linux(build_root: Optional[str], line: str) -> str:
@@ -79,20 +83,20 @@ def _linux(build_root: Optional[str], line: str) -> str:
 					    os.path.join(REPO, 'build'), line,
 					    'kunit', 'linux'))
 	if not os.path.isfile(path):
-		raise SweepError(f'{path}: no such file; run make first')
+		raise bad_input(f'{path}: no such file; run make first')
 	if not os.access(path, os.X_OK):
-		raise SweepError(f'{path}: not executable; run make first')
+		raise bad_input(f'{path}: not executable; run make first')
 	return path
 
 
 def _out_dir(args: argparse.Namespace, spec: Spec) -> str:
 	if args.out:
 		out = os.path.abspath(str(args.out))
-		if os.path.exists(os.path.join(out, sweepjournal.NAME)):
-			raise SweepError(f'--out {args.out}: holds a sweep already; '
+		if os.path.exists(os.path.join(out, journal.NAME)):
+			raise bad_input(f'--out {args.out}: holds a sweep already; '
 					 f'continue it with --resume {args.out}')
 		if os.path.isdir(out) and os.listdir(out):
-			raise SweepError(f'--out {args.out}: exists and is not empty')
+			raise bad_input(f'--out {args.out}: exists and is not empty')
 		return out
 	root = os.path.join(args.build_root or os.path.join(REPO, 'build'),
 			    'sweep')
@@ -106,7 +110,7 @@ def _out_dir(args: argparse.Namespace, spec: Spec) -> str:
 	return str(os.path.abspath(out))
 
 
-def _new(args: argparse.Namespace) -> 'tuple[Spec, sweepjournal.State, str]':
+def _new(args: argparse.Namespace) -> Tuple[Spec, journal.State, str]:
 	source = os.path.abspath(args.source or REPO)
 	spec = build_spec(source, _list(args.scenarios), _list(args.points),
 			  _list(args.actions), bool(args.with_excluded),
@@ -118,69 +122,65 @@ def _new(args: argparse.Namespace) -> 'tuple[Spec, sweepjournal.State, str]':
 	check_extra(extra)
 	budget = parse_duration(args.time) if args.time else None
 	if args.previous:
-		sweepreport.previous_titles(args.previous)
+		report.previous_titles(args.previous)
 	linux = _linux(args.build_root, args.kernel or '6.12')
 	runs = args.runs if args.runs is not None or budget else spec.cells
 	line = args.kernel or '6.12'
 	build_root = os.path.abspath(args.build_root or
 				     os.path.join(REPO, 'build'))
-	header = {'type': 'sweep', 'format': sweepjournal.FORMAT,
-		  'id': time.strftime('%Y%m%d%H%M%S') + f'-{os.getpid()}',
-		  'created': time.time(), 'spec': spec.to_dict(),
-		  'kernel': _kernel_info(linux, build_root, line),
-		  'settings': {'linux': linux, 'line': line,
-			       'build_root': build_root, 'extra': extra,
-			       'timeout': args.timeout or 120.0, 'runs': runs,
-			       'time': budget, 'source': source}}
+	header = Header(time.strftime('%Y%m%d%H%M%S') + f'-{os.getpid()}',
+			time.time(), spec,
+			_kernel_info(linux, build_root, line),
+			Settings(linux, line, build_root, extra,
+				 args.timeout or 120.0, runs, budget))
 	out = _out_dir(args, spec)
 	os.makedirs(out, exist_ok=True)
-	journal = sweepjournal.Journal(os.path.join(out, sweepjournal.NAME))
-	journal.append(header)
-	journal.close()
-	return spec, sweepjournal.load(out), out
+	j = journal.Journal(os.path.join(out, journal.NAME))
+	j.append(header.to_json())
+	j.close()
+	return spec, journal.load(out), out
 
 
-def _resumed(args: argparse.Namespace) -> 'tuple[Spec, sweepjournal.State, str]':
-	for name in FIXED:
-		if getattr(args, name) is not None:
-			flag = '--' + name.replace('_', '-')
-			raise SweepError(f'{flag}: fixed by the sweep being resumed '
+def _resumed(args: argparse.Namespace) -> Tuple[Spec, journal.State, str]:
+	for flag in FIXED:
+		if getattr(args, flag[2:].replace('-', '_')) is not None:
+			raise bad_input(f'{flag}: fixed by the sweep being resumed '
 					 f'({args.resume}); not allowed with --resume')
 	out = os.path.abspath(args.resume)
-	state = sweepjournal.load(out)
+	state = journal.load(out)
 	if args.previous:
-		sweepreport.previous_titles(args.previous)
-	s = state.header['settings']
+		report.previous_titles(args.previous)
+	s = state.header.settings
 	if args.kernel or args.build_root:
-		s['linux'] = _linux(args.build_root or s['build_root'],
-				    args.kernel or s['line'])
-	elif not os.path.isfile(s['linux']):
-		raise SweepError(f'{s["linux"]}: no such file; run make first')
-	sha = _kernel_info(s['linux'], s['build_root'], s['line'])['sha256']
-	if sha != state.header['kernel']['sha256']:
-		raise SweepError(f'{s["linux"]}: not the kernel this sweep '
-				 'started with (sha256 differs); start a new sweep')
-	return Spec.from_dict(state.header['spec']), state, out
+		s.linux = _linux(args.build_root or s.build_root,
+				 args.kernel or s.line)
+	elif not os.path.isfile(s.linux):
+		raise bad_input(f'{s.linux}: no such file; run make first')
+	sha = _kernel_info(s.linux, s.build_root, s.line).sha256
+	if sha != state.header.kernel.sha256:
+		raise bad_input(f'{s.linux}: not the kernel this sweep '
+				'started with (sha256 differs); start a new sweep')
+	return state.header.spec, state, out
 
 
 def cmd_run(args: argparse.Namespace) -> int:
 	spec, state, out = _resumed(args) if args.resume else _new(args)
-	s = state.header['settings']
-	runs = args.runs if args.runs is not None else s['runs']
+	s = state.header.settings
+	runs = args.runs if args.runs is not None else s.runs
 	if args.time:
 		budget: Optional[float] = parse_duration(args.time)
-	elif s['time'] is not None:
-		budget = max(0.0, s['time'] - state.elapsed)
+	elif s.time is not None:
+		budget = max(0.0, s.time - state.elapsed)
 	else:
 		budget = None
-	runner = Runner(s['linux'], s['extra'], args.timeout or s['timeout'],
+	runner = Runner(s.linux, s.extra, args.timeout or s.timeout,
 			os.path.join(out, 'work'), Procs())
 	cfg = RunConfig(out, runner, args.jobs or os.cpu_count() or 1, runs,
 			budget, bool(args.keep_logs), bool(args.minimize),
 			args.previous)
-	k = state.header['kernel']
-	print(f'sweep: linux {k["version"]}, patches {s["line"]}@{k["series"]}: '
-	      f'{s["linux"]}', flush=True)
+	k = state.header.kernel
+	print(f'sweep: linux {k.version}, patches {s.line}@{k.series}: '
+	      f'{s.linux}', flush=True)
 	for line in matrix_lines(spec):
 		print(line, flush=True)
 	bound = [f'{runs} jobs' if runs is not None else '',
@@ -188,44 +188,44 @@ def cmd_run(args: argparse.Namespace) -> int:
 	print(f'sweep: {cfg.jobs} at a time, until {" or ".join(b for b in bound if b)}'
 	      f'{f", {len(state.jobs)} done before" if state.jobs else ""}; '
 	      f'output in {out}', flush=True)
-	journal = sweepjournal.Journal(os.path.join(out, sweepjournal.NAME))
+	j = journal.Journal(os.path.join(out, journal.NAME))
 	try:
-		return Sweep(cfg, spec, state, journal).run()
+		return Sweep(cfg, spec, state, j).run()
 	finally:
-		journal.close()
+		j.close()
 
 
 def cmd_merge(args: argparse.Namespace) -> int:
 	out = os.path.abspath(args.out)
-	states = [sweepjournal.load(d) for d in args.dirs]
-	base = dict(states[0].header['spec'], shard=None)
+	states = [journal.load(d) for d in args.dirs]
+	base = replace(states[0].header.spec, shard=(1, 1))
 	for st in states[1:]:
-		if dict(st.header['spec'], shard=None) != base:
-			raise SweepError(f'{st.directory}: not the same matrix as '
+		if replace(st.header.spec, shard=(1, 1)) != base:
+			raise bad_input(f'{st.directory}: not the same matrix as '
 					 f'{states[0].directory}')
 	if any(os.path.abspath(st.directory) == out for st in states):
-		raise SweepError(f'{args.out}: is one of the merged directories')
+		raise bad_input(f'{args.out}: is one of the merged directories')
 	if args.previous:
-		sweepreport.previous_titles(args.previous)
+		report.previous_titles(args.previous)
 	os.makedirs(os.path.join(out, 'logs'), exist_ok=True)
 	for st in states:
 		for rec in st.jobs.values():
-			dst = os.path.join(out, rec.get('log') or '')
-			if rec.get('log') and not os.path.exists(dst):
-				shutil.copyfile(os.path.join(st.directory, rec['log']),
+			dst = os.path.join(out, rec.log)
+			if rec.log and not os.path.exists(dst):
+				shutil.copyfile(os.path.join(st.directory, rec.log),
 						dst)
-	n = states[0].header['spec']['shard'][1]
-	have = {st.header['spec']['shard'][0] for st in states}
+	n = states[0].header.spec.shard[1]
+	have = {st.header.spec.shard[0] for st in states}
 	missing = [f'{i}/{n}' for i in range(1, n + 1) if i not in have]
 	if missing:
 		print(f'sweep: merge: no output of shard(s) {", ".join(missing)}')
 	return _report(states, out, args.previous)
 
 
-def _report(states: List[sweepjournal.State], out: str,
+def _report(states: List[journal.State], out: str,
 	    previous: Optional[str]) -> int:
-	summary = sweepreport.summarize(states, previous)
-	paths = sweepreport.write(summary, out)
+	summary = report.summarize(states, previous)
+	paths = report.write(summary, out)
 	for line in text_summary(summary):
 		print(line)
 	print(f'sweep: report: {paths[2]}')
@@ -234,8 +234,8 @@ def _report(states: List[sweepjournal.State], out: str,
 
 def cmd_report(args: argparse.Namespace) -> int:
 	if args.previous:
-		sweepreport.previous_titles(args.previous)
-	state = sweepjournal.load(args.dir)
+		report.previous_titles(args.previous)
+	state = journal.load(args.dir)
 	return _report([state], os.path.abspath(args.dir), args.previous)
 
 

@@ -16,11 +16,12 @@ from dataclasses import dataclass, replace
 from typing import Callable, ContextManager, Iterator, List, Tuple
 
 from zdtool import ZdError
-from zdtool import coverage, patchcov, series, source, tree
-from zdtool.bench import Row, timed
-from zdtool.results import Counts
-from zdtool.runner import KunitRun, build_lock
-from zdtool.tree import Layout, TreeInfo
+from zdtool.coverage import pipeline as coverage, patchcov
+from zdtool.kernel import series, source, tree
+from zdtool.kernel.bench import Row, timed
+from zdtool.kernel.results import Counts
+from zdtool.kernel.runner import KunitRun, build_lock
+from zdtool.kernel.tree import Layout, TreeInfo
 
 COVERAGE_CONFIG = 'configs/coverage.config'
 MANIFEST = 'coverage/refcount-paths'

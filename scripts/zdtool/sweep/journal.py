@@ -18,10 +18,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Tuple
 
-from zdtool.sweepspec import SweepError
+from zdtool import bad_input
+from zdtool.sweep.records import FORMAT, Header, JobRecord, Minimized
 
 NAME = 'journal.jsonl'
-FORMAT = 1
 
 
 def read(path: str) -> List[Dict[str, Any]]:
@@ -30,7 +30,7 @@ def read(path: str) -> List[Dict[str, Any]]:
 		with open(path, 'rb') as f:
 			data = f.read()
 	except OSError as e:
-		raise SweepError(f'{path}: {e.strerror.lower()}') from None
+		raise bad_input(f'{path}: {str(e.strerror).lower()}') from None
 	records = []
 	for line in data.split(b'\n')[:-1]:	# [-1]: '' or a torn write
 		try:
@@ -86,9 +86,9 @@ class Journal:
 class State:
 	"""A sweep directory's journal, read back."""
 	directory: str
-	header: Dict[str, Any]
-	jobs: Dict[int, Dict[str, Any]] = field(default_factory=dict)
-	minimized: Dict[str, Dict[str, Any]] = field(default_factory=dict)
+	header: Header
+	jobs: Dict[int, JobRecord] = field(default_factory=dict)
+	minimized: Dict[str, Minimized] = field(default_factory=dict)
 	sessions: List[Tuple[float, float]] = field(default_factory=list)
 
 	@property
@@ -101,15 +101,15 @@ class State:
 def load(directory: str) -> State:
 	path = os.path.join(directory, NAME)
 	if not os.path.isfile(path):
-		raise SweepError(f'{directory}: no {NAME} (not a sweep output '
-				 'directory)')
+		raise bad_input(f'{directory}: no {NAME} (not a sweep output '
+				'directory)')
 	records = read(path)
 	if not records or records[0].get('type') != 'sweep':
-		raise SweepError(f'{path}: does not start with a sweep record')
+		raise bad_input(f'{path}: does not start with a sweep record')
 	if records[0].get('format') != FORMAT:
-		raise SweepError(f'{path}: journal format '
-				 f'{records[0].get("format")}, expected {FORMAT}')
-	state = State(directory, records[0])
+		raise bad_input(f'{path}: journal format '
+				f'{records[0].get("format")}, expected {FORMAT}')
+	state = State(directory, Header.from_json(records[0]))
 	for rec in records[1:]:
 		kind, t = rec.get('type'), float(rec.get('t', 0))
 		if kind == 'session':
@@ -118,7 +118,8 @@ def load(directory: str) -> State:
 			start, end = state.sessions[-1]
 			state.sessions[-1] = (start, max(end, t))
 		if kind == 'job' and int(rec['index']) not in state.jobs:
-			state.jobs[int(rec['index'])] = rec
+			state.jobs[int(rec['index'])] = JobRecord.from_json(rec)
 		elif kind == 'minimized':
-			state.minimized.setdefault(rec['title'], rec)
+			state.minimized.setdefault(rec['title'],
+						   Minimized.from_json(rec))
 	return state

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
 from zdtool import ZdError
-from zdtool.cfuncs import FuncRange, find_functions
+from zdtool.coverage.cfuncs import FuncRange, find_functions
 
 
 @dataclass

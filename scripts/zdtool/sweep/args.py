@@ -2,7 +2,7 @@
 """scripts/sweep's command line and entry point.
 
 Options that fix the job list default to None, so that a resumed sweep
-can tell them apart from defaults and refuse them (sweepcli.FIXED).
+can tell them apart from defaults and refuse them (cli.FIXED).
 """
 
 import argparse
@@ -10,8 +10,9 @@ import os
 import sys
 from typing import Optional, Sequence
 
-from zdtool import sweepcli
-from zdtool.sweepspec import DEFAULT_ACTIONS, SweepError
+from zdtool import ZdError, bad_input
+from zdtool.sweep import cli
+from zdtool.sweep.spec import DEFAULT_ACTIONS
 
 EPILOG = '''\
 examples:
@@ -43,7 +44,7 @@ def _matrix_options(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-	parser = sweepcli.Parser(
+	parser = cli.Parser(
 		prog='sweep', epilog=EPILOG,
 		formatter_class=argparse.RawDescriptionHelpFormatter,
 		description='Nightly fault-injection sweep: boot the built UML '
@@ -53,8 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
 				    metavar='COMMAND')
 	run = sub.add_parser('run', help='run (or --resume) a sweep',
 			     epilog=EPILOG, formatter_class=parser.formatter_class)
-	run.set_defaults(func=sweepcli.cmd_run)
-	count = sweepcli._count
+	run.set_defaults(func=cli.cmd_run)
+	count = cli._count
 	run.add_argument('--kernel', metavar='LINE', help='kernel line '
 			 '(default 6.12): boots BUILD_ROOT/LINE/kunit/linux')
 	run.add_argument('--build-root', metavar='DIR',
@@ -76,13 +77,13 @@ def build_parser() -> argparse.ArgumentParser:
 			 help='first seed (default 1)')
 	run.add_argument('--seeds-per-boot', type=count(1), metavar='K',
 			 help='seeds (interleavings) per boot (default 64, at '
-			 f'most {sweepcli.MAX_SEEDS_PER_BOOT})')
+			 f'most {cli.MAX_SEEDS_PER_BOOT})')
 	run.add_argument('--points-per-job', type=count(1), metavar='K',
 			 help='points armed per job: the matrix\'s, plus K-1 '
 			 'drawn from the job number (default 1)')
 	run.add_argument('--shard', metavar='i/N', help='run the jobs j with '
 			 'j %% N == i-1 (default 1/1)')
-	run.add_argument('--kernel-args', action='append', metavar='ARGS',
+	run.add_argument('--kernel_args', action='append', metavar='ARGS',
 			 help='more boot parameters (repeatable)')
 	_matrix_options(run)
 	run.add_argument('--minimize', action='store_true', default=None,
@@ -93,18 +94,18 @@ def build_parser() -> argparse.ArgumentParser:
 			 help='keep every console log, not just failures\'')
 
 	merge = sub.add_parser('merge', help='merge shard outputs')
-	merge.set_defaults(func=sweepcli.cmd_merge)
+	merge.set_defaults(func=cli.cmd_merge)
 	merge.add_argument('out', metavar='OUT')
 	merge.add_argument('dirs', metavar='DIR', nargs='+')
 	merge.add_argument('--previous', metavar='FILE')
 
 	report = sub.add_parser('report', help='rewrite the outputs of DIR')
-	report.set_defaults(func=sweepcli.cmd_report)
+	report.set_defaults(func=cli.cmd_report)
 	report.add_argument('dir', metavar='DIR')
 	report.add_argument('--previous', metavar='FILE')
 
 	lst = sub.add_parser('list', help='scenarios, points, actions, matrix')
-	lst.set_defaults(func=sweepcli.cmd_list)
+	lst.set_defaults(func=cli.cmd_list)
 	_matrix_options(lst)
 	return parser
 
@@ -113,13 +114,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 	args = build_parser().parse_args(argv)
 	try:
 		if getattr(args, 'seeds_per_boot', None) and \
-				args.seeds_per_boot > sweepcli.MAX_SEEDS_PER_BOOT:
-			raise SweepError(f'--seeds-per-boot: {args.seeds_per_boot}: '
-					 f'at most {sweepcli.MAX_SEEDS_PER_BOOT}')
+				args.seeds_per_boot > cli.MAX_SEEDS_PER_BOOT:
+			raise bad_input(f'--seeds-per-boot: {args.seeds_per_boot}: '
+					 f'at most {cli.MAX_SEEDS_PER_BOOT}')
 		return int(args.func(args))
-	except SweepError as e:
+	except ZdError as e:
 		print(f'sweep: error: {e}', file=sys.stderr)
-		return 2
+		return e.status
 	except KeyboardInterrupt:
 		print('sweep: interrupted', file=sys.stderr)
 		return 130

@@ -13,8 +13,8 @@ import textwrap
 from dataclasses import asdict, dataclass, field
 from typing import Any, Dict, List, Optional
 
-from zdtool.cfuncs import FuncRange
-from zdtool.lcovinfo import FileCoverage, summarise
+from zdtool.coverage.cfuncs import FuncRange
+from zdtool.coverage.lcovinfo import FileCoverage, summarise
 
 
 @dataclass

@@ -5,13 +5,11 @@ with the sweep's failures, trend, per-point hits and throughput."""
 import html
 import re
 import time
-from typing import Any, Dict, Iterable, List, TYPE_CHECKING
+from typing import Any, Dict, Iterable, List
 
-from zdtool.sweepspec import EXCLUDED, SUITE
-from zdtool.sweeptitle import IGNORED
-
-if TYPE_CHECKING:
-	from zdtool.sweepreport import Summary
+from zdtool.sweep.records import Summary
+from zdtool.sweep.spec import EXCLUDED, SUITE
+from zdtool.sweep.title import IGNORED
 
 STYLE = '''
 body { font: 14px/1.4 sans-serif; margin: 1.5em; color: #222; }
@@ -44,7 +42,7 @@ def _table(head: List[str], rows: Iterable[List[str]]) -> str:
 	return '\n'.join(out) + '</table>'
 
 
-def _failures(s: 'Summary') -> str:
+def _failures(s: Summary) -> str:
 	if not s.failures:
 		return '<p>No failures.</p>'
 	rows = []
@@ -54,82 +52,74 @@ def _failures(s: 'Summary') -> str:
 		if f.minimized:
 			m = f.minimized
 			mini = ('<br>minimal: <code>' +
-				_e(','.join(m['arm']) or '(nothing armed)') +
-				'</code>' if m.get('reproduced') else
+				_e(','.join(m.arm) or '(nothing armed)') +
+				'</code>' if m.reproduced else
 				'<br>minimize: not reproduced with one seed')
-		trace = ''.join(f'<pre>trace: {_e(t)}</pre>'
-				for t in r.get('trace', []))
-		log = (f'<a href="{_e(r["log"])}">console log</a>'
-		       if r.get('log') else '')
+		trace = ''.join(f'<pre>trace: {_e(t)}</pre>' for t in r.trace)
+		log = f'<a href="{_e(r.log)}">console log</a>' if r.log else ''
 		rows.append([
 			f'<td class="{_e(f.status)}">{_e(f.title)}</td>',
 			_e(f.kind), f'<td class="n">{f.count}</td>',
 			_e(', '.join(f.cases)),
-			f'job {r["index"]}, {_e(first_seed(r))}<br>'
-			f'<code>{_e(",".join(r["arm"]))}</code>{mini}<br>{log}',
+			f'job {r.index}, {_e(r.first_seed())}<br>'
+			f'<code>{_e(",".join(r.arm))}</code>{mini}<br>{log}',
 			f'<pre>{_e(f.repro)}</pre><pre>{_e(f.make)}</pre>{trace}'])
 	return _table(['title', 'kind', 'count', 'scenarios', 'first hit',
 		       'repro (one seed)'], rows)
 
 
-def _trend(s: 'Summary') -> str:
+def _trend(s: Summary) -> str:
 	if s.trend is None:
 		return ''
 	t = s.trend
-	items = [f'<li class="new">new: {_e(x)}</li>' for x in t['new']] + \
-		[f'<li>still failing: {_e(x)}</li>' for x in t['still']] + \
-		[f'<li class="fixed">fixed: {_e(x)}</li>' for x in t['fixed']]
-	return (f'<h2>Trend against the previous sweep</h2><p>{len(t["new"])} '
-		f'new, {len(t["still"])} still failing, {len(t["fixed"])} '
+	items = [f'<li class="new">new: {_e(x)}</li>' for x in t.new] + \
+		[f'<li>still failing: {_e(x)}</li>' for x in t.still] + \
+		[f'<li class="fixed">fixed: {_e(x)}</li>' for x in t.fixed]
+	return (f'<h2>Trend against the previous sweep</h2><p>{len(t.new)} '
+		f'new, {len(t.still)} still failing, {len(t.fixed)} '
 		f'fixed</p><ul>{"".join(items)}</ul>')
 
 
-def _points(s: 'Summary') -> str:
-	rows = [[f'<code>{_e(p["point"])}</code>', _e(', '.join(p['actions'])),
-		 f'<td class="n">{p["jobs"]}</td>',
-		 f'<td class="n">{p["hit_jobs"]}</td>',
-		 f'<td class="n">{p["hits"]}</td>',
-		 f'<td class="n">{p["fired"]}</td>',
-		 'yes' if p['hit'] else '<td class="miss">never hit</td>']
+def _points(s: Summary) -> str:
+	rows = [[f'<code>{_e(p.point)}</code>', _e(', '.join(p.actions)),
+		 f'<td class="n">{p.jobs}</td>',
+		 f'<td class="n">{p.hit_jobs}</td>',
+		 f'<td class="n">{p.hits}</td>',
+		 f'<td class="n">{p.fired}</td>',
+		 'yes' if p.hit else '<td class="miss">never hit</td>']
 		for p in s.points]
 	return _table(['point', 'actions', 'jobs armed', 'jobs hit', 'hits',
 		       'fired', 'hit'], rows)
 
 
-def _scenarios(s: 'Summary') -> str:
+def _scenarios(s: Summary) -> str:
 	kinds = sorted(s.kinds)
 	counts: Dict[str, Dict[str, int]] = {}
 	for rec, _ in s.jobs:
-		c = counts.setdefault(rec['case'], {})
-		c[rec['kind']] = c.get(rec['kind'], 0) + 1
+		c = counts.setdefault(rec.case, {})
+		c[rec.kind] = c.get(rec.kind, 0) + 1
 	rows = [[f'<code>{_e(SUITE)}.{_e(case)}</code>'] +
 		[f'<td class="n">{c.get(k, 0)}</td>' for k in kinds]
 		for case, c in sorted(counts.items())]
 	return _table(['scenario'] + kinds, rows)
 
 
-def first_seed(rec: Dict[str, Any]) -> str:
-	if rec.get('fail_seed') is not None:
-		return f'seed {rec["fail_seed"]}'
-	return f'seeds {rec["seed"]}-{rec["seed"] + rec["seeds"] - 1}'
-
-
-def render(s: 'Summary') -> str:
+def render(s: Summary) -> str:
 	h = s.headers[0]
-	k = h['kernel']
-	spec = h['spec']
+	k = h.kernel
+	spec = h.spec
 	meta = [
-		['kernel', _e(f'linux {k["version"]}, patches '
-			      f'{h["settings"]["line"]}@{k["series"]}')],
-		['binary', f'<code>{_e(h["settings"]["linux"])}</code> '
-			   f'(sha256 {_e(k["sha256"][:16])})'],
+		['kernel', _e(f'linux {k.version}, patches '
+			      f'{h.settings.line}@{k.series}')],
+		['binary', f'<code>{_e(h.settings.linux)}</code> '
+			   f'(sha256 {_e(k.sha256[:16])})'],
 		['started', _e(time.strftime('%Y-%m-%d %H:%M:%S UTC',
-					     time.gmtime(h['created'])))],
+					     time.gmtime(h.created)))],
 		['shards', _e(', '.join(s.shards))],
-		['jobs', f'{len(s.jobs)} boots of {spec["seeds_per_boot"]} seeds; '
-			 f'matrix {len(spec["cases"])} scenarios x '
-			 f'{len(spec["pairs"])} point:action pairs, '
-			 f'{spec["points_per_job"]} point(s) armed per job'],
+		['jobs', f'{len(s.jobs)} boots of {spec.seeds_per_boot} seeds; '
+			 f'matrix {len(spec.cases)} scenarios x '
+			 f'{len(spec.pairs)} point:action pairs, '
+			 f'{spec.points_per_job} point(s) armed per job'],
 		['interleavings', f'{s.interleavings} in {s.elapsed:.0f} s: '
 				  f'<b>{s.per_min:.0f} interleavings/min</b>'],
 		['results', _e(', '.join(f'{v} {k}' for k, v in

@@ -17,11 +17,11 @@ from dataclasses import dataclass, field, replace
 from typing import List, Optional
 
 from zdtool import ZdError
-from zdtool.results import walk_cases
-from zdtool.runner import KunitRun
-from zdtool.series import Series, load_series
-from zdtool.source import KernelSource
-from zdtool import tree
+from zdtool.kernel.results import walk_cases
+from zdtool.kernel.runner import KunitRun
+from zdtool.kernel.series import Series, load_series
+from zdtool.kernel.source import KernelSource
+from zdtool.kernel import tree
 
 MUTANT_DIR = 'fault-inject/mutants'
 

@@ -9,7 +9,7 @@ plus the sweep's own parameters:
 	<linux> mem=1G console=tty kunit_shutdown=halt kunit.enable=1
 		kunit.filter_glob=zdrace_sweep.<case> zone_device_mem=256M
 		zdrace_sched.seed=<S> zdrace_sched.seeds=<K>
-		zdrace_sweep.arm=<point>:<action>[,...] [--kernel-args ...]
+		zdrace_sweep.arm=<point>:<action>[,...] [--kernel_args ...]
 
 The kernel runs in a directory of its own, stdin from /dev/null, in a new
 session (its own process group), console to a log file.  Whatever happens
@@ -24,15 +24,17 @@ import signal
 import subprocess
 import threading
 import time
-from dataclasses import asdict, dataclass, field, fields
-from typing import Any, Dict, List, Optional, Set
+from dataclasses import dataclass
+from typing import List, Optional, Set
 
-from zdtool import sweepconsole
-from zdtool.sweepspec import SUITE, Job, SweepError
+from zdtool import bad_input
+from zdtool.sweep import console
+from zdtool.sweep.records import JobRecord
+from zdtool.sweep.spec import SUITE, Job
 
 BOOT_ARGS = ['mem=1G', 'console=tty', 'kunit_shutdown=halt', 'kunit.enable=1']
 ZONE_DEVICE_ARG = 'zone_device_mem=256M'
-# Parameters the sweep sets itself; --kernel-args may not.
+# Parameters the sweep sets itself; --kernel_args may not.
 CONTROLLED = {'console', 'kunit_shutdown', 'kunit.enable', 'kunit.filter_glob',
 	      'kunit.filter', 'kunit.filter_action', 'zdrace_sched.seed',
 	      'zdrace_sched.seeds', 'zdrace_sweep.arm'}
@@ -43,7 +45,7 @@ def check_extra(extra: List[str]) -> None:
 	for arg in extra:
 		key = arg.split('=', 1)[0]
 		if key in CONTROLLED:
-			raise SweepError(f'--kernel-args: {key}= is set by the sweep '
+			raise bad_input(f'--kernel_args: {key}= is set by the sweep '
 					 'itself')
 
 
@@ -164,39 +166,6 @@ def boot(cmd: List[str], workdir: str, log_path: str, timeout: float,
 
 
 @dataclass
-class JobRecord:
-	"""A finished job, as journaled."""
-	index: int
-	case: str
-	seed: int
-	seeds: int
-	arm: List[str]
-	kind: str
-	title: str
-	status: str
-	start: float
-	duration: float
-	rc: Optional[int] = None
-	fail_seed: Optional[int] = None
-	trace: List[str] = field(default_factory=list)
-	repro: str = ''
-	excerpt: str = ''
-	reports: List[str] = field(default_factory=list)
-	note: str = ''
-	interleavings: int = 0
-	points: List[Dict[str, Any]] = field(default_factory=list)
-	log: str = ''
-
-	def to_dict(self) -> Dict[str, Any]:
-		return asdict(self)
-
-	@staticmethod
-	def from_dict(d: Dict[str, Any]) -> 'JobRecord':
-		names = {f.name for f in fields(JobRecord)}
-		return JobRecord(**{k: v for k, v in d.items() if k in names})
-
-
-@dataclass
 class Runner:
 	"""What every job of one sweep shares."""
 	linux: str
@@ -216,17 +185,17 @@ class Runner:
 		b = boot(cmd, workdir, log, self.timeout, self.procs)
 		with open(log, errors='replace') as f:
 			text = f.read()
-		v = sweepconsole.classify(text, job.case, job.seed, job.seeds,
+		v = console.classify(text, job.case, job.seed, job.seeds,
 					  b.rc, b.timed_out)
 		if b.note:
 			v.kind, v.title = 'crash', f'crash in {SUITE}.{job.case}'
 			v.note = b.note
-		con = sweepconsole.parse(text)
+		con = console.parse(text)
 		rec = JobRecord(job.index, job.case, job.seed, job.seeds,
 				list(job.arm), v.kind, v.title, v.status, b.start,
 				round(b.duration, 3), b.rc, v.seed, v.trace, v.repro,
 				v.excerpt[-8000:], v.reports, v.note,
-				sweepconsole.interleavings(con), con.armed)
+				console.interleavings(con), con.armed)
 		return Outcome(rec, workdir, log, b.interrupted, v.no_tests)
 
 

@@ -20,12 +20,13 @@ from dataclasses import dataclass
 from types import FrameType
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
-from zdtool import sweepjournal, sweepmin, sweepreport
-from zdtool.sweephtml import first_seed
-from zdtool.sweepjob import Outcome, Runner
-from zdtool.sweepjournal import Journal, State
-from zdtool.sweepprogress import Progress
-from zdtool.sweepspec import Job, Spec, SweepError
+from zdtool import bad_input
+from zdtool.sweep import journal, minimize, report
+from zdtool.sweep.job import Outcome, Runner
+from zdtool.sweep.journal import Journal, State
+from zdtool.sweep.progress import Progress
+from zdtool.sweep.records import JobRecord, Summary
+from zdtool.sweep.spec import Job, Spec
 
 LOGS_PER_TITLE = 3	# console logs kept per failure title (+ its first)
 
@@ -66,16 +67,15 @@ class Sweep:
 			total = len(range(i - 1, cfg.runs, n))
 		self.progress = progress or Progress(total, self.deadline,
 						     len(self.done))
-		self.progress.failures = sum(
-			1 for r in state.jobs.values()
-			if r['status'] in sweepreport.FAILING)
+		self.progress.failures = sum(1 for r in state.jobs.values()
+					     if r.failing)
 
-	def _count(self, rec: Dict[str, Any]) -> None:
-		if rec['status'] not in sweepreport.FAILING:
+	def _count(self, rec: JobRecord) -> None:
+		if not rec.failing:
 			return
-		t = rec['title']
-		self.first[t] = min(self.first.get(t, rec['index']), rec['index'])
-		if rec.get('log'):
+		t = rec.title
+		self.first[t] = min(self.first.get(t, rec.index), rec.index)
+		if rec.log:
 			self.kept[t] = self.kept.get(t, 0) + 1
 
 	def _next(self) -> Optional[Job]:
@@ -102,9 +102,8 @@ class Sweep:
 
 	def _keep_log(self, out: Outcome) -> None:
 		rec = out.record
-		failing = rec.status in sweepreport.FAILING
 		t = rec.title
-		if not (self.cfg.keep_logs or failing and (
+		if not (self.cfg.keep_logs or rec.failing and (
 				self.kept.get(t, 0) < LOGS_PER_TITLE or
 				rec.index < self.first.get(t, rec.index + 1))):
 			return
@@ -127,18 +126,16 @@ class Sweep:
 				'the zdrace_sweep suite, or older than its source?)')
 			out.cleanup()
 			return
-		new = rec.status in sweepreport.FAILING and \
-			rec.title not in self.first
+		new = rec.failing and rec.title not in self.first
 		self._keep_log(out)
-		self.journal.append(dict(rec.to_dict(), type='job'))
+		self.journal.append(rec.to_json())
 		self.done.add(rec.index)
-		self._count(rec.to_dict())
+		self._count(rec)
 		out.cleanup()
 		if new:
 			self.progress.say(f'sweep: new failure: {rec.title} (job '
-					  f'{rec.index}, {first_seed(rec.to_dict())})')
-		self.progress.job(rec.interleavings,
-				  rec.status in sweepreport.FAILING)
+					  f'{rec.index}, {rec.first_seed()})')
+		self.progress.job(rec.interleavings, rec.failing)
 
 	def _on_signal(self, signum: int, frame: Optional[FrameType]) -> None:
 		self.signum = self.signum or signum
@@ -184,29 +181,28 @@ class Sweep:
 			t.join()
 
 	def _minimize(self) -> None:
-		state = sweepjournal.load(self.cfg.out)
-		summary = sweepreport.summarize([state])
+		state = journal.load(self.cfg.out)
+		summary = report.summarize([state])
 		for f in summary.failures:
 			if f.title in state.minimized or self.procs.stopping.is_set():
 				continue
 			self.progress.say(f'sweep: minimizing {f.title} (job '
-					  f'{f.first["index"]}: '
-					  f'{",".join(f.first["arm"])})')
-			result = sweepmin.minimize(f.first, self.cfg.runner,
+					  f'{f.first.index}: {",".join(f.first.arm)})')
+			result = minimize.minimize(f.first, self.cfg.runner,
 						   self.procs.stopping.is_set)
 			if result is not None:
-				self.journal.append(result)
+				self.journal.append(result.to_json())
 
 	def _finish(self) -> int:
-		summary = sweepreport.summarize([sweepjournal.load(self.cfg.out)],
-						self.cfg.previous)
-		paths = sweepreport.write(summary, self.cfg.out)
+		summary = report.summarize([journal.load(self.cfg.out)],
+					   self.cfg.previous)
+		paths = report.write(summary, self.cfg.out)
 		lines = text_summary(summary)
 		for line in lines:
 			print(line, flush=True)
 		print(f'sweep: report: {paths[2]}', flush=True)
 		if self.fatal:
-			raise SweepError(self.fatal)
+			raise bad_input(self.fatal)
 		if self.signum:
 			print(f'sweep: interrupted; resume with --resume '
 			      f'{self.cfg.out}', flush=True)
@@ -222,7 +218,7 @@ def matrix_lines(spec: Spec) -> List[str]:
 		'{}/{}'.format(*spec.shard)]
 
 
-def text_summary(summary: sweepreport.Summary) -> List[str]:
+def text_summary(summary: Summary) -> List[str]:
 	"""The lines printed at the end of a run."""
 	kinds = ', '.join(f'{v} {k}' for k, v in sorted(summary.kinds.items()))
 	lines = [f'sweep: {len(summary.jobs)} jobs ({kinds or "none"}), '
@@ -230,18 +226,17 @@ def text_summary(summary: sweepreport.Summary) -> List[str]:
 		 f'{summary.per_min:.0f} interleavings/min']
 	for f in summary.failures:
 		lines.append(f'sweep: {f.count}x {f.title} (first: job '
-			     f'{f.first["index"]}, {first_seed(f.first)})')
+			     f'{f.first.index}, {f.first.first_seed()})')
 		lines.append(f'sweep:   repro: {f.repro}')
 		lines.append(f'sweep:   make: {f.make}')
-		if f.minimized and f.minimized.get('reproduced'):
+		if f.minimized and f.minimized.reproduced:
 			lines.append('sweep:   minimal arm list: ' + (
-				','.join(f.minimized['arm']) or '(nothing armed)'))
+				','.join(f.minimized.arm) or '(nothing armed)'))
 		elif f.minimized:
 			lines.append('sweep:   minimize: not reproduced with one '
 				     'seed')
 	if summary.trend:
 		t = summary.trend
-		lines.append(f'sweep: against --previous: {len(t["new"])} new, '
-			     f'{len(t["still"])} still failing, {len(t["fixed"])} '
-			     'fixed')
+		lines.append(f'sweep: against --previous: {len(t.new)} new, '
+			     f'{len(t.still)} still failing, {len(t.fixed)} fixed')
 	return lines

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from typing import Iterator, List, Optional
 
 from zdtool import ZdError
-from zdtool.results import Counts, count_kunit_json
-from zdtool.tree import Layout, TreeInfo
+from zdtool.kernel.results import Counts, count_kunit_json
+from zdtool.kernel.tree import Layout, TreeInfo
 
 KUNIT_PY = 'tools/testing/kunit/kunit.py'
 

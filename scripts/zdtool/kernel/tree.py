@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
 from zdtool import ZdError
-from zdtool.series import Series, apply_patch
-from zdtool.source import KernelSource, kernel_line, tree_version
+from zdtool.kernel.series import Series, apply_patch
+from zdtool.kernel.source import KernelSource, kernel_line, tree_version
 
 STAMP = '.zdrace-tree.json'
 SOURCE_STAMP = '.zdrace-source'
