@@ -93,7 +93,7 @@ static void zd_sched_add_event(struct zd_sched *s, int actor,
 		return;
 	}
 	s->ev[s->nr_events++] = (struct zd_sched_event) {
-		.actor = actor, .kind = kind, .point = point < 0 ? 0xff : point,
+		.actor = actor, .kind = kind, .point = point,
 	};
 }
 
@@ -293,7 +293,8 @@ void zd_sched_note(struct zd_sched *s, enum zdrace_fi_point point)
 	unsigned long flags;
 
 	spin_lock_irqsave(&s->lock, flags);
-	zd_sched_add_event(s, a ? a - s->actor : 0xfe, ZD_EV_NOTE, point);
+	zd_sched_add_event(s, a ? a - s->actor : ZD_SCHED_NO_ACTOR, ZD_EV_NOTE,
+			   point);
 	spin_unlock_irqrestore(&s->lock, flags);
 }
 EXPORT_SYMBOL_GPL(zd_sched_note);
@@ -364,9 +365,9 @@ static void zd_sched_observe(struct zd_sched *s, struct zd_actor *a)
 		if (a->state == ZD_ACTOR_WAITING && a->gate >= 0)
 			zd_sched_add_event(s, idx, ZD_EV_GATE, a->gate);
 		else if (a->state == ZD_ACTOR_DONE)
-			zd_sched_add_event(s, idx, ZD_EV_DONE, -1);
+			zd_sched_add_event(s, idx, ZD_EV_DONE, ZD_SCHED_NO_POINT);
 		else if (a->state == ZD_ACTOR_BLOCKED)
-			zd_sched_add_event(s, idx, ZD_EV_BLOCKED, -1);
+			zd_sched_add_event(s, idx, ZD_EV_BLOCKED, ZD_SCHED_NO_POINT);
 		a->reported = a->state != ZD_ACTOR_RUNNING;
 	}
 	spin_unlock(&s->lock);
@@ -544,7 +545,7 @@ EXPORT_SYMBOL_GPL(zd_sched_event);
  * Return: index of the first matching event, or -1.
  */
 int zd_sched_find(struct zd_sched *s, int actor, enum zd_sched_kind kind,
-		  enum zdrace_fi_point point)
+		  int point)
 {
 	int i;
 
@@ -553,8 +554,7 @@ int zd_sched_find(struct zd_sched *s, int actor, enum zd_sched_kind kind,
 
 		if ((actor == ZD_SCHED_ANY_ACTOR || e->actor == actor) &&
 		    e->kind == kind &&
-		    (kind == ZD_EV_DONE || kind == ZD_EV_BLOCKED ||
-		     e->point == point))
+		    e->point == point)
 			return i;
 	}
 	return -1;
@@ -585,7 +585,7 @@ int zd_sched_trace_str(struct zd_sched *s, char *buf, size_t len)
 
 		n += scnprintf(buf + n, len - n, "%s%s:%s", i ? " " : "", who,
 			       zd_kind_names[e->kind]);
-		if (e->point != 0xff)
+		if (e->point != ZD_SCHED_NO_POINT)
 			n += scnprintf(buf + n, len - n, ":%s",
 				       zdrace_fi_name(e->point));
 	}

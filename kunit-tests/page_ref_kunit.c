@@ -122,12 +122,7 @@ static const struct zd_grab_case zd_grab_cases[] = {
 	{ "order2", 2, 1 },
 };
 
-static void zd_grab_case_desc(const struct zd_grab_case *c, char *desc)
-{
-	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(zd_grab, zd_grab_cases, zd_grab_case_desc);
+KUNIT_ARRAY_PARAM_DESC(zd_grab, zd_grab_cases, name);
 
 static void try_grab_pin_bias(struct kunit *test)
 {
@@ -161,12 +156,7 @@ static const struct zd_gup_case zd_gup_cases[] = {
 	{ "FOLL_PIN", true, GUP_PIN_COUNTING_BIAS },
 };
 
-static void zd_gup_case_desc(const struct zd_gup_case *c, char *desc)
-{
-	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(zd_gup, zd_gup_cases, zd_gup_case_desc);
+KUNIT_ARRAY_PARAM_DESC(zd_gup, zd_gup_cases, name);
 
 /* An anonymous user page, faulted in, in the test's own (KUnit) mm. */
 static unsigned long zd_user_page(struct kunit *test)

@@ -50,21 +50,33 @@ void zd_known_upstream(struct kunit *test, const char *fmt, ...)
 	kunit_skip(test, "known upstream: %s", why);
 }
 
+/* The types free at refcount 0 come first: they are a prefix. */
 const struct zd_type_param zd_type_params[3] = {
 	{ MEMORY_DEVICE_PRIVATE, "private" },
 	{ MEMORY_DEVICE_COHERENT, "coherent" },
 	{ MEMORY_DEVICE_GENERIC, "generic" },
 };
 
-/* KUNIT_CASE_PARAM() generator over zd_type_params. */
-const void *zd_type_gen_params(const void *prev, char *desc)
+static const void *zd_type_next(const void *prev, char *desc, int nr)
 {
 	const struct zd_type_param *p = prev ? prev : zd_type_params - 1;
 
-	if (++p == zd_type_params + ARRAY_SIZE(zd_type_params))
+	if (++p == zd_type_params + nr)
 		return NULL;
 	strscpy(desc, p->name, KUNIT_PARAM_DESC_SIZE);
 	return p;
+}
+
+/* KUNIT_CASE_PARAM() generator over zd_type_params. */
+const void *zd_type_gen_params(const void *prev, char *desc)
+{
+	return zd_type_next(prev, desc, ARRAY_SIZE(zd_type_params));
+}
+
+/* ... over the types free at refcount 0: PRIVATE and COHERENT. */
+const void *zd_refcount0_gen_params(const void *prev, char *desc)
+{
+	return zd_type_next(prev, desc, 2);
 }
 
 /* PRIVATE and COHERENT pages are free at refcount 0, the others at 1. */

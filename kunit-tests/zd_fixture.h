@@ -48,6 +48,7 @@ struct zd_type_param {
 
 extern const struct zd_type_param zd_type_params[3];
 const void *zd_type_gen_params(const void *prev, char *desc);
+const void *zd_refcount0_gen_params(const void *prev, char *desc);
 
 bool zd_type_is_refcount0(enum memory_type type);
 struct zd_dev *zd_dev_create(struct kunit *test, enum memory_type type);

@@ -34,6 +34,7 @@
 #include <zdrace/sched.h>
 
 #include "zd_fixture.h"
+#include "zd_kunit.h"
 
 #define ZD_DELAY_US		200
 
@@ -46,12 +47,6 @@ struct zd_fi_ctx {
 	bool failed_branch;	/* the site's failure branch was taken */
 	int calls;
 };
-
-static void zd_fi_exit(struct kunit *test)
-{
-	zdrace_fi_disarm_all();
-	current->make_it_fail = 0;
-}
 
 /* ---- triggers: run the real code path that passes a point ---- */
 
@@ -330,12 +325,7 @@ static const struct zd_knob_case zd_knob_cases[] = {
 	{ "task-filter", 100, 1, -1, 0, false, 10, 0, 0 },
 };
 
-static void zd_knob_desc(const struct zd_knob_case *c, char *desc)
-{
-	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(zd_knob, zd_knob_cases, zd_knob_desc);
+KUNIT_ARRAY_PARAM_DESC(zd_knob, zd_knob_cases, name);
 
 static void fault_attr_knobs(struct kunit *test)
 {
@@ -404,12 +394,7 @@ static const struct zd_refusal zd_refusals[] = {
 	  { .action = ZDRACE_FI_DELAY, ZDRACE_FI_ARM_ALWAYS }, -ENOENT },
 };
 
-static void zd_refusal_desc(const struct zd_refusal *r, char *desc)
-{
-	strscpy(desc, r->name, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(zd_refusal, zd_refusals, zd_refusal_desc);
+KUNIT_ARRAY_PARAM_DESC(zd_refusal, zd_refusals, name);
 
 static void arm_refuses_bad_request(struct kunit *test)
 {
@@ -519,7 +504,7 @@ static void unarmed_point_never_fires(struct kunit *test)
 
 /* ---- the interleaving harness ---- */
 
-static const enum zdrace_fi_point zd_teardown_gates[] = {
+static const enum zdrace_fi_point zd_two_gates[] = {
 	ZDRACE_FI_memunmap_after_kill,
 	ZDRACE_FI_memunmap_before_wait,
 };
@@ -539,38 +524,36 @@ static struct zd_sched *zd_two_teardowns(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, zd_sched_add_actor(s, "a", zd_actor_unmap, a), 0);
 	KUNIT_ASSERT_EQ(test, zd_sched_add_actor(s, "b", zd_actor_unmap, b), 1);
-	for (i = 0; i < ARRAY_SIZE(zd_teardown_gates); i++)
-		KUNIT_ASSERT_EQ(test, zd_sched_gate(s, zd_teardown_gates[i]), 0);
+	for (i = 0; i < ARRAY_SIZE(zd_two_gates); i++)
+		KUNIT_ASSERT_EQ(test, zd_sched_gate(s, zd_two_gates[i]), 0);
 	return s;
 }
 
-/* Each actor runs once to its first gate, once per gate, and returns. */
-static const u8 zd_teardown_steps[] = {
-	ARRAY_SIZE(zd_teardown_gates) + 1, ARRAY_SIZE(zd_teardown_gates) + 1,
+struct zd_order_case {
+	const char *name;
 };
 
-static const void *zd_order_gen_params(const void *prev, char *desc)
-{
-	static u64 orders[64];
-	u64 n = prev ? *(const u64 *)prev + 1 : 0;
+static const struct zd_order_case zd_order_cases[] = {
+	{ "two teardowns" },
+};
 
-	if (n >= zd_sched_nr_orders(zd_teardown_steps, 2) ||
-	    n >= ARRAY_SIZE(orders))
-		return NULL;
-	orders[n] = n;
-	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "order %llu", n);
-	return &orders[n];
+/* Each actor runs once to its first gate, once per gate, and returns. */
+static void zd_two_teardowns_steps(const struct zd_order_case *c, u8 *steps)
+{
+	steps[0] = ARRAY_SIZE(zd_two_gates) + 1;
+	steps[1] = ARRAY_SIZE(zd_two_gates) + 1;
 }
+
+ZD_ORDER_PARAMS(zd_order, zd_order_cases, name, zd_two_teardowns_steps,
+		2);
 
 static void schedule_order_is_followed(struct kunit *test)
 {
-	u64 n = *(const u64 *)test->param_value;
 	struct zd_sched *s = zd_two_teardowns(test);
 	u8 order[ZD_SCHED_MAX_STEPS];
 	int len, i;
 
-	len = zd_sched_nth_order(zd_teardown_steps, 2, n, order);
-	KUNIT_ASSERT_GT(test, len, 0);
+	len = zd_order_get(test, test->param_value, order);
 	zd_sched_set_order(s, order, len);
 	KUNIT_ASSERT_EQ(test, zd_sched_run(s), 0);
 
@@ -579,8 +562,8 @@ static void schedule_order_is_followed(struct kunit *test)
 	for (i = 0; i < len; i++)
 		KUNIT_EXPECT_EQ_MSG(test, zd_sched_event(s, i)->actor, order[i],
 				    "step %d ran the wrong actor", i);
-	KUNIT_EXPECT_GE(test, zd_sched_find(s, 0, ZD_EV_DONE, 0), 0);
-	KUNIT_EXPECT_GE(test, zd_sched_find(s, 1, ZD_EV_DONE, 0), 0);
+	KUNIT_EXPECT_GE(test, zd_sched_done(s, 0), 0);
+	KUNIT_EXPECT_GE(test, zd_sched_done(s, 1), 0);
 }
 
 static void seed_replays_same_trace(struct kunit *test)
@@ -603,7 +586,7 @@ static void seed_replays_same_trace(struct kunit *test)
 	KUNIT_EXPECT_TRUE_MSG(test, zd_sched_same_trace(first, again),
 			      "seed %llu: first trace %s", seed, buf);
 	KUNIT_EXPECT_EQ(test, zd_sched_nr_events(first),
-			2 * (int)(ARRAY_SIZE(zd_teardown_gates) + 1));
+			2 * (int)(ARRAY_SIZE(zd_two_gates) + 1));
 }
 
 static void blocked_actor_is_detected(struct kunit *test)
@@ -623,7 +606,7 @@ static void blocked_actor_is_detected(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zd_sched_run(s), -EDEADLK);
 	wait_gate = zd_sched_find(s, 0, ZD_EV_GATE,
 				  ZDRACE_FI_memunmap_before_wait);
-	blocked = zd_sched_find(s, 0, ZD_EV_BLOCKED, 0);
+	blocked = zd_sched_blocked(s, 0);
 	KUNIT_EXPECT_GE(test, wait_gate, 0);
 	KUNIT_EXPECT_GT_MSG(test, blocked, wait_gate,
 			    "teardown did not block on our pgmap reference");
@@ -632,7 +615,7 @@ static void blocked_actor_is_detected(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, zd_sched_finish(s), 0);
 	after = zd_sched_find(s, 0, ZD_EV_GATE, ZDRACE_FI_memunmap_after_wait);
 	KUNIT_EXPECT_GT(test, after, blocked);
-	KUNIT_EXPECT_GT(test, zd_sched_find(s, 0, ZD_EV_DONE, 0), after);
+	KUNIT_EXPECT_GT(test, zd_sched_done(s, 0), after);
 }
 
 static void nth_order_unranks(struct kunit *test)
@@ -815,7 +798,7 @@ static struct kunit_case zdrace_fi_selftest_cases[] = {
 
 static struct kunit_suite zdrace_fi_selftest_suite = {
 	.name = "zdrace_fi_selftest",
-	.exit = zd_fi_exit,
+	.exit = zd_suite_exit,
 	.test_cases = zdrace_fi_selftest_cases,
 };
 

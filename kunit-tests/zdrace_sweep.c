@@ -37,6 +37,7 @@
 #include <zdrace/sched.h>
 
 #include "zd_fixture.h"
+#include "zd_kunit.h"
 
 #define ZD_SWEEP_MAX_ARMED	4
 
@@ -118,16 +119,6 @@ static void zd_sweep_suite_exit(struct kunit_suite *suite)
 	pr_info("interleavings=%lu\n", zd_sweep_runs);
 }
 
-static bool zd_sweep_is_armed(int point)
-{
-	int i;
-
-	for (i = 0; i < zd_sweep_nr_armed; i++)
-		if (zd_sweep_armed[i].point == point)
-			return true;
-	return false;
-}
-
 /* Arm the boot line's points with knobs drawn from @seed. */
 static void zd_sweep_arm(struct kunit *test, u64 seed)
 {
@@ -160,27 +151,21 @@ static void zd_sweep_exit(struct kunit *test)
 		p->hits += zdrace_fi_hits(p->point);
 		p->fired += zdrace_fi_fired(p->point);
 	}
-	zdrace_fi_disarm_all();
+	zd_suite_exit(test);
 	zd_sweep_runs++;
 }
 
 /* A seeded harness whose gates are the teardown points not armed. */
 static struct zd_sched *zd_sweep_sched(struct kunit *test, u64 seed)
 {
-	static const enum zdrace_fi_point gates[] = {
-		ZDRACE_FI_memunmap_after_kill,
-		ZDRACE_FI_memunmap_after_put_initial,
-		ZDRACE_FI_memunmap_before_wait,
-		ZDRACE_FI_memunmap_after_wait,
-		ZDRACE_FI_memunmap_before_unmap,
-	};
 	struct zd_sched *s = zd_sched_new(test);
+	unsigned long armed = 0;
 	int i;
 
 	zd_sweep_arm(test, seed);
-	for (i = 0; i < ARRAY_SIZE(gates); i++)
-		if (!zd_sweep_is_armed(gates[i]))
-			KUNIT_ASSERT_EQ(test, zd_sched_gate(s, gates[i]), 0);
+	for (i = 0; i < zd_sweep_nr_armed; i++)
+		armed |= BIT(zd_sweep_armed[i].point);
+	zd_gate_teardown(test, s, armed);
 	zd_sched_set_seed(s, seed);
 	return s;
 }
@@ -373,9 +358,9 @@ static void teardown_vs_put(struct kunit *test)
 	waited = zd_sched_find(s, ZD_SWEEP_TEARDOWN, ZD_EV_GATE,
 			       ZDRACE_FI_memunmap_after_wait);
 	if (waited < 0)
-		waited = zd_sched_find(s, ZD_SWEEP_TEARDOWN, ZD_EV_DONE, 0);
+		waited = zd_sched_done(s, ZD_SWEEP_TEARDOWN);
 	for (i = ZD_SWEEP_OTHER0; i <= ZD_SWEEP_OTHER1; i++)
-		KUNIT_EXPECT_LT_MSG(test, zd_sched_find(s, i, ZD_EV_DONE, 0),
+		KUNIT_EXPECT_LT_MSG(test, zd_sched_done(s, i),
 				    waited, "teardown passed its wait before put%d",
 				    i - ZD_SWEEP_OTHER0);
 	zd_sweep_expect_torn_down(test, ctx->dev);
@@ -508,7 +493,7 @@ static void lookup_vs_truncate(struct kunit *test)
 	zd_sweep_run(test, s);
 	KUNIT_EXPECT_EQ_MSG(test, c->bad, 0,
 			    "a lookup returned a folio without its reference");
-	if (zd_sched_find(s, 1, ZD_EV_DONE, 0) < zd_sched_find(s, 0, ZD_EV_DONE, 0))
+	if (zd_sched_done(s, 1) < zd_sched_done(s, 0))
 		KUNIT_EXPECT_EQ(test, c->found, 0);
 }
 

@@ -26,15 +26,11 @@
 #include <zdrace/fi.h>
 
 #include "zd_fixture.h"
+#include "zd_kunit.h"
 
 #define ZD_CYCLES		100
 /* Pages the cycles may lose to noise: less than one per cycle. */
 #define ZD_CYCLE_SLACK_PAGES	50
-
-static void zd_smoke_exit(struct kunit *test)
-{
-	zdrace_fi_disarm_all();
-}
 
 static void map_and_lookup(struct kunit *test)
 {
@@ -110,12 +106,7 @@ static const struct zd_gup_param zd_gup_params[] = {
 	{ "pin_user_pages_fast", true, GUP_PIN_COUNTING_BIAS },
 };
 
-static void zd_gup_desc(const struct zd_gup_param *p, char *desc)
-{
-	strscpy(desc, p->name, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(zd_gup, zd_gup_params, zd_gup_desc);
+KUNIT_ARRAY_PARAM_DESC(zd_gup, zd_gup_params, name);
 
 static void generic_gup_fast_devmap_branch(struct kunit *test)
 {
@@ -173,18 +164,6 @@ static void generic_longterm_refused_by_gup_fast(struct kunit *test)
 	if (got == 1)
 		unpin_user_page(page);
 }
-
-static const struct zd_type_param zd_refcount0_params[] = {
-	{ MEMORY_DEVICE_PRIVATE, "private" },
-	{ MEMORY_DEVICE_COHERENT, "coherent" },
-};
-
-static void zd_type_desc(const struct zd_type_param *p, char *desc)
-{
-	strscpy(desc, p->name, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(zd_refcount0, zd_refcount0_params, zd_type_desc);
 
 static void alloc_and_free_like_test_hmm(struct kunit *test)
 {
@@ -272,7 +251,7 @@ static struct kunit_case zone_device_smoke_cases[] = {
 
 static struct kunit_suite zone_device_smoke_suite = {
 	.name = "zone_device_smoke",
-	.exit = zd_smoke_exit,
+	.exit = zd_suite_exit,
 	.test_cases = zone_device_smoke_cases,
 };
 

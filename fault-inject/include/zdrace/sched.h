@@ -56,9 +56,26 @@ int zd_sched_nr_events(struct zd_sched *s);
 const struct zd_sched_event *zd_sched_event(struct zd_sched *s, int i);
 /* zd_sched_find()'s actor for a match by any actor, or by none. */
 #define ZD_SCHED_ANY_ACTOR	(-1)
+/* The actor of a note made outside the harness's actors. */
+#define ZD_SCHED_NO_ACTOR	0xfe
+/* The point of an event at no point: an actor done or blocked. */
+#define ZD_SCHED_NO_POINT	0xff
 
 int zd_sched_find(struct zd_sched *s, int actor, enum zd_sched_kind kind,
-		  enum zdrace_fi_point point);
+		  int point);
+
+/* Return: the index of @actor's return in the trace, or -1. */
+static inline int zd_sched_done(struct zd_sched *s, int actor)
+{
+	return zd_sched_find(s, actor, ZD_EV_DONE, ZD_SCHED_NO_POINT);
+}
+
+/* Return: the index of @actor's first block outside the harness, or -1. */
+static inline int zd_sched_blocked(struct zd_sched *s, int actor)
+{
+	return zd_sched_find(s, actor, ZD_EV_BLOCKED, ZD_SCHED_NO_POINT);
+}
+
 int zd_sched_count_before(struct zd_sched *s, int actor, int end);
 int zd_sched_trace_str(struct zd_sched *s, char *buf, size_t len);
 bool zd_sched_same_trace(struct zd_sched *a, struct zd_sched *b);

@@ -33,26 +33,18 @@
 #include <zdrace/sched.h>
 
 #include "zd_fixture.h"
+#include "zd_kunit.h"
 
 enum { ZD_TEARDOWN, ZD_OTHER };
 
-/* Teardown gates, in the order memunmap_pages() reaches them. */
-static const enum zdrace_fi_point zd_s1_gates[] = {
-	ZDRACE_FI_memunmap_after_kill,
-	ZDRACE_FI_memunmap_after_put_initial,
-	ZDRACE_FI_memunmap_before_wait,
-	ZDRACE_FI_memunmap_after_wait,
-	ZDRACE_FI_memunmap_before_unmap,
-};
-
-struct zd_s1_case {
+struct zd_held_case {
 	const char *name;
 	enum memory_type type;
 	enum zd_ref_kind kind;
 };
 
 /* Every reference a teardown must wait for, per type. */
-static const struct zd_s1_case zd_s1_holding[] = {
+static const struct zd_held_case zd_held_holding[] = {
 	{ "private get_page", MEMORY_DEVICE_PRIVATE, ZD_REF_GET },
 	{ "private FOLL_PIN", MEMORY_DEVICE_PRIVATE, ZD_REF_PIN },
 	{ "private get_dev_pagemap", MEMORY_DEVICE_PRIVATE, ZD_REF_PGMAP },
@@ -63,7 +55,7 @@ static const struct zd_s1_case zd_s1_holding[] = {
 };
 
 /* Plain references to GENERIC pages: no pgmap reference of their own. */
-static const struct zd_s1_case zd_s1_generic_plain[] = {
+static const struct zd_held_case zd_held_generic_plain[] = {
 	{ "generic get_page", MEMORY_DEVICE_GENERIC, ZD_REF_GET },
 	{ "generic FOLL_PIN", MEMORY_DEVICE_GENERIC, ZD_REF_PIN },
 	{ "generic get_user_pages_fast", MEMORY_DEVICE_GENERIC, ZD_REF_GUP_FAST },
@@ -71,7 +63,7 @@ static const struct zd_s1_case zd_s1_generic_plain[] = {
 };
 
 /* What the second actor saw when it ran. */
-struct zd_s1_ctx {
+struct zd_held_ctx {
 	struct zd_dev *dev;
 	struct page *page;
 	unsigned long pfn;
@@ -81,25 +73,14 @@ struct zd_s1_ctx {
 	int refcount;
 };
 
-static void zd_s1_exit(struct kunit *test)
+static void zd_held_teardown(void *data)
 {
-	zdrace_fi_disarm_all();
-}
-
-/* Gates memunmap_pages() reaches for @type, up to and including the wait. */
-static int zd_s1_gates_before_wait(enum memory_type type)
-{
-	return zd_type_is_refcount0(type) ? 2 : 3;
-}
-
-static void zd_s1_teardown(void *data)
-{
-	struct zd_s1_ctx *ctx = data;
+	struct zd_held_ctx *ctx = data;
 
 	zd_dev_unmap(ctx->dev);
 }
 
-static void zd_s1_look(struct zd_s1_ctx *ctx)
+static void zd_held_look(struct zd_held_ctx *ctx)
 {
 	ctx->memmap_live = pfn_valid(ctx->pfn) &&
 			   ctx->page->pgmap == &ctx->dev->pgmap;
@@ -108,17 +89,17 @@ static void zd_s1_look(struct zd_s1_ctx *ctx)
 		ctx->refcount = page_ref_count(ctx->page);
 }
 
-static void zd_s1_drop(void *data)
+static void zd_held_drop(void *data)
 {
-	struct zd_s1_ctx *ctx = data;
+	struct zd_held_ctx *ctx = data;
 
-	zd_s1_look(ctx);
+	zd_held_look(ctx);
 	zd_ref_drop(ctx->ref);
 }
 
-static void zd_s1_observe(void *data)
+static void zd_held_observe(void *data)
 {
-	zd_s1_look(data);
+	zd_held_look(data);
 }
 
 /*
@@ -126,10 +107,10 @@ static void zd_s1_observe(void *data)
  * alone: an allocated PRIVATE/COHERENT page gives up its allocation
  * reference once @kind is taken; a GENERIC page keeps its idle count.
  */
-static struct zd_s1_ctx *zd_s1_setup(struct kunit *test, enum memory_type type,
-				     enum zd_ref_kind kind)
+static struct zd_held_ctx *zd_held_setup(struct kunit *test, enum memory_type type,
+					 enum zd_ref_kind kind)
 {
-	struct zd_s1_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	struct zd_held_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
 	ctx->dev = zd_dev_create(test, type);
@@ -146,63 +127,30 @@ static struct zd_s1_ctx *zd_s1_setup(struct kunit *test, enum memory_type type,
 	return ctx;
 }
 
-static struct zd_sched *zd_s1_sched(struct kunit *test, struct zd_s1_ctx *ctx,
-				    const char *other, zd_actor_fn fn)
+static struct zd_sched *zd_held_sched(struct kunit *test, struct zd_held_ctx *ctx,
+				      const char *other, zd_actor_fn fn)
 {
 	struct zd_sched *s = zd_sched_new(test);
-	int i;
 
-	KUNIT_ASSERT_EQ(test, zd_sched_add_actor(s, "teardown", zd_s1_teardown,
+	KUNIT_ASSERT_EQ(test, zd_sched_add_actor(s, "teardown", zd_held_teardown,
 						 ctx), ZD_TEARDOWN);
 	KUNIT_ASSERT_EQ(test, zd_sched_add_actor(s, other, fn, ctx), ZD_OTHER);
-	for (i = 0; i < ARRAY_SIZE(zd_s1_gates); i++)
-		KUNIT_ASSERT_EQ(test, zd_sched_gate(s, zd_s1_gates[i]), 0);
+	zd_gate_teardown(test, s, 0);
 	return s;
 }
 
-/* ---- parameters: (case, schedule) ---- */
-
-struct zd_s1_param {
-	const struct zd_s1_case *c;
-	u64 order;
-};
-
 /*
- * Teardown takes gates + 1 steps before the drop can no longer come
- * first: one to each gate up to memunmap_before_wait, one into the wait.
+ * Teardown takes one step to each gate up to memunmap_before_wait and one
+ * into the wait before the drop can no longer come first.
  */
-static void zd_s1_steps(const struct zd_s1_case *c, u8 *steps)
+static void zd_held_steps(const struct zd_held_case *c, u8 *steps)
 {
-	steps[ZD_TEARDOWN] = zd_s1_gates_before_wait(c->type) + 1;
+	steps[ZD_TEARDOWN] = zd_teardown_steps_to(c->type,
+						  ZDRACE_FI_memunmap_before_wait) + 1;
 	steps[ZD_OTHER] = 1;
 }
 
-static const void *zd_s1_holding_gen_params(const void *prev, char *desc)
-{
-	static struct zd_s1_param params[ARRAY_SIZE(zd_s1_holding) * 8];
-	static int nr;
-	int i = prev ? (const struct zd_s1_param *)prev - params + 1 : 0;
-
-	if (!prev) {
-		int c;
-		u64 n;
-
-		nr = 0;
-		for (c = 0; c < ARRAY_SIZE(zd_s1_holding); c++) {
-			u8 steps[2];
-
-			zd_s1_steps(&zd_s1_holding[c], steps);
-			for (n = 0; n < zd_sched_nr_orders(steps, 2); n++)
-				params[nr++] = (struct zd_s1_param){
-					&zd_s1_holding[c], n };
-		}
-	}
-	if (i >= nr)
-		return NULL;
-	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s, order %llu",
-		 params[i].c->name, params[i].order);
-	return &params[i];
-}
+ZD_ORDER_PARAMS(zd_held_holding, zd_held_holding, name, zd_held_steps, 2);
 
 /*
  * The reference is dropped at the position the order gives it; teardown
@@ -210,63 +158,56 @@ static const void *zd_s1_holding_gen_params(const void *prev, char *desc)
  */
 static void teardown_waits_for_last_reference(struct kunit *test)
 {
-	const struct zd_s1_param *p = test->param_value;
-	struct zd_s1_ctx *ctx = zd_s1_setup(test, p->c->type, p->c->kind);
-	struct zd_sched *s = zd_s1_sched(test, ctx, "drop", zd_s1_drop);
-	u8 steps[2], order[ZD_SCHED_MAX_STEPS];
+	const struct zd_order_param *p = test->param_value;
+	const struct zd_held_case *c = p->c;
+	struct zd_held_ctx *ctx = zd_held_setup(test, c->type, c->kind);
+	struct zd_sched *s = zd_held_sched(test, ctx, "drop", zd_held_drop);
+	u8 order[ZD_SCHED_MAX_STEPS];
 	int len, k, dropped, waited, blocked, ret;
 
-	zd_s1_steps(p->c, steps);
-	len = zd_sched_nth_order(steps, 2, p->order, order);
-	KUNIT_ASSERT_GT(test, len, 0);
+	len = zd_order_get(test, p, order);
 	zd_sched_set_order(s, order, len);
 	/* Teardown steps the order runs before the drop. */
-	for (k = 0; order[k] != ZD_OTHER; k++)
-		;
+	k = zd_order_first(order, len, ZD_OTHER);
 
 	ret = zd_sched_run(s);
 	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "teardown never completed");
-	dropped = zd_sched_find(s, ZD_OTHER, ZD_EV_DONE, 0);
+	dropped = zd_sched_done(s, ZD_OTHER);
 	waited = zd_sched_find(s, ZD_TEARDOWN, ZD_EV_GATE,
 			       ZDRACE_FI_memunmap_after_wait);
-	blocked = zd_sched_find(s, ZD_TEARDOWN, ZD_EV_BLOCKED, 0);
+	blocked = zd_sched_blocked(s, ZD_TEARDOWN);
 	KUNIT_ASSERT_GE(test, dropped, 0);
 	KUNIT_ASSERT_GE(test, waited, 0);
 
 	/* The claimed interleaving: k teardown steps ran before the drop. */
 	KUNIT_EXPECT_EQ_MSG(test, zd_sched_count_before(s, ZD_TEARDOWN, dropped),
 			    k, "the drop did not run where the order put it");
-	if (k == steps[ZD_TEARDOWN])
+	if (k == p->steps[ZD_TEARDOWN])
 		KUNIT_EXPECT_TRUE_MSG(test, blocked >= 0 && blocked < dropped,
 				      "teardown did not block on the %s reference",
-				      zd_ref_kind_name(p->c->kind));
+				      zd_ref_kind_name(c->kind));
 	else
 		KUNIT_EXPECT_LT(test, blocked, 0);
 
 	KUNIT_EXPECT_GT_MSG(test, waited, dropped,
 			    "memunmap_pages() passed its wait under a %s reference",
-			    zd_ref_kind_name(p->c->kind));
+			    zd_ref_kind_name(c->kind));
 	KUNIT_EXPECT_TRUE_MSG(test, ctx->memmap_live,
 			      "the memmap was gone when the reference dropped");
 	KUNIT_EXPECT_FALSE_MSG(test, ctx->pgmap_released,
 			       "the pgmap was released under the reference");
-	KUNIT_EXPECT_GE(test, zd_sched_find(s, ZD_TEARDOWN, ZD_EV_DONE, 0),
+	KUNIT_EXPECT_GE(test, zd_sched_done(s, ZD_TEARDOWN),
 			waited);
 	KUNIT_EXPECT_FALSE(test, ctx->dev->mapped);
 	KUNIT_EXPECT_FALSE(test, pfn_valid(ctx->pfn));
-	if (zd_type_is_refcount0(p->c->type) && p->c->kind != ZD_REF_PGMAP) {
+	if (zd_type_is_refcount0(c->type) && c->kind != ZD_REF_PGMAP) {
 		/* The dropped reference was the last: the page was freed. */
 		KUNIT_EXPECT_EQ(test, atomic_read(&ctx->dev->page_free_calls), 1);
 		KUNIT_EXPECT_EQ(test, atomic_read(&ctx->dev->pgmap_ref_at_free), 1);
 	}
 }
 
-static void zd_s1_case_desc(const struct zd_s1_case *c, char *desc)
-{
-	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(zd_s1_generic_plain, zd_s1_generic_plain, zd_s1_case_desc);
+KUNIT_ARRAY_PARAM_DESC(zd_held_generic_plain, zd_held_generic_plain, name);
 
 /*
  * A plain reference to a GENERIC page held across teardown.  The rule says
@@ -276,14 +217,14 @@ KUNIT_ARRAY_PARAM(zd_s1_generic_plain, zd_s1_generic_plain, zd_s1_case_desc);
  */
 static void generic_plain_reference_vs_teardown(struct kunit *test)
 {
-	const struct zd_s1_case *c = test->param_value;
-	struct zd_s1_ctx *ctx = zd_s1_setup(test, c->type, c->kind);
-	struct zd_sched *s = zd_s1_sched(test, ctx, "observe", zd_s1_observe);
-	u8 order[ARRAY_SIZE(zd_s1_gates) + 2];
+	const struct zd_held_case *c = test->param_value;
+	struct zd_held_ctx *ctx = zd_held_setup(test, c->type, c->kind);
+	struct zd_sched *s = zd_held_sched(test, ctx, "observe", zd_held_observe);
+	u8 order[ZD_TEARDOWN_NR_GATES + 2];
 	int i, observed, at_unmap, held;
 
 	/* Teardown to memunmap_before_unmap, the observer, the rest. */
-	for (i = 0; i < ARRAY_SIZE(zd_s1_gates); i++)
+	for (i = 0; i < ZD_TEARDOWN_NR_GATES; i++)
 		order[i] = ZD_TEARDOWN;
 	order[i++] = ZD_OTHER;
 	order[i++] = ZD_TEARDOWN;
@@ -298,13 +239,13 @@ static void generic_plain_reference_vs_teardown(struct kunit *test)
 		KUNIT_EXPECT_FALSE(test, ctx->dev->mapped);
 		return;
 	}
-	observed = zd_sched_find(s, ZD_OTHER, ZD_EV_DONE, 0);
+	observed = zd_sched_done(s, ZD_OTHER);
 	at_unmap = zd_sched_find(s, ZD_TEARDOWN, ZD_EV_GATE,
 				 ZDRACE_FI_memunmap_before_unmap);
 	KUNIT_ASSERT_GE(test, at_unmap, 0);
 	KUNIT_ASSERT_EQ_MSG(test, observed, at_unmap + 1,
 			    "the observer did not run at memunmap_before_unmap");
-	KUNIT_ASSERT_GE(test, zd_sched_find(s, ZD_TEARDOWN, ZD_EV_DONE, 0), 0);
+	KUNIT_ASSERT_GE(test, zd_sched_done(s, ZD_TEARDOWN), 0);
 	KUNIT_ASSERT_TRUE(test, ctx->memmap_live);
 	KUNIT_ASSERT_TRUE(test, ctx->pgmap_released);
 	KUNIT_ASSERT_EQ(test, ctx->refcount, held);
@@ -315,21 +256,21 @@ static void generic_plain_reference_vs_teardown(struct kunit *test)
 			  zd_ref_kind_name(c->kind), ctx->refcount, ctx->pfn);
 }
 
-static struct kunit_case zdrace_s1_cases[] = {
+static struct kunit_case zdrace_teardown_refs_cases[] = {
 	KUNIT_CASE_PARAM(teardown_waits_for_last_reference,
-			 zd_s1_holding_gen_params),
+			 zd_held_holding_gen_params),
 	KUNIT_CASE_PARAM(generic_plain_reference_vs_teardown,
-			 zd_s1_generic_plain_gen_params),
+			 zd_held_generic_plain_gen_params),
 	{}
 };
 
-static struct kunit_suite zdrace_s1_suite = {
-	.name = "zdrace_s1_teardown_refs",
-	.exit = zd_s1_exit,
-	.test_cases = zdrace_s1_cases,
+static struct kunit_suite zdrace_teardown_refs_suite = {
+	.name = "zdrace_teardown_refs",
+	.exit = zd_suite_exit,
+	.test_cases = zdrace_teardown_refs_cases,
 };
 
-kunit_test_suite(zdrace_s1_suite);
+kunit_test_suite(zdrace_teardown_refs_suite);
 
 MODULE_DESCRIPTION("zdrace S1: memunmap_pages() with page references outstanding");
 MODULE_LICENSE("GPL");

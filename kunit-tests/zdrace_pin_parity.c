@@ -25,21 +25,22 @@
 #include <zdrace/fi.h>
 
 #include "zd_fixture.h"
+#include "zd_kunit.h"
 
-#define ZD_S4_PAGES	4
+#define ZD_PIN_PAGES	4
 
-enum zd_s4_outcome { ZD_S4_PINNED, ZD_S4_MIGRATED, ZD_S4_REFUSED };
+enum zd_pin_outcome { ZD_PIN_PINNED, ZD_PIN_MIGRATED, ZD_PIN_REFUSED };
 
-static const char * const zd_s4_outcome_names[] = {
-	[ZD_S4_PINNED] = "pinned",
-	[ZD_S4_MIGRATED] = "migrated",
-	[ZD_S4_REFUSED] = "refused",
+static const char * const zd_pin_outcome_names[] = {
+	[ZD_PIN_PINNED] = "pinned",
+	[ZD_PIN_MIGRATED] = "migrated",
+	[ZD_PIN_REFUSED] = "refused",
 };
 
-struct zd_s4_case {
+struct zd_pin_case {
 	const char *name;
 	enum memory_type type;
-	enum zd_s4_outcome expect;
+	enum zd_pin_outcome expect;
 };
 
 /*
@@ -47,56 +48,46 @@ struct zd_s4_case {
  * addressable: both end up migrated.  A GENERIC page is in no movable
  * zone and is pinned where it is.
  */
-static const struct zd_s4_case zd_s4_cases[] = {
-	{ "coherent", MEMORY_DEVICE_COHERENT, ZD_S4_MIGRATED },
-	{ "private", MEMORY_DEVICE_PRIVATE, ZD_S4_MIGRATED },
-	{ "generic", MEMORY_DEVICE_GENERIC, ZD_S4_PINNED },
+static const struct zd_pin_case zd_pin_cases[] = {
+	{ "coherent", MEMORY_DEVICE_COHERENT, ZD_PIN_MIGRATED },
+	{ "private", MEMORY_DEVICE_PRIVATE, ZD_PIN_MIGRATED },
+	{ "generic", MEMORY_DEVICE_GENERIC, ZD_PIN_PINNED },
 };
 
-static void zd_s4_case_desc(const struct zd_s4_case *c, char *desc)
-{
-	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
-}
+KUNIT_ARRAY_PARAM_DESC(zd_pin_cases, zd_pin_cases, name);
 
-KUNIT_ARRAY_PARAM(zd_s4_cases, zd_s4_cases, zd_s4_case_desc);
-
-struct zd_s4_pins {
+struct zd_pin_pins {
 	long ret;
 	int grabbed_fast;	/* pages gup-fast itself grabbed */
-	struct page *pages[ZD_S4_PAGES];
-	enum zd_s4_outcome outcome[ZD_S4_PAGES];
+	struct page *pages[ZD_PIN_PAGES];
+	enum zd_pin_outcome outcome[ZD_PIN_PAGES];
 };
-
-static void zd_s4_exit(struct kunit *test)
-{
-	zdrace_fi_disarm_all();
-}
 
 /*
  * User pages backed by @dev, a new mapping for every pin: new anonymous
  * memory migrated to the device, or the device's first GENERIC pages
  * mapped again.
  */
-static unsigned long zd_s4_map(struct zd_dev *dev)
+static unsigned long zd_pin_map(struct zd_dev *dev)
 {
-	struct page *pages[ZD_S4_PAGES];
+	struct page *pages[ZD_PIN_PAGES];
 	unsigned long addr;
 	int i;
 
 	if (dev->pgmap.type != MEMORY_DEVICE_GENERIC)
-		return zd_dev_map_anon(dev, ZD_S4_PAGES, pages);
-	addr = zd_dev_map_user(dev, ZD_S4_PAGES);
-	for (i = 0; i < ZD_S4_PAGES; i++)
+		return zd_dev_map_anon(dev, ZD_PIN_PAGES, pages);
+	addr = zd_dev_map_user(dev, ZD_PIN_PAGES);
+	for (i = 0; i < ZD_PIN_PAGES; i++)
 		KUNIT_ASSERT_EQ(dev->test, put_user(i, (int __user *)
 						    (addr + i * PAGE_SIZE)), 0);
 	return addr;
 }
 
-static void zd_s4_pin(struct zd_dev *dev, bool fast, struct zd_s4_pins *p)
+static void zd_pin_pin(struct zd_dev *dev, bool fast, struct zd_pin_pins *p)
 {
 	struct kunit *test = dev->test;
 	unsigned int flags = FOLL_WRITE | FOLL_LONGTERM;
-	unsigned long addr = zd_s4_map(dev);
+	unsigned long addr = zd_pin_map(dev);
 	atomic_t grabbed = ATOMIC_INIT(0);
 	int i;
 
@@ -104,24 +95,24 @@ static void zd_s4_pin(struct zd_dev *dev, bool fast, struct zd_s4_pins *p)
 						    &grabbed, true), 0);
 	current->make_it_fail = true;
 	if (fast) {
-		p->ret = pin_user_pages_fast(addr, ZD_S4_PAGES, flags, p->pages);
+		p->ret = pin_user_pages_fast(addr, ZD_PIN_PAGES, flags, p->pages);
 	} else {
 		mmap_read_lock(current->mm);
-		p->ret = pin_user_pages(addr, ZD_S4_PAGES, flags, p->pages);
+		p->ret = pin_user_pages(addr, ZD_PIN_PAGES, flags, p->pages);
 		mmap_read_unlock(current->mm);
 	}
 	current->make_it_fail = false;
 	zdrace_fi_disarm(ZDRACE_FI_gup_fast_after_grab);
 	p->grabbed_fast = atomic_read(&grabbed);
 
-	for (i = 0; i < ZD_S4_PAGES; i++) {
+	for (i = 0; i < ZD_PIN_PAGES; i++) {
 		if (i >= p->ret)
-			p->outcome[i] = ZD_S4_REFUSED;
+			p->outcome[i] = ZD_PIN_REFUSED;
 		else if (is_zone_device_page(p->pages[i]) &&
 			 p->pages[i]->pgmap == &dev->pgmap)
-			p->outcome[i] = ZD_S4_PINNED;
+			p->outcome[i] = ZD_PIN_PINNED;
 		else
-			p->outcome[i] = ZD_S4_MIGRATED;
+			p->outcome[i] = ZD_PIN_MIGRATED;
 	}
 	if (p->ret > 0)
 		unpin_user_pages(p->pages, p->ret);
@@ -134,13 +125,13 @@ static void zd_s4_pin(struct zd_dev *dev, bool fast, struct zd_s4_pins *p)
  */
 static void longterm_pin_fast_and_slow_agree(struct kunit *test)
 {
-	const struct zd_s4_case *c = test->param_value;
+	const struct zd_pin_case *c = test->param_value;
 	struct zd_dev *dev = zd_dev_create(test, c->type);
-	struct zd_s4_pins fast = {}, slow = {};
+	struct zd_pin_pins fast = {}, slow = {};
 	int i;
 
-	zd_s4_pin(dev, true, &fast);
-	zd_s4_pin(dev, false, &slow);
+	zd_pin_pin(dev, true, &fast);
+	zd_pin_pin(dev, false, &slow);
 	kunit_info(test, "%s: fast pinned %ld (grabbed by gup-fast %d), slow %ld, migrate_to_ram %d\n",
 		   c->name, fast.ret, fast.grabbed_fast, slow.ret,
 		   atomic_read(&dev->migrated_to_ram));
@@ -148,19 +139,19 @@ static void longterm_pin_fast_and_slow_agree(struct kunit *test)
 	KUNIT_EXPECT_EQ_MSG(test, fast.grabbed_fast, 0,
 			    "gup-fast grabbed a %s page under FOLL_LONGTERM",
 			    c->name);
-	for (i = 0; i < ZD_S4_PAGES; i++) {
+	for (i = 0; i < ZD_PIN_PAGES; i++) {
 		KUNIT_EXPECT_EQ_MSG(test, fast.outcome[i], slow.outcome[i],
 				    "page %d: pin_user_pages_fast() %s, pin_user_pages() %s",
-				    i, zd_s4_outcome_names[fast.outcome[i]],
-				    zd_s4_outcome_names[slow.outcome[i]]);
+				    i, zd_pin_outcome_names[fast.outcome[i]],
+				    zd_pin_outcome_names[slow.outcome[i]]);
 		KUNIT_EXPECT_EQ_MSG(test, fast.outcome[i], c->expect,
 				    "page %d of a %s device: %s, expected %s", i,
-				    c->name, zd_s4_outcome_names[fast.outcome[i]],
-				    zd_s4_outcome_names[c->expect]);
+				    c->name, zd_pin_outcome_names[fast.outcome[i]],
+				    zd_pin_outcome_names[c->expect]);
 	}
 	if (c->type == MEMORY_DEVICE_PRIVATE)
 		KUNIT_EXPECT_EQ(test, atomic_read(&dev->migrated_to_ram),
-				2 * ZD_S4_PAGES);
+				2 * ZD_PIN_PAGES);
 }
 
 /*
@@ -205,20 +196,20 @@ static void mapped_coherent_anon_refcount(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zd_dev_pgmap_refs(dev), idle_refs);
 }
 
-static struct kunit_case zdrace_s4_cases[] = {
+static struct kunit_case zdrace_pin_parity_cases[] = {
 	KUNIT_CASE_PARAM(longterm_pin_fast_and_slow_agree,
-			 zd_s4_cases_gen_params),
+			 zd_pin_cases_gen_params),
 	KUNIT_CASE(mapped_coherent_anon_refcount),
 	{}
 };
 
-static struct kunit_suite zdrace_s4_suite = {
-	.name = "zdrace_s4_pin_parity",
-	.exit = zd_s4_exit,
-	.test_cases = zdrace_s4_cases,
+static struct kunit_suite zdrace_pin_parity_suite = {
+	.name = "zdrace_pin_parity",
+	.exit = zd_suite_exit,
+	.test_cases = zdrace_pin_parity_cases,
 };
 
-kunit_test_suite(zdrace_s4_suite);
+kunit_test_suite(zdrace_pin_parity_suite);
 
 MODULE_DESCRIPTION("zdrace S4: FOLL_LONGTERM pinning parity of gup-fast and slow GUP");
 MODULE_LICENSE("GPL");

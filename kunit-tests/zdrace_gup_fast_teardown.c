@@ -44,24 +44,17 @@
 #include <zdrace/sched.h>
 
 #include "zd_fixture.h"
+#include "zd_kunit.h"
 
 enum { ZD_TEARDOWN, ZD_GUP };
 
-static const enum zdrace_fi_point zd_s2_teardown_gates[] = {
-	ZDRACE_FI_memunmap_after_kill,
-	ZDRACE_FI_memunmap_after_put_initial,
-	ZDRACE_FI_memunmap_before_wait,
-	ZDRACE_FI_memunmap_after_wait,
-	ZDRACE_FI_memunmap_before_unmap,
-};
-
-static const enum zdrace_fi_point zd_s2_gup_points[] = {
+static const enum zdrace_fi_point zd_gupf_gup_points[] = {
 	ZDRACE_FI_gup_fast_after_pte_read,
 	ZDRACE_FI_gup_fast_after_get_pgmap,
 	ZDRACE_FI_gup_fast_after_grab,
 };
 
-struct zd_s2_ctx {
+struct zd_gupf_ctx {
 	struct kunit *test;
 	struct zd_dev *dev;
 	struct zd_sched *s;
@@ -85,12 +78,7 @@ struct zd_s2_ctx {
 	bool pgmap_ptr_ok;
 };
 
-static void zd_s2_exit(struct kunit *test)
-{
-	zdrace_fi_disarm_all();
-}
-
-static void zd_s2_kill(struct zd_s2_ctx *ctx)
+static void zd_gupf_kill(struct zd_gupf_ctx *ctx)
 {
 	percpu_ref_kill(&ctx->dev->pgmap.ref);
 	if (ctx->put_initial)
@@ -99,9 +87,9 @@ static void zd_s2_kill(struct zd_s2_ctx *ctx)
 }
 
 /* The call action at every gup-fast point: IRQs are off, nothing sleeps. */
-static bool zd_s2_gup_point(enum zdrace_fi_point point, void *data)
+static bool zd_gupf_gup_point(enum zdrace_fi_point point, void *data)
 {
-	struct zd_s2_ctx *ctx = data;
+	struct zd_gupf_ctx *ctx = data;
 
 	zd_sched_note(ctx->s, point);
 	if (!ctx->killed)
@@ -111,31 +99,31 @@ static bool zd_s2_gup_point(enum zdrace_fi_point point, void *data)
 		ctx->skipped = true;
 	}
 	if (point == ctx->at && !ctx->killed)
-		zd_s2_kill(ctx);
+		zd_gupf_kill(ctx);
 	return false;
 }
 
 /* Arm the gup-fast points for the tasks that set make_it_fail. */
-static void zd_s2_arm_gup_points(struct zd_s2_ctx *ctx)
+static void zd_gupf_arm_gup_points(struct zd_gupf_ctx *ctx)
 {
 	struct zdrace_fi_arm arm = {
 		.action = ZDRACE_FI_CALL,
-		.fn = zd_s2_gup_point,
+		.fn = zd_gupf_gup_point,
 		.data = ctx,
 		.task_filter = true,
 		ZDRACE_FI_ARM_ALWAYS,
 	};
 	int i;
 
-	for (i = 0; i < ARRAY_SIZE(zd_s2_gup_points); i++)
+	for (i = 0; i < ARRAY_SIZE(zd_gupf_gup_points); i++)
 		KUNIT_ASSERT_EQ(ctx->test,
-				zdrace_fi_arm(zd_s2_gup_points[i], &arm), 0);
+				zdrace_fi_arm(zd_gupf_gup_points[i], &arm), 0);
 }
 
 /* A device with page 0 mapped into the test's mm and faulted in. */
-static struct zd_s2_ctx *zd_s2_setup(struct kunit *test, enum memory_type type)
+static struct zd_gupf_ctx *zd_gupf_setup(struct kunit *test, enum memory_type type)
 {
-	struct zd_s2_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	struct zd_gupf_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
 	ctx->test = test;
@@ -150,7 +138,7 @@ static struct zd_s2_ctx *zd_s2_setup(struct kunit *test, enum memory_type type)
 	}
 	ctx->mm = current->mm;
 	ctx->s = zd_sched_new(test);
-	zd_s2_arm_gup_points(ctx);
+	zd_gupf_arm_gup_points(ctx);
 	ctx->base_refs = zd_dev_pgmap_refs(ctx->dev);
 	return ctx;
 }
@@ -160,7 +148,7 @@ static struct zd_s2_ctx *zd_s2_setup(struct kunit *test, enum memory_type type)
  * fault forever on a devmap PTE whose pgmap is dead.  6.12 exports no
  * FOLL_PIN flavour of it; FOLL_GET takes the same path.
  */
-static void zd_s2_gup(struct zd_s2_ctx *ctx)
+static void zd_gupf_gup(struct zd_gupf_ctx *ctx)
 {
 	struct page *page = NULL;
 
@@ -175,47 +163,48 @@ static void zd_s2_gup(struct zd_s2_ctx *ctx)
 }
 
 /* gup-fast passed @point: a note of the gup actor or of the test. */
-static bool zd_s2_passed(struct zd_s2_ctx *ctx, enum zdrace_fi_point point)
+static bool zd_gupf_passed(struct zd_gupf_ctx *ctx, enum zdrace_fi_point point)
 {
 	return zd_sched_find(ctx->s, ZD_SCHED_ANY_ACTOR, ZD_EV_NOTE, point) >= 0;
 }
 
 /* ---- gup-fast as a whole at every step of memunmap_pages() ---- */
 
-static void zd_s2_teardown(void *data)
+static void zd_gupf_teardown(void *data)
 {
-	struct zd_s2_ctx *ctx = data;
+	struct zd_gupf_ctx *ctx = data;
 
 	zd_dev_unmap(ctx->dev);
 }
 
 /* The gup actor: gup-fast, then drop what it got before teardown moves. */
-static void zd_s2_gup_actor(void *data)
+static void zd_gupf_gup_actor(void *data)
 {
-	struct zd_s2_ctx *ctx = data;
+	struct zd_gupf_ctx *ctx = data;
 
 	kthread_use_mm(ctx->mm);
-	zd_s2_gup(ctx);
+	zd_gupf_gup(ctx);
 	kthread_unuse_mm(ctx->mm);
 	if (ctx->got_page)
 		put_page(ctx->got_page);
 }
 
-/* Teardown steps: its five gates, then its return; gup-fast: one. */
-#define ZD_S2_TEARDOWN_STEPS	(ARRAY_SIZE(zd_s2_teardown_gates) + 1)
+/* A GENERIC device: teardown parks at every gate, then returns. */
+struct zd_gupf_position {
+	const char *name;
+};
 
-static const u8 zd_s2_position_steps[2] = { ZD_S2_TEARDOWN_STEPS, 1 };
+static const struct zd_gupf_position zd_gupf_position[] = { { "generic" } };
 
-static const void *zd_s2_position_gen_params(const void *prev, char *desc)
+/* Teardown: a step to each gate and one to return; gup-fast: one. */
+static void zd_gupf_position_steps(const struct zd_gupf_position *c, u8 *steps)
 {
-	const u8 *steps = zd_s2_position_steps;
-	unsigned long n = prev ? (unsigned long)prev : 0;
-
-	if (n >= zd_sched_nr_orders(steps, 2))
-		return NULL;
-	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "generic, order %lu", n);
-	return (void *)(n + 1);
+	steps[ZD_TEARDOWN] = ZD_TEARDOWN_NR_GATES + 1;
+	steps[ZD_GUP] = 1;
 }
+
+ZD_ORDER_PARAMS(zd_gupf_position, zd_gupf_position, name,
+		zd_gupf_position_steps, 2);
 
 /*
  * Every position of a gup-fast walk among the teardown steps: before the
@@ -225,36 +214,30 @@ static const void *zd_s2_position_gen_params(const void *prev, char *desc)
  */
 static void gup_fast_between_teardown_steps(struct kunit *test)
 {
-	u64 n = (unsigned long)test->param_value - 1;
-	const u8 *steps = zd_s2_position_steps;
-	struct zd_s2_ctx *ctx = zd_s2_setup(test, MEMORY_DEVICE_GENERIC);
-	u8 order[ZD_S2_TEARDOWN_STEPS + 1];
-	int len, k, i, gup_done;
+	struct zd_gupf_ctx *ctx = zd_gupf_setup(test, MEMORY_DEVICE_GENERIC);
+	u8 order[ZD_SCHED_MAX_STEPS];
+	int len, k, gup_done;
 
 	KUNIT_ASSERT_EQ(test, zd_sched_add_actor(ctx->s, "teardown",
-						 zd_s2_teardown, ctx),
+						 zd_gupf_teardown, ctx),
 			ZD_TEARDOWN);
 	KUNIT_ASSERT_EQ(test, zd_sched_add_actor(ctx->s, "gup",
-						 zd_s2_gup_actor, ctx), ZD_GUP);
-	for (i = 0; i < ARRAY_SIZE(zd_s2_teardown_gates); i++)
-		KUNIT_ASSERT_EQ(test, zd_sched_gate(ctx->s,
-						    zd_s2_teardown_gates[i]), 0);
-	len = zd_sched_nth_order(steps, 2, n, order);
-	KUNIT_ASSERT_GT(test, len, 0);
+						 zd_gupf_gup_actor, ctx), ZD_GUP);
+	zd_gate_teardown(test, ctx->s, 0);
+	len = zd_order_get(test, test->param_value, order);
 	zd_sched_set_order(ctx->s, order, len);
-	for (k = 0; order[k] != ZD_GUP; k++)
-		;
+	k = zd_order_first(order, len, ZD_GUP);
 
 	KUNIT_ASSERT_EQ_MSG(test, zd_sched_run(ctx->s), 0,
 			    "teardown or gup-fast never completed");
-	gup_done = zd_sched_find(ctx->s, ZD_GUP, ZD_EV_DONE, 0);
+	gup_done = zd_sched_done(ctx->s, ZD_GUP);
 	KUNIT_ASSERT_GE(test, gup_done, 0);
 	/* The claimed interleaving: k teardown steps ran before gup-fast. */
 	KUNIT_EXPECT_EQ_MSG(test, zd_sched_count_before(ctx->s, ZD_TEARDOWN,
 							gup_done), k,
 			    "gup-fast did not run where the order put it");
-	KUNIT_EXPECT_TRUE(test, zd_s2_passed(ctx, ZDRACE_FI_gup_fast_after_pte_read));
-	KUNIT_EXPECT_LT(test, zd_sched_find(ctx->s, ZD_TEARDOWN, ZD_EV_BLOCKED, 0), 0);
+	KUNIT_EXPECT_TRUE(test, zd_gupf_passed(ctx, ZDRACE_FI_gup_fast_after_pte_read));
+	KUNIT_EXPECT_LT(test, zd_sched_blocked(ctx->s, ZD_TEARDOWN), 0);
 
 	if (order[0] == ZD_GUP) {
 		KUNIT_EXPECT_EQ(test, ctx->got, 1);
@@ -268,7 +251,7 @@ static void gup_fast_between_teardown_steps(struct kunit *test)
 	} else {
 		KUNIT_EXPECT_EQ_MSG(test, ctx->got, 0,
 				    "gup-fast returned a page of a dying pgmap");
-		KUNIT_EXPECT_FALSE(test, zd_s2_passed(ctx, ZDRACE_FI_gup_fast_after_grab));
+		KUNIT_EXPECT_FALSE(test, zd_gupf_passed(ctx, ZDRACE_FI_gup_fast_after_grab));
 	}
 	KUNIT_EXPECT_FALSE(test, ctx->dev->unmap_timed_out);
 	KUNIT_EXPECT_EQ_MSG(test, zd_dev_pgmap_refs(ctx->dev), -1L,
@@ -277,7 +260,7 @@ static void gup_fast_between_teardown_steps(struct kunit *test)
 
 /* ---- teardown steps inside gup-fast's window ---- */
 
-struct zd_s2_window {
+struct zd_gupf_window {
 	const char *name;
 	enum memory_type type;
 	enum zdrace_fi_point at;
@@ -285,7 +268,7 @@ struct zd_s2_window {
 	bool skip_pgmap;
 };
 
-static const struct zd_s2_window zd_s2_windows[] = {
+static const struct zd_gupf_window zd_gupf_windows[] = {
 	{ "kill after pte read", MEMORY_DEVICE_GENERIC,
 	  ZDRACE_FI_gup_fast_after_pte_read, false },
 	{ "kill+put after pte read", MEMORY_DEVICE_GENERIC,
@@ -300,20 +283,15 @@ static const struct zd_s2_window zd_s2_windows[] = {
 	  ZDRACE_FI_gup_fast_after_grab, true },
 };
 
-static const struct zd_s2_window zd_s2_claims[] = {
+static const struct zd_gupf_window zd_gupf_claims[] = {
 	{ "generic, get_dev_pagemap skipped", MEMORY_DEVICE_GENERIC,
 	  ZDRACE_FI_gup_fast_after_grab, true, true },
 	{ "coherent, normal PTE", MEMORY_DEVICE_COHERENT,
 	  ZDRACE_FI_gup_fast_after_grab, false, false },
 };
 
-static void zd_s2_window_desc(const struct zd_s2_window *w, char *desc)
-{
-	strscpy(desc, w->name, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(zd_s2_windows, zd_s2_windows, zd_s2_window_desc);
-KUNIT_ARRAY_PARAM(zd_s2_claims, zd_s2_claims, zd_s2_window_desc);
+KUNIT_ARRAY_PARAM_DESC(zd_gupf_windows, zd_gupf_windows, name);
+KUNIT_ARRAY_PARAM_DESC(zd_gupf_claims, zd_gupf_claims, name);
 
 /*
  * Put the pgmap back as it was before the inline steps: the real teardown
@@ -321,7 +299,7 @@ KUNIT_ARRAY_PARAM(zd_s2_claims, zd_s2_claims, zd_s2_window_desc);
  * first; returns whether that switch released the pgmap (its count hit 0
  * and completed pgmap->done, which memunmap_pages() waits for).
  */
-static bool zd_s2_resurrect(struct zd_s2_ctx *ctx)
+static bool zd_gupf_resurrect(struct zd_gupf_ctx *ctx)
 {
 	struct dev_pagemap *pgmap = &ctx->dev->pgmap;
 	bool released;
@@ -338,13 +316,13 @@ static bool zd_s2_resurrect(struct zd_s2_ctx *ctx)
 
 /*
  * gup-fast with the inline teardown steps of @w.  The pgmap is left
- * killed and the returned page held: the caller calls zd_s2_resurrect()
+ * killed and the returned page held: the caller calls zd_gupf_resurrect()
  * before anything that may abort the test.
  */
-static struct zd_s2_ctx *zd_s2_run_window(struct kunit *test,
-					  const struct zd_s2_window *w)
+static struct zd_gupf_ctx *zd_gupf_run_window(struct kunit *test,
+					      const struct zd_gupf_window *w)
 {
-	struct zd_s2_ctx *ctx = zd_s2_setup(test, w->type);
+	struct zd_gupf_ctx *ctx = zd_gupf_setup(test, w->type);
 	struct dev_pagemap *comp = NULL;
 
 	/*
@@ -362,29 +340,29 @@ static struct zd_s2_ctx *zd_s2_run_window(struct kunit *test,
 		KUNIT_ASSERT_NOT_NULL(test, comp);
 		ctx->base_refs++;
 	}
-	zd_s2_gup(ctx);
+	zd_gupf_gup(ctx);
 	if (comp && !ctx->skipped)
 		put_dev_pagemap(comp);
 	return ctx;
 }
 
 /* The inline steps ran where @w put them; the pgmap is live again. */
-static bool zd_s2_window_done(struct zd_s2_ctx *ctx,
-			      const struct zd_s2_window *w)
+static bool zd_gupf_window_done(struct zd_gupf_ctx *ctx,
+				const struct zd_gupf_window *w)
 {
 	struct kunit *test = ctx->test;
 	bool killed = ctx->killed, released = false;
 
 	if (killed)
-		released = zd_s2_resurrect(ctx);
-	KUNIT_ASSERT_TRUE_MSG(test, zd_s2_passed(ctx, w->at),
+		released = zd_gupf_resurrect(ctx);
+	KUNIT_ASSERT_TRUE_MSG(test, zd_gupf_passed(ctx, w->at),
 			      "gup-fast never reached %s", zdrace_fi_name(w->at));
 	KUNIT_ASSERT_TRUE(test, killed);
 	return released;
 }
 
 /* The page is dropped while the memmap is live, then the pgmap checked. */
-static void zd_s2_drop_and_check_live(struct zd_s2_ctx *ctx)
+static void zd_gupf_drop_and_check_live(struct zd_gupf_ctx *ctx)
 {
 	struct kunit *test = ctx->test;
 	struct dev_pagemap *pgmap;
@@ -408,30 +386,30 @@ static void zd_s2_drop_and_check_live(struct zd_s2_ctx *ctx)
  */
 static void teardown_inside_gup_fast_window(struct kunit *test)
 {
-	const struct zd_s2_window *w = test->param_value;
-	struct zd_s2_ctx *ctx = zd_s2_run_window(test, w);
-	bool released = zd_s2_window_done(ctx, w);
+	const struct zd_gupf_window *w = test->param_value;
+	struct zd_gupf_ctx *ctx = zd_gupf_run_window(test, w);
+	bool released = zd_gupf_window_done(ctx, w);
 	int refcount = ctx->refcount;
 
 	if (w->at == ZDRACE_FI_gup_fast_after_pte_read) {
 		KUNIT_EXPECT_EQ_MSG(test, ctx->got, 0,
 				    "gup-fast returned a page of a killed pgmap");
-		KUNIT_EXPECT_FALSE(test, zd_s2_passed(ctx, ZDRACE_FI_gup_fast_after_get_pgmap));
-		KUNIT_EXPECT_FALSE(test, zd_s2_passed(ctx, ZDRACE_FI_gup_fast_after_grab));
+		KUNIT_EXPECT_FALSE(test, zd_gupf_passed(ctx, ZDRACE_FI_gup_fast_after_get_pgmap));
+		KUNIT_EXPECT_FALSE(test, zd_gupf_passed(ctx, ZDRACE_FI_gup_fast_after_grab));
 		KUNIT_EXPECT_EQ(test, page_ref_count(ctx->page), 1);
 		KUNIT_EXPECT_EQ(test, released, w->put_initial);
-		zd_s2_drop_and_check_live(ctx);
+		zd_gupf_drop_and_check_live(ctx);
 		return;
 	}
 
-	KUNIT_EXPECT_TRUE(test, zd_s2_passed(ctx, ZDRACE_FI_gup_fast_after_grab));
+	KUNIT_EXPECT_TRUE(test, zd_gupf_passed(ctx, ZDRACE_FI_gup_fast_after_grab));
 	KUNIT_EXPECT_EQ(test, ctx->refs_at[ZDRACE_FI_gup_fast_after_get_pgmap],
 			ctx->base_refs + 1);
 	KUNIT_EXPECT_EQ(test, ctx->got, 1);
 	KUNIT_EXPECT_PTR_EQ(test, ctx->got_page, ctx->page);
 	KUNIT_EXPECT_EQ(test, refcount, 2);
 	KUNIT_EXPECT_TRUE(test, ctx->pgmap_ptr_ok);
-	zd_s2_drop_and_check_live(ctx);
+	zd_gupf_drop_and_check_live(ctx);
 	if (!w->put_initial) {
 		KUNIT_EXPECT_FALSE_MSG(test, released,
 				       "pgmap released with its per-page references held");
@@ -462,8 +440,8 @@ static void teardown_inside_gup_fast_window(struct kunit *test)
  */
 static void grab_alone_keeps_pgmap(struct kunit *test)
 {
-	const struct zd_s2_window *w = test->param_value;
-	struct zd_s2_ctx *ctx = zd_s2_run_window(test, w);
+	const struct zd_gupf_window *w = test->param_value;
+	struct zd_gupf_ctx *ctx = zd_gupf_run_window(test, w);
 	struct completion *done = &ctx->dev->pgmap.done;
 	bool held = false, freed = false, released;
 	int refcount = ctx->refcount;
@@ -477,28 +455,28 @@ static void grab_alone_keeps_pgmap(struct kunit *test)
 		ctx->got_page = NULL;
 		freed = completion_done(done);
 	}
-	released = zd_s2_window_done(ctx, w);
+	released = zd_gupf_window_done(ctx, w);
 
 	KUNIT_EXPECT_EQ(test, ctx->got, 1);
 	KUNIT_EXPECT_EQ(test, refcount, 2);
 	KUNIT_EXPECT_TRUE(test, ctx->pgmap_ptr_ok);
-	KUNIT_EXPECT_TRUE(test, zd_s2_passed(ctx, ZDRACE_FI_gup_fast_after_grab));
+	KUNIT_EXPECT_TRUE(test, zd_gupf_passed(ctx, ZDRACE_FI_gup_fast_after_grab));
 	/* No pgmap reference of gup-fast's own across the grab. */
 	KUNIT_EXPECT_EQ(test, ctx->refs_at[ZDRACE_FI_gup_fast_after_grab],
 			ctx->base_refs);
 
 	if (w->type == MEMORY_DEVICE_COHERENT) {
-		KUNIT_EXPECT_FALSE(test, zd_s2_passed(ctx, ZDRACE_FI_gup_fast_after_get_pgmap));
+		KUNIT_EXPECT_FALSE(test, zd_gupf_passed(ctx, ZDRACE_FI_gup_fast_after_get_pgmap));
 		KUNIT_EXPECT_EQ(test, atomic_read(&ctx->dev->page_free_calls), 1);
 		KUNIT_EXPECT_TRUE_MSG(test, held,
 				      "pgmap released while the grab alone held the COHERENT page");
 		KUNIT_EXPECT_TRUE_MSG(test, freed,
 				      "putting the grab did not release the killed pgmap");
 		KUNIT_EXPECT_TRUE(test, released);
-		zd_s2_drop_and_check_live(ctx);
+		zd_gupf_drop_and_check_live(ctx);
 		return;
 	}
-	zd_s2_drop_and_check_live(ctx);
+	zd_gupf_drop_and_check_live(ctx);
 	KUNIT_ASSERT_TRUE(test, released);
 	zd_known_upstream(test,
 			  "with gup-fast's get_dev_pagemap() skipped, the try_grab_folio_fast() reference alone (count %d) did not keep the GENERIC pgmap: released under the page once teardown put the per-page references",
@@ -508,7 +486,7 @@ static void grab_alone_keeps_pgmap(struct kunit *test)
 /* ---- the page changes under gup-fast after its PTE read ---- */
 
 /* The test's PTE for @addr, looked up without locks (IRQs are off). */
-static pte_t *zd_s2_ptep(struct mm_struct *mm, unsigned long addr)
+static pte_t *zd_gupf_ptep(struct mm_struct *mm, unsigned long addr)
 {
 	pgd_t *pgd = pgd_offset(mm, addr);
 	p4d_t *p4d = p4d_offset(pgd, addr);
@@ -518,11 +496,11 @@ static pte_t *zd_s2_ptep(struct mm_struct *mm, unsigned long addr)
 	return pte_offset_kernel(pmd, addr);
 }
 
-enum zd_s2_change { ZD_S2_ZAP, ZD_S2_FREEZE };
+enum zd_gupf_change { ZD_GUPF_ZAP, ZD_GUPF_FREEZE };
 
-struct zd_s2_change_param {
+struct zd_gupf_change_param {
 	const char *name;
-	enum zd_s2_change change;
+	enum zd_gupf_change change;
 	enum zdrace_fi_point at;
 };
 
@@ -533,42 +511,37 @@ struct zd_s2_change_param {
  * drops to 0 (its last reference put), and try_grab_folio_fast() must not
  * resurrect it.
  */
-static const struct zd_s2_change_param zd_s2_changes[] = {
-	{ "pte cleared after pte read", ZD_S2_ZAP,
+static const struct zd_gupf_change_param zd_gupf_changes[] = {
+	{ "pte cleared after pte read", ZD_GUPF_ZAP,
 	  ZDRACE_FI_gup_fast_after_pte_read },
-	{ "pte cleared after grab", ZD_S2_ZAP, ZDRACE_FI_gup_fast_after_grab },
-	{ "count frozen at 0 after pte read", ZD_S2_FREEZE,
+	{ "pte cleared after grab", ZD_GUPF_ZAP, ZDRACE_FI_gup_fast_after_grab },
+	{ "count frozen at 0 after pte read", ZD_GUPF_FREEZE,
 	  ZDRACE_FI_gup_fast_after_pte_read },
-	{ "count frozen at 0 after get_dev_pagemap", ZD_S2_FREEZE,
+	{ "count frozen at 0 after get_dev_pagemap", ZD_GUPF_FREEZE,
 	  ZDRACE_FI_gup_fast_after_get_pgmap },
 };
 
-static void zd_s2_change_desc(const struct zd_s2_change_param *c, char *desc)
-{
-	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
-}
+KUNIT_ARRAY_PARAM_DESC(zd_gupf_changes, zd_gupf_changes, name);
 
-KUNIT_ARRAY_PARAM(zd_s2_changes, zd_s2_changes, zd_s2_change_desc);
-
-struct zd_s2_change_ctx {
-	const struct zd_s2_change_param *c;
-	struct zd_s2_ctx *ctx;
+struct zd_gupf_change_ctx {
+	const struct zd_gupf_change_param *c;
+	struct zd_gupf_ctx *ctx;
 	pte_t *ptep;
 	pte_t pte;
 	int count;
 	bool done;
 };
 
-static bool zd_s2_change_cb(enum zdrace_fi_point point, void *data)
+static bool zd_gupf_change_cb(enum zdrace_fi_point point, void *data)
 {
-	struct zd_s2_change_ctx *cc = data;
+	struct zd_gupf_change_ctx *cc = data;
 
 	zd_sched_note(cc->ctx->s, point);
 	if (point != cc->c->at || cc->done)
 		return false;
 	cc->done = true;
-	if (cc->c->change == ZD_S2_ZAP) {
-		cc->ptep = zd_s2_ptep(cc->ctx->mm, cc->ctx->addr);
+	if (cc->c->change == ZD_GUPF_ZAP) {
+		cc->ptep = zd_gupf_ptep(cc->ctx->mm, cc->ctx->addr);
 		cc->pte = ptep_get_and_clear(cc->ctx->mm, cc->ctx->addr,
 					     cc->ptep);
 	} else {
@@ -585,58 +558,58 @@ static bool zd_s2_change_cb(enum zdrace_fi_point point, void *data)
  */
 static void page_changes_inside_gup_fast_window(struct kunit *test)
 {
-	const struct zd_s2_change_param *c = test->param_value;
-	struct zd_s2_ctx *ctx = zd_s2_setup(test, MEMORY_DEVICE_GENERIC);
-	struct zd_s2_change_ctx cc = { .c = c, .ctx = ctx };
+	const struct zd_gupf_change_param *c = test->param_value;
+	struct zd_gupf_ctx *ctx = zd_gupf_setup(test, MEMORY_DEVICE_GENERIC);
+	struct zd_gupf_change_ctx cc = { .c = c, .ctx = ctx };
 	struct zdrace_fi_arm arm = {
 		.action = ZDRACE_FI_CALL,
-		.fn = zd_s2_change_cb,
+		.fn = zd_gupf_change_cb,
 		.data = &cc,
 		.task_filter = true,
 		ZDRACE_FI_ARM_ALWAYS,
 	};
 	int i, after;
 
-	for (i = 0; i < ARRAY_SIZE(zd_s2_gup_points); i++)
-		KUNIT_ASSERT_EQ(test, zdrace_fi_arm(zd_s2_gup_points[i], &arm), 0);
-	zd_s2_gup(ctx);
+	for (i = 0; i < ARRAY_SIZE(zd_gupf_gup_points); i++)
+		KUNIT_ASSERT_EQ(test, zdrace_fi_arm(zd_gupf_gup_points[i], &arm), 0);
+	zd_gupf_gup(ctx);
 	zdrace_fi_disarm_all();
 	after = page_ref_count(ctx->page);
-	if (c->change == ZD_S2_ZAP && cc.done)
+	if (c->change == ZD_GUPF_ZAP && cc.done)
 		set_pte_at(ctx->mm, ctx->addr, cc.ptep, cc.pte);
-	else if (c->change == ZD_S2_FREEZE && cc.count)
+	else if (c->change == ZD_GUPF_FREEZE && cc.count)
 		page_ref_unfreeze(ctx->page, cc.count);
 
 	KUNIT_ASSERT_TRUE_MSG(test, cc.done, "gup-fast never reached %s",
 			      zdrace_fi_name(c->at));
-	if (c->change == ZD_S2_FREEZE)
+	if (c->change == ZD_GUPF_FREEZE)
 		KUNIT_ASSERT_NE_MSG(test, cc.count, 0, "the page could not be frozen");
 	KUNIT_EXPECT_EQ_MSG(test, ctx->got, 0,
 			    "gup-fast returned a page that changed after its PTE read");
-	KUNIT_EXPECT_EQ_MSG(test, after, c->change == ZD_S2_ZAP ? 1 : 0,
+	KUNIT_EXPECT_EQ_MSG(test, after, c->change == ZD_GUPF_ZAP ? 1 : 0,
 			    "gup-fast left a reference on the page");
-	if (ctx->got_page && c->change == ZD_S2_ZAP)
+	if (ctx->got_page && c->change == ZD_GUPF_ZAP)
 		put_page(ctx->got_page);
 }
 
-static struct kunit_case zdrace_s2_cases[] = {
+static struct kunit_case zdrace_gup_fast_teardown_cases[] = {
 	KUNIT_CASE_PARAM(gup_fast_between_teardown_steps,
-			 zd_s2_position_gen_params),
+			 zd_gupf_position_gen_params),
 	KUNIT_CASE_PARAM(teardown_inside_gup_fast_window,
-			 zd_s2_windows_gen_params),
-	KUNIT_CASE_PARAM(grab_alone_keeps_pgmap, zd_s2_claims_gen_params),
+			 zd_gupf_windows_gen_params),
+	KUNIT_CASE_PARAM(grab_alone_keeps_pgmap, zd_gupf_claims_gen_params),
 	KUNIT_CASE_PARAM(page_changes_inside_gup_fast_window,
-			 zd_s2_changes_gen_params),
+			 zd_gupf_changes_gen_params),
 	{}
 };
 
-static struct kunit_suite zdrace_s2_suite = {
-	.name = "zdrace_s2_gup_fast_teardown",
-	.exit = zd_s2_exit,
-	.test_cases = zdrace_s2_cases,
+static struct kunit_suite zdrace_gup_fast_teardown_suite = {
+	.name = "zdrace_gup_fast_teardown",
+	.exit = zd_suite_exit,
+	.test_cases = zdrace_gup_fast_teardown_cases,
 };
 
-kunit_test_suite(zdrace_s2_suite);
+kunit_test_suite(zdrace_gup_fast_teardown_suite);
 
 MODULE_DESCRIPTION("zdrace S2: memunmap_pages() against gup-fast");
 MODULE_LICENSE("GPL");

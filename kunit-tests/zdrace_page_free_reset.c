@@ -28,25 +28,26 @@
 #include <zdrace/fi.h>
 
 #include "zd_fixture.h"
+#include "zd_kunit.h"
 
-enum zd_s3_when {
-	ZD_S3_LOOK_ONLY,	/* no allocator: only look at the free list */
-	ZD_S3_IN_WINDOW,	/* allocator between page_free and the reset */
-	ZD_S3_AFTER_FREE,	/* allocator once the free returned */
+enum zd_reset_when {
+	ZD_RESET_LOOK_ONLY,	/* no allocator: only look at the free list */
+	ZD_RESET_IN_WINDOW,	/* allocator between page_free and the reset */
+	ZD_RESET_AFTER_FREE,	/* allocator once the free returned */
 };
 
-struct zd_s3_case {
+struct zd_reset_case {
 	const char *name;
 	enum memory_type type;
-	enum zd_s3_when when;
+	enum zd_reset_when when;
 };
 
 /* What the window saw. */
-struct zd_s3_ctx {
+struct zd_reset_ctx {
 	struct kunit *test;
 	struct zd_dev *dev;
 	struct page *freed;
-	enum zd_s3_when when;
+	enum zd_reset_when when;
 	int calls;
 	bool freed_on_list;	/* page_free had threaded it already */
 	int count_in_window;	/* its count then */
@@ -56,12 +57,6 @@ struct zd_s3_ctx {
 	int owner_refs;		/* references its new owner holds */
 };
 
-static void zd_s3_exit(struct kunit *test)
-{
-	zdrace_fi_disarm_all();
-	current->make_it_fail = 0;
-}
-
 /*
  * The driver allocator: a refcount-0 page off the free list, made a
  * refcount-1 page (Jason's "only get").  PRIVATE/COHERENT through
@@ -69,7 +64,7 @@ static void zd_s3_exit(struct kunit *test)
  * hold theirs from memremap_pages() and only get their count.  The new
  * owner then takes a second reference, as mapping the page would.
  */
-static void zd_s3_allocate(struct zd_s3_ctx *ctx)
+static void zd_reset_allocate(struct zd_reset_ctx *ctx)
 {
 	struct zd_dev *dev = ctx->dev;
 
@@ -86,26 +81,26 @@ static void zd_s3_allocate(struct zd_s3_ctx *ctx)
 	ctx->owner_refs = 2;
 }
 
-static bool zd_s3_in_window(enum zdrace_fi_point point, void *data)
+static bool zd_reset_in_window(enum zdrace_fi_point point, void *data)
 {
-	struct zd_s3_ctx *ctx = data;
+	struct zd_reset_ctx *ctx = data;
 
 	ctx->calls++;
 	ctx->freed_on_list = ctx->dev->free_pages == ctx->freed;
 	ctx->count_in_window = page_ref_count(ctx->freed);
 	ctx->list_idle = zd_dev_free_list_all_idle(ctx->dev, &ctx->bad);
-	if (ctx->when == ZD_S3_IN_WINDOW)
-		zd_s3_allocate(ctx);
+	if (ctx->when == ZD_RESET_IN_WINDOW)
+		zd_reset_allocate(ctx);
 	return false;
 }
 
-static struct zd_s3_ctx *zd_s3_setup(struct kunit *test, enum memory_type type,
-				     enum zd_s3_when when)
+static struct zd_reset_ctx *zd_reset_setup(struct kunit *test, enum memory_type type,
+					   enum zd_reset_when when)
 {
-	struct zd_s3_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	struct zd_reset_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
 	struct zdrace_fi_arm arm = {
 		.action = ZDRACE_FI_CALL,
-		.fn = zd_s3_in_window,
+		.fn = zd_reset_in_window,
 		.data = ctx,
 		.probability = 100,
 		.interval = 1,
@@ -131,7 +126,7 @@ static struct zd_s3_ctx *zd_s3_setup(struct kunit *test, enum memory_type type,
 }
 
 /* The final put, with the window's call action enabled for this task. */
-static void zd_s3_final_put(struct zd_s3_ctx *ctx)
+static void zd_reset_final_put(struct zd_reset_ctx *ctx)
 {
 	current->make_it_fail = 1;
 	put_page(ctx->freed);
@@ -150,27 +145,22 @@ static void zd_s3_final_put(struct zd_s3_ctx *ctx)
 			      ctx->bad, ctx->bad ? page_ref_count(ctx->bad) : 0);
 }
 
-static void zd_s3_case_desc(const struct zd_s3_case *c, char *desc)
-{
-	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
-}
-
-static const struct zd_s3_case zd_s3_look_cases[] = {
-	{ "private", MEMORY_DEVICE_PRIVATE, ZD_S3_LOOK_ONLY },
-	{ "coherent", MEMORY_DEVICE_COHERENT, ZD_S3_LOOK_ONLY },
-	{ "generic", MEMORY_DEVICE_GENERIC, ZD_S3_LOOK_ONLY },
+static const struct zd_reset_case zd_reset_look_cases[] = {
+	{ "private", MEMORY_DEVICE_PRIVATE, ZD_RESET_LOOK_ONLY },
+	{ "coherent", MEMORY_DEVICE_COHERENT, ZD_RESET_LOOK_ONLY },
+	{ "generic", MEMORY_DEVICE_GENERIC, ZD_RESET_LOOK_ONLY },
 };
 
-KUNIT_ARRAY_PARAM(zd_s3_look, zd_s3_look_cases, zd_s3_case_desc);
+KUNIT_ARRAY_PARAM_DESC(zd_reset_look, zd_reset_look_cases, name);
 
 /* A freed page sits on the free list at count 0, in the window and after. */
 static void freed_page_on_free_list_is_unreferenced(struct kunit *test)
 {
-	const struct zd_s3_case *c = test->param_value;
-	struct zd_s3_ctx *ctx = zd_s3_setup(test, c->type, c->when);
+	const struct zd_reset_case *c = test->param_value;
+	struct zd_reset_ctx *ctx = zd_reset_setup(test, c->type, c->when);
 	struct page *bad;
 
-	zd_s3_final_put(ctx);
+	zd_reset_final_put(ctx);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->dev->page_free_calls), 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->dev->pgmap_ref_at_free), 1);
 	KUNIT_EXPECT_PTR_EQ(test, ctx->dev->free_pages, ctx->freed);
@@ -184,15 +174,15 @@ static void freed_page_on_free_list_is_unreferenced(struct kunit *test)
 			  ctx->count_in_window);
 }
 
-static const struct zd_s3_case zd_s3_alloc_cases[] = {
-	{ "private, in the window", MEMORY_DEVICE_PRIVATE, ZD_S3_IN_WINDOW },
-	{ "private, after the free", MEMORY_DEVICE_PRIVATE, ZD_S3_AFTER_FREE },
-	{ "coherent, in the window", MEMORY_DEVICE_COHERENT, ZD_S3_IN_WINDOW },
-	{ "coherent, after the free", MEMORY_DEVICE_COHERENT, ZD_S3_AFTER_FREE },
-	{ "generic, in the window", MEMORY_DEVICE_GENERIC, ZD_S3_IN_WINDOW },
+static const struct zd_reset_case zd_reset_alloc_cases[] = {
+	{ "private, in the window", MEMORY_DEVICE_PRIVATE, ZD_RESET_IN_WINDOW },
+	{ "private, after the free", MEMORY_DEVICE_PRIVATE, ZD_RESET_AFTER_FREE },
+	{ "coherent, in the window", MEMORY_DEVICE_COHERENT, ZD_RESET_IN_WINDOW },
+	{ "coherent, after the free", MEMORY_DEVICE_COHERENT, ZD_RESET_AFTER_FREE },
+	{ "generic, in the window", MEMORY_DEVICE_GENERIC, ZD_RESET_IN_WINDOW },
 };
 
-KUNIT_ARRAY_PARAM(zd_s3_alloc, zd_s3_alloc_cases, zd_s3_case_desc);
+KUNIT_ARRAY_PARAM_DESC(zd_reset_alloc, zd_reset_alloc_cases, name);
 
 /*
  * The allocator hands the freed page out again, inside the window or after
@@ -200,17 +190,17 @@ KUNIT_ARRAY_PARAM(zd_s3_alloc, zd_s3_alloc_cases, zd_s3_case_desc);
  */
 static void allocator_races_refcount_reset(struct kunit *test)
 {
-	const struct zd_s3_case *c = test->param_value;
-	struct zd_s3_ctx *ctx = zd_s3_setup(test, c->type, c->when);
+	const struct zd_reset_case *c = test->param_value;
+	struct zd_reset_ctx *ctx = zd_reset_setup(test, c->type, c->when);
 	long refs_before, refs_after;
 	struct page *bad;
 	int count;
 
 	refs_before = zd_dev_pgmap_refs(ctx->dev);
-	zd_s3_final_put(ctx);
-	if (c->when == ZD_S3_AFTER_FREE) {
+	zd_reset_final_put(ctx);
+	if (c->when == ZD_RESET_AFTER_FREE) {
 		KUNIT_EXPECT_NULL(test, ctx->got);
-		zd_s3_allocate(ctx);
+		zd_reset_allocate(ctx);
 	}
 	KUNIT_ASSERT_PTR_EQ_MSG(test, ctx->got, ctx->freed,
 				"the allocator did not get the freed page back");
@@ -240,20 +230,20 @@ static void allocator_races_refcount_reset(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zd_dev_pgmap_refs(ctx->dev), refs_before - 1);
 }
 
-static struct kunit_case zdrace_s3_cases[] = {
+static struct kunit_case zdrace_page_free_reset_cases[] = {
 	KUNIT_CASE_PARAM(freed_page_on_free_list_is_unreferenced,
-			 zd_s3_look_gen_params),
-	KUNIT_CASE_PARAM(allocator_races_refcount_reset, zd_s3_alloc_gen_params),
+			 zd_reset_look_gen_params),
+	KUNIT_CASE_PARAM(allocator_races_refcount_reset, zd_reset_alloc_gen_params),
 	{}
 };
 
-static struct kunit_suite zdrace_s3_suite = {
-	.name = "zdrace_s3_page_free_reset",
-	.exit = zd_s3_exit,
-	.test_cases = zdrace_s3_cases,
+static struct kunit_suite zdrace_page_free_reset_suite = {
+	.name = "zdrace_page_free_reset",
+	.exit = zd_suite_exit,
+	.test_cases = zdrace_page_free_reset_cases,
 };
 
-kunit_test_suite(zdrace_s3_suite);
+kunit_test_suite(zdrace_page_free_reset_suite);
 
 MODULE_DESCRIPTION("zdrace S3: ops->page_free() versus the refcount reset");
 MODULE_LICENSE("GPL");

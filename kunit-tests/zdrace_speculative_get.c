@@ -31,17 +31,12 @@
 #include <zdrace/fi.h>
 
 #include "zd_fixture.h"
-
-static void zd_s6_exit(struct kunit *test)
-{
-	zdrace_fi_disarm_all();
-	current->make_it_fail = 0;
-}
+#include "zd_kunit.h"
 
 /* ---- free device pages ---- */
 
 /* A page of @dev freed through ops->page_free(), now on the free list. */
-static struct page *zd_s6_free_page(struct kunit *test, struct zd_dev *dev)
+static struct page *zd_spec_free_page(struct kunit *test, struct zd_dev *dev)
 {
 	struct page *page;
 
@@ -59,70 +54,59 @@ static struct page *zd_s6_free_page(struct kunit *test, struct zd_dev *dev)
 	return page;
 }
 
-struct zd_s6_get {
+/* A free page of each type, taken by folio_try_get() or folio_ref_try_add(). */
+struct zd_spec_free_param {
 	const char *name;
+	enum memory_type type;
 	int refs;	/* 1: folio_try_get(), else folio_ref_try_add() */
 };
 
-static const struct zd_s6_get zd_s6_gets[] = {
-	{ "folio_try_get", 1 },
-	{ "folio_ref_try_add 2", 2 },
+static const struct zd_spec_free_param zd_spec_free[] = {
+	{ "private folio_try_get", MEMORY_DEVICE_PRIVATE, 1 },
+	{ "private folio_ref_try_add 2", MEMORY_DEVICE_PRIVATE, 2 },
+	{ "coherent folio_try_get", MEMORY_DEVICE_COHERENT, 1 },
+	{ "coherent folio_ref_try_add 2", MEMORY_DEVICE_COHERENT, 2 },
+	{ "generic folio_try_get", MEMORY_DEVICE_GENERIC, 1 },
+	{ "generic folio_ref_try_add 2", MEMORY_DEVICE_GENERIC, 2 },
 };
 
-struct zd_s6_free_param {
-	const struct zd_type_param *t;
-	const struct zd_s6_get *get;
-};
-
-static const void *zd_s6_free_gen_params(const void *prev, char *desc)
-{
-	static struct zd_s6_free_param params[ARRAY_SIZE(zd_type_params) *
-					      ARRAY_SIZE(zd_s6_gets)];
-	int i = prev ? (const struct zd_s6_free_param *)prev - params + 1 : 0;
-
-	if (i >= ARRAY_SIZE(params))
-		return NULL;
-	params[i].t = &zd_type_params[i / ARRAY_SIZE(zd_s6_gets)];
-	params[i].get = &zd_s6_gets[i % ARRAY_SIZE(zd_s6_gets)];
-	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s %s", params[i].t->name,
-		 params[i].get->name);
-	return &params[i];
-}
+KUNIT_ARRAY_PARAM_DESC(zd_spec_free, zd_spec_free, name);
 
 static void speculative_get_on_free_device_page(struct kunit *test)
 {
-	const struct zd_s6_free_param *p = test->param_value;
-	struct zd_dev *dev = zd_dev_create(test, p->t->type);
-	struct page *page = zd_s6_free_page(test, dev);
+	const struct zd_spec_free_param *p = test->param_value;
+	struct zd_dev *dev = zd_dev_create(test, p->type);
+	struct page *page = zd_spec_free_page(test, dev);
 	struct folio *folio = page_folio(page);
 	int before = page_ref_count(page);
 	bool got;
 
-	if (p->get->refs == 1)
+	if (p->refs == 1)
 		got = folio_try_get(folio);
 	else
-		got = folio_ref_try_add(folio, p->get->refs);
+		got = folio_ref_try_add(folio, p->refs);
 	if (!got) {
 		KUNIT_EXPECT_EQ_MSG(test, page_ref_count(page), before,
 				    "a refused get changed the count");
 		KUNIT_EXPECT_EQ(test, before, 0);
 		return;
 	}
-	KUNIT_EXPECT_EQ(test, page_ref_count(page), before + p->get->refs);
+	KUNIT_EXPECT_EQ(test, page_ref_count(page), before + p->refs);
 	/* Give the references back without a second free. */
-	folio_ref_sub(folio, p->get->refs);
+	folio_ref_sub(folio, p->refs);
 	KUNIT_EXPECT_EQ(test, atomic_read(&dev->page_free_calls), 1);
-	KUNIT_ASSERT_EQ_MSG(test, p->t->type, MEMORY_DEVICE_GENERIC,
-			    "%s took %d references on a free %s page",
-			    p->get->name, p->get->refs, p->t->name);
+	KUNIT_ASSERT_EQ_MSG(test, p->type, MEMORY_DEVICE_GENERIC,
+			    "%s took %d references on a free page",
+			    p->name, p->refs);
 	zd_known_upstream(test,
 			  "%s took a reference on free GENERIC page %#lx (on the driver's free list after ops->page_free()): free GENERIC pages sit at refcount %d, not 0",
-			  p->get->name, page_to_pfn(page), before);
+			  p->refs == 1 ? "folio_try_get" : "folio_ref_try_add",
+			  page_to_pfn(page), before);
 }
 
 /* ---- the page cache ---- */
 
-struct zd_s6_cache {
+struct zd_spec_cache {
 	struct folio *folio;
 	int count;		/* its count before the lookup */
 	int frozen_passes;	/* lookups that meet the folio frozen */
@@ -136,9 +120,9 @@ struct zd_s6_cache {
  * before it takes a folio out of the cache; the pass after
  * @frozen_passes lookups unfreezes it (the removal gave up).
  */
-static bool zd_s6_freeze_cb(enum zdrace_fi_point point, void *data)
+static bool zd_spec_freeze_cb(enum zdrace_fi_point point, void *data)
 {
-	struct zd_s6_cache *c = data;
+	struct zd_spec_cache *c = data;
 
 	c->calls++;
 	if (c->calls == 1) {
@@ -152,37 +136,37 @@ static bool zd_s6_freeze_cb(enum zdrace_fi_point point, void *data)
 	return false;
 }
 
-static const int zd_s6_frozen_passes[] = { 1, 2, 5 };
+static const int zd_spec_frozen_passes[] = { 1, 2, 5 };
 
-static void zd_s6_passes_desc(const int *n, char *desc)
+static void zd_spec_passes_desc(const int *n, char *desc)
 {
 	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "frozen for %d lookup%s", *n,
 		 *n == 1 ? "" : "s");
 }
 
-KUNIT_ARRAY_PARAM(zd_s6_passes, zd_s6_frozen_passes, zd_s6_passes_desc);
+KUNIT_ARRAY_PARAM(zd_spec_passes, zd_spec_frozen_passes, zd_spec_passes_desc);
 
-KUNIT_DEFINE_ACTION_WRAPPER(zd_s6_fput, fput, struct file *);
+KUNIT_DEFINE_ACTION_WRAPPER(zd_spec_fput, fput, struct file *);
 
-KUNIT_DEFINE_ACTION_WRAPPER(zd_s6_folio_put, folio_put, struct folio *);
+KUNIT_DEFINE_ACTION_WRAPPER(zd_spec_folio_put, folio_put, struct folio *);
 
 /*
  * Page 0 of a new shmem file, in its page cache.  The test keeps a
  * reference until it ends, so that the folio cannot be reclaimed or
  * migrated while a case plays with its count or its slot.
  */
-static struct folio *zd_s6_shmem_folio(struct kunit *test, const char *name)
+static struct folio *zd_spec_shmem_folio(struct kunit *test, const char *name)
 {
 	struct file *file = shmem_file_setup(name, PAGE_SIZE, 0);
 	struct folio *folio;
 
 	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, zd_s6_fput,
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, zd_spec_fput,
 							   file));
 	folio = shmem_read_folio(file->f_mapping, 0);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(folio));
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
-							   zd_s6_folio_put,
+							   zd_spec_folio_put,
 							   folio));
 	return folio;
 }
@@ -190,10 +174,10 @@ static struct folio *zd_s6_shmem_folio(struct kunit *test, const char *name)
 static void lookup_never_returns_frozen_folio(struct kunit *test)
 {
 	int passes = *(const int *)test->param_value;
-	struct zd_s6_cache *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	struct zd_spec_cache *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
 	struct zdrace_fi_arm arm = {
 		.action = ZDRACE_FI_CALL,
-		.fn = zd_s6_freeze_cb,
+		.fn = zd_spec_freeze_cb,
 		.data = c,
 		.probability = 100,
 		.interval = 1,
@@ -204,7 +188,7 @@ static void lookup_never_returns_frozen_folio(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, c);
 	c->frozen_passes = passes;
-	c->folio = zd_s6_shmem_folio(test, "zdrace-s6");
+	c->folio = zd_spec_shmem_folio(test, "zdrace-s6");
 	c->count = folio_ref_count(c->folio);
 
 	KUNIT_ASSERT_EQ(test, zdrace_fi_arm(ZDRACE_FI_filemap_after_load,
@@ -227,13 +211,13 @@ static void lookup_never_returns_frozen_folio(struct kunit *test)
 }
 
 /* A lookup in @mapping whose slot 0 is switched from @old to @new. */
-struct zd_s6_reuse {
+struct zd_spec_reuse {
 	struct address_space *mapping;
 	struct folio *old, *new;
 	int calls;
 };
 
-static void zd_s6_set_slot(struct address_space *mapping, struct folio *folio)
+static void zd_spec_set_slot(struct address_space *mapping, struct folio *folio)
 {
 	unsigned long flags;
 
@@ -243,12 +227,12 @@ static void zd_s6_set_slot(struct address_space *mapping, struct folio *folio)
 }
 
 /* filemap_after_load, first pass: the slot now holds another folio. */
-static bool zd_s6_reuse_cb(enum zdrace_fi_point point, void *data)
+static bool zd_spec_reuse_cb(enum zdrace_fi_point point, void *data)
 {
-	struct zd_s6_reuse *r = data;
+	struct zd_spec_reuse *r = data;
 
 	if (++r->calls == 1)
-		zd_s6_set_slot(r->mapping, r->new);
+		zd_spec_set_slot(r->mapping, r->new);
 	return false;
 }
 
@@ -260,10 +244,10 @@ static bool zd_s6_reuse_cb(enum zdrace_fi_point point, void *data)
  */
 static void lookup_rechecks_reused_slot(struct kunit *test)
 {
-	struct zd_s6_reuse *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	struct zd_spec_reuse *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
 	struct zdrace_fi_arm arm = {
 		.action = ZDRACE_FI_CALL,
-		.fn = zd_s6_reuse_cb,
+		.fn = zd_spec_reuse_cb,
 		.data = r,
 		.task_filter = true,
 		ZDRACE_FI_ARM_ALWAYS,
@@ -271,8 +255,8 @@ static void lookup_rechecks_reused_slot(struct kunit *test)
 	struct folio *got;
 
 	KUNIT_ASSERT_NOT_NULL(test, r);
-	r->old = zd_s6_shmem_folio(test, "zdrace-s6-old");
-	r->new = zd_s6_shmem_folio(test, "zdrace-s6-new");
+	r->old = zd_spec_shmem_folio(test, "zdrace-s6-old");
+	r->new = zd_spec_shmem_folio(test, "zdrace-s6-new");
 	r->mapping = r->old->mapping;
 
 	KUNIT_ASSERT_EQ(test, zdrace_fi_arm(ZDRACE_FI_filemap_after_load,
@@ -281,7 +265,7 @@ static void lookup_rechecks_reused_slot(struct kunit *test)
 	got = filemap_get_folio(r->mapping, 0);
 	current->make_it_fail = 0;
 	zdrace_fi_disarm(ZDRACE_FI_filemap_after_load);
-	zd_s6_set_slot(r->mapping, r->old);
+	zd_spec_set_slot(r->mapping, r->old);
 
 	KUNIT_ASSERT_FALSE(test, IS_ERR(got));
 	folio_put(got);
@@ -291,22 +275,22 @@ static void lookup_rechecks_reused_slot(struct kunit *test)
 				"the lookup returned the folio no longer in the slot");
 }
 
-static struct kunit_case zdrace_s6_cases[] = {
+static struct kunit_case zdrace_speculative_get_cases[] = {
 	KUNIT_CASE_PARAM(speculative_get_on_free_device_page,
-			 zd_s6_free_gen_params),
+			 zd_spec_free_gen_params),
 	KUNIT_CASE(lookup_rechecks_reused_slot),
 	KUNIT_CASE_PARAM(lookup_never_returns_frozen_folio,
-			 zd_s6_passes_gen_params),
+			 zd_spec_passes_gen_params),
 	{}
 };
 
-static struct kunit_suite zdrace_s6_suite = {
-	.name = "zdrace_s6_speculative_get",
-	.exit = zd_s6_exit,
-	.test_cases = zdrace_s6_cases,
+static struct kunit_suite zdrace_speculative_get_suite = {
+	.name = "zdrace_speculative_get",
+	.exit = zd_suite_exit,
+	.test_cases = zdrace_speculative_get_cases,
 };
 
-kunit_test_suite(zdrace_s6_suite);
+kunit_test_suite(zdrace_speculative_get_suite);
 
 MODULE_DESCRIPTION("zdrace S6: speculative references on free and frozen pages");
 MODULE_LICENSE("GPL");

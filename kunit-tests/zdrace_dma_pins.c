@@ -35,20 +35,15 @@
 
 #include "internal.h"	/* mm/internal.h: try_grab_folio() */
 #include "zd_fixture.h"
+#include "zd_kunit.h"
 
 enum { ZD_TEARDOWN, ZD_OTHER };
 
-#define ZD_S5_PINS		3
-#define ZD_S5_LIFETIMES		3
-
-static void zd_s5_exit(struct kunit *test)
-{
-	zdrace_fi_disarm_all();
-	current->make_it_fail = 0;
-}
+#define ZD_DMA_PINS		3
+#define ZD_DMA_LIFETIMES		3
 
 /* A page with one reference: allocated PRIVATE/COHERENT, or idle GENERIC. */
-static struct page *zd_s5_page(struct kunit *test, struct zd_dev *dev)
+static struct page *zd_dma_page(struct kunit *test, struct zd_dev *dev)
 {
 	struct page *page;
 
@@ -66,13 +61,13 @@ static bool zd_dma_pinned(struct page *page)
 	return folio_maybe_dma_pinned(page_folio(page));
 }
 
-struct zd_s5_kind {
+struct zd_dma_kind {
 	const char *name;
 	enum memory_type type;
 	enum zd_ref_kind kind;
 };
 
-static const struct zd_s5_kind zd_s5_kinds[] = {
+static const struct zd_dma_kind zd_dma_kinds[] = {
 	{ "private get_page", MEMORY_DEVICE_PRIVATE, ZD_REF_GET },
 	{ "private FOLL_PIN", MEMORY_DEVICE_PRIVATE, ZD_REF_PIN },
 	{ "coherent get_page", MEMORY_DEVICE_COHERENT, ZD_REF_GET },
@@ -83,21 +78,16 @@ static const struct zd_s5_kind zd_s5_kinds[] = {
 	{ "generic pin_user_pages_fast", MEMORY_DEVICE_GENERIC, ZD_REF_PIN_FAST },
 };
 
-static void zd_s5_kind_desc(const struct zd_s5_kind *k, char *desc)
-{
-	strscpy(desc, k->name, KUNIT_PARAM_DESC_SIZE);
-}
+KUNIT_ARRAY_PARAM_DESC(zd_dma_kind, zd_dma_kinds, name);
 
-KUNIT_ARRAY_PARAM(zd_s5_kind, zd_s5_kinds, zd_s5_kind_desc);
-
-static bool zd_s5_is_pin(enum zd_ref_kind kind)
+static bool zd_dma_is_pin(enum zd_ref_kind kind)
 {
 	return kind == ZD_REF_PIN || kind == ZD_REF_PIN_FAST;
 }
 
 /* One more reference of @kind on @page (mapped at @addr for gup). */
-static bool zd_s5_grab(struct page *page, enum zd_ref_kind kind,
-		       unsigned long addr)
+static bool zd_dma_grab(struct page *page, enum zd_ref_kind kind,
+			unsigned long addr)
 {
 	struct page *got = NULL;
 
@@ -118,9 +108,9 @@ static bool zd_s5_grab(struct page *page, enum zd_ref_kind kind,
 	}
 }
 
-static void zd_s5_release(struct page *page, enum zd_ref_kind kind)
+static void zd_dma_release(struct page *page, enum zd_ref_kind kind)
 {
-	if (zd_s5_is_pin(kind))
+	if (zd_dma_is_pin(kind))
 		unpin_user_page(page);
 	else
 		put_page(page);
@@ -134,12 +124,12 @@ static void zd_s5_release(struct page *page, enum zd_ref_kind kind)
  */
 static void dma_pinned_only_for_foll_pin(struct kunit *test)
 {
-	const struct zd_s5_kind *k = test->param_value;
+	const struct zd_dma_kind *k = test->param_value;
 	struct zd_dev *dev = zd_dev_create(test, k->type);
-	struct page *page = zd_s5_page(test, dev);
-	bool pin = zd_s5_is_pin(k->kind);
+	struct page *page = zd_dma_page(test, dev);
+	bool pin = zd_dma_is_pin(k->kind);
 	int base = page_ref_count(page);
-	int max = pin ? ZD_S5_PINS : GUP_PIN_COUNTING_BIAS - 1 - base;
+	int max = pin ? ZD_DMA_PINS : GUP_PIN_COUNTING_BIAS - 1 - base;
 	unsigned long addr = 0;
 	int n, taken = 0, wrong = 0;
 
@@ -149,7 +139,7 @@ static void dma_pinned_only_for_foll_pin(struct kunit *test)
 	}
 	KUNIT_EXPECT_FALSE(test, zd_dma_pinned(page));
 	for (n = 1; n <= max; n++) {
-		if (!zd_s5_grab(page, k->kind, addr))
+		if (!zd_dma_grab(page, k->kind, addr))
 			break;
 		taken++;
 		if (zd_dma_pinned(page) != pin && !wrong++)
@@ -161,14 +151,14 @@ static void dma_pinned_only_for_foll_pin(struct kunit *test)
 	KUNIT_EXPECT_EQ_MSG(test, taken, max, "a %s reference failed",
 			    zd_ref_kind_name(k->kind));
 	KUNIT_EXPECT_EQ(test, wrong, 0);
-	if (!pin && taken == max && zd_s5_grab(page, k->kind, addr)) {
+	if (!pin && taken == max && zd_dma_grab(page, k->kind, addr)) {
 		taken++;
 		KUNIT_EXPECT_EQ(test, page_ref_count(page), GUP_PIN_COUNTING_BIAS);
 		KUNIT_EXPECT_TRUE_MSG(test, zd_dma_pinned(page),
 				      "GUP_PIN_COUNTING_BIAS plain references should look pinned");
 	}
 	while (taken--)
-		zd_s5_release(page, k->kind);
+		zd_dma_release(page, k->kind);
 	KUNIT_EXPECT_EQ(test, page_ref_count(page), base);
 	KUNIT_EXPECT_FALSE(test, zd_dma_pinned(page));
 	if (zd_type_is_refcount0(k->type))
@@ -202,40 +192,18 @@ static void unmapped_pinned_page_stays_referenced(struct kunit *test)
 
 /* ---- teardown versus a pin ---- */
 
-static const struct zd_type_param zd_s5_refcount0[] = {
-	{ MEMORY_DEVICE_PRIVATE, "private" },
-	{ MEMORY_DEVICE_COHERENT, "coherent" },
-};
-
-static void zd_s5_type_desc(const struct zd_type_param *p, char *desc)
-{
-	strscpy(desc, p->name, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(zd_s5_refcount0, zd_s5_refcount0, zd_s5_type_desc);
-
-static const enum zdrace_fi_point zd_s5_gates[] = {
-	ZDRACE_FI_memunmap_after_kill,
-	ZDRACE_FI_memunmap_after_put_initial,
-	ZDRACE_FI_memunmap_before_wait,
-	ZDRACE_FI_memunmap_after_wait,
-	ZDRACE_FI_memunmap_before_unmap,
-};
-
-static void zd_s5_teardown(void *data)
+static void zd_dma_teardown(void *data)
 {
 	zd_dev_unmap(data);
 }
 
-static struct zd_sched *zd_s5_sched(struct kunit *test, struct zd_dev *dev)
+static struct zd_sched *zd_dma_sched(struct kunit *test, struct zd_dev *dev)
 {
 	struct zd_sched *s = zd_sched_new(test);
-	int i;
 
-	KUNIT_ASSERT_EQ(test, zd_sched_add_actor(s, "teardown", zd_s5_teardown,
+	KUNIT_ASSERT_EQ(test, zd_sched_add_actor(s, "teardown", zd_dma_teardown,
 						 dev), ZD_TEARDOWN);
-	for (i = 0; i < ARRAY_SIZE(zd_s5_gates); i++)
-		KUNIT_ASSERT_EQ(test, zd_sched_gate(s, zd_s5_gates[i]), 0);
+	zd_gate_teardown(test, s, 0);
 	return s;
 }
 
@@ -244,10 +212,10 @@ static void teardown_waits_for_unpin(struct kunit *test)
 {
 	const struct zd_type_param *p = test->param_value;
 	struct zd_dev *dev = zd_dev_create(test, p->type);
-	struct page *page = zd_s5_page(test, dev);
+	struct page *page = zd_dma_page(test, dev);
 	unsigned long pfn = page_to_pfn(page);
 	struct zd_ref *pin = zd_ref_take(dev, page, ZD_REF_PIN);
-	struct zd_sched *s = zd_s5_sched(test, dev);
+	struct zd_sched *s = zd_dma_sched(test, dev);
 	int wait, blocked, unpinned, waited;
 
 	put_page(page);		/* the allocation's reference */
@@ -257,7 +225,7 @@ static void teardown_waits_for_unpin(struct kunit *test)
 			    "memunmap_pages() completed under a DMA pin");
 	wait = zd_sched_find(s, ZD_TEARDOWN, ZD_EV_GATE,
 			     ZDRACE_FI_memunmap_before_wait);
-	blocked = zd_sched_find(s, ZD_TEARDOWN, ZD_EV_BLOCKED, 0);
+	blocked = zd_sched_blocked(s, ZD_TEARDOWN);
 	KUNIT_EXPECT_GE(test, wait, 0);
 	KUNIT_EXPECT_GT_MSG(test, blocked, wait,
 			    "teardown did not block in its wait");
@@ -279,8 +247,8 @@ static void teardown_waits_for_unpin(struct kunit *test)
 
 /* ---- the pgmap get/put pair ---- */
 
-static void zd_s5_count_point(struct kunit *test, enum zdrace_fi_point point,
-			      atomic_t *counter)
+static void zd_dma_count_point(struct kunit *test, enum zdrace_fi_point point,
+			       atomic_t *counter)
 {
 	KUNIT_ASSERT_EQ(test, zdrace_fi_arm_counter(point, counter, true), 0);
 }
@@ -299,10 +267,10 @@ static void pgmap_get_put_once_per_lifetime(struct kunit *test)
 	struct page *page, *first = NULL;
 	int i;
 
-	zd_s5_count_point(test, ZDRACE_FI_page_init_before_tryget, &gets);
-	zd_s5_count_point(test, ZDRACE_FI_free_after_page_free, &puts);
+	zd_dma_count_point(test, ZDRACE_FI_page_init_before_tryget, &gets);
+	zd_dma_count_point(test, ZDRACE_FI_free_after_page_free, &puts);
 	current->make_it_fail = 1;
-	for (i = 0; i < ZD_S5_LIFETIMES; i++) {
+	for (i = 0; i < ZD_DMA_LIFETIMES; i++) {
 		page = zd_dev_alloc_page(dev);
 		KUNIT_ASSERT_NOT_NULL(test, page);
 		if (!first)
@@ -325,20 +293,15 @@ static void pgmap_get_put_once_per_lifetime(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, zd_dev_pgmap_refs(dev), base);
 	}
 	current->make_it_fail = 0;
-	KUNIT_EXPECT_EQ(test, atomic_read(&gets), ZD_S5_LIFETIMES);
-	KUNIT_EXPECT_EQ(test, atomic_read(&puts), ZD_S5_LIFETIMES);
+	KUNIT_EXPECT_EQ(test, atomic_read(&gets), ZD_DMA_LIFETIMES);
+	KUNIT_EXPECT_EQ(test, atomic_read(&puts), ZD_DMA_LIFETIMES);
 	KUNIT_EXPECT_EQ(test, atomic_read(&dev->page_free_calls),
-			ZD_S5_LIFETIMES);
+			ZD_DMA_LIFETIMES);
 	KUNIT_EXPECT_EQ(test, atomic_read(&dev->pgmap_ref_at_free),
-			ZD_S5_LIFETIMES);
+			ZD_DMA_LIFETIMES);
 }
 
 /* ---- ops->page_free() versus teardown ---- */
-
-struct zd_s5_free_param {
-	const struct zd_type_param *t;
-	u64 order;
-};
 
 /*
  * Teardown steps before the final put may run: every gate up to the wait
@@ -346,86 +309,62 @@ struct zd_s5_free_param {
  * GENERIC, which does not block, every gate up to memunmap_before_unmap,
  * where the memmap is still there.
  */
-static void zd_s5_free_steps(enum memory_type type, u8 *steps)
+static void zd_dma_free_steps(const struct zd_type_param *t, u8 *steps)
 {
-	steps[ZD_TEARDOWN] = zd_type_is_refcount0(type) ? 3 : 5;
+	if (zd_type_is_refcount0(t->type))
+		steps[ZD_TEARDOWN] = zd_teardown_steps_to(t->type,
+							  ZDRACE_FI_memunmap_before_wait) + 1;
+	else
+		steps[ZD_TEARDOWN] = zd_teardown_steps_to(t->type,
+							  ZDRACE_FI_memunmap_before_unmap);
 	steps[ZD_OTHER] = 1;
 }
 
-static const void *zd_s5_free_gen_params(const void *prev, char *desc)
-{
-	static struct zd_s5_free_param params[3 * 8];
-	static int nr;
-	int i = prev ? (const struct zd_s5_free_param *)prev - params + 1 : 0;
+ZD_ORDER_PARAMS(zd_dma_free, zd_type_params, name, zd_dma_free_steps, 2);
 
-	if (!prev) {
-		int t;
-		u64 n;
-
-		nr = 0;
-		for (t = 0; t < ARRAY_SIZE(zd_type_params); t++) {
-			u8 steps[2];
-
-			zd_s5_free_steps(zd_type_params[t].type, steps);
-			for (n = 0; n < zd_sched_nr_orders(steps, 2); n++)
-				params[nr++] = (struct zd_s5_free_param){
-					&zd_type_params[t], n };
-		}
-	}
-	if (i >= nr)
-		return NULL;
-	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s, order %llu",
-		 params[i].t->name, params[i].order);
-	return &params[i];
-}
-
-struct zd_s5_free_ctx {
+struct zd_dma_free_ctx {
 	struct zd_dev *dev;
 	struct page *page;
 };
 
 /* The final put: of the allocation, or of GENERIC's memremap reference. */
-static void zd_s5_final_put(void *data)
+static void zd_dma_final_put(void *data)
 {
-	struct zd_s5_free_ctx *ctx = data;
+	struct zd_dma_free_ctx *ctx = data;
 
 	put_page(ctx->page);
 }
 
 static void page_free_holds_pgmap_reference(struct kunit *test)
 {
-	const struct zd_s5_free_param *p = test->param_value;
-	struct zd_s5_free_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx),
+	const struct zd_order_param *p = test->param_value;
+	const struct zd_type_param *t = p->c;
+	struct zd_dma_free_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx),
 						   GFP_KERNEL);
 	struct zd_sched *s;
-	u8 steps[2], order[ZD_SCHED_MAX_STEPS];
-	int len, k, put, i, seen = 0;
+	u8 order[ZD_SCHED_MAX_STEPS];
+	int len, k, put;
 
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
-	ctx->dev = zd_dev_create(test, p->t->type);
-	ctx->page = zd_s5_page(test, ctx->dev);
-	s = zd_s5_sched(test, ctx->dev);
-	KUNIT_ASSERT_EQ(test, zd_sched_add_actor(s, "put", zd_s5_final_put,
+	ctx->dev = zd_dev_create(test, t->type);
+	ctx->page = zd_dma_page(test, ctx->dev);
+	s = zd_dma_sched(test, ctx->dev);
+	KUNIT_ASSERT_EQ(test, zd_sched_add_actor(s, "put", zd_dma_final_put,
 						 ctx), ZD_OTHER);
-	zd_s5_free_steps(p->t->type, steps);
-	len = zd_sched_nth_order(steps, 2, p->order, order);
-	KUNIT_ASSERT_GT(test, len, 0);
+	len = zd_order_get(test, p, order);
 	zd_sched_set_order(s, order, len);
-	for (k = 0; order[k] != ZD_OTHER; k++)
-		;
+	k = zd_order_first(order, len, ZD_OTHER);
 
 	KUNIT_ASSERT_EQ(test, zd_sched_run(s), 0);
-	put = zd_sched_find(s, ZD_OTHER, ZD_EV_DONE, 0);
+	put = zd_sched_done(s, ZD_OTHER);
 	KUNIT_ASSERT_GE(test, put, 0);
-	for (i = 0; i < put; i++)
-		seen += zd_sched_event(s, i)->actor == ZD_TEARDOWN;
-	KUNIT_EXPECT_EQ_MSG(test, seen, k,
+	KUNIT_EXPECT_EQ_MSG(test, zd_sched_count_before(s, ZD_TEARDOWN, put), k,
 			    "the final put did not run where the order put it");
 	KUNIT_ASSERT_EQ(test, atomic_read(&ctx->dev->page_free_calls), 1);
 
 	if (atomic_read(&ctx->dev->pgmap_ref_at_free) == 1)
 		return;
-	KUNIT_ASSERT_EQ(test, p->t->type, MEMORY_DEVICE_GENERIC);
+	KUNIT_ASSERT_EQ(test, t->type, MEMORY_DEVICE_GENERIC);
 	KUNIT_ASSERT_GE(test, zd_sched_find(s, ZD_TEARDOWN, ZD_EV_GATE,
 					    ZDRACE_FI_memunmap_after_put_initial),
 			0);
@@ -434,24 +373,24 @@ static void page_free_holds_pgmap_reference(struct kunit *test)
 			  k);
 }
 
-static struct kunit_case zdrace_s5_cases[] = {
-	KUNIT_CASE_PARAM(dma_pinned_only_for_foll_pin, zd_s5_kind_gen_params),
+static struct kunit_case zdrace_dma_pins_cases[] = {
+	KUNIT_CASE_PARAM(dma_pinned_only_for_foll_pin, zd_dma_kind_gen_params),
 	KUNIT_CASE(unmapped_pinned_page_stays_referenced),
-	KUNIT_CASE_PARAM(teardown_waits_for_unpin, zd_s5_refcount0_gen_params),
+	KUNIT_CASE_PARAM(teardown_waits_for_unpin, zd_refcount0_gen_params),
 	KUNIT_CASE_PARAM(pgmap_get_put_once_per_lifetime,
-			 zd_s5_refcount0_gen_params),
+			 zd_refcount0_gen_params),
 	KUNIT_CASE_PARAM(page_free_holds_pgmap_reference,
-			 zd_s5_free_gen_params),
+			 zd_dma_free_gen_params),
 	{}
 };
 
-static struct kunit_suite zdrace_s5_suite = {
-	.name = "zdrace_s5_dma_pins",
-	.exit = zd_s5_exit,
-	.test_cases = zdrace_s5_cases,
+static struct kunit_suite zdrace_dma_pins_suite = {
+	.name = "zdrace_dma_pins",
+	.exit = zd_suite_exit,
+	.test_cases = zdrace_dma_pins_cases,
 };
 
-kunit_test_suite(zdrace_s5_suite);
+kunit_test_suite(zdrace_dma_pins_suite);
 
 MODULE_DESCRIPTION("zdrace S5: DMA pins versus other page references");
 MODULE_LICENSE("GPL");
