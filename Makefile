@@ -31,8 +31,11 @@ run:
 check:
 	$(ZDRACE) check
 
+# The tests parse with the prepared tree's kunit.py; without one, those
+# tests are skipped (`make check` prepares it and requires it).
 test-tools:
-	$(PYTHON) -m unittest discover -s scripts/tests -t scripts
+	ZDRACE_TREE=$(BUILD)/$(KERNEL)/linux \
+		$(PYTHON) -m unittest discover -s scripts/tests -t scripts
 
 prepare:
 	$(ZDRACE) prepare

@@ -91,23 +91,35 @@ def unit_tests(verbosity: int = 1) -> Counts:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+	try:
+		info: Optional[tree.TreeInfo] = prepare(args)
+	except ZdError as e:
+		print(f'zdrace: error: {e}', file=sys.stderr)
+		info = None
+	# The tooling's tests parse with the prepared tree's kunit.py: here
+	# a test that cannot find it fails instead of skipping.
+	os.environ['ZDRACE_TREE'] = _layout(args).tree
+	if info:
+		os.environ['ZDRACE_TREE_REQUIRED'] = '1'
 	print('zdrace: tooling tests (scripts/tests)', flush=True)
 	tool = unit_tests()
 	print(f'zdrace: tooling tests: {tool.summary()}', flush=True)
+	total = tool + (_check_kernel(args, info) if info else Counts(failed=1))
+	print(total.summary())
+	return 1 if total.failed else 0
+
+
+def _check_kernel(args: argparse.Namespace, info: tree.TreeInfo) -> Counts:
+	"""The suites, the boot check and the coverage floor."""
 	try:
-		info = prepare(args)
 		run = _kunit_run(args, args.config)
 		with runner.build_lock(args.lock):
 			suites = runner.run_suites(run, info, 'zdrace')
 			suites += bootcheck.run(run)
 	except ZdError as e:
 		print(f'zdrace: error: {e}', file=sys.stderr)
-		suites = Counts(failed=1)
-	else:
-		suites += covcmd.check(_coverage_context(args), info)
-	total = tool + suites
-	print(total.summary())
-	return 1 if total.failed else 0
+		return Counts(failed=1)
+	return suites + covcmd.check(_coverage_context(args), info)
 
 
 def cmd_bench(args: argparse.Namespace) -> int:

@@ -14,7 +14,7 @@ import time
 import unittest
 from typing import Any, Dict, List, Tuple
 
-from tests import sweepfake
+from tests import kunittree, sweepfake
 from zdtool.sweep import args as sweepargs
 
 SWEEP = os.path.join(sweepfake.SCRIPTS, 'sweep')
@@ -28,6 +28,8 @@ class SweepCase(unittest.TestCase):
 		self.build = os.path.join(self.tmp, 'build')
 		self.src = sweepfake.write_source(os.path.join(self.tmp, 'src'))
 		self.calls = os.path.join(self.tmp, 'calls.jsonl')
+		kunittree.link_into(self, os.path.join(self.build, '6.12',
+						       'linux'))
 
 	def kernel(self, **spec: Any) -> str:
 		spec.setdefault('calls', self.calls)

@@ -4,6 +4,7 @@
 import os
 import unittest
 
+from tests import kunittree
 from zdtool.kernel import bootcheck
 
 DATA = os.path.join(os.path.dirname(__file__), 'test_data')
@@ -16,16 +17,20 @@ def _read(name: str) -> str:
 
 class EvaluateTest(unittest.TestCase):
 
+	def setUp(self) -> None:
+		self.tree = kunittree.needed(self)
+
 	def test_recorded_bad_boot_passes(self) -> None:
-		verdict = bootcheck.evaluate(_read('bad_boot.log'))
+		verdict = bootcheck.evaluate(_read('bad_boot.log'), self.tree)
 		self.assertEqual(verdict.problems, [])
-		self.assertGreater(verdict.skipped, 0)
+		# 3 + 2 + 2 + 3 + 3 parameters and 3 plain cases.
+		self.assertEqual(verdict.skipped, 16)
 		self.assertEqual(verdict.counts().passed, 1)
 
 	def test_missing_message(self) -> None:
 		log = _read('bad_boot.log').replace('unknown injection point',
 						    'something else')
-		verdict = bootcheck.evaluate(log)
+		verdict = bootcheck.evaluate(log, self.tree)
 		self.assertEqual(len(verdict.problems), 1)
 		self.assertIn('unknown injection point', verdict.problems[0])
 		self.assertEqual(verdict.counts().failed, 1)
@@ -33,13 +38,13 @@ class EvaluateTest(unittest.TestCase):
 	def test_case_that_ran_is_a_problem(self) -> None:
 		log = _read('bad_boot.log').replace(
 			'# SKIP no ZONE_DEVICE memory window: malformed size', '', 1)
-		problems = bootcheck.evaluate(log).problems
+		problems = bootcheck.evaluate(log, self.tree).problems
 		self.assertTrue(any('not skipped' in p for p in problems), problems)
 
 	def test_crash_before_the_end(self) -> None:
 		log = _read('bad_boot.log')
 		cut = log.index('# Subtest: zone_device_smoke')
-		problems = bootcheck.evaluate(log[:cut]).problems
+		problems = bootcheck.evaluate(log[:cut], self.tree).problems
 		self.assertTrue(any('never finished' in p for p in problems))
 
 

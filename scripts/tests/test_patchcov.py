@@ -21,8 +21,7 @@ EXAMPLE = os.path.join(REPO, 'coverage', 'examples', 'refcount-example.mbox')
 class SplitTest(unittest.TestCase):
 
 	def test_example_series(self) -> None:
-		with open(EXAMPLE) as f:
-			mails = patchcov.split_mbox(f.read())
+		mails = patchcov.split_mbox(EXAMPLE)
 		self.assertEqual([n for n, _ in mails], [
 			'0001-mm-memremap-say-how-many-reserved-pages-'
 			'memunmap_pages-leaks.patch',
@@ -34,8 +33,11 @@ class SplitTest(unittest.TestCase):
 	def test_plain_diff_is_one_patch(self) -> None:
 		text = fakekernel.patch_text('mm/gup.c', 'int d;', 'int e;', 'x')
 		text = text[text.index('Subject'):]
-		self.assertEqual([n for n, _ in patchcov.split_mbox(text)],
-				 ['0001-x.patch'])
+		with tempfile.NamedTemporaryFile('w', suffix='.patch') as f:
+			f.write(text)
+			f.flush()
+			mails = patchcov.split_mbox(f.name)
+		self.assertEqual([(n, m) for n, m in mails], [('0001-x.patch', text)])
 
 	def test_unified_zero(self) -> None:
 		diff = ('--- a\n+++ b\n@@ -3 +3 @@\n-x\n+y\n'

@@ -12,6 +12,7 @@ show_regs() and segv() panics, KUnit's expectation failures.
 import os
 import unittest
 
+from tests import kunittree
 from zdtool.sweep import console as sweepconsole, report as sweepreport, title as sweeptitle
 from zdtool.sweep.journal import State
 from zdtool.sweep.records import (Header, JobRecord, KernelInfo, PointStat,
@@ -62,29 +63,34 @@ SAMPLES = {
 
 class ClassifyTest(unittest.TestCase):
 
+	def setUp(self) -> None:
+		self.tree = kunittree.needed(self)
+
 	def test_recorded_logs(self) -> None:
 		for name, (case, seed, seeds, rc, hung, kind, status, title,
 			   fail_seed) in SAMPLES.items():
 			with self.subTest(name):
-				v = sweepconsole.classify(_log(name), case, seed, seeds,
-							  rc, hung)
+				v = sweepconsole.classify(_log(name), self.tree, case,
+							  seed, seeds, rc, hung)
 				self.assertEqual((v.kind, v.status, v.title, v.seed),
 						 (kind, status, title, fail_seed))
 
 	def test_boot_warning_of_uml_is_ignored(self) -> None:
 		self.assertIn('um_pci_init', _log('pass.log'))
-		v = sweepconsole.classify(_log('pass.log'), 'teardown_vs_put', 1, 8)
+		v = sweepconsole.classify(_log('pass.log'), self.tree,
+					  'teardown_vs_put', 1, 8)
 		self.assertEqual(v.reports, [])
 
 	def test_trace_and_repro_of_the_failing_seed(self) -> None:
-		v = sweepconsole.classify(_log('test_failure.log'),
+		v = sweepconsole.classify(_log('test_failure.log'), self.tree,
 					  'teardown_vs_gup_fast', 1, 8)
 		self.assertEqual(v.trace, ['a:gate:gup_fast_after_pte_read '
 					   'b:gate:memunmap_after_kill a:gate:'
 					   'gup_fast_after_grab b:blocked a:done '
 					   'b:done'])
 		self.assertIn('zdrace_sched.seed=5 ', v.repro)
-		k = sweepconsole.classify(_log('kasan.log'), 'teardown_vs_put', 1, 4)
+		k = sweepconsole.classify(_log('kasan.log'), self.tree,
+					  'teardown_vs_put', 1, 4)
 		self.assertEqual(len(k.trace), 1)
 		self.assertIn('zdrace_sched.seed=3 ', k.repro)
 		self.assertIn('Read of size 8', k.excerpt)
@@ -95,7 +101,7 @@ class ClassifyTest(unittest.TestCase):
 				'kunit-tests')
 		end = log.index('        not ok 5 seed 5')
 		log = log[:cut] + log[end:].replace('not ok 5', 'ok 5', 1)
-		v = sweepconsole.classify(log,
+		v = sweepconsole.classify(log, self.tree,
 					  'teardown_vs_gup_fast', 1, 8)
 		self.assertEqual(v.title, 'test failure in zdrace_sweep.'
 				 'teardown_vs_gup_fast: actor b blocked at '
@@ -107,23 +113,28 @@ class ClassifyTest(unittest.TestCase):
 			'fail hits=3 fired=1\nzdrace_sweep: armed filemap_after_load '
 			'delay=200 hits=0 fired=0\n[   12.5][T1] zdrace_sweep: '
 			'interleavings=64\n')
-		con = sweepconsole.parse(text)
+		con = sweepconsole.parse(text, self.tree)
 		self.assertEqual(con.armed, [
 			PointStat('gup_fast_after_grab', 'fail', 3, 1),
 			PointStat('filemap_after_load', 'delay=200', 0, 0)])
 		self.assertEqual(sweepconsole.interleavings(con), 64)
 
 	def test_ktap_dash_and_timestamps(self) -> None:
-		text = ('[    0.1] KTAP version 1\n[    0.2]         ok 1 - seed 4\n'
+		text = ('[    0.1] KTAP version 1\n[    0.1] 1..1\n'
+			'[    0.1]     # Subtest: zdrace_sweep\n[    0.1]     1..1\n'
+			'[    0.1]         # Subtest: c\n'
+			'[    0.2]         ok 1 - seed 4\n'
 			'[    0.3]         not ok 2 - seed 5\n'
-			'        ok 3 seed 6 # SKIP no window\nok 1 zdrace_sweep\n')
-		con = sweepconsole.parse(text)
+			'[    0.4]         ok 3 seed 6 # SKIP no window\n'
+			'[    0.5]     not ok 1 c\n[    0.6] not ok 1 zdrace_sweep\n')
+		con = sweepconsole.parse(text, self.tree)
 		self.assertEqual([(s.seed, s.status) for s in con.seeds],
 				 [(4, 'pass'), (5, 'fail'), (6, 'skip')])
 		self.assertTrue(con.suite_done)
 
 	def test_no_test_in_kernel(self) -> None:
-		v = sweepconsole.classify('KTAP version 1\n1..0\n', 'x', 1, 4)
+		v = sweepconsole.classify('KTAP version 1\n1..0\n', self.tree,
+					  'x', 1, 4)
 		self.assertTrue(v.no_tests)
 
 

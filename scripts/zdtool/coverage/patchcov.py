@@ -9,7 +9,9 @@ tree with the series applied, so they are numbered as in the kernel that
 ran, however many patches touched them.
 """
 
+import email
 import json
+import mailbox
 import os
 import re
 import subprocess
@@ -22,10 +24,6 @@ from zdtool.coverage.lcovinfo import FileCoverage
 from zdtool.coverage.manifest import function_at
 from zdtool.kernel.series import load_series
 
-_FROM_LINE = re.compile(r'^From \S+ +\w{3} \w{3} +\d+ \d\d:\d\d:\d\d \d{4}$')
-_SUBJECT = re.compile(r'^Subject:\s*(.*)$', re.IGNORECASE)
-
-
 def _slug(subject: str) -> str:
 	"""`git format-patch` file name from a subject line."""
 	subject = re.sub(r'^(\[[^]]*\]\s*)+', '', subject)
@@ -33,31 +31,27 @@ def _slug(subject: str) -> str:
 	return slug[:64].rstrip('-.') or 'patch'
 
 
-def split_mbox(text: str) -> List[Tuple[str, str]]:
+def _subject(mail: bytes) -> str:
+	value = email.message_from_bytes(mail).get('Subject', '')
+	return ' '.join(str(value).split())
+
+
+def split_mbox(path: str) -> List[Tuple[str, str]]:
 	"""(file name, mail) per message; no From_ line means one patch."""
-	mails: List[List[str]] = []
-	for line in text.splitlines(keepends=True):
-		if _FROM_LINE.match(line.rstrip('\n')) or not mails:
-			mails.append([])
-		mails[-1].append(line)
+	box = mailbox.mbox(path, create=False)
+	try:
+		mails = [box.get_bytes(key) for key in box.keys()]
+	finally:
+		box.close()
+	if not mails:
+		with open(path, 'rb') as f:
+			mails = [f.read()]
 	out = []
 	for i, mail in enumerate(mails, 1):
-		body = ''.join(mail)
-		if not body.strip():
+		if not mail.strip():
 			continue
-		subject = None
-		for line in mail:
-			if not line.strip():
-				break	# end of the headers
-			if subject is not None and line[0] in ' \t':
-				subject += ' ' + line.strip()	# folded
-				continue
-			if subject is not None:
-				break
-			m = _SUBJECT.match(line.rstrip('\n'))
-			if m:
-				subject = m.group(1)
-		out.append((f'{i:04d}-{_slug(subject or "")}.patch', body))
+		out.append((f'{i:04d}-{_slug(_subject(mail))}.patch',
+			    mail.decode(errors='replace')))
 	return out
 
 
@@ -75,11 +69,9 @@ def load_review_series(path: str, work: str) -> List[str]:
 				      f'series file')
 		return [os.path.abspath(os.path.join(path, n)) for n in names]
 	try:
-		with open(path, errors='replace') as f:
-			text = f.read()
+		mails = split_mbox(path)
 	except OSError as e:
 		raise ZdError(f'SERIES={path}: {e.strerror}')
-	mails = split_mbox(text)
 	if not any('\n+++ ' in m or m.startswith('+++ ') for _, m in mails):
 		raise ZdError(f'SERIES={path}: no diff in it (not a patch or '
 			      f'mbox)')

@@ -9,9 +9,11 @@ is skipped with the reason.
 
 import os
 import re
+from collections import deque
 from dataclasses import dataclass, field, replace
-from typing import List
+from typing import Deque, Dict, List
 
+from zdtool.kernel import kunitpy
 from zdtool.kernel.results import Counts
 from zdtool.kernel.runner import KunitRun
 
@@ -23,7 +25,8 @@ EXPECTED_MESSAGES = [
 	r"zdrace_fi: zdrace_fi\.arm=: unknown injection point 'no_such_point'",
 ]
 SKIP_REASON = 'no ZONE_DEVICE memory window: malformed size'
-_RESULT = re.compile(r'^\s*(not ok|ok) \d+ (\S+)(.*)$')
+# Skip reasons are not in kunit_parser's Test: read them off the lines.
+_SKIP = re.compile(r'^\s*ok \d+ (?:- )?(.*?)\s*# SKIP\b\s*(.*)$')
 
 
 @dataclass
@@ -35,37 +38,42 @@ class Verdict:
 		return Counts(0, 1, 0) if self.problems else Counts(1, 0, 0)
 
 
-def evaluate(log: str) -> Verdict:
-	"""Judge a console log of the bad-parameter boot."""
+def _skip_reasons(log: str) -> Dict[str, Deque[str]]:
+	"""Test name -> the reasons of its skips, in console order."""
+	reasons: Dict[str, Deque[str]] = {}
+	for line in log.splitlines():
+		m = _SKIP.match(line)
+		if m:
+			reasons.setdefault(m.group(1), deque()).append(m.group(2))
+	return reasons
+
+
+def evaluate(log: str, tree: str) -> Verdict:
+	"""Judge a console log of the bad-parameter boot; @tree's kunit.py
+	parses it."""
 	verdict = Verdict()
 	for pattern in EXPECTED_MESSAGES:
 		if not re.search(pattern, log):
 			verdict.problems.append(f'no console message /{pattern}/')
-	in_suite = False
-	for line in log.splitlines():
-		if f'# Subtest: {SUITE}' in line:
-			in_suite = True
-			continue
-		m = _RESULT.match(line)
-		if not m or not in_suite:
-			continue
-		status, name, rest = m.groups()
-		if name == SUITE:
-			in_suite = False
-			continue
-		if rest.strip() == '# SKIP':
-			continue	# a parameterized case: its params say why
-		if '# SKIP' not in rest:
+	ktap = kunitpy.Ktap(tree, log.splitlines())
+	suite = ktap.find(SUITE)
+	if suite is None or kunitpy.status(suite) == 'ERROR':
+		verdict.problems.append(f'the kernel never finished {SUITE}')
+	reasons = _skip_reasons(log)
+	for case in kunitpy.leaves(suite) if suite else []:
+		name = getattr(case, 'name')
+		status = kunitpy.status(case)
+		reason = reasons.get(name, deque([''])).popleft() \
+			if status == 'SKIP' else ''
+		if status != 'SKIP':
 			verdict.problems.append(f'{name}: {status}, not skipped')
-		elif SKIP_REASON not in rest:
+		elif SKIP_REASON not in reason:
 			verdict.problems.append(f'{name}: skipped for another '
-						f'reason:{rest}')
+						f'reason: {reason}')
 		else:
 			verdict.skipped += 1
 	if not verdict.skipped:
 		verdict.problems.append(f'no {SUITE} test was skipped')
-	if not re.search(r'^\s*(not )?ok \d+ ' + SUITE + r'\b', log, re.M):
-		verdict.problems.append(f'the kernel never finished {SUITE}')
 	return verdict
 
 
@@ -77,7 +85,7 @@ def run(kunit: KunitRun) -> Counts:
 	build = os.path.abspath(kunit.build_dir or kunit.layout.kunit_build)
 	try:
 		with open(os.path.join(build, 'test.log'), errors='replace') as f:
-			verdict = evaluate(f.read())
+			verdict = evaluate(f.read(), kunit.layout.tree)
 	except OSError as e:
 		verdict = Verdict([f'no console log: {e.strerror}'])
 	for problem in verdict.problems:

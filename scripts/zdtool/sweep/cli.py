@@ -23,7 +23,7 @@ from dataclasses import replace
 from typing import Any, List, NoReturn, Optional, Tuple
 
 from zdtool import bad_input
-from zdtool.kernel import tree
+from zdtool.kernel import kunitpy, tree
 from zdtool.sweep import journal, report
 from zdtool.sweep.records import Header, KernelInfo, Settings
 from zdtool.sweep.job import Procs, Runner, check_extra
@@ -173,8 +173,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 		budget = max(0.0, s.time - state.elapsed)
 	else:
 		budget = None
-	runner = Runner(s.linux, s.extra, args.timeout or s.timeout,
+	runner = Runner(s.linux, os.path.join(s.build_root, s.line, 'linux'),
+			s.extra, args.timeout or s.timeout,
 			os.path.join(out, 'work'), Procs())
+	kunitpy.load(runner.tree, 'kunit_parser')	# before any boot
 	cfg = RunConfig(out, runner, args.jobs or os.cpu_count() or 1, runs,
 			budget, bool(args.keep_logs), bool(args.minimize),
 			args.previous)

@@ -1,11 +1,13 @@
 # SPDX-License-Identifier: GPL-2.0
 """Read one sweep boot's console and classify the run.
 
-Self-contained KTAP reading: the per-seed results of the parameterized
-case (`ok 3 seed 7`, `not ok 4 - seed 8`, `# SKIP` directives), the
-diagnostic lines (`# <case>: EXPECTATION FAILED at ...`, `trace: ...`,
-`repro: ...`), the suite's own result line that ends the run, and the
-suite's exit lines:
+The results come from kunit.py's own KTAP parser (the prepared tree's
+kunit_parser.py): the status of each seed of the parameterized case
+(`seed 7`), of the suite, and whether there was KTAP output at all.  Read
+here are only what it leaves alone: where each seed's output sits in the
+console (to pin a kernel report on a seed), the diagnostic lines
+(`# <case>: EXPECTATION FAILED at ...`, `trace: ...`, `repro: ...`), skip
+reasons, and the suite's exit lines:
 
 	zdrace_sweep: armed <point> <action> hits=<n> fired=<n>
 	zdrace_sweep: interleavings=<n>
@@ -20,12 +22,15 @@ import re
 from dataclasses import dataclass, field
 from typing import List, Optional
 
+from zdtool.kernel import kunitpy
 from zdtool.sweep.records import PointStat
 from zdtool.sweep.title import clean_lines, find_reports, strip
 
 SUITE = 'zdrace_sweep'
-_RESULT = re.compile(r'^(\s*)(not ok|ok) (\d+)(?: -)? ([^#]*?)\s*'
-		     r'(?:#\s*(SKIP|TODO)\b\s*(.*))?$')
+# Where a result line is, and the reason of a skipped one: not in
+# kunit_parser's Test.
+_RESULT = re.compile(r'^\s*(?:not )?ok \d+ (?:- )?([^#]*?)\s*'
+		     r'(?:#\s*SKIP\b\s*(.*))?$')
 _ARMED = re.compile(r'zdrace_sweep: armed (\S+) (\S+) hits=(\d+) '
 		    r'fired=(\d+)')
 _INTERLEAVINGS = re.compile(r'zdrace_sweep: interleavings=(\d+)')
@@ -56,27 +61,22 @@ class Console:
 	interleavings: Optional[int] = None
 
 
-def parse(text: str) -> Console:
+_SEED_STATUS = {'PASS': 'pass', 'SKIP': 'skip'}	# else fail
+
+
+def parse(text: str, tree: str) -> Console:
+	"""@text's results as kunit.py of the kernel tree at @tree reads them."""
 	con = Console(clean_lines(text))
-	last = 0
+	ktap = kunitpy.Ktap(tree, con.lines)
+	con.ktap, con.no_tests = ktap.found, ktap.no_tests
+	suite = ktap.find(SUITE)
+	con.suite_done = suite is not None and \
+		kunitpy.status(suite) != 'ERROR'
+	at = {}
 	for i, line in enumerate(con.lines):
-		if 'KTAP version' in line or 'TAP version' in line:
-			con.ktap = True
-		if line.strip() == '1..0' and not con.seeds:
-			con.no_tests = True
 		m = _RESULT.match(line)
-		if m:
-			desc, directive = m.group(4).strip(), m.group(5)
-			s = re.fullmatch(r'seed (\d+)', desc)
-			if s:
-				status = 'skip' if directive == 'SKIP' else \
-					('pass' if m.group(2) == 'ok' else 'fail')
-				con.seeds.append(SeedResult(int(s.group(1)), status,
-							    i, last))
-				last = i + 1
-			elif desc == SUITE:
-				con.suite_done = True
-			continue
+		if m and re.fullmatch(r'seed \d+', m.group(1)):
+			at.setdefault(m.group(1), i)
 		a = _ARMED.search(line)
 		if a:
 			con.armed.append(PointStat(a.group(1), a.group(2),
@@ -84,6 +84,16 @@ def parse(text: str) -> Console:
 		n = _INTERLEAVINGS.search(line)
 		if n:
 			con.interleavings = int(n.group(1))
+	for case in getattr(suite, 'subtests', []):
+		for param in case.subtests:
+			if param.name in at:
+				status = _SEED_STATUS.get(kunitpy.status(param),
+							  'fail')
+				con.seeds.append(SeedResult(int(param.name.split()[1]),
+							    status, at[param.name], 0))
+	con.seeds.sort(key=lambda s: s.line)
+	for prev, s in zip([None] + con.seeds, con.seeds):
+		s.first = prev.line + 1 if prev else 0
 	return con
 
 
@@ -138,11 +148,16 @@ def _seed_at(con: Console, line: int, first_seed: int,
 			  con.seeds[-1].line + 1 if con.seeds else 0)
 
 
-def classify(text: str, case: str, first_seed: int, seeds: int,
+def classify(text: str, tree: str, case: str, first_seed: int, seeds: int,
 	     rc: Optional[int] = 0, timed_out: bool = False) -> Verdict:
 	"""Judge one boot of zdrace_sweep.<case> over seeds
-	first_seed..first_seed + seeds - 1."""
-	con = parse(text)
+	first_seed..first_seed + seeds - 1; @tree holds kunit.py."""
+	return judge(parse(text, tree), case, first_seed, seeds, rc, timed_out)
+
+
+def judge(con: Console, case: str, first_seed: int, seeds: int,
+	  rc: Optional[int] = 0, timed_out: bool = False) -> Verdict:
+	"""classify() of a parsed console."""
 	reports = find_reports(con.lines)
 	where = f'{SUITE}.{case}'
 	failed = [s for s in con.seeds if s.status == 'fail']
@@ -195,8 +210,8 @@ def classify(text: str, case: str, first_seed: int, seeds: int,
 def _skip_reason(con: Console) -> str:
 	for line in con.lines:
 		m = _RESULT.match(line)
-		if m and m.group(5) == 'SKIP' and m.group(6).strip():
-			return m.group(6).strip()
+		if m and m.group(2):
+			return m.group(2).strip()
 	return ''
 
 

@@ -169,6 +169,7 @@ def boot(cmd: List[str], workdir: str, log_path: str, timeout: float,
 class Runner:
 	"""What every job of one sweep shares."""
 	linux: str
+	tree: str		# the prepared tree: kunit.py's KTAP parser
 	extra: List[str]
 	timeout: float
 	workroot: str
@@ -185,12 +186,12 @@ class Runner:
 		b = boot(cmd, workdir, log, self.timeout, self.procs)
 		with open(log, errors='replace') as f:
 			text = f.read()
-		v = console.classify(text, job.case, job.seed, job.seeds,
-					  b.rc, b.timed_out)
+		con = console.parse(text, self.tree)
+		v = console.judge(con, job.case, job.seed, job.seeds, b.rc,
+				  b.timed_out)
 		if b.note:
 			v.kind, v.title = 'crash', f'crash in {SUITE}.{job.case}'
 			v.note = b.note
-		con = console.parse(text)
 		rec = JobRecord(job.index, job.case, job.seed, job.seeds,
 				list(job.arm), v.kind, v.title, v.status, b.start,
 				round(b.duration, 3), b.rc, v.seed, v.trace, v.repro,
