@@ -5,7 +5,7 @@
  * The points are declared once, in <zdrace/fi_points.h>; a patch places
  * zdrace_fi() calls at them in mm/.  Each point is off (one static branch)
  * until armed, from a test (zdrace_fi_arm()), from the boot line
- * ("zdrace_fi=<point>:<interval>,<probability>,<space>,<times>:<action>")
+ * ("zdrace_fi.arm=<point>:<interval>,<probability>,<space>,<times>:<action>")
  * or from debugfs (/sys/kernel/debug/zdrace_fi/<point>/).  When armed, the
  * kernel's own should_fail() decides on each pass whether the action runs,
  * so probability, interval, times, space, verbose and task-filter behave as
@@ -154,55 +154,89 @@ int zdrace_fi_parse_action(const char *str, enum zdrace_fi_action *action,
 }
 EXPORT_SYMBOL_GPL(zdrace_fi_parse_action);
 
-static int zdrace_fi_check(enum zdrace_fi_point point,
-			   const struct zdrace_fi_arm *arm)
+/**
+ * zdrace_fi_check() - whether @point accepts @arm: the one place that says.
+ * @point: the point.
+ * @arm: action and fault_attr knobs.
+ * @why: if not NULL, gets the reason a request is refused.
+ * @len: size of @why.
+ *
+ * Arming, the boot line, debugfs, the point listing and the self-test all
+ * ask here.
+ *
+ * Return: 0, or -ENOENT/-EINVAL for a request the point cannot honour.
+ */
+int zdrace_fi_check(enum zdrace_fi_point point, const struct zdrace_fi_arm *arm,
+		    char *why, size_t len)
 {
-	const struct zdrace_fi_desc *d;
+	const char *name;
 	bool sleeps;
+	char dummy;
 
+	if (!why) {
+		why = &dummy;
+		len = 1;
+	}
 	if (point >= ZDRACE_FI_NR) {
-		pr_err("no injection point %d\n", point);
+		snprintf(why, len, "no injection point %d", point);
 		return -ENOENT;
 	}
-	d = &zdrace_fi_desc[point];
+	name = zdrace_fi_desc[point].name;
+	if (arm->action >= ZDRACE_FI_NR_ACTIONS) {
+		snprintf(why, len, "%s: unknown action %d", name, arm->action);
+		return -EINVAL;
+	}
 	sleeps = arm->action == ZDRACE_FI_YIELD ||
 		 (arm->action == ZDRACE_FI_CALL && arm->fn_may_sleep);
-
-	if (arm->action >= ZDRACE_FI_NR_ACTIONS) {
-		pr_err("%s: unknown action %d\n", d->name, arm->action);
+	if (sleeps && (zdrace_fi_desc[point].flags & ZDRACE_FI_ATOMIC)) {
+		snprintf(why, len,
+			 "%s: runs in atomic context; a sleeping %s action is refused",
+			 name, zdrace_fi_action_names[arm->action]);
 		return -EINVAL;
 	}
-	if (sleeps && (d->flags & ZDRACE_FI_ATOMIC)) {
-		pr_err("%s: runs in atomic context; a sleeping %s action is refused\n",
-		       d->name, zdrace_fi_action_names[arm->action]);
+	if (arm->action == ZDRACE_FI_FAIL &&
+	    !(zdrace_fi_desc[point].flags & ZDRACE_FI_CAN_FAIL)) {
+		snprintf(why, len, "%s: has no failure branch; fail is refused",
+			 name);
 		return -EINVAL;
 	}
-	if (arm->action == ZDRACE_FI_FAIL && !(d->flags & ZDRACE_FI_CAN_FAIL)) {
-		pr_err("%s: has no failure branch; fail is refused\n", d->name);
-		return -EINVAL;
-	}
-	if (arm->action == ZDRACE_FI_FAIL && (d->flags & ZDRACE_FI_RETRIES) &&
+	if (arm->action == ZDRACE_FI_FAIL &&
+	    (zdrace_fi_desc[point].flags & ZDRACE_FI_RETRIES) &&
 	    arm->times < 0 && arm->probability >= 100) {
-		pr_err("%s: fail retries; it needs times >= 0 or probability < 100\n",
-		       d->name);
+		snprintf(why, len,
+			 "%s: fail retries; it needs times >= 0 or probability < 100",
+			 name);
 		return -EINVAL;
 	}
 	if (arm->action == ZDRACE_FI_CALL && !arm->fn) {
-		pr_err("%s: call needs a callback\n", d->name);
+		snprintf(why, len, "%s: call needs a callback", name);
 		return -EINVAL;
 	}
 	if (arm->action == ZDRACE_FI_DELAY &&
 	    arm->delay_us > ZDRACE_FI_MAX_DELAY_US) {
-		pr_err("%s: delay %lu us exceeds %lu us\n", d->name,
-		       arm->delay_us, ZDRACE_FI_MAX_DELAY_US);
+		snprintf(why, len, "%s: delay %lu us exceeds %lu us", name,
+			 arm->delay_us, ZDRACE_FI_MAX_DELAY_US);
 		return -EINVAL;
 	}
 	if (arm->probability > 100) {
-		pr_err("%s: probability %lu%% exceeds 100%%\n", d->name,
-		       arm->probability);
+		snprintf(why, len, "%s: probability %lu%% exceeds 100%%", name,
+			 arm->probability);
 		return -EINVAL;
 	}
 	return 0;
+}
+EXPORT_SYMBOL_GPL(zdrace_fi_check);
+
+/* zdrace_fi_check(), with the reason of a refusal logged. */
+static int zdrace_fi_check_log(enum zdrace_fi_point point,
+			       const struct zdrace_fi_arm *arm)
+{
+	char why[128];
+	int ret = zdrace_fi_check(point, arm, why, sizeof(why));
+
+	if (ret)
+		pr_err("%s\n", why);
+	return ret;
 }
 
 /* Caller holds zdrace_fi_lock; the point is disabled while it changes. */
@@ -247,7 +281,7 @@ static void zdrace_fi_set(enum zdrace_fi_point point,
  */
 int zdrace_fi_arm(enum zdrace_fi_point point, const struct zdrace_fi_arm *arm)
 {
-	int ret = zdrace_fi_check(point, arm);
+	int ret = zdrace_fi_check_log(point, arm);
 
 	if (ret)
 		return ret;
@@ -363,13 +397,68 @@ bool __zdrace_fi_hit(enum zdrace_fi_point point)
 }
 EXPORT_SYMBOL_GPL(__zdrace_fi_hit);
 
+/**
+ * zdrace_fi_parse() - parse one arming request: the boot line's format.
+ * @param: the parameter @spec came from, named in error messages.
+ * @spec: "<point>:<interval>,<probability>,<space>,<times>:<action>", or
+ *	"<point>:<action>" for a point that always fires; modified.
+ * @point: gets the point.
+ * @arm: gets the action and knobs; not checked against the point.
+ *
+ * The knobs are setup_fault_attr()'s, in its order; the action is one of
+ * zdrace_fi_parse_action()'s but call, which takes a callback.
+ *
+ * Return: 0, or -ENOENT/-EINVAL with the reason logged.
+ */
+int zdrace_fi_parse(const char *param, char *spec,
+		    enum zdrace_fi_point *point, struct zdrace_fi_arm *arm)
+{
+	struct fault_attr attr = FAULT_ATTR_INITIALIZER;
+	char *name, *knobs, *action;
+	int ret;
+
+	*arm = (struct zdrace_fi_arm){ ZDRACE_FI_ARM_ALWAYS };
+	name = strsep(&spec, ":");
+	action = strrchr(spec ?: "", ':');
+	knobs = action ? spec : NULL;
+	if (action)
+		*action++ = '\0';
+	else
+		action = spec;
+	ret = zdrace_fi_lookup(name);
+	if (ret < 0) {
+		pr_err("%s=: unknown injection point '%s'\n", param, name);
+		return ret;
+	}
+	*point = ret;
+	if (knobs) {
+		if (!setup_fault_attr(&attr, knobs)) {
+			pr_err("%s=%s: expected <interval>,<probability>,<space>,<times>\n",
+			       param, name);
+			return -EINVAL;
+		}
+		arm->interval = attr.interval;
+		arm->probability = attr.probability;
+		arm->space = atomic_read(&attr.space);
+		arm->times = atomic_read(&attr.times);
+	}
+	if (!action || zdrace_fi_parse_action(action, &arm->action,
+					      &arm->delay_us) ||
+	    arm->action == ZDRACE_FI_NONE || arm->action == ZDRACE_FI_CALL) {
+		pr_err("%s=%s: expected an action: delay=<us>, yield or fail\n",
+		       param, name);
+		return -EINVAL;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_GPL(zdrace_fi_parse);
+
 /*
  * Boot line: zdrace_fi.arm=<point>:<interval>,<probability>,<space>,<times>:<action>
  * e.g. zdrace_fi.arm=gup_fast_after_grab:1,100,0,3:fail
  *      zdrace_fi.arm=memunmap_before_wait:1,100,0,-1:delay=500
- * The knobs are fail_page_alloc='s, in its order.  Repeat the parameter
- * for several points.  Applied once debugfs and the static keys are up; a
- * bad one is reported and skipped, never fatal.
+ * Repeat the parameter for several points.  Applied once debugfs and the
+ * static keys are up; a bad one is reported and skipped, never fatal.
  */
 static char zdrace_fi_boot[ZDRACE_FI_BOOT_MAX][ZDRACE_FI_BOOT_LEN];
 static int zdrace_fi_boot_nr;
@@ -394,39 +483,54 @@ static const struct kernel_param_ops zdrace_fi_boot_ops = {
 module_param_cb(arm, &zdrace_fi_boot_ops, NULL, 0200);
 MODULE_PARM_DESC(arm, "<point>:<interval>,<probability>,<space>,<times>:<action>");
 
-/* Return: 0 or -EINVAL, with the reason logged against the whole string. */
-static int __init zdrace_fi_parse_boot(char *str)
-{
-	struct zdrace_fi_arm arm = { 0 };
-	char *name, *knobs, *action;
-	int point;
+static bool zdrace_fi_list;
+module_param_named(list, zdrace_fi_list, bool, 0444);
+MODULE_PARM_DESC(list, "print the points, what each accepts, and the limits");
 
-	name = strsep(&str, ":");
-	knobs = strsep(&str, ":");
-	action = str;
-	point = zdrace_fi_lookup(name);
-	if (point < 0) {
-		pr_err("zdrace_fi.arm=: unknown injection point '%s'\n", name);
-		return -EINVAL;
+/* Return: "none" if @point refuses fail, "fail-bounded" if it needs times. */
+static const char *zdrace_fi_accepts_fail(enum zdrace_fi_point point)
+{
+	struct zdrace_fi_arm arm = {
+		.action = ZDRACE_FI_FAIL, ZDRACE_FI_ARM_ALWAYS,
+	};
+
+	if (!zdrace_fi_check(point, &arm, NULL, 0))
+		return "fail";
+	arm.times = 1;
+	return zdrace_fi_check(point, &arm, NULL, 0) ? NULL : "fail-bounded";
+}
+
+/*
+ * For tools that drive a built kernel (scripts/sweep): its points, what
+ * each accepts from the boot line, and its limits, from zdrace_fi_check()
+ * itself rather than from copies of these rules.
+ */
+static void __init zdrace_fi_print_list(void)
+{
+	int i;
+
+	pr_info("limits max_delay_us=%lu max_boot_points=%d max_seeds=%d\n",
+		ZDRACE_FI_MAX_DELAY_US, ZDRACE_FI_BOOT_MAX, ZDRACE_SCHED_MAX_SEEDS);
+	for (i = 0; i < ZDRACE_FI_NR; i++) {
+		const struct zdrace_fi_desc *d = &zdrace_fi_desc[i];
+		struct zdrace_fi_arm yield = {
+			.action = ZDRACE_FI_YIELD, ZDRACE_FI_ARM_ALWAYS,
+		};
+		const char *fail = zdrace_fi_accepts_fail(i);
+		char flags[32] = "";
+
+		if (d->flags & ZDRACE_FI_ATOMIC)
+			strlcat(flags, ",atomic", sizeof(flags));
+		if (d->flags & ZDRACE_FI_CAN_FAIL)
+			strlcat(flags, ",can_fail", sizeof(flags));
+		if (d->flags & ZDRACE_FI_RETRIES)
+			strlcat(flags, ",retries", sizeof(flags));
+		pr_info("point %s file=%s flags=%s accepts=delay%s%s%s\n",
+			d->name, d->file, flags[0] ? flags + 1 : "none",
+			zdrace_fi_check(i, &yield, NULL, 0) ? "" : ",yield",
+			fail ? "," : "", fail ?: "");
+		pr_info("window %s %s\n", d->name, d->window);
 	}
-	if (!knobs || sscanf(knobs, "%lu,%lu,%d,%d", &arm.interval,
-			     &arm.probability, &arm.space, &arm.times) != 4) {
-		pr_err("zdrace_fi.arm=%s: expected <interval>,<probability>,<space>,<times>\n",
-		       name);
-		return -EINVAL;
-	}
-	if (!action || zdrace_fi_parse_action(action, &arm.action,
-					      &arm.delay_us)) {
-		pr_err("zdrace_fi.arm=%s: expected an action: delay=<us>, yield or fail\n",
-		       name);
-		return -EINVAL;
-	}
-	if (arm.action == ZDRACE_FI_CALL) {
-		pr_err("zdrace_fi.arm=%s: call takes a callback, armed by a test\n",
-		       name);
-		return -EINVAL;
-	}
-	return zdrace_fi_arm(point, &arm);
 }
 
 int zdrace_fi_boot_error_count(void)
@@ -476,7 +580,7 @@ static ssize_t zdrace_fi_action_write(struct file *file,
 	}
 	arm.probability = st->attr.probability;
 	arm.times = atomic_read(&st->attr.times);
-	ret = zdrace_fi_check(point, &arm);
+	ret = zdrace_fi_check_log(point, &arm);
 	if (ret)
 		return ret;
 	mutex_lock(&zdrace_fi_lock);
@@ -545,11 +649,16 @@ static int __init zdrace_fi_init(void)
 			sizeof(zdrace_fi_state[i].attr.dname));
 	}
 	zdrace_fi_debugfs();
+	if (zdrace_fi_list)
+		zdrace_fi_print_list();
 	for (i = 0; i < zdrace_fi_boot_nr; i++) {
+		enum zdrace_fi_point point;
+		struct zdrace_fi_arm arm;
 		char *str = zdrace_fi_boot[i];
 
 		pr_info("boot: arming %s\n", str);
-		if (zdrace_fi_parse_boot(str))
+		if (zdrace_fi_parse("zdrace_fi.arm", str, &point, &arm) ||
+		    zdrace_fi_arm(point, &arm))
 			zdrace_fi_boot_errors++;
 	}
 	return 0;

@@ -15,12 +15,15 @@
 #include <kunit/resource.h>
 #include <kunit/test.h>
 #include <linux/delay.h>
+#include <linux/init.h>
 #include <linux/kthread.h>
 #include <linux/moduleparam.h>
 #include <linux/prandom.h>
 #include <linux/sched.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/version.h>
 #include <linux/wait.h>
 #include <zdrace/sched.h>
 
@@ -29,7 +32,6 @@
 /* An actor asleep outside the harness this long counts as blocked. */
 #define ZD_SCHED_BLOCK_US		5000
 #define ZD_SCHED_POLL_US		100
-#define ZD_SCHED_MAX_SEEDS		4096
 
 enum zd_actor_state {
 	ZD_ACTOR_WAITING,	/* parked: at start or at a gate */
@@ -65,7 +67,7 @@ struct zd_sched {
 	wait_queue_head_t wq;
 	int nr_events;
 	bool overflow;
-	char repro[256];
+	char repro[ZD_SCHED_REPRO_LEN];
 	bool reported;		/* trace already in a failure message */
 	struct zd_sched_event ev[ZD_SCHED_MAX_EVENTS];
 };
@@ -402,23 +404,57 @@ static int zd_sched_drain(struct zd_sched *s)
 	return 0;
 }
 
+/* Boot parameters a replay needs besides the seed: what was armed. */
+static const char * const zd_repro_params[] = {
+	"zdrace_fi.arm=", "zdrace_sweep.arm=", "zdrace_known_upstream_fail=",
+};
+
+/* Append the boot line's words that start with one of zd_repro_params. */
+static int zd_sched_repro_args(char *buf, size_t len)
+{
+	const char *word = saved_command_line;
+	int n = 0, i;
+
+	while (word && *word) {
+		size_t wlen;
+
+		word = skip_spaces(word);
+		wlen = strcspn(word, " ");
+		for (i = 0; i < ARRAY_SIZE(zd_repro_params); i++)
+			if (!strncmp(word, zd_repro_params[i],
+				     strlen(zd_repro_params[i])))
+				n += scnprintf(buf + n, len - n, " %.*s",
+					       (int)wlen, word);
+		word += wlen;
+	}
+	return n;
+}
+
 /**
  * zd_sched_repro() - one command line that replays this schedule.
  * @s: the harness.
  *
- * A seeded schedule replays from its seed alone; an enumerated one by
- * running its case, whose parameters enumerate the same orders.
+ * Run from the repository root, it rebuilds what the goal needs (the
+ * mutant of `make mutants`, say: CONFIG_ZDRACE_REPRO_GOAL) and boots
+ * the case with what was armed.  A seeded schedule replays from its seed
+ * alone; an enumerated one by running its case, whose parameters
+ * enumerate the same orders.
  */
 const char *zd_sched_repro(struct zd_sched *s)
 {
+	char args[ZD_SCHED_REPRO_LEN / 2] = "";
+	int n = 0;
+
 	if (s->seeded)
-		snprintf(s->repro, sizeof(s->repro),
-			 "tools/testing/kunit/kunit.py run --kernel_args=zdrace_sched.seed=%llu --kernel_args=zdrace_sched.seeds=1 '*.%s'",
-			 s->seed, s->test->name);
-	else
-		snprintf(s->repro, sizeof(s->repro),
-			 "tools/testing/kunit/kunit.py run '*.%s'",
-			 s->test->name);
+		n = scnprintf(args, sizeof(args),
+			      " zdrace_sched.seed=%llu zdrace_sched.seeds=1",
+			      s->seed);
+	n += zd_sched_repro_args(args + n, sizeof(args) - n);
+	snprintf(s->repro, sizeof(s->repro),
+		 "make %s KERNEL=%d.%d FILTER='*.%s'%s%s%s",
+		 CONFIG_ZDRACE_REPRO_GOAL, LINUX_VERSION_MAJOR,
+		 LINUX_VERSION_PATCHLEVEL, s->test->name,
+		 n ? " RUN_ARGS='" : "", n ? args + 1 : "", n ? "'" : "");
 	return s->repro;
 }
 EXPORT_SYMBOL_GPL(zd_sched_repro);
@@ -666,14 +702,14 @@ EXPORT_SYMBOL_GPL(zd_sched_seed_base);
 
 unsigned int zd_sched_seed_count(void)
 {
-	return min_t(unsigned int, zd_seed_count, ZD_SCHED_MAX_SEEDS);
+	return min_t(unsigned int, zd_seed_count, ZDRACE_SCHED_MAX_SEEDS);
 }
 EXPORT_SYMBOL_GPL(zd_sched_seed_count);
 
 /* KUNIT_CASE_PARAM generator over the seeds the boot line asks for. */
 const void *zd_sched_seed_params(const void *prev, char *desc)
 {
-	static u64 seeds[ZD_SCHED_MAX_SEEDS];
+	static u64 seeds[ZDRACE_SCHED_MAX_SEEDS];
 	unsigned int i = prev ? (const u64 *)prev - seeds + 1 : 0;
 
 	if (i >= zd_sched_seed_count())

@@ -51,7 +51,7 @@ void zd_known_upstream(struct kunit *test, const char *fmt, ...)
 }
 
 /* The types free at refcount 0 come first: they are a prefix. */
-const struct zd_type_param zd_type_params[3] = {
+static const struct zd_type_param zd_type_params[] = {
 	{ MEMORY_DEVICE_PRIVATE, "private" },
 	{ MEMORY_DEVICE_COHERENT, "coherent" },
 	{ MEMORY_DEVICE_GENERIC, "generic" },

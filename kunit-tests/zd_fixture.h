@@ -46,7 +46,6 @@ struct zd_type_param {
 	const char *name;
 };
 
-extern const struct zd_type_param zd_type_params[3];
 const void *zd_type_gen_params(const void *prev, char *desc);
 const void *zd_refcount0_gen_params(const void *prev, char *desc);
 

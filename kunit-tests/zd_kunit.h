@@ -55,28 +55,28 @@ int zd_order_first(const u8 *order, int len, int actor);
 
 /**
  * ZD_ORDER_PARAMS() - KUnit parameters: every order of every case.
- * @name: prefix of the generated name##_gen_params().
- * @array: the cases.
+ * @name: prefix of the cases' array, name##_cases[], and of the generated
+ *	name##_gen_params().
  * @name_member: the cases' const char * member naming them.
- * @steps_fn: void fn(const typeof(@array[0]) *c, u8 *steps): how many
- *	steps each of the case's actors takes.
+ * @steps_fn: void fn(const typeof(name##_cases[0]) *c, u8 *steps): how
+ *	many steps each of the case's actors takes.
  * @actors: how many actors the case has.
  *
  * A case gets its order with zd_order_get(), which fails the case if the
  * table overflowed rather than dropping orders silently.
  */
-#define ZD_ORDER_PARAMS(name, array, name_member, steps_fn, actors)		\
-	static void name##_order_steps(const void *c, u8 *steps)			\
+#define ZD_ORDER_PARAMS(name, name_member, steps_fn, actors)			\
+	static void name##_order_steps(const void *c, u8 *steps)		\
 	{									\
 		steps_fn(c, steps);						\
 	}									\
 	static struct zd_order_param name##_params[ZD_ORDER_PARAMS_MAX];	\
 	static const struct zd_order_table name##_table = {			\
-		.cases = (array),						\
-		.case_size = sizeof((array)[0]),				\
-		.nr_cases = ARRAY_SIZE(array),					\
-		.name_offset = offsetof(typeof((array)[0]), name_member),	\
-		.steps = name##_order_steps,						\
+		.cases = name##_cases,						\
+		.case_size = sizeof(name##_cases[0]),				\
+		.nr_cases = ARRAY_SIZE(name##_cases),				\
+		.name_offset = offsetof(typeof(name##_cases[0]), name_member),	\
+		.steps = name##_order_steps,					\
 		.nr_actors = (actors),						\
 		.params = name##_params,					\
 	};									\

@@ -320,7 +320,13 @@ static void zd_dma_free_steps(const struct zd_type_param *t, u8 *steps)
 	steps[ZD_OTHER] = 1;
 }
 
-ZD_ORDER_PARAMS(zd_dma_free, zd_type_params, name, zd_dma_free_steps, 2);
+static const struct zd_type_param zd_dma_free_cases[] = {
+	{ MEMORY_DEVICE_PRIVATE, "private" },
+	{ MEMORY_DEVICE_COHERENT, "coherent" },
+	{ MEMORY_DEVICE_GENERIC, "generic" },
+};
+
+ZD_ORDER_PARAMS(zd_dma_free, name, zd_dma_free_steps, 2);
 
 struct zd_dma_free_ctx {
 	struct zd_dev *dev;

@@ -194,22 +194,31 @@ struct zd_pair {
 	enum zdrace_fi_action action;
 };
 
-static bool zd_pair_valid(enum zdrace_fi_point point,
-			  enum zdrace_fi_action action)
+static bool zd_count_cb(enum zdrace_fi_point point, void *data)
 {
-	unsigned int flags = zdrace_fi_flags(point);
+	struct zd_fi_ctx *ctx = data;
 
-	switch (action) {
-	case ZDRACE_FI_YIELD:
-		return !(flags & ZDRACE_FI_ATOMIC);
-	case ZDRACE_FI_FAIL:
-		return flags & ZDRACE_FI_CAN_FAIL;
-	case ZDRACE_FI_DELAY:
-	case ZDRACE_FI_CALL:
-		return true;
-	default:
-		return false;
-	}
+	WRITE_ONCE(ctx->calls, ctx->calls + 1);
+	return false;
+}
+
+/* What action_fires_on_point() arms @point with, to fire @action. */
+static struct zdrace_fi_arm zd_pair_arm(enum zdrace_fi_point point,
+					enum zdrace_fi_action action,
+					struct zd_fi_ctx *ctx)
+{
+	return (struct zdrace_fi_arm){
+		.action = action,
+		.delay_us = ZD_DELAY_US,
+		.fn = zd_count_cb,
+		.data = ctx,
+		.probability = 100,
+		.interval = 1,
+		/* A failure branch that retries must give up eventually. */
+		.times = action == ZDRACE_FI_FAIL ? 1 : -1,
+		/* The page cache is hot: fire for this task only. */
+		.task_filter = zd_triggers[point] == zd_trigger_filemap,
+	};
 }
 
 static const void *zd_pair_gen_params(const void *prev, char *desc)
@@ -223,9 +232,13 @@ static const void *zd_pair_gen_params(const void *prev, char *desc)
 
 		nr = 0;
 		for (p = 0; p < ZDRACE_FI_NR; p++)
-			for (a = ZDRACE_FI_DELAY; a < ZDRACE_FI_NR_ACTIONS; a++)
-				if (zd_pair_valid(p, a))
+			for (a = ZDRACE_FI_DELAY; a < ZDRACE_FI_NR_ACTIONS; a++) {
+				struct zdrace_fi_arm arm = zd_pair_arm(p, a, NULL);
+
+				/* The point's own rule says which pairs exist. */
+				if (!zdrace_fi_check(p, &arm, NULL, 0))
 					pairs[nr++] = (struct zd_pair){ p, a };
+			}
 	}
 	if (i >= nr)
 		return NULL;
@@ -235,31 +248,12 @@ static const void *zd_pair_gen_params(const void *prev, char *desc)
 	return &pairs[i];
 }
 
-static bool zd_count_cb(enum zdrace_fi_point point, void *data)
-{
-	struct zd_fi_ctx *ctx = data;
-
-	WRITE_ONCE(ctx->calls, ctx->calls + 1);
-	return false;
-}
-
 static void action_fires_on_point(struct kunit *test)
 {
 	const struct zd_pair *pair = test->param_value;
 	struct zd_fi_ctx *ctx = zd_fi_ctx_new(test);
 	bool filemap = zd_triggers[pair->point] == zd_trigger_filemap;
-	struct zdrace_fi_arm arm = {
-		.action = pair->action,
-		.delay_us = ZD_DELAY_US,
-		.fn = zd_count_cb,
-		.data = ctx,
-		.probability = 100,
-		.interval = 1,
-		/* A failure branch that retries must give up eventually. */
-		.times = pair->action == ZDRACE_FI_FAIL ? 1 : -1,
-		/* The page cache is hot: fire for this task only. */
-		.task_filter = filemap,
-	};
+	struct zdrace_fi_arm arm = zd_pair_arm(pair->point, pair->action, ctx);
 	ktime_t start;
 	s64 elapsed_us;
 
@@ -544,8 +538,7 @@ static void zd_two_teardowns_steps(const struct zd_order_case *c, u8 *steps)
 	steps[1] = ARRAY_SIZE(zd_two_gates) + 1;
 }
 
-ZD_ORDER_PARAMS(zd_order, zd_order_cases, name, zd_two_teardowns_steps,
-		2);
+ZD_ORDER_PARAMS(zd_order, name, zd_two_teardowns_steps, 2);
 
 static void schedule_order_is_followed(struct kunit *test)
 {

@@ -194,7 +194,9 @@ struct zd_gupf_position {
 	const char *name;
 };
 
-static const struct zd_gupf_position zd_gupf_position[] = { { "generic" } };
+static const struct zd_gupf_position zd_gupf_position_cases[] = {
+	{ "generic" },
+};
 
 /* Teardown: a step to each gate and one to return; gup-fast: one. */
 static void zd_gupf_position_steps(const struct zd_gupf_position *c, u8 *steps)
@@ -203,8 +205,7 @@ static void zd_gupf_position_steps(const struct zd_gupf_position *c, u8 *steps)
 	steps[ZD_GUP] = 1;
 }
 
-ZD_ORDER_PARAMS(zd_gupf_position, zd_gupf_position, name,
-		zd_gupf_position_steps, 2);
+ZD_ORDER_PARAMS(zd_gupf_position, name, zd_gupf_position_steps, 2);
 
 /*
  * Every position of a gup-fast walk among the teardown steps: before the

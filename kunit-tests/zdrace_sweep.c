@@ -68,7 +68,10 @@ static int zd_sweep_suite_init(struct kunit_suite *suite)
 	strscpy(buf, zd_sweep_arm_list, sizeof(buf));
 	while (*buf && (tok = strsep(&cur, ","))) {
 		struct zd_sweep_point *p = &zd_sweep_armed[zd_sweep_nr_armed];
-		char *action = strchr(tok, ':');
+		struct zdrace_fi_arm arm;
+		enum zdrace_fi_point point;
+		char *colon;
+		int ret;
 
 		if (!*tok) {
 			pr_err("zdrace_sweep.arm=%s: empty entry\n",
@@ -80,25 +83,14 @@ static int zd_sweep_suite_init(struct kunit_suite *suite)
 			       ZD_SWEEP_MAX_ARMED);
 			return -E2BIG;
 		}
-		if (!action) {
-			pr_err("zdrace_sweep.arm=%s: no action (<point>:<action>)\n",
-			       tok);
-			return -EINVAL;
-		}
-		*action++ = '\0';
-		p->point = zdrace_fi_lookup(tok);
-		if (p->point < 0) {
-			pr_err("zdrace_sweep.arm=: unknown injection point '%s'\n",
-			       tok);
-			return -ENOENT;
-		}
-		if (zdrace_fi_parse_action(action, &p->action, &p->arg) ||
-		    p->action == ZDRACE_FI_NONE || p->action == ZDRACE_FI_CALL) {
-			pr_err("zdrace_sweep.arm=: bad action '%s' for %s\n",
-			       action, tok);
-			return -EINVAL;
-		}
-		strscpy(p->text, action, sizeof(p->text));
+		colon = strchr(tok, ':');
+		strscpy(p->text, colon ? colon + 1 : "", sizeof(p->text));
+		ret = zdrace_fi_parse("zdrace_sweep.arm", tok, &point, &arm);
+		if (ret)
+			return ret;
+		p->point = point;
+		p->action = arm.action;
+		p->arg = arm.delay_us;
 		p->hits = 0;
 		p->fired = 0;
 		zd_sweep_nr_armed++;

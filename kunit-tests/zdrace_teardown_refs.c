@@ -44,7 +44,7 @@ struct zd_held_case {
 };
 
 /* Every reference a teardown must wait for, per type. */
-static const struct zd_held_case zd_held_holding[] = {
+static const struct zd_held_case zd_held_holding_cases[] = {
 	{ "private get_page", MEMORY_DEVICE_PRIVATE, ZD_REF_GET },
 	{ "private FOLL_PIN", MEMORY_DEVICE_PRIVATE, ZD_REF_PIN },
 	{ "private get_dev_pagemap", MEMORY_DEVICE_PRIVATE, ZD_REF_PGMAP },
@@ -150,7 +150,7 @@ static void zd_held_steps(const struct zd_held_case *c, u8 *steps)
 	steps[ZD_OTHER] = 1;
 }
 
-ZD_ORDER_PARAMS(zd_held_holding, zd_held_holding, name, zd_held_steps, 2);
+ZD_ORDER_PARAMS(zd_held_holding, name, zd_held_steps, 2);
 
 /*
  * The reference is dropped at the position the order gives it; teardown

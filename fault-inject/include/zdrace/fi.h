@@ -13,6 +13,9 @@
 #include <linux/jump_label.h>
 #include <linux/types.h>
 
+/* Seeds one boot of the harness may run (zdrace_sched.seeds=). */
+#define ZDRACE_SCHED_MAX_SEEDS	4096
+
 #define ZDRACE_FI_ATOMIC	BIT(0)
 #define ZDRACE_FI_CAN_FAIL	BIT(1)
 #define ZDRACE_FI_RETRIES	BIT(2)
@@ -74,6 +77,10 @@ struct zdrace_fi_arm {
 /* Every point fires, unlimited, for every task. */
 #define ZDRACE_FI_ARM_ALWAYS	.probability = 100, .interval = 1, .times = -1
 
+int zdrace_fi_check(enum zdrace_fi_point point, const struct zdrace_fi_arm *arm,
+		    char *why, size_t len);
+int zdrace_fi_parse(const char *param, char *spec,
+		    enum zdrace_fi_point *point, struct zdrace_fi_arm *arm);
 int zdrace_fi_arm(enum zdrace_fi_point point, const struct zdrace_fi_arm *arm);
 int zdrace_fi_arm_counter(enum zdrace_fi_point point, atomic_t *counter,
 			  bool task_filter);

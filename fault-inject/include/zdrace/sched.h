@@ -24,6 +24,7 @@
 #define ZD_SCHED_MAX_ACTORS	4
 #define ZD_SCHED_MAX_STEPS	32
 #define ZD_SCHED_MAX_EVENTS	64
+#define ZD_SCHED_REPRO_LEN	512
 
 enum zd_sched_kind {
 	ZD_EV_GATE,	/* actor parked at a gate */
