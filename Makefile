@@ -79,12 +79,10 @@ sweep:
 		$(if $(filter-out file default,$(origin KERNEL_ARGS)),$(addprefix \
 		--kernel_args=,$(KERNEL_ARGS))) $(SWEEP_ARGS)
 
-# Build output only; keeps the extracted pristine source.
+# Build output only (scripts/zdtool/layout.py lists it); keeps the
+# extracted pristine source and the prepared tree.
 clean:
-	rm -rf $(BUILD)/$(KERNEL)/kunit $(BUILD)/$(KERNEL)/stock \
-	       $(BUILD)/$(KERNEL)/results
-	rm -rf $(BUILD)/$(KERNEL)/coverage-kunit $(BUILD)/$(KERNEL)/review \
-	       $(BUILD)/coverage
+	$(ZDRACE) clean
 
 distclean:
 	rm -rf $(BUILD)

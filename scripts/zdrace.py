@@ -8,6 +8,7 @@ Makefile) and optionally a source (--kernel-src, KERNEL_SRC=).
 
 import argparse
 import os
+import shutil
 import sys
 import time
 import unittest
@@ -20,12 +21,13 @@ from zdtool.coverage import commands as covcmd  # noqa: E402
 from zdtool.kernel import bench, bootcheck, mutants, runner  # noqa: E402
 from zdtool.kernel import series, source, tree  # noqa: E402
 from zdtool.kernel.results import Counts  # noqa: E402
+from zdtool.layout import Layout  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def _layout(args: argparse.Namespace) -> tree.Layout:
-	return tree.Layout(os.path.join(args.build_root, args.kernel))
+def _layout(args: argparse.Namespace) -> Layout:
+	return Layout(os.path.abspath(args.build_root), args.kernel)
 
 
 def prepare(args: argparse.Namespace) -> tree.TreeInfo:
@@ -34,15 +36,19 @@ def prepare(args: argparse.Namespace) -> tree.TreeInfo:
 	patches = series.load_series(os.path.join(REPO, 'patches', args.kernel))
 	with runner.build_lock(args.lock) as waited:
 		args.lock_wait += waited
-		return tree.prepare(_layout(args), src, patches, REPO, args.kernel)
+		return tree.prepare(_layout(args).main, src, patches, REPO,
+				    args.kernel)
 
 
 def _kunit_run(args: argparse.Namespace, configs: List[str],
 	       build_dir: str = '') -> runner.KunitRun:
-	return runner.KunitRun(layout=_layout(args), configs=configs,
+	layout = _layout(args)
+	return runner.KunitRun(tree=layout.tree,
+			       build_dir=build_dir or layout.kunit,
+			       results=layout.results, configs=configs,
 			       jobs=args.jobs, filter_glob=args.filter_glob,
 			       kernel_args=args.kernel_args or [],
-			       timeout=args.timeout, build_dir=build_dir)
+			       timeout=args.timeout)
 
 
 def cmd_prepare(args: argparse.Namespace) -> int:
@@ -70,8 +76,7 @@ def cmd_stock(args: argparse.Namespace) -> int:
 	layout = _layout(args)
 	default = os.path.join(layout.tree, 'tools/testing/kunit/configs/'
 			       'default.config')
-	run = _kunit_run(args, [default] + args.config,
-			 os.path.join(layout.root, 'stock'))
+	run = _kunit_run(args, [default] + args.config, layout.stock)
 	with runner.build_lock(args.lock):
 		counts = runner.run_suites(run, info, 'stock')
 	return 1 if counts.failed else 0
@@ -125,15 +130,15 @@ def _check_kernel(args: argparse.Namespace, info: tree.TreeInfo) -> Counts:
 def cmd_bench(args: argparse.Namespace) -> int:
 	info = prepare(args)
 	with runner.build_lock(args.lock):
-		return bench.run(_kunit_run(args, args.config), info, [
+		return bench.run(_kunit_run(args, args.config), _layout(args),
+				 info, [
 			covcmd.bench_row(_coverage_context(args, locked=True),
 					 info)], repo=REPO)
 
 
 def _coverage_context(args: argparse.Namespace,
 		      locked: bool = False) -> covcmd.Context:
-	return covcmd.Context(repo=REPO, build_root=args.build_root,
-			      line=args.kernel,
+	return covcmd.Context(repo=REPO, layout=_layout(args),
 			      kunit=_kunit_run(args, args.config),
 			      lock='' if locked else args.lock)
 
@@ -163,10 +168,20 @@ def cmd_mutants(args: argparse.Namespace) -> int:
 	run = _kunit_run(args, args.config)
 	run.timeout = min(run.timeout, 120)
 	mr = mutants.MutantRun(repo=REPO, line=args.kernel, source=src,
-			       main=main, kunit=run,
-			       root=os.path.join(_layout(args).root, 'mutant'))
+			       main=main, kunit=run, dirs=_layout(args).mutant)
 	with runner.build_lock(args.lock):
 		return mutants.run(mr, args.mutant)
+
+
+def cmd_clean(args: argparse.Namespace) -> int:
+	"""Every build output of the line; the pristine source and the
+	prepared tree stay."""
+	for path in _layout(args).build_output():
+		if os.path.isdir(path) and not os.path.islink(path):
+			shutil.rmtree(path)
+		elif os.path.lexists(path):
+			os.unlink(path)
+	return 0
 
 
 def cmd_info(args: argparse.Namespace) -> int:
@@ -208,6 +223,8 @@ def build_parser() -> argparse.ArgumentParser:
 		('stock', cmd_stock, 'the kernel\'s default suites, patched'),
 		('bench', cmd_bench, 'time the no-change rebuild and suite run'),
 		('info', cmd_info, 'print the prepared tree\'s version line'),
+		('clean', cmd_clean, 'remove the build output (keeps the '
+		 'pristine source and the prepared tree)'),
 		('mutants', cmd_mutants, 're-introduce historical bugs; all must '
 		 'be killed'),
 		('coverage', cmd_coverage, 'gcov build + suites + lcov reports'),

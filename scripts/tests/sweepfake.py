@@ -11,6 +11,8 @@ um_pci_init warning), KTAP per seed, the suite's `armed` and
 
 (each key but "do" optional: all given must match).  A hang also starts a
 child in the kernel's process group and records its pid in "pidfile".
+Like UML, it keeps a run directory <uml_dir>/<umid>/ (default ~/.uml/)
+while it runs.
 Every boot appends its argv, cwd, whether stdin is /dev/null and whether it
 leads its own session to "calls" (JSON lines).
 """
@@ -40,6 +42,12 @@ if SPEC.get('calls'):
             'pid': os.getpid(),
             'stdin_null': (st.st_rdev, st.st_ino) == (null.st_rdev, null.st_ino),
             'own_session': os.getsid(0) == os.getpid()}) + '\n')
+# UML's run directory: uml_dir=, else ~/.uml; removed on a clean halt.
+run_dir = os.path.join(args.get('uml_dir', os.path.expanduser('~/.uml')),
+                       args.get('umid', str(os.getpid())))
+os.makedirs(run_dir, exist_ok=True)
+with open(os.path.join(run_dir, 'pid'), 'w') as f:
+    f.write(str(os.getpid()))
 def out(s):
     sys.stdout.write(s + '\n'); sys.stdout.flush()
 out('Linux version 6.12.117 (fake) #1')
@@ -104,6 +112,7 @@ for x in arm:
 out('[    2.345678] zdrace_sweep: interleavings=%d' % seeds)
 out('%s 1 zdrace_sweep' % ('not ok' if failed else 'ok'))
 out('reboot: System halted')
+import shutil; shutil.rmtree(run_dir)
 '''
 
 

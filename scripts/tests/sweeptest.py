@@ -42,8 +42,13 @@ class SweepCase(unittest.TestCase):
 	def path(self, *parts: str) -> str:
 		return os.path.join(self.tmp, *parts)
 
+	def env(self) -> Dict[str, str]:
+		"""The sweep's environment: a home of its own, to see what UML
+		would leave in ~/.uml."""
+		return dict(os.environ, HOME=self.path('home'))
+
 	def sweep(self, *args: str, timeout: float = 60) -> Tuple[int, str, str]:
-		proc = subprocess.run([sys.executable, SWEEP, *args],
+		proc = subprocess.run([sys.executable, SWEEP, *args], env=self.env(),
 				      stdout=subprocess.PIPE,
 				      stderr=subprocess.PIPE, text=True,
 				      timeout=timeout)
@@ -62,7 +67,7 @@ class SweepCase(unittest.TestCase):
 
 	def start(self, *args: str) -> 'subprocess.Popen[str]':
 		return subprocess.Popen([sys.executable, SWEEP, *args],
-					stdout=subprocess.PIPE,
+					env=self.env(), stdout=subprocess.PIPE,
 					stderr=subprocess.PIPE, text=True)
 
 	def report(self, out: str = 'out') -> Dict[str, Any]:

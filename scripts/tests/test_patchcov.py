@@ -10,7 +10,8 @@ import unittest
 
 from tests import fakekernel
 from zdtool import ZdError
-from zdtool.coverage import commands as covcmd, lcovinfo, manifest, patchcov
+from zdtool.coverage import lcovinfo, manifest, patchcov
+from zdtool.layout import Layout
 from zdtool.kernel import series, source, tree
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(
@@ -149,7 +150,7 @@ class ReviewTreeTest(unittest.TestCase):
 		self.src = fakekernel.make_tree(os.path.join(root, 'src'))
 		self.repo = os.path.join(root, 'repo')
 		os.makedirs(self.repo)
-		self.main = tree.Layout(os.path.join(root, 'build', '6.12'))
+		self.main = Layout(os.path.join(root, 'build'), '6.12')
 
 	def tearDown(self) -> None:
 		self.tmp.cleanup()
@@ -157,8 +158,7 @@ class ReviewTreeTest(unittest.TestCase):
 	def _prepare(self, theirs: dict) -> tree.TreeInfo:
 		d = os.path.join(self.tmp.name, 'theirs')
 		fakekernel.write_series(d, theirs)
-		review = covcmd.ReviewLayout(os.path.join(self.main.root, 'review'),
-					     self.main.pristine)
+		review = self.main.review
 		paths = patchcov.load_review_series(d, '')
 		ks = source.KernelSource(self.src, False)
 		with contextlib.redirect_stdout(io.StringIO()):

@@ -74,6 +74,7 @@ class ResumeTest(SweepCase):
 		for line in data.splitlines():
 			json.loads(line)
 		self.assertFalse(os.path.exists(self.path('out', 'work')))
+		self.assertFalse(os.path.exists(self.path('home', '.uml')))
 
 	def test_sigint_then_resume(self) -> None:
 		proc = self._start()

@@ -132,6 +132,13 @@ class RunTest(SweepCase):
 		with open(pidfile) as f:
 			child = int(f.read())
 		self.assertFalse(alive(child), 'the hung kernel\'s child survived')
+		# Each boot had a uml_dir of its own, gone with the job; none
+		# fell back to ~/.uml.
+		for c in sweepfake.calls(self.calls):
+			self.assertIn(f'uml_dir={c["cwd"]}/uml', c['argv'])
+			self.assertIn(f'umid={os.path.basename(c["cwd"])}', c['argv'])
+		self.assertFalse(os.path.exists(self.path('home', '.uml')))
+		self.assertFalse(os.path.exists(self.path('out', 'work')))
 
 	def test_minimize(self) -> None:
 		self.kernel(rules=[{'do': 'kasan', 'point': 'gup_fast_after_grab',

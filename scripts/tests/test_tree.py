@@ -10,6 +10,7 @@ import unittest
 from tests import fakekernel
 from zdtool import ZdError
 from zdtool.kernel import series, source, tree
+from zdtool.layout import Layout
 
 
 class PrepareTest(unittest.TestCase):
@@ -23,7 +24,7 @@ class PrepareTest(unittest.TestCase):
 		with open(os.path.join(self.repo, 'kunit-tests', 'Kconfig'), 'w') as f:
 			f.write('config ZDRACE_X\n\tbool "x"\n')
 		self.patch_dir = os.path.join(self.repo, 'patches', '6.12')
-		self.layout = tree.Layout(os.path.join(root, 'build', '6.12'))
+		self.layout = Layout(os.path.join(root, 'build'), '6.12').main
 
 	def tearDown(self) -> None:
 		self.tmp.cleanup()

@@ -21,7 +21,8 @@ from zdtool.kernel import series, source, tree
 from zdtool.kernel.bench import Row, timed
 from zdtool.kernel.results import Counts
 from zdtool.kernel.runner import KunitRun, build_lock
-from zdtool.kernel.tree import Layout, TreeInfo
+from zdtool.kernel.tree import TreeInfo
+from zdtool.layout import Layout
 
 COVERAGE_CONFIG = 'configs/coverage.config'
 MANIFEST = 'coverage/refcount-paths'
@@ -32,8 +33,7 @@ FLOOR = 'coverage/floor.json'
 class Context:
 	"""What every coverage command needs from zdrace.py."""
 	repo: str
-	build_root: str
-	line: str
+	layout: Layout
 	kunit: KunitRun		# the normal run: configs, jobs, kernel_args
 	lock: str		# '' when the caller already holds it
 
@@ -45,20 +45,20 @@ class Context:
 		return os.path.join(self.repo, rel)
 
 	def outputs(self, sub: str = '') -> coverage.Outputs:
-		return coverage.Outputs(os.path.join(self.build_root, 'coverage',
-						     sub))
+		return coverage.Outputs(os.path.join(self.layout.coverage, sub))
 
-	def coverage_run(self, layout: Layout, build_dir: str) -> KunitRun:
-		return replace(self.kunit, layout=layout, build_dir=build_dir,
-			       configs=self.kunit.configs +
+	def coverage_run(self, tree: str, build_dir: str,
+			 results: str) -> KunitRun:
+		return replace(self.kunit, tree=tree, build_dir=build_dir,
+			       results=results, configs=self.kunit.configs +
 			       [self.repo_path(COVERAGE_CONFIG)])
 
 
 def _coverage(ctx: Context, info: TreeInfo, html: bool,
 	      quiet: bool = False) -> coverage.Captured:
-	layout = ctx.kunit.layout
-	run = ctx.coverage_run(layout, os.path.join(layout.root,
-						    'coverage-kunit'))
+	layout = ctx.layout
+	run = ctx.coverage_run(layout.tree, layout.coverage_kunit,
+			       layout.results)
 	selection = coverage.Selection.load(ctx.repo_path(MANIFEST),
 					    layout.tree)
 	out = ctx.outputs()
@@ -178,28 +178,28 @@ def check_series(series_path: str) -> None:
 def cmd_review(ctx: Context, info: TreeInfo, series_path: str,
 	       kernel_src: str) -> int:
 	"""Our tree + SERIES, built with coverage; patch coverage report."""
-	main = ctx.kunit.layout
-	review = ReviewLayout(os.path.join(main.root, 'review'), main.pristine)
+	main = ctx.layout
+	review = main.review
 	out = ctx.outputs('review')
 	os.makedirs(out.root, exist_ok=True)
 	theirs = patchcov.load_review_series(
 		series_path, os.path.join(review.root, 'series'))
 	ours = series.load_series(ctx.repo_path(os.path.join('patches',
-							     ctx.line)))
+							     main.line)))
 	combined = series.Series('/', [os.path.abspath(p) for p in
 				       ours.paths()] + theirs)
-	src = source.find_source(ctx.line, kernel_src or None)
+	src = source.find_source(main.line, kernel_src or None)
 	print(f'zdrace: review: {len(theirs)} patch(es) of {series_path} on '
 	      f'top of {info.banner().split(": ", 1)[1]}', flush=True)
 	with ctx.locked():
-		head = tree.prepare(review, src, combined, ctx.repo, ctx.line)
+		head = tree.prepare(review, src, combined, ctx.repo, main.line)
 	gone: List[str] = []
 	selection = coverage.Selection.load(ctx.repo_path(MANIFEST),
 					    review.tree, gone)
 	for what in gone:
 		print(f'zdrace: review: {MANIFEST} names {what}, which the '
 		      f'series removes or renames', flush=True)
-	run = ctx.coverage_run(review, review.kunit_build)
+	run = ctx.coverage_run(review.tree, review.kunit, review.results)
 	with ctx.locked():
 		coverage.ensure_lcov()
 		cap = coverage.run_and_capture(run, head, out, 'review')
@@ -224,13 +224,3 @@ def cmd_review(ctx: Context, info: TreeInfo, series_path: str,
 	print(f'zdrace: review reports in {out.root}: review.md, review.json, '
 	      f'refcount.md, html/refcount/index.html, html/kernel/index.html')
 	return 1 if cap.counts.failed else 0
-
-
-@dataclass
-class ReviewLayout(Layout):
-	"""build/<line>/review/, sharing the main layout's pristine source."""
-	shared_pristine: str = ''
-
-	@property
-	def pristine(self) -> str:
-		return self.shared_pristine

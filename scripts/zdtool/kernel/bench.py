@@ -14,6 +14,7 @@ from typing import Callable, List, Sequence, Tuple
 from zdtool import ZdError
 
 from zdtool.kernel.runner import KunitRun
+from zdtool.layout import Layout
 from zdtool.kernel.tree import TreeInfo
 
 REPEAT = 3
@@ -52,9 +53,9 @@ class Row:
 
 
 def raw_make(run: KunitRun) -> int:
-	build = os.path.abspath(run.build_dir or run.layout.kunit_build)
+	build = os.path.abspath(run.build_dir)
 	cmd = ['make', 'ARCH=um', f'O={build}', f'-j{run.jobs or 1}']
-	return subprocess.run(cmd, cwd=run.layout.tree, stdout=subprocess.DEVNULL,
+	return subprocess.run(cmd, cwd=run.tree, stdout=subprocess.DEVNULL,
 			      stderr=subprocess.DEVNULL).returncode
 
 
@@ -85,9 +86,10 @@ GUP_BENCH_BUDGET = 1.01
 GUP_BENCH_ROUNDS = 15
 
 
-def gup_bench_kernel(run: KunitRun, fi: str, repo: str) -> KunitRun:
+def gup_bench_kernel(run: KunitRun, layout: Layout, fi: str,
+		     repo: str) -> KunitRun:
 	"""Build the microbenchmark kernel with CONFIG_ZDRACE_FI=@fi."""
-	build = os.path.join(run.layout.root, f'bench-fi-{fi}')
+	build = layout.bench_fi(fi)
 	bench = replace(run, configs=[os.path.join(repo, GUP_BENCH_CONFIG)],
 			build_dir=build, filter_glob='zdrace_gup_bench',
 			kconfig_add=[f'CONFIG_ZDRACE_FI={fi}'])
@@ -101,7 +103,7 @@ def gup_bench_kernel(run: KunitRun, fi: str, repo: str) -> KunitRun:
 def gup_fast_ps(bench: KunitRun) -> float:
 	"""Boot @bench once: its fastest batch, in ps per gup-fast call."""
 	bench.invoke('exec', quiet=True)
-	log = os.path.join(bench.build_dir, 'test.log')
+	log = bench.console_log
 	with open(log, errors='replace') as f:
 		m = GUP_BENCH_RE.search(f.read())
 	if not m:
@@ -109,12 +111,12 @@ def gup_fast_ps(bench: KunitRun) -> float:
 	return float(m.group(1))
 
 
-def gup_fast_row(run: KunitRun, repo: str,
+def gup_fast_row(run: KunitRun, layout: Layout, repo: str,
 		 rounds: int = GUP_BENCH_ROUNDS) -> Row:
 	"""Unarmed points compiled in, against the same kernel without them:
 	the fastest batch over @rounds alternated boots of each."""
-	off_kernel = gup_bench_kernel(run, 'n', repo)
-	on_kernel = gup_bench_kernel(run, 'y', repo)
+	off_kernel = gup_bench_kernel(run, layout, 'n', repo)
+	on_kernel = gup_bench_kernel(run, layout, 'y', repo)
 	off: List[float] = []
 	on: List[float] = []
 	for i in range(rounds):
@@ -126,7 +128,7 @@ def gup_fast_row(run: KunitRun, repo: str,
 		   min(on), 'points compiled out', min(off), unit='ps', digits=3)
 
 
-def run(kunit: KunitRun, info: TreeInfo,
+def run(kunit: KunitRun, layout: Layout, info: TreeInfo,
 	extra: Sequence[Callable[[], Row]] = (), repo: str = '.') -> int:
 	"""@extra: more rows, each timed when its turn comes."""
 	print(info.banner(), flush=True)
@@ -135,7 +137,7 @@ def run(kunit: KunitRun, info: TreeInfo,
 		print(row.line(), flush=True)
 	for make_row in extra:
 		print(make_row().line(), flush=True)
-	row = gup_fast_row(kunit, repo)
+	row = gup_fast_row(kunit, layout, repo)
 	print(row.line(), flush=True)
 	verdict = 'within' if row.ratio() <= GUP_BENCH_BUDGET else 'OVER'
 	print(f'bench: unarmed injection points: {verdict} the '

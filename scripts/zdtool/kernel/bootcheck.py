@@ -82,10 +82,9 @@ def run(kunit: KunitRun) -> Counts:
 	bad = replace(kunit, kernel_args=list(BAD_ARGS), filter_glob=SUITE)
 	print(f'zdrace: boot check: {" ".join(BAD_ARGS)}', flush=True)
 	bad.invoke('exec', quiet=True)
-	build = os.path.abspath(kunit.build_dir or kunit.layout.kunit_build)
 	try:
-		with open(os.path.join(build, 'test.log'), errors='replace') as f:
-			verdict = evaluate(f.read(), kunit.layout.tree)
+		with open(kunit.console_log, errors='replace') as f:
+			verdict = evaluate(f.read(), kunit.tree)
 	except OSError as e:
 		verdict = Verdict([f'no console log: {e.strerror}'])
 	for problem in verdict.problems:

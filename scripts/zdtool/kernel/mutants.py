@@ -22,6 +22,7 @@ from zdtool.kernel.runner import KunitRun
 from zdtool.kernel.series import Series, load_series
 from zdtool.kernel.source import KernelSource
 from zdtool.kernel import tree
+from zdtool.layout import TreeDirs
 
 MUTANT_DIR = 'fault-inject/mutants'
 
@@ -79,18 +80,16 @@ class MutantRun:
 	source: KernelSource
 	main: Series
 	kunit: KunitRun
-	root: str
-
-	def layout(self) -> tree.Layout:
-		return tree.Layout(self.root)
+	dirs: TreeDirs		# the shared mutant tree and build
 
 	def one(self, name: str, mutant_path: Optional[str]) -> Outcome:
-		layout = self.layout()
+		layout = self.dirs
 		start = time.monotonic()
 		print(f'zdrace: mutant {name}: preparing', flush=True)
 		tree.prepare(layout, self.source, with_mutant(self.main, mutant_path),
 			     self.repo, self.line)
-		run = replace(self.kunit, layout=layout, build_dir='')
+		run = replace(self.kunit, tree=layout.tree, build_dir=layout.kunit,
+			      results=layout.results)
 		if run.invoke('build', quiet=True) != 0:
 			return Outcome(name, True, build_s=time.monotonic() - start,
 				       note='does not build')
@@ -134,7 +133,7 @@ def run(mr: MutantRun, only: Optional[List[str]] = None) -> int:
 		print(outcome.row(), flush=True)
 		outcomes.append(outcome)
 	# Leave the shared tree unmutated for whoever looks at it next.
-	tree.prepare(mr.layout(), mr.source, with_mutant(mr.main, None),
+	tree.prepare(mr.dirs, mr.source, with_mutant(mr.main, None),
 		     mr.repo, mr.line)
 	print('\n' + table(outcomes))
 	killed = sum(o.killed for o in outcomes)

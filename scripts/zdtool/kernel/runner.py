@@ -12,7 +12,7 @@ from typing import Iterator, List, Optional
 
 from zdtool import ZdError
 from zdtool.kernel.results import Counts, count_kunit_json
-from zdtool.kernel.tree import Layout, TreeInfo
+from zdtool.kernel.tree import TreeInfo
 
 KUNIT_PY = 'tools/testing/kunit/kunit.py'
 
@@ -40,20 +40,26 @@ def build_lock(path: str) -> Iterator[float]:
 
 @dataclass
 class KunitRun:
-	"""One kunit.py invocation on the prepared tree."""
-	layout: Layout
+	"""One kunit.py invocation: the kernel tree it runs in, its build
+	directory and where its results' JSON goes."""
+	tree: str
+	build_dir: str
+	results: str
 	configs: List[str]
 	jobs: int = 0
 	filter_glob: str = ''
 	kernel_args: List[str] = field(default_factory=list)
 	timeout: int = 0
-	build_dir: str = ''
 	kconfig_add: List[str] = field(default_factory=list)
 
 	def _common(self) -> List[str]:
-		args = [f'--build_dir={os.path.abspath(self.build_dir or self.layout.kunit_build)}',
+		return [f'--build_dir={os.path.abspath(self.build_dir)}',
 			'--arch=um']
-		return args
+
+	@property
+	def console_log(self) -> str:
+		"""The console of the last boot, as kunit.py saves it."""
+		return os.path.join(self.build_dir, 'test.log')
 
 	def command(self, verb: str, json_path: Optional[str] = None) -> List[str]:
 		cmd = [sys.executable, KUNIT_PY, verb, *self._common()]
@@ -77,7 +83,7 @@ class KunitRun:
 		   quiet: bool = False) -> int:
 		cmd = self.command(verb, json_path)
 		out = subprocess.DEVNULL if quiet else None
-		return subprocess.run(cmd, cwd=self.layout.tree, stdout=out,
+		return subprocess.run(cmd, cwd=self.tree, stdout=out,
 				      stderr=out).returncode
 
 
@@ -90,8 +96,8 @@ def check_configs(configs: List[str]) -> None:
 def run_suites(run: KunitRun, info: TreeInfo, name: str) -> Counts:
 	"""kunit.py run; the results' JSON lands in build/<line>/results/."""
 	check_configs(run.configs)
-	os.makedirs(run.layout.results, exist_ok=True)
-	json_path = os.path.join(run.layout.results, f'{name}.json')
+	os.makedirs(run.results, exist_ok=True)
+	json_path = os.path.join(run.results, f'{name}.json')
 	with contextlib.suppress(FileNotFoundError):
 		os.unlink(json_path)
 	print(info.banner(), flush=True)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
 from zdtool import ZdError
+from zdtool.layout import TreeDirs
 from zdtool.kernel.series import Series, apply_patch
 from zdtool.kernel.source import KernelSource, kernel_line, tree_version
 
@@ -30,36 +31,6 @@ WIRED_DIRS = ('fault-inject', 'kunit-tests')
 WIRED_FILES = ('Kconfig', 'Kbuild', 'zdrace/Kconfig', 'zdrace/Makefile')
 # Headers the hook patches include as <zdrace/...>.
 WIRED_INCLUDE = 'fault-inject/include/zdrace'
-
-
-@dataclass
-class Layout:
-	"""Paths of one kernel line's build area."""
-	root: str
-
-	@property
-	def tree(self) -> str:
-		return os.path.join(self.root, 'linux')
-
-	@property
-	def new_tree(self) -> str:
-		return os.path.join(self.root, 'linux.new')
-
-	@property
-	def old_tree(self) -> str:
-		return os.path.join(self.root, 'linux.old')
-
-	@property
-	def pristine(self) -> str:
-		return os.path.join(self.root, 'pristine')
-
-	@property
-	def kunit_build(self) -> str:
-		return os.path.join(self.root, 'kunit')
-
-	@property
-	def results(self) -> str:
-		return os.path.join(self.root, 'results')
 
 
 @dataclass
@@ -107,7 +78,7 @@ def _replace_file(path: str, text: str) -> None:
 		f.write(text)
 
 
-def extract_pristine(layout: Layout, source: KernelSource) -> str:
+def extract_pristine(layout: TreeDirs, source: KernelSource) -> str:
 	"""Unpack the tarball once into build/<line>/pristine; reuse it after."""
 	if not source.is_tarball:
 		return source.path
@@ -220,7 +191,7 @@ def _stamp(source: KernelSource, series: Series) -> str:
 	return h.hexdigest()
 
 
-def recover(layout: Layout) -> None:
+def recover(layout: TreeDirs) -> None:
 	"""Finish or undo a swap that was interrupted between its renames."""
 	if not os.path.isdir(layout.tree) and os.path.isdir(layout.old_tree):
 		os.rename(layout.old_tree, layout.tree)
@@ -228,7 +199,7 @@ def recover(layout: Layout) -> None:
 	shutil.rmtree(layout.old_tree, ignore_errors=True)
 
 
-def prepare(layout: Layout, source: KernelSource, series: Series,
+def prepare(layout: TreeDirs, source: KernelSource, series: Series,
 	    repo: str, line: str) -> TreeInfo:
 	"""Make build/<line>/linux match source + series; a no-op if it does."""
 	stamp = _stamp(source, series)

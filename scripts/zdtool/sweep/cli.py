@@ -24,6 +24,7 @@ from typing import Any, List, NoReturn, Optional, Tuple
 
 from zdtool import bad_input
 from zdtool.kernel import kunitpy, tree
+from zdtool.layout import Layout
 from zdtool.sweep import journal, report
 from zdtool.sweep.records import Header, KernelInfo, Settings
 from zdtool.sweep.job import Procs, Runner, check_extra
@@ -66,22 +67,25 @@ def _list(values: Optional[List[str]]) -> Optional[List[str]]:
 	return [x for v in values for x in v.split(',') if x.strip()]
 
 
-def _kernel_info(linux: str, build_root: str, line: str) -> KernelInfo:
+def _layout(build_root: Optional[str], line: str) -> Layout:
+	return Layout(os.path.abspath(build_root or os.path.join(REPO, 'build')),
+		      line)
+
+
+def _kernel_info(linux: str, layout: Layout) -> KernelInfo:
 	h = hashlib.sha256()
 	with open(linux, 'rb') as f:
 		for block in iter(lambda: f.read(1 << 20), b''):
 			h.update(block)
-	info = tree.read_info(os.path.join(build_root, line, 'linux'))
+	info = tree.read_info(layout.tree)
 	if not info:
 		return KernelInfo(h.hexdigest())
 	return KernelInfo(h.hexdigest(), info.version, info.series_id,
 			  info.patches)
 
 
-def _linux(build_root: Optional[str], line: str) -> str:
-	path = os.path.abspath(os.path.join(build_root or
-					    os.path.join(REPO, 'build'), line,
-					    'kunit', 'linux'))
+def _linux(layout: Layout) -> str:
+	path = layout.linux
 	if not os.path.isfile(path):
 		raise bad_input(f'{path}: no such file; run make first')
 	if not os.access(path, os.X_OK):
@@ -98,8 +102,7 @@ def _out_dir(args: argparse.Namespace, spec: Spec) -> str:
 		if os.path.isdir(out) and os.listdir(out):
 			raise bad_input(f'--out {args.out}: exists and is not empty')
 		return out
-	root = os.path.join(args.build_root or os.path.join(REPO, 'build'),
-			    'sweep')
+	root = _layout(args.build_root, args.kernel or '6.12').sweep
 	base = time.strftime('%Y%m%d-%H%M%S')
 	if spec.shard != (1, 1):
 		base += '-shard{}of{}'.format(*spec.shard)
@@ -123,15 +126,12 @@ def _new(args: argparse.Namespace) -> Tuple[Spec, journal.State, str]:
 	budget = parse_duration(args.time) if args.time else None
 	if args.previous:
 		report.previous_titles(args.previous)
-	linux = _linux(args.build_root, args.kernel or '6.12')
+	layout = _layout(args.build_root, args.kernel or '6.12')
+	linux = _linux(layout)
 	runs = args.runs if args.runs is not None or budget else spec.cells
-	line = args.kernel or '6.12'
-	build_root = os.path.abspath(args.build_root or
-				     os.path.join(REPO, 'build'))
 	header = Header(time.strftime('%Y%m%d%H%M%S') + f'-{os.getpid()}',
-			time.time(), spec,
-			_kernel_info(linux, build_root, line),
-			Settings(linux, line, build_root, extra,
+			time.time(), spec, _kernel_info(linux, layout),
+			Settings(linux, layout.line, layout.build_root, extra,
 				 args.timeout or 120.0, runs, budget))
 	out = _out_dir(args, spec)
 	os.makedirs(out, exist_ok=True)
@@ -152,11 +152,12 @@ def _resumed(args: argparse.Namespace) -> Tuple[Spec, journal.State, str]:
 		report.previous_titles(args.previous)
 	s = state.header.settings
 	if args.kernel or args.build_root:
-		s.linux = _linux(args.build_root or s.build_root,
-				 args.kernel or s.line)
+		s.build_root = os.path.abspath(args.build_root or s.build_root)
+		s.line = args.kernel or s.line
+		s.linux = _linux(Layout(s.build_root, s.line))
 	elif not os.path.isfile(s.linux):
 		raise bad_input(f'{s.linux}: no such file; run make first')
-	sha = _kernel_info(s.linux, s.build_root, s.line).sha256
+	sha = _kernel_info(s.linux, Layout(s.build_root, s.line)).sha256
 	if sha != state.header.kernel.sha256:
 		raise bad_input(f'{s.linux}: not the kernel this sweep '
 				'started with (sha256 differs); start a new sweep')
@@ -173,7 +174,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 		budget = max(0.0, s.time - state.elapsed)
 	else:
 		budget = None
-	runner = Runner(s.linux, os.path.join(s.build_root, s.line, 'linux'),
+	runner = Runner(s.linux, Layout(s.build_root, s.line).tree,
 			s.extra, args.timeout or s.timeout,
 			os.path.join(out, 'work'), Procs())
 	kunitpy.load(runner.tree, 'kunit_parser')	# before any boot

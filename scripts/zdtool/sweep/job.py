@@ -10,11 +10,14 @@ plus the sweep's own parameters:
 		kunit.filter_glob=zdrace_sweep.<case> zone_device_mem=256M
 		zdrace_sched.seed=<S> zdrace_sched.seeds=<K>
 		zdrace_sweep.arm=<point>:<action>[,...] [--kernel_args ...]
+		uml_dir=<job dir>/uml umid=<job>
 
 The kernel runs in a directory of its own, stdin from /dev/null, in a new
 session (its own process group), console to a log file.  Whatever happens
 (exit, timeout, interrupt), the whole group is killed with SIGKILL before
-the kernel is reaped, so no UML helper outlives its job.
+the kernel is reaped, so no UML helper outlives its job.  UML keeps its
+pid file and mconsole socket in uml_dir (by default ~/.uml/<umid>/, left
+behind by a killed kernel): it is the job's own, removed after the boot.
 """
 
 import os
@@ -37,7 +40,7 @@ ZONE_DEVICE_ARG = 'zone_device_mem=256M'
 # Parameters the sweep sets itself; --kernel_args may not.
 CONTROLLED = {'console', 'kunit_shutdown', 'kunit.enable', 'kunit.filter_glob',
 	      'kunit.filter', 'kunit.filter_action', 'zdrace_sched.seed',
-	      'zdrace_sched.seeds', 'zdrace_sweep.arm'}
+	      'zdrace_sched.seeds', 'zdrace_sweep.arm', 'uml_dir', 'umid'}
 MAX_LOG = 64 << 20		# a console flooding past this is killed
 
 
@@ -181,9 +184,14 @@ class Runner:
 		workdir = os.path.join(self.workroot, tag or f'job-{job.index}')
 		os.makedirs(workdir, exist_ok=True)
 		log = os.path.join(workdir, 'console.log')
+		uml_dir = os.path.join(workdir, 'uml')
 		cmd = [self.linux] + kernel_args(job.case, job.seed, job.seeds,
-						 job.arm, self.extra)
-		b = boot(cmd, workdir, log, self.timeout, self.procs)
+						 job.arm, self.extra) + \
+			[f'uml_dir={uml_dir}', f'umid={os.path.basename(workdir)}']
+		try:
+			b = boot(cmd, workdir, log, self.timeout, self.procs)
+		finally:
+			shutil.rmtree(uml_dir, ignore_errors=True)
 		with open(log, errors='replace') as f:
 			text = f.read()
 		con = console.parse(text, self.tree)
