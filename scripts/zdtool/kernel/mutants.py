@@ -27,19 +27,31 @@ from zdtool.layout import TreeDirs
 MUTANT_DIR = 'fault-inject/mutants'
 
 
+KILLED, SURVIVED, INVALID = 'killed', 'SURVIVED', 'invalid'
+
+
 @dataclass
 class Outcome:
+	"""What one mutant did: killed (by tests), survived, or invalid: it
+	does not apply or does not build, so it says nothing about the
+	suites and must be fixed."""
 	name: str
-	killed: bool
+	verdict: str
 	by: List[str] = field(default_factory=list)
 	build_s: float = 0.0
 	run_s: float = 0.0
 	note: str = ''
+	repro: str = ''
+
+	@property
+	def killed(self) -> bool:
+		return self.verdict == KILLED
 
 	def row(self, baseline: bool = False) -> str:
-		verdict = 'killed' if self.killed else 'SURVIVED'
+		verdict = self.verdict
 		if baseline:
-			verdict = 'fails' if self.killed else 'passes'
+			verdict = 'passes' if self.verdict == SURVIVED else \
+				'fails' if self.verdict == KILLED else INVALID
 		by = ', '.join(self.by[:3]) + (' ...' if len(self.by) > 3 else '')
 		return (f'| {self.name} | {verdict} | {by or self.note or "-"} | '
 			f'{self.build_s:.0f} s | {self.run_s:.1f} s |')
@@ -73,6 +85,15 @@ def with_mutant(main: Series, mutant_path: Optional[str]) -> Series:
 	return Series('', [os.path.abspath(p) for p in paths])
 
 
+def _error_line(output: str) -> str:
+	"""The compiler's first error, else the output's last line."""
+	lines = [l.strip() for l in output.splitlines() if l.strip()]
+	for line in lines:
+		if 'error:' in line or 'Error ' in line:
+			return line
+	return lines[-1] if lines else 'no output'
+
+
 @dataclass
 class MutantRun:
 	repo: str
@@ -82,17 +103,27 @@ class MutantRun:
 	kunit: KunitRun
 	dirs: TreeDirs		# the shared mutant tree and build
 
+	def repro(self, name: str) -> str:
+		return f'make mutants KERNEL={self.line} MUTANT={name}'
+
 	def one(self, name: str, mutant_path: Optional[str]) -> Outcome:
 		layout = self.dirs
 		start = time.monotonic()
 		print(f'zdrace: mutant {name}: preparing', flush=True)
-		tree.prepare(layout, self.source, with_mutant(self.main, mutant_path),
-			     self.repo, self.line)
+		try:
+			tree.prepare(layout, self.source,
+				     with_mutant(self.main, mutant_path), self.repo,
+				     self.line)
+		except ZdError as e:
+			return Outcome(name, INVALID, note=f'does not apply: {e}',
+				       repro=self.repro(name))
 		run = replace(self.kunit, tree=layout.tree, build_dir=layout.kunit,
 			      results=layout.results)
-		if run.invoke('build', quiet=True) != 0:
-			return Outcome(name, True, build_s=time.monotonic() - start,
-				       note='does not build')
+		rc, output = run.capture('build')
+		if rc != 0:
+			return Outcome(name, INVALID, build_s=time.monotonic() - start,
+				       note=f'does not build: {_error_line(output)}',
+				       repro=self.repro(name))
 		built = time.monotonic()
 		os.makedirs(layout.results, exist_ok=True)
 		json_path = os.path.join(layout.results, 'mutant.json')
@@ -107,7 +138,8 @@ class MutantRun:
 			by = []
 		killed = bool(by) or rc not in (0,)
 		note = '' if by else (f'kernel run exited {rc}' if rc else '')
-		return Outcome(name, killed, by, built - start, ran - built, note)
+		return Outcome(name, KILLED if killed else SURVIVED, by,
+			       built - start, ran - built, note)
 
 
 def run(mr: MutantRun, only: Optional[List[str]] = None) -> int:
@@ -124,8 +156,9 @@ def run(mr: MutantRun, only: Optional[List[str]] = None) -> int:
 	baseline = mr.one('(none: baseline)', None)
 	print('\n'.join(table([]).splitlines() + [baseline.row(baseline=True)]),
 	      flush=True)
-	if baseline.killed:
-		raise ZdError('the unmutated kernel fails the suites; mutant '
+	if baseline.verdict != SURVIVED:
+		raise ZdError('the unmutated kernel '
+			      f'{baseline.note or "fails the suites"}; mutant '
 			      'results would mean nothing')
 	outcomes = []
 	for name in names:
@@ -136,7 +169,12 @@ def run(mr: MutantRun, only: Optional[List[str]] = None) -> int:
 	tree.prepare(mr.dirs, mr.source, with_mutant(mr.main, None),
 		     mr.repo, mr.line)
 	print('\n' + table(outcomes))
+	invalid = [o for o in outcomes if o.verdict == INVALID]
+	for o in invalid:
+		print(f'zdrace: mutant {o.name} is invalid: {o.note}\n'
+		      f'zdrace:   reproduce with: {o.repro}')
 	killed = sum(o.killed for o in outcomes)
-	print(f'zdrace: mutants: {killed} of {len(outcomes)} killed')
+	print(f'zdrace: mutants: {killed} of {len(outcomes)} killed'
+	      + (f', {len(invalid)} invalid' if invalid else ''))
 	return 0 if killed == len(outcomes) else 1
 

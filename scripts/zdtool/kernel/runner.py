@@ -8,7 +8,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
-from typing import Iterator, List, Optional
+from typing import Iterator, List, Optional, Tuple
 
 from zdtool import ZdError
 from zdtool.kernel.results import Counts, count_kunit_json
@@ -85,6 +85,14 @@ class KunitRun:
 		out = subprocess.DEVNULL if quiet else None
 		return subprocess.run(cmd, cwd=self.tree, stdout=out,
 				      stderr=out).returncode
+
+	def capture(self, verb: str) -> Tuple[int, str]:
+		"""invoke() with the output kept: (exit status, output)."""
+		proc = subprocess.run(self.command(verb), cwd=self.tree,
+				      stdout=subprocess.PIPE,
+				      stderr=subprocess.STDOUT, text=True,
+				      errors='replace')
+		return proc.returncode, proc.stdout
 
 
 def check_configs(configs: List[str]) -> None:
