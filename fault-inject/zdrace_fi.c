@@ -1,14 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * zdrace fault-injection points: struct fault_attr per point, plus an action.
- *
- * The points are declared once, in <zdrace/fi_points.h>; a patch places
- * zdrace_fi() calls at them in mm/.  Each point is off (one static branch)
- * until armed, from a test (zdrace_fi_arm()), from the boot line
- * ("zdrace_fi.arm=<point>:<interval>,<probability>,<space>,<times>:<action>")
- * or from debugfs (/sys/kernel/debug/zdrace_fi/<point>/).  When armed, the
- * kernel's own should_fail() decides on each pass whether the action runs,
- * so probability, interval, times, space, verbose and task-filter behave as
+ * zdrace fault-injection points: a struct fault_attr per point, plus an
+ * action.  The points are declared in <zdrace/fi_points.h> and placed in
+ * mm/ by a patch; each is one static branch until armed from a test
+ * (zdrace_fi_arm()), the boot line (zdrace_fi.arm=, zdrace_fi_parse()) or
+ * debugfs (zdrace_fi/<point>/).  The kernel's own should_fail() decides on
+ * each pass whether the action runs, so the knobs behave as
  * Documentation/fault-injection/fault-injection.rst says.
  */
 

@@ -28,35 +28,35 @@
 #include <zdrace/sched.h>
 
 /* An actor that runs this long without parking or sleeping is stuck. */
-#define ZD_SCHED_STEP_TIMEOUT_MS	2000
+#define ZDRACE_SCHED_STEP_TIMEOUT_MS	2000
 /* An actor asleep outside the harness this long counts as blocked. */
-#define ZD_SCHED_BLOCK_US		5000
-#define ZD_SCHED_POLL_US		100
+#define ZDRACE_SCHED_BLOCK_US		5000
+#define ZDRACE_SCHED_POLL_US		100
 
-enum zd_actor_state {
-	ZD_ACTOR_WAITING,	/* parked: at start or at a gate */
-	ZD_ACTOR_RUNNING,
-	ZD_ACTOR_BLOCKED,
-	ZD_ACTOR_DONE,
+enum zdrace_actor_state {
+	ZDRACE_ACTOR_WAITING,	/* parked: at start or at a gate */
+	ZDRACE_ACTOR_RUNNING,
+	ZDRACE_ACTOR_BLOCKED,
+	ZDRACE_ACTOR_DONE,
 };
 
-struct zd_actor {
-	struct zd_sched *s;
+struct zdrace_actor {
+	struct zdrace_sched *s;
 	const char *name;
-	zd_actor_fn fn;
+	zdrace_actor_fn fn;
 	void *data;
 	struct task_struct *task;
-	enum zd_actor_state state;
+	enum zdrace_actor_state state;
 	int gate;		/* point it parked at, -1 at start */
 	bool reported;		/* its current park has been recorded */
 	bool go;
 };
 
-struct zd_sched {
+struct zdrace_sched {
 	struct kunit *test;
 	int nr_actors;
-	struct zd_actor actor[ZD_SCHED_MAX_ACTORS];
-	u8 order[ZD_SCHED_MAX_STEPS];
+	struct zdrace_actor actor[ZDRACE_SCHED_MAX_ACTORS];
+	u8 order[ZDRACE_SCHED_MAX_STEPS];
 	int order_len;
 	int pos;
 	bool seeded;
@@ -67,39 +67,39 @@ struct zd_sched {
 	wait_queue_head_t wq;
 	int nr_events;
 	bool overflow;
-	char repro[ZD_SCHED_REPRO_LEN];
+	char repro[ZDRACE_SCHED_REPRO_LEN];
 	bool reported;		/* trace already in a failure message */
-	struct zd_sched_event ev[ZD_SCHED_MAX_EVENTS];
+	struct zdrace_sched_event ev[ZDRACE_SCHED_MAX_EVENTS];
 };
 
-static u64 zd_seed_base = 1;
-module_param_named(seed, zd_seed_base, ullong, 0444);
+static u64 zdrace_seed_base = 1;
+module_param_named(seed, zdrace_seed_base, ullong, 0444);
 MODULE_PARM_DESC(seed, "first seed of seeded schedules");
 
-static unsigned int zd_seed_count = 8;
-module_param_named(seeds, zd_seed_count, uint, 0444);
+static unsigned int zdrace_seed_count = 8;
+module_param_named(seeds, zdrace_seed_count, uint, 0444);
 MODULE_PARM_DESC(seeds, "number of seeds a seeded case runs");
 
-static const char * const zd_kind_names[] = {
-	[ZD_EV_GATE] = "gate",
-	[ZD_EV_NOTE] = "note",
-	[ZD_EV_BLOCKED] = "blocked",
-	[ZD_EV_DONE] = "done",
+static const char * const zdrace_kind_names[] = {
+	[ZDRACE_SCHED_EV_GATE] = "gate",
+	[ZDRACE_SCHED_EV_NOTE] = "note",
+	[ZDRACE_SCHED_EV_BLOCKED] = "blocked",
+	[ZDRACE_SCHED_EV_DONE] = "done",
 };
 
-static void zd_sched_add_event(struct zd_sched *s, int actor,
-			       enum zd_sched_kind kind, int point)
+static void zdrace_sched_add_event(struct zdrace_sched *s, int actor,
+				   enum zdrace_sched_kind kind, int point)
 {
-	if (s->nr_events == ZD_SCHED_MAX_EVENTS) {
+	if (s->nr_events == ZDRACE_SCHED_MAX_EVENTS) {
 		s->overflow = true;
 		return;
 	}
-	s->ev[s->nr_events++] = (struct zd_sched_event) {
+	s->ev[s->nr_events++] = (struct zdrace_sched_event) {
 		.actor = actor, .kind = kind, .point = point,
 	};
 }
 
-static struct zd_actor *zd_current_actor(struct zd_sched *s)
+static struct zdrace_actor *zdrace_current_actor(struct zdrace_sched *s)
 {
 	int i;
 
@@ -110,33 +110,33 @@ static struct zd_actor *zd_current_actor(struct zd_sched *s)
 }
 
 /* Park @a and wait until the controller hands it the token. */
-static void zd_actor_park(struct zd_sched *s, struct zd_actor *a, int gate)
+static void zdrace_actor_park(struct zdrace_sched *s, struct zdrace_actor *a, int gate)
 {
 	spin_lock(&s->lock);
 	a->gate = gate;
 	a->reported = false;
 	a->go = false;
-	a->state = ZD_ACTOR_WAITING;
+	a->state = ZDRACE_ACTOR_WAITING;
 	spin_unlock(&s->lock);
 	wake_up_all(&s->wq);
 	wait_event(s->wq, READ_ONCE(a->go));
 }
 
 /* The `call` action of a gate: park the actor that reached it. */
-static bool zd_sched_gate_cb(enum zdrace_fi_point point, void *data)
+static bool zdrace_sched_gate_cb(enum zdrace_fi_point point, void *data)
 {
-	struct zd_sched *s = data;
-	struct zd_actor *a = zd_current_actor(s);
+	struct zdrace_sched *s = data;
+	struct zdrace_actor *a = zdrace_current_actor(s);
 
 	if (a)
-		zd_actor_park(s, a, point);
+		zdrace_actor_park(s, a, point);
 	return false;
 }
 
-static int zd_actor_main(void *arg)
+static int zdrace_actor_main(void *arg)
 {
-	struct zd_actor *a = arg;
-	struct zd_sched *s = a->s;
+	struct zdrace_actor *a = arg;
+	struct zdrace_sched *s = a->s;
 
 	/* KASAN reports from this thread then fail the test. */
 	current->kunit_test = s->test;
@@ -144,7 +144,7 @@ static int zd_actor_main(void *arg)
 	a->fn(a->data);
 	current->kunit_test = NULL;
 	spin_lock(&s->lock);
-	a->state = ZD_ACTOR_DONE;
+	a->state = ZDRACE_ACTOR_DONE;
 	a->reported = false;
 	spin_unlock(&s->lock);
 	wake_up_all(&s->wq);
@@ -164,9 +164,9 @@ static int zd_actor_main(void *arg)
  * An actor still asleep outside the harness cannot be stopped: its harness
  * is leaked rather than freed under it, and the leak is reported.
  */
-static void zd_sched_cleanup(void *data)
+static void zdrace_sched_cleanup(void *data)
 {
-	struct zd_sched *s = data;
+	struct zdrace_sched *s = data;
 	unsigned long deadline;
 	bool stuck = false;
 	int i;
@@ -175,11 +175,11 @@ static void zd_sched_cleanup(void *data)
 		char *buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
 
 		if (buf) {
-			zd_sched_trace_str(s, buf, PAGE_SIZE);
+			zdrace_sched_trace_str(s, buf, PAGE_SIZE);
 			kunit_info(s->test, "trace: %s\n", buf);
 			kfree(buf);
 		}
-		kunit_info(s->test, "repro: %s\n", zd_sched_repro(s));
+		kunit_info(s->test, "repro: %s\n", zdrace_sched_repro(s));
 	}
 	for (i = 0; i < ZDRACE_FI_NR; i++)
 		if (test_bit(i, s->gates))
@@ -188,15 +188,15 @@ static void zd_sched_cleanup(void *data)
 		WRITE_ONCE(s->actor[i].go, true);
 	wake_up_all(&s->wq);
 
-	deadline = jiffies + msecs_to_jiffies(ZD_SCHED_STEP_TIMEOUT_MS);
+	deadline = jiffies + msecs_to_jiffies(ZDRACE_SCHED_STEP_TIMEOUT_MS);
 	for (i = 0; i < s->nr_actors; i++) {
-		struct zd_actor *a = &s->actor[i];
+		struct zdrace_actor *a = &s->actor[i];
 
 		if (!a->task)
 			continue;
-		wait_event_timeout(s->wq, READ_ONCE(a->state) == ZD_ACTOR_DONE,
+		wait_event_timeout(s->wq, READ_ONCE(a->state) == ZDRACE_ACTOR_DONE,
 				   max_t(long, deadline - jiffies, 1));
-		if (READ_ONCE(a->state) != ZD_ACTOR_DONE) {
+		if (READ_ONCE(a->state) != ZDRACE_ACTOR_DONE) {
 			pr_err("actor %s of test %s never returned; leaking its harness\n",
 			       a->name, s->test->name);
 			stuck = true;
@@ -210,31 +210,31 @@ static void zd_sched_cleanup(void *data)
 }
 
 /**
- * zd_sched_new() - a harness for one test run, freed with the test.
+ * zdrace_sched_new() - a harness for one test run, freed with the test.
  * @test: the test; its failure reports carry the trace.
  *
  * Return: the harness; the test is aborted if it cannot be allocated.
  */
-struct zd_sched *zd_sched_new(struct kunit *test)
+struct zdrace_sched *zdrace_sched_new(struct kunit *test)
 {
-	struct zd_sched *s = kzalloc(sizeof(*s), GFP_KERNEL);
+	struct zdrace_sched *s = kzalloc(sizeof(*s), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, s);
 	s->test = test;
 	spin_lock_init(&s->lock);
 	init_waitqueue_head(&s->wq);
 	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, zd_sched_cleanup, s));
+			kunit_add_action_or_reset(test, zdrace_sched_cleanup, s));
 	return s;
 }
-EXPORT_SYMBOL_GPL(zd_sched_new);
+EXPORT_SYMBOL_GPL(zdrace_sched_new);
 
-int zd_sched_add_actor(struct zd_sched *s, const char *name, zd_actor_fn fn,
-		       void *data)
+int zdrace_sched_add_actor(struct zdrace_sched *s, const char *name, zdrace_actor_fn fn,
+			   void *data)
 {
-	struct zd_actor *a;
+	struct zdrace_actor *a;
 
-	if (s->nr_actors == ZD_SCHED_MAX_ACTORS)
+	if (s->nr_actors == ZDRACE_SCHED_MAX_ACTORS)
 		return -ENOSPC;
 	a = &s->actor[s->nr_actors];
 	a->s = s;
@@ -242,24 +242,24 @@ int zd_sched_add_actor(struct zd_sched *s, const char *name, zd_actor_fn fn,
 	a->fn = fn;
 	a->data = data;
 	a->gate = -1;
-	a->state = ZD_ACTOR_WAITING;
+	a->state = ZDRACE_ACTOR_WAITING;
 	return s->nr_actors++;
 }
-EXPORT_SYMBOL_GPL(zd_sched_add_actor);
+EXPORT_SYMBOL_GPL(zdrace_sched_add_actor);
 
 /**
- * zd_sched_gate() - make @point a gate where actors park.
+ * zdrace_sched_gate() - make @point a gate where actors park.
  * @s: the harness.
  * @point: a point that may sleep.
  *
  * Return: 0, or -EINVAL for a point in an atomic window (use a `call`
- * action and zd_sched_note() there).
+ * action and zdrace_sched_note() there).
  */
-int zd_sched_gate(struct zd_sched *s, enum zdrace_fi_point point)
+int zdrace_sched_gate(struct zdrace_sched *s, enum zdrace_fi_point point)
 {
 	struct zdrace_fi_arm arm = {
 		.action = ZDRACE_FI_CALL,
-		.fn = zd_sched_gate_cb,
+		.fn = zdrace_sched_gate_cb,
 		.data = s,
 		.fn_may_sleep = true,
 		ZDRACE_FI_ARM_ALWAYS,
@@ -270,45 +270,45 @@ int zd_sched_gate(struct zd_sched *s, enum zdrace_fi_point point)
 		__set_bit(point, s->gates);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(zd_sched_gate);
+EXPORT_SYMBOL_GPL(zdrace_sched_gate);
 
-void zd_sched_set_order(struct zd_sched *s, const u8 *order, int len)
+void zdrace_sched_set_order(struct zdrace_sched *s, const u8 *order, int len)
 {
-	s->order_len = min(len, ZD_SCHED_MAX_STEPS);
+	s->order_len = min(len, ZDRACE_SCHED_MAX_STEPS);
 	memcpy(s->order, order, s->order_len);
 	s->seeded = false;
 }
-EXPORT_SYMBOL_GPL(zd_sched_set_order);
+EXPORT_SYMBOL_GPL(zdrace_sched_set_order);
 
-void zd_sched_set_seed(struct zd_sched *s, u64 seed)
+void zdrace_sched_set_seed(struct zdrace_sched *s, u64 seed)
 {
 	s->seed = seed;
 	s->seeded = true;
 	prandom_seed_state(&s->rnd, seed);
 }
-EXPORT_SYMBOL_GPL(zd_sched_set_seed);
+EXPORT_SYMBOL_GPL(zdrace_sched_set_seed);
 
 /* Note an inline step (from a `call` action) by the current actor. */
-void zd_sched_note(struct zd_sched *s, enum zdrace_fi_point point)
+void zdrace_sched_note(struct zdrace_sched *s, enum zdrace_fi_point point)
 {
-	struct zd_actor *a = zd_current_actor(s);
+	struct zdrace_actor *a = zdrace_current_actor(s);
 	unsigned long flags;
 
 	spin_lock_irqsave(&s->lock, flags);
-	zd_sched_add_event(s, a ? a - s->actor : ZD_SCHED_NO_ACTOR, ZD_EV_NOTE,
-			   point);
+	zdrace_sched_add_event(s, a ? a - s->actor : ZDRACE_SCHED_NO_ACTOR, ZDRACE_SCHED_EV_NOTE,
+			       point);
 	spin_unlock_irqrestore(&s->lock, flags);
 }
-EXPORT_SYMBOL_GPL(zd_sched_note);
+EXPORT_SYMBOL_GPL(zdrace_sched_note);
 
 /* The next actor to run: from the order, the seed, or the lowest waiting. */
-static int zd_sched_pick(struct zd_sched *s)
+static int zdrace_sched_pick(struct zdrace_sched *s)
 {
-	int waiting[ZD_SCHED_MAX_ACTORS];
+	int waiting[ZDRACE_SCHED_MAX_ACTORS];
 	int i, n = 0;
 
 	for (i = 0; i < s->nr_actors; i++)
-		if (s->actor[i].state == ZD_ACTOR_WAITING)
+		if (s->actor[i].state == ZDRACE_ACTOR_WAITING)
 			waiting[n++] = i;
 	if (!n)
 		return -1;
@@ -316,7 +316,7 @@ static int zd_sched_pick(struct zd_sched *s)
 		return waiting[prandom_u32_state(&s->rnd) % n];
 	while (s->pos < s->order_len) {
 		i = s->order[s->pos++];
-		if (i < s->nr_actors && s->actor[i].state == ZD_ACTOR_WAITING)
+		if (i < s->nr_actors && s->actor[i].state == ZDRACE_ACTOR_WAITING)
 			return i;
 	}
 	return waiting[0];
@@ -324,28 +324,28 @@ static int zd_sched_pick(struct zd_sched *s)
 
 /*
  * Wait until @a is parked, done or blocked.  Blocked means asleep outside
- * the harness for ZD_SCHED_BLOCK_US in a row.
+ * the harness for ZDRACE_SCHED_BLOCK_US in a row.
  * Return: 0, or -ETIMEDOUT when it kept running past the step timeout.
  */
-static int zd_sched_settle(struct zd_sched *s, struct zd_actor *a)
+static int zdrace_sched_settle(struct zdrace_sched *s, struct zdrace_actor *a)
 {
 	unsigned long deadline = jiffies +
-				 msecs_to_jiffies(ZD_SCHED_STEP_TIMEOUT_MS);
+				 msecs_to_jiffies(ZDRACE_SCHED_STEP_TIMEOUT_MS);
 	unsigned int asleep_us = 0;
 
 	for (;;) {
-		enum zd_actor_state st = READ_ONCE(a->state);
+		enum zdrace_actor_state st = READ_ONCE(a->state);
 
-		if (st == ZD_ACTOR_WAITING || st == ZD_ACTOR_DONE)
+		if (st == ZDRACE_ACTOR_WAITING || st == ZDRACE_ACTOR_DONE)
 			return 0;
 		if (!task_is_running(a->task)) {
-			asleep_us += ZD_SCHED_POLL_US;
-			if (asleep_us >= ZD_SCHED_BLOCK_US) {
+			asleep_us += ZDRACE_SCHED_POLL_US;
+			if (asleep_us >= ZDRACE_SCHED_BLOCK_US) {
 				spin_lock(&s->lock);
-				if (a->state == ZD_ACTOR_RUNNING)
-					a->state = ZD_ACTOR_BLOCKED;
+				if (a->state == ZDRACE_ACTOR_RUNNING)
+					a->state = ZDRACE_ACTOR_BLOCKED;
 				spin_unlock(&s->lock);
-				if (READ_ONCE(a->state) == ZD_ACTOR_BLOCKED)
+				if (READ_ONCE(a->state) == ZDRACE_ACTOR_BLOCKED)
 					return 0;
 			}
 		} else {
@@ -353,64 +353,67 @@ static int zd_sched_settle(struct zd_sched *s, struct zd_actor *a)
 		}
 		if (time_after(jiffies, deadline))
 			return -ETIMEDOUT;
-		usleep_range(ZD_SCHED_POLL_US, 2 * ZD_SCHED_POLL_US);
+		usleep_range(ZDRACE_SCHED_POLL_US, 2 * ZDRACE_SCHED_POLL_US);
 	}
 }
 
 /* Record what changed for @a since it was last reported. */
-static void zd_sched_observe(struct zd_sched *s, struct zd_actor *a)
+static void zdrace_sched_observe(struct zdrace_sched *s, struct zdrace_actor *a)
 {
 	int idx = a - s->actor;
 
 	spin_lock(&s->lock);
 	if (!a->reported) {
-		if (a->state == ZD_ACTOR_WAITING && a->gate >= 0)
-			zd_sched_add_event(s, idx, ZD_EV_GATE, a->gate);
-		else if (a->state == ZD_ACTOR_DONE)
-			zd_sched_add_event(s, idx, ZD_EV_DONE, ZD_SCHED_NO_POINT);
-		else if (a->state == ZD_ACTOR_BLOCKED)
-			zd_sched_add_event(s, idx, ZD_EV_BLOCKED, ZD_SCHED_NO_POINT);
-		a->reported = a->state != ZD_ACTOR_RUNNING;
+		if (a->state == ZDRACE_ACTOR_WAITING && a->gate >= 0)
+			zdrace_sched_add_event(s, idx, ZDRACE_SCHED_EV_GATE,
+					       a->gate);
+		else if (a->state == ZDRACE_ACTOR_DONE)
+			zdrace_sched_add_event(s, idx, ZDRACE_SCHED_EV_DONE,
+					       ZDRACE_SCHED_NO_POINT);
+		else if (a->state == ZDRACE_ACTOR_BLOCKED)
+			zdrace_sched_add_event(s, idx, ZDRACE_SCHED_EV_BLOCKED,
+					       ZDRACE_SCHED_NO_POINT);
+		a->reported = a->state != ZDRACE_ACTOR_RUNNING;
 	}
 	spin_unlock(&s->lock);
 }
 
 /* Let blocked actors that were woken reach their next gate, in order. */
-static int zd_sched_drain(struct zd_sched *s)
+static int zdrace_sched_drain(struct zdrace_sched *s)
 {
 	int i, ret;
 
 	for (i = 0; i < s->nr_actors; i++) {
-		struct zd_actor *a = &s->actor[i];
+		struct zdrace_actor *a = &s->actor[i];
 
 		/* Woken and already at its next gate, or done: record it. */
-		if (READ_ONCE(a->state) != ZD_ACTOR_RUNNING)
-			zd_sched_observe(s, a);
-		if (READ_ONCE(a->state) != ZD_ACTOR_BLOCKED)
+		if (READ_ONCE(a->state) != ZDRACE_ACTOR_RUNNING)
+			zdrace_sched_observe(s, a);
+		if (READ_ONCE(a->state) != ZDRACE_ACTOR_BLOCKED)
 			continue;
 		if (!task_is_running(a->task))
 			continue;
 		spin_lock(&s->lock);
-		if (a->state == ZD_ACTOR_BLOCKED) {
-			a->state = ZD_ACTOR_RUNNING;
+		if (a->state == ZDRACE_ACTOR_BLOCKED) {
+			a->state = ZDRACE_ACTOR_RUNNING;
 			a->reported = false;
 		}
 		spin_unlock(&s->lock);
-		ret = zd_sched_settle(s, a);
+		ret = zdrace_sched_settle(s, a);
 		if (ret)
 			return ret;
-		zd_sched_observe(s, a);
+		zdrace_sched_observe(s, a);
 	}
 	return 0;
 }
 
 /* Boot parameters a replay needs besides the seed: what was armed. */
-static const char * const zd_repro_params[] = {
+static const char * const zdrace_repro_params[] = {
 	"zdrace_fi.arm=", "zdrace_sweep.arm=", "zdrace_known_upstream_fail=",
 };
 
-/* Append the boot line's words that start with one of zd_repro_params. */
-static int zd_sched_repro_args(char *buf, size_t len)
+/* Append the boot line's words that start with one of zdrace_repro_params. */
+static int zdrace_sched_repro_args(char *buf, size_t len)
 {
 	const char *word = saved_command_line;
 	int n = 0, i;
@@ -420,9 +423,9 @@ static int zd_sched_repro_args(char *buf, size_t len)
 
 		word = skip_spaces(word);
 		wlen = strcspn(word, " ");
-		for (i = 0; i < ARRAY_SIZE(zd_repro_params); i++)
-			if (!strncmp(word, zd_repro_params[i],
-				     strlen(zd_repro_params[i])))
+		for (i = 0; i < ARRAY_SIZE(zdrace_repro_params); i++)
+			if (!strncmp(word, zdrace_repro_params[i],
+				     strlen(zdrace_repro_params[i])))
 				n += scnprintf(buf + n, len - n, " %.*s",
 					       (int)wlen, word);
 		word += wlen;
@@ -431,7 +434,7 @@ static int zd_sched_repro_args(char *buf, size_t len)
 }
 
 /**
- * zd_sched_repro() - one command line that replays this schedule.
+ * zdrace_sched_repro() - one command line that replays this schedule.
  * @s: the harness.
  *
  * Run from the repository root, it rebuilds what the goal needs (the
@@ -440,16 +443,16 @@ static int zd_sched_repro_args(char *buf, size_t len)
  * alone; an enumerated one by running its case, whose parameters
  * enumerate the same orders.
  */
-const char *zd_sched_repro(struct zd_sched *s)
+const char *zdrace_sched_repro(struct zdrace_sched *s)
 {
-	char args[ZD_SCHED_REPRO_LEN / 2] = "";
+	char args[ZDRACE_SCHED_REPRO_LEN / 2] = "";
 	int n = 0;
 
 	if (s->seeded)
 		n = scnprintf(args, sizeof(args),
 			      " zdrace_sched.seed=%llu zdrace_sched.seeds=1",
 			      s->seed);
-	n += zd_sched_repro_args(args + n, sizeof(args) - n);
+	n += zdrace_sched_repro_args(args + n, sizeof(args) - n);
 	snprintf(s->repro, sizeof(s->repro),
 		 "make %s KERNEL=%d.%d FILTER='*.%s'%s%s%s",
 		 CONFIG_ZDRACE_REPRO_GOAL, LINUX_VERSION_MAJOR,
@@ -457,148 +460,148 @@ const char *zd_sched_repro(struct zd_sched *s)
 		 n ? " RUN_ARGS='" : "", n ? args + 1 : "", n ? "'" : "");
 	return s->repro;
 }
-EXPORT_SYMBOL_GPL(zd_sched_repro);
+EXPORT_SYMBOL_GPL(zdrace_sched_repro);
 
-static void zd_sched_report(struct zd_sched *s, const char *why)
+static void zdrace_sched_report(struct zdrace_sched *s, const char *why)
 {
 	char *buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
 
 	if (buf)
-		zd_sched_trace_str(s, buf, PAGE_SIZE);
+		zdrace_sched_trace_str(s, buf, PAGE_SIZE);
 	KUNIT_FAIL(s->test, "%s\ntrace: %s\nrepro: %s", why, buf ?: "?",
-		   zd_sched_repro(s));
+		   zdrace_sched_repro(s));
 	s->reported = true;
 	kfree(buf);
 }
 
-static bool zd_sched_all_done(struct zd_sched *s)
+static bool zdrace_sched_all_done(struct zdrace_sched *s)
 {
 	int i;
 
 	for (i = 0; i < s->nr_actors; i++)
-		if (READ_ONCE(s->actor[i].state) != ZD_ACTOR_DONE)
+		if (READ_ONCE(s->actor[i].state) != ZDRACE_ACTOR_DONE)
 			return false;
 	return true;
 }
 
 /* Run steps until every actor is done or only blocked ones remain. */
-static int zd_sched_steps(struct zd_sched *s)
+static int zdrace_sched_steps(struct zdrace_sched *s)
 {
 	int ret, next;
 
 	for (;;) {
-		ret = zd_sched_drain(s);
+		ret = zdrace_sched_drain(s);
 		if (ret)
 			return ret;
-		next = zd_sched_pick(s);
+		next = zdrace_sched_pick(s);
 		if (next < 0)
-			return zd_sched_all_done(s) ? 0 : -EDEADLK;
+			return zdrace_sched_all_done(s) ? 0 : -EDEADLK;
 		spin_lock(&s->lock);
-		s->actor[next].state = ZD_ACTOR_RUNNING;
+		s->actor[next].state = ZDRACE_ACTOR_RUNNING;
 		s->actor[next].reported = false;
 		WRITE_ONCE(s->actor[next].go, true);
 		spin_unlock(&s->lock);
 		wake_up_all(&s->wq);
-		ret = zd_sched_settle(s, &s->actor[next]);
+		ret = zdrace_sched_settle(s, &s->actor[next]);
 		if (ret)
 			return ret;
-		zd_sched_observe(s, &s->actor[next]);
+		zdrace_sched_observe(s, &s->actor[next]);
 	}
 }
 
 /**
- * zd_sched_run() - start the actors and run the schedule.
+ * zdrace_sched_run() - start the actors and run the schedule.
  * @s: the harness, with actors, gates and an order or seed.
  *
  * Return: 0 when every actor returned; -EDEADLK when some are still
- * blocked (the test must unblock them, then call zd_sched_finish());
+ * blocked (the test must unblock them, then call zdrace_sched_finish());
  * -ETIMEDOUT when an actor ran away.  Failures other than -EDEADLK are
  * reported on the test with the trace and a repro line.
  */
-int zd_sched_run(struct zd_sched *s)
+int zdrace_sched_run(struct zdrace_sched *s)
 {
 	int i, ret;
 
 	for (i = 0; i < s->nr_actors; i++) {
-		struct zd_actor *a = &s->actor[i];
+		struct zdrace_actor *a = &s->actor[i];
 		struct task_struct *t;
 
-		t = kthread_run(zd_actor_main, a, "zd_%s", a->name);
+		t = kthread_run(zdrace_actor_main, a, "zd_%s", a->name);
 		if (IS_ERR(t)) {
 			KUNIT_FAIL(s->test, "cannot start actor %s", a->name);
-			a->state = ZD_ACTOR_DONE;
+			a->state = ZDRACE_ACTOR_DONE;
 			return PTR_ERR(t);
 		}
 		a->task = get_task_struct(t);
 	}
-	ret = zd_sched_steps(s);
+	ret = zdrace_sched_steps(s);
 	if (ret == -ETIMEDOUT)
-		zd_sched_report(s, "an actor neither parked, blocked nor returned in time");
+		zdrace_sched_report(s, "an actor neither parked, blocked nor returned in time");
 	return ret;
 }
-EXPORT_SYMBOL_GPL(zd_sched_run);
+EXPORT_SYMBOL_GPL(zdrace_sched_run);
 
 /**
- * zd_sched_finish() - after unblocking actors, run them to completion.
+ * zdrace_sched_finish() - after unblocking actors, run them to completion.
  * @s: the harness.
  *
  * Return: 0, or -ETIMEDOUT (reported) if they still do not return.
  */
-int zd_sched_finish(struct zd_sched *s)
+int zdrace_sched_finish(struct zdrace_sched *s)
 {
 	unsigned long deadline = jiffies +
-				 msecs_to_jiffies(ZD_SCHED_STEP_TIMEOUT_MS);
+				 msecs_to_jiffies(ZDRACE_SCHED_STEP_TIMEOUT_MS);
 	int ret;
 
 	do {
-		ret = zd_sched_steps(s);
+		ret = zdrace_sched_steps(s);
 		if (ret != -EDEADLK)
 			break;
-		usleep_range(ZD_SCHED_POLL_US, 2 * ZD_SCHED_POLL_US);
+		usleep_range(ZDRACE_SCHED_POLL_US, 2 * ZDRACE_SCHED_POLL_US);
 	} while (time_before(jiffies, deadline));
 	if (ret)
-		zd_sched_report(s, "actors still blocked after the test released them");
+		zdrace_sched_report(s, "actors still blocked after the test released them");
 	return ret;
 }
-EXPORT_SYMBOL_GPL(zd_sched_finish);
+EXPORT_SYMBOL_GPL(zdrace_sched_finish);
 
-int zd_sched_nr_events(struct zd_sched *s)
+int zdrace_sched_nr_events(struct zdrace_sched *s)
 {
 	return s->nr_events;
 }
-EXPORT_SYMBOL_GPL(zd_sched_nr_events);
+EXPORT_SYMBOL_GPL(zdrace_sched_nr_events);
 
-const struct zd_sched_event *zd_sched_event(struct zd_sched *s, int i)
+const struct zdrace_sched_event *zdrace_sched_event(struct zdrace_sched *s, int i)
 {
 	return i < s->nr_events ? &s->ev[i] : NULL;
 }
-EXPORT_SYMBOL_GPL(zd_sched_event);
+EXPORT_SYMBOL_GPL(zdrace_sched_event);
 
 /*
- * @actor may be ZD_SCHED_ANY_ACTOR (notes made from outside any actor
+ * @actor may be ZDRACE_SCHED_ANY_ACTOR (notes made from outside any actor
  * carry none of the actors' indices).
  *
  * Return: index of the first matching event, or -1.
  */
-int zd_sched_find(struct zd_sched *s, int actor, enum zd_sched_kind kind,
-		  int point)
+int zdrace_sched_find(struct zdrace_sched *s, int actor, enum zdrace_sched_kind kind,
+		      int point)
 {
 	int i;
 
 	for (i = 0; i < s->nr_events; i++) {
-		const struct zd_sched_event *e = &s->ev[i];
+		const struct zdrace_sched_event *e = &s->ev[i];
 
-		if ((actor == ZD_SCHED_ANY_ACTOR || e->actor == actor) &&
+		if ((actor == ZDRACE_SCHED_ANY_ACTOR || e->actor == actor) &&
 		    e->kind == kind &&
 		    e->point == point)
 			return i;
 	}
 	return -1;
 }
-EXPORT_SYMBOL_GPL(zd_sched_find);
+EXPORT_SYMBOL_GPL(zdrace_sched_find);
 
 /* Return: how many of the events before index @end are @actor's. */
-int zd_sched_count_before(struct zd_sched *s, int actor, int end)
+int zdrace_sched_count_before(struct zdrace_sched *s, int actor, int end)
 {
 	int i, n = 0;
 
@@ -606,22 +609,22 @@ int zd_sched_count_before(struct zd_sched *s, int actor, int end)
 		n += s->ev[i].actor == actor;
 	return n;
 }
-EXPORT_SYMBOL_GPL(zd_sched_count_before);
+EXPORT_SYMBOL_GPL(zdrace_sched_count_before);
 
 /* "actor:kind[:point] ..." in event order. */
-int zd_sched_trace_str(struct zd_sched *s, char *buf, size_t len)
+int zdrace_sched_trace_str(struct zdrace_sched *s, char *buf, size_t len)
 {
 	int i, n = 0;
 
 	buf[0] = '\0';
 	for (i = 0; i < s->nr_events; i++) {
-		const struct zd_sched_event *e = &s->ev[i];
+		const struct zdrace_sched_event *e = &s->ev[i];
 		const char *who = e->actor < s->nr_actors ?
 				  s->actor[e->actor].name : "test";
 
 		n += scnprintf(buf + n, len - n, "%s%s:%s", i ? " " : "", who,
-			       zd_kind_names[e->kind]);
-		if (e->point != ZD_SCHED_NO_POINT)
+			       zdrace_kind_names[e->kind]);
+		if (e->point != ZDRACE_SCHED_NO_POINT)
 			n += scnprintf(buf + n, len - n, ":%s",
 				       zdrace_fi_name(e->point));
 	}
@@ -629,17 +632,17 @@ int zd_sched_trace_str(struct zd_sched *s, char *buf, size_t len)
 		n += scnprintf(buf + n, len - n, " ...");
 	return n;
 }
-EXPORT_SYMBOL_GPL(zd_sched_trace_str);
+EXPORT_SYMBOL_GPL(zdrace_sched_trace_str);
 
-bool zd_sched_same_trace(struct zd_sched *a, struct zd_sched *b)
+bool zdrace_sched_same_trace(struct zdrace_sched *a, struct zdrace_sched *b)
 {
 	return a->nr_events == b->nr_events && a->overflow == b->overflow &&
 	       !memcmp(a->ev, b->ev, a->nr_events * sizeof(a->ev[0]));
 }
-EXPORT_SYMBOL_GPL(zd_sched_same_trace);
+EXPORT_SYMBOL_GPL(zdrace_sched_same_trace);
 
 /* Interleavings of actors taking steps[i] steps each: a multinomial. */
-u64 zd_sched_nr_orders(const u8 *steps, int nr_actors)
+u64 zdrace_sched_nr_orders(const u8 *steps, int nr_actors)
 {
 	u64 result = 1;
 	int i, k, total = 0;
@@ -651,28 +654,28 @@ u64 zd_sched_nr_orders(const u8 *steps, int nr_actors)
 		}
 	return result;
 }
-EXPORT_SYMBOL_GPL(zd_sched_nr_orders);
+EXPORT_SYMBOL_GPL(zdrace_sched_nr_orders);
 
 /**
- * zd_sched_nth_order() - the @n-th interleaving, in lexicographic order.
+ * zdrace_sched_nth_order() - the @n-th interleaving, in lexicographic order.
  * @steps: how many steps each actor takes.
  * @nr_actors: number of actors.
- * @n: which interleaving, below zd_sched_nr_orders().
+ * @n: which interleaving, below zdrace_sched_nr_orders().
  * @order: out, one actor index per step.
  *
  * Return: the number of steps, or -EINVAL if @n is out of range.
  */
-int zd_sched_nth_order(const u8 *steps, int nr_actors, u64 n, u8 *order)
+int zdrace_sched_nth_order(const u8 *steps, int nr_actors, u64 n, u8 *order)
 {
-	u8 left[ZD_SCHED_MAX_ACTORS];
+	u8 left[ZDRACE_SCHED_MAX_ACTORS];
 	int i, pos, total = 0;
 
-	if (nr_actors > ZD_SCHED_MAX_ACTORS)
+	if (nr_actors > ZDRACE_SCHED_MAX_ACTORS)
 		return -EINVAL;
 	memcpy(left, steps, nr_actors);
 	for (i = 0; i < nr_actors; i++)
 		total += steps[i];
-	if (total > ZD_SCHED_MAX_STEPS || n >= zd_sched_nr_orders(steps, nr_actors))
+	if (total > ZDRACE_SCHED_MAX_STEPS || n >= zdrace_sched_nr_orders(steps, nr_actors))
 		return -EINVAL;
 	for (pos = 0; pos < total; pos++) {
 		for (i = 0; i < nr_actors; i++) {
@@ -681,7 +684,7 @@ int zd_sched_nth_order(const u8 *steps, int nr_actors, u64 n, u8 *order)
 			if (!left[i])
 				continue;
 			left[i]--;
-			with_i = zd_sched_nr_orders(left, nr_actors);
+			with_i = zdrace_sched_nr_orders(left, nr_actors);
 			if (n < with_i) {
 				order[pos] = i;
 				break;
@@ -692,30 +695,30 @@ int zd_sched_nth_order(const u8 *steps, int nr_actors, u64 n, u8 *order)
 	}
 	return total;
 }
-EXPORT_SYMBOL_GPL(zd_sched_nth_order);
+EXPORT_SYMBOL_GPL(zdrace_sched_nth_order);
 
-u64 zd_sched_seed_base(void)
+u64 zdrace_sched_seed_base(void)
 {
-	return zd_seed_base;
+	return zdrace_seed_base;
 }
-EXPORT_SYMBOL_GPL(zd_sched_seed_base);
+EXPORT_SYMBOL_GPL(zdrace_sched_seed_base);
 
-unsigned int zd_sched_seed_count(void)
+unsigned int zdrace_sched_seed_count(void)
 {
-	return min_t(unsigned int, zd_seed_count, ZDRACE_SCHED_MAX_SEEDS);
+	return min_t(unsigned int, zdrace_seed_count, ZDRACE_SCHED_MAX_SEEDS);
 }
-EXPORT_SYMBOL_GPL(zd_sched_seed_count);
+EXPORT_SYMBOL_GPL(zdrace_sched_seed_count);
 
 /* KUNIT_CASE_PARAM generator over the seeds the boot line asks for. */
-const void *zd_sched_seed_params(const void *prev, char *desc)
+const void *zdrace_sched_seed_params(const void *prev, char *desc)
 {
 	static u64 seeds[ZDRACE_SCHED_MAX_SEEDS];
 	unsigned int i = prev ? (const u64 *)prev - seeds + 1 : 0;
 
-	if (i >= zd_sched_seed_count())
+	if (i >= zdrace_sched_seed_count())
 		return NULL;
-	seeds[i] = zd_seed_base + i;
+	seeds[i] = zdrace_seed_base + i;
 	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "seed %llu", seeds[i]);
 	return &seeds[i];
 }
-EXPORT_SYMBOL_GPL(zd_sched_seed_params);
+EXPORT_SYMBOL_GPL(zdrace_sched_seed_params);

@@ -1,18 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit tests for the refcount rules of ordinary pages and folios that the
- * ZONE_DEVICE race suites build on.
- *
- * What is tested: a speculative get (folio_try_get(), page_ref_add_unless())
- * never resurrects a folio whose count is frozen at zero; the put that drops
- * the count to zero frees the page; GUP's FOLL_GET adds one reference while
- * FOLL_PIN adds GUP_PIN_COUNTING_BIAS to a small folio (or one reference and
- * one _pincount to a large folio), so that folio_maybe_dma_pinned() tells
- * the two apart, and unpinning gives back exactly what pinning took.
- *
- * How it is observed: refcounts and _pincount are read before and after each
- * step; a freed page is found back in the buddy allocator; the node's
- * NR_FOLL_PIN_ACQUIRED/RELEASED counters show that GUP really pinned.
+ * The refcount rules of ordinary pages and folios that the ZONE_DEVICE
+ * suites build on.  Rules: a speculative get (folio_try_get(),
+ * page_ref_add_unless()) never resurrects a folio frozen at zero; the put
+ * to zero frees the page (found back in the buddy allocator); FOLL_GET
+ * adds one reference, FOLL_PIN adds GUP_PIN_COUNTING_BIAS to a small
+ * folio (one reference and one _pincount to a large one), so that
+ * folio_maybe_dma_pinned() tells them apart, and unpinning gives back
+ * exactly what pinning took (NR_FOLL_PIN_ACQUIRED/RELEASED agree).
  */
 
 #include <kunit/test.h>

@@ -59,7 +59,7 @@ int zd_teardown_steps_to(enum memory_type type, enum zdrace_fi_point point)
  * @s: the harness.
  * @except: a mask of BIT(point)s left ungated (armed otherwise).
  */
-void zd_gate_teardown(struct kunit *test, struct zd_sched *s,
+void zd_gate_teardown(struct kunit *test, struct zdrace_sched *s,
 		      unsigned long except)
 {
 	int i;
@@ -67,7 +67,7 @@ void zd_gate_teardown(struct kunit *test, struct zd_sched *s,
 	for (i = 0; i < ZD_TEARDOWN_NR_GATES; i++) {
 		if (except & BIT(zd_teardown_gates[i]))
 			continue;
-		KUNIT_ASSERT_EQ_MSG(test, zd_sched_gate(s, zd_teardown_gates[i]),
+		KUNIT_ASSERT_EQ_MSG(test, zdrace_sched_gate(s, zd_teardown_gates[i]),
 				    0, "cannot gate %s",
 				    zdrace_fi_name(zd_teardown_gates[i]));
 	}
@@ -88,10 +88,10 @@ static int zd_order_fill(const struct zd_order_table *t)
 
 	for (i = 0; i < t->nr_cases; i++) {
 		const void *c = (const char *)t->cases + i * t->case_size;
-		u8 steps[ZD_SCHED_MAX_ACTORS] = { 0 };
+		u8 steps[ZDRACE_SCHED_MAX_ACTORS] = { 0 };
 
 		t->steps(c, steps);
-		for (n = 0; n < zd_sched_nr_orders(steps, t->nr_actors); n++) {
+		for (n = 0; n < zdrace_sched_nr_orders(steps, t->nr_actors); n++) {
 			struct zd_order_param *p = &t->params[nr++];
 
 			if (nr == ZD_ORDER_PARAMS_MAX) {
@@ -139,7 +139,7 @@ const void *zd_order_next(const struct zd_order_table *t, const void *prev,
  * zd_order_get() - the schedule parameter @p stands for.
  * @test: the test, failed if the table overflowed.
  * @p: the parameter.
- * @order: at least ZD_SCHED_MAX_STEPS entries.
+ * @order: at least ZDRACE_SCHED_MAX_STEPS entries.
  *
  * Return: the order's length.
  */
@@ -151,7 +151,7 @@ int zd_order_get(struct kunit *test, const struct zd_order_param *p,
 	KUNIT_ASSERT_FALSE_MSG(test, p->overflow,
 			       "more than %d (case, order) parameters: raise ZD_ORDER_PARAMS_MAX",
 			       ZD_ORDER_PARAMS_MAX - 1);
-	len = zd_sched_nth_order(p->steps, p->nr_actors, p->n, order);
+	len = zdrace_sched_nth_order(p->steps, p->nr_actors, p->n, order);
 	KUNIT_ASSERT_GT_MSG(test, len, 0, "no order %llu of these steps",
 			    p->n);
 	return len;

@@ -22,7 +22,7 @@ void zd_suite_exit(struct kunit *test);
 extern const enum zdrace_fi_point zd_teardown_gates[ZD_TEARDOWN_NR_GATES];
 
 int zd_teardown_steps_to(enum memory_type type, enum zdrace_fi_point point);
-void zd_gate_teardown(struct kunit *test, struct zd_sched *s,
+void zd_gate_teardown(struct kunit *test, struct zdrace_sched *s,
 		      unsigned long except);
 
 /* Parameters one (case, order) table may hold, its overflow marker included. */
@@ -32,7 +32,7 @@ void zd_gate_teardown(struct kunit *test, struct zd_sched *s,
 struct zd_order_param {
 	const void *c;
 	u64 n;
-	u8 steps[ZD_SCHED_MAX_ACTORS];
+	u8 steps[ZDRACE_SCHED_MAX_ACTORS];
 	int nr_actors;
 	bool overflow;		/* the table had more orders than it holds */
 };

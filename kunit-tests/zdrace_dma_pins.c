@@ -1,26 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * zdrace race suite S5: DMA pins versus other page references (seed 004:
- * use page_maybe_dma_pinned() rather than "refcount 1 means DMA-idle";
- * Jason Gunthorpe: the only pgmap put should follow ops->page_free(),
- * pairing with the only get, when a driver takes a refcount-0 page off its
- * free list).
- *
- * What is tested: folio_maybe_dma_pinned() (6.12's page_maybe_dma_pinned())
- * is true under FOLL_PIN and false under get_page() and FOLL_GET
- * references, at every count below the pin bias; a pinned page stays
- * referenced when its user mapping goes, and memunmap_pages() waits for
- * unpin_user_page() where a reference holds teardown (PRIVATE/COHERENT;
- * GENERIC is S1's known upstream outcome); the pgmap is got and put
- * exactly once per page lifetime whatever other references come and go;
- * ops->page_free() never runs without a pgmap reference, wherever the
- * final put lands in memunmap_pages().
- *
- * How it is observed: folio_maybe_dma_pinned() and page_ref_count(); the
- * pgmap reference count (zd_dev_pgmap_refs()); `call` actions counting
- * page_init_before_tryget (the get) and free_after_page_free (the put that
- * follows); the fake device's page_free and pgmap_ref_at_free counters;
- * the interleaving harness's trace for the teardown races.
+ * DMA pins versus other page references (linux-mm, Sep 2022, "Fix the
+ * DAX-gup mistake": page_maybe_dma_pinned() rather than "refcount 1 means
+ * DMA-idle"; the only pgmap put follows ops->page_free()).  Rules:
+ * folio_maybe_dma_pinned() tells FOLL_PIN from other references; a pinned
+ * page outlives its mapping and holds teardown until unpinned; the pgmap
+ * is got and put once per page lifetime; ops->page_free() always runs
+ * with a pgmap reference, wherever in memunmap_pages() the final put
+ * lands (enumerated orders).  Observed through `call` counters at
+ * page_init_before_tryget and free_after_page_free and the pgmap count.
  */
 
 #include <kunit/test.h>
@@ -197,12 +185,12 @@ static void zd_dma_teardown(void *data)
 	zd_dev_unmap(data);
 }
 
-static struct zd_sched *zd_dma_sched(struct kunit *test, struct zd_dev *dev)
+static struct zdrace_sched *zd_dma_sched(struct kunit *test, struct zd_dev *dev)
 {
-	struct zd_sched *s = zd_sched_new(test);
+	struct zdrace_sched *s = zdrace_sched_new(test);
 
-	KUNIT_ASSERT_EQ(test, zd_sched_add_actor(s, "teardown", zd_dma_teardown,
-						 dev), ZD_TEARDOWN);
+	KUNIT_ASSERT_EQ(test, zdrace_sched_add_actor(s, "teardown", zd_dma_teardown,
+						     dev), ZD_TEARDOWN);
 	zd_gate_teardown(test, s, 0);
 	return s;
 }
@@ -215,17 +203,17 @@ static void teardown_waits_for_unpin(struct kunit *test)
 	struct page *page = zd_dma_page(test, dev);
 	unsigned long pfn = page_to_pfn(page);
 	struct zd_ref *pin = zd_ref_take(dev, page, ZD_REF_PIN);
-	struct zd_sched *s = zd_dma_sched(test, dev);
+	struct zdrace_sched *s = zd_dma_sched(test, dev);
 	int wait, blocked, unpinned, waited;
 
 	put_page(page);		/* the allocation's reference */
 	KUNIT_ASSERT_EQ(test, page_ref_count(page), GUP_PIN_COUNTING_BIAS);
 
-	KUNIT_ASSERT_EQ_MSG(test, zd_sched_run(s), -EDEADLK,
+	KUNIT_ASSERT_EQ_MSG(test, zdrace_sched_run(s), -EDEADLK,
 			    "memunmap_pages() completed under a DMA pin");
-	wait = zd_sched_find(s, ZD_TEARDOWN, ZD_EV_GATE,
-			     ZDRACE_FI_memunmap_before_wait);
-	blocked = zd_sched_blocked(s, ZD_TEARDOWN);
+	wait = zdrace_sched_find(s, ZD_TEARDOWN, ZDRACE_SCHED_EV_GATE,
+				 ZDRACE_FI_memunmap_before_wait);
+	blocked = zdrace_sched_blocked(s, ZD_TEARDOWN);
 	KUNIT_EXPECT_GE(test, wait, 0);
 	KUNIT_EXPECT_GT_MSG(test, blocked, wait,
 			    "teardown did not block in its wait");
@@ -233,11 +221,11 @@ static void teardown_waits_for_unpin(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, pfn_valid(pfn));
 	KUNIT_EXPECT_TRUE(test, zd_dma_pinned(page));
 
-	unpinned = zd_sched_nr_events(s);
+	unpinned = zdrace_sched_nr_events(s);
 	zd_ref_drop(pin);
-	KUNIT_ASSERT_EQ(test, zd_sched_finish(s), 0);
-	waited = zd_sched_find(s, ZD_TEARDOWN, ZD_EV_GATE,
-			       ZDRACE_FI_memunmap_after_wait);
+	KUNIT_ASSERT_EQ(test, zdrace_sched_finish(s), 0);
+	waited = zdrace_sched_find(s, ZD_TEARDOWN, ZDRACE_SCHED_EV_GATE,
+				   ZDRACE_FI_memunmap_after_wait);
 	KUNIT_EXPECT_GE_MSG(test, waited, unpinned,
 			    "teardown passed its wait before the unpin");
 	KUNIT_EXPECT_FALSE(test, dev->mapped);
@@ -347,32 +335,32 @@ static void page_free_holds_pgmap_reference(struct kunit *test)
 	const struct zd_type_param *t = p->c;
 	struct zd_dma_free_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx),
 						   GFP_KERNEL);
-	struct zd_sched *s;
-	u8 order[ZD_SCHED_MAX_STEPS];
+	struct zdrace_sched *s;
+	u8 order[ZDRACE_SCHED_MAX_STEPS];
 	int len, k, put;
 
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
 	ctx->dev = zd_dev_create(test, t->type);
 	ctx->page = zd_dma_page(test, ctx->dev);
 	s = zd_dma_sched(test, ctx->dev);
-	KUNIT_ASSERT_EQ(test, zd_sched_add_actor(s, "put", zd_dma_final_put,
-						 ctx), ZD_OTHER);
+	KUNIT_ASSERT_EQ(test, zdrace_sched_add_actor(s, "put", zd_dma_final_put,
+						     ctx), ZD_OTHER);
 	len = zd_order_get(test, p, order);
-	zd_sched_set_order(s, order, len);
+	zdrace_sched_set_order(s, order, len);
 	k = zd_order_first(order, len, ZD_OTHER);
 
-	KUNIT_ASSERT_EQ(test, zd_sched_run(s), 0);
-	put = zd_sched_done(s, ZD_OTHER);
+	KUNIT_ASSERT_EQ(test, zdrace_sched_run(s), 0);
+	put = zdrace_sched_done(s, ZD_OTHER);
 	KUNIT_ASSERT_GE(test, put, 0);
-	KUNIT_EXPECT_EQ_MSG(test, zd_sched_count_before(s, ZD_TEARDOWN, put), k,
+	KUNIT_EXPECT_EQ_MSG(test, zdrace_sched_count_before(s, ZD_TEARDOWN, put), k,
 			    "the final put did not run where the order put it");
 	KUNIT_ASSERT_EQ(test, atomic_read(&ctx->dev->page_free_calls), 1);
 
 	if (atomic_read(&ctx->dev->pgmap_ref_at_free) == 1)
 		return;
 	KUNIT_ASSERT_EQ(test, t->type, MEMORY_DEVICE_GENERIC);
-	KUNIT_ASSERT_GE(test, zd_sched_find(s, ZD_TEARDOWN, ZD_EV_GATE,
-					    ZDRACE_FI_memunmap_after_put_initial),
+	KUNIT_ASSERT_GE(test, zdrace_sched_find(s, ZD_TEARDOWN, ZDRACE_SCHED_EV_GATE,
+						ZDRACE_FI_memunmap_after_put_initial),
 			0);
 	zd_known_upstream(test,
 			  "ops->page_free() of a GENERIC page ran with the pgmap reference count at 0: the final put came after %d teardown steps, once memunmap_pages() had put the per-page pgmap references",
@@ -398,5 +386,5 @@ static struct kunit_suite zdrace_dma_pins_suite = {
 
 kunit_test_suite(zdrace_dma_pins_suite);
 
-MODULE_DESCRIPTION("zdrace S5: DMA pins versus other page references");
+MODULE_DESCRIPTION("zdrace: DMA pins versus other page references");
 MODULE_LICENSE("GPL");

@@ -1,19 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit self-test of the zdrace fault-injection points and the
- * interleaving harness.
- *
- * What is tested: every action fires on every point that accepts it, when
- * the real code path passes that point; the fault_attr knobs (times,
- * interval, probability, space, task-filter) behave as should_fail()
- * implements them; requests a point cannot honour are refused; a point
- * that is not armed never fires; the harness runs actors in exactly the
- * order a schedule gives, detects an actor blocked outside it, and replays
- * a seed to the same trace.
- *
- * How it is observed: each point's hit and fired counters, the effect of
- * the action (elapsed time, the failure branch taken, callback counts),
- * and the harness's trace.
+ * Self-test of the zdrace injection points and the interleaving harness.
+ * Every action fires on every point that accepts it (zdrace_fi_check()
+ * says which) when the real code path passes the point; the fault_attr
+ * knobs behave as should_fail() implements them; requests a point cannot
+ * honour are refused; an unarmed point never fires; debugfs arms a point;
+ * the harness runs actors in the order a schedule gives, sees an actor
+ * blocked outside it, and replays a seed to the same trace.  Observed
+ * through each point's hit and fired counters, the action's effect and
+ * the harness's trace.
  */
 
 #include <kunit/test.h>
@@ -509,17 +504,17 @@ static void zd_actor_unmap(void *data)
 }
 
 /* Two actors each tearing a GENERIC device down, parked at the gates. */
-static struct zd_sched *zd_two_teardowns(struct kunit *test)
+static struct zdrace_sched *zd_two_teardowns(struct kunit *test)
 {
 	struct zd_dev *a = zd_dev_create(test, MEMORY_DEVICE_GENERIC);
 	struct zd_dev *b = zd_dev_create(test, MEMORY_DEVICE_GENERIC);
-	struct zd_sched *s = zd_sched_new(test);
+	struct zdrace_sched *s = zdrace_sched_new(test);
 	int i;
 
-	KUNIT_ASSERT_EQ(test, zd_sched_add_actor(s, "a", zd_actor_unmap, a), 0);
-	KUNIT_ASSERT_EQ(test, zd_sched_add_actor(s, "b", zd_actor_unmap, b), 1);
+	KUNIT_ASSERT_EQ(test, zdrace_sched_add_actor(s, "a", zd_actor_unmap, a), 0);
+	KUNIT_ASSERT_EQ(test, zdrace_sched_add_actor(s, "b", zd_actor_unmap, b), 1);
 	for (i = 0; i < ARRAY_SIZE(zd_two_gates); i++)
-		KUNIT_ASSERT_EQ(test, zd_sched_gate(s, zd_two_gates[i]), 0);
+		KUNIT_ASSERT_EQ(test, zdrace_sched_gate(s, zd_two_gates[i]), 0);
 	return s;
 }
 
@@ -542,73 +537,73 @@ ZD_ORDER_PARAMS(zd_order, name, zd_two_teardowns_steps, 2);
 
 static void schedule_order_is_followed(struct kunit *test)
 {
-	struct zd_sched *s = zd_two_teardowns(test);
-	u8 order[ZD_SCHED_MAX_STEPS];
+	struct zdrace_sched *s = zd_two_teardowns(test);
+	u8 order[ZDRACE_SCHED_MAX_STEPS];
 	int len, i;
 
 	len = zd_order_get(test, test->param_value, order);
-	zd_sched_set_order(s, order, len);
-	KUNIT_ASSERT_EQ(test, zd_sched_run(s), 0);
+	zdrace_sched_set_order(s, order, len);
+	KUNIT_ASSERT_EQ(test, zdrace_sched_run(s), 0);
 
 	/* One event per step, by the actor the order named. */
-	KUNIT_ASSERT_EQ(test, zd_sched_nr_events(s), len);
+	KUNIT_ASSERT_EQ(test, zdrace_sched_nr_events(s), len);
 	for (i = 0; i < len; i++)
-		KUNIT_EXPECT_EQ_MSG(test, zd_sched_event(s, i)->actor, order[i],
+		KUNIT_EXPECT_EQ_MSG(test, zdrace_sched_event(s, i)->actor, order[i],
 				    "step %d ran the wrong actor", i);
-	KUNIT_EXPECT_GE(test, zd_sched_done(s, 0), 0);
-	KUNIT_EXPECT_GE(test, zd_sched_done(s, 1), 0);
+	KUNIT_EXPECT_GE(test, zdrace_sched_done(s, 0), 0);
+	KUNIT_EXPECT_GE(test, zdrace_sched_done(s, 1), 0);
 }
 
 static void seed_replays_same_trace(struct kunit *test)
 {
 	u64 seed = *(const u64 *)test->param_value;
-	struct zd_sched *first = zd_two_teardowns(test);
-	struct zd_sched *again;
+	struct zdrace_sched *first = zd_two_teardowns(test);
+	struct zdrace_sched *again;
 	char buf[256];
 
-	zd_sched_set_seed(first, seed);
-	KUNIT_ASSERT_EQ(test, zd_sched_run(first), 0);
+	zdrace_sched_set_seed(first, seed);
+	KUNIT_ASSERT_EQ(test, zdrace_sched_run(first), 0);
 	/* Release the first harness's gates before the second arms them. */
 	zdrace_fi_disarm_all();
 
 	again = zd_two_teardowns(test);
-	zd_sched_set_seed(again, seed);
-	KUNIT_ASSERT_EQ(test, zd_sched_run(again), 0);
+	zdrace_sched_set_seed(again, seed);
+	KUNIT_ASSERT_EQ(test, zdrace_sched_run(again), 0);
 
-	zd_sched_trace_str(first, buf, sizeof(buf));
-	KUNIT_EXPECT_TRUE_MSG(test, zd_sched_same_trace(first, again),
+	zdrace_sched_trace_str(first, buf, sizeof(buf));
+	KUNIT_EXPECT_TRUE_MSG(test, zdrace_sched_same_trace(first, again),
 			      "seed %llu: first trace %s", seed, buf);
-	KUNIT_EXPECT_EQ(test, zd_sched_nr_events(first),
+	KUNIT_EXPECT_EQ(test, zdrace_sched_nr_events(first),
 			2 * (int)(ARRAY_SIZE(zd_two_gates) + 1));
 }
 
 static void blocked_actor_is_detected(struct kunit *test)
 {
 	struct zd_dev *dev = zd_dev_create(test, MEMORY_DEVICE_GENERIC);
-	struct zd_sched *s = zd_sched_new(test);
+	struct zdrace_sched *s = zdrace_sched_new(test);
 	struct dev_pagemap *pgmap;
 	int wait_gate, blocked, after;
 
 	pgmap = get_dev_pagemap(dev->pfn_first, NULL);
 	KUNIT_ASSERT_NOT_NULL(test, pgmap);
-	KUNIT_ASSERT_EQ(test, zd_sched_add_actor(s, "teardown",
-						 zd_actor_unmap, dev), 0);
-	KUNIT_ASSERT_EQ(test, zd_sched_gate(s, ZDRACE_FI_memunmap_before_wait), 0);
-	KUNIT_ASSERT_EQ(test, zd_sched_gate(s, ZDRACE_FI_memunmap_after_wait), 0);
+	KUNIT_ASSERT_EQ(test, zdrace_sched_add_actor(s, "teardown",
+						     zd_actor_unmap, dev), 0);
+	KUNIT_ASSERT_EQ(test, zdrace_sched_gate(s, ZDRACE_FI_memunmap_before_wait), 0);
+	KUNIT_ASSERT_EQ(test, zdrace_sched_gate(s, ZDRACE_FI_memunmap_after_wait), 0);
 
-	KUNIT_EXPECT_EQ(test, zd_sched_run(s), -EDEADLK);
-	wait_gate = zd_sched_find(s, 0, ZD_EV_GATE,
-				  ZDRACE_FI_memunmap_before_wait);
-	blocked = zd_sched_blocked(s, 0);
+	KUNIT_EXPECT_EQ(test, zdrace_sched_run(s), -EDEADLK);
+	wait_gate = zdrace_sched_find(s, 0, ZDRACE_SCHED_EV_GATE,
+				      ZDRACE_FI_memunmap_before_wait);
+	blocked = zdrace_sched_blocked(s, 0);
 	KUNIT_EXPECT_GE(test, wait_gate, 0);
 	KUNIT_EXPECT_GT_MSG(test, blocked, wait_gate,
 			    "teardown did not block on our pgmap reference");
 
 	put_dev_pagemap(pgmap);
-	KUNIT_ASSERT_EQ(test, zd_sched_finish(s), 0);
-	after = zd_sched_find(s, 0, ZD_EV_GATE, ZDRACE_FI_memunmap_after_wait);
+	KUNIT_ASSERT_EQ(test, zdrace_sched_finish(s), 0);
+	after = zdrace_sched_find(s, 0, ZDRACE_SCHED_EV_GATE, ZDRACE_FI_memunmap_after_wait);
 	KUNIT_EXPECT_GT(test, after, blocked);
-	KUNIT_EXPECT_GT(test, zd_sched_done(s, 0), after);
+	KUNIT_EXPECT_GT(test, zdrace_sched_done(s, 0), after);
 }
 
 static void nth_order_unranks(struct kunit *test)
@@ -618,12 +613,12 @@ static void nth_order_unranks(struct kunit *test)
 	u8 order[3];
 	int n;
 
-	KUNIT_ASSERT_EQ(test, zd_sched_nr_orders(steps, 2), 3ULL);
+	KUNIT_ASSERT_EQ(test, zdrace_sched_nr_orders(steps, 2), 3ULL);
 	for (n = 0; n < 3; n++) {
-		KUNIT_ASSERT_EQ(test, zd_sched_nth_order(steps, 2, n, order), 3);
+		KUNIT_ASSERT_EQ(test, zdrace_sched_nth_order(steps, 2, n, order), 3);
 		KUNIT_EXPECT_MEMEQ(test, order, want[n], 3);
 	}
-	KUNIT_EXPECT_EQ(test, zd_sched_nth_order(steps, 2, 3, order), -EINVAL);
+	KUNIT_EXPECT_EQ(test, zdrace_sched_nth_order(steps, 2, 3, order), -EINVAL);
 }
 
 /* ---- arming from debugfs ---- */
@@ -783,7 +778,7 @@ static struct kunit_case zdrace_fi_selftest_cases[] = {
 	KUNIT_CASE(unarmed_point_never_fires),
 	KUNIT_CASE(nth_order_unranks),
 	KUNIT_CASE_PARAM(schedule_order_is_followed, zd_order_gen_params),
-	KUNIT_CASE_PARAM(seed_replays_same_trace, zd_sched_seed_params),
+	KUNIT_CASE_PARAM(seed_replays_same_trace, zdrace_sched_seed_params),
 	KUNIT_CASE(blocked_actor_is_detected),
 	KUNIT_CASE(debugfs_arms_point),
 	{}

@@ -1,15 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * gup-fast microbenchmark for `make bench`: the cost of one
- * get_user_pages_fast_only() + put_page() on a devmap PTE, the path that
- * passes three zdrace injection points.  `make bench` builds it with the
- * points compiled in (and unarmed) and compiled out, and compares.
- *
- * Not a test of correctness beyond "every call returned the page"; it
- * reports the fastest batch and the median batch on the console as
- * "zdrace-bench: <name> <min ps> ps/op min <median ps> ps/op median".
- * Interference from the host only ever adds time, so the fastest batch
- * is the figure that compares across kernels.
+ * gup-fast microbenchmark for `make bench`: one get_user_pages_fast_only()
+ * and put_page() on a devmap PTE, the path through three injection points,
+ * built with the points compiled in (unarmed) and out.  It checks only
+ * that every call returned the page, and prints the fastest and median
+ * batch as "zdrace-bench: <name> <min ps> ps/op min <median ps> ps/op
+ * median".  Host interference only adds time, so the fastest batch is the
+ * figure that compares across kernels.
  */
 
 #include <kunit/test.h>

@@ -1,35 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * zdrace race suite S2: memunmap_pages() against gup-fast on a device page
- * (seed 000, Jason Gunthorpe: "if we succeed at try_grab_compound_head()
- * then page->pgmap is a stable pointer with a valid refcount ... all the
- * external pgmap stuff in gup.c is completely pointless").
- *
- * The rules: a page gup-fast returns has an elevated refcount and a live
- * page->pgmap; teardown does not complete while gup-fast holds it; gup-fast
- * either returns such a page or falls back, never a page whose pgmap is
- * dead.
- *
- * gup-fast runs with IRQs off, so on UML (one CPU) it is atomic against a
- * teardown in another thread: the interleavings that really exist here are
- * gup-fast as a whole at each step of memunmap_pages().  Case
- * gup_fast_between_teardown_steps enumerates them with the harness (a
- * teardown actor parked at the memunmap_pages() gates, a gup actor).
- *
- * On SMP the teardown can also move while gup-fast is inside its window.
- * Case teardown_inside_gup_fast_window performs the teardown's
- * non-sleeping steps, percpu_ref_kill() and the put of the per-page
- * references, inline from a `call` action at each gup-fast point (after
- * the PTE read, after get_dev_pagemap(), after try_grab_folio_fast()),
- * looks at what gup-fast returns and whether the pgmap would be released
- * under it, then resurrects the pgmap so the real teardown can run.
- * Case grab_alone_keeps_pgmap tests the thread's claim itself: the same,
- * with gup-fast's own pgmap reference dropped the moment it is taken.
- *
- * gup-fast's devmap branch exists for GENERIC (and FS_DAX) pages; a
- * COHERENT page is mapped by a normal PTE and gup-fast never asks for its
- * pgmap, so it is where 6.12 already relies on the claim: the last case
- * shows it there too.  PRIVATE pages are never mapped by a present PTE.
+ * memunmap_pages() against gup-fast (linux-mm, Sep 2021, gup-fast's
+ * get_dev_pagemap(): "if we succeed at try_grab_compound_head() then
+ * page->pgmap is a stable pointer ... So lets just delete it!").  Rule: a
+ * page gup-fast returns is referenced with a live pgmap, or gup-fast falls
+ * back.  gup-fast runs with IRQs off, so on one CPU it runs whole at each
+ * teardown step (enumerated); the teardown's non-sleeping steps also run
+ * inline from a `call` at each gup-fast point, and the pgmap is resurrected
+ * after.  grab_alone_keeps_pgmap tests the thread's claim with gup-fast's
+ * own pgmap reference dropped; a COHERENT anon page, which 6.12 gup-fast
+ * takes without any pgmap lookup, shows the claim where 6.12 relies on it.
  */
 
 #include <kunit/test.h>
@@ -57,7 +37,7 @@ static const enum zdrace_fi_point zd_gupf_gup_points[] = {
 struct zd_gupf_ctx {
 	struct kunit *test;
 	struct zd_dev *dev;
-	struct zd_sched *s;
+	struct zdrace_sched *s;
 	struct mm_struct *mm;
 	unsigned long addr;
 	struct page *page;
@@ -91,7 +71,7 @@ static bool zd_gupf_gup_point(enum zdrace_fi_point point, void *data)
 {
 	struct zd_gupf_ctx *ctx = data;
 
-	zd_sched_note(ctx->s, point);
+	zdrace_sched_note(ctx->s, point);
 	if (!ctx->killed)
 		ctx->refs_at[point] = zd_dev_pgmap_refs(ctx->dev);
 	if (ctx->skip_pgmap && point == ZDRACE_FI_gup_fast_after_get_pgmap) {
@@ -137,7 +117,7 @@ static struct zd_gupf_ctx *zd_gupf_setup(struct kunit *test, enum memory_type ty
 		ctx->addr = zd_dev_map_anon(ctx->dev, 1, &ctx->page);
 	}
 	ctx->mm = current->mm;
-	ctx->s = zd_sched_new(test);
+	ctx->s = zdrace_sched_new(test);
 	zd_gupf_arm_gup_points(ctx);
 	ctx->base_refs = zd_dev_pgmap_refs(ctx->dev);
 	return ctx;
@@ -165,7 +145,7 @@ static void zd_gupf_gup(struct zd_gupf_ctx *ctx)
 /* gup-fast passed @point: a note of the gup actor or of the test. */
 static bool zd_gupf_passed(struct zd_gupf_ctx *ctx, enum zdrace_fi_point point)
 {
-	return zd_sched_find(ctx->s, ZD_SCHED_ANY_ACTOR, ZD_EV_NOTE, point) >= 0;
+	return zdrace_sched_find(ctx->s, ZDRACE_SCHED_ANY_ACTOR, ZDRACE_SCHED_EV_NOTE, point) >= 0;
 }
 
 /* ---- gup-fast as a whole at every step of memunmap_pages() ---- */
@@ -216,29 +196,29 @@ ZD_ORDER_PARAMS(zd_gupf_position, name, zd_gupf_position_steps, 2);
 static void gup_fast_between_teardown_steps(struct kunit *test)
 {
 	struct zd_gupf_ctx *ctx = zd_gupf_setup(test, MEMORY_DEVICE_GENERIC);
-	u8 order[ZD_SCHED_MAX_STEPS];
+	u8 order[ZDRACE_SCHED_MAX_STEPS];
 	int len, k, gup_done;
 
-	KUNIT_ASSERT_EQ(test, zd_sched_add_actor(ctx->s, "teardown",
-						 zd_gupf_teardown, ctx),
+	KUNIT_ASSERT_EQ(test, zdrace_sched_add_actor(ctx->s, "teardown",
+						     zd_gupf_teardown, ctx),
 			ZD_TEARDOWN);
-	KUNIT_ASSERT_EQ(test, zd_sched_add_actor(ctx->s, "gup",
-						 zd_gupf_gup_actor, ctx), ZD_GUP);
+	KUNIT_ASSERT_EQ(test, zdrace_sched_add_actor(ctx->s, "gup",
+						     zd_gupf_gup_actor, ctx), ZD_GUP);
 	zd_gate_teardown(test, ctx->s, 0);
 	len = zd_order_get(test, test->param_value, order);
-	zd_sched_set_order(ctx->s, order, len);
+	zdrace_sched_set_order(ctx->s, order, len);
 	k = zd_order_first(order, len, ZD_GUP);
 
-	KUNIT_ASSERT_EQ_MSG(test, zd_sched_run(ctx->s), 0,
+	KUNIT_ASSERT_EQ_MSG(test, zdrace_sched_run(ctx->s), 0,
 			    "teardown or gup-fast never completed");
-	gup_done = zd_sched_done(ctx->s, ZD_GUP);
+	gup_done = zdrace_sched_done(ctx->s, ZD_GUP);
 	KUNIT_ASSERT_GE(test, gup_done, 0);
 	/* The claimed interleaving: k teardown steps ran before gup-fast. */
-	KUNIT_EXPECT_EQ_MSG(test, zd_sched_count_before(ctx->s, ZD_TEARDOWN,
-							gup_done), k,
+	KUNIT_EXPECT_EQ_MSG(test, zdrace_sched_count_before(ctx->s, ZD_TEARDOWN,
+							    gup_done), k,
 			    "gup-fast did not run where the order put it");
 	KUNIT_EXPECT_TRUE(test, zd_gupf_passed(ctx, ZDRACE_FI_gup_fast_after_pte_read));
-	KUNIT_EXPECT_LT(test, zd_sched_blocked(ctx->s, ZD_TEARDOWN), 0);
+	KUNIT_EXPECT_LT(test, zdrace_sched_blocked(ctx->s, ZD_TEARDOWN), 0);
 
 	if (order[0] == ZD_GUP) {
 		KUNIT_EXPECT_EQ(test, ctx->got, 1);
@@ -383,7 +363,7 @@ static void zd_gupf_drop_and_check_live(struct zd_gupf_ctx *ctx)
  * with a count of 2 and page->pgmap intact.  Once gup-fast has put that
  * reference, only the per-page references hold the pgmap: with them put
  * too, the pgmap is released under the returned page (GENERIC: known
- * upstream, as in S1).
+ * upstream, as in zdrace_teardown_refs).
  */
 static void teardown_inside_gup_fast_window(struct kunit *test)
 {
@@ -537,7 +517,7 @@ static bool zd_gupf_change_cb(enum zdrace_fi_point point, void *data)
 {
 	struct zd_gupf_change_ctx *cc = data;
 
-	zd_sched_note(cc->ctx->s, point);
+	zdrace_sched_note(cc->ctx->s, point);
 	if (point != cc->c->at || cc->done)
 		return false;
 	cc->done = true;
@@ -612,5 +592,5 @@ static struct kunit_suite zdrace_gup_fast_teardown_suite = {
 
 kunit_test_suite(zdrace_gup_fast_teardown_suite);
 
-MODULE_DESCRIPTION("zdrace S2: memunmap_pages() against gup-fast");
+MODULE_DESCRIPTION("zdrace: memunmap_pages() against gup-fast");
 MODULE_LICENSE("GPL");

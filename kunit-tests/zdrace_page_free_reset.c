@@ -1,24 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * zdrace race suite S3: ops->page_free() versus the refcount reset (seed
- * 003, Jason Gunthorpe: "hmm_test has already threaded the 'freed' page
- * into the free list via ops->page_free(), it can't have a 0 ref count and
- * be on the free list, even temporarily").
- *
- * What is tested: free_zone_device_folio() calls ops->page_free(), which
- * threads the page onto the fake device's free list the lib/test_hmm.c
- * way, and only then puts the pgmap (PRIVATE/COHERENT) or resets the count
- * to 1 (the other types, in 6.12).  A driver allocator runs in that window
- * or after it.  The rules: no page on the free list ever carries a
- * reference; a page the allocator hands out keeps exactly the count its
- * new owner gave it; pgmap references balance (one per allocated page).
- * GENERIC breaks the first two in 6.12 (the "double life" of the thread):
- * reported as known upstream outcomes with the evidence.
- *
- * How it is observed: a `call` action at free_after_page_free, filtered to
- * the test's task, runs the allocator (or just looks) inside the window and
- * records what it saw; the counters of the fake device (page_free calls,
- * pgmap held at free) and the pgmap reference count read before and after.
+ * ops->page_free() versus the refcount reset (linux-mm, Sep 2022,
+ * INIT_PAGEMAP_BUSY: "hmm_test has already threaded the 'freed' page into
+ * the free list via ops->page_free(), it can't have a 0 ref count and be
+ * on the free list, even temporarily").  Rules: no page on the driver's
+ * free list carries a reference; a page handed out again keeps the count
+ * its new owner gave it; pgmap references balance.  A `call` at
+ * free_after_page_free runs a lib/test_hmm.c-style allocator (or only
+ * looks) inside free_zone_device_folio()'s window.  GENERIC's "double
+ * life" in 6.12 is a known upstream outcome, with the counts as evidence.
  */
 
 #include <kunit/test.h>
@@ -245,5 +235,5 @@ static struct kunit_suite zdrace_page_free_reset_suite = {
 
 kunit_test_suite(zdrace_page_free_reset_suite);
 
-MODULE_DESCRIPTION("zdrace S3: ops->page_free() versus the refcount reset");
+MODULE_DESCRIPTION("zdrace: ops->page_free() versus the refcount reset");
 MODULE_LICENSE("GPL");

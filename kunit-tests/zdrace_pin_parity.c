@@ -1,21 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * zdrace race suite S4: pinning parity (seed 001, Jason Gunthorpe: "we
- * really should have the same pinning rules for GUP vs. GUP-fast").
- *
- * The 2022 thread found gup-fast pinning (FOLL_LONGTERM) movable and
- * DEVICE_COHERENT pages that slow GUP would have migrated first.  The
- * rule: a FOLL_LONGTERM pin of a device page gives the same outcome, page
- * by page, whether it goes through pin_user_pages_fast() or the slow
- * pin_user_pages(): the device page pinned, migrated to system memory and
- * the system page pinned, or refused.  And gup-fast itself never pins a
- * page that is not longterm-pinnable: it falls back and lets the slow path
- * decide (counted at gup_fast_after_grab, which only a grabbed page
- * reaches).
- *
- * COHERENT and PRIVATE pages are anonymous memory migrated to the device
- * the lib/test_hmm.c way (normal PTEs and device-private swap entries);
- * GENERIC pages are devmap PTEs of the fake device's file mapping.
+ * FOLL_LONGTERM pinning parity of gup-fast and slow GUP (linux-mm, Feb
+ * 2022, DEVICE_COHERENT pages: "we really should have the same pinning
+ * rules for GUP vs. GUP-fast").  Rule: pin_user_pages_fast() and
+ * pin_user_pages() give the same outcome page by page (pinned, migrated
+ * then pinned, or refused), and gup-fast itself never grabs a page that
+ * is not longterm-pinnable (counted at gup_fast_after_grab).  COHERENT
+ * and PRIVATE pages are anonymous memory migrated the lib/test_hmm.c way;
+ * GENERIC pages are devmap PTEs of the fake device's file.
  */
 
 #include <kunit/test.h>
@@ -211,5 +203,5 @@ static struct kunit_suite zdrace_pin_parity_suite = {
 
 kunit_test_suite(zdrace_pin_parity_suite);
 
-MODULE_DESCRIPTION("zdrace S4: FOLL_LONGTERM pinning parity of gup-fast and slow GUP");
+MODULE_DESCRIPTION("zdrace: FOLL_LONGTERM pinning parity of gup-fast and slow GUP");
 MODULE_LICENSE("GPL");

@@ -1,24 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * zdrace race suite S6: speculative references (seeds 002 and 000: the
- * page_cache_get_speculative() side of the threads; Jason Gunthorpe: the
- * 1 -> 0 transition "should fully interlock with
- * __page_cache_add_speculative()").
- *
- * What is tested: a speculative get (folio_try_get(), folio_ref_try_add())
- * never takes a reference on a free page.  A free PRIVATE/COHERENT page
- * sits at count 0 on the driver's free list and must refuse it.  A GENERIC
- * page freed through ops->page_free() sits on the free list at count 1 in
- * 6.12, so the get succeeds on a free page: reported as a known upstream
- * outcome with the evidence.  In the page cache, filemap_get_entry() must
- * never return a folio whose count was frozen under it (as removal and
- * migration freeze it) and must retry until the freeze ends.
- *
- * How it is observed: the get's return value and page_ref_count(); for the
- * page cache, a `call` action at filemap_after_load, filtered to the test's
- * task with make_it_fail, freezes the folio between xas_load() and
- * folio_try_get() and unfreezes it after a chosen number of retries; the
- * point's hit count proves the retries happened.
+ * Speculative gets (linux-mm, Apr 2017 and Sep 2021: the 1 -> 0
+ * transition "should fully interlock with __page_cache_add_speculative()").
+ * Rules: folio_try_get() and folio_ref_try_add() never take a reference
+ * on a free device page (6.12's free GENERIC pages sit at count 1: a known
+ * upstream outcome); filemap_get_entry() never returns a folio frozen or
+ * replaced under it between xas_load() and its get, and retries until the
+ * freeze ends.  A `call` at filemap_after_load, for the test's task only,
+ * freezes the folio or reuses its slot; the point's hits count retries.
  */
 
 #include <kunit/test.h>
@@ -292,5 +281,5 @@ static struct kunit_suite zdrace_speculative_get_suite = {
 
 kunit_test_suite(zdrace_speculative_get_suite);
 
-MODULE_DESCRIPTION("zdrace S6: speculative references on free and frozen pages");
+MODULE_DESCRIPTION("zdrace: speculative references on free and frozen pages");
 MODULE_LICENSE("GPL");

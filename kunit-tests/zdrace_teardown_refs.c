@@ -1,28 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * zdrace race suite S1: memunmap_pages() with page references outstanding
- * (seed 002, Dan Williams: "it should be perfectly legal to start the
- * driver shutdown process while page references are still outstanding").
- *
- * What is tested: a device is torn down while one of its pages is held by
- * get_page(), a FOLL_PIN, gup-fast or a bare pgmap reference.  The rule:
- * memunmap_pages() does not pass wait_for_completion(), unmap the memmap
- * or free the pgmap until the last reference drops; then it completes, and
- * KASAN stays silent.  In 6.12 only references that carry a pgmap reference
- * hold teardown back: allocated PRIVATE/COHERENT pages, and get_dev_pagemap()
- * holders.  A plain reference to a GENERIC page does not (memunmap_pages()
- * puts every per-page pgmap reference at once): that case is reported as a
- * known upstream outcome with its evidence, never by dropping the reference
- * on the unmapped memmap.
- *
- * How it is observed: the teardown runs in an actor of the interleaving
- * harness, parked at the memunmap_pages() steps (memunmap_after_kill,
- * memunmap_after_put_initial, memunmap_before_wait, memunmap_after_wait,
- * memunmap_before_unmap); a second actor drops the reference at every
- * position an enumerated schedule gives it, and notes what the memmap and
- * pgmap looked like at that moment.  The trace proves where the drop ran,
- * that teardown blocked when the reference was held across the wait, and
- * that it passed the wait only after the drop.
+ * memunmap_pages() with page references outstanding (linux-mm, Apr 2017,
+ * "get_zone_device_page() in get_page() and page_cache_get_speculative()":
+ * "it should be perfectly legal to start the driver shutdown process while
+ * page references are still outstanding").  Rule: teardown does not pass its
+ * wait, unmap the memmap or release the pgmap before the last reference
+ * (get_page, FOLL_PIN, gup-fast, get_dev_pagemap) drops.  A teardown actor
+ * parks at memunmap_pages()'s gates and a second actor drops the reference
+ * at every position an enumerated order gives it; the trace shows where.
+ * A plain reference to a GENERIC page does not hold 6.12's teardown: a
+ * known upstream outcome, with the pgmap count and pfn_valid() as evidence.
  */
 
 #include <kunit/test.h>
@@ -127,14 +114,14 @@ static struct zd_held_ctx *zd_held_setup(struct kunit *test, enum memory_type ty
 	return ctx;
 }
 
-static struct zd_sched *zd_held_sched(struct kunit *test, struct zd_held_ctx *ctx,
-				      const char *other, zd_actor_fn fn)
+static struct zdrace_sched *zd_held_sched(struct kunit *test, struct zd_held_ctx *ctx,
+					  const char *other, zdrace_actor_fn fn)
 {
-	struct zd_sched *s = zd_sched_new(test);
+	struct zdrace_sched *s = zdrace_sched_new(test);
 
-	KUNIT_ASSERT_EQ(test, zd_sched_add_actor(s, "teardown", zd_held_teardown,
-						 ctx), ZD_TEARDOWN);
-	KUNIT_ASSERT_EQ(test, zd_sched_add_actor(s, other, fn, ctx), ZD_OTHER);
+	KUNIT_ASSERT_EQ(test, zdrace_sched_add_actor(s, "teardown", zd_held_teardown,
+						     ctx), ZD_TEARDOWN);
+	KUNIT_ASSERT_EQ(test, zdrace_sched_add_actor(s, other, fn, ctx), ZD_OTHER);
 	zd_gate_teardown(test, s, 0);
 	return s;
 }
@@ -161,26 +148,26 @@ static void teardown_waits_for_last_reference(struct kunit *test)
 	const struct zd_order_param *p = test->param_value;
 	const struct zd_held_case *c = p->c;
 	struct zd_held_ctx *ctx = zd_held_setup(test, c->type, c->kind);
-	struct zd_sched *s = zd_held_sched(test, ctx, "drop", zd_held_drop);
-	u8 order[ZD_SCHED_MAX_STEPS];
+	struct zdrace_sched *s = zd_held_sched(test, ctx, "drop", zd_held_drop);
+	u8 order[ZDRACE_SCHED_MAX_STEPS];
 	int len, k, dropped, waited, blocked, ret;
 
 	len = zd_order_get(test, p, order);
-	zd_sched_set_order(s, order, len);
+	zdrace_sched_set_order(s, order, len);
 	/* Teardown steps the order runs before the drop. */
 	k = zd_order_first(order, len, ZD_OTHER);
 
-	ret = zd_sched_run(s);
+	ret = zdrace_sched_run(s);
 	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "teardown never completed");
-	dropped = zd_sched_done(s, ZD_OTHER);
-	waited = zd_sched_find(s, ZD_TEARDOWN, ZD_EV_GATE,
-			       ZDRACE_FI_memunmap_after_wait);
-	blocked = zd_sched_blocked(s, ZD_TEARDOWN);
+	dropped = zdrace_sched_done(s, ZD_OTHER);
+	waited = zdrace_sched_find(s, ZD_TEARDOWN, ZDRACE_SCHED_EV_GATE,
+				   ZDRACE_FI_memunmap_after_wait);
+	blocked = zdrace_sched_blocked(s, ZD_TEARDOWN);
 	KUNIT_ASSERT_GE(test, dropped, 0);
 	KUNIT_ASSERT_GE(test, waited, 0);
 
 	/* The claimed interleaving: k teardown steps ran before the drop. */
-	KUNIT_EXPECT_EQ_MSG(test, zd_sched_count_before(s, ZD_TEARDOWN, dropped),
+	KUNIT_EXPECT_EQ_MSG(test, zdrace_sched_count_before(s, ZD_TEARDOWN, dropped),
 			    k, "the drop did not run where the order put it");
 	if (k == p->steps[ZD_TEARDOWN])
 		KUNIT_EXPECT_TRUE_MSG(test, blocked >= 0 && blocked < dropped,
@@ -196,7 +183,7 @@ static void teardown_waits_for_last_reference(struct kunit *test)
 			      "the memmap was gone when the reference dropped");
 	KUNIT_EXPECT_FALSE_MSG(test, ctx->pgmap_released,
 			       "the pgmap was released under the reference");
-	KUNIT_EXPECT_GE(test, zd_sched_done(s, ZD_TEARDOWN),
+	KUNIT_EXPECT_GE(test, zdrace_sched_done(s, ZD_TEARDOWN),
 			waited);
 	KUNIT_EXPECT_FALSE(test, ctx->dev->mapped);
 	KUNIT_EXPECT_FALSE(test, pfn_valid(ctx->pfn));
@@ -219,7 +206,7 @@ static void generic_plain_reference_vs_teardown(struct kunit *test)
 {
 	const struct zd_held_case *c = test->param_value;
 	struct zd_held_ctx *ctx = zd_held_setup(test, c->type, c->kind);
-	struct zd_sched *s = zd_held_sched(test, ctx, "observe", zd_held_observe);
+	struct zdrace_sched *s = zd_held_sched(test, ctx, "observe", zd_held_observe);
 	u8 order[ZD_TEARDOWN_NR_GATES + 2];
 	int i, observed, at_unmap, held;
 
@@ -228,24 +215,24 @@ static void generic_plain_reference_vs_teardown(struct kunit *test)
 		order[i] = ZD_TEARDOWN;
 	order[i++] = ZD_OTHER;
 	order[i++] = ZD_TEARDOWN;
-	zd_sched_set_order(s, order, i);
+	zdrace_sched_set_order(s, order, i);
 	held = page_ref_count(ctx->page);
 
-	if (zd_sched_run(s) == -EDEADLK) {
+	if (zdrace_sched_run(s) == -EDEADLK) {
 		/* Teardown blocked on the reference: the rule holds. */
 		KUNIT_EXPECT_TRUE(test, ctx->memmap_live);
 		zd_ref_drop(ctx->ref);
-		KUNIT_ASSERT_EQ(test, zd_sched_finish(s), 0);
+		KUNIT_ASSERT_EQ(test, zdrace_sched_finish(s), 0);
 		KUNIT_EXPECT_FALSE(test, ctx->dev->mapped);
 		return;
 	}
-	observed = zd_sched_done(s, ZD_OTHER);
-	at_unmap = zd_sched_find(s, ZD_TEARDOWN, ZD_EV_GATE,
-				 ZDRACE_FI_memunmap_before_unmap);
+	observed = zdrace_sched_done(s, ZD_OTHER);
+	at_unmap = zdrace_sched_find(s, ZD_TEARDOWN, ZDRACE_SCHED_EV_GATE,
+				     ZDRACE_FI_memunmap_before_unmap);
 	KUNIT_ASSERT_GE(test, at_unmap, 0);
 	KUNIT_ASSERT_EQ_MSG(test, observed, at_unmap + 1,
 			    "the observer did not run at memunmap_before_unmap");
-	KUNIT_ASSERT_GE(test, zd_sched_done(s, ZD_TEARDOWN), 0);
+	KUNIT_ASSERT_GE(test, zdrace_sched_done(s, ZD_TEARDOWN), 0);
 	KUNIT_ASSERT_TRUE(test, ctx->memmap_live);
 	KUNIT_ASSERT_TRUE(test, ctx->pgmap_released);
 	KUNIT_ASSERT_EQ(test, ctx->refcount, held);
@@ -272,5 +259,5 @@ static struct kunit_suite zdrace_teardown_refs_suite = {
 
 kunit_test_suite(zdrace_teardown_refs_suite);
 
-MODULE_DESCRIPTION("zdrace S1: memunmap_pages() with page references outstanding");
+MODULE_DESCRIPTION("zdrace: memunmap_pages() with page references outstanding");
 MODULE_LICENSE("GPL");

@@ -1,19 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit smoke tests of ZONE_DEVICE on UML: the arch port works.
- *
- * What is tested, for MEMORY_DEVICE_PRIVATE, COHERENT and GENERIC: a fake
- * device range maps with memremap_pages() and its pages look like device
- * pages with the refcount 6.12 gives them when free; GENERIC pages are
- * CPU-addressable, map into a user mm as devmap PTEs and come back through
- * the devmap branch of gup-fast; PRIVATE and COHERENT pages are allocated
- * and freed the lib/test_hmm.c way; memunmap_pages() removes the range,
- * and map/unmap cycles leak no memory.
- *
- * How it is observed: struct page fields and refcounts; which gup-fast
- * branch ran is counted by `call` actions on the zdrace injection points
- * gup_fast_after_pte_read, gup_fast_after_get_pgmap and gup_fast_after_grab;
- * leaks by the free page count before and after the cycles.
+ * Smoke tests of the UML ZONE_DEVICE port, for PRIVATE, COHERENT and
+ * GENERIC: a fake range maps with memremap_pages() and its pages look like
+ * device pages with the count 6.12 gives them when free; GENERIC pages map
+ * into a user mm as devmap PTEs and come back through gup-fast's devmap
+ * branch (counted by `call`s at the gup_fast_* points); PRIVATE and
+ * COHERENT pages are allocated and freed the lib/test_hmm.c way;
+ * memunmap_pages() removes the range, and map/unmap cycles leak nothing.
  */
 
 #include <kunit/test.h>
