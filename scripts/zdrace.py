@@ -19,7 +19,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from zdtool import ZdError  # noqa: E402
 from zdtool.coverage import commands as covcmd  # noqa: E402
 from zdtool.kernel import bench, bootcheck, mutants, runner  # noqa: E402
-from zdtool.kernel import series, source, tree  # noqa: E402
+from zdtool.kernel import series, source, stock, tree  # noqa: E402
 from zdtool.kernel.results import Counts  # noqa: E402
 from zdtool.layout import Layout  # noqa: E402
 
@@ -62,7 +62,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 	run = _kunit_run(args, args.config)
 	with runner.build_lock(args.lock) as waited:
 		args.lock_wait += waited
-		counts = runner.run_suites(run, info, 'zdrace')
+		counts = runner.run_suites(run, info.banner(), 'zdrace')
 	took = time.monotonic() - start - args.lock_wait
 	wait = f' (+{args.lock_wait:.1f} s waiting for the build lock)' \
 		if args.lock_wait >= 0.1 else ''
@@ -71,15 +71,17 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_stock(args: argparse.Namespace) -> int:
-	"""The kernel's default KUnit suites on the patched kernel + configs."""
+	"""The kernel's default KUnit suites, unpatched and patched."""
 	info = prepare(args)
 	layout = _layout(args)
-	default = os.path.join(layout.tree, 'tools/testing/kunit/configs/'
-			       'default.config')
-	run = _kunit_run(args, [default] + args.config, layout.stock)
+	src = source.find_source(args.kernel, args.kernel_src)
+	patched = _kunit_run(args, [os.path.join(layout.tree,
+						 stock.DEFAULT_CONFIG)] +
+			     args.config, layout.stock)
 	with runner.build_lock(args.lock):
-		counts = runner.run_suites(run, info, 'stock')
-	return 1 if counts.failed else 0
+		pristine = tree.extract_pristine(layout.main, src)
+		return stock.run(patched, pristine, layout.stock_pristine,
+				 info.banner())
 
 
 def unit_tests(verbosity: int = 1) -> Counts:
@@ -119,7 +121,7 @@ def _check_kernel(args: argparse.Namespace, info: tree.TreeInfo) -> Counts:
 	try:
 		run = _kunit_run(args, args.config)
 		with runner.build_lock(args.lock):
-			suites = runner.run_suites(run, info, 'zdrace')
+			suites = runner.run_suites(run, info.banner(), 'zdrace')
 			suites += bootcheck.run(run)
 	except ZdError as e:
 		print(f'zdrace: error: {e}', file=sys.stderr)

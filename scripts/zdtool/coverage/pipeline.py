@@ -200,7 +200,7 @@ def run_and_capture(kunit: KunitRun, info: TreeInfo, out: Outputs,
 			os.unlink(out.path(name))
 	reset_counters(build_dir)
 	start = time.monotonic()
-	counts = run_suites(kunit, info, name)
+	counts = run_suites(kunit, info.banner(), name)
 	took = time.monotonic() - start
 	written = len(gcda_files(build_dir))
 	if not written:

@@ -12,7 +12,6 @@ from typing import Iterator, List, Optional, Tuple
 
 from zdtool import ZdError
 from zdtool.kernel.results import Counts, count_kunit_json
-from zdtool.kernel.tree import TreeInfo
 
 KUNIT_PY = 'tools/testing/kunit/kunit.py'
 
@@ -101,14 +100,15 @@ def check_configs(configs: List[str]) -> None:
 			raise ZdError(f'kunitconfig {c}: no such file')
 
 
-def run_suites(run: KunitRun, info: TreeInfo, name: str) -> Counts:
-	"""kunit.py run; the results' JSON lands in build/<line>/results/."""
+def run_suites(run: KunitRun, banner: str, name: str) -> Counts:
+	"""kunit.py run; the results' JSON is run.results/@name.json.
+	@banner names the kernel (TreeInfo.banner())."""
 	check_configs(run.configs)
 	os.makedirs(run.results, exist_ok=True)
 	json_path = os.path.join(run.results, f'{name}.json')
 	with contextlib.suppress(FileNotFoundError):
 		os.unlink(json_path)
-	print(info.banner(), flush=True)
+	print(banner, flush=True)
 	start = time.monotonic()
 	rc = run.invoke('run', json_path)
 	try:
@@ -121,6 +121,6 @@ def run_suites(run: KunitRun, info: TreeInfo, name: str) -> Counts:
 		print(f'zdrace: kunit.py run exited {rc} with no failed test '
 		      f'recorded; counting the run as one failure', flush=True)
 		counts.failed += 1
-	print(f'{info.banner()}: {counts.summary()} '
+	print(f'{banner}: {counts.summary()} '
 	      f'[{time.monotonic() - start:.1f} s]', flush=True)
 	return counts
