@@ -21,7 +21,8 @@ ZDRACE = $(PYTHON) scripts/zdrace.py --kernel=$(KERNEL) \
 	 --build-root=$(BUILD) $(addprefix --config=,$(CONFIGS)) \
 	 $(addprefix --kernel_args=,$(KERNEL_ARGS)) $(ZDRACE_ARGS)
 
-.PHONY: all run check test-tools prepare stock bench info mutants clean distclean
+.PHONY: all run check test-tools prepare stock bench info mutants lint clean \
+	distclean
 
 all: run
 
@@ -48,6 +49,11 @@ bench:
 
 info:
 	$(ZDRACE) info
+
+# checkpatch.pl --strict (of the prepared tree) on patches/$(KERNEL)/ and
+# our C sources, mypy on scripts/; part of `make check`.
+lint:
+	$(ZDRACE) lint
 
 # MUTANT=name.patch runs one mutant of fault-inject/mutants/$(KERNEL)/.
 mutants:

@@ -16,7 +16,7 @@ from typing import List, Optional, Sequence
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from zdtool import ZdError  # noqa: E402
+from zdtool import ZdError, lint  # noqa: E402
 from zdtool.coverage import commands as covcmd  # noqa: E402
 from zdtool.kernel import bench, bootcheck, mutants, runner  # noqa: E402
 from zdtool.kernel import series, source, stock, tree  # noqa: E402
@@ -111,6 +111,11 @@ def cmd_check(args: argparse.Namespace) -> int:
 	print('zdrace: tooling tests (scripts/tests)', flush=True)
 	tool = unit_tests()
 	print(f'zdrace: tooling tests: {tool.summary()}', flush=True)
+	try:
+		tool += lint.run(REPO, _layout(args).tree, args.kernel, args.jobs)
+	except ZdError as e:
+		print(f'zdrace: error: lint: {e}', file=sys.stderr)
+		tool += Counts(failed=1)
 	total = tool + (_check_kernel(args, info) if info else Counts(failed=1))
 	print(total.summary())
 	return 1 if total.failed else 0
@@ -186,6 +191,13 @@ def cmd_clean(args: argparse.Namespace) -> int:
 	return 0
 
 
+def cmd_lint(args: argparse.Namespace) -> int:
+	"""checkpatch --strict on our patches and C, mypy on the tooling."""
+	prepare(args)
+	counts = lint.run(REPO, _layout(args).tree, args.kernel, args.jobs)
+	return 1 if counts.failed else 0
+
+
 def cmd_info(args: argparse.Namespace) -> int:
 	info = tree.read_info(_layout(args).tree)
 	if not info:
@@ -225,6 +237,8 @@ def build_parser() -> argparse.ArgumentParser:
 		('stock', cmd_stock, 'the kernel\'s default suites, patched'),
 		('bench', cmd_bench, 'time the no-change rebuild and suite run'),
 		('info', cmd_info, 'print the prepared tree\'s version line'),
+		('lint', cmd_lint, 'checkpatch --strict on patches and C, mypy '
+		 'on scripts/'),
 		('clean', cmd_clean, 'remove the build output (keeps the '
 		 'pristine source and the prepared tree)'),
 		('mutants', cmd_mutants, 're-introduce historical bugs; all must '
@@ -248,7 +262,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 	args = build_parser().parse_args(argv)
 	args.lock_wait = 0.0
 	try:
-		return args.func(args)
+		return int(args.func(args))
 	except ZdError as e:
 		print(f'zdrace: error: {e}', file=sys.stderr)
 		return e.status

@@ -6,6 +6,7 @@ import io
 import os
 import tempfile
 import unittest
+from typing import Dict, Optional
 
 from tests import fakekernel
 from zdtool import ZdError
@@ -29,7 +30,8 @@ class PrepareTest(unittest.TestCase):
 	def tearDown(self) -> None:
 		self.tmp.cleanup()
 
-	def _prepare(self, patches=None, src=None) -> tree.TreeInfo:
+	def _prepare(self, patches: Optional[Dict[str, str]] = None,
+		     src: Optional[str] = None) -> tree.TreeInfo:
 		fakekernel.write_series(self.patch_dir, patches or {})
 		ks = source.KernelSource(src or self.src,
 					 (src or '').endswith('.tar.xz'))
@@ -87,7 +89,8 @@ class PrepareTest(unittest.TestCase):
 		self.assertIn('mm/memremap.c', str(cm.exception))
 		self.assertIn('int A;', self._read('mm/memremap.c'))
 		self.assertFalse(os.path.exists(self.layout.new_tree))
-		self.assertEqual(tree.read_info(self.layout.tree).patches, 1)
+		info = tree.read_info(self.layout.tree)
+		self.assertEqual(info.patches if info else None, 1)
 
 	def test_mtimes_kept_unless_content_changed(self) -> None:
 		self._prepare(self._good())

@@ -120,15 +120,15 @@ def parse(text: str, name: str = 'tracefile') -> Dict[str, FileCoverage]:
 				taken = old + (taken or 0)
 			cur.branches[key] = taken
 		elif tag == 'FN':
-			lineno, _, fname = value.partition(',')
-			fn_lines[fname] = _ints(lineno, 1, where)[0]
+			first_line, _, fname = value.partition(',')
+			fn_lines[fname] = _ints(first_line, 1, where)[0]
 			cur.functions.setdefault(fname, (fn_lines[fname], 0))
 		elif tag == 'FNDA':
-			count, _, fname = value.partition(',')
+			calls, _, fname = value.partition(',')
 			first = fn_lines.get(fname, 0)
-			_, old = cur.functions.get(fname, (first, 0))
-			cur.functions[fname] = (first, old + _ints(count, 1,
-								   where)[0])
+			_, called = cur.functions.get(fname, (first, 0))
+			cur.functions[fname] = (first, called + _ints(calls, 1,
+								      where)[0])
 		# LF/LH/BRF/BRH/FNF/FNH are totals we recompute.
 	if cur is not None:
 		raise TracefileError(f'{name}: last record has no end_of_record')

@@ -208,11 +208,11 @@ def markdown(pc: PatchCoverage, title: str, meta: Dict[str, str]) -> str:
 	rows = [['line', 'function', 'status', 'code']]
 	for line in pc.lines:
 		status = line.status + (f' ({line.hits}x)' if line.hits else '')
-		code = line.code.replace('|', '\\|')
-		if len(code) > 60:
-			code = code[:57] + '...'
+		text = line.code.replace('|', '\\|')
+		if len(text) > 60:
+			text = text[:57] + '...'
 		rows.append([f'{line.file}:{line.line}', line.function or '-',
-			     status, f'`{code}`' if code else ''])
+			     status, f'`{text}`' if text else ''])
 	widths = [max(len(r[i]) for r in rows) for i in range(4)]
 	for i, r in enumerate(rows):
 		out.append('| ' + ' | '.join(t.ljust(widths[j]) for j, t in

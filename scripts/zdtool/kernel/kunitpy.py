@@ -12,7 +12,7 @@ import io
 import os
 import sys
 from types import ModuleType
-from typing import Iterable, Iterator, List, Optional
+from typing import Any, Iterable, Iterator, List
 
 from zdtool import ZdError
 
@@ -62,7 +62,7 @@ class Ktap:
 	def no_tests(self) -> bool:
 		return bool(self.root.status == self.Status.NO_TESTS)
 
-	def find(self, *path: str) -> Optional[object]:
+	def find(self, *path: str) -> Any:
 		"""The test at suite[.case[.param]], if it ran."""
 		test = self.root
 		for name in path:
@@ -73,17 +73,17 @@ class Ktap:
 		return test
 
 
-def leaves(test: object) -> Iterator[object]:
+def leaves(test: Any) -> Iterator[Any]:
 	"""The cases of @test without subtests, in console order."""
-	subtests: List[object] = getattr(test, 'subtests', [])
+	subtests: List[Any] = test.subtests
 	if not subtests:
 		yield test
 	for t in subtests:
 		yield from leaves(t)
 
 
-def status(test: object) -> str:
+def status(test: Any) -> str:
 	"""PASS, FAIL, SKIP or ERROR, as kunit_json.py names them."""
-	name = getattr(getattr(test, 'status'), 'name')
+	name = test.status.name
 	return {'SUCCESS': 'PASS', 'FAILURE': 'FAIL',
 		'SKIPPED': 'SKIP'}.get(name, 'ERROR')

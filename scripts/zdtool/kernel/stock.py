@@ -79,7 +79,8 @@ def available(wanted_text: str, dotconfig_text: str,
 	module @kunit_config."""
 	parse = getattr(kunit_config, 'parse_from_string')
 	wanted, got = parse(wanted_text), parse(dotconfig_text)
-	keep, dropped = [], []
+	keep: List[str] = []
+	dropped: List[str] = []
 	for entry in wanted.as_entries():
 		one = parse(str(entry))
 		(keep if one.is_subset_of(got) else dropped).append(str(entry))

@@ -20,7 +20,7 @@ its KTAP output, or non-zero, with no report).
 
 import re
 from dataclasses import dataclass, field
-from typing import List, Optional
+from typing import Dict, List, Optional
 
 from zdtool.kernel import kunitpy
 from zdtool.sweep.records import PointStat
@@ -72,7 +72,7 @@ def parse(text: str, tree: str) -> Console:
 	suite = ktap.find(SUITE)
 	con.suite_done = suite is not None and \
 		kunitpy.status(suite) != 'ERROR'
-	at = {}
+	at: Dict[str, int] = {}
 	for i, line in enumerate(con.lines):
 		m = _RESULT.match(line)
 		if m and re.fullmatch(r'seed \d+', m.group(1)):
@@ -92,8 +92,8 @@ def parse(text: str, tree: str) -> Console:
 				con.seeds.append(SeedResult(int(param.name.split()[1]),
 							    status, at[param.name], 0))
 	con.seeds.sort(key=lambda s: s.line)
-	for prev, s in zip([None] + con.seeds, con.seeds):
-		s.first = prev.line + 1 if prev else 0
+	for i, s in enumerate(con.seeds):
+		s.first = con.seeds[i - 1].line + 1 if i else 0
 	return con
 
 

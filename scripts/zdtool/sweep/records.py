@@ -19,7 +19,7 @@ T = TypeVar('T')
 
 def _known(cls: Type[T], d: Dict[str, Any]) -> T:
 	"""@cls from the keys of @d it has a field for."""
-	names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
+	names = {f.name for f in fields(cls)}
 	return cls(**{k: v for k, v in d.items() if k in names})
 
 

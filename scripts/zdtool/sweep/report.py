@@ -73,8 +73,8 @@ def summarize(states: List[State],
 			if index not in seen:
 				seen.add(index)
 				summary.jobs.append((state.jobs[index], n))
-		for title, rec in state.minimized.items():
-			minimized.setdefault(title, rec)
+		for title, mini in state.minimized.items():
+			minimized.setdefault(title, mini)
 		summary.shards.append('{}/{}'.format(*state.header.spec.shard))
 		if state.elapsed > 0:
 			inter = sum(r.interleavings for r in state.jobs.values())
