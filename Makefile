@@ -13,7 +13,8 @@ BUILD      ?= $(CURDIR)/build
 PYTHON     ?= python3
 # kunitconfig fragments; a line's own configs/<line>/ may be added later.
 CONFIGS    ?= $(wildcard configs/zdrace.config configs/zone_device.config)
-# UML boot parameters for every run: the device memory window the suites use.
+# UML boot parameters for every run, the sweep's included (the one place
+# they are named): the device memory window the suites use.
 KERNEL_ARGS ?= zone_device_mem=256M
 
 ZDRACE = $(PYTHON) scripts/zdrace.py --kernel=$(KERNEL) \
@@ -73,17 +74,15 @@ review:
 	$(ZDRACE) review --series='$(SERIES)'
 
 # The fault-injection sweep (README "Fault-injection sweep"): boots the
-# kernel `make` built, many times; no rebuild.  Outputs in
-# $(BUILD)/sweep/<timestamp>/.  e.g. SWEEP_ARGS="--time 8h --minimize".
-# KERNEL_ARGS reaches the sweep only when set on the command line or in
-# the environment (so that SWEEP_ARGS="--resume DIR" works as is).
+# kernel `make` built, many times, with KERNEL_ARGS; no rebuild.  Outputs
+# in $(BUILD)/sweep/<timestamp>/.  e.g. SWEEP_ARGS="--time 8h --minimize",
+# or SWEEP_ARGS="--resume DIR" (with the same KERNEL_ARGS).
 SWEEP_ARGS ?= --time 2m --seeds-per-boot 8 --points-per-job 3
 .PHONY: sweep
 
 sweep:
 	$(PYTHON) scripts/sweep run --kernel=$(KERNEL) --build-root=$(BUILD) \
-		$(if $(filter-out file default,$(origin KERNEL_ARGS)),$(addprefix \
-		--kernel_args=,$(KERNEL_ARGS))) $(SWEEP_ARGS)
+		$(addprefix --kernel_args=,$(KERNEL_ARGS)) $(SWEEP_ARGS)
 
 # Build output only (scripts/zdtool/layout.py lists it); keeps the
 # extracted pristine source and the prepared tree.

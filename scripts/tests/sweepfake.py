@@ -1,8 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
-"""A fake UML kernel for the sweep's tests, and a source tree to go with it.
+"""A fake UML kernel for the sweep's tests.
 
-write_kernel() writes an executable `linux` that takes the sweep's boot
-line and prints what the zdrace_sweep suite would: boot noise (with UML's
+write_kernel() writes an executable `linux`.  Booted with kunit.action=list
+it prints the zdrace_fi listing of test_data/sweep/kernel_list.log and its
+zdrace_sweep cases ("cases", default CASES), appending its argv to
+"list_calls".  Otherwise it takes the sweep's boot line and prints what the
+zdrace_sweep suite would: boot noise (with UML's
 um_pci_init warning), KTAP per seed, the suite's `armed` and
 `interleavings` exit lines.  Rules make a seed misbehave:
 
@@ -19,17 +22,30 @@ leads its own session to "calls" (JSON lines).
 
 import json
 import os
-import shutil
 import textwrap
 from typing import Any, Dict, List, Optional
 
 SCRIPTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REPO = os.path.dirname(SCRIPTS)
 CASES = ['teardown_vs_gup_fast', 'teardown_vs_put', 'alloc_free_vs_teardown']
+KERNEL_LIST = os.path.join(SCRIPTS, 'tests', 'test_data', 'sweep',
+			   'kernel_list.log')
 
 _BODY = r'''
 import json, os, subprocess, sys, time
 args = dict(a.split('=', 1) for a in sys.argv[1:] if '=' in a)
+if args.get('kunit.action') == 'list':
+    if SPEC.get('list_calls'):
+        with open(SPEC['list_calls'], 'a') as f:
+            f.write(json.dumps({'argv': sys.argv}) + '\n')
+    with open(SPEC['kernel_list']) as f:
+        for line in f:
+            if 'zdrace_fi:' in line:
+                sys.stdout.write(line)
+    for c in SPEC.get('cases', CASES):
+        print('[    0.5] zdrace_sweep.' + c)
+    print('reboot: System halted')
+    sys.exit(0)
 case = args['kunit.filter_glob'].split('.', 1)[1]
 seed0, seeds = int(args['zdrace_sched.seed']), int(args['zdrace_sched.seeds'])
 arm = [x for x in args.get('zdrace_sweep.arm', '').split(',') if x]
@@ -122,25 +138,13 @@ def write_kernel(build_root: str, spec: Dict[str, Any],
 	path = os.path.join(build_root, line, 'kunit', 'linux')
 	os.makedirs(os.path.dirname(path), exist_ok=True)
 	with open(path, 'w') as f:
+		spec = dict(spec, kernel_list=KERNEL_LIST)
 		f.write('#!/usr/bin/env python3\nimport json\n'
-			f'SPEC = json.loads({json.dumps(json.dumps(spec))})\n' +
+			f'SPEC = json.loads({json.dumps(json.dumps(spec))})\n'
+			f'CASES = {CASES!r}\n' +
 			textwrap.dedent(_BODY))
 	os.chmod(path, 0o755)
 	return path
-
-
-def write_source(root: str, cases: Optional[List[str]] = None) -> str:
-	"""A tree with the real fi_points.h and a zdrace_sweep.c of @cases."""
-	h = os.path.join(root, 'fault-inject/include/zdrace/fi_points.h')
-	os.makedirs(os.path.dirname(h), exist_ok=True)
-	shutil.copyfile(os.path.join(REPO, 'fault-inject/include/zdrace/'
-				     'fi_points.h'), h)
-	os.makedirs(os.path.join(root, 'kunit-tests'), exist_ok=True)
-	with open(os.path.join(root, 'kunit-tests/zdrace_sweep.c'), 'w') as f:
-		f.write('static struct kunit_case zdrace_sweep_cases[] = {\n' +
-			''.join(f'\tKUNIT_CASE_PARAM({c}, zd_sched_seed_params),\n'
-				for c in cases or CASES) + '\t{}\n};\n')
-	return root
 
 
 def calls(path: str) -> List[Dict[str, Any]]:

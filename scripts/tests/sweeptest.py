@@ -26,18 +26,19 @@ class SweepCase(unittest.TestCase):
 		self.tmp = tempfile.mkdtemp(prefix='zdsweep-test-')
 		self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
 		self.build = os.path.join(self.tmp, 'build')
-		self.src = sweepfake.write_source(os.path.join(self.tmp, 'src'))
 		self.calls = os.path.join(self.tmp, 'calls.jsonl')
+		self.list_calls = os.path.join(self.tmp, 'list_calls.jsonl')
 		kunittree.link_into(self, os.path.join(self.build, '6.12',
 						       'linux'))
 
 	def kernel(self, **spec: Any) -> str:
 		spec.setdefault('calls', self.calls)
+		spec.setdefault('list_calls', self.list_calls)
 		return sweepfake.write_kernel(self.build, spec)
 
 	def base(self, out: str = 'out') -> List[str]:
-		return ['run', '--build-root', self.build, '--source', self.src,
-			'--out', self.path(out)]
+		return ['run', '--build-root', self.build, '--kernel_args',
+			'zone_device_mem=256M', '--out', self.path(out)]
 
 	def path(self, *parts: str) -> str:
 		return os.path.join(self.tmp, *parts)

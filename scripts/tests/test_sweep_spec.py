@@ -9,61 +9,82 @@ import unittest
 from typing import Any, List
 
 from tests import sweepfake
-from zdtool.sweep import job as sweepjob, minimize as sweepmin, spec as sweepspec
+from zdtool.sweep import job as sweepjob, listing
+from zdtool.sweep import minimize as sweepmin, spec as sweepspec
 from zdtool import ZdError
 from zdtool.sweep.spec import Spec
 
 REPO = sweepfake.REPO
 
 
-class ParseTest(unittest.TestCase):
+with open(sweepfake.KERNEL_LIST) as _f:
+	KERNEL = listing.parse(_f.read())
 
-	def test_points_of_the_real_header(self) -> None:
-		points = sweepspec.parse_points(os.path.join(REPO,
-							     sweepspec.POINTS_H))
+
+class ListingTest(unittest.TestCase):
+
+	def test_recorded_listing(self) -> None:
+		points = KERNEL.points
 		by = {p.name: p for p in points}
 		self.assertEqual(len(points), 15)
 		self.assertEqual(points[0].name, 'memunmap_after_kill')
+		self.assertEqual(KERNEL.cases, ['teardown_vs_gup_fast',
+						'teardown_vs_put',
+						'alloc_free_vs_teardown',
+						'lookup_vs_truncate'])
+		self.assertEqual(KERNEL.limits, listing.Limits(100000, 16, 4096))
 		self.assertEqual(by['memunmap_before_wait'].flags, ())
-		self.assertEqual(by['filemap_after_load'].flags, (
-			'ZDRACE_FI_ATOMIC', 'ZDRACE_FI_CAN_FAIL',
-			'ZDRACE_FI_RETRIES'))
+		self.assertEqual(by['filemap_after_load'].flags,
+				 ('atomic', 'can_fail', 'retries'))
+		self.assertEqual(by['filemap_after_load'].accepts,
+				 ('delay', 'fail-bounded'))
+		self.assertIn('wait_for_completion(&pgmap->done)',
+			      by['memunmap_before_wait'].window)
 		self.assertIsNone(by['memunmap_before_wait'].refuses('yield'))
 		self.assertIsNotNone(by['gup_fast_after_grab'].refuses('yield'))
 		self.assertIsNotNone(by['final_put_zone_device'].refuses('fail'))
 		self.assertIsNone(by['gup_fast_after_grab'].refuses('delay=5'))
+		# The sweep arms fail with bounded times.
+		self.assertIsNone(by['filemap_after_load'].refuses('fail'))
 
-	def test_cases_of_this_repository(self) -> None:
-		repo = os.path.dirname(os.path.dirname(os.path.dirname(
-			os.path.abspath(__file__))))
-		self.assertEqual(sweepspec.parse_cases(os.path.join(
-			repo, sweepspec.CASES_C)), sweepspec.DEFAULT_CASES)
+	def test_a_kernel_without_the_lines(self) -> None:
+		with self.assertRaisesRegex(ZdError, 'no `zdrace_fi: limits`'):
+			listing.parse('zdrace_sweep.a_vs_b\n')
+		with self.assertRaisesRegex(ZdError, 'no zdrace_sweep.<case>'):
+			listing.parse('zdrace_fi: limits max_delay_us=1 '
+				      'max_boot_points=1 max_seeds=1\nzdrace_fi: '
+				      'point p file=f flags=none accepts=delay\n')
 
-	def test_cases(self) -> None:
+	def test_one_listing_boot_per_kernel_binary(self) -> None:
 		with tempfile.TemporaryDirectory() as d:
-			path = os.path.join(d, 'zdrace_sweep.c')
-			self.assertEqual(sweepspec.parse_cases(path),
-					 sweepspec.DEFAULT_CASES)
-			with open(path, 'w') as f:
-				f.write('KUNIT_CASE_PARAM(not_this, g),\n'
-					'static struct kunit_case zdrace_sweep_cases[] = {\n'
-					'\tKUNIT_CASE_PARAM(a_vs_b, zd_sched_seed_params),\n'
-					'\t/* KUNIT_CASE_PARAM(commented, g), */\n'
-					'\tKUNIT_CASE_PARAM(c_vs_d,\n\t\t\tgen),\n\t{}\n};\n')
-			self.assertEqual(sweepspec.parse_cases(path), ['a_vs_b', 'c_vs_d'])
-			with open(path, 'w') as f:
-				f.write('static struct kunit_case other[] = {};\n')
-			with self.assertRaisesRegex(ZdError, 'zdrace_sweep_cases'):
-				sweepspec.parse_cases(path)
+			calls = os.path.join(d, 'list.jsonl')
+			linux = sweepfake.write_kernel(d, {'list_calls': calls})
+			cache = os.path.join(d, 'kernel-list.json')
+			got = listing.read(linux, ['zone_device_mem=256M'], cache)
+			self.assertEqual(got.cases, sweepfake.CASES)
+			self.assertEqual(listing.read(linux, [], cache), got)
+			self.assertEqual(len(sweepfake.calls(calls)), 1)
+			argv = sweepfake.calls(calls)[0]['argv']
+			self.assertIn('zdrace_fi.list=1', argv)
+			self.assertIn('zone_device_mem=256M', argv)
+			self.assertTrue(any(a.startswith('uml_dir=') for a in argv))
+			sweepfake.write_kernel(d, {'list_calls': calls,
+						   'cases': ['x_vs_y']})
+			self.assertEqual(listing.read(linux, [], cache).cases,
+					 ['x_vs_y'])
+			self.assertEqual(len(sweepfake.calls(calls)), 2)
+			self.assertEqual(sorted(os.listdir(d)), [
+				'6.12', 'kernel-list.json', 'list.jsonl'])
 
 	def test_actions(self) -> None:
-		self.assertEqual(sweepspec.parse_action(' delay=0200'), 'delay=200')
+		self.assertEqual(sweepspec.parse_action(' delay=0200', 100000),
+				 'delay=200')
 		for bad, why in (('call', 'unknown action'),
 				 ('delay=0', 'delay must be'),
-				 ('delay=100001', 'delay must be'),
+				 ('delay=100001', 'delay must be 1 to 100000 us'),
 				 ('delay', 'unknown action')):
 			with self.assertRaisesRegex(ZdError, f'^--actions: .*{why}'):
-				sweepspec.parse_action(bad)
+				sweepspec.parse_action(bad, 100000)
 
 	def test_durations_and_shards(self) -> None:
 		d = sweepspec.parse_duration
@@ -79,7 +100,7 @@ class ParseTest(unittest.TestCase):
 
 
 def _spec(**kw: Any) -> Spec:
-	return sweepspec.build_spec(REPO, cases=sweepfake.CASES, **kw)
+	return sweepspec.build_spec(KERNEL, cases=sweepfake.CASES, **kw)
 
 
 class MatrixTest(unittest.TestCase):
@@ -101,9 +122,15 @@ class MatrixTest(unittest.TestCase):
 		with self.assertRaisesRegex(ZdError, '^--points: nope: unknown'):
 			_spec(points=['nope'])
 		with self.assertRaisesRegex(ZdError, '^--scenarios: x: unknown'):
-			sweepspec.build_spec(REPO, cases=['x'])
+			sweepspec.build_spec(KERNEL, cases=['x'])
 		with self.assertRaisesRegex(ZdError, '^--actions: yield: no point'):
 			_spec(points=['gup_fast_after_grab'], actions=['yield'])
+		with self.assertRaisesRegex(ZdError, '^--seeds-per-boot: 5000: '
+					    'at most 4096'):
+			_spec(seeds_per_boot=5000)
+		with self.assertRaisesRegex(ZdError, '^--points-per-job: 17: '
+					    'at most 16'):
+			_spec(points_per_job=17)
 
 	def test_job_order_is_fixed(self) -> None:
 		spec = _spec(points=['memunmap_before_wait', 'gup_fast_after_grab'],
@@ -158,20 +185,19 @@ class BootLineTest(unittest.TestCase):
 
 	def test_contract(self) -> None:
 		args = sweepjob.kernel_args('teardown_vs_put', 5, 64,
-					    ['a:fail', 'b:delay=3'], [])
+					    ['a:fail', 'b:delay=3'],
+					    ['zone_device_mem=256M'])
 		self.assertEqual(args, [
 			'mem=1G', 'console=tty', 'kunit_shutdown=halt',
 			'kunit.enable=1', 'kunit.filter_glob=zdrace_sweep.'
-			'teardown_vs_put', 'zone_device_mem=256M',
-			'zdrace_sched.seed=5', 'zdrace_sched.seeds=64',
-			'zdrace_sweep.arm=a:fail,b:delay=3'])
+			'teardown_vs_put', 'zdrace_sched.seed=5',
+			'zdrace_sched.seeds=64', 'zdrace_sweep.arm=a:fail,b:delay=3',
+			'zone_device_mem=256M'])
 
 	def test_extra_args(self) -> None:
 		args = sweepjob.kernel_args('c', 1, 1, [], [
 			'zone_device_mem=512M', 'mem=2G', 'zone_device_mem=512M',
 			'zdrace_known_upstream_fail=1'])
-		self.assertIn('zone_device_mem=512M', args)
-		self.assertNotIn('zone_device_mem=256M', args)
 		self.assertEqual(args.count('zone_device_mem=512M'), 1)
 		self.assertEqual(args[0], 'mem=2G')
 		self.assertEqual(args[-1], 'zdrace_known_upstream_fail=1')
@@ -182,11 +208,12 @@ class BootLineTest(unittest.TestCase):
 
 	def test_make_command(self) -> None:
 		self.assertEqual(sweepjob.make_command(
-			'6.12', 'teardown_vs_put', 5, ['a:yield'], []),
-			"make KERNEL=6.12 KERNEL_ARGS='zone_device_mem=256M "
-			"zdrace_sched.seed=5 zdrace_sched.seeds=1 zdrace_sweep.arm="
-			"a:yield' ZDRACE_ARGS=--filter_glob=zdrace_sweep."
-			"teardown_vs_put")
+			'6.12', 'teardown_vs_put', 5, ['a:yield'],
+			['zone_device_mem=256M']),
+			"make KERNEL=6.12 KERNEL_ARGS='zdrace_sched.seed=5 "
+			"zdrace_sched.seeds=1 zdrace_sweep.arm=a:yield "
+			"zone_device_mem=256M' ZDRACE_ARGS=--filter_glob="
+			"zdrace_sweep.teardown_vs_put")
 
 
 class DdminTest(unittest.TestCase):

@@ -25,21 +25,19 @@ from typing import Any, List, NoReturn, Optional, Tuple
 from zdtool import bad_input
 from zdtool.kernel import kunitpy, tree
 from zdtool.layout import Layout
-from zdtool.sweep import journal, report
-from zdtool.sweep.records import Header, KernelInfo, Settings
+from zdtool.sweep import journal, listing, report
 from zdtool.sweep.job import Procs, Runner, check_extra
+from zdtool.sweep.listing import KernelList
+from zdtool.sweep.records import Header, KernelInfo, Settings
 from zdtool.sweep.run import RunConfig, Sweep, matrix_lines, text_summary
-from zdtool.sweep.spec import (EXCLUDED, POINTS_H, CASES_C, Spec,
-			      build_spec, parse_cases, parse_duration,
-			      parse_points, parse_shard)
+from zdtool.sweep.spec import (EXCLUDED, Spec, build_spec, parse_duration,
+			       parse_shard)
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
 	os.path.abspath(__file__)))))
 # Options that fix the job list: a resumed sweep keeps its own.
 FIXED = ['--scenarios', '--points', '--actions', '--with-excluded', '--seed',
-	 '--seeds-per-boot', '--points-per-job', '--shard', '--kernel_args',
-	 '--out', '--source']
-MAX_SEEDS_PER_BOOT = 4096	# ZD_SCHED_MAX_SEEDS in zdrace_sched.c
+	 '--seeds-per-boot', '--points-per-job', '--shard', '--out']
 
 
 class Parser(argparse.ArgumentParser):
@@ -113,21 +111,31 @@ def _out_dir(args: argparse.Namespace, spec: Spec) -> str:
 	return str(os.path.abspath(out))
 
 
-def _new(args: argparse.Namespace) -> Tuple[Spec, journal.State, str]:
-	source = os.path.abspath(args.source or REPO)
-	spec = build_spec(source, _list(args.scenarios), _list(args.points),
-			  _list(args.actions), bool(args.with_excluded),
-			  seed=args.seed if args.seed is not None else 1,
-			  seeds_per_boot=args.seeds_per_boot or 64,
-			  points_per_job=args.points_per_job or 1,
-			  shard=parse_shard(args.shard or '1/1'))
+def _extra(args: argparse.Namespace) -> List[str]:
 	extra = [a for v in args.kernel_args or [] for a in shlex.split(v)]
 	check_extra(extra)
+	return extra
+
+
+def _kernel_list(args: argparse.Namespace,
+		 extra: List[str]) -> Tuple[Layout, KernelList]:
+	layout = _layout(args.build_root, args.kernel or '6.12')
+	return layout, listing.read(_linux(layout), extra, layout.kernel_list)
+
+
+def _new(args: argparse.Namespace) -> Tuple[Spec, journal.State, str]:
+	shard = parse_shard(args.shard or '1/1')
+	extra = _extra(args)
 	budget = parse_duration(args.time) if args.time else None
 	if args.previous:
 		report.previous_titles(args.previous)
-	layout = _layout(args.build_root, args.kernel or '6.12')
-	linux = _linux(layout)
+	layout, kernel = _kernel_list(args, extra)
+	linux = layout.linux
+	spec = build_spec(kernel, _list(args.scenarios), _list(args.points),
+			  _list(args.actions), bool(args.with_excluded),
+			  seed=args.seed if args.seed is not None else 1,
+			  seeds_per_boot=args.seeds_per_boot or 64,
+			  points_per_job=args.points_per_job or 1, shard=shard)
 	runs = args.runs if args.runs is not None or budget else spec.cells
 	header = Header(time.strftime('%Y%m%d%H%M%S') + f'-{os.getpid()}',
 			time.time(), spec, _kernel_info(linux, layout),
@@ -142,12 +150,19 @@ def _new(args: argparse.Namespace) -> Tuple[Spec, journal.State, str]:
 
 
 def _resumed(args: argparse.Namespace) -> Tuple[Spec, journal.State, str]:
+	out = os.path.abspath(args.resume)
+	state = journal.load(out)
+	# The Makefile passes its KERNEL_ARGS to every run: the same again
+	# is no change.
+	if args.kernel_args is not None and \
+			_extra(args) != state.header.settings.extra:
+		raise bad_input(f'--kernel_args: {" ".join(_extra(args))}: not '
+				f'those of the sweep being resumed ({args.resume}: '
+				f'{" ".join(state.header.settings.extra)})')
 	for flag in FIXED:
 		if getattr(args, flag[2:].replace('-', '_')) is not None:
 			raise bad_input(f'{flag}: fixed by the sweep being resumed '
 					 f'({args.resume}); not allowed with --resume')
-	out = os.path.abspath(args.resume)
-	state = journal.load(out)
 	if args.previous:
 		report.previous_titles(args.previous)
 	s = state.header.settings
@@ -243,19 +258,17 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-	source = os.path.abspath(args.source or REPO)
-	where = CASES_C if os.path.exists(os.path.join(source, CASES_C)) \
-		else f'default list: no {CASES_C}'
-	print(f'scenarios ({where}): ' +
-	      ', '.join(parse_cases(os.path.join(source, CASES_C))))
-	print(f'points ({POINTS_H}):')
-	for p in parse_points(os.path.join(source, POINTS_H)):
-		acts = [a for a in ('delay=<us>', 'yield', 'fail')
-			if not p.refuses(a.split('=')[0])]
-		print(f'  {p.name:28} {" ".join(acts):24} {p.window}')
+	layout, kernel = _kernel_list(args, _extra(args))
+	lim = kernel.limits
+	print(f'kernel: {layout.linux} (max delay {lim.max_delay_us} us, '
+	      f'{lim.max_boot_points} points and {lim.max_seeds} seeds a boot)')
+	print('scenarios: ' + ', '.join(kernel.cases))
+	print('points:')
+	for p in kernel.points:
+		print(f'  {p.name:28} {",".join(p.accepts):24} {p.window}')
 	for pair, why in EXCLUDED.items():
 		print(f'excluded: {pair}: {why}')
-	spec = build_spec(source, _list(args.scenarios), _list(args.points),
+	spec = build_spec(kernel, _list(args.scenarios), _list(args.points),
 			  _list(args.actions), bool(args.with_excluded))
 	for line in matrix_lines(spec):
 		print(line)

@@ -42,8 +42,6 @@ class Settings:
 	timeout: float
 	runs: Optional[int]
 	time: Optional[float]
-	# The default boot parameters (the Makefile's KERNEL_ARGS).
-	boot_args: List[str] = field(default_factory=list)
 
 
 @dataclass

@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
 """The fault-injection sweep's job matrix.
 
-The injection points come from fault-inject/include/zdrace/fi_points.h, the
-scenarios (the cases of the KUnit suite zdrace_sweep) from
-kunit-tests/zdrace_sweep.c.  A job is one boot: one scenario, one seed
+The injection points, what each accepts, and the scenarios (the cases of
+the KUnit suite zdrace_sweep) are what the kernel lists (sweep.listing).
+A job is one boot: one scenario, one seed
 block of seeds_per_boot seeds, and an arm list of point:action entries.
 Job number j is a pure function of the settings, so shards, resumed runs
 and merges agree on what job j was:
@@ -12,21 +12,16 @@ and merges agree on what job j was:
 	block = j // cells				seeds seed + block * K ...
 """
 
-import os
 import random
 import re
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
 
 from zdtool import bad_input
+from zdtool.sweep.listing import KernelList
 
 SUITE = 'zdrace_sweep'
-POINTS_H = 'fault-inject/include/zdrace/fi_points.h'
-CASES_C = 'kunit-tests/zdrace_sweep.c'
-DEFAULT_CASES = ['teardown_vs_gup_fast', 'teardown_vs_put',
-		 'alloc_free_vs_teardown', 'lookup_vs_truncate']
 DEFAULT_ACTIONS = ['delay=200', 'yield', 'fail']
-MAX_DELAY_US = 100000		# zdrace_fi refuses longer spins
 
 # point:action pairs the default matrix leaves out, with the reason.  They
 # run only with --with-excluded.
@@ -36,77 +31,8 @@ EXCLUDED: Dict[str, str] = {
 		'WARN_ON_ONCE by design: an expected outcome, not a bug',
 }
 
-FLAGS = {'ZDRACE_FI_ATOMIC', 'ZDRACE_FI_CAN_FAIL', 'ZDRACE_FI_RETRIES'}
 
-
-@dataclass(frozen=True)
-class Point:
-	name: str
-	file: str
-	flags: Tuple[str, ...]
-	window: str
-
-	def refuses(self, action: str) -> Optional[str]:
-		"""Why @action cannot be armed here, or None."""
-		if action == 'yield' and 'ZDRACE_FI_ATOMIC' in self.flags:
-			return 'yield sleeps; the point is atomic'
-		if action == 'fail' and 'ZDRACE_FI_CAN_FAIL' not in self.flags:
-			return 'the point has no failure branch'
-		return None
-
-
-def _strip_comments(text: str) -> str:
-	text = re.sub(r'/\*.*?\*/', ' ', text, flags=re.S)
-	return re.sub(r'//[^\n]*', ' ', text)
-
-
-_POINT = re.compile(r'ZDRACE_FI_POINT\(\s*(\w+)\s*,\s*"([^"]*)"\s*,'
-		    r'\s*([^,]+?)\s*,\s*((?:"(?:[^"\\]|\\.)*"\s*)+)\)')
-
-
-def parse_points(path: str) -> List[Point]:
-	"""The ZDRACE_FI_POINT() table, in declaration order."""
-	try:
-		with open(path) as f:
-			text = _strip_comments(f.read())
-	except OSError as e:
-		raise bad_input(f'{path}: {e.strerror.lower()}') from None
-	points = []
-	for m in _POINT.finditer(text):
-		name, file, flags, window = m.groups()
-		names = tuple(x.strip() for x in flags.split('|'))
-		bad = [x for x in names if x not in FLAGS and x != '0']
-		if bad:
-			raise bad_input(f'{path}: point {name}: unknown flag {bad[0]}')
-		window = ''.join(re.findall(r'"((?:[^"\\]|\\.)*)"', window))
-		points.append(Point(name, file, tuple(x for x in names if x != '0'),
-				    window))
-	if not points:
-		raise bad_input(f'{path}: no ZDRACE_FI_POINT() declarations')
-	return points
-
-
-def parse_cases(path: str) -> List[str]:
-	"""KUNIT_CASE_PARAM names of zdrace_sweep_cases[]; the default list
-	when the suite's source is not there."""
-	try:
-		with open(path) as f:
-			text = _strip_comments(f.read())
-	except FileNotFoundError:
-		return list(DEFAULT_CASES)
-	except OSError as e:
-		raise bad_input(f'{path}: {e.strerror.lower()}') from None
-	m = re.search(r'zdrace_sweep_cases\s*\[\s*\]\s*=\s*\{(.*?)\}\s*;',
-		      text, re.S)
-	cases = re.findall(r'KUNIT_CASE_PARAM\(\s*(\w+)\s*,', m.group(1)) \
-		if m else []
-	if not cases:
-		raise bad_input(f'{path}: no KUNIT_CASE_PARAM(<name>, ...) in '
-				 'zdrace_sweep_cases[]')
-	return cases
-
-
-def parse_action(text: str) -> str:
+def parse_action(text: str, max_delay_us: int) -> str:
 	"""One action of --actions, normalised (delay=0200 -> delay=200)."""
 	text = text.strip()
 	if text in ('yield', 'fail'):
@@ -116,9 +42,9 @@ def parse_action(text: str) -> str:
 		raise bad_input(f'--actions: {text or "(empty)"}: unknown action '
 				 '(delay=<us>, yield or fail)')
 	us = int(m.group(1))
-	if not 1 <= us <= MAX_DELAY_US:
+	if not 1 <= us <= max_delay_us:
 		raise bad_input(f'--actions: {text}: delay must be 1 to '
-				 f'{MAX_DELAY_US} us')
+				f'{max_delay_us} us')
 	return f'delay={us}'
 
 
@@ -209,21 +135,20 @@ class Spec:
 			    (int(d['shard'][0]), int(d['shard'][1])))
 
 
-def build_spec(source: str, cases: Optional[List[str]] = None,
+def build_spec(kernel: KernelList, cases: Optional[List[str]] = None,
 	       points: Optional[List[str]] = None,
 	       actions: Optional[List[str]] = None,
 	       with_excluded: bool = False, **settings: Any) -> Spec:
-	"""The matrix for the source tree at @source; bad names raise."""
-	known_cases = parse_cases(os.path.join(source, CASES_C))
-	all_points = parse_points(os.path.join(source, POINTS_H))
-	by_name = {p.name: p for p in all_points}
-	picked_cases = _pick('scenarios', cases, known_cases) if cases \
-		else known_cases
+	"""The matrix for the kernel that listed @kernel; bad names raise."""
+	by_name = {p.name: p for p in kernel.points}
+	picked_cases = _pick('scenarios', cases, kernel.cases) if cases \
+		else list(kernel.cases)
 	names = list(by_name)
 	if points:
 		picked = _pick('points', points, names)
 		names = [n for n in names if n in picked]
-	acts = [parse_action(a) for a in (actions or DEFAULT_ACTIONS)]
+	acts = [parse_action(a, kernel.limits.max_delay_us)
+		for a in (actions or DEFAULT_ACTIONS)]
 	acts = list(dict.fromkeys(acts))
 	pairs = []
 	pool: Dict[str, List[str]] = {}
@@ -238,22 +163,17 @@ def build_spec(source: str, cases: Optional[List[str]] = None,
 			pool.setdefault(name, []).append(action)
 	if not pairs:
 		raise bad_input(f'--actions: {",".join(acts)}: no point of '
-				 f'{",".join(names)} accepts any of them')
+				f'{",".join(names)} accepts any of them')
 	pool = {n: pool[n] for n in names if n in pool}
-	return Spec(picked_cases, pairs, pool, **settings)
-
-
-def check_arm(source: str, arm: List[str]) -> None:
-	"""Validate an explicit arm list (point:action entries)."""
-	by_name = {p.name: p for p in
-		   parse_points(os.path.join(source, POINTS_H))}
-	for entry in arm:
-		name, _, action = entry.partition(':')
-		if name not in by_name:
-			raise bad_input(f'--arm: {name}: unknown point')
-		why = by_name[name].refuses(parse_action(action))
-		if why:
-			raise bad_input(f'--arm: {entry}: {why}')
+	spec = Spec(picked_cases, pairs, pool, **settings)
+	limits = kernel.limits
+	if spec.seeds_per_boot > limits.max_seeds:
+		raise bad_input(f'--seeds-per-boot: {spec.seeds_per_boot}: at '
+				f'most {limits.max_seeds}')
+	if spec.points_per_job > limits.max_boot_points:
+		raise bad_input(f'--points-per-job: {spec.points_per_job}: at '
+				f'most {limits.max_boot_points}')
+	return spec
 
 
 def parse_duration(text: str) -> float:

@@ -1,0 +1,161 @@
+# SPDX-License-Identifier: GPL-2.0
+"""What the kernel under test offers the sweep, read from the kernel.
+
+One short boot of the built kernel lists both:
+
+	kunit.action=list	kunit prints `<suite>.<case>` per test; those
+				of zdrace_sweep are the scenarios
+	zdrace_fi.list=1	zdrace_fi prints, once, its limits and points:
+
+	zdrace_fi: limits max_delay_us=<n> max_boot_points=<n> max_seeds=<n>
+	zdrace_fi: point <name> file=<path> flags=<f,..|none> accepts=<a,..>
+	zdrace_fi: window <name> <text>
+
+(after printk's timestamp, if any).  `accepts` names the actions the
+point takes with unbounded times (delay, yield, fail), plus fail-bounded
+when it takes fail only with bounded times.  The result is cached beside
+the build, keyed by the kernel binary's size and mtime.
+"""
+
+import json
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass, field
+from typing import Any, Dict, List, Optional, Tuple
+
+from zdtool import ZdError
+from zdtool.sweep.boot import BOOT_ARGS, Procs, boot
+from zdtool.sweep.title import clean_lines
+
+SUITE = 'zdrace_sweep'
+LIST_ARGS = ['kunit.action=list', f'kunit.filter_glob={SUITE}.*',
+	     'zdrace_fi.list=1']
+TIMEOUT = 60.0
+
+_LIMITS = re.compile(r'^zdrace_fi: limits max_delay_us=(\d+) '
+		     r'max_boot_points=(\d+) max_seeds=(\d+)\s*$')
+_POINT = re.compile(r'^zdrace_fi: point (\w+) file=(\S+) flags=(\S+) '
+		    r'accepts=(\S+)\s*$')
+_WINDOW = re.compile(r'^zdrace_fi: window (\w+) (.*?)\s*$')
+_CASE = re.compile(rf'^\s*{SUITE}\.(\w+)\s*$')
+
+
+@dataclass(frozen=True)
+class Point:
+	name: str
+	file: str
+	flags: Tuple[str, ...]		# atomic, can_fail, retries
+	accepts: Tuple[str, ...]	# delay, yield, fail, fail-bounded
+	window: str = ''
+
+	def refuses(self, action: str) -> Optional[str]:
+		"""Why the kernel would not arm @action here, or None.  The
+		sweep arms with bounded times, so fail-bounded takes fail."""
+		kind = action.split('=', 1)[0]
+		if kind in self.accepts or \
+				kind == 'fail' and 'fail-bounded' in self.accepts:
+			return None
+		return (f'the point accepts only '
+			f'{", ".join(self.accepts) or "nothing"}')
+
+
+@dataclass
+class Limits:
+	max_delay_us: int
+	max_boot_points: int
+	max_seeds: int
+
+
+@dataclass
+class KernelList:
+	"""The scenarios, points and limits of one kernel binary."""
+	cases: List[str]
+	points: List[Point]
+	limits: Limits
+	key: Dict[str, Any] = field(default_factory=dict)
+
+	def to_json(self) -> Dict[str, Any]:
+		return asdict(self)
+
+	@staticmethod
+	def from_json(d: Dict[str, Any]) -> 'KernelList':
+		return KernelList(list(d['cases']),
+				  [Point(p['name'], p['file'], tuple(p['flags']),
+					 tuple(p['accepts']), p['window'])
+				   for p in d['points']],
+				  Limits(**d['limits']), dict(d['key']))
+
+
+def parse(text: str, where: str = 'the listing boot') -> KernelList:
+	"""The listing boot's console."""
+	cases: List[str] = []
+	points: Dict[str, Point] = {}
+	windows: Dict[str, str] = {}
+	limits: Optional[Limits] = None
+	for line in clean_lines(text):
+		m = _LIMITS.match(line)
+		if m:
+			limits = Limits(*(int(x) for x in m.groups()))
+		m = _POINT.match(line)
+		if m:
+			name, file, flags, accepts = m.groups()
+			points[name] = Point(name, file, tuple(
+				f for f in flags.split(',') if f != 'none'),
+				tuple(accepts.split(',')))
+		m = _WINDOW.match(line)
+		if m:
+			windows[m.group(1)] = m.group(2)
+		m = _CASE.match(line)
+		if m and m.group(1) not in cases:
+			cases.append(m.group(1))
+	if limits is None or not points:
+		raise ZdError(f'{where}: no `zdrace_fi: limits` or `point` lines '
+			      '(a kernel without zdrace_fi.list=?)')
+	if not cases:
+		raise ZdError(f'{where}: no {SUITE}.<case> listed (a kernel '
+			      f'built without the {SUITE} suite?)')
+	return KernelList(cases, [Point(p.name, p.file, p.flags, p.accepts,
+					windows.get(p.name, ''))
+				  for p in points.values()], limits)
+
+
+def _key(linux: str) -> Dict[str, Any]:
+	st = os.stat(linux)
+	return {'linux': os.path.abspath(linux), 'size': st.st_size,
+		'mtime_ns': st.st_mtime_ns}
+
+
+def read(linux: str, boot_args: List[str], cache: str) -> KernelList:
+	"""@linux's listing, from @cache when it is of this binary."""
+	key = _key(linux)
+	try:
+		with open(cache) as f:
+			cached = KernelList.from_json(json.load(f))
+		if cached.key == key:
+			return cached
+	except (OSError, ValueError, KeyError, TypeError):
+		pass
+	os.makedirs(os.path.dirname(cache), exist_ok=True)
+	work = tempfile.mkdtemp(prefix='kernel-list.', dir=os.path.dirname(cache))
+	try:
+		log = os.path.join(work, 'console.log')
+		uml_dir = os.path.join(work, 'uml')
+		cmd = [linux] + BOOT_ARGS + LIST_ARGS + boot_args + \
+			[f'uml_dir={uml_dir}', 'umid=kernel-list']
+		b = boot(cmd, work, log, TIMEOUT, Procs())
+		with open(log, errors='replace') as f:
+			text = f.read()
+		if b.rc is None:
+			raise ZdError(f'{linux}: the listing boot ({" ".join(cmd[1:])}'
+				      f') did not finish in {TIMEOUT:.0f} s')
+		listing = parse(text, f'{linux} {" ".join(LIST_ARGS)}')
+	finally:
+		shutil.rmtree(work, ignore_errors=True)
+	listing.key = key
+	tmp = cache + '.tmp'
+	with open(tmp, 'w') as f:
+		json.dump(listing.to_json(), f, indent=1)
+	os.replace(tmp, cache)
+	return listing
