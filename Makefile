@@ -16,11 +16,17 @@ CONFIGS    ?= $(wildcard configs/zdrace.config configs/zone_device.config)
 # UML boot parameters for every run, the sweep's included (the one place
 # they are named): the device memory window the suites use.
 KERNEL_ARGS ?= zone_device_mem=256M
+# What a printed repro line sets: the cases to run (a kunit filter glob,
+# e.g. FILTER='zdrace_teardown_refs.*') and boot parameters added after
+# KERNEL_ARGS (e.g. RUN_ARGS='zdrace_sched.seed=42 zdrace_sched.seeds=1').
+FILTER   ?=
+RUN_ARGS ?=
 
 ZDRACE = $(PYTHON) scripts/zdrace.py --kernel=$(KERNEL) \
 	 $(if $(KERNEL_SRC),--kernel-src=$(KERNEL_SRC)) \
 	 --build-root=$(BUILD) $(addprefix --config=,$(CONFIGS)) \
-	 $(addprefix --kernel_args=,$(KERNEL_ARGS)) $(ZDRACE_ARGS)
+	 $(addprefix --kernel_args=,$(KERNEL_ARGS) $(RUN_ARGS)) \
+	 $(if $(FILTER),--filter_glob='$(FILTER)') $(ZDRACE_ARGS)
 
 .PHONY: all run check test-tools prepare stock bench info mutants lint clean \
 	distclean

@@ -39,6 +39,7 @@ class LintTest(unittest.TestCase):
 		patch, c_file = got[0], got[1]
 		self.assertEqual(patch.cwd, tree)
 		self.assertEqual(patch.cmd, [lint.CHECKPATCH, '--strict', '--quiet',
+					     '--ignore', 'FILE_PATH_CHANGES',
 					     os.path.join(repo, got[0].name)])
 		self.assertEqual(c_file.cmd[-2:], ['-f', os.path.join(
 			repo, 'kunit-tests/s.c')])

@@ -210,10 +210,9 @@ class BootLineTest(unittest.TestCase):
 		self.assertEqual(sweepjob.make_command(
 			'6.12', 'teardown_vs_put', 5, ['a:yield'],
 			['zone_device_mem=256M']),
-			"make KERNEL=6.12 KERNEL_ARGS='zdrace_sched.seed=5 "
-			"zdrace_sched.seeds=1 zdrace_sweep.arm=a:yield "
-			"zone_device_mem=256M' ZDRACE_ARGS=--filter_glob="
-			"zdrace_sweep.teardown_vs_put")
+			"make run KERNEL=6.12 FILTER=zdrace_sweep.teardown_vs_put "
+			"RUN_ARGS='zdrace_sched.seed=5 zdrace_sched.seeds=1 "
+			"zdrace_sweep.arm=a:yield zone_device_mem=256M'")
 
 
 class DdminTest(unittest.TestCase):

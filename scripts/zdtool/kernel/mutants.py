@@ -117,8 +117,12 @@ class MutantRun:
 		except ZdError as e:
 			return Outcome(name, INVALID, note=f'does not apply: {e}',
 				       repro=self.repro(name))
+		# A failing schedule's repro line names this mutant, not `run`.
+		goal = f'mutants MUTANT={name}' if mutant_path else 'run'
 		run = replace(self.kunit, tree=layout.tree, build_dir=layout.kunit,
-			      results=layout.results)
+			      results=layout.results,
+			      kconfig_add=self.kunit.kconfig_add +
+			      [f'CONFIG_ZDRACE_REPRO_GOAL="{goal}"'])
 		rc, output = run.capture('build')
 		if rc != 0:
 			return Outcome(name, INVALID, build_s=time.monotonic() - start,
@@ -153,13 +157,20 @@ def run(mr: MutantRun, only: Optional[List[str]] = None) -> int:
 			raise ZdError(f'unknown mutant(s): {", ".join(unknown)}')
 		names = [n for n in names if n in only]
 
-	baseline = mr.one('(none: baseline)', None)
-	print('\n'.join(table([]).splitlines() + [baseline.row(baseline=True)]),
-	      flush=True)
-	if baseline.verdict != SURVIVED:
-		raise ZdError('the unmutated kernel '
-			      f'{baseline.note or "fails the suites"}; mutant '
-			      'results would mean nothing')
+	if only:
+		# Replaying named mutants (a repro line): the full run checks
+		# the unmutated kernel first.
+		print('zdrace: baseline not run: MUTANT= names the mutants; '
+		      'make mutants runs it', flush=True)
+		print(table([]), flush=True)
+	else:
+		baseline = mr.one('(none: baseline)', None)
+		print('\n'.join(table([]).splitlines() +
+				[baseline.row(baseline=True)]), flush=True)
+		if baseline.verdict != SURVIVED:
+			raise ZdError('the unmutated kernel '
+				      f'{baseline.note or "fails the suites"}; '
+				      'mutant results would mean nothing')
 	outcomes = []
 	for name in names:
 		outcome = mr.one(name, os.path.join(mutants.directory, name))

@@ -65,11 +65,13 @@ def repro_command(linux: str, case: str, seed: int, arm: List[str],
 
 def make_command(line: str, case: str, seed: int, arm: List[str],
 		 extra: List[str], seeds: int = 1) -> str:
-	"""The same run through `make` (kunit.py builds, then boots)."""
+	"""The same run through `make run` (which builds what is stale, then
+	boots), as the kernel's own repro lines are: FILTER= and RUN_ARGS=."""
 	args = [a for a in kernel_args(case, seed, seeds, arm, extra)
 		if a not in BOOT_ARGS and not a.startswith('kunit.')]
-	return (f'make KERNEL={line} KERNEL_ARGS={shlex.quote(" ".join(args))} '
-		f'ZDRACE_ARGS=--filter_glob={SUITE}.{case}')
+	return (f'make run KERNEL={line} '
+		f'FILTER={shlex.quote(f"{SUITE}.{case}")} '
+		f'RUN_ARGS={shlex.quote(" ".join(args))}')
 
 
 @dataclass

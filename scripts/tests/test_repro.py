@@ -1,0 +1,107 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The repro lines the kernel and the sweep print reach kunit.py intact.
+
+A printed line is `make <goal> KERNEL=<line> FILTER=<glob> RUN_ARGS=<boot
+args>`.  `make -n` expands it to the zdrace.py command the Makefile runs;
+zdrace.py's own parser reads that; the kunit.py command zdrace.py would
+run is then parsed by kunit.py's own parser (the prepared tree's), which
+must see the same filter glob and every boot argument.
+"""
+
+import argparse
+import os
+import shlex
+import subprocess
+import unittest
+from typing import List
+
+from tests import kunittree
+from zdtool.kernel import kunitpy
+from zdtool.kernel.runner import KunitRun
+from zdtool.sweep import job
+
+import zdrace  # noqa: E402 (scripts/ is on sys.path under unittest -t)
+
+# As zdrace_sched.c's zdrace_sched_repro() prints them (see the README).
+KERNEL_LINE = ("make run KERNEL=6.12 FILTER='*.seed_replays_same_trace' "
+	       "RUN_ARGS='zdrace_sched.seed=42 zdrace_sched.seeds=1 "
+	       "zdrace_fi.arm=get_pgmap_before_tryget:3,100,0,3:fail'")
+MUTANT_LINE = ("make mutants MUTANT=free-no-count-reset.patch KERNEL=6.12 "
+	       "FILTER='*.allocator_races_refcount_reset' "
+	       "RUN_ARGS='zdrace_known_upstream_fail=1'")
+
+
+def make_dry_run(line: str) -> List[str]:
+	"""The zdrace.py argv that `make` would run for @line."""
+	words = shlex.split(line)
+	assert words[0] == 'make', line
+	out = subprocess.run(['make', '-n', '-s', '-C', kunittree.REPO,
+			      '--no-print-directory'] + words[1:],
+			     stdout=subprocess.PIPE, text=True, check=True,
+			     env=dict(os.environ, MAKEFLAGS='')).stdout
+	cmds = [shlex.split(c) for c in out.splitlines() if 'zdrace.py' in c]
+	assert len(cmds) == 1, out
+	cmd = cmds[0]
+	return cmd[cmd.index('scripts/zdrace.py') + 1:]
+
+
+def kunit_run_parser(tree: str) -> argparse.ArgumentParser:
+	"""kunit.py's `run` parser, built by kunit.py's own functions."""
+	kunit = kunitpy.load(tree, 'kunit')
+	parser = argparse.ArgumentParser()
+	kunit.add_common_opts(parser)
+	kunit.add_build_opts(parser)
+	kunit.add_exec_opts(parser)
+	kunit.add_parse_opts(parser)
+	return parser
+
+
+class ReproTest(unittest.TestCase):
+
+	def kunit_args(self, line: str) -> argparse.Namespace:
+		tree = kunittree.needed(self)
+		args = zdrace.build_parser().parse_args(make_dry_run(line))
+		run = KunitRun(tree=tree, build_dir='/nonexistent/kunit',
+			       results='/nonexistent/results',
+			       configs=args.config, filter_glob=args.filter_glob,
+			       kernel_args=args.kernel_args or [])
+		cmd = run.command('run')
+		self.assertEqual(cmd[2], 'run')
+		return kunit_run_parser(tree).parse_args(cmd[3:])
+
+	def assert_reaches_kunit(self, line: str) -> argparse.Namespace:
+		words = dict(w.split('=', 1) for w in shlex.split(line)
+			     if '=' in w)
+		parsed = self.kunit_args(line)
+		self.assertEqual(parsed.filter_glob, words['FILTER'])
+		for arg in words['RUN_ARGS'].split():
+			self.assertIn(arg, parsed.kernel_args)
+		# The Makefile's own window stays, before the line's arguments.
+		self.assertIn('zone_device_mem=256M', parsed.kernel_args)
+		self.assertLess(parsed.kernel_args.index('zone_device_mem=256M'),
+				parsed.kernel_args.index(
+					words['RUN_ARGS'].split()[0]))
+		return parsed
+
+	def test_kernel_repro_line(self) -> None:
+		self.assert_reaches_kunit(KERNEL_LINE)
+
+	def test_mutant_repro_line_names_the_mutant(self) -> None:
+		self.assert_reaches_kunit(MUTANT_LINE)
+		args = zdrace.build_parser().parse_args(make_dry_run(MUTANT_LINE))
+		self.assertEqual(args.command, 'mutants')
+		self.assertEqual(args.mutant, ['free-no-count-reset.patch'])
+
+	def test_sweep_make_line(self) -> None:
+		line = job.make_command('6.12', 'teardown_vs_put', 4711,
+					['final_put_zone_device:delay=200',
+					 'memunmap_before_wait:yield'],
+					['zone_device_mem=256M'])
+		parsed = self.assert_reaches_kunit(line)
+		self.assertEqual(parsed.filter_glob, 'zdrace_sweep.teardown_vs_put')
+		self.assertIn('zdrace_sweep.arm=final_put_zone_device:delay=200,'
+			      'memunmap_before_wait:yield', parsed.kernel_args)
+
+
+if __name__ == '__main__':
+	unittest.main()
