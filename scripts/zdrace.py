@@ -30,14 +30,26 @@ def _layout(args: argparse.Namespace) -> Layout:
 	return Layout(os.path.abspath(args.build_root), args.kernel)
 
 
+def _source(args: argparse.Namespace) -> source.KernelSource:
+	return source.find_source(args.kernel, args.kernel_src,
+				  os.path.join(REPO, 'patches', args.kernel),
+				  _layout(args).fetched)
+
+
 def prepare(args: argparse.Namespace) -> tree.TreeInfo:
 	source.ensure_host_tools()
-	src = source.find_source(args.kernel, args.kernel_src)
+	src = _source(args)
 	patches = series.load_series(os.path.join(REPO, 'patches', args.kernel))
 	with runner.build_lock(args.lock) as waited:
 		args.lock_wait += waited
-		return tree.prepare(_layout(args).main, src, patches, REPO,
-				    args.kernel)
+		info = tree.prepare(_layout(args).main, src, patches, REPO,
+				    args.kernel, accept_newer=bool(args.newer_line))
+	notice = source.sublevel_notice(source.load_line_source(
+		os.path.join(REPO, 'patches', args.kernel), args.kernel),
+		info.version)
+	if notice:
+		print(notice, flush=True)
+	return info
 
 
 def _kunit_run(args: argparse.Namespace, configs: List[str],
@@ -74,7 +86,7 @@ def cmd_stock(args: argparse.Namespace) -> int:
 	"""The kernel's default KUnit suites, unpatched and patched."""
 	info = prepare(args)
 	layout = _layout(args)
-	src = source.find_source(args.kernel, args.kernel_src)
+	src = _source(args)
 	patched = _kunit_run(args, [os.path.join(layout.tree,
 						 stock.DEFAULT_CONFIG)] +
 			     args.config, layout.stock)
@@ -169,7 +181,7 @@ def cmd_review(args: argparse.Namespace) -> int:
 def cmd_mutants(args: argparse.Namespace) -> int:
 	"""Each historical bug in fault-inject/mutants/ must be killed."""
 	prepare(args)
-	src = source.find_source(args.kernel, args.kernel_src)
+	src = _source(args)
 	main = series.load_series(os.path.join(REPO, 'patches', args.kernel))
 	# A mutant that hangs the kernel must not cost the default 300 s.
 	run = _kunit_run(args, args.config)
@@ -258,10 +270,38 @@ def build_parser() -> argparse.ArgumentParser:
 	return parser
 
 
+def carried_lines() -> List[str]:
+	"""The kernel lines patches/ has a series for, oldest first."""
+	root = os.path.join(REPO, 'patches')
+	lines = [d for d in os.listdir(root)
+		 if os.path.isfile(os.path.join(root, d, 'series'))]
+	return sorted(lines, key=source.line_key)
+
+
+def resolve_line(args: argparse.Namespace) -> None:
+	"""A KERNEL_SRC tree newer than every line we carry gets the newest
+	line's series, said once; if it does not apply, the error names the
+	patch and file as for any series."""
+	src = args.kernel_src
+	if not src or not os.path.isdir(src):
+		return
+	line = source.kernel_line(source.tree_version(src))
+	lines = carried_lines()
+	if line in lines or source.line_key(line) < source.line_key(lines[-1]):
+		return
+	print(f'zdrace: notice: {src} is linux {line}, newer than every line '
+	      f'carried ({", ".join(lines)}); using the {lines[-1]} series',
+	      flush=True)
+	args.kernel = lines[-1]
+	args.newer_line = line
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
 	args = build_parser().parse_args(argv)
 	args.lock_wait = 0.0
+	args.newer_line = ''
 	try:
+		resolve_line(args)
 		return int(args.func(args))
 	except ZdError as e:
 		print(f'zdrace: error: {e}', file=sys.stderr)

@@ -4,6 +4,7 @@
 import os
 import tempfile
 import unittest
+from unittest import mock
 
 from tests import fakekernel
 from zdtool import ZdError
@@ -57,3 +58,109 @@ class VersionTest(unittest.TestCase):
 
 if __name__ == '__main__':
 	unittest.main()
+
+
+FAKE_APT = '''#!/bin/sh
+# apt-get as the fetch drives it: records its options, "downloads" a .deb.
+echo "$@" >> "$FAKE_APT_LOG"
+case " $* " in
+*" update "*) exit "${FAKE_APT_UPDATE_RC:-0}" ;;
+*" download "*) : > "linux-source-7.3_7.3.4-1~bpo13+1_all.deb" ;;
+esac
+'''
+FAKE_DPKG_DEB = '''#!/bin/sh
+# dpkg-deb -x DEB DIR: unpack a tarball where the real package has it.
+mkdir -p "$3/usr/src" && : > "$3/usr/src/linux-source-7.3.tar.xz"
+'''
+
+
+class LineSourceTest(unittest.TestCase):
+
+	def setUp(self) -> None:
+		self.tmp = tempfile.TemporaryDirectory()
+		self.addCleanup(self.tmp.cleanup)
+		self.dir = self.tmp.name
+
+	def write(self, name: str, text: str, mode: int = 0o644) -> str:
+		path = os.path.join(self.dir, name)
+		os.makedirs(os.path.dirname(path), exist_ok=True)
+		with open(path, 'w') as f:
+			f.write(text)
+		os.chmod(path, mode)
+		return path
+
+	def test_default_is_the_machine_s_package(self) -> None:
+		ls = source.load_line_source(self.dir, '6.12')
+		self.assertEqual(ls, source.LineSource('linux-source-6.12', '', ''))
+
+	def test_parse(self) -> None:
+		self.write('source', '# comment\npackage=linux-source-7.3\n'
+			   'suite = trixie-backports  # inline\ntested=7.3.4\n')
+		self.assertEqual(source.load_line_source(self.dir, '7.3'),
+				 source.LineSource('linux-source-7.3',
+						   'trixie-backports', '7.3.4'))
+
+	def test_bad_line_names_file_and_line(self) -> None:
+		self.write('source', 'package=x\nmirror=http://x\n')
+		with self.assertRaisesRegex(ZdError, r'/source:2: expected '):
+			source.load_line_source(self.dir, '7.3')
+
+	def test_sublevel_notice(self) -> None:
+		ls = source.LineSource('linux-source-7.3', 's', '7.3.4')
+		self.assertEqual(source.sublevel_notice(ls, '7.3.4'), '')
+		self.assertEqual(source.sublevel_notice(ls, '7.3.9'),
+				 'zdrace: notice: linux 7.3.9; the 7.3 series was '
+				 'tested on 7.3.4')
+
+	def fake_tools(self) -> str:
+		bin_dir = os.path.join(self.dir, 'bin')
+		self.write('bin/apt-get', FAKE_APT, 0o755)
+		self.write('bin/dpkg-deb', FAKE_DPKG_DEB, 0o755)
+		log = os.path.join(self.dir, 'apt.log')
+		env = mock.patch.dict(os.environ, {
+			'PATH': bin_dir + os.pathsep + os.environ['PATH'],
+			'FAKE_APT_LOG': log})
+		env.start()
+		self.addCleanup(env.stop)
+		return log
+
+	def test_fetch_private_keeps_apt_to_itself(self) -> None:
+		log = self.fake_tools()
+		self.write('patches/source', 'package=linux-source-7.3\n'
+			   'suite=trixie-backports\n')
+		fetch = os.path.join(self.dir, 'build', 'source')
+		ks = source.find_source('7.3', None,
+					os.path.join(self.dir, 'patches'), fetch)
+		self.assertTrue(ks.is_tarball)
+		self.assertEqual(ks.path, os.path.join(
+			fetch, 'unpacked/usr/src/linux-source-7.3.tar.xz'))
+		with open(os.path.join(fetch, 'sources.list')) as f:
+			self.assertEqual(f.read(), 'deb [signed-by=/usr/share/keyrings/'
+					 'debian-archive-keyring.gpg] http://deb.debian.'
+					 'org/debian trixie-backports main\n')
+		with open(log) as f:
+			calls = f.read().splitlines()
+		self.assertEqual(len(calls), 2)
+		for call in calls:
+			self.assertIn(f'Dir::Etc::SourceList={fetch}/sources.list',
+				      call)
+			self.assertIn('Dir::Etc::SourceParts=/dev/null', call)
+			self.assertIn(f'Dir::State::Lists={fetch}/lists', call)
+		# Fetched once: the next run finds the unpacked tarball.
+		source.find_source('7.3', None, os.path.join(self.dir, 'patches'),
+				   fetch)
+		with open(log) as f:
+			self.assertEqual(len(f.read().splitlines()), 2)
+
+	def test_fetch_failure_names_package_and_suite(self) -> None:
+		self.fake_tools()
+		os.environ['FAKE_APT_UPDATE_RC'] = '100'  # restored by fake_tools
+		ls = source.LineSource('linux-source-7.3', 'trixie-backports', '')
+		with self.assertRaisesRegex(ZdError, r'^apt-get update of '
+					    r'linux-source-7.3 from trixie-backports '
+					    r'failed'):
+			source.fetch_private(ls, os.path.join(self.dir, 'f'))
+
+	def test_line_key_orders_lines(self) -> None:
+		self.assertEqual(sorted(['7.3', '6.12', '7.10'], key=source.line_key),
+				 ['6.12', '7.3', '7.10'])

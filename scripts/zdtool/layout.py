@@ -89,6 +89,12 @@ class Layout:
 		return self.main.results
 
 	@property
+	def fetched(self) -> str:
+		"""Debian's source package of the line, fetched with apt sources
+		of its own (patches/<line>/source); kept like the pristine tree."""
+		return os.path.join(self.root, 'source')
+
+	@property
 	def stock(self) -> str:
 		return os.path.join(self.root, 'stock')
 

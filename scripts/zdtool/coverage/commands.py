@@ -188,7 +188,9 @@ def cmd_review(ctx: Context, info: TreeInfo, series_path: str,
 							     main.line)))
 	combined = series.Series('/', [os.path.abspath(p) for p in
 				       ours.paths()] + theirs)
-	src = source.find_source(main.line, kernel_src or None)
+	src = source.find_source(main.line, kernel_src or None,
+				 ctx.repo_path(os.path.join('patches', main.line)),
+				 ctx.layout.fetched)
 	print(f'zdrace: review: {len(theirs)} patch(es) of {series_path} on '
 	      f'top of {info.banner().split(": ", 1)[1]}', flush=True)
 	with ctx.locked():

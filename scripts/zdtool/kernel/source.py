@@ -77,14 +77,118 @@ def ensure_host_tools() -> None:
 	apt_install(missing)
 
 
-def _debian_tarball(kernel: str) -> Optional[str]:
-	pattern = os.path.join(DEBIAN_SRC_DIR, f'{debian_package(kernel)}.tar.*')
+@dataclass
+class LineSource:
+	"""patches/<line>/source: the Debian package of a kernel line, the
+	suite it comes from ('' for the machine's own apt sources) and the
+	version the line's series was tested on."""
+	package: str
+	suite: str
+	tested: str
+
+
+LINE_SOURCE = 'source'
+# The Debian archive a private suite is fetched from, and the keyring that
+# checks its signature.
+DEBIAN_MIRROR = 'http://deb.debian.org/debian'
+DEBIAN_KEYRING = '/usr/share/keyrings/debian-archive-keyring.gpg'
+
+
+def load_line_source(patch_dir: str, kernel: str) -> LineSource:
+	"""@patch_dir/source, or Debian's default package for @kernel."""
+	path = os.path.join(patch_dir, LINE_SOURCE)
+	fields = {'package': debian_package(kernel), 'suite': '', 'tested': ''}
+	try:
+		with open(path) as f:
+			for n, text in enumerate(f, 1):
+				text = text.split('#', 1)[0].strip()
+				if not text:
+					continue
+				key, eq, value = text.partition('=')
+				if not eq or key.strip() not in fields:
+					raise ZdError(f'{path}:{n}: expected package=, '
+						      f'suite= or tested=, not {text!r}')
+				fields[key.strip()] = value.strip()
+	except FileNotFoundError:
+		pass
+	except OSError as e:
+		raise ZdError(f'{path}: {e.strerror}')
+	return LineSource(**fields)
+
+
+def sublevel_notice(ls: LineSource, version: str) -> str:
+	"""A one-line notice when @version is not the one the series was
+	tested on, else ''."""
+	if not ls.tested or version == ls.tested:
+		return ''
+	return (f'zdrace: notice: linux {version}; the {kernel_line(version)} '
+		f'series was tested on {ls.tested}')
+
+
+def _apt_options(root: str) -> List[str]:
+	"""apt options that keep every file of a private suite under @root."""
+	return ['-o', f'Dir::Etc::SourceList={root}/sources.list',
+		'-o', 'Dir::Etc::SourceParts=/dev/null',
+		'-o', f'Dir::State::Lists={root}/lists',
+		'-o', f'Dir::Cache={root}/cache',
+		'-o', 'Debug::NoLocking=1']
+
+
+def fetch_private(ls: LineSource, root: str) -> str:
+	"""Fetch @ls.package from Debian's @ls.suite with a sources list of
+	its own under @root (the system's apt configuration is not touched;
+	no root needed), unpack it there, and return its tarball."""
+	unpacked = os.path.join(root, 'unpacked')
+	found = sorted(glob.glob(os.path.join(unpacked, DEBIAN_SRC_DIR.lstrip('/'),
+					      f'{ls.package}.tar.*')))
+	if found:
+		return found[0]
+	if not shutil.which('apt-get') or not shutil.which('dpkg-deb'):
+		raise ZdError(f'fetching {ls.package} needs apt-get and dpkg-deb')
+	for sub in ('lists/partial', 'cache/archives/partial', 'debs'):
+		os.makedirs(os.path.join(root, sub), exist_ok=True)
+	with open(os.path.join(root, 'sources.list'), 'w') as f:
+		f.write(f'deb [signed-by={DEBIAN_KEYRING}] {DEBIAN_MIRROR} '
+			f'{ls.suite} main\n')
+	print(f'zdrace: fetching {ls.package} from Debian {ls.suite} '
+	      f'(apt, private to {root}) ...', flush=True)
+	debs = os.path.join(root, 'debs')
+	for cmd in (['apt-get', *_apt_options(root), '-q', 'update'],
+		    ['apt-get', *_apt_options(root), '-q', 'download',
+		     ls.package]):
+		proc = subprocess.run(cmd, cwd=debs, stdout=subprocess.PIPE,
+				      stderr=subprocess.STDOUT, text=True)
+		if proc.returncode != 0:
+			tail = proc.stdout.strip().splitlines()[-1:] or ['']
+			raise ZdError(f'apt-get {cmd[-1]} of {ls.package} from '
+				      f'{ls.suite} failed: {tail[0]}')
+	deb = sorted(glob.glob(os.path.join(debs, f'{ls.package}_*.deb')))
+	if not deb:
+		raise ZdError(f'apt-get download {ls.package}: no .deb in {debs}')
+	tmp = unpacked + '.new'
+	shutil.rmtree(tmp, ignore_errors=True)
+	proc = subprocess.run(['dpkg-deb', '-x', deb[-1], tmp],
+			      stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+			      text=True)
+	if proc.returncode != 0:
+		raise ZdError(f'dpkg-deb -x {deb[-1]}: {proc.stdout.strip()}')
+	shutil.rmtree(unpacked, ignore_errors=True)
+	os.rename(tmp, unpacked)
+	return fetch_private(ls, root)
+
+
+def _debian_tarball(package: str) -> Optional[str]:
+	pattern = os.path.join(DEBIAN_SRC_DIR, f'{package}.tar.*')
 	found = sorted(glob.glob(pattern))
 	return found[0] if found else None
 
 
-def find_source(kernel: str, kernel_src: Optional[str]) -> KernelSource:
-	"""KERNEL_SRC if given (tree or tarball), else Debian's package."""
+def find_source(kernel: str, kernel_src: Optional[str],
+		patch_dir: Optional[str] = None,
+		fetch_dir: Optional[str] = None) -> KernelSource:
+	"""KERNEL_SRC if given (tree or tarball), else Debian's package: from
+	the machine's apt sources, or, where patches/<line>/source names a
+	suite, fetched into @fetch_dir with apt sources of its own."""
 	if kernel_src:
 		if not os.path.exists(kernel_src):
 			raise ZdError(f'KERNEL_SRC={kernel_src}: no such file or '
@@ -101,15 +205,22 @@ def find_source(kernel: str, kernel_src: Optional[str]) -> KernelSource:
 				      f'nor a .tar.* archive')
 		return KernelSource(os.path.abspath(kernel_src), True)
 
-	tarball = _debian_tarball(kernel)
+	ls = load_line_source(patch_dir, kernel) if patch_dir else \
+		LineSource(debian_package(kernel), '', '')
+	tarball = _debian_tarball(ls.package)
 	if tarball:
 		return KernelSource(tarball, True)
-	package = debian_package(kernel)
+	if ls.suite:
+		if not fetch_dir:
+			raise ZdError(f'{ls.package} comes from Debian {ls.suite}: '
+				      f'no directory to fetch it into')
+		return KernelSource(fetch_private(ls, fetch_dir), True)
+	package = ls.package
 	if not can_install():
 		raise ZdError(f'kernel source not found: install the Debian '
 			      f'package {package} (as root), or set KERNEL_SRC=')
 	apt_install([package])
-	tarball = _debian_tarball(kernel)
+	tarball = _debian_tarball(package)
 	if not tarball:
 		raise ZdError(f'{package} installed but no {DEBIAN_SRC_DIR}/'
 			      f'{package}.tar.* found')
@@ -136,6 +247,11 @@ def tree_version(tree: str) -> str:
 	if fields.get('SUBLEVEL'):
 		version += f'.{fields["SUBLEVEL"]}'
 	return version + fields.get('EXTRAVERSION', '')
+
+
+def line_key(line: str) -> List[int]:
+	"""'7.3' -> [7, 3], for ordering kernel lines."""
+	return [int(x) for x in re.findall(r'\d+', line)[:2]]
 
 
 def kernel_line(version: str) -> str:

@@ -20,7 +20,8 @@ from typing import Dict, List, Optional
 from zdtool import ZdError
 from zdtool.layout import TreeDirs
 from zdtool.kernel.series import Series, apply_patch
-from zdtool.kernel.source import KernelSource, kernel_line, tree_version
+from zdtool.kernel.source import KernelSource, kernel_line, line_key, \
+	tree_version
 
 STAMP = '.zdrace-tree.json'
 SOURCE_STAMP = '.zdrace-source'
@@ -200,8 +201,9 @@ def recover(layout: TreeDirs) -> None:
 
 
 def prepare(layout: TreeDirs, source: KernelSource, series: Series,
-	    repo: str, line: str) -> TreeInfo:
-	"""Make build/<line>/linux match source + series; a no-op if it does."""
+	    repo: str, line: str, accept_newer: bool = False) -> TreeInfo:
+	"""Make build/<line>/linux match source + series; a no-op if it does.
+	@accept_newer: a source of a later line takes @line's series."""
 	stamp = _stamp(source, series)
 	current = read_info(layout.tree)
 	if current and current.stamp == stamp:
@@ -211,7 +213,8 @@ def prepare(layout: TreeDirs, source: KernelSource, series: Series,
 	recover(layout)
 	base = extract_pristine(layout, source)
 	version = tree_version(base)
-	if kernel_line(version) != line:
+	newer = line_key(kernel_line(version)) > line_key(line)
+	if kernel_line(version) != line and not (accept_newer and newer):
 		raise ZdError(f'{source.path} is linux {version}, but KERNEL='
 			      f'{line}: set KERNEL={kernel_line(version)}')
 
