@@ -195,9 +195,9 @@ def run_and_capture(kunit: KunitRun, info: TreeInfo, out: Outputs,
 	build_dir = os.path.abspath(kunit.build_dir)
 	os.makedirs(out.root, exist_ok=True)
 	# A failed run must not leave the last run's reports looking current.
-	for name in REPORTS:
+	for report in REPORTS:
 		with contextlib.suppress(FileNotFoundError):
-			os.unlink(out.path(name))
+			os.unlink(out.path(report))
 	reset_counters(build_dir)
 	start = time.monotonic()
 	counts = run_suites(kunit, info.banner(), name)
