@@ -102,6 +102,7 @@ class MutantRun:
 	main: Series
 	kunit: KunitRun
 	dirs: TreeDirs		# the shared mutant tree and build
+	verbose: bool = False	# show kunit.py's run (replaying named mutants)
 
 	def repro(self, name: str) -> str:
 		return f'make mutants KERNEL={self.line} MUTANT={name}'
@@ -133,7 +134,7 @@ class MutantRun:
 		json_path = os.path.join(layout.results, 'mutant.json')
 		if os.path.exists(json_path):
 			os.unlink(json_path)
-		rc = run.invoke('exec', json_path, quiet=True)
+		rc = run.invoke('exec', json_path, quiet=not self.verbose)
 		ran = time.monotonic()
 		try:
 			with open(json_path) as f:
@@ -158,8 +159,10 @@ def run(mr: MutantRun, only: Optional[List[str]] = None) -> int:
 		names = [n for n in names if n in only]
 
 	if only:
-		# Replaying named mutants (a repro line): the full run checks
-		# the unmutated kernel first.
+		# Replaying named mutants (a repro line): their failures are
+		# shown as kunit.py prints them; the full run checks the
+		# unmutated kernel first.
+		mr.verbose = True
 		print('zdrace: baseline not run: MUTANT= names the mutants; '
 		      'make mutants runs it', flush=True)
 		print(table([]), flush=True)
