@@ -70,6 +70,11 @@ class KunitRun:
 			cmd.append(f'--jobs={self.jobs}')
 		if verb in ('run', 'exec'):
 			cmd += [f'--kernel_args={a}' for a in self.kernel_args]
+			# UML's pid file and mconsole socket: in the build
+			# directory, not ~/.uml, where a UML kunit.py kills on
+			# timeout would leave them.
+			cmd.append(f'--kernel_args=uml_dir='
+				   f'{os.path.abspath(self.build_dir)}/uml')
 			if self.timeout:
 				cmd.append(f'--timeout={self.timeout}')
 			if json_path:
