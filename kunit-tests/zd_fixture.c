@@ -23,33 +23,6 @@
 #include "internal.h"	/* mm/internal.h: try_grab_folio() */
 #include "zd_fixture.h"
 
-bool zd_known_upstream_fail = IS_ENABLED(CONFIG_ZDRACE_KNOWN_UPSTREAM_FAIL);
-core_param(zdrace_known_upstream_fail, zd_known_upstream_fail, bool, 0644);
-
-/**
- * zd_known_upstream() - end the test on a rule the kernel is known to break.
- * @test: the test.
- * @fmt: the rule broken and its evidence.
- *
- * A skip whose reason starts "known upstream: ", or a failure with the same
- * message under zdrace_known_upstream_fail=1.  Does not return.
- */
-void zd_known_upstream(struct kunit *test, const char *fmt, ...)
-{
-	char *why = kunit_kmalloc(test, KUNIT_STATUS_COMMENT_SIZE, GFP_KERNEL);
-	va_list args;
-
-	KUNIT_ASSERT_NOT_NULL(test, why);
-	va_start(args, fmt);
-	vsnprintf(why, KUNIT_STATUS_COMMENT_SIZE, fmt, args);
-	va_end(args);
-	/* The KTAP skip reason is one line; the log keeps it whole. */
-	kunit_info(test, "known upstream: %s\n", why);
-	if (zd_known_upstream_fail)
-		KUNIT_FAIL_AND_ABORT(test, "known upstream: %s", why);
-	kunit_skip(test, "known upstream: %s", why);
-}
-
 /* The types free at refcount 0 come first: they are a prefix. */
 static const struct zd_type_param zd_type_params[] = {
 	{ MEMORY_DEVICE_PRIVATE, "private" },

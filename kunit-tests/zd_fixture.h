@@ -91,15 +91,4 @@ struct zd_ref *zd_ref_take(struct zd_dev *dev, struct page *page,
 			   enum zd_ref_kind kind);
 void zd_ref_drop(struct zd_ref *ref);
 
-/*
- * Known upstream outcomes: a rule 6.12 is known to break.  Reported as a
- * skip carrying the evidence, or as a failure when the kernel is booted
- * with zdrace_known_upstream_fail=1 (or built with
- * CONFIG_ZDRACE_KNOWN_UPSTREAM_FAIL=y).
- */
-extern bool zd_known_upstream_fail;
-
-__printf(2, 3)
-void zd_known_upstream(struct kunit *test, const char *fmt, ...);
-
 #endif /* _ZD_FIXTURE_H */

@@ -14,8 +14,32 @@
 #include <zdrace/fi.h>
 #include <zdrace/sched.h>
 
-/* The .exit of every suite: nothing stays armed or task-filtered. */
+/*
+ * The .exit of every suite: nothing stays armed or task-filtered, and the
+ * verdict of the rule the case asserted is logged as
+ * "rule <id> <holds|breaks|n/a|fails|skipped> expected=<holds|breaks>".
+ */
 void zd_suite_exit(struct kunit *test);
+
+enum zd_rule {
+#define ZD_RULE(id, ...) ZD_RULE_##id,
+#define ZD_BREAK(...)
+#include "zd_rules.h"
+#undef ZD_RULE
+#undef ZD_BREAK
+	ZD_NR_RULES
+};
+
+/* The pgmap type of a case that has none (the page cache). */
+#define ZD_NO_TYPE	(-1)
+
+extern bool zd_known_upstream_fail;
+
+void zd_rule(struct kunit *test, enum zd_rule rule, int type);
+__printf(2, 3)
+void zd_breaks(struct kunit *test, const char *fmt, ...);
+__printf(2, 3)
+void zd_not_applicable(struct kunit *test, const char *fmt, ...);
 
 /* memunmap_pages()'s gates, in the order it reaches them. */
 #define ZD_TEARDOWN_NR_GATES	5

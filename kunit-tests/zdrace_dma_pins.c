@@ -121,6 +121,8 @@ static void dma_pinned_only_for_foll_pin(struct kunit *test)
 	unsigned long addr = 0;
 	int n, taken = 0, wrong = 0;
 
+	zd_rule(test, ZD_RULE_dma_pinned_tells_foll_pin, k->type);
+
 	if (k->kind == ZD_REF_GUP_FAST || k->kind == ZD_REF_PIN_FAST) {
 		addr = zd_dev_map_user(dev, 1);
 		KUNIT_ASSERT_EQ(test, put_user(1, (int __user *)addr), 0);
@@ -160,6 +162,8 @@ static void unmapped_pinned_page_stays_referenced(struct kunit *test)
 	unsigned long addr = zd_dev_map_user(dev, 1);
 	struct page *page = zd_dev_page(dev, 0), *got = NULL;
 	int idle;
+
+	zd_rule(test, ZD_RULE_pin_outlives_mapping, MEMORY_DEVICE_GENERIC);
 
 	KUNIT_ASSERT_EQ(test, put_user(1, (int __user *)addr), 0);
 	idle = page_ref_count(page);
@@ -205,6 +209,8 @@ static void teardown_waits_for_unpin(struct kunit *test)
 	struct zd_ref *pin = zd_ref_take(dev, page, ZD_REF_PIN);
 	struct zdrace_sched *s = zd_dma_sched(test, dev);
 	int wait, blocked, unpinned, waited;
+
+	zd_rule(test, ZD_RULE_teardown_waits_for_reference, p->type);
 
 	put_page(page);		/* the allocation's reference */
 	KUNIT_ASSERT_EQ(test, page_ref_count(page), GUP_PIN_COUNTING_BIAS);
@@ -254,6 +260,8 @@ static void pgmap_get_put_once_per_lifetime(struct kunit *test)
 	atomic_t gets, puts;
 	struct page *page, *first = NULL;
 	int i;
+
+	zd_rule(test, ZD_RULE_pgmap_ref_once_per_lifetime, p->type);
 
 	zd_dma_count_point(test, ZDRACE_FI_page_init_before_tryget, &gets);
 	zd_dma_count_point(test, ZDRACE_FI_free_after_page_free, &puts);
@@ -339,6 +347,8 @@ static void page_free_holds_pgmap_reference(struct kunit *test)
 	u8 order[ZDRACE_SCHED_MAX_STEPS];
 	int len, k, put;
 
+	zd_rule(test, ZD_RULE_page_free_holds_pgmap, t->type);
+
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
 	ctx->dev = zd_dev_create(test, t->type);
 	ctx->page = zd_dma_page(test, ctx->dev);
@@ -362,8 +372,8 @@ static void page_free_holds_pgmap_reference(struct kunit *test)
 	KUNIT_ASSERT_GE(test, zdrace_sched_find(s, ZD_TEARDOWN, ZDRACE_SCHED_EV_GATE,
 						ZDRACE_FI_memunmap_after_put_initial),
 			0);
-	zd_known_upstream(test,
-			  "ops->page_free() of a GENERIC page ran with the pgmap reference count at 0: the final put came after %d teardown steps, once memunmap_pages() had put the per-page pgmap references",
+	zd_breaks(test,
+		  "ops->page_free() of a GENERIC page ran with the pgmap reference count at 0: the final put came after %d teardown steps, once memunmap_pages() had put the per-page pgmap references",
 			  k);
 }
 

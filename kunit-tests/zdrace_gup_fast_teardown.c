@@ -199,6 +199,8 @@ static void gup_fast_between_teardown_steps(struct kunit *test)
 	u8 order[ZDRACE_SCHED_MAX_STEPS];
 	int len, k, gup_done;
 
+	zd_rule(test, ZD_RULE_gup_fast_page_has_live_pgmap, MEMORY_DEVICE_GENERIC);
+
 	KUNIT_ASSERT_EQ(test, zdrace_sched_add_actor(ctx->s, "teardown",
 						     zd_gupf_teardown, ctx),
 			ZD_TEARDOWN);
@@ -372,6 +374,8 @@ static void teardown_inside_gup_fast_window(struct kunit *test)
 	bool released = zd_gupf_window_done(ctx, w);
 	int refcount = ctx->refcount;
 
+	zd_rule(test, ZD_RULE_gup_fast_page_has_live_pgmap, w->type);
+
 	if (w->at == ZDRACE_FI_gup_fast_after_pte_read) {
 		KUNIT_EXPECT_EQ_MSG(test, ctx->got, 0,
 				    "gup-fast returned a page of a killed pgmap");
@@ -397,8 +401,8 @@ static void teardown_inside_gup_fast_window(struct kunit *test)
 		return;
 	}
 	KUNIT_ASSERT_TRUE(test, released);
-	zd_known_upstream(test,
-			  "gup-fast returned a GENERIC page (count %d) and put its pgmap reference; with the per-page references put, nothing held the pgmap: released under the page, memunmap_pages() would complete",
+	zd_breaks(test,
+		  "gup-fast returned a GENERIC page (count %d) and put its pgmap reference; with the per-page references put, nothing held the pgmap: released under the page, memunmap_pages() would complete",
 			  refcount);
 }
 
@@ -426,6 +430,8 @@ static void grab_alone_keeps_pgmap(struct kunit *test)
 	struct completion *done = &ctx->dev->pgmap.done;
 	bool held = false, freed = false, released;
 	int refcount = ctx->refcount;
+
+	zd_rule(test, ZD_RULE_grab_alone_keeps_pgmap, w->type);
 
 	if (w->type == MEMORY_DEVICE_COHERENT && ctx->got_page) {
 		vm_munmap(ctx->addr, PAGE_SIZE);
@@ -459,8 +465,8 @@ static void grab_alone_keeps_pgmap(struct kunit *test)
 	}
 	zd_gupf_drop_and_check_live(ctx);
 	KUNIT_ASSERT_TRUE(test, released);
-	zd_known_upstream(test,
-			  "with gup-fast's get_dev_pagemap() skipped, the try_grab_folio_fast() reference alone (count %d) did not keep the GENERIC pgmap: released under the page once teardown put the per-page references",
+	zd_breaks(test,
+		  "with gup-fast's get_dev_pagemap() skipped, the try_grab_folio_fast() reference alone (count %d) did not keep the GENERIC pgmap: released under the page once teardown put the per-page references",
 			  refcount);
 }
 
@@ -550,6 +556,8 @@ static void page_changes_inside_gup_fast_window(struct kunit *test)
 		ZDRACE_FI_ARM_ALWAYS,
 	};
 	int i, after;
+
+	zd_rule(test, ZD_RULE_gup_fast_rechecks_window, MEMORY_DEVICE_GENERIC);
 
 	for (i = 0; i < ARRAY_SIZE(zd_gupf_gup_points); i++)
 		KUNIT_ASSERT_EQ(test, zdrace_fi_arm(zd_gupf_gup_points[i], &arm), 0);

@@ -150,6 +150,8 @@ static void freed_page_on_free_list_is_unreferenced(struct kunit *test)
 	struct zd_reset_ctx *ctx = zd_reset_setup(test, c->type, c->when);
 	struct page *bad;
 
+	zd_rule(test, ZD_RULE_free_list_page_unreferenced, c->type);
+
 	zd_reset_final_put(ctx);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->dev->page_free_calls), 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->dev->pgmap_ref_at_free), 1);
@@ -158,8 +160,8 @@ static void freed_page_on_free_list_is_unreferenced(struct kunit *test)
 		return;
 	KUNIT_ASSERT_PTR_EQ(test, bad, ctx->freed);
 	KUNIT_ASSERT_EQ(test, c->type, MEMORY_DEVICE_GENERIC);
-	zd_known_upstream(test,
-			  "freed GENERIC page %#lx on the driver's free list has refcount %d after free_zone_device_folio() (%d inside the page_free window): folio_set_count(1) runs after ops->page_free()",
+	zd_breaks(test,
+		  "freed GENERIC page %#lx on the driver's free list has refcount %d after free_zone_device_folio() (%d inside the page_free window): folio_set_count(1) runs after ops->page_free()",
 			  page_to_pfn(bad), page_ref_count(bad),
 			  ctx->count_in_window);
 }
@@ -186,6 +188,8 @@ static void allocator_races_refcount_reset(struct kunit *test)
 	struct page *bad;
 	int count;
 
+	zd_rule(test, ZD_RULE_new_owner_keeps_count, c->type);
+
 	refs_before = zd_dev_pgmap_refs(ctx->dev);
 	zd_reset_final_put(ctx);
 	if (c->when == ZD_RESET_AFTER_FREE) {
@@ -205,8 +209,8 @@ static void allocator_races_refcount_reset(struct kunit *test)
 			    refs_before, refs_after);
 
 	if (count != ctx->owner_refs && !zd_type_is_refcount0(c->type))
-		zd_known_upstream(test,
-				  "GENERIC page %#lx handed out between ops->page_free() and the refcount reset: its owner holds %d references, folio_set_count(1) left page_ref_count=%d",
+		zd_breaks(test,
+			  "GENERIC page %#lx handed out between ops->page_free() and the refcount reset: its owner holds %d references, folio_set_count(1) left page_ref_count=%d",
 				  page_to_pfn(ctx->got), ctx->owner_refs, count);
 	KUNIT_EXPECT_EQ_MSG(test, count, ctx->owner_refs,
 			    "the free path overwrote the new owner's count");

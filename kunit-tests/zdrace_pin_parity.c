@@ -122,6 +122,8 @@ static void longterm_pin_fast_and_slow_agree(struct kunit *test)
 	struct zd_pin_pins fast = {}, slow = {};
 	int i;
 
+	zd_rule(test, ZD_RULE_longterm_pin_parity, c->type);
+
 	zd_pin_pin(dev, true, &fast);
 	zd_pin_pin(dev, false, &slow);
 	kunit_info(test, "%s: fast pinned %ld (grabbed by gup-fast %d), slow %ld, migrate_to_ram %d\n",
@@ -160,6 +162,8 @@ static void mapped_coherent_anon_refcount(struct kunit *test)
 	atomic_t lookups = ATOMIC_INIT(0), grabs = ATOMIC_INIT(0);
 	struct page *page, *got;
 	unsigned long addr;
+
+	zd_rule(test, ZD_RULE_mapped_coherent_refcount, MEMORY_DEVICE_COHERENT);
 
 	addr = zd_dev_map_anon(dev, 1, &page);
 	KUNIT_EXPECT_TRUE(test, is_device_coherent_page(page));

@@ -70,6 +70,8 @@ static void speculative_get_on_free_device_page(struct kunit *test)
 	int before = page_ref_count(page);
 	bool got;
 
+	zd_rule(test, ZD_RULE_speculative_get_refuses_free_page, p->type);
+
 	if (p->refs == 1)
 		got = folio_try_get(folio);
 	else
@@ -87,8 +89,8 @@ static void speculative_get_on_free_device_page(struct kunit *test)
 	KUNIT_ASSERT_EQ_MSG(test, p->type, MEMORY_DEVICE_GENERIC,
 			    "%s took %d references on a free page",
 			    p->name, p->refs);
-	zd_known_upstream(test,
-			  "%s took a reference on free GENERIC page %#lx (on the driver's free list after ops->page_free()): free GENERIC pages sit at refcount %d, not 0",
+	zd_breaks(test,
+		  "%s took a reference on free GENERIC page %#lx (on the driver's free list after ops->page_free()): free GENERIC pages sit at refcount %d, not 0",
 			  p->refs == 1 ? "folio_try_get" : "folio_ref_try_add",
 			  page_to_pfn(page), before);
 }
@@ -175,6 +177,8 @@ static void lookup_never_returns_frozen_folio(struct kunit *test)
 	};
 	struct folio *got;
 
+	zd_rule(test, ZD_RULE_lookup_returns_stable_folio, ZD_NO_TYPE);
+
 	KUNIT_ASSERT_NOT_NULL(test, c);
 	c->frozen_passes = passes;
 	c->folio = zd_spec_shmem_folio(test, "zdrace-s6");
@@ -242,6 +246,8 @@ static void lookup_rechecks_reused_slot(struct kunit *test)
 		ZDRACE_FI_ARM_ALWAYS,
 	};
 	struct folio *got;
+
+	zd_rule(test, ZD_RULE_lookup_returns_stable_folio, ZD_NO_TYPE);
 
 	KUNIT_ASSERT_NOT_NULL(test, r);
 	r->old = zd_spec_shmem_folio(test, "zdrace-s6-old");

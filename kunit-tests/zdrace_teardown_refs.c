@@ -152,6 +152,8 @@ static void teardown_waits_for_last_reference(struct kunit *test)
 	u8 order[ZDRACE_SCHED_MAX_STEPS];
 	int len, k, dropped, waited, blocked, ret;
 
+	zd_rule(test, ZD_RULE_teardown_waits_for_reference, c->type);
+
 	len = zd_order_get(test, p, order);
 	zdrace_sched_set_order(s, order, len);
 	/* Teardown steps the order runs before the drop. */
@@ -210,6 +212,8 @@ static void generic_plain_reference_vs_teardown(struct kunit *test)
 	u8 order[ZD_TEARDOWN_NR_GATES + 2];
 	int i, observed, at_unmap, held;
 
+	zd_rule(test, ZD_RULE_teardown_waits_for_reference, c->type);
+
 	/* Teardown to memunmap_before_unmap, the observer, the rest. */
 	for (i = 0; i < ZD_TEARDOWN_NR_GATES; i++)
 		order[i] = ZD_TEARDOWN;
@@ -238,8 +242,8 @@ static void generic_plain_reference_vs_teardown(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, ctx->refcount, held);
 	KUNIT_ASSERT_FALSE(test, pfn_valid(ctx->pfn));
 
-	zd_known_upstream(test,
-			  "memunmap_pages() returned under a %s reference to a GENERIC page: pgmap released with page_ref_count=%d held at memunmap_before_unmap, pfn_valid(%#lx)=0 after; the late put would touch an unmapped memmap",
+	zd_breaks(test,
+		  "memunmap_pages() returned under a %s reference to a GENERIC page: pgmap released with page_ref_count=%d held at memunmap_before_unmap, pfn_valid(%#lx)=0 after; the late put would touch an unmapped memmap",
 			  zd_ref_kind_name(c->kind), ctx->refcount, ctx->pfn);
 }
 

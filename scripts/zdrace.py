@@ -74,7 +74,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 	run = _kunit_run(args, args.config)
 	with runner.build_lock(args.lock) as waited:
 		args.lock_wait += waited
-		counts = runner.run_suites(run, info.banner(), 'zdrace')
+		counts = runner.run_suites(run, info.banner(), 'zdrace',
+						 check_rules=True)
 	took = time.monotonic() - start - args.lock_wait
 	wait = f' (+{args.lock_wait:.1f} s waiting for the build lock)' \
 		if args.lock_wait >= 0.1 else ''
@@ -138,7 +139,8 @@ def _check_kernel(args: argparse.Namespace, info: tree.TreeInfo) -> Counts:
 	try:
 		run = _kunit_run(args, args.config)
 		with runner.build_lock(args.lock):
-			suites = runner.run_suites(run, info.banner(), 'zdrace')
+			suites = runner.run_suites(run, info.banner(), 'zdrace',
+						 check_rules=True)
 			suites += bootcheck.run(run)
 	except ZdError as e:
 		print(f'zdrace: error: {e}', file=sys.stderr)

@@ -3,14 +3,16 @@
 
 import contextlib
 import fcntl
+import json
 import os
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterator, List, Optional, Tuple
 
 from zdtool import ZdError
+from zdtool.kernel import rules
 from zdtool.kernel.results import Counts, count_kunit_json
 
 KUNIT_PY = 'tools/testing/kunit/kunit.py'
@@ -105,10 +107,15 @@ def check_configs(configs: List[str]) -> None:
 			raise ZdError(f'kunitconfig {c}: no such file')
 
 
-def run_suites(run: KunitRun, banner: str, name: str) -> Counts:
+def run_suites(run: KunitRun, banner: str, name: str,
+	       check_rules: bool = False) -> Counts:
 	"""kunit.py run; the results' JSON is run.results/@name.json.
-	@banner names the kernel (TreeInfo.banner())."""
+	@banner names the kernel (TreeInfo.banner()).  @check_rules: boot
+	with the rule table and count the rules' check as one more result
+	(run.results/@name-rules.json)."""
 	check_configs(run.configs)
+	if check_rules:
+		run = replace(run, kernel_args=run.kernel_args + [rules.LIST_ARG])
 	os.makedirs(run.results, exist_ok=True)
 	json_path = os.path.join(run.results, f'{name}.json')
 	with contextlib.suppress(FileNotFoundError):
@@ -128,4 +135,28 @@ def run_suites(run: KunitRun, banner: str, name: str) -> Counts:
 		counts.failed += 1
 	print(f'{banner}: {counts.summary()} '
 	      f'[{time.monotonic() - start:.1f} s]', flush=True)
+	if check_rules:
+		counts += check_rule_results(run, name)
 	return counts
+
+
+def check_rule_results(run: KunitRun, name: str) -> Counts:
+	"""The declared breaks against what the run showed: one result."""
+	try:
+		results = rules.from_console(run.tree, run.console_log)
+	except OSError as e:
+		print(f'zdrace: rules: cannot read the console: {e}', flush=True)
+		return Counts(failed=1)
+	if results is None:
+		print(f'zdrace: rules: the kernel printed no rule table '
+		      f'({run.console_log})', flush=True)
+		return Counts(failed=1)
+	with open(os.path.join(run.results, f'{name}-rules.json'), 'w') as f:
+		json.dump([r.to_json() for r in results], f, indent=1)
+	problems = [r.problem for r in results if r.problem]
+	for p in problems:
+		print(f'zdrace: rules: {p}', flush=True)
+	broken = sum(r.verdict == 'breaks' for r in results)
+	print(f'zdrace: rules: {len(results)} rules, {broken} break as '
+	      f'declared, {len(problems)} not as declared', flush=True)
+	return Counts(failed=1) if problems else Counts(passed=1)

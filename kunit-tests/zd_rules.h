@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The rules the race suites assert, each from a linux-mm thread, and the
+ * one place that declares which kernel line is known to break which rule.
+ * Included with ZD_RULE() and ZD_BREAK() defined:
+ *
+ *   ZD_RULE(id, thread, statement)
+ *   ZD_BREAK(id, line, types, evidence)
+ *
+ * @types is a mask of BIT(MEMORY_DEVICE_*).  A case that shows a break
+ * not declared here fails; a declared break that no case shows fails
+ * `make check` (scripts/zdtool/rules.py): a fix or a regression upstream
+ * is noticed the day it lands.
+ */
+#ifndef ZD_APR_2017
+#define ZD_APR_2017 "Apr 2017, get_zone_device_page() in get_page() and page_cache_get_speculative()"
+#define ZD_SEP_2021 "Sep 2021, gup-fast's get_dev_pagemap(): \"So lets just delete it!\""
+#define ZD_FEB_2022 "Feb 2022, DEVICE_COHERENT pinning (\"the same pinning rules for GUP vs. GUP-fast\")"
+#define ZD_SEP_2022_BUSY "Sep 2022, INIT_PAGEMAP_BUSY (page_free() before the refcount reset)"
+#define ZD_SEP_2022_DAX "Sep 2022, Fix the DAX-gup mistake (pgmap put after page_free())"
+#endif
+
+ZD_RULE(teardown_waits_for_reference, ZD_APR_2017,
+	"memunmap_pages() does not pass its wait or free memmap or pgmap under a page reference")
+ZD_RULE(gup_fast_page_has_live_pgmap, ZD_SEP_2021,
+	"at any teardown step gup-fast returns a referenced page with a live pgmap, or falls back")
+ZD_RULE(gup_fast_rechecks_window, ZD_SEP_2021,
+	"gup-fast falls back, holding nothing, if the PTE or the count changes in its window")
+ZD_RULE(grab_alone_keeps_pgmap, ZD_SEP_2021,
+	"the page reference gup-fast grabs keeps page->pgmap valid with no pgmap reference")
+ZD_RULE(longterm_pin_parity, ZD_FEB_2022,
+	"FOLL_LONGTERM pins agree page by page through pin_user_pages_fast() and pin_user_pages()")
+ZD_RULE(mapped_coherent_refcount, ZD_FEB_2022,
+	"a mapped COHERENT anon page has count 1, mapcount 1, one pgmap ref; munmap frees it")
+ZD_RULE(free_list_page_unreferenced, ZD_SEP_2022_BUSY,
+	"a page on the free list carries no reference, in free_zone_device_folio() or after")
+ZD_RULE(new_owner_keeps_count, ZD_SEP_2022_BUSY,
+	"a page handed out again keeps its new owner's count; pgmap references balance")
+ZD_RULE(dma_pinned_tells_foll_pin, ZD_SEP_2022_DAX,
+	"folio_maybe_dma_pinned() is true under FOLL_PIN and false under other references")
+ZD_RULE(pin_outlives_mapping, ZD_SEP_2022_DAX,
+	"a pinned device page stays referenced when its user mapping goes")
+ZD_RULE(pgmap_ref_once_per_lifetime, ZD_SEP_2022_DAX,
+	"the pgmap is got once and put once per page lifetime, whatever else comes and goes")
+ZD_RULE(page_free_holds_pgmap, ZD_SEP_2022_DAX,
+	"ops->page_free() runs with a pgmap reference wherever the final put lands in teardown")
+ZD_RULE(speculative_get_refuses_free_page, ZD_APR_2017,
+	"folio_try_get() and folio_ref_try_add() take no reference on a free device page")
+ZD_RULE(lookup_returns_stable_folio, ZD_APR_2017,
+	"filemap_get_entry() never returns a folio frozen or replaced between lookup and get")
+
+ZD_BREAK(teardown_waits_for_reference, "6.12", BIT(MEMORY_DEVICE_GENERIC),
+	 "a plain GENERIC page reference holds no pgmap ref; memunmap_pages() returns under it")
+ZD_BREAK(gup_fast_page_has_live_pgmap, "6.12", BIT(MEMORY_DEVICE_GENERIC),
+	 "per-page refs put inside gup-fast's window: the pgmap dies under the returned page")
+ZD_BREAK(grab_alone_keeps_pgmap, "6.12", BIT(MEMORY_DEVICE_GENERIC),
+	 "without get_dev_pagemap()'s ref the GENERIC pgmap dies under the grabbed page")
+ZD_BREAK(free_list_page_unreferenced, "6.12", BIT(MEMORY_DEVICE_GENERIC),
+	 "folio_set_count(1) after ops->page_free() leaves a free GENERIC page at count 1")
+ZD_BREAK(new_owner_keeps_count, "6.12", BIT(MEMORY_DEVICE_GENERIC),
+	 "folio_set_count(1) overwrites the count of a GENERIC page handed out in the window")
+ZD_BREAK(page_free_holds_pgmap, "6.12", BIT(MEMORY_DEVICE_GENERIC),
+	 "a final put after teardown's per-page puts runs ops->page_free() with the pgmap at 0")
+ZD_BREAK(speculative_get_refuses_free_page, "6.12", BIT(MEMORY_DEVICE_GENERIC),
+	 "a free GENERIC page sits at count 1 on the free list: the speculative get succeeds")

@@ -1,0 +1,76 @@
+# SPDX-License-Identifier: GPL-2.0
+"""zdtool.kernel.rules: the rule table and verdicts of a recorded run
+(zdrace_speculative_get on 6.12, booted with zdrace_rules.list=1)."""
+
+import os
+import unittest
+from typing import List
+
+from tests import kunittree
+from zdtool.kernel import rules
+
+DATA = os.path.join(os.path.dirname(__file__), 'test_data',
+		    'rules_console.log')
+
+
+def console() -> List[str]:
+	with open(DATA) as f:
+		return f.readlines()
+
+
+class RulesTest(unittest.TestCase):
+
+	def results(self, lines: List[str]) -> dict:
+		tree = kunittree.needed(self)
+		table = rules.read_table(lines)
+		got = rules.aggregate(table, rules.read_verdicts(tree, lines))
+		return {r.rule: r for r in got}
+
+	def test_table(self) -> None:
+		table = rules.read_table(console())
+		self.assertEqual(table.line, '6.12')
+		self.assertEqual(len(table.rules), 14)
+		self.assertEqual(table.rules['gup_fast_page_has_live_pgmap'].thread,
+				 'Sep 2021, gup-fast\'s get_dev_pagemap(): "So lets '
+				 'just delete it!"')
+		self.assertEqual([b.types for b in table.declared(
+			'speculative_get_refuses_free_page')], ['generic'])
+
+	def test_declared_break_shown(self) -> None:
+		got = self.results(console())
+		spec = got['speculative_get_refuses_free_page']
+		self.assertEqual((spec.verdict, spec.declared_break, spec.cases),
+				 ('breaks', True, 6))
+		self.assertTrue(spec.evidence.startswith('folio_try_get took a '
+							 'reference on free '
+							 'GENERIC page'))
+		self.assertEqual(spec.tests[0], 'zdrace_speculative_get.'
+				 'speculative_get_on_free_device_page.generic '
+				 'folio_try_get')
+		self.assertEqual(spec.problem, '')
+		lookup = got['lookup_returns_stable_folio']
+		self.assertEqual((lookup.verdict, lookup.cases, lookup.problem),
+				 ('holds', 4, ''))
+		# Rules this suite does not assert.
+		self.assertEqual(got['longterm_pin_parity'].verdict, 'n/a')
+
+	def test_declared_break_that_held_is_a_problem(self) -> None:
+		lines = [t.replace('breaks expected=breaks',
+				   'holds expected=breaks') for t in console()]
+		spec = self.results(lines)['speculative_get_refuses_free_page']
+		self.assertEqual(spec.verdict, 'holds')
+		self.assertIn('declared broken on 6.12', spec.problem)
+		self.assertIn('held in all 6 cases', spec.problem)
+
+	def test_undeclared_break_is_a_problem(self) -> None:
+		lines = [t.replace('rule lookup_returns_stable_folio holds '
+				   'expected=holds',
+				   'rule lookup_returns_stable_folio breaks '
+				   'expected=holds') for t in console()]
+		lookup = self.results(lines)['lookup_returns_stable_folio']
+		self.assertEqual(lookup.verdict, 'breaks')
+		self.assertIn('does not declare', lookup.problem)
+
+
+if __name__ == '__main__':
+	unittest.main()
