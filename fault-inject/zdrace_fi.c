@@ -179,6 +179,11 @@ int zdrace_fi_check(enum zdrace_fi_point point, const struct zdrace_fi_arm *arm,
 		return -ENOENT;
 	}
 	name = zdrace_fi_desc[point].name;
+	if (zdrace_fi_desc[point].flags & ZDRACE_FI_ABSENT) {
+		snprintf(why, len, "%s: no such window on this kernel line",
+			 name);
+		return -ENOENT;
+	}
 	if (arm->action >= ZDRACE_FI_NR_ACTIONS) {
 		snprintf(why, len, "%s: unknown action %d", name, arm->action);
 		return -EINVAL;
@@ -522,6 +527,11 @@ static void __init zdrace_fi_print_list(void)
 			strlcat(flags, ",can_fail", sizeof(flags));
 		if (d->flags & ZDRACE_FI_RETRIES)
 			strlcat(flags, ",retries", sizeof(flags));
+		if (d->flags & ZDRACE_FI_ABSENT) {
+			pr_info("point %s file=%s flags=absent accepts=none\n",
+				d->name, d->file);
+			continue;
+		}
 		pr_info("point %s file=%s flags=%s accepts=delay%s%s%s\n",
 			d->name, d->file, flags[0] ? flags + 1 : "none",
 			zdrace_fi_check(i, &yield, NULL, 0) ? "" : ",yield",

@@ -16,7 +16,10 @@
 #include <linux/mman.h>
 #include <linux/pagemap.h>
 #include <linux/percpu-refcount.h>
+#include <linux/version.h>
+#if LINUX_VERSION_MAJOR < 7
 #include <linux/pfn_t.h>
+#endif
 #include <linux/uaccess.h>
 #include <linux/workqueue.h>
 
@@ -41,13 +44,13 @@ static const void *zd_type_next(const void *prev, char *desc, int nr)
 }
 
 /* KUNIT_CASE_PARAM() generator over zd_type_params. */
-const void *zd_type_gen_params(const void *prev, char *desc)
+ZD_PARAM_GEN(zd_type_gen_params)
 {
 	return zd_type_next(prev, desc, ARRAY_SIZE(zd_type_params));
 }
 
 /* ... over the types free at refcount 0: PRIVATE and COHERENT. */
-const void *zd_refcount0_gen_params(const void *prev, char *desc)
+ZD_PARAM_GEN(zd_refcount0_gen_params)
 {
 	return zd_type_next(prev, desc, 2);
 }
@@ -60,7 +63,7 @@ bool zd_type_is_refcount0(enum memory_type type)
 
 static struct zd_dev *zd_page_dev(struct page *page)
 {
-	return container_of(page->pgmap, struct zd_dev, pgmap);
+	return container_of(zd_page_pgmap(page), struct zd_dev, pgmap);
 }
 
 /*
@@ -128,8 +131,19 @@ static vm_fault_t zd_dev_migrate_to_ram(struct vm_fault *vmf)
 	return ret;
 }
 
+#if ZD_KERNEL_7
+static void zd_dev_folio_free(struct folio *folio)
+{
+	zd_dev_page_free(&folio->page);
+}
+#endif
+
 static const struct dev_pagemap_ops zd_dev_ops = {
+#if ZD_KERNEL_7
+	.folio_free = zd_dev_folio_free,
+#else
 	.page_free = zd_dev_page_free,
+#endif
 	.migrate_to_ram = zd_dev_migrate_to_ram,
 };
 
@@ -181,6 +195,17 @@ void zd_dev_unmap(struct zd_dev *dev)
 	if (!dev->mapped)
 		return;
 	dev->mapped = false;
+	/*
+	 * Where a user mapping holds a page reference and a mapcount, zap it
+	 * first, as a driver does: memunmap_pages() does not wait for page
+	 * references to GENERIC pages, and the mm's teardown would later drop
+	 * them on a memmap that is gone.
+	 */
+	if (dev->file) {
+		unmap_mapping_range(dev->file->f_mapping, 0, 0, 1);
+		fput(dev->file);
+		dev->file = NULL;
+	}
 	INIT_DELAYED_WORK(&dev->unmap_watchdog, zd_dev_unmap_watchdog);
 	schedule_delayed_work(&dev->unmap_watchdog, ZD_UNMAP_TIMEOUT);
 	memunmap_pages(&dev->pgmap);
@@ -294,7 +319,7 @@ struct page *zd_dev_alloc_page(struct zd_dev *dev)
 	page = zd_dev_take_free_page(dev);
 	if (!page)
 		return NULL;
-	zone_device_page_init(page);
+	zd_zone_device_page_init(page, &dev->pgmap);
 	unlock_page(page);
 	return page;
 }
@@ -305,9 +330,18 @@ static vm_fault_t zd_dev_fault(struct vm_fault *vmf)
 
 	if (vmf->pgoff >= dev->nr_pages)
 		return VM_FAULT_SIGBUS;
+#if ZD_KERNEL_7
+	/*
+	 * vmf_insert_mixed() makes special PTEs, which gup-fast refuses: map
+	 * the page itself, with a reference and a mapcount, as device-dax does.
+	 */
+	return vmf_insert_page_mkwrite(vmf, zd_dev_page(dev, vmf->pgoff),
+				       vmf->flags & FAULT_FLAG_WRITE);
+#else
 	return vmf_insert_mixed(vmf->vma, vmf->address,
 				__pfn_to_pfn_t(dev->pfn_first + vmf->pgoff,
 					       PFN_DEV | PFN_MAP));
+#endif
 }
 
 static const struct vm_operations_struct zd_dev_vm_ops = {
@@ -344,8 +378,21 @@ unsigned long zd_dev_map_user(struct zd_dev *dev, unsigned long nr_pages)
 	unsigned long addr;
 
 	KUNIT_ASSERT_EQ(test, dev->pgmap.type, MEMORY_DEVICE_GENERIC);
-	file = anon_inode_getfile("[zdrace-device]", &zd_dev_fops, dev, O_RDWR);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
+	if (ZD_USER_MAPPING_HOLDS_REF) {
+		/* One inode per device: zd_dev_unmap() zaps its mapping. */
+		if (!dev->file) {
+			file = anon_inode_create_getfile("[zdrace-device]",
+							 &zd_dev_fops, dev,
+							 O_RDWR, NULL);
+			KUNIT_ASSERT_FALSE(test, IS_ERR(file));
+			dev->file = file;
+		}
+		file = get_file(dev->file);
+	} else {
+		file = anon_inode_getfile("[zdrace-device]", &zd_dev_fops, dev,
+					  O_RDWR);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(file));
+	}
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, zd_fput, file));
 	addr = kunit_vm_mmap(test, file, 0, nr_pages * PAGE_SIZE,
 			     PROT_READ | PROT_WRITE, MAP_SHARED, 0);
@@ -369,7 +416,7 @@ static void zd_dev_migrate_alloc(struct zd_dev *dev, struct migrate_vma *args,
 		dpage = zd_dev_take_free_page(dev);
 		if (!dpage)
 			break;
-		zone_device_page_init(dpage);	/* locked, count 1 */
+		zd_zone_device_page_init(dpage, &dev->pgmap);	/* locked, count 1 */
 		if (dev->pgmap.type == MEMORY_DEVICE_COHERENT)
 			copy_highpage(dpage, spage);
 		args->dst[i] = migrate_pfn(page_to_pfn(dpage)) |
@@ -599,7 +646,7 @@ struct zd_ref *zd_ref_take(struct zd_dev *dev, struct page *page,
 		ret = try_grab_folio(page_folio(page), 1, FOLL_PIN);
 		break;
 	case ZD_REF_PGMAP:
-		ref->pgmap = get_dev_pagemap(page_to_pfn(page), NULL);
+		ref->pgmap = zd_get_dev_pagemap(page_to_pfn(page));
 		ret = ref->pgmap ? 0 : -ENXIO;
 		break;
 	case ZD_REF_GUP_FAST:

@@ -16,6 +16,8 @@
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 
+#include "zd_compat.h"
+
 /* One 16 MiB section: what memory hotplug on UML adds at a time. */
 #define ZD_DEV_SIZE	SZ_16M
 
@@ -26,6 +28,7 @@ struct zd_dev {
 	unsigned long pfn_first;
 	unsigned long nr_pages;
 	bool mapped;
+	struct file *file;		/* zapped by zd_dev_unmap() */
 	bool unmap_timed_out;
 	struct delayed_work unmap_watchdog;
 
@@ -46,8 +49,8 @@ struct zd_type_param {
 	const char *name;
 };
 
-const void *zd_type_gen_params(const void *prev, char *desc);
-const void *zd_refcount0_gen_params(const void *prev, char *desc);
+ZD_PARAM_GEN(zd_type_gen_params);
+ZD_PARAM_GEN(zd_refcount0_gen_params);
 
 bool zd_type_is_refcount0(enum memory_type type);
 struct zd_dev *zd_dev_create(struct kunit *test, enum memory_type type);

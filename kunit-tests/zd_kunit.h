@@ -14,6 +14,8 @@
 #include <zdrace/fi.h>
 #include <zdrace/sched.h>
 
+#include "zd_compat.h"
+
 /*
  * The .exit of every suite: nothing stays armed or task-filtered, and the
  * verdict of the rule the case asserted is logged as
@@ -104,9 +106,18 @@ int zd_order_first(const u8 *order, int len, int actor);
 		.nr_actors = (actors),						\
 		.params = name##_params,					\
 	};									\
-	static const void *name##_gen_params(const void *prev, char *desc)	\
+	static ZD_PARAM_GEN(name##_gen_params)					\
 	{									\
 		return zd_order_next(&name##_table, prev, desc);		\
 	}
+
+/*
+ * zdrace_sched_seed_params() in KUnit's generator signature of this kernel
+ * line, for KUNIT_CASE_PARAM().
+ */
+static inline ZD_PARAM_GEN(zd_seed_gen_params)
+{
+	return zdrace_sched_seed_params(prev, desc);
+}
 
 #endif /* _ZD_KUNIT_H */

@@ -85,7 +85,7 @@ static void zd_trigger_get_pgmap(struct zd_fi_ctx *ctx)
 	struct dev_pagemap *pgmap;
 
 	ctx->dev = zd_dev_create(ctx->test, MEMORY_DEVICE_GENERIC);
-	pgmap = get_dev_pagemap(ctx->dev->pfn_first, NULL);
+	pgmap = zd_get_dev_pagemap(ctx->dev->pfn_first);
 	ctx->failed_branch = !pgmap;
 	if (pgmap)
 		put_dev_pagemap(pgmap);
@@ -112,7 +112,7 @@ static void zd_trigger_gup_fast(struct zd_fi_ctx *ctx)
 
 static struct file *zd_shmem_file(struct kunit *test)
 {
-	struct file *file = shmem_file_setup("zdrace", PAGE_SIZE, 0);
+	struct file *file = shmem_file_setup("zdrace", PAGE_SIZE, ZD_SHMEM_FLAGS);
 	struct folio *folio;
 
 	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
@@ -216,7 +216,7 @@ static struct zdrace_fi_arm zd_pair_arm(enum zdrace_fi_point point,
 	};
 }
 
-static const void *zd_pair_gen_params(const void *prev, char *desc)
+static ZD_PARAM_GEN(zd_pair_gen_params)
 {
 	static struct zd_pair pairs[ZDRACE_FI_NR * ZDRACE_FI_NR_ACTIONS];
 	static int nr;
@@ -584,7 +584,7 @@ static void blocked_actor_is_detected(struct kunit *test)
 	struct dev_pagemap *pgmap;
 	int wait_gate, blocked, after;
 
-	pgmap = get_dev_pagemap(dev->pfn_first, NULL);
+	pgmap = zd_get_dev_pagemap(dev->pfn_first);
 	KUNIT_ASSERT_NOT_NULL(test, pgmap);
 	KUNIT_ASSERT_EQ(test, zdrace_sched_add_actor(s, "teardown",
 						     zd_actor_unmap, dev), 0);
@@ -742,7 +742,7 @@ static void debugfs_arms_point(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, zd_debugfs_write(d, point, "action", "fail\n"), 5);
 
 	for (i = 0; i < 3; i++) {
-		pgmap = get_dev_pagemap(pfn, NULL);
+		pgmap = zd_get_dev_pagemap(pfn);
 		if (pgmap) {
 			found++;
 			put_dev_pagemap(pgmap);
@@ -754,7 +754,7 @@ static void debugfs_arms_point(struct kunit *test)
 
 	/* Disarmed, the point neither fails nor counts. */
 	KUNIT_ASSERT_EQ(test, zd_debugfs_write(d, point, "action", "none"), 4);
-	pgmap = get_dev_pagemap(pfn, NULL);
+	pgmap = zd_get_dev_pagemap(pfn);
 	KUNIT_EXPECT_NOT_NULL(test, pgmap);
 	if (pgmap)
 		put_dev_pagemap(pgmap);
@@ -763,7 +763,7 @@ static void debugfs_arms_point(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, zd_debugfs_write(d, point, "action", "yield"),
 			-EINVAL);
-	pgmap = get_dev_pagemap(pfn, NULL);
+	pgmap = zd_get_dev_pagemap(pfn);
 	KUNIT_EXPECT_NOT_NULL_MSG(test, pgmap, "a refused action was armed");
 	if (pgmap)
 		put_dev_pagemap(pgmap);
@@ -778,7 +778,7 @@ static struct kunit_case zdrace_fi_selftest_cases[] = {
 	KUNIT_CASE(unarmed_point_never_fires),
 	KUNIT_CASE(nth_order_unranks),
 	KUNIT_CASE_PARAM(schedule_order_is_followed, zd_order_gen_params),
-	KUNIT_CASE_PARAM(seed_replays_same_trace, zdrace_sched_seed_params),
+	KUNIT_CASE_PARAM(seed_replays_same_trace, zd_seed_gen_params),
 	KUNIT_CASE(blocked_actor_is_detected),
 	KUNIT_CASE(debugfs_arms_point),
 	{}

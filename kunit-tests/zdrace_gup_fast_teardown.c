@@ -138,7 +138,7 @@ static void zd_gupf_gup(struct zd_gupf_ctx *ctx)
 	ctx->got_page = ctx->got == 1 ? page : NULL;
 	if (ctx->got_page) {
 		ctx->refcount = page_ref_count(page);
-		ctx->pgmap_ptr_ok = page->pgmap == &ctx->dev->pgmap;
+		ctx->pgmap_ptr_ok = zd_page_pgmap(page) == &ctx->dev->pgmap;
 	}
 }
 
@@ -319,7 +319,7 @@ static struct zd_gupf_ctx *zd_gupf_run_window(struct kunit *test,
 	ctx->skip_pgmap = w->skip_pgmap;
 	/* gup-fast's put at its end gives back this one instead. */
 	if (w->skip_pgmap) {
-		comp = get_dev_pagemap(page_to_pfn(ctx->page), NULL);
+		comp = zd_get_dev_pagemap(page_to_pfn(ctx->page));
 		KUNIT_ASSERT_NOT_NULL(test, comp);
 		ctx->base_refs++;
 	}
@@ -352,7 +352,7 @@ static void zd_gupf_drop_and_check_live(struct zd_gupf_ctx *ctx)
 
 	if (ctx->got_page)
 		put_page(ctx->got_page);
-	pgmap = get_dev_pagemap(page_to_pfn(ctx->page), NULL);
+	pgmap = zd_get_dev_pagemap(page_to_pfn(ctx->page));
 	KUNIT_EXPECT_PTR_EQ_MSG(test, pgmap, &ctx->dev->pgmap,
 				"the pgmap did not come back to life");
 	if (pgmap)

@@ -101,7 +101,7 @@ static void zd_pin_pin(struct zd_dev *dev, bool fast, struct zd_pin_pins *p)
 		if (i >= p->ret)
 			p->outcome[i] = ZD_PIN_REFUSED;
 		else if (is_zone_device_page(p->pages[i]) &&
-			 p->pages[i]->pgmap == &dev->pgmap)
+			 zd_page_pgmap(p->pages[i]) == &dev->pgmap)
 			p->outcome[i] = ZD_PIN_PINNED;
 		else
 			p->outcome[i] = ZD_PIN_MIGRATED;

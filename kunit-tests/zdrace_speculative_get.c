@@ -148,7 +148,7 @@ KUNIT_DEFINE_ACTION_WRAPPER(zd_spec_folio_put, folio_put, struct folio *);
  */
 static struct folio *zd_spec_shmem_folio(struct kunit *test, const char *name)
 {
-	struct file *file = shmem_file_setup(name, PAGE_SIZE, 0);
+	struct file *file = shmem_file_setup(name, PAGE_SIZE, ZD_SHMEM_FLAGS);
 	struct folio *folio;
 
 	KUNIT_ASSERT_FALSE(test, IS_ERR(file));

@@ -234,7 +234,7 @@ static void zd_sweep_gup(struct zd_sweep_ctx *ctx, int i)
 		return;
 	ctx->refcount[i] = page_ref_count(page);
 	ctx->pgmap_ok[i] = page == ctx->page[0] &&
-			   page->pgmap == &ctx->dev->pgmap &&
+			   zd_page_pgmap(page) == &ctx->dev->pgmap &&
 			   !percpu_ref_is_dying(&ctx->dev->pgmap.ref);
 	put_page(page);
 }
@@ -460,7 +460,7 @@ static void lookup_vs_truncate(struct kunit *test)
 	struct zdrace_sched *s;
 
 	KUNIT_ASSERT_NOT_NULL(test, c);
-	c->file = shmem_file_setup("zdrace-sweep", PAGE_SIZE, 0);
+	c->file = shmem_file_setup("zdrace-sweep", PAGE_SIZE, ZD_SHMEM_FLAGS);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(c->file));
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, zd_sweep_fput,
 							   c->file));
@@ -481,10 +481,10 @@ static void lookup_vs_truncate(struct kunit *test)
 }
 
 static struct kunit_case zdrace_sweep_cases[] = {
-	KUNIT_CASE_PARAM(teardown_vs_gup_fast, zdrace_sched_seed_params),
-	KUNIT_CASE_PARAM(teardown_vs_put, zdrace_sched_seed_params),
-	KUNIT_CASE_PARAM(alloc_free_vs_teardown, zdrace_sched_seed_params),
-	KUNIT_CASE_PARAM(lookup_vs_truncate, zdrace_sched_seed_params),
+	KUNIT_CASE_PARAM(teardown_vs_gup_fast, zd_seed_gen_params),
+	KUNIT_CASE_PARAM(teardown_vs_put, zd_seed_gen_params),
+	KUNIT_CASE_PARAM(alloc_free_vs_teardown, zd_seed_gen_params),
+	KUNIT_CASE_PARAM(lookup_vs_truncate, zd_seed_gen_params),
 	{}
 };
 

@@ -70,7 +70,7 @@ static void zd_held_teardown(void *data)
 static void zd_held_look(struct zd_held_ctx *ctx)
 {
 	ctx->memmap_live = pfn_valid(ctx->pfn) &&
-			   ctx->page->pgmap == &ctx->dev->pgmap;
+			   zd_page_pgmap(ctx->page) == &ctx->dev->pgmap;
 	ctx->pgmap_released = percpu_ref_is_zero(&ctx->dev->pgmap.ref);
 	if (ctx->memmap_live)
 		ctx->refcount = page_ref_count(ctx->page);

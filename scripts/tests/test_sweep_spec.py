@@ -47,6 +47,20 @@ class ListingTest(unittest.TestCase):
 		# The sweep arms fail with bounded times.
 		self.assertIsNone(by['filemap_after_load'].refuses('fail'))
 
+	def test_absent_point_accepts_nothing(self) -> None:
+		# As 7.3 lists gup-fast's pgmap step, which it no longer has.
+		with open(sweepfake.KERNEL_LIST) as f:
+			text = f.read().replace(
+				'point gup_fast_after_get_pgmap file=mm/gup.c flags='
+				'atomic,can_fail accepts=delay,fail',
+				'point gup_fast_after_get_pgmap file=mm/gup.c flags='
+				'absent accepts=none')
+		by = {p.name: p for p in listing.parse(text).points}
+		gone = by['gup_fast_after_get_pgmap']
+		self.assertEqual((gone.flags, gone.accepts), (('absent',), ()))
+		self.assertEqual(gone.refuses('delay=5'),
+				 'the point has no window on this kernel line')
+
 	def test_a_kernel_without_the_lines(self) -> None:
 		with self.assertRaisesRegex(ZdError, 'no `zdrace_fi: limits`'):
 			listing.parse('zdrace_sweep.a_vs_b\n')

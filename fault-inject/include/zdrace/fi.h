@@ -12,6 +12,7 @@
 
 #include <linux/jump_label.h>
 #include <linux/types.h>
+#include <linux/version.h>
 
 /* Seeds one boot of the harness may run (zdrace_sched.seeds=). */
 #define ZDRACE_SCHED_MAX_SEEDS	4096
@@ -19,6 +20,10 @@
 #define ZDRACE_FI_ATOMIC	BIT(0)
 #define ZDRACE_FI_CAN_FAIL	BIT(1)
 #define ZDRACE_FI_RETRIES	BIT(2)
+#define ZDRACE_FI_ABSENT	BIT(3)
+
+/* A point table entry that differs between kernel lines: 6.x, then 7.x. */
+#define ZDRACE_FI_BY_LINE(six, seven)	(LINUX_VERSION_MAJOR >= 7 ? (seven) : (six))
 
 enum zdrace_fi_point {
 #define ZDRACE_FI_POINT(id, ...) ZDRACE_FI_##id,

@@ -12,6 +12,10 @@
  *   ZDRACE_FI_CAN_FAIL the site has a failure branch that `fail` takes.
  *   ZDRACE_FI_RETRIES  that failure branch retries: `fail` needs a bounded
  *                      `times` or it would never return.
+ *   ZDRACE_FI_ABSENT   this kernel line has no such window: the point is
+ *                      never passed and arming it is refused.
+ *
+ * ZDRACE_FI_BY_LINE(six, seven) gives an entry that differs between lines.
  *
  * A patch places the calls, zdrace_fi(ZDRACE_FI_<id>), in the mm files.
  */
@@ -46,7 +50,8 @@ ZDRACE_FI_POINT(gup_fast_after_pte_read, "mm/gup.c",
 		ZDRACE_FI_ATOMIC | ZDRACE_FI_CAN_FAIL,
 		"gup_fast_pte_range(): after the PTE read; fail: fall back to slow GUP")
 ZDRACE_FI_POINT(gup_fast_after_get_pgmap, "mm/gup.c",
-		ZDRACE_FI_ATOMIC | ZDRACE_FI_CAN_FAIL,
+		ZDRACE_FI_BY_LINE(ZDRACE_FI_ATOMIC | ZDRACE_FI_CAN_FAIL,
+				  ZDRACE_FI_ABSENT),
 		"gup_fast_pte_range(): after get_dev_pagemap(); fail: as if NULL")
 ZDRACE_FI_POINT(gup_fast_after_grab, "mm/gup.c",
 		ZDRACE_FI_ATOMIC | ZDRACE_FI_CAN_FAIL,
@@ -57,6 +62,7 @@ ZDRACE_FI_POINT(filemap_after_load, "mm/filemap.c",
 ZDRACE_FI_POINT(filemap_after_tryget, "mm/filemap.c",
 		ZDRACE_FI_ATOMIC | ZDRACE_FI_CAN_FAIL | ZDRACE_FI_RETRIES,
 		"filemap_get_entry(): before xas_reload(); fail: the reload differs")
-ZDRACE_FI_POINT(final_put_zone_device, "mm/swap.c",
+ZDRACE_FI_POINT(final_put_zone_device,
+		ZDRACE_FI_BY_LINE("mm/swap.c", "mm/folio.c"),
 		ZDRACE_FI_ATOMIC,
 		"__folio_put(): final put of a ZONE_DEVICE folio, before its free")

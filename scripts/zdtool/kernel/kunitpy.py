@@ -8,6 +8,7 @@ imported once per process, from the first tree asked for.
 """
 
 import importlib
+import inspect
 import io
 import os
 import sys
@@ -36,12 +37,18 @@ def load(tree: str, name: str) -> ModuleType:
 	if where not in sys.path and os.path.isdir(where):
 		sys.path.append(where)
 	module = importlib.import_module(name)
-	printer = importlib.import_module('kunit_printer')
-	quiet = printer.Printer(io.StringIO())
+	quiet = quiet_printer()
 	for m in (module, sys.modules.get('kunit_parser')):
 		if m is not None and hasattr(m, 'stdout'):
 			m.stdout = quiet  # type: ignore[attr-defined]
 	return module
+
+
+def quiet_printer() -> Any:
+	"""A kunit_printer.Printer that prints nowhere (6.12 and 7.x both take
+	an `output`)."""
+	printer = importlib.import_module('kunit_printer')
+	return printer.Printer(output=io.StringIO())
 
 
 class Ktap:
@@ -49,7 +56,12 @@ class Ktap:
 
 	def __init__(self, tree: str, lines: Iterable[str]) -> None:
 		self.parser = load(tree, 'kunit_parser')
-		self.root = self.parser.parse_run_tests(list(lines))
+		parse = self.parser.parse_run_tests
+		# Since 6.16 the parser takes the printer it reports through.
+		if 'printer' in inspect.signature(parse).parameters:
+			self.root = parse(list(lines), quiet_printer())
+		else:
+			self.root = parse(list(lines))
 		self.Status = self.parser.TestStatus
 
 	@property

@@ -8,7 +8,7 @@ One short boot of the built kernel lists both:
 	zdrace_fi.list=1	zdrace_fi prints, once, its limits and points:
 
 	zdrace_fi: limits max_delay_us=<n> max_boot_points=<n> max_seeds=<n>
-	zdrace_fi: point <name> file=<path> flags=<f,..|none> accepts=<a,..>
+	zdrace_fi: point <name> file=<path> flags=<f,..|none> accepts=<a,..|none>
 	zdrace_fi: window <name> <text>
 
 (after printk's timestamp, if any).  `accepts` names the actions the
@@ -57,8 +57,9 @@ class Point:
 		if kind in self.accepts or \
 				kind == 'fail' and 'fail-bounded' in self.accepts:
 			return None
-		return (f'the point accepts only '
-			f'{", ".join(self.accepts) or "nothing"}')
+		if not self.accepts:
+			return 'the point has no window on this kernel line'
+		return f'the point accepts only {", ".join(self.accepts)}'
 
 
 @dataclass
@@ -103,7 +104,7 @@ def parse(text: str, where: str = 'the listing boot') -> KernelList:
 			name, file, flags, accepts = m.groups()
 			points[name] = Point(name, file, tuple(
 				f for f in flags.split(',') if f != 'none'),
-				tuple(accepts.split(',')))
+				tuple(a for a in accepts.split(',') if a != 'none'))
 		m = _WINDOW.match(line)
 		if m:
 			windows[m.group(1)] = m.group(2)

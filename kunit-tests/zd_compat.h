@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What differs between the kernel lines zdrace runs on, 6.12 and 7.3, in the
+ * interfaces the suites use: one spelling for both, decided here only.
+ */
+#ifndef _ZD_COMPAT_H
+#define _ZD_COMPAT_H
+
+#include <kunit/test.h>
+#include <linux/memremap.h>
+#include <linux/mm.h>
+#include <linux/version.h>
+#include <zdrace/fi.h>
+
+#define ZD_KERNEL_7	(LINUX_VERSION_MAJOR >= 7)
+
+#if ZD_KERNEL_7
+/* KUnit hands parameter generators the test. */
+#define ZD_PARAM_GEN(fn) \
+	const void *(fn)(struct kunit *test, const void *prev, char *desc)
+#define ZD_SHMEM_FLAGS	EMPTY_VMA_FLAGS
+/*
+ * gup-fast takes no dev_pagemap reference: it bails on special PTEs and
+ * grabs the folio, so gup_fast_after_get_pgmap has no window and never fires.
+ */
+#define ZD_GUP_FAST_GETS_PGMAP	false
+
+/*
+ * The mapping zd_dev_map_user() makes holds a reference and a mapcount of
+ * its own (vmf_insert_page_mkwrite()), which a test that means to hold only
+ * a gup reference has to drop by unmapping it.
+ */
+#define ZD_USER_MAPPING_HOLDS_REF	true
+
+static inline struct dev_pagemap *zd_page_pgmap(const struct page *page)
+{
+	return page_pgmap(page);
+}
+
+static inline struct dev_pagemap *zd_get_dev_pagemap(unsigned long pfn)
+{
+	return get_dev_pagemap(pfn);
+}
+
+static inline bool zd_page_ref_add_unless_zero(struct page *page, int nr)
+{
+	return page_ref_add_unless_zero(page, nr);
+}
+
+#ifdef CONFIG_ZONE_DEVICE
+static inline void zd_zone_device_page_init(struct page *page,
+					    struct dev_pagemap *pgmap)
+{
+	zone_device_page_init(page, pgmap, 0);
+}
+#endif
+#else
+#define ZD_PARAM_GEN(fn)	const void *(fn)(const void *prev, char *desc)
+#define ZD_SHMEM_FLAGS	0
+#define ZD_GUP_FAST_GETS_PGMAP	true
+#define ZD_USER_MAPPING_HOLDS_REF	false
+
+static inline struct dev_pagemap *zd_page_pgmap(const struct page *page)
+{
+	return page->pgmap;
+}
+
+static inline struct dev_pagemap *zd_get_dev_pagemap(unsigned long pfn)
+{
+	return get_dev_pagemap(pfn, NULL);
+}
+
+static inline bool zd_page_ref_add_unless_zero(struct page *page, int nr)
+{
+	return page_ref_add_unless(page, nr, 0);
+}
+
+#ifdef CONFIG_ZONE_DEVICE
+static inline void zd_zone_device_page_init(struct page *page,
+					    struct dev_pagemap *pgmap)
+{
+	zone_device_page_init(page);
+}
+#endif
+#endif
+
+#endif /* _ZD_COMPAT_H */
