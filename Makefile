@@ -8,6 +8,8 @@
 # KERNEL is the one place the default kernel line is named.
 
 KERNEL     ?= 6.12
+comma := ,
+space := $(subst ,, )
 KERNEL_SRC ?=
 BUILD      ?= $(CURDIR)/build
 PYTHON     ?= python3
@@ -36,8 +38,14 @@ all: run
 run:
 	$(ZDRACE) run
 
+# The kernel lines patches/ carries; `make check` covers every one unless
+# KERNEL= names one.
+LINES := $(sort $(patsubst patches/%/series,%,$(wildcard patches/*/series)))
+CHECK_LINES = $(if $(filter command line environment,$(origin KERNEL)),\
+		$(KERNEL),$(LINES))
+
 check:
-	$(ZDRACE) check
+	$(ZDRACE) check --lines=$(subst $(space),$(comma),$(strip $(CHECK_LINES)))
 
 # The tests parse with the prepared tree's kunit.py; without one, those
 # tests are skipped (`make check` prepares it and requires it).
@@ -67,7 +75,7 @@ mutants:
 	$(ZDRACE) mutants $(addprefix --mutant=,$(MUTANT))
 
 # Coverage (README "Coverage"): a gcov build of its own, reports in
-# build/coverage/.  `make review SERIES=x.mbox` (or a directory of patches).
+# build/$(KERNEL)/coverage/.  `make review SERIES=x.mbox` (or a directory of patches).
 .PHONY: coverage coverage-floor review
 
 coverage:

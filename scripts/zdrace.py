@@ -7,6 +7,7 @@ Makefile) and optionally a source (--kernel-src, KERNEL_SRC=).
 """
 
 import argparse
+import copy
 import os
 import shutil
 import sys
@@ -111,27 +112,49 @@ def unit_tests(verbosity: int = 1) -> Counts:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-	try:
-		info: Optional[tree.TreeInfo] = prepare(args)
-	except ZdError as e:
-		print(f'zdrace: error: {e}', file=sys.stderr)
-		info = None
-	# The tooling's tests parse with the prepared tree's kunit.py: here
-	# a test that cannot find it fails instead of skipping.
+	"""The tooling's tests once, then per kernel line (--lines, else
+	--kernel): lint, the suites, the rules, the boot check and the
+	coverage floor; one summary line for all."""
+	lines = args.lines.split(',') if args.lines else [args.kernel]
+	total = Counts()
+	for n, line in enumerate(lines):
+		largs = copy.copy(args)
+		largs.kernel = line
+		print(f'zdrace: check of the {line} line', flush=True)
+		try:
+			info: Optional[tree.TreeInfo] = prepare(largs)
+		except ZdError as e:
+			print(f'zdrace: error: {e}', file=sys.stderr)
+			info = None
+		counts = Counts()
+		if n == 0:
+			counts += _check_tooling(largs, info)
+		try:
+			counts += lint.run(REPO, _layout(largs).tree, line,
+					   largs.jobs)
+		except ZdError as e:
+			print(f'zdrace: error: lint: {e}', file=sys.stderr)
+			counts += Counts(failed=1)
+		counts += _check_kernel(largs, info) if info else \
+			Counts(failed=1)
+		print(f'zdrace: check of the {line} line: {counts.summary()}',
+		      flush=True)
+		total += counts
+	print(total.summary())
+	return 1 if total.failed else 0
+
+
+def _check_tooling(args: argparse.Namespace,
+		   info: Optional[tree.TreeInfo]) -> Counts:
+	"""The tooling's tests, parsing with the prepared tree's kunit.py:
+	here a test that cannot find it fails instead of skipping."""
 	os.environ['ZDRACE_TREE'] = _layout(args).tree
 	if info:
 		os.environ['ZDRACE_TREE_REQUIRED'] = '1'
 	print('zdrace: tooling tests (scripts/tests)', flush=True)
 	tool = unit_tests()
 	print(f'zdrace: tooling tests: {tool.summary()}', flush=True)
-	try:
-		tool += lint.run(REPO, _layout(args).tree, args.kernel, args.jobs)
-	except ZdError as e:
-		print(f'zdrace: error: lint: {e}', file=sys.stderr)
-		tool += Counts(failed=1)
-	total = tool + (_check_kernel(args, info) if info else Counts(failed=1))
-	print(total.summary())
-	return 1 if total.failed else 0
+	return tool
 
 
 def _check_kernel(args: argparse.Namespace, info: tree.TreeInfo) -> Counts:
@@ -165,8 +188,8 @@ def _coverage_context(args: argparse.Namespace,
 
 
 def cmd_coverage(args: argparse.Namespace) -> int:
-	"""gcov build + suites + lcov: build/coverage/, checked against the
-	floor in coverage/floor.json."""
+	"""gcov build + suites + lcov: build/<line>/coverage/, checked against the
+	floor in coverage/<line>/floor.json."""
 	return covcmd.cmd_coverage(_coverage_context(args), prepare(args))
 
 
@@ -259,10 +282,13 @@ def build_parser() -> argparse.ArgumentParser:
 		 'be killed'),
 		('coverage', cmd_coverage, 'gcov build + suites + lcov reports'),
 		('coverage-floor', cmd_coverage_floor,
-		 'raise coverage/floor.json to the last coverage report'),
+		 'raise coverage/<line>/floor.json to the last coverage report'),
 		('review', cmd_review, 'patch coverage of a series (--series)')):
 		p = sub.add_parser(name, help=text)
 		p.set_defaults(func=func)
+	sub.choices['check'].add_argument(
+		'--lines', default='', metavar='LINE,...',
+		help='check these kernel lines (default: --kernel)')
 	sub.choices['mutants'].add_argument(
 		'--mutant', action='append', metavar='NAME',
 		help='only this mutant (repeatable; default: all)')

@@ -2,6 +2,7 @@
 """zdtool.coverage.floor: the coverage ratchet."""
 
 import json
+import glob
 import os
 import tempfile
 import unittest
@@ -82,10 +83,12 @@ class FloorTest(unittest.TestCase):
 			with self.assertRaisesRegex(ZdError, 'not a coverage floor'):
 				floor.load(path)
 
-	def test_checked_in_floor_loads(self) -> None:
-		path = os.path.join(REPO, 'coverage', 'floor.json')
-		if os.path.exists(path):
-			floor.load(path)
+	def test_checked_in_floors_load(self) -> None:
+		paths = glob.glob(os.path.join(REPO, 'coverage', '*', 'floor.json'))
+		self.assertIn(os.path.join(REPO, 'coverage', '6.12', 'floor.json'),
+			      paths)
+		for path in paths:
+			self.assertTrue(floor.load(path), path)
 
 
 if __name__ == '__main__':

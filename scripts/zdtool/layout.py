@@ -12,11 +12,13 @@
 	BUILD/<line>/mutant/		make mutants: a tree + build of its own
 	BUILD/<line>/bench-fi-{n,y}/	make bench: the gup-fast kernels
 	BUILD/<line>/kernel-list.json	the sweep's reading of the kernel
-	BUILD/coverage/			coverage reports (review/: make review)
+	BUILD/<line>/source/		the line's Debian package, when fetched
+	BUILD/<line>/coverage/		coverage reports (review/: make review)
+	BUILD/compare/			make compare: the rules x lines table
 	BUILD/sweep/<timestamp>/	sweep outputs
 
 `make clean` removes what build_output() lists: everything above but
-the pristine source and the prepared tree.
+the pristine and fetched source and the prepared tree.
 """
 
 import os
@@ -123,7 +125,7 @@ class Layout:
 
 	@property
 	def coverage(self) -> str:
-		return os.path.join(self.build_root, 'coverage')
+		return os.path.join(self.root, 'coverage')
 
 	@property
 	def sweep(self) -> str:

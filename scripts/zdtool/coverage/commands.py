@@ -6,7 +6,7 @@ Build dirs (under build/<line>/), each with its own .config, so the
 normal build stays fast:
 	coverage-kunit/		`make coverage`, the suites' configs + coverage
 	review/linux, review/kunit	`make review`: our tree + the series
-Reports go to build/coverage/ (review: build/coverage/review/).
+Reports go to build/<line>/coverage/ (review: .../coverage/review/).
 """
 
 import contextlib
@@ -26,7 +26,8 @@ from zdtool.layout import Layout
 
 COVERAGE_CONFIG = 'configs/coverage.config'
 MANIFEST = 'coverage/refcount-paths'
-FLOOR = 'coverage/floor.json'
+# Per kernel line: what the line's code builds differs.
+FLOOR = 'coverage/{line}/floor.json'
 
 
 @dataclass
@@ -43,6 +44,11 @@ class Context:
 
 	def repo_path(self, rel: str) -> str:
 		return os.path.join(self.repo, rel)
+
+	@property
+	def floor(self) -> str:
+		"""The line's floor file, relative to the repository."""
+		return FLOOR.format(line=self.layout.line)
 
 	def outputs(self, sub: str = '') -> coverage.Outputs:
 		return coverage.Outputs(os.path.join(self.layout.coverage, sub))
@@ -73,8 +79,13 @@ def _coverage(ctx: Context, info: TreeInfo, html: bool,
 
 
 def _floor(ctx: Context) -> Tuple[bool, List[str]]:
+	if not os.path.isfile(ctx.repo_path(ctx.floor)):
+		line = ctx.layout.line
+		return False, [f'zdrace: coverage floor: no {ctx.floor}; measure '
+			       f'one with make coverage KERNEL={line} && make '
+			       f'coverage-floor KERNEL={line}']
 	return coverage.check_floor(ctx.outputs().path('refcount.json'),
-				    ctx.repo_path(FLOOR), FLOOR)
+				    ctx.repo_path(ctx.floor), ctx.floor)
 
 
 def cmd_coverage(ctx: Context, info: TreeInfo) -> int:
@@ -89,17 +100,18 @@ def cmd_coverage(ctx: Context, info: TreeInfo) -> int:
 	      f'refcount.json, html/refcount/index.html, '
 	      f'html/kernel/index.html')
 	if not ok:
-		print(f'zdrace: coverage floor ({FLOOR}): failed', flush=True)
+		print(f'zdrace: coverage floor ({ctx.floor}): failed', flush=True)
 	return 1 if not ok or cap.counts.failed else 0
 
 
 def cmd_floor(ctx: Context) -> int:
+	os.makedirs(os.path.dirname(ctx.repo_path(ctx.floor)), exist_ok=True)
 	changes = coverage.floor_from_report(
-		ctx.outputs().path('refcount.json'), ctx.repo_path(FLOOR))
+		ctx.outputs().path('refcount.json'), ctx.repo_path(ctx.floor))
 	for change in changes:
 		print(f'zdrace: coverage floor: {change}')
 	if not changes:
-		print(f'zdrace: coverage floor: {FLOOR} already at the last '
+		print(f'zdrace: coverage floor: {ctx.floor} already at the last '
 		      f'measurement')
 	return 0
 

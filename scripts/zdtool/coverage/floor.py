@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-"""coverage/floor.json: the refcount-path coverage CI holds us to.
+"""coverage/<line>/floor.json: the refcount-path coverage CI holds us to.
 
 Per file of the manifest, the lowest function and line coverage (in
 percent) accepted.  It is a ratchet: `make coverage-floor` only ever
