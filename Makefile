@@ -74,6 +74,14 @@ lint:
 mutants:
 	$(ZDRACE) mutants $(addprefix --mutant=,$(MUTANT))
 
+# The rules x kernel lines table (README "Rules"): the suites on every
+# line patches/ carries (or LINES_ARG=--lines=6.12,7.3), then
+# build/compare/rules.{md,json}.
+.PHONY: compare
+
+compare:
+	$(ZDRACE) compare $(LINES_ARG)
+
 # Coverage (README "Coverage"): a gcov build of its own, reports in
 # build/$(KERNEL)/coverage/.  `make review SERIES=x.mbox` (or a directory of patches).
 .PHONY: coverage coverage-floor review

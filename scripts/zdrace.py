@@ -21,6 +21,7 @@ from zdtool import ZdError, lint  # noqa: E402
 from zdtool.coverage import commands as covcmd  # noqa: E402
 from zdtool.kernel import bench, bootcheck, mutants, runner  # noqa: E402
 from zdtool.kernel import series, source, stock, tree  # noqa: E402
+from zdtool.kernel import compare, rules  # noqa: E402
 from zdtool.kernel.results import Counts  # noqa: E402
 from zdtool.layout import Layout  # noqa: E402
 
@@ -142,6 +143,31 @@ def cmd_check(args: argparse.Namespace) -> int:
 		total += counts
 	print(total.summary())
 	return 1 if total.failed else 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+	"""The suites on each line (--lines), then the rules x lines table in
+	BUILD/compare/ (rules.md, rules.json)."""
+	lines = args.lines.split(',') if args.lines else carried_lines()
+	runs, failed = [], 0
+	for line in lines:
+		largs = copy.copy(args)
+		largs.kernel = line
+		info = prepare(largs)
+		run = _kunit_run(largs, largs.config)
+		with runner.build_lock(largs.lock):
+			counts = runner.run_suites(run, info.banner(), 'zdrace',
+						   check_rules=True)
+		found = rules.from_console(run.tree, run.console_log)
+		if found is None:
+			raise ZdError(f'{run.console_log}: the {line} kernel printed '
+				      f'no rule table')
+		runs.append(compare.LineRun(line, info.banner(), found))
+		failed += counts.failed
+	for path in compare.write(Layout(os.path.abspath(args.build_root),
+					 '').compare, runs):
+		print(f'zdrace: compare: {path}')
+	return 1 if failed else 0
 
 
 def _check_tooling(args: argparse.Namespace,
@@ -271,6 +297,7 @@ def build_parser() -> argparse.ArgumentParser:
 		('prepare', cmd_prepare, 'extract, patch and wire the tree'),
 		('run', cmd_run, 'prepare, build and run the zdrace suites'),
 		('check', cmd_check, 'tooling tests + suites, one summary line'),
+		('compare', cmd_compare, 'the rules x kernel lines table'),
 		('stock', cmd_stock, 'the kernel\'s default suites, patched'),
 		('bench', cmd_bench, 'time the no-change rebuild and suite run'),
 		('info', cmd_info, 'print the prepared tree\'s version line'),
@@ -286,9 +313,10 @@ def build_parser() -> argparse.ArgumentParser:
 		('review', cmd_review, 'patch coverage of a series (--series)')):
 		p = sub.add_parser(name, help=text)
 		p.set_defaults(func=func)
-	sub.choices['check'].add_argument(
-		'--lines', default='', metavar='LINE,...',
-		help='check these kernel lines (default: --kernel)')
+	for verb, default in (('check', '--kernel'), ('compare', 'all')):
+		sub.choices[verb].add_argument(
+			'--lines', default='', metavar='LINE,...',
+			help=f'these kernel lines (default: {default})')
 	sub.choices['mutants'].add_argument(
 		'--mutant', action='append', metavar='NAME',
 		help='only this mutant (repeatable; default: all)')

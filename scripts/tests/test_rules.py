@@ -2,12 +2,13 @@
 """zdtool.kernel.rules: the rule table and verdicts of a recorded run
 (zdrace_speculative_get on 6.12, booted with zdrace_rules.list=1)."""
 
+import dataclasses
 import os
 import unittest
 from typing import List
 
 from tests import kunittree
-from zdtool.kernel import rules
+from zdtool.kernel import compare, rules
 
 DATA = os.path.join(os.path.dirname(__file__), 'test_data',
 		    'rules_console.log')
@@ -70,6 +71,28 @@ class RulesTest(unittest.TestCase):
 		lookup = self.results(lines)['lookup_returns_stable_folio']
 		self.assertEqual(lookup.verdict, 'breaks')
 		self.assertIn('does not declare', lookup.problem)
+
+
+class CompareTest(unittest.TestCase):
+
+	def test_table_has_a_column_per_line(self) -> None:
+		tree = kunittree.needed(self)
+		lines = console()
+		table = rules.read_table(lines)
+		got = rules.aggregate(table, rules.read_verdicts(tree, lines))
+		later = [dataclasses.replace(r, verdict='holds', evidence='',
+					     declared_break=False) for r in got]
+		md = compare.markdown([
+			compare.LineRun('6.12', 'linux 6.12.117', got),
+			compare.LineRun('7.3', 'linux 7.3.4', later)])
+		row = next(t for t in md.splitlines()
+			   if t.startswith('| `speculative_get_refuses_free_page`'))
+		cells = [c.strip() for c in row.split(' | ')]
+		self.assertTrue(cells[2].startswith('**breaks upstream**: '
+						    'folio_try_get took'), cells[2])
+		self.assertEqual(cells[3], 'holds (6 cases) |')
+		self.assertIn('| rule | thread | 6.12 | 7.3 |', md)
+		self.assertIn(' not applicable', md)
 
 
 if __name__ == '__main__':

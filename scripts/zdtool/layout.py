@@ -131,9 +131,13 @@ class Layout:
 	def sweep(self) -> str:
 		return os.path.join(self.build_root, 'sweep')
 
+	@property
+	def compare(self) -> str:
+		return os.path.join(self.build_root, 'compare')
+
 	def build_output(self) -> List[str]:
 		"""What `make clean` removes."""
 		return [self.kunit, self.results, self.stock, self.stock_pristine,
 			self.coverage_kunit, self.review.root, self.mutant.root,
 			*(self.bench_fi(fi) for fi in BENCH_FI), self.kernel_list,
-			self.coverage, self.sweep]
+			self.coverage, self.sweep, self.compare]

@@ -25,7 +25,7 @@ from zdtool.kernel.tree import TreeInfo
 from zdtool.layout import Layout
 
 COVERAGE_CONFIG = 'configs/coverage.config'
-MANIFEST = 'coverage/refcount-paths'
+MANIFEST = 'coverage/{line}/refcount-paths'
 # Per kernel line: what the line's code builds differs.
 FLOOR = 'coverage/{line}/floor.json'
 
@@ -44,6 +44,11 @@ class Context:
 
 	def repo_path(self, rel: str) -> str:
 		return os.path.join(self.repo, rel)
+
+	@property
+	def manifest(self) -> str:
+		"""The line's refcount-path manifest, relative to the repository."""
+		return MANIFEST.format(line=self.layout.line)
 
 	@property
 	def floor(self) -> str:
@@ -65,7 +70,7 @@ def _coverage(ctx: Context, info: TreeInfo, html: bool,
 	layout = ctx.layout
 	run = ctx.coverage_run(layout.tree, layout.coverage_kunit,
 			       layout.results)
-	selection = coverage.Selection.load(ctx.repo_path(MANIFEST),
+	selection = coverage.Selection.load(ctx.repo_path(ctx.manifest),
 					    layout.tree)
 	out = ctx.outputs()
 	with ctx.locked():
@@ -208,10 +213,10 @@ def cmd_review(ctx: Context, info: TreeInfo, series_path: str,
 	with ctx.locked():
 		head = tree.prepare(review, src, combined, ctx.repo, main.line)
 	gone: List[str] = []
-	selection = coverage.Selection.load(ctx.repo_path(MANIFEST),
+	selection = coverage.Selection.load(ctx.repo_path(ctx.manifest),
 					    review.tree, gone)
 	for what in gone:
-		print(f'zdrace: review: {MANIFEST} names {what}, which the '
+		print(f'zdrace: review: {ctx.manifest} names {what}, which the '
 		      f'series removes or renames', flush=True)
 	run = ctx.coverage_run(review.tree, review.kunit, review.results)
 	with ctx.locked():

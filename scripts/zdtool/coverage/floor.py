@@ -118,7 +118,7 @@ def ratchet(floor: Dict[str, Dict[str, float]],
 def dump(floor: Dict[str, Dict[str, float]]) -> str:
 	doc = {
 		'comment': 'Refcount-path coverage floor, percent per file '
-			   '(coverage/refcount-paths). Raised by `make '
+			   '(coverage/<line>/refcount-paths). Raised by `make '
 			   'coverage-floor`; lower only by hand, saying why.',
 		'files': {p: {k: round(float(floor[p].get(k, 0.0)), 1)
 			      for k in KINDS} for p in sorted(floor)}}
