@@ -57,11 +57,14 @@ def prepare(args: argparse.Namespace) -> tree.TreeInfo:
 def _kunit_run(args: argparse.Namespace, configs: List[str],
 	       build_dir: str = '') -> runner.KunitRun:
 	layout = _layout(args)
+	line = source.load_line_source(os.path.join(REPO, 'patches',
+						    args.kernel), args.kernel)
 	return runner.KunitRun(tree=layout.tree,
 			       build_dir=build_dir or layout.kunit,
 			       results=layout.results, configs=configs,
 			       jobs=args.jobs, filter_glob=args.filter_glob,
-			       kernel_args=args.kernel_args or [],
+			       kernel_args=line.kernel_args.split() +
+			       (args.kernel_args or []),
 			       timeout=args.timeout)
 
 

@@ -80,11 +80,13 @@ def ensure_host_tools() -> None:
 @dataclass
 class LineSource:
 	"""patches/<line>/source: the Debian package of a kernel line, the
-	suite it comes from ('' for the machine's own apt sources) and the
-	version the line's series was tested on."""
+	suite it comes from ('' for the machine's own apt sources), the
+	version the line's series was tested on, and the UML boot arguments
+	the line's kernels always need (space-separated)."""
 	package: str
 	suite: str
 	tested: str
+	kernel_args: str = ''
 
 
 LINE_SOURCE = 'source'
@@ -97,7 +99,8 @@ DEBIAN_KEYRING = '/usr/share/keyrings/debian-archive-keyring.gpg'
 def load_line_source(patch_dir: str, kernel: str) -> LineSource:
 	"""@patch_dir/source, or Debian's default package for @kernel."""
 	path = os.path.join(patch_dir, LINE_SOURCE)
-	fields = {'package': debian_package(kernel), 'suite': '', 'tested': ''}
+	fields = {'package': debian_package(kernel), 'suite': '', 'tested': '',
+		  'kernel_args': ''}
 	try:
 		with open(path) as f:
 			for n, text in enumerate(f, 1):
@@ -107,7 +110,8 @@ def load_line_source(patch_dir: str, kernel: str) -> LineSource:
 				key, eq, value = text.partition('=')
 				if not eq or key.strip() not in fields:
 					raise ZdError(f'{path}:{n}: expected package=, '
-						      f'suite= or tested=, not {text!r}')
+						      f'suite=, tested= or kernel_args=, '
+						      f'not {text!r}')
 				fields[key.strip()] = value.strip()
 	except FileNotFoundError:
 		pass

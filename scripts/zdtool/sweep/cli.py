@@ -23,7 +23,7 @@ from dataclasses import replace
 from typing import Any, List, NoReturn, Optional, Tuple
 
 from zdtool import bad_input
-from zdtool.kernel import kunitpy, tree
+from zdtool.kernel import kunitpy, source, tree
 from zdtool.layout import Layout
 from zdtool.sweep import journal, listing, report
 from zdtool.sweep.job import Procs, Runner, check_extra
@@ -112,7 +112,13 @@ def _out_dir(args: argparse.Namespace, spec: Spec) -> str:
 
 
 def _extra(args: argparse.Namespace) -> List[str]:
-	extra = [a for v in args.kernel_args or [] for a in shlex.split(v)]
+	"""The line's own boot arguments (patches/<line>/source), then
+	--kernel_args."""
+	kernel = args.kernel or '6.12'
+	line = source.load_line_source(os.path.join(REPO, 'patches', kernel),
+				       kernel)
+	extra = line.kernel_args.split() + \
+		[a for v in args.kernel_args or [] for a in shlex.split(v)]
 	check_extra(extra)
 	return extra
 
