@@ -14,6 +14,15 @@
 
 #define ZD_KERNEL_7	(LINUX_VERSION_MAJOR >= 7)
 
+/*
+ * What a line whose mechanism predicate below is false has instead: the
+ * reason ZD_REQUIRE() (zd_kunit.h) skips a case with as not applicable.
+ */
+#define ZD_GUP_FAST_GETS_PGMAP_GONE \
+	"gup-fast takes no pgmap reference, it has no get_dev_pagemap() step (mm/gup.c gup_fast_pte_range())"
+#define ZD_GENERIC_FREE_CALLS_DRIVER_GONE \
+	"free_zone_device_folio() calls no driver callback for a GENERIC folio, only folio_set_count(1): no driver free list holds it (mm/memremap.c)"
+
 #if ZD_KERNEL_7
 /* KUnit hands parameter generators the test. */
 #define ZD_PARAM_GEN(fn) \
@@ -31,6 +40,18 @@
  * a gup reference has to drop by unmapping it.
  */
 #define ZD_USER_MAPPING_HOLDS_REF	true
+
+/*
+ * gup-fast decides whether a FOLL_LONGTERM pin may keep a folio only after
+ * grabbing it (gup_fast_folio_allowed()), and gives back one it refuses.
+ */
+#define ZD_GUP_FAST_LONGTERM_GRABS_FIRST	true
+
+/*
+ * free_zone_device_folio() calls no driver callback for a GENERIC folio:
+ * it only resets the count to 1, so no driver free list ever holds one.
+ */
+#define ZD_GENERIC_FREE_CALLS_DRIVER	false
 
 static inline struct dev_pagemap *zd_page_pgmap(const struct page *page)
 {
@@ -59,6 +80,10 @@ static inline void zd_zone_device_page_init(struct page *page,
 #define ZD_SHMEM_FLAGS	0
 #define ZD_GUP_FAST_GETS_PGMAP	true
 #define ZD_USER_MAPPING_HOLDS_REF	false
+/* gup-fast refuses FOLL_LONGTERM on a devmap PTE before any grab. */
+#define ZD_GUP_FAST_LONGTERM_GRABS_FIRST	false
+/* ops->page_free() runs for GENERIC too, before the count is reset to 1. */
+#define ZD_GENERIC_FREE_CALLS_DRIVER	true
 
 static inline struct dev_pagemap *zd_page_pgmap(const struct page *page)
 {

@@ -613,6 +613,10 @@ static int zd_ref_gup_fast(struct zd_ref *ref)
 		KUNIT_FAIL(test, "gup returned %p for %p", got, ref->page);
 		return -EINVAL;
 	}
+	/* Where the mapping holds a reference too, leave the gup one alone. */
+	if (ret == 1 && ZD_USER_MAPPING_HOLDS_REF)
+		KUNIT_ASSERT_EQ_MSG(test, vm_munmap(addr, PAGE_SIZE), 0,
+				    "cannot unmap the page gup-fast returned");
 	return ret == 1 ? 0 : -EFAULT;
 }
 
@@ -623,7 +627,10 @@ static int zd_ref_gup_fast(struct zd_ref *ref)
  * @kind: what kind of reference.
  *
  * The gup kinds map @page, which must be GENERIC page 0, into the test's
- * mm first.  Aborts the test if the reference cannot be taken.
+ * mm first, and unmap it after the gup where the mapping holds a reference
+ * of its own (ZD_USER_MAPPING_HOLDS_REF): the gup reference is then the
+ * only one taken, on every line.  Aborts the test if the reference cannot
+ * be taken.
  *
  * Return: the reference.
  */

@@ -43,6 +43,25 @@ void zd_breaks(struct kunit *test, const char *fmt, ...);
 __printf(2, 3)
 void zd_not_applicable(struct kunit *test, const char *fmt, ...);
 
+/**
+ * ZD_REQUIRE() - end the case as not applicable on a line without @mech.
+ * @test: the case, which called zd_rule().
+ * @mech: a mechanism predicate of zd_compat.h; @mech##_GONE says what the
+ *	line has instead.
+ */
+#define ZD_REQUIRE(test, mech)						\
+	do {								\
+		if (!(mech))						\
+			zd_not_applicable(test, "%s", mech##_GONE);	\
+	} while (0)
+
+/* Not applicable where a freed page of @type never reaches ops->page_free(). */
+static inline void zd_require_free_callback(struct kunit *test, int type)
+{
+	if (type == MEMORY_DEVICE_GENERIC)
+		ZD_REQUIRE(test, ZD_GENERIC_FREE_CALLS_DRIVER);
+}
+
 /* memunmap_pages()'s gates, in the order it reaches them. */
 #define ZD_TEARDOWN_NR_GATES	5
 extern const enum zdrace_fi_point zd_teardown_gates[ZD_TEARDOWN_NR_GATES];

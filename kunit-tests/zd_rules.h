@@ -44,6 +44,8 @@ ZD_RULE(pgmap_ref_once_per_lifetime, ZD_SEP_2022_DAX,
 	"the pgmap is got once and put once per page lifetime, whatever else comes and goes")
 ZD_RULE(page_free_holds_pgmap, ZD_SEP_2022_DAX,
 	"ops->page_free() runs with a pgmap reference wherever the final put lands in teardown")
+ZD_RULE(no_alloc_after_teardown_starts, ZD_SEP_2022_DAX,
+	"once memunmap_pages() killed the pgmap, zone_device_page_init() takes no pgmap reference")
 ZD_RULE(speculative_get_refuses_free_page, ZD_APR_2017,
 	"folio_try_get() and folio_ref_try_add() take no reference on a free device page")
 ZD_RULE(lookup_returns_stable_folio, ZD_APR_2017,
@@ -63,3 +65,13 @@ ZD_BREAK(page_free_holds_pgmap, "6.12", BIT(MEMORY_DEVICE_GENERIC),
 	 "a final put after teardown's per-page puts runs ops->page_free() with the pgmap at 0")
 ZD_BREAK(speculative_get_refuses_free_page, "6.12", BIT(MEMORY_DEVICE_GENERIC),
 	 "a free GENERIC page sits at count 1 on the free list: the speculative get succeeds")
+
+ZD_BREAK(teardown_waits_for_reference, "7.3", BIT(MEMORY_DEVICE_GENERIC),
+	 "a plain GENERIC page reference holds no pgmap ref; memunmap_pages() returns under it")
+ZD_BREAK(gup_fast_page_has_live_pgmap, "7.3", BIT(MEMORY_DEVICE_GENERIC),
+	 "gup-fast takes no pgmap ref: per-page refs put in its window kill the pgmap under it")
+ZD_BREAK(grab_alone_keeps_pgmap, "7.3", BIT(MEMORY_DEVICE_GENERIC),
+	 "gup-fast's grab alone, its only reference, does not keep the GENERIC pgmap alive")
+ZD_BREAK(no_alloc_after_teardown_starts, "7.3",
+	 BIT(MEMORY_DEVICE_PRIVATE) | BIT(MEMORY_DEVICE_COHERENT),
+	 "percpu_ref_tryget_many() succeeds on the killed pgmap: the late page holds a new ref")

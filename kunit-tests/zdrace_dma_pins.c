@@ -5,10 +5,11 @@
  * DMA-idle"; the only pgmap put follows ops->page_free()).  Rules:
  * folio_maybe_dma_pinned() tells FOLL_PIN from other references; a pinned
  * page outlives its mapping and holds teardown until unpinned; the pgmap
- * is got and put once per page lifetime; ops->page_free() always runs
- * with a pgmap reference, wherever in memunmap_pages() the final put
- * lands (enumerated orders).  Observed through `call` counters at
- * page_init_before_tryget and free_after_page_free and the pgmap count.
+ * is got and put once per page lifetime, and not got once teardown killed
+ * it; ops->page_free() always runs with a pgmap reference, wherever in
+ * memunmap_pages() the final put lands (enumerated orders).  Observed
+ * through `call` counters at page_init_before_tryget and
+ * free_after_page_free, the teardown gates and the pgmap count.
  */
 
 #include <kunit/test.h>
@@ -16,6 +17,7 @@
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/percpu-refcount.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/uaccess.h>
 #include <zdrace/fi.h>
@@ -116,10 +118,8 @@ static void dma_pinned_only_for_foll_pin(struct kunit *test)
 	struct zd_dev *dev = zd_dev_create(test, k->type);
 	struct page *page = zd_dma_page(test, dev);
 	bool pin = zd_dma_is_pin(k->kind);
-	int base = page_ref_count(page);
-	int max = pin ? ZD_DMA_PINS : GUP_PIN_COUNTING_BIAS - 1 - base;
 	unsigned long addr = 0;
-	int n, taken = 0, wrong = 0;
+	int n, base, max, taken = 0, wrong = 0;
 
 	zd_rule(test, ZD_RULE_dma_pinned_tells_foll_pin, k->type);
 
@@ -127,6 +127,9 @@ static void dma_pinned_only_for_foll_pin(struct kunit *test)
 		addr = zd_dev_map_user(dev, 1);
 		KUNIT_ASSERT_EQ(test, put_user(1, (int __user *)addr), 0);
 	}
+	/* After the fault: the mapping may hold a reference of its own. */
+	base = page_ref_count(page);
+	max = pin ? ZD_DMA_PINS : GUP_PIN_COUNTING_BIAS - 1 - base;
 	KUNIT_EXPECT_FALSE(test, zd_dma_pinned(page));
 	for (n = 1; n <= max; n++) {
 		if (!zd_dma_grab(page, k->kind, addr))
@@ -165,8 +168,9 @@ static void unmapped_pinned_page_stays_referenced(struct kunit *test)
 
 	zd_rule(test, ZD_RULE_pin_outlives_mapping, MEMORY_DEVICE_GENERIC);
 
-	KUNIT_ASSERT_EQ(test, put_user(1, (int __user *)addr), 0);
+	/* Before the fault: munmap() takes whatever the mapping holds. */
 	idle = page_ref_count(page);
+	KUNIT_ASSERT_EQ(test, put_user(1, (int __user *)addr), 0);
 	KUNIT_ASSERT_EQ(test, pin_user_pages_fast(addr, 1, FOLL_WRITE, &got), 1);
 	KUNIT_ASSERT_PTR_EQ(test, got, page);
 	KUNIT_ASSERT_EQ(test, vm_munmap(addr, PAGE_SIZE), 0);
@@ -348,6 +352,7 @@ static void page_free_holds_pgmap_reference(struct kunit *test)
 	int len, k, put;
 
 	zd_rule(test, ZD_RULE_page_free_holds_pgmap, t->type);
+	zd_require_free_callback(test, t->type);
 
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
 	ctx->dev = zd_dev_create(test, t->type);
@@ -377,6 +382,96 @@ static void page_free_holds_pgmap_reference(struct kunit *test)
 			  k);
 }
 
+/* ---- an allocation once teardown has started ---- */
+
+struct zd_dma_late_ctx {
+	struct zd_dev *dev;
+	bool dying;		/* the pgmap was killed when the driver ran */
+	struct page *page;	/* what the driver's allocator handed out */
+	int count;		/* ... and its count then */
+};
+
+/* The driver's allocator, run once memunmap_pages() killed the pgmap. */
+static void zd_dma_late_alloc(void *data)
+{
+	struct zd_dma_late_ctx *ctx = data;
+
+	ctx->dying = percpu_ref_is_dying(&ctx->dev->pgmap.ref);
+	ctx->page = zd_dev_alloc_page(ctx->dev);
+	if (ctx->page)
+		ctx->count = page_ref_count(ctx->page);
+}
+
+/*
+ * Teardown parks right after memunmap_pages()'s percpu_ref_kill(), an
+ * allocated page keeping the pgmap alive, and the driver allocates another
+ * page: zone_device_page_init() must take no pgmap reference then (its
+ * tryget refuses, with a WARN_ON_ONCE that is expected here).  Teardown
+ * then blocks in its wait until the test puts both pages.  Counted with
+ * the pgmap's references: before the kill in percpu mode, after it once
+ * the switch to atomic mode has finished (rcu_barrier()).
+ */
+static void alloc_after_teardown_starts(struct kunit *test)
+{
+	static const u8 order[] = { ZD_TEARDOWN, ZD_OTHER };
+	const struct zd_type_param *p = test->param_value;
+	struct zd_dma_late_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx),
+						   GFP_KERNEL);
+	struct page *held;
+	struct zdrace_sched *s;
+	long before, after, took;
+	int killed, allocated;
+
+	zd_rule(test, ZD_RULE_no_alloc_after_teardown_starts, p->type);
+
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	ctx->dev = zd_dev_create(test, p->type);
+	held = zd_dma_page(test, ctx->dev);
+	before = zd_dev_pgmap_refs(ctx->dev);
+	s = zd_dma_sched(test, ctx->dev);
+	KUNIT_ASSERT_EQ(test, zdrace_sched_add_actor(s, "alloc", zd_dma_late_alloc,
+						     ctx), ZD_OTHER);
+	zdrace_sched_set_order(s, order, ARRAY_SIZE(order));
+
+	KUNIT_ASSERT_EQ_MSG(test, zdrace_sched_run(s), -EDEADLK,
+			    "memunmap_pages() completed under an allocated page");
+	rcu_barrier();
+	after = zd_dev_pgmap_refs(ctx->dev);
+	/* The kill dropped the initial reference: what is left is the pages'. */
+	took = after - (before - 1);
+	killed = zdrace_sched_find(s, ZD_TEARDOWN, ZDRACE_SCHED_EV_GATE,
+				   ZDRACE_FI_memunmap_after_kill);
+	allocated = zdrace_sched_done(s, ZD_OTHER);
+	KUNIT_ASSERT_NOT_NULL_MSG(test, ctx->page, "the free list was empty");
+	/* A refused tryget leaves the page without the reference its free drops. */
+	if (!took)
+		percpu_ref_get(&ctx->dev->pgmap.ref);
+	put_page(ctx->page);
+	put_page(held);
+	KUNIT_ASSERT_EQ(test, zdrace_sched_finish(s), 0);
+	kunit_info(test, "%s: page allocated after the kill at count %d; pgmap references %ld before the kill, %ld after it and the allocation\n",
+		   p->name, ctx->count, before, after);
+
+	/* The claimed interleaving: the allocation ran right after the kill. */
+	KUNIT_EXPECT_GE(test, killed, 0);
+	KUNIT_EXPECT_EQ_MSG(test, zdrace_sched_count_before(s, ZD_TEARDOWN, allocated),
+			    1, "the allocation did not run right after the kill");
+	KUNIT_EXPECT_TRUE_MSG(test, ctx->dying,
+			      "the pgmap was not killed when the driver allocated");
+	KUNIT_EXPECT_EQ(test, ctx->count, 1);
+	KUNIT_EXPECT_FALSE(test, ctx->dev->mapped);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->dev->page_free_calls), 2);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->dev->pgmap_ref_at_free), 2);
+	KUNIT_ASSERT_TRUE_MSG(test, took == 0 || took == 1,
+			      "pgmap references %ld before the kill, %ld after it",
+			      before, after);
+	if (!took)
+		return;
+	zd_breaks(test,
+		  "zone_device_page_init() after memunmap_pages() killed the %s pgmap (page %#lx still held) took a pgmap reference: %ld references after the kill, %ld with the held page alone; the new page at count %d, and teardown waited for it too",
+		  p->name, page_to_pfn(held), after, after - took, ctx->count);
+}
+
 static struct kunit_case zdrace_dma_pins_cases[] = {
 	KUNIT_CASE_PARAM(dma_pinned_only_for_foll_pin, zd_dma_kind_gen_params),
 	KUNIT_CASE(unmapped_pinned_page_stays_referenced),
@@ -385,6 +480,7 @@ static struct kunit_case zdrace_dma_pins_cases[] = {
 			 zd_refcount0_gen_params),
 	KUNIT_CASE_PARAM(page_free_holds_pgmap_reference,
 			 zd_dma_free_gen_params),
+	KUNIT_CASE_PARAM(alloc_after_teardown_starts, zd_refcount0_gen_params),
 	{}
 };
 

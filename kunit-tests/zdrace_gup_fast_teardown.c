@@ -8,8 +8,8 @@
  * teardown step (enumerated); the teardown's non-sleeping steps also run
  * inline from a `call` at each gup-fast point, and the pgmap is resurrected
  * after.  grab_alone_keeps_pgmap tests the thread's claim with gup-fast's
- * own pgmap reference dropped; a COHERENT anon page, which 6.12 gup-fast
- * takes without any pgmap lookup, shows the claim where 6.12 relies on it.
+ * pgmap reference dropped (7.3 takes none: its get_dev_pagemap() windows
+ * are not applicable), and on a COHERENT anon page, taken with no lookup.
  */
 
 #include <kunit/test.h>
@@ -33,6 +33,28 @@ static const enum zdrace_fi_point zd_gupf_gup_points[] = {
 	ZDRACE_FI_gup_fast_after_get_pgmap,
 	ZDRACE_FI_gup_fast_after_grab,
 };
+
+/* The gup-fast points this line passes: some have no pgmap step. */
+static bool zd_gupf_has_point(enum zdrace_fi_point point)
+{
+	return point != ZDRACE_FI_gup_fast_after_get_pgmap ||
+	       ZD_GUP_FAST_GETS_PGMAP;
+}
+
+/* Arm every gup-fast point this line has with @arm. */
+static void zd_gupf_arm_points(struct kunit *test, const struct zdrace_fi_arm *arm)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(zd_gupf_gup_points); i++)
+		if (zd_gupf_has_point(zd_gupf_gup_points[i]))
+			KUNIT_ASSERT_EQ_MSG(test, zdrace_fi_arm(zd_gupf_gup_points[i], arm),
+					    0, "cannot arm %s",
+					    zdrace_fi_name(zd_gupf_gup_points[i]));
+}
+
+/* gup-fast's count on a GENERIC page it returned: idle, the mapping's, its own. */
+#define ZD_GUPF_GENERIC_GOT_COUNT	(2 + ZD_USER_MAPPING_HOLDS_REF)
 
 struct zd_gupf_ctx {
 	struct kunit *test;
@@ -93,11 +115,8 @@ static void zd_gupf_arm_gup_points(struct zd_gupf_ctx *ctx)
 		.task_filter = true,
 		ZDRACE_FI_ARM_ALWAYS,
 	};
-	int i;
 
-	for (i = 0; i < ARRAY_SIZE(zd_gupf_gup_points); i++)
-		KUNIT_ASSERT_EQ(ctx->test,
-				zdrace_fi_arm(zd_gupf_gup_points[i], &arm), 0);
+	zd_gupf_arm_points(ctx->test, &arm);
 }
 
 /* A device with page 0 mapped into the test's mm and faulted in. */
@@ -191,7 +210,9 @@ ZD_ORDER_PARAMS(zd_gupf_position, name, zd_gupf_position_steps, 2);
  * Every position of a gup-fast walk among the teardown steps: before the
  * kill it returns the page with a live pgmap; from the kill on it falls
  * back (get_dev_pagemap()'s tryget_live fails, or the lookup finds no
- * pgmap once the range is gone), and never reaches the grab.
+ * pgmap once the range is gone; where the mapping holds page references,
+ * zd_dev_unmap() zapped the PTE before memunmap_pages()), and never
+ * reaches the grab.
  */
 static void gup_fast_between_teardown_steps(struct kunit *test)
 {
@@ -225,12 +246,12 @@ static void gup_fast_between_teardown_steps(struct kunit *test)
 	if (order[0] == ZD_GUP) {
 		KUNIT_EXPECT_EQ(test, ctx->got, 1);
 		KUNIT_EXPECT_PTR_EQ(test, ctx->got_page, ctx->page);
-		KUNIT_EXPECT_EQ_MSG(test, ctx->refcount, 2,
+		KUNIT_EXPECT_EQ_MSG(test, ctx->refcount, ZD_GUPF_GENERIC_GOT_COUNT,
 				    "gup-fast returned the page without a reference");
 		KUNIT_EXPECT_TRUE(test, ctx->pgmap_ptr_ok);
-		/* ... and held a pgmap reference across its grab. */
+		/* ... and held a pgmap reference across its grab, if it takes one. */
 		KUNIT_EXPECT_EQ(test, ctx->refs_at[ZDRACE_FI_gup_fast_after_grab],
-				ctx->base_refs + 1);
+				ctx->base_refs + ZD_GUP_FAST_GETS_PGMAP);
 	} else {
 		KUNIT_EXPECT_EQ_MSG(test, ctx->got, 0,
 				    "gup-fast returned a page of a dying pgmap");
@@ -316,9 +337,10 @@ static struct zd_gupf_ctx *zd_gupf_run_window(struct kunit *test,
 	ctx->dev->pgmap.ref.data->allow_reinit = true;
 	ctx->at = w->at;
 	ctx->put_initial = w->put_initial;
-	ctx->skip_pgmap = w->skip_pgmap;
+	/* A gup-fast without a pgmap step takes none to skip. */
+	ctx->skip_pgmap = w->skip_pgmap && ZD_GUP_FAST_GETS_PGMAP;
 	/* gup-fast's put at its end gives back this one instead. */
-	if (w->skip_pgmap) {
+	if (ctx->skip_pgmap) {
 		comp = zd_get_dev_pagemap(page_to_pfn(ctx->page));
 		KUNIT_ASSERT_NOT_NULL(test, comp);
 		ctx->base_refs++;
@@ -362,21 +384,27 @@ static void zd_gupf_drop_and_check_live(struct zd_gupf_ctx *ctx)
 /*
  * Killed before get_dev_pagemap(): gup-fast falls back.  Killed after it:
  * gup-fast holds a pgmap reference through its grab and returns the page
- * with a count of 2 and page->pgmap intact.  Once gup-fast has put that
- * reference, only the per-page references hold the pgmap: with them put
- * too, the pgmap is released under the returned page (GENERIC: known
- * upstream, as in zdrace_teardown_refs).
+ * referenced and with page->pgmap intact.  Once gup-fast has put that
+ * reference (or, without a pgmap step, from the start), only the per-page
+ * references hold the pgmap: with them put too, the pgmap is released
+ * under the returned page (GENERIC: known upstream, as in
+ * zdrace_teardown_refs).
  */
 static void teardown_inside_gup_fast_window(struct kunit *test)
 {
 	const struct zd_gupf_window *w = test->param_value;
-	struct zd_gupf_ctx *ctx = zd_gupf_run_window(test, w);
-	bool released = zd_gupf_window_done(ctx, w);
-	int refcount = ctx->refcount;
+	struct zd_gupf_ctx *ctx;
+	bool released;
+	int refcount;
 
 	zd_rule(test, ZD_RULE_gup_fast_page_has_live_pgmap, w->type);
+	if (w->at == ZDRACE_FI_gup_fast_after_get_pgmap)
+		ZD_REQUIRE(test, ZD_GUP_FAST_GETS_PGMAP);
 
-	if (w->at == ZDRACE_FI_gup_fast_after_pte_read) {
+	ctx = zd_gupf_run_window(test, w);
+	released = zd_gupf_window_done(ctx, w);
+	refcount = ctx->refcount;
+	if (ZD_GUP_FAST_GETS_PGMAP && w->at == ZDRACE_FI_gup_fast_after_pte_read) {
 		KUNIT_EXPECT_EQ_MSG(test, ctx->got, 0,
 				    "gup-fast returned a page of a killed pgmap");
 		KUNIT_EXPECT_FALSE(test, zd_gupf_passed(ctx, ZDRACE_FI_gup_fast_after_get_pgmap));
@@ -388,11 +416,12 @@ static void teardown_inside_gup_fast_window(struct kunit *test)
 	}
 
 	KUNIT_EXPECT_TRUE(test, zd_gupf_passed(ctx, ZDRACE_FI_gup_fast_after_grab));
-	KUNIT_EXPECT_EQ(test, ctx->refs_at[ZDRACE_FI_gup_fast_after_get_pgmap],
-			ctx->base_refs + 1);
+	if (ZD_GUP_FAST_GETS_PGMAP)
+		KUNIT_EXPECT_EQ(test, ctx->refs_at[ZDRACE_FI_gup_fast_after_get_pgmap],
+				ctx->base_refs + 1);
 	KUNIT_EXPECT_EQ(test, ctx->got, 1);
 	KUNIT_EXPECT_PTR_EQ(test, ctx->got_page, ctx->page);
-	KUNIT_EXPECT_EQ(test, refcount, 2);
+	KUNIT_EXPECT_EQ(test, refcount, ZD_GUPF_GENERIC_GOT_COUNT);
 	KUNIT_EXPECT_TRUE(test, ctx->pgmap_ptr_ok);
 	zd_gupf_drop_and_check_live(ctx);
 	if (!w->put_initial) {
@@ -402,8 +431,8 @@ static void teardown_inside_gup_fast_window(struct kunit *test)
 	}
 	KUNIT_ASSERT_TRUE(test, released);
 	zd_breaks(test,
-		  "gup-fast returned a GENERIC page (count %d) and put its pgmap reference; with the per-page references put, nothing held the pgmap: released under the page, memunmap_pages() would complete",
-			  refcount);
+		  "gup-fast returned a GENERIC page (count %d) holding no pgmap reference of its own; with the per-page references put at %s, nothing held the pgmap: released under the page, memunmap_pages() would complete",
+			  refcount, zdrace_fi_name(w->at));
 }
 
 /*
@@ -416,7 +445,8 @@ static void teardown_inside_gup_fast_window(struct kunit *test)
  * pgmap reference, and the pgmap is released under the page, because
  * 6.12 puts every per-page reference at once: known upstream.  On one CPU
  * the end state is the one "kill+put after grab" reaches too; what this
- * case adds is the count inside the window.
+ * case adds is the count inside the window.  A gup-fast that takes no
+ * pgmap reference (7.3) has nothing to skip, and the same claim to meet.
  *
  * COHERENT, where gup-fast takes no pgmap reference at all: the page is
  * unmapped after gup-fast returned, so that the grab is its only
@@ -445,7 +475,8 @@ static void grab_alone_keeps_pgmap(struct kunit *test)
 	released = zd_gupf_window_done(ctx, w);
 
 	KUNIT_EXPECT_EQ(test, ctx->got, 1);
-	KUNIT_EXPECT_EQ(test, refcount, 2);
+	KUNIT_EXPECT_EQ(test, refcount, w->type == MEMORY_DEVICE_GENERIC ?
+			ZD_GUPF_GENERIC_GOT_COUNT : 2);
 	KUNIT_EXPECT_TRUE(test, ctx->pgmap_ptr_ok);
 	KUNIT_EXPECT_TRUE(test, zd_gupf_passed(ctx, ZDRACE_FI_gup_fast_after_grab));
 	/* No pgmap reference of gup-fast's own across the grab. */
@@ -466,8 +497,9 @@ static void grab_alone_keeps_pgmap(struct kunit *test)
 	zd_gupf_drop_and_check_live(ctx);
 	KUNIT_ASSERT_TRUE(test, released);
 	zd_breaks(test,
-		  "with gup-fast's get_dev_pagemap() skipped, the try_grab_folio_fast() reference alone (count %d) did not keep the GENERIC pgmap: released under the page once teardown put the per-page references",
-			  refcount);
+		  "%s, the try_grab_folio_fast() reference alone (count %d) did not keep the GENERIC pgmap: released under the page once teardown put the per-page references",
+		  ZD_GUP_FAST_GETS_PGMAP ? "with gup-fast's get_dev_pagemap() skipped" :
+		  "gup-fast taking no pgmap reference", refcount);
 }
 
 /* ---- the page changes under gup-fast after its PTE read ---- */
@@ -546,8 +578,7 @@ static bool zd_gupf_change_cb(enum zdrace_fi_point point, void *data)
 static void page_changes_inside_gup_fast_window(struct kunit *test)
 {
 	const struct zd_gupf_change_param *c = test->param_value;
-	struct zd_gupf_ctx *ctx = zd_gupf_setup(test, MEMORY_DEVICE_GENERIC);
-	struct zd_gupf_change_ctx cc = { .c = c, .ctx = ctx };
+	struct zd_gupf_change_ctx cc = { .c = c };
 	struct zdrace_fi_arm arm = {
 		.action = ZDRACE_FI_CALL,
 		.fn = zd_gupf_change_cb,
@@ -555,12 +586,17 @@ static void page_changes_inside_gup_fast_window(struct kunit *test)
 		.task_filter = true,
 		ZDRACE_FI_ARM_ALWAYS,
 	};
-	int i, after;
+	struct zd_gupf_ctx *ctx;
+	int before, after;
 
 	zd_rule(test, ZD_RULE_gup_fast_rechecks_window, MEMORY_DEVICE_GENERIC);
+	if (c->at == ZDRACE_FI_gup_fast_after_get_pgmap)
+		ZD_REQUIRE(test, ZD_GUP_FAST_GETS_PGMAP);
 
-	for (i = 0; i < ARRAY_SIZE(zd_gupf_gup_points); i++)
-		KUNIT_ASSERT_EQ(test, zdrace_fi_arm(zd_gupf_gup_points[i], &arm), 0);
+	ctx = zd_gupf_setup(test, MEMORY_DEVICE_GENERIC);
+	cc.ctx = ctx;
+	zd_gupf_arm_points(test, &arm);
+	before = page_ref_count(ctx->page);
 	zd_gupf_gup(ctx);
 	zdrace_fi_disarm_all();
 	after = page_ref_count(ctx->page);
@@ -575,7 +611,7 @@ static void page_changes_inside_gup_fast_window(struct kunit *test)
 		KUNIT_ASSERT_NE_MSG(test, cc.count, 0, "the page could not be frozen");
 	KUNIT_EXPECT_EQ_MSG(test, ctx->got, 0,
 			    "gup-fast returned a page that changed after its PTE read");
-	KUNIT_EXPECT_EQ_MSG(test, after, c->change == ZD_GUPF_ZAP ? 1 : 0,
+	KUNIT_EXPECT_EQ_MSG(test, after, c->change == ZD_GUPF_ZAP ? before : 0,
 			    "gup-fast left a reference on the page");
 	if (ctx->got_page && c->change == ZD_GUPF_ZAP)
 		put_page(ctx->got_page);

@@ -3,8 +3,8 @@
  * Speculative gets (linux-mm, Apr 2017 and Sep 2021: the 1 -> 0
  * transition "should fully interlock with __page_cache_add_speculative()").
  * Rules: folio_try_get() and folio_ref_try_add() never take a reference
- * on a free device page (6.12's free GENERIC pages sit at count 1: a known
- * upstream outcome); filemap_get_entry() never returns a folio frozen or
+ * on a free device page (6.12's free GENERIC pages sit at count 1: known
+ * upstream; 7.3 has no free GENERIC page); filemap_get_entry() never returns a folio frozen or
  * replaced under it between xas_load() and its get, and retries until the
  * freeze ends.  A `call` at filemap_after_load, for the test's task only,
  * freezes the folio or reuses its slot; the point's hits count retries.
@@ -64,14 +64,19 @@ KUNIT_ARRAY_PARAM_DESC(zd_spec_free, zd_spec_free, name);
 static void speculative_get_on_free_device_page(struct kunit *test)
 {
 	const struct zd_spec_free_param *p = test->param_value;
-	struct zd_dev *dev = zd_dev_create(test, p->type);
-	struct page *page = zd_spec_free_page(test, dev);
-	struct folio *folio = page_folio(page);
-	int before = page_ref_count(page);
+	struct zd_dev *dev;
+	struct folio *folio;
+	struct page *page;
+	int before;
 	bool got;
 
 	zd_rule(test, ZD_RULE_speculative_get_refuses_free_page, p->type);
+	zd_require_free_callback(test, p->type);
 
+	dev = zd_dev_create(test, p->type);
+	page = zd_spec_free_page(test, dev);
+	folio = page_folio(page);
+	before = page_ref_count(page);
 	if (p->refs == 1)
 		got = folio_try_get(folio);
 	else

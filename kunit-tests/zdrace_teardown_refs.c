@@ -8,8 +8,8 @@
  * (get_page, FOLL_PIN, gup-fast, get_dev_pagemap) drops.  A teardown actor
  * parks at memunmap_pages()'s gates and a second actor drops the reference
  * at every position an enumerated order gives it; the trace shows where.
- * A plain reference to a GENERIC page does not hold 6.12's teardown: a
- * known upstream outcome, with the pgmap count and pfn_valid() as evidence.
+ * A plain reference to a GENERIC page holds neither 6.12's nor 7.3's
+ * teardown: known upstream, with the pgmap count and pfn_valid() as evidence.
  */
 
 #include <kunit/test.h>
