@@ -39,7 +39,8 @@ class LintTest(unittest.TestCase):
 		patch, c_file = got[0], got[1]
 		self.assertEqual(patch.cwd, tree)
 		self.assertEqual(patch.cmd, [lint.CHECKPATCH, '--strict', '--quiet',
-					     '--ignore', 'FILE_PATH_CHANGES',
+					     '--ignore',
+					     'FILE_PATH_CHANGES,ARCH_INCLUDE_LINUX',
 					     os.path.join(repo, got[0].name)])
 		self.assertEqual(c_file.cmd[-2:], ['-f', os.path.join(
 			repo, 'kunit-tests/s.c')])
