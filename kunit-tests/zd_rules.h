@@ -72,6 +72,8 @@ ZD_BREAK(gup_fast_page_has_live_pgmap, "7.3", BIT(MEMORY_DEVICE_GENERIC),
 	 "gup-fast takes no pgmap ref: per-page refs put in its window kill the pgmap under it")
 ZD_BREAK(grab_alone_keeps_pgmap, "7.3", BIT(MEMORY_DEVICE_GENERIC),
 	 "gup-fast's grab alone, its only reference, does not keep the GENERIC pgmap alive")
+ZD_BREAK(speculative_get_refuses_free_page, "7.3", BIT(MEMORY_DEVICE_GENERIC),
+	 "a GENERIC page sits at count 1 after its final put: the speculative get succeeds")
 ZD_BREAK(no_alloc_after_teardown_starts, "7.3",
 	 BIT(MEMORY_DEVICE_PRIVATE) | BIT(MEMORY_DEVICE_COHERENT),
 	 "percpu_ref_tryget_many() succeeds on the killed pgmap: the late page holds a new ref")

@@ -18,6 +18,7 @@ from typing import List, Optional
 
 from zdtool import ZdError
 from zdtool.kernel.results import walk_cases
+from zdtool.kernel import rules
 from zdtool.kernel.runner import KunitRun
 from zdtool.kernel.series import Series, load_series
 from zdtool.kernel.source import KernelSource
@@ -107,6 +108,14 @@ class MutantRun:
 	def repro(self, name: str) -> str:
 		return f'make mutants KERNEL={self.line} MUTANT={name}'
 
+	@staticmethod
+	def rule_problems(run: KunitRun) -> List[rules.Result]:
+		try:
+			found = rules.from_console(run.tree, run.console_log)
+		except OSError:
+			return []
+		return [r for r in found or [] if r.problem]
+
 	def one(self, name: str, mutant_path: Optional[str]) -> Outcome:
 		layout = self.dirs
 		start = time.monotonic()
@@ -122,6 +131,7 @@ class MutantRun:
 		goal = f'mutants MUTANT={name}' if mutant_path else 'run'
 		run = replace(self.kunit, tree=layout.tree, build_dir=layout.kunit,
 			      results=layout.results,
+			      kernel_args=self.kunit.kernel_args + [rules.LIST_ARG],
 			      kconfig_add=self.kunit.kconfig_add +
 			      [f'CONFIG_ZDRACE_REPRO_GOAL="{goal}"'])
 		rc, output = run.capture('build')
@@ -141,6 +151,9 @@ class MutantRun:
 				by = failed_cases(f.read())
 		except (OSError, ValueError):
 			by = []
+		# A declared upstream break the mutant made disappear (or a new
+		# one) fails the rules check of `make check`: that kills it too.
+		by += [f'rules ({r.rule})' for r in self.rule_problems(run)]
 		killed = bool(by) or rc not in (0,)
 		note = '' if by else (f'kernel run exited {rc}' if rc else '')
 		return Outcome(name, KILLED if killed else SURVIVED, by,
