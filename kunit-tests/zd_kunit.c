@@ -60,7 +60,7 @@ static struct zd_rule_run {
 	int type;
 	const struct zd_break_desc *declared;
 	bool broke;
-	bool not_applicable;
+	const char *not_applicable;	/* what the line has instead */
 } *zd_running;
 
 /* The kernel line running, e.g. "6.12": what zd_rules.h declares against. */
@@ -162,7 +162,7 @@ void zd_not_applicable(struct kunit *test, const char *fmt, ...)
 	why = zd_vformat(test, fmt, args);
 	va_end(args);
 	if (zd_running)
-		zd_running->not_applicable = true;
+		zd_running->not_applicable = why;
 	kunit_skip(test, "not applicable on %s: %s", zd_line(), why);
 }
 
@@ -185,9 +185,11 @@ void zd_suite_exit(struct kunit *test)
 	current->make_it_fail = 0;
 	zd_running = NULL;
 	if (r)
-		kunit_info(test, "rule %s %s expected=%s\n",
+		kunit_info(test, "rule %s %s expected=%s%s%s\n",
 			   zd_rules[r->rule].id, zd_verdict(test, r),
-			   r->declared ? "breaks" : "holds");
+			   r->declared ? "breaks" : "holds",
+			   r->not_applicable ? ": " : "",
+			   r->not_applicable ?: "");
 }
 
 static void __init zd_types_str(unsigned long types, char *buf, size_t len)

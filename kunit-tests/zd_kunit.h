@@ -19,7 +19,8 @@
 /*
  * The .exit of every suite: nothing stays armed or task-filtered, and the
  * verdict of the rule the case asserted is logged as
- * "rule <id> <holds|breaks|n/a|fails|skipped> expected=<holds|breaks>".
+ * "rule <id> <holds|breaks|n/a|fails|skipped> expected=<holds|breaks>",
+ * then ": <what the line has instead>" for n/a.
  */
 void zd_suite_exit(struct kunit *test);
 

@@ -29,12 +29,15 @@ def _cell(r: Result) -> str:
 		text = f'**breaks upstream**: {r.evidence}' if r.evidence else \
 			'**breaks upstream**'
 	elif r.verdict == 'n/a':
-		text = 'not applicable' + (f': {r.evidence}' if r.evidence
-					   else '')
+		text = 'not applicable' + (f': {r.not_applicable_why}'
+					   if r.not_applicable_why else '')
 	elif r.verdict == 'holds':
 		text = f'holds ({r.cases} cases)'
 	else:
 		text = f'**{r.verdict.upper()}**: {", ".join(r.tests)}'
+	if r.not_applicable and r.verdict != 'n/a':
+		text += (f'; not applicable to {len(r.not_applicable)} cases: '
+			 f'{r.not_applicable_why}')
 	if r.problem:
 		text += f' (not as declared: {r.problem})'
 	return text.replace('|', '\\|').replace('\n', ' ')

@@ -31,7 +31,7 @@ _LINE = re.compile(_PREFIX + r'line (\S+)\s*$')
 _RULE = re.compile(_PREFIX + r'rule (\w+) thread="(.*)": (.*)$')
 _BREAK = re.compile(_PREFIX + r'break (\w+) line=(\S+) types=(\S+): (.*)$')
 _VERDICT = re.compile(r'\brule (\w+) (holds|breaks|n/a|fails|skipped) '
-		      r'expected=(holds|breaks)\s*$')
+		      r'expected=(holds|breaks)(?:: (.*?))?\s*$')
 _EVIDENCE = re.compile(r'\bknown upstream: (.*)$')
 
 # An aggregate verdict: the worst any case of the rule showed.
@@ -87,6 +87,9 @@ class Result:
 	evidence: str = ''
 	tests: List[str] = field(default_factory=list)
 	problem: str = ''
+	# Cases the line has no mechanism for, and what it has instead.
+	not_applicable: List[str] = field(default_factory=list)
+	not_applicable_why: str = ''
 
 	def to_json(self) -> Dict[str, Any]:
 		return asdict(self)
@@ -132,7 +135,8 @@ def read_verdicts(tree: str, lines: List[str]) -> List[Verdict]:
 				if m:
 					out.append(Verdict(m.group(1), m.group(2),
 							   m.group(3), name,
-							   evidence))
+							   (m.group(4) or
+							    evidence).strip()))
 					evidence = ''
 	return out
 
@@ -164,6 +168,9 @@ def aggregate(table: Table, verdicts: List[Verdict]) -> List[Result]:
 			res.problem = (f'rule {rule.id} breaks on {table.line}, '
 				       f'which kunit-tests/zd_rules.h does not '
 				       f'declare: {broke[0].test}')
+		na = [v for v in mine if v.verdict == 'n/a']
+		res.not_applicable = [v.test for v in na]
+		res.not_applicable_why = na[0].evidence if na else ''
 		results.append(res)
 	return results
 
