@@ -1,10 +1,18 @@
 # SPDX-License-Identifier: GPL-2.0
 """zdrace.py front end: bad input gives one line and a non-zero exit."""
 
+import argparse
+import io
 import os
 import subprocess
 import sys
+import tempfile
 import unittest
+from contextlib import redirect_stdout
+from typing import Tuple
+
+from tests import fakekernel
+import zdrace  # noqa: E402 (scripts/ is on sys.path under unittest -t)
 
 SCRIPTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ZDRACE = os.path.join(SCRIPTS, 'zdrace.py')
@@ -38,6 +46,35 @@ class BadInputTest(unittest.TestCase):
 		proc = _zdrace('prepare')
 		self.assertEqual(proc.returncode, 2)
 		self.assertIn('--kernel', proc.stderr)
+
+
+class NewerLineTest(unittest.TestCase):
+	"""A KERNEL_SRC tree newer than every line carried takes the newest
+	line's series, said once."""
+
+	def resolve(self, makefile: str) -> Tuple[str, str, str]:
+		with tempfile.TemporaryDirectory() as d:
+			files = dict(fakekernel.FILES, Makefile=makefile)
+			fakekernel.make_tree(d, files)
+			args = argparse.Namespace(kernel='6.12', kernel_src=d,
+						  newer_line='')
+			out = io.StringIO()
+			with redirect_stdout(out):
+				zdrace.resolve_line(args)
+			return args.kernel, args.newer_line, out.getvalue()
+
+	def test_newer_tree_takes_the_newest_series(self) -> None:
+		newest = zdrace.carried_lines()[-1]
+		kernel, newer, said = self.resolve(
+			'VERSION = 9\nPATCHLEVEL = 1\nSUBLEVEL = 0\n'
+			'EXTRAVERSION = -rc1\n')
+		self.assertEqual((kernel, newer), (newest, '9.1'))
+		self.assertIn('newer than every line carried', said)
+		self.assertIn(f'using the {newest} series', said)
+
+	def test_carried_line_is_left_alone(self) -> None:
+		self.assertEqual(self.resolve(fakekernel.FILES['Makefile'])[:2],
+				 ('6.12', ''))
 
 
 if __name__ == '__main__':
