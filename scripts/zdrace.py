@@ -17,7 +17,7 @@ from typing import List, Optional, Sequence
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from zdtool import ZdError, lint  # noqa: E402
+from zdtool import ZdError, lint, run_command  # noqa: E402
 from zdtool.coverage import commands as covcmd  # noqa: E402
 from zdtool.kernel import bench, bootcheck, mutants, runner  # noqa: E402
 from zdtool.kernel import series, source, stock, tree  # noqa: E402
@@ -359,15 +359,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 	args = build_parser().parse_args(argv)
 	args.lock_wait = 0.0
 	args.newer_line = ''
-	try:
+
+	def run() -> int:
 		resolve_line(args)
 		return int(args.func(args))
-	except ZdError as e:
-		print(f'zdrace: error: {e}', file=sys.stderr)
-		return e.status
-	except KeyboardInterrupt:
-		print('zdrace: interrupted', file=sys.stderr)
-		return 130
+	return run_command('zdrace', run)
 
 
 if __name__ == '__main__':

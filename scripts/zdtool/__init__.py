@@ -3,6 +3,9 @@
 (kernel/), measure their coverage (coverage/) and sweep its injection
 points (sweep/)."""
 
+import sys
+from typing import Callable
+
 # Exit statuses of scripts/zdrace.py and scripts/sweep.
 FAILED = 1		# an operation failed, or a test did
 BAD_INPUT = 2		# what the user asked for cannot be done (as argparse)
@@ -19,3 +22,16 @@ class ZdError(Exception):
 
 def bad_input(message: str) -> ZdError:
 	return ZdError(message, BAD_INPUT)
+
+
+def run_command(prog: str, func: Callable[[], int]) -> int:
+	"""Run a CLI's @func: a ZdError is one line `<prog>: error: ...` and
+	its status, an interrupt exits 130."""
+	try:
+		return int(func())
+	except ZdError as e:
+		print(f'{prog}: error: {e}', file=sys.stderr)
+		return e.status
+	except KeyboardInterrupt:
+		print(f'{prog}: interrupted', file=sys.stderr)
+		return 130

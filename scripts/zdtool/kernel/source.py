@@ -55,15 +55,20 @@ def apt_install(packages: List[str]) -> None:
 	print(f'zdrace: installing {" ".join(packages)} with apt-get ...',
 	      flush=True)
 	env = dict(os.environ, DEBIAN_FRONTEND='noninteractive')
-	for cmd in (['apt-get', 'update', '-q'],
-		    ['apt-get', 'install', '-y', '-q', '--no-install-recommends',
-		     *packages]):
-		proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE,
-				      stderr=subprocess.STDOUT, text=True)
-		if proc.returncode != 0:
-			tail = proc.stdout.strip().splitlines()[-1:] or ['']
-			raise ZdError(f'{" ".join(cmd[:2])} {" ".join(packages)} '
-				      f'failed: {tail[0]}')
+	what = ' '.join(packages)
+	_apt(['apt-get', 'update', '-q'], f'apt-get update {what}', env=env)
+	_apt(['apt-get', 'install', '-y', '-q', '--no-install-recommends',
+	      *packages], f'apt-get install {what}', env=env)
+
+
+def _apt(cmd: List[str], what: str, cwd: Optional[str] = None,
+	 env: Optional[Dict[str, str]] = None) -> None:
+	"""Run an apt command; its last line of output names a failure."""
+	proc = subprocess.run(cmd, cwd=cwd, env=env, stdout=subprocess.PIPE,
+			      stderr=subprocess.STDOUT, text=True)
+	if proc.returncode != 0:
+		tail = proc.stdout.strip().splitlines()[-1:] or ['']
+		raise ZdError(f'{what} failed: {tail[0]}')
 
 
 def ensure_host_tools() -> None:
@@ -157,15 +162,10 @@ def fetch_private(ls: LineSource, root: str) -> str:
 	print(f'zdrace: fetching {ls.package} from Debian {ls.suite} '
 	      f'(apt, private to {root}) ...', flush=True)
 	debs = os.path.join(root, 'debs')
-	for cmd in (['apt-get', *_apt_options(root), '-q', 'update'],
-		    ['apt-get', *_apt_options(root), '-q', 'download',
-		     ls.package]):
-		proc = subprocess.run(cmd, cwd=debs, stdout=subprocess.PIPE,
-				      stderr=subprocess.STDOUT, text=True)
-		if proc.returncode != 0:
-			tail = proc.stdout.strip().splitlines()[-1:] or ['']
-			raise ZdError(f'apt-get {cmd[-1]} of {ls.package} from '
-				      f'{ls.suite} failed: {tail[0]}')
+	for verb in ('update', 'download'):
+		_apt(['apt-get', *_apt_options(root), '-q', verb] +
+		     ([ls.package] if verb == 'download' else []),
+		     f'apt-get {verb} of {ls.package} from {ls.suite}', cwd=debs)
 	deb = sorted(glob.glob(os.path.join(debs, f'{ls.package}_*.deb')))
 	if not deb:
 		raise ZdError(f'apt-get download {ls.package}: no .deb in {debs}')

@@ -10,7 +10,7 @@ import os
 import sys
 from typing import Optional, Sequence
 
-from zdtool import ZdError
+from zdtool import run_command
 from zdtool.sweep import cli
 from zdtool.sweep.spec import DEFAULT_ACTIONS
 
@@ -114,14 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
 	args = build_parser().parse_args(argv)
-	try:
-		return int(args.func(args))
-	except ZdError as e:
-		print(f'sweep: error: {e}', file=sys.stderr)
-		return e.status
-	except KeyboardInterrupt:
-		print('sweep: interrupted', file=sys.stderr)
-		return 130
+	return run_command('sweep', lambda: int(args.func(args)))
 
 
 if __name__ == '__main__':
