@@ -25,7 +25,7 @@ from zdtool.kernel.results import walk_cases
 from zdtool.kernel.runner import KunitRun, run_suites
 
 DEFAULT_CONFIG = 'tools/testing/kunit/configs/default.config'
-UNPATCHED_KUNITCONFIG = 'unpatched.kunitconfig'
+STOCK_KUNITCONFIG = 'stock.kunitconfig'
 ABSENT = 'absent'
 PASSING = ('PASS', 'SKIP')
 
@@ -87,7 +87,7 @@ def available(wanted_text: str, dotconfig_text: str,
 	return ''.join(f'{e}\n' for e in keep), dropped
 
 
-def unpatched_kunitconfig(run: KunitRun) -> List[str]:
+def satisfiable_kunitconfig(run: KunitRun) -> List[str]:
 	"""Write @run's kunitconfig (its configs, less what its tree cannot
 	build) into its build dir; returns the entries left out."""
 	kunit_config = kunitpy.load(run.tree, 'kunit_config')
@@ -108,7 +108,7 @@ def unpatched_kunitconfig(run: KunitRun) -> List[str]:
 			      f'{proc.stdout.strip().splitlines()[-1:]}')
 	with open(dotconfig) as f:
 		text, dropped = available(wanted, f.read(), kunit_config)
-	with open(os.path.join(run.build_dir, UNPATCHED_KUNITCONFIG), 'w') as f:
+	with open(os.path.join(run.build_dir, STOCK_KUNITCONFIG), 'w') as f:
 		f.write(text)
 	return dropped
 
@@ -131,12 +131,17 @@ def run(patched: KunitRun, pristine: str, build_dir: str,
 	unpatched = replace(patched, tree=pristine, build_dir=build_dir,
 			    configs=[os.path.join(pristine, DEFAULT_CONFIG)] +
 			    patched.configs[1:])
-	dropped = unpatched_kunitconfig(unpatched)
-	if dropped:
-		print(f'zdrace: stock: the unpatched kernel cannot have '
-		      f'{", ".join(dropped)}', flush=True)
-	unpatched.configs = [os.path.join(unpatched.build_dir,
-					  UNPATCHED_KUNITCONFIG)]
+	# Each kernel gets what it can have of default.config + ours: the
+	# unpatched one none of our options; a kernel default.config makes
+	# SMP, say, none of what needs a uniprocessor.
+	patched = replace(patched)
+	for what, kunit in (('unpatched', unpatched), ('patched', patched)):
+		dropped = satisfiable_kunitconfig(kunit)
+		if dropped:
+			print(f'zdrace: stock: the {what} kernel cannot have '
+			      f'{", ".join(dropped)}', flush=True)
+		kunit.configs = [os.path.join(kunit.build_dir,
+					      STOCK_KUNITCONFIG)]
 	unpatched_banner = banner.split(', patches')[0] + ', unpatched'
 	run_suites(unpatched, unpatched_banner, 'stock-unpatched')
 	run_suites(patched, banner, 'stock-patched')
