@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
 from zdtool.kernel import kunitpy
+from zdtool.sweep import SUITE
 from zdtool.sweep.records import PointStat
 from zdtool.sweep.title import clean_lines, find_reports, strip
 
-SUITE = 'zdrace_sweep'
 # Where a result line is, and the reason of a skipped one: not in
 # kunit_parser's Test.
 _RESULT = re.compile(r'^\s*(?:not )?ok \d+ (?:- )?([^#]*?)\s*'

@@ -26,10 +26,10 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
 from zdtool import ZdError
+from zdtool.sweep import SUITE
 from zdtool.sweep.boot import BOOT_ARGS, Procs, boot
 from zdtool.sweep.title import clean_lines
 
-SUITE = 'zdrace_sweep'
 LIST_ARGS = ['kunit.action=list', f'kunit.filter_glob={SUITE}.*',
 	     'zdrace_fi.list=1']
 TIMEOUT = 60.0

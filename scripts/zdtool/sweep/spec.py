@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, List, Optional, Set, Tuple
 
 from zdtool import bad_input
+from zdtool.sweep import SUITE
 from zdtool.sweep.listing import KernelList
 
-SUITE = 'zdrace_sweep'
 DEFAULT_ACTIONS = ['delay=200', 'yield', 'fail']
 
 # point:action pairs the default matrix leaves out, with the reason.  They
