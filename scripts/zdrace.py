@@ -8,6 +8,7 @@ Makefile) and optionally a source (--kernel-src, KERNEL_SRC=).
 
 import argparse
 import copy
+import glob
 import os
 import shutil
 import sys
@@ -59,9 +60,12 @@ def _kunit_run(args: argparse.Namespace, configs: List[str],
 	layout = _layout(args)
 	line = source.load_line_source(os.path.join(REPO, 'patches',
 						    args.kernel), args.kernel)
+	line_configs = sorted(glob.glob(os.path.join(REPO, 'configs',
+						     args.kernel, '*.config')))
 	return runner.KunitRun(tree=layout.tree,
 			       build_dir=build_dir or layout.kunit,
 			       results=layout.results, configs=configs,
+			       line_configs=line_configs,
 			       jobs=args.jobs, filter_glob=args.filter_glob,
 			       kernel_args=line.kernel_args.split() +
 			       (args.kernel_args or []),

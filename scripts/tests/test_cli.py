@@ -12,6 +12,7 @@ from contextlib import redirect_stdout
 from typing import Tuple
 
 from tests import fakekernel
+from zdtool.kernel import runner
 import zdrace  # noqa: E402 (scripts/ is on sys.path under unittest -t)
 
 SCRIPTS = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -79,3 +80,27 @@ class NewerLineTest(unittest.TestCase):
 
 if __name__ == '__main__':
 	unittest.main()
+
+
+class LineConfigsTest(unittest.TestCase):
+	"""configs/<line>/*.config go into every kunit.py run of the line,
+	after the run's own fragments; a line without any gets none."""
+
+	def kunit_run(self, line: str) -> runner.KunitRun:
+		args = argparse.Namespace(kernel=line, build_root='/nonexistent',
+					  jobs=0, filter_glob='', kernel_args=[],
+					  timeout=0)
+		return zdrace._kunit_run(args, ['/own.config'])
+
+	def test_smp_line(self) -> None:
+		run = self.kunit_run('7.3')
+		self.assertEqual([os.path.relpath(c, zdrace.REPO)
+				  for c in run.line_configs],
+				 ['configs/7.3/smp.config'])
+		cmd = run.command('build')
+		own = cmd.index('--kunitconfig=/own.config')
+		self.assertIn(f'--kunitconfig={run.line_configs[0]}',
+			      cmd[own + 1:])
+
+	def test_line_without_configs(self) -> None:
+		self.assertEqual(self.kunit_run('6.12').line_configs, [])

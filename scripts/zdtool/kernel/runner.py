@@ -52,6 +52,9 @@ class KunitRun:
 	kernel_args: List[str] = field(default_factory=list)
 	timeout: int = 0
 	kconfig_add: List[str] = field(default_factory=list)
+	# configs/<line>/*.config: what every kernel of the line needs
+	# (its SMP, say), whatever fragments a run picks.
+	line_configs: List[str] = field(default_factory=list)
 
 	def _common(self) -> List[str]:
 		return [f'--build_dir={os.path.abspath(self.build_dir)}',
@@ -66,7 +69,7 @@ class KunitRun:
 		cmd = [sys.executable, KUNIT_PY, verb, *self._common()]
 		if verb in ('run', 'config', 'build'):
 			cmd += [f'--kunitconfig={os.path.abspath(c)}'
-				for c in self.configs]
+				for c in self.configs + self.line_configs]
 			cmd += [f'--kconfig_add={k}' for k in self.kconfig_add]
 		if verb in ('run', 'build') and self.jobs:
 			cmd.append(f'--jobs={self.jobs}')
@@ -113,7 +116,7 @@ def run_suites(run: KunitRun, banner: str, name: str,
 	@banner names the kernel (TreeInfo.banner()).  @check_rules: boot
 	with the rule table and count the rules' check as one more result
 	(run.results/@name-rules.json)."""
-	check_configs(run.configs)
+	check_configs(run.configs + run.line_configs)
 	if check_rules:
 		run = replace(run, kernel_args=run.kernel_args + [rules.LIST_ARG])
 	os.makedirs(run.results, exist_ok=True)
