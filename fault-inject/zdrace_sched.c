@@ -520,19 +520,27 @@ static int zdrace_sched_steps(struct zdrace_sched *s)
  */
 int zdrace_sched_run(struct zdrace_sched *s)
 {
+	/*
+	 * Every actor on one CPU: on an SMP kernel, an actor that another
+	 * wakes then waits for the CPU, as on a uniprocessor, instead of
+	 * running alongside the one that holds the token.
+	 */
+	unsigned int cpu = raw_smp_processor_id();
 	int i, ret;
 
 	for (i = 0; i < s->nr_actors; i++) {
 		struct zdrace_actor *a = &s->actor[i];
 		struct task_struct *t;
 
-		t = kthread_run(zdrace_actor_main, a, "zd_%s", a->name);
+		t = kthread_create(zdrace_actor_main, a, "zd_%s", a->name);
 		if (IS_ERR(t)) {
 			KUNIT_FAIL(s->test, "cannot start actor %s", a->name);
 			a->state = ZDRACE_ACTOR_DONE;
 			return PTR_ERR(t);
 		}
+		kthread_bind(t, cpu);
 		a->task = get_task_struct(t);
+		wake_up_process(t);
 	}
 	ret = zdrace_sched_steps(s);
 	if (ret == -ETIMEDOUT)

@@ -183,6 +183,19 @@ static void zd_dev_unmap_watchdog(struct work_struct *work)
 }
 
 /**
+ * zd_dev_zap() - zap every user mapping of @dev's pages, as a driver does
+ * before its teardown.
+ * @dev: the device.
+ *
+ * zd_dev_unmap() zaps too; a test calls this to zap at a step of its own.
+ */
+void zd_dev_zap(struct zd_dev *dev)
+{
+	if (dev->file)
+		unmap_mapping_range(dev->file->f_mapping, 0, 0, 1);
+}
+
+/**
  * zd_dev_unmap() - memunmap_pages() and release the region, bounded.
  * @dev: the device.
  *
@@ -202,7 +215,7 @@ void zd_dev_unmap(struct zd_dev *dev)
 	 * them on a memmap that is gone.
 	 */
 	if (dev->file) {
-		unmap_mapping_range(dev->file->f_mapping, 0, 0, 1);
+		zd_dev_zap(dev);
 		fput(dev->file);
 		dev->file = NULL;
 	}

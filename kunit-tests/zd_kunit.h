@@ -132,6 +132,20 @@ int zd_order_first(const u8 *order, int len, int actor);
 	}
 
 /*
+ * A kernel thread bound to one CPU that runs one function to its end, for
+ * the cases that race two CPUs at once.  KASAN reports from it fail the
+ * test; the test ends with it stopped.  The function must bound its own
+ * running time: the test waits for it.
+ */
+struct zd_cpu_thread;
+
+struct zd_cpu_thread *zd_cpu_thread_start(struct kunit *test, unsigned int cpu,
+					  int (*fn)(void *data), void *data,
+					  const char *name);
+bool zd_cpu_thread_wait(struct zd_cpu_thread *t, unsigned int timeout_ms);
+unsigned int zd_other_cpu(struct kunit *test);
+
+/*
  * zdrace_sched_seed_params() in KUnit's generator signature of this kernel
  * line, for KUNIT_CASE_PARAM().
  */

@@ -3,13 +3,13 @@
  * zdrace interleaving harness: drive actors through injection points in a
  * chosen order, and record the trace of what they actually reached.
  *
- * Actors are kernel threads.  Exactly one runs at a time: the one the
- * schedule names runs until it reaches a gate (an armed, sleepable
- * injection point), blocks (e.g. in wait_for_completion()), or returns;
- * then the schedule picks the next.  Gates exist only at points that may
- * sleep; windows that run with IRQs off or under RCU are entered with a
- * `call` action instead, which runs the other side's step inline and notes
- * it with zdrace_sched_note().
+ * Actors are kernel threads, all bound to one CPU even on an SMP kernel.
+ * Exactly one runs at a time: the one the schedule names runs until it
+ * reaches a gate (an armed, sleepable injection point), blocks (e.g. in
+ * wait_for_completion()), or returns; then the schedule picks the next.
+ * Gates exist only at points that may sleep; windows that run with IRQs
+ * off or under RCU are entered with a `call` action instead, which runs
+ * the other side's step inline and notes it with zdrace_sched_note().
  *
  * A schedule is either an explicit order (one actor index per step, e.g.
  * the n-th of all interleavings from zdrace_sched_nth_order()) or drawn from a

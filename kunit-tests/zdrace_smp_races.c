@@ -1,0 +1,513 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gup-fast against memunmap_pages() on two CPUs at once (linux-mm, Sep 2021,
+ * gup-fast's get_dev_pagemap(): "if we succeed at try_grab_compound_head()
+ * then page->pgmap is a stable pointer").  SMP kernels only.  A walker bound
+ * to one CPU runs get_user_pages_fast_only() on a GENERIC device page in a
+ * bounded loop while a teardown thread bound to the other runs the driver's
+ * teardown.  Each case forces its overlap once by having one side wait for
+ * the other inside its window, and counts where every grab landed.
+ */
+
+#include <kunit/test.h>
+#include <linux/atomic.h>
+#include <linux/delay.h>
+#include <linux/kthread.h>
+#include <linux/ktime.h>
+#include <linux/memremap.h>
+#include <linux/mm.h>
+#include <linux/percpu-refcount.h>
+#include <linux/sched.h>
+#include <linux/sched/mm.h>
+#include <linux/smp.h>
+#include <zdrace/fi.h>
+
+#include "zd_fixture.h"
+#include "zd_kunit.h"
+
+/* Where the teardown is, as the walker sees it. */
+enum zd_smp_phase {
+	ZD_SMP_MAPPED,
+	ZD_SMP_ZAPPED,		/* the user mapping is gone */
+	ZD_SMP_KILLED,		/* percpu_ref_kill() */
+	ZD_SMP_WAITED,		/* memunmap_pages() passed its wait */
+	ZD_SMP_UNMAPPING,	/* the memmap is being removed */
+	ZD_SMP_DONE,		/* memunmap_pages() returned */
+	ZD_SMP_NR_PHASES
+};
+
+static const char * const zd_smp_phase_names[] = {
+	"mapped", "zapped", "killed", "waited", "unmapping", "done",
+};
+
+/* Every wait of one side for the other gives up after this. */
+#define ZD_SMP_WAIT_MS		1000
+/* How long a held window stays open once the other side reached its step. */
+#define ZD_SMP_HOLD_US		20000
+/* The walker's bound, whatever the teardown does. */
+#define ZD_SMP_MAX_ATTEMPTS	200000
+/* A case, both threads included, ends within this. */
+#define ZD_SMP_CASE_MS		4000
+
+struct zd_smp_ctx {
+	struct kunit *test;
+	struct zd_dev *dev;
+	struct mm_struct *mm;
+	unsigned long addr;
+	struct page *page;
+	int idle_count;
+	unsigned int walker_cpu, teardown_cpu;
+
+	/* What the case asks for. */
+	unsigned long pte_delay_us;	/* widen read-to-grab on every attempt */
+	bool meet_zap;			/* hold one read-to-grab window over the zap */
+	bool hold_page;			/* hold a returned page over the wait */
+	bool hold_window;		/* hold one IRQs-off window over the kill */
+
+	atomic_t phase;
+	bool walker_started;
+	bool teardown_started;
+
+	/* The walker's side. */
+	unsigned long attempts[ZD_SMP_NR_PHASES];
+	unsigned long grabs[ZD_SMP_NR_PHASES];
+	unsigned long returned;
+	unsigned long returned_after_zap;	/* grabbed after the zap, yet returned */
+	int grab_phase;				/* of the attempt in flight */
+	bool holding;				/* a grabbed page not yet put */
+	bool met;				/* the forced overlap happened */
+	int met_phase;				/* the phase its grab landed in */
+	int met_got;				/* what that attempt returned */
+	bool held_page;				/* a returned page was held */
+	int held_phase_at_drop;
+
+	/* The held IRQs-off window. */
+	bool window_held;
+	bool killed_while_held;
+	bool waited_while_held;
+	int held_grab_phase, held_got;
+	u64 held_ns, released_ns;
+
+	/* The teardown's side. */
+	int count_at_kill;
+	bool wait_passed_under_ref;
+	int count_at_wait;
+	bool walker_quiet_at_wait;
+	int count_after_wait;
+	u64 wait_ns;
+};
+
+static int zd_smp_phase(struct zd_smp_ctx *ctx)
+{
+	return atomic_read(&ctx->phase);
+}
+
+static void zd_smp_set_phase(struct zd_smp_ctx *ctx, enum zd_smp_phase phase)
+{
+	atomic_set(&ctx->phase, phase);
+}
+
+/*
+ * Spin until @cond holds or ZD_SMP_WAIT_MS pass: in an IRQs-off window
+ * nothing may sleep.  Return: whether @cond held.
+ */
+#define zd_smp_spin_until(cond)						\
+({									\
+	u64 __end = ktime_get_ns() + ZD_SMP_WAIT_MS * NSEC_PER_MSEC;	\
+	bool __ok;							\
+									\
+	while (!(__ok = (cond)) && ktime_get_ns() < __end)		\
+		cpu_relax();						\
+	__ok;								\
+})
+
+/*
+ * The same where sleeping is allowed: the wait must not hold back the RCU
+ * grace period that memunmap_pages() waits for, as spinning would.
+ */
+#define zd_smp_sleep_until(cond)					\
+({									\
+	u64 __end = ktime_get_ns() + ZD_SMP_WAIT_MS * NSEC_PER_MSEC;	\
+	bool __ok;							\
+									\
+	while (!(__ok = (cond)) && ktime_get_ns() < __end)		\
+		usleep_range(20, 50);					\
+	__ok;								\
+})
+
+/* gup_fast_after_pte_read, on the walker's CPU with IRQs off. */
+static bool zd_smp_after_pte_read(enum zdrace_fi_point point, void *data)
+{
+	struct zd_smp_ctx *ctx = data;
+	u64 end;
+
+	if (ctx->meet_zap && !ctx->met && READ_ONCE(ctx->teardown_started)) {
+		/* Hold this read-to-grab window until the PTE is zapped. */
+		WRITE_ONCE(ctx->met, true);
+		zd_smp_spin_until(zd_smp_phase(ctx) >= ZD_SMP_ZAPPED);
+	}
+	if (ctx->hold_window && !ctx->window_held &&
+	    READ_ONCE(ctx->teardown_started)) {
+		/*
+		 * A PTE read before the zap: hold this window while the
+		 * teardown zaps the PTE and kills the pgmap, then some.  The
+		 * teardown's wait must not end meanwhile.
+		 */
+		ctx->held_ns = ktime_get_ns();
+		/* Pairs with the teardown's acquire before its zap. */
+		smp_store_release(&ctx->window_held, true);
+		ctx->killed_while_held =
+			zd_smp_spin_until(zd_smp_phase(ctx) >= ZD_SMP_KILLED);
+		end = ktime_get_ns() + ZD_SMP_HOLD_US * NSEC_PER_USEC;
+		while (ktime_get_ns() < end && zd_smp_phase(ctx) < ZD_SMP_WAITED)
+			cpu_relax();
+		ctx->waited_while_held = zd_smp_phase(ctx) >= ZD_SMP_WAITED;
+		ctx->released_ns = ktime_get_ns();
+		/* The pgmap may be gone: do not grab, fall back. */
+		if (ctx->waited_while_held)
+			return true;
+	}
+	if (ctx->pte_delay_us)
+		udelay(ctx->pte_delay_us);
+	return false;
+}
+
+/* gup_fast_after_grab, on the walker's CPU with IRQs off. */
+static bool zd_smp_after_grab(enum zdrace_fi_point point, void *data)
+{
+	struct zd_smp_ctx *ctx = data;
+	int phase = zd_smp_phase(ctx);
+
+	ctx->grab_phase = phase;
+	ctx->grabs[phase]++;
+	/* Pairs with the teardown's acquire after its wait. */
+	smp_store_release(&ctx->holding, true);
+	return false;
+}
+
+static int zd_smp_walker(void *data)
+{
+	struct zd_smp_ctx *ctx = data;
+	u64 end = ktime_get_ns() + ZD_SMP_CASE_MS * NSEC_PER_MSEC;
+	unsigned long n = 0;
+	struct page *page;
+	int got, phase;
+
+	kthread_use_mm(ctx->mm);
+	current->make_it_fail = true;
+	WRITE_ONCE(ctx->walker_started, true);
+	while ((phase = zd_smp_phase(ctx)) < ZD_SMP_DONE &&
+	       n++ < ZD_SMP_MAX_ATTEMPTS && ktime_get_ns() < end) {
+		bool meeting = ctx->meet_zap && !ctx->met;
+		bool holding_window = ctx->hold_window && !ctx->window_held;
+
+		ctx->attempts[phase]++;
+		ctx->grab_phase = -1;
+		got = get_user_pages_fast_only(ctx->addr, 1, FOLL_WRITE, &page);
+		if (meeting && ctx->met) {
+			ctx->met_phase = ctx->grab_phase;
+			ctx->met_got = got;
+		}
+		if (holding_window && ctx->window_held) {
+			ctx->held_grab_phase = ctx->grab_phase;
+			ctx->held_got = got;
+		}
+		if (got == 1) {
+			ctx->returned++;
+			if (ctx->grab_phase >= ZD_SMP_ZAPPED)
+				ctx->returned_after_zap++;
+			if (ctx->hold_page && !ctx->held_page &&
+			    READ_ONCE(ctx->teardown_started)) {
+				/* Hold it until the teardown passed its wait. */
+				WRITE_ONCE(ctx->held_page, true);
+				zd_smp_sleep_until(zd_smp_phase(ctx) >= ZD_SMP_WAITED);
+				ctx->held_phase_at_drop = zd_smp_phase(ctx);
+			}
+			put_page(page);
+		}
+		/* The put is done: pairs with the teardown's acquire. */
+		smp_store_release(&ctx->holding, false);
+		/* A quiescent state now and then: the teardown waits for one. */
+		if (!(n % 64))
+			usleep_range(10, 20);
+		else
+			cond_resched();
+	}
+	current->make_it_fail = false;
+	kthread_unuse_mm(ctx->mm);
+	return 0;
+}
+
+/* memunmap_pages()'s points, in the teardown thread. */
+static bool zd_smp_teardown_point(enum zdrace_fi_point point, void *data)
+{
+	struct zd_smp_ctx *ctx = data;
+
+	switch (point) {
+	case ZDRACE_FI_memunmap_after_kill:
+		ctx->count_at_kill = page_ref_count(ctx->page);
+		zd_smp_set_phase(ctx, ZD_SMP_KILLED);
+		break;
+	case ZDRACE_FI_memunmap_after_wait:
+		/*
+		 * The walker may still hold a page it got: the case learns
+		 * whether the wait covered it, and the memmap stays until it
+		 * is put.
+		 */
+		ctx->wait_ns = ktime_get_ns();
+		ctx->count_at_wait = page_ref_count(ctx->page);
+		/* Pairs with the walker's release after its grab. */
+		ctx->wait_passed_under_ref = smp_load_acquire(&ctx->holding);
+		zd_smp_set_phase(ctx, ZD_SMP_WAITED);
+		ctx->walker_quiet_at_wait =
+			/* Pairs with the walker's release after its put. */
+			zd_smp_sleep_until(!smp_load_acquire(&ctx->holding));
+		ctx->count_after_wait = page_ref_count(ctx->page);
+		break;
+	case ZDRACE_FI_memunmap_before_unmap:
+		zd_smp_set_phase(ctx, ZD_SMP_UNMAPPING);
+		break;
+	default:
+		break;
+	}
+	return false;
+}
+
+static int zd_smp_teardown(void *data)
+{
+	struct zd_smp_ctx *ctx = data;
+
+	current->make_it_fail = true;
+	/* Both run from here on. */
+	zd_smp_sleep_until(READ_ONCE(ctx->walker_started) &&
+			   READ_ONCE(ctx->attempts[ZD_SMP_MAPPED]) > 16);
+	WRITE_ONCE(ctx->teardown_started, true);
+	if (ctx->meet_zap)
+		zd_smp_sleep_until(READ_ONCE(ctx->met));
+	if (ctx->hold_page)
+		zd_smp_sleep_until(READ_ONCE(ctx->held_page));
+	if (ctx->hold_window)
+		/* Pairs with the walker's release as it holds. */
+		zd_smp_sleep_until(smp_load_acquire(&ctx->window_held));
+	zd_dev_zap(ctx->dev);
+	zd_smp_set_phase(ctx, ZD_SMP_ZAPPED);
+	zd_dev_unmap(ctx->dev);
+	zd_smp_set_phase(ctx, ZD_SMP_DONE);
+	current->make_it_fail = false;
+	return 0;
+}
+
+static void zd_smp_arm(struct kunit *test, enum zdrace_fi_point point,
+		       zdrace_fi_call_t fn, struct zd_smp_ctx *ctx)
+{
+	struct zdrace_fi_arm arm = {
+		.action = ZDRACE_FI_CALL,
+		.fn = fn,
+		.data = ctx,
+		.task_filter = true,
+		ZDRACE_FI_ARM_ALWAYS,
+	};
+
+	KUNIT_ASSERT_EQ_MSG(test, zdrace_fi_arm(point, &arm), 0,
+			    "cannot arm %s", zdrace_fi_name(point));
+}
+
+/* A GENERIC page mapped into the test's mm, and both sides' points armed. */
+static struct zd_smp_ctx *zd_smp_setup(struct kunit *test)
+{
+	struct zd_smp_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	ctx->test = test;
+	ctx->walker_cpu = zd_other_cpu(test);
+	ctx->teardown_cpu = raw_smp_processor_id();
+	ctx->dev = zd_dev_create(test, MEMORY_DEVICE_GENERIC);
+	ctx->page = zd_dev_page(ctx->dev, 0);
+	ctx->idle_count = page_ref_count(ctx->page);
+	ctx->addr = zd_dev_map_user(ctx->dev, 1);
+	KUNIT_ASSERT_EQ(test, put_user(1, (int __user *)ctx->addr), 0);
+	ctx->mm = current->mm;
+	KUNIT_ASSERT_NOT_NULL(test, ctx->mm);
+
+	zd_smp_arm(test, ZDRACE_FI_gup_fast_after_pte_read,
+		   zd_smp_after_pte_read, ctx);
+	zd_smp_arm(test, ZDRACE_FI_gup_fast_after_grab, zd_smp_after_grab, ctx);
+	zd_smp_arm(test, ZDRACE_FI_memunmap_after_kill, zd_smp_teardown_point,
+		   ctx);
+	zd_smp_arm(test, ZDRACE_FI_memunmap_after_wait, zd_smp_teardown_point,
+		   ctx);
+	zd_smp_arm(test, ZDRACE_FI_memunmap_before_unmap,
+		   zd_smp_teardown_point, ctx);
+	return ctx;
+}
+
+/* Run the walker and the teardown at once, each on its CPU, to the end. */
+static void zd_smp_run(struct kunit *test, struct zd_smp_ctx *ctx)
+{
+	struct zd_cpu_thread *walker, *teardown;
+	u64 start = ktime_get_ns();
+	int i;
+
+	walker = zd_cpu_thread_start(test, ctx->walker_cpu, zd_smp_walker, ctx,
+				     "walker");
+	teardown = zd_cpu_thread_start(test, ctx->teardown_cpu, zd_smp_teardown,
+				       ctx, "teardown");
+	KUNIT_ASSERT_TRUE_MSG(test, zd_cpu_thread_wait(teardown, ZD_SMP_CASE_MS),
+			      "the teardown on CPU%u did not end in %d ms",
+			      ctx->teardown_cpu, ZD_SMP_CASE_MS);
+	KUNIT_ASSERT_TRUE_MSG(test, zd_cpu_thread_wait(walker, ZD_SMP_CASE_MS),
+			      "the walker on CPU%u did not end in %d ms",
+			      ctx->walker_cpu, ZD_SMP_CASE_MS);
+	zdrace_fi_disarm_all();
+
+	for (i = 0; i < ZD_SMP_NR_PHASES; i++)
+		kunit_info(test, "%-9s attempts %6lu grabs %4lu\n",
+			   zd_smp_phase_names[i], ctx->attempts[i],
+			   ctx->grabs[i]);
+	kunit_info(test,
+		   "walker CPU%u, teardown CPU%u: %lu pages returned, %lu grabs given back, %llu us\n",
+		   ctx->walker_cpu, ctx->teardown_cpu, ctx->returned,
+		   ctx->grabs[ZD_SMP_ZAPPED] + ctx->grabs[ZD_SMP_KILLED] +
+		   ctx->grabs[ZD_SMP_WAITED], (ktime_get_ns() - start) / 1000);
+	kunit_info(test,
+		   "page count idle %d, at the kill %d, at the wait %d, after it %d\n",
+		   ctx->idle_count, ctx->count_at_kill, ctx->count_at_wait,
+		   ctx->count_after_wait);
+	KUNIT_EXPECT_GT_MSG(test, ctx->attempts[ZD_SMP_MAPPED], 0UL,
+			    "the walker never ran while the page was mapped");
+}
+
+/* Delays widening gup-fast's read-to-grab window on every attempt. */
+static const unsigned long zd_smp_delays[] = { 0, 5, 50 };
+
+static void zd_smp_delay_desc(const unsigned long *delay, char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "read-to-grab delay %lu us", *delay);
+}
+
+KUNIT_ARRAY_PARAM(zd_smp_delay, zd_smp_delays, zd_smp_delay_desc);
+
+/*
+ * The walker's gup-fast and the driver's zap and memunmap_pages() at once.
+ * One read-to-grab window is held until the zap has happened, so at least
+ * one grab lands after it; the re-check must give every such grab back.
+ */
+static void gup_fast_rechecks_against_teardown(struct kunit *test)
+{
+	const unsigned long *delay = test->param_value;
+	struct zd_smp_ctx *ctx = zd_smp_setup(test);
+	unsigned long after_zap;
+
+	zd_rule(test, ZD_RULE_gup_fast_rechecks_window, MEMORY_DEVICE_GENERIC);
+	ctx->pte_delay_us = *delay;
+	ctx->meet_zap = true;
+	zd_smp_run(test, ctx);
+
+	/* The claimed overlap: a PTE read before the zap, its grab after. */
+	KUNIT_ASSERT_TRUE_MSG(test, ctx->met,
+			      "the walker never read the PTE while the teardown ran");
+	KUNIT_ASSERT_GE_MSG(test, ctx->met_phase, (int)ZD_SMP_ZAPPED,
+			    "the held window's grab landed %s, not after the zap",
+			    ctx->met_phase < 0 ? "nowhere" :
+			    zd_smp_phase_names[ctx->met_phase]);
+	after_zap = ctx->grabs[ZD_SMP_ZAPPED] + ctx->grabs[ZD_SMP_KILLED] +
+		    ctx->grabs[ZD_SMP_WAITED];
+	KUNIT_EXPECT_GE(test, after_zap, 1UL);
+
+	/* The rule: each of those grabs was given back, nothing returned. */
+	KUNIT_EXPECT_EQ_MSG(test, ctx->met_got, 0,
+			    "gup-fast returned the page it grabbed after the zap");
+	KUNIT_EXPECT_EQ_MSG(test, ctx->returned_after_zap, 0UL,
+			    "%lu pages grabbed after the zap were returned",
+			    ctx->returned_after_zap);
+	KUNIT_EXPECT_TRUE_MSG(test, ctx->walker_quiet_at_wait,
+			      "the walker still held the page %d ms after the wait",
+			      ZD_SMP_WAIT_MS);
+	KUNIT_EXPECT_EQ_MSG(test, ctx->count_after_wait, ctx->idle_count,
+			    "after the teardown's wait the page has count %d, idle is %d: a grab was not given back",
+			    ctx->count_after_wait, ctx->idle_count);
+}
+
+/*
+ * A page gup-fast returned, held on one CPU while the other runs
+ * memunmap_pages(): the teardown must not pass its wait under it.  The
+ * teardown's after-wait step waits for the walker's put, so a late put
+ * never lands on a removed memmap.
+ */
+static void teardown_waits_for_held_gup_page(struct kunit *test)
+{
+	struct zd_smp_ctx *ctx = zd_smp_setup(test);
+
+	zd_rule(test, ZD_RULE_teardown_waits_for_reference, MEMORY_DEVICE_GENERIC);
+	ctx->hold_page = true;
+	zd_smp_run(test, ctx);
+
+	KUNIT_ASSERT_TRUE_MSG(test, ctx->held_page,
+			      "gup-fast returned no page before the zap");
+	KUNIT_EXPECT_TRUE(test, ctx->walker_quiet_at_wait);
+	KUNIT_EXPECT_EQ(test, ctx->count_after_wait, ctx->idle_count);
+	if (ctx->wait_passed_under_ref)
+		zd_breaks(test,
+			  "memunmap_pages() on CPU%u passed its wait while CPU%u held a page get_user_pages_fast_only() returned (GENERIC, count %d, idle %d): the pgmap was released under it; the put was held back until after the wait",
+			  ctx->teardown_cpu, ctx->walker_cpu, ctx->count_at_wait,
+			  ctx->idle_count);
+	KUNIT_EXPECT_LT_MSG(test, ctx->held_phase_at_drop, (int)ZD_SMP_WAITED,
+			    "the walker dropped its page only once the teardown had passed its wait");
+}
+
+/*
+ * gup-fast's IRQs-off window held open on one CPU, between its PTE read and
+ * its grab, while the other CPU zaps the PTE and runs memunmap_pages().
+ * The teardown's wait (an RCU grace period after percpu_ref_kill()), and
+ * with it the memmap's removal, must wait for the window: the walker's
+ * grab then lands on a live memmap, after the kill, and the re-check gives
+ * it back.
+ */
+static void teardown_waits_for_irqs_off_walker(struct kunit *test)
+{
+	struct zd_smp_ctx *ctx = zd_smp_setup(test);
+
+	ctx->hold_window = true;
+	zd_smp_run(test, ctx);
+
+	KUNIT_ASSERT_TRUE_MSG(test, ctx->window_held,
+			      "the walker never read the PTE while the teardown ran");
+	KUNIT_ASSERT_TRUE_MSG(test, ctx->killed_while_held,
+			      "the teardown did not kill the pgmap within %d ms of the hold",
+			      ZD_SMP_WAIT_MS);
+	KUNIT_EXPECT_FALSE_MSG(test, ctx->waited_while_held,
+			       "memunmap_pages() on CPU%u passed its wait while CPU%u sat in gup-fast's IRQs-off window",
+			       ctx->teardown_cpu, ctx->walker_cpu);
+	KUNIT_EXPECT_GT_MSG(test, ctx->wait_ns, ctx->released_ns,
+			    "the teardown's wait ended before the walker let go");
+	KUNIT_EXPECT_GE_MSG(test, ctx->held_grab_phase, (int)ZD_SMP_KILLED,
+			    "the held window's grab landed %s, not after the kill",
+			    ctx->held_grab_phase < 0 ? "nowhere" :
+			    zd_smp_phase_names[ctx->held_grab_phase]);
+	KUNIT_EXPECT_EQ_MSG(test, ctx->held_got, 0,
+			    "gup-fast returned the page it grabbed after the zap");
+	KUNIT_EXPECT_EQ(test, ctx->count_after_wait, ctx->idle_count);
+	kunit_info(test, "window held %llu us; the wait ended %llu us after the release\n",
+		   (ctx->released_ns - ctx->held_ns) / 1000,
+		   ctx->wait_ns > ctx->released_ns ?
+		   (ctx->wait_ns - ctx->released_ns) / 1000 : 0);
+}
+
+static struct kunit_case zdrace_smp_races_cases[] = {
+	KUNIT_CASE_PARAM(gup_fast_rechecks_against_teardown,
+			 zd_smp_delay_gen_params),
+	KUNIT_CASE(teardown_waits_for_held_gup_page),
+	KUNIT_CASE(teardown_waits_for_irqs_off_walker),
+	{}
+};
+
+static struct kunit_suite zdrace_smp_races_suite = {
+	.name = "zdrace_smp_races",
+	.exit = zd_suite_exit,
+	.test_cases = zdrace_smp_races_cases,
+};
+
+kunit_test_suite(zdrace_smp_races_suite);
+
+MODULE_DESCRIPTION("zdrace: gup-fast against memunmap_pages() on two CPUs");
+MODULE_LICENSE("GPL");
