@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-2.0
+///
+/// Place the zdrace injection points of filemap_get_entry() in
+/// mm/filemap.c: between xas_load() and folio_try_get(), and between the
+/// speculative get and xas_reload().  Failing either takes the branch
+/// that retries the lookup.  Each rule is named after the point it places
+/// (<zdrace/fi_points.h>).
+///
+// Confidence: High
+// Options: --no-includes
+//
+
+virtual six
+virtual seven
+
+@filemap_after_load@
+expression F;
+identifier L;
+@@
+filemap_get_entry(...)
+{
+<...
+ if (
+-    !folio_try_get(F)
++    zdrace_fi(ZDRACE_FI_filemap_after_load) || !folio_try_get(F)
+ )
+ 	goto L;
+...>
+}
+
+@filemap_after_tryget@
+expression F, X;
+statement S;
+@@
+filemap_get_entry(...)
+{
+<...
+ if (
+-    unlikely(F != xas_reload(X))
++    zdrace_fi(ZDRACE_FI_filemap_after_tryget) || unlikely(F != xas_reload(X))
+ ) S
+...>
+}
+
+@include depends on filemap_after_load || filemap_after_tryget@
+@@
+ #include <linux/splice.h>
++#include <zdrace/fi.h>

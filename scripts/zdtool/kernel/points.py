@@ -1,0 +1,338 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The injection points: their table and their placement by code shape.
+
+fault-inject/include/zdrace/fi_points.h declares every point (name, file,
+flags, window); fault-inject/points/*.cocci place them, one Coccinelle
+rule a window, found by the code around it rather than by line numbers.
+`make review` places them this way on the series under review, so a
+series written against upstream need not apply on top of our hooks: a
+point whose window the series rewrote beyond recognition is reported as
+not placed, and the cases that arm it skip with that reason.
+
+spatch lays out the code it adds on one line; wrap_point_lines() breaks
+the lines it made longer than 80 columns the way patches/<line>/0050
+does (after `||`, continued under the open parenthesis), so the placed
+hooks are byte for byte those of the points patch.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Tuple
+
+from zdtool import ZdError
+from zdtool.coverage.cfuncs import find_functions
+
+TABLE = 'fault-inject/include/zdrace/fi_points.h'
+SEMANTIC_PATCHES = 'fault-inject/points'
+# The host tool and its Debian package.
+SPATCH = 'spatch'
+PACKAGE = 'coccinelle'
+WIDTH = 80
+# What marks a placed point in an mm/ file.
+_CALL = 'zdrace_fi(ZDRACE_FI_{})'
+
+
+@dataclass(frozen=True)
+class Point:
+	"""One entry of the point table, as it reads on one kernel line."""
+	name: str
+	file: str
+	absent: bool		# ZDRACE_FI_ABSENT: the line has no such window
+	window: str
+
+	@property
+	def function(self) -> str:
+		"""The function the window is in: the window text starts
+		"name(): ..."."""
+		return self.window.split('(', 1)[0]
+
+
+def _arguments(text: str, start: int) -> Tuple[List[str], int]:
+	"""Top-level comma-separated arguments of the call whose '(' is at
+	@start, and the offset after its ')'."""
+	args, depth, i, begin = [], 0, start, start + 1
+	in_string = False
+	while i < len(text):
+		c = text[i]
+		if in_string:
+			if c == '\\':
+				i += 1
+			elif c == '"':
+				in_string = False
+		elif c == '"':
+			in_string = True
+		elif c == '(':
+			depth += 1
+		elif c == ')':
+			depth -= 1
+			if depth == 0:
+				args.append(text[begin:i].strip())
+				return args, i + 1
+		elif c == ',' and depth == 1:
+			args.append(text[begin:i].strip())
+			begin = i + 1
+		i += 1
+	raise ZdError(f'{TABLE}: unbalanced parentheses')
+
+
+def _by_line(arg: str, seven: bool) -> str:
+	"""ZDRACE_FI_BY_LINE(six, seven) evaluated for the line; else @arg."""
+	m = re.match(r'ZDRACE_FI_BY_LINE\s*\(', arg)
+	if not m:
+		return arg
+	args, _ = _arguments(arg, m.end() - 1)
+	return args[1 if seven else 0]
+
+
+def _string(arg: str) -> str:
+	return ''.join(re.findall(r'"((?:[^"\\]|\\.)*)"', arg))
+
+
+def parse_table(text: str, line: str) -> List[Point]:
+	"""The points of fi_points.h's text on kernel line @line ('6.12')."""
+	seven = int(line.split('.')[0]) >= 7
+	text = re.sub(r'/\*.*?\*/', '', text, flags=re.S)
+	points = []
+	for m in re.finditer(r'^ZDRACE_FI_POINT\s*\(', text, re.M):
+		args, _ = _arguments(text, m.end() - 1)
+		if len(args) != 4:
+			raise ZdError(f'{TABLE}: ZDRACE_FI_POINT({args[0]}, ...) '
+				      f'has {len(args)} arguments, not 4')
+		name, file, flags, window = (_by_line(a, seven) for a in args)
+		points.append(Point(name, _string(file),
+				    'ZDRACE_FI_ABSENT' in flags, _string(window)))
+	return points
+
+
+def load_table(repo: str, line: str) -> List[Point]:
+	with open(os.path.join(repo, TABLE)) as f:
+		return parse_table(f.read(), line)
+
+
+@dataclass(frozen=True)
+class SemanticPatch:
+	path: str
+	points: Tuple[str, ...]		# the points its rules place
+
+
+def semantic_patches(repo: str) -> List[SemanticPatch]:
+	"""fault-inject/points/*.cocci, each with the points it places."""
+	directory = os.path.join(repo, SEMANTIC_PATCHES)
+	out = []
+	for name in sorted(os.listdir(directory)):
+		if not name.endswith('.cocci'):
+			continue
+		path = os.path.join(directory, name)
+		with open(path) as f:
+			added = [l for l in f if l.startswith('+')]
+		names = re.findall(r'zdrace_fi\(ZDRACE_FI_(\w+)\)', ''.join(added))
+		out.append(SemanticPatch(path, tuple(sorted(set(names)))))
+	return out
+
+
+def digest_inputs(repo: str) -> List[str]:
+	"""The files whose contents decide the placement, for a tree stamp."""
+	return [os.path.join(repo, TABLE)] + \
+		[sp.path for sp in semantic_patches(repo)] + [__file__]
+
+
+# Wrapping: kernel style for the lines spatch made.
+
+def _width(text: str) -> int:
+	return len(text.expandtabs(8))
+
+
+def _indent(column: int) -> str:
+	return '\t' * (column // 8) + ' ' * (column % 8)
+
+
+def _pieces(code: str) -> List[str]:
+	"""@code cut after each `||` outside string literals."""
+	pieces, begin, i, in_string = [], 0, 0, False
+	while i < len(code):
+		c = code[i]
+		if in_string:
+			if c == '\\':
+				i += 1
+			elif c == '"':
+				in_string = False
+		elif c == '"':
+			in_string = True
+		elif code.startswith('||', i):
+			pieces.append(code[begin:i + 2].strip())
+			begin = i + 2
+			i += 1
+		i += 1
+	pieces.append(code[begin:].strip())
+	return [p for p in pieces if p]
+
+
+def _opens(text: str, column: int, stack: List[int]) -> None:
+	"""Push the column after each '(' of @text (starting at @column),
+	pop at each ')'."""
+	for c in text:
+		if c == '(':
+			stack.append(column + 1)
+		elif c == ')' and stack:
+			stack.pop()
+		column += 1
+
+
+def wrap_line(line: str) -> List[str]:
+	"""@line broken after `||` where it is wider than WIDTH: each piece
+	joins the current line while it fits, else starts a line aligned
+	one column after the innermost open parenthesis."""
+	if _width(line) <= WIDTH:
+		return [line]
+	lead = line[:len(line) - len(line.lstrip())]
+	pieces = _pieces(line.strip())
+	out: List[str] = []
+	current = lead + pieces[0]
+	stack: List[int] = []
+	_opens(pieces[0], _width(lead), stack)
+	for piece in pieces[1:]:
+		if _width(current + ' ' + piece) <= WIDTH or not stack:
+			_opens(piece, _width(current) + 1, stack)
+			current += ' ' + piece
+			continue
+		out.append(current)
+		current = _indent(stack[-1]) + piece
+		_opens(piece, stack[-1], stack)
+	out.append(current)
+	return out
+
+
+def wrap_point_lines(text: str) -> str:
+	"""Every line that calls zdrace_fi() wrapped by wrap_line()."""
+	out = []
+	for line in text.split('\n'):
+		out += wrap_line(line) if 'zdrace_fi(' in line else [line]
+	return '\n'.join(out)
+
+
+# Placement.
+
+def ensure_spatch() -> None:
+	"""spatch, installed with apt when missing and allowed."""
+	if shutil.which(SPATCH):
+		return
+	from zdtool.kernel.source import apt_install, can_install
+	if not can_install():
+		raise ZdError(f'placing the injection points needs {SPATCH}; '
+			      f'install the Debian package {PACKAGE}')
+	apt_install([PACKAGE])
+
+
+def line_virtual(line: str) -> str:
+	"""The virtual rule a kernel line sets: six or seven, as
+	ZDRACE_FI_BY_LINE() tells the lines apart."""
+	return 'seven' if int(line.split('.')[0]) >= 7 else 'six'
+
+
+def spatch(sp: str, source: str, line: str) -> str:
+	"""The text of @source with the semantic patch @sp applied."""
+	with tempfile.TemporaryDirectory(prefix='zdrace-spatch-') as tmp:
+		out = os.path.join(tmp, os.path.basename(source))
+		proc = subprocess.run(
+			[SPATCH, '--very-quiet', '--no-includes',
+			 '--no-show-diff', '-D', line_virtual(line),
+			 '--sp-file', sp, source, '-o', out],
+			stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+		if proc.returncode != 0:
+			lines = proc.stdout.strip().splitlines() or ['?']
+			raise ZdError(f'{os.path.basename(sp)} on {source}: spatch '
+				      f'failed: {lines[-1].strip()}')
+		if not os.path.exists(out):	# nothing matched
+			with open(source) as f:
+				return f.read()
+		with open(out) as f:
+			return f.read()
+
+
+@dataclass
+class Placement:
+	"""What placing the points on one tree gave."""
+	placed: List[str]
+	absent: List[str]		# ZDRACE_FI_ABSENT on this line
+	unplaced: List[Point]		# no window found
+	files: List[str]		# the files that got points
+
+	def __post_init__(self) -> None:
+		self.placed.sort()
+		self.absent.sort()
+
+
+def _replace_file(path: str, text: str) -> None:
+	"""A new inode: @path may be hard-linked to the pristine source."""
+	tmp = path + '.zdrace-points'
+	with open(tmp, 'w') as f:
+		f.write(text)
+	shutil.copymode(path, tmp)
+	os.replace(tmp, path)
+
+
+def place(tree: str, repo: str, line: str) -> Placement:
+	"""Place every point of @line's table in @tree by its semantic patch."""
+	ensure_spatch()
+	points = load_table(repo, line)
+	texts: Dict[str, str] = {}
+	for sp in semantic_patches(repo):
+		files = sorted({p.file for p in points if p.name in sp.points})
+		for rel in files:
+			path = os.path.join(tree, rel)
+			if not os.path.isfile(path):
+				continue
+			texts[rel] = wrap_point_lines(spatch(sp.path, path, line))
+			_replace_file(path, texts[rel])
+	placed, absent, unplaced = [], [], []
+	for p in points:
+		if _CALL.format(p.name) in texts.get(p.file, ''):
+			placed.append(p.name)
+		elif p.absent:
+			absent.append(p.name)
+		else:
+			unplaced.append(p)
+	files = sorted(rel for rel, text in texts.items()
+		       if 'zdrace_fi(ZDRACE_FI_' in text)
+	return Placement(placed, absent, unplaced, files)
+
+
+@dataclass(frozen=True)
+class NotPlaced:
+	"""A point the series left no window for, and where that window was,
+	in the reviewer's line numbers."""
+	point: str
+	where: str		# file:line
+
+	def message(self) -> str:
+		return (f'point {self.point} not placed: the series changed its '
+			f'window in {self.where}')
+
+	def boot_arg(self) -> str:
+		"""How the kernel learns it: see zdrace_fi.unplaced=."""
+		return f'zdrace_fi.unplaced={self.point}@{self.where}'
+
+
+def locate(point: Point, tree: str,
+	   changed: Optional[Dict[str, List[int]]] = None) -> NotPlaced:
+	"""Where @point's window was in @tree: the first line the series
+	changed inside its function, else the function, else the file."""
+	lines = (changed or {}).get(point.file, [])
+	try:
+		with open(os.path.join(tree, point.file), errors='replace') as f:
+			funcs = find_functions(f.read()).get(point.function, [])
+	except OSError:
+		return NotPlaced(point.name, f'{point.file} (removed)')
+	for fn in funcs:
+		inside = [n for n in lines if fn.first <= n <= fn.last]
+		if inside:
+			return NotPlaced(point.name, f'{point.file}:{inside[0]}')
+	if funcs:
+		return NotPlaced(point.name, f'{point.file}:{funcs[0].name_line}')
+	if lines:
+		return NotPlaced(point.name, f'{point.file}:{lines[0]}')
+	return NotPlaced(point.name, point.file)
