@@ -7,10 +7,17 @@
  * debugfs (zdrace_fi/<point>/).  The kernel's own should_fail() decides on
  * each pass whether the action runs, so the knobs behave as
  * Documentation/fault-injection/fault-injection.rst says.
+ *
+ * A tree made by `make review` may lack a point whose window the series
+ * under review rewrote: the review boots with zdrace_fi.unplaced= naming
+ * it, arming it is refused, and a KUnit case that arms it skips with the
+ * reason instead of waiting for a pass that never comes.
  */
 
 #define pr_fmt(fmt) "zdrace_fi: " fmt
 
+#include <kunit/test.h>
+#include <kunit/test-bug.h>
 #include <linux/debugfs.h>
 #include <linux/fault-inject.h>
 #include <linux/init.h>
@@ -29,6 +36,8 @@
 #define ZDRACE_FI_MAX_DELAY_US	(100 * USEC_PER_MSEC)
 #define ZDRACE_FI_BOOT_MAX	16
 #define ZDRACE_FI_BOOT_LEN	128
+/* "mm/filemap.c:1843": where a point's window was, in the series' tree. */
+#define ZDRACE_FI_WHERE_LEN	64
 
 struct zdrace_fi_state {
 	struct fault_attr attr;
@@ -70,6 +79,9 @@ static struct zdrace_fi_state zdrace_fi_state[ZDRACE_FI_NR] = {
 	[0 ... ZDRACE_FI_NR - 1] = { .attr = FAULT_ATTR_INITIALIZER },
 };
 
+/* Set from the boot line only: where each point not placed was to go. */
+static char zdrace_fi_unplaced[ZDRACE_FI_NR][ZDRACE_FI_WHERE_LEN];
+
 /* Serialises arming; the fast path reads the state without it. */
 static DEFINE_MUTEX(zdrace_fi_lock);
 
@@ -97,6 +109,17 @@ const char *zdrace_fi_action_name(enum zdrace_fi_action action)
 		zdrace_fi_action_names[action] : "?";
 }
 EXPORT_SYMBOL_GPL(zdrace_fi_action_name);
+
+/*
+ * Return: where @point's window was ("mm/filemap.c:1843") if the boot line
+ * says it is not placed in this tree, else NULL.
+ */
+const char *zdrace_fi_unplaced_in(enum zdrace_fi_point point)
+{
+	return point < ZDRACE_FI_NR && zdrace_fi_unplaced[point][0] ?
+		zdrace_fi_unplaced[point] : NULL;
+}
+EXPORT_SYMBOL_GPL(zdrace_fi_unplaced_in);
 
 /* Return: the point whose name is @name, or -ENOENT. */
 int zdrace_fi_lookup(const char *name)
@@ -225,6 +248,13 @@ int zdrace_fi_check(enum zdrace_fi_point point, const struct zdrace_fi_arm *arm,
 			 arm->probability);
 		return -EINVAL;
 	}
+	/* Last: a request the point would refuse anyway says why. */
+	if (zdrace_fi_unplaced[point][0]) {
+		snprintf(why, len,
+			 "point %s not placed: the series changed its window in %s",
+			 name, zdrace_fi_unplaced[point]);
+		return -ENOENT;
+	}
 	return 0;
 }
 EXPORT_SYMBOL_GPL(zdrace_fi_check);
@@ -269,22 +299,43 @@ static void zdrace_fi_set(enum zdrace_fi_point point,
 		static_branch_enable(&zdrace_fi_key[point]);
 }
 
+/*
+ * A KUnit case that arms a point the tree does not have cannot observe what
+ * it asserts: it skips, with the reason, rather than fail or wait forever.
+ */
+static void zdrace_fi_skip_unplaced(enum zdrace_fi_point point)
+{
+#if IS_BUILTIN(CONFIG_KUNIT)
+	struct kunit *test = kunit_get_current_test();
+
+	if (test)
+		kunit_skip(test,
+			   "point %s not placed: the series changed its window in %s",
+			   zdrace_fi_desc[point].name, zdrace_fi_unplaced[point]);
+#endif
+}
+
 /**
  * zdrace_fi_arm() - arm one injection point.
  * @point: the point.
  * @arm: action and fault_attr knobs.
  *
  * Resets the point's hit and fired counters.  Must be called from a context
- * that may sleep.
+ * that may sleep.  From a KUnit case, arming a point the boot line says is
+ * not placed (zdrace_fi.unplaced=) skips the case.
  *
  * Return: 0, or -ENOENT/-EINVAL (with the reason logged) for a request the
  * point cannot honour: a sleeping action in an atomic window, fail where
- * there is no failure branch, an unbounded fail on a retrying branch.
+ * there is no failure branch, an unbounded fail on a retrying branch, a
+ * point that is not placed.
  */
 int zdrace_fi_arm(enum zdrace_fi_point point, const struct zdrace_fi_arm *arm)
 {
-	int ret = zdrace_fi_check_log(point, arm);
+	int ret;
 
+	if (zdrace_fi_unplaced_in(point))
+		zdrace_fi_skip_unplaced(point);
+	ret = zdrace_fi_check_log(point, arm);
 	if (ret)
 		return ret;
 	mutex_lock(&zdrace_fi_lock);
@@ -485,6 +536,41 @@ static const struct kernel_param_ops zdrace_fi_boot_ops = {
 module_param_cb(arm, &zdrace_fi_boot_ops, NULL, 0200);
 MODULE_PARM_DESC(arm, "<point>:<interval>,<probability>,<space>,<times>:<action>");
 
+/*
+ * Boot line: zdrace_fi.unplaced=<point>@<file>:<line>, repeated; written by
+ * `make review` for each point its series left no window for.
+ */
+static int zdrace_fi_unplaced_set(const char *val, const struct kernel_param *kp)
+{
+	const char *at = strchr(val, '@');
+	char name[ZDRACE_FI_WHERE_LEN];
+	int point;
+
+	if (!at || at == val || at - val >= sizeof(name) || !at[1]) {
+		pr_err("zdrace_fi.unplaced=%s: expected <point>@<file>:<line>\n",
+		       val);
+		zdrace_fi_boot_errors++;
+		return 0;
+	}
+	strscpy(name, val, at - val + 1);
+	point = zdrace_fi_lookup(name);
+	if (point < 0) {
+		pr_err("zdrace_fi.unplaced=: unknown injection point '%s'\n",
+		       name);
+		zdrace_fi_boot_errors++;
+		return 0;
+	}
+	strscpy(zdrace_fi_unplaced[point], at + 1, ZDRACE_FI_WHERE_LEN);
+	return 0;
+}
+
+static const struct kernel_param_ops zdrace_fi_unplaced_ops = {
+	.set = zdrace_fi_unplaced_set,
+};
+
+module_param_cb(unplaced, &zdrace_fi_unplaced_ops, NULL, 0200);
+MODULE_PARM_DESC(unplaced, "<point>@<file>:<line>: not placed in this tree");
+
 static bool zdrace_fi_list;
 module_param_named(list, zdrace_fi_list, bool, 0444);
 MODULE_PARM_DESC(list, "print the points, what each accepts, and the limits");
@@ -527,7 +613,7 @@ static void __init zdrace_fi_print_list(void)
 			strlcat(flags, ",can_fail", sizeof(flags));
 		if (d->flags & ZDRACE_FI_RETRIES)
 			strlcat(flags, ",retries", sizeof(flags));
-		if (d->flags & ZDRACE_FI_ABSENT) {
+		if (d->flags & ZDRACE_FI_ABSENT || zdrace_fi_unplaced_in(i)) {
 			pr_info("point %s file=%s flags=absent accepts=none\n",
 				d->name, d->file);
 			continue;

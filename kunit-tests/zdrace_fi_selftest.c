@@ -229,9 +229,14 @@ static ZD_PARAM_GEN(zd_pair_gen_params)
 		for (p = 0; p < ZDRACE_FI_NR; p++)
 			for (a = ZDRACE_FI_DELAY; a < ZDRACE_FI_NR_ACTIONS; a++) {
 				struct zdrace_fi_arm arm = zd_pair_arm(p, a, NULL);
+				int ret = zdrace_fi_check(p, &arm, NULL, 0);
 
-				/* The point's own rule says which pairs exist. */
-				if (!zdrace_fi_check(p, &arm, NULL, 0))
+				/*
+				 * The point's own rule says which pairs exist;
+				 * those of a point not placed skip, with why.
+				 */
+				if (!ret || (ret == -ENOENT &&
+					     zdrace_fi_unplaced_in(p)))
 					pairs[nr++] = (struct zd_pair){ p, a };
 			}
 	}

@@ -95,6 +95,7 @@ int zdrace_fi_lookup(const char *name);
 const char *zdrace_fi_name(enum zdrace_fi_point point);
 const char *zdrace_fi_window(enum zdrace_fi_point point);
 unsigned int zdrace_fi_flags(enum zdrace_fi_point point);
+const char *zdrace_fi_unplaced_in(enum zdrace_fi_point point);
 unsigned long zdrace_fi_hits(enum zdrace_fi_point point);
 unsigned long zdrace_fi_fired(enum zdrace_fi_point point);
 int zdrace_fi_parse_action(const char *str, enum zdrace_fi_action *action,
