@@ -5,7 +5,8 @@ and the coverage step of `make check` and `make bench`.
 Build dirs (under build/<line>/), each with its own .config, so the
 normal build stays fast:
 	coverage-kunit/		`make coverage`, the suites' configs + coverage
-	review/linux, review/kunit	`make review`: our tree + the series
+	review/upstream		`make review`: pristine + the series
+	review/linux, review/kunit	... + our patches and points
 Reports go to build/<line>/coverage/ (review: .../coverage/review/).
 """
 
@@ -16,8 +17,8 @@ from dataclasses import dataclass, replace
 from typing import Callable, ContextManager, Iterator, List, Tuple
 
 from zdtool import ZdError
-from zdtool.coverage import pipeline as coverage, patchcov
-from zdtool.kernel import series, source, tree
+from zdtool.coverage import pipeline as coverage, linemap, patchcov
+from zdtool.kernel import series, source, upstream
 from zdtool.kernel.bench import Row, timed
 from zdtool.kernel.results import Counts
 from zdtool.kernel.runner import KunitRun, build_lock
@@ -194,7 +195,8 @@ def check_series(series_path: str) -> None:
 
 def cmd_review(ctx: Context, info: TreeInfo, series_path: str,
 	       kernel_src: str) -> int:
-	"""Our tree + SERIES, built with coverage; patch coverage report."""
+	"""SERIES on the pristine source, our patches and points around it,
+	built with coverage; patch coverage in the reviewer's line numbers."""
 	main = ctx.layout
 	review = main.review
 	out = ctx.outputs('review')
@@ -203,35 +205,49 @@ def cmd_review(ctx: Context, info: TreeInfo, series_path: str,
 		series_path, os.path.join(review.root, 'series'))
 	ours = series.load_series(ctx.repo_path(os.path.join('patches',
 							     main.line)))
-	combined = series.Series('/', [os.path.abspath(p) for p in
-				       ours.paths()] + theirs)
 	src = source.find_source(main.line, kernel_src or None,
 				 ctx.repo_path(os.path.join('patches', main.line)),
 				 ctx.layout.fetched)
 	print(f'zdrace: review: {len(theirs)} patch(es) of {series_path} on '
-	      f'top of {info.banner().split(": ", 1)[1]}', flush=True)
+	      f'linux {info.version}, then patches/{main.line}/ and the '
+	      f'injection points', flush=True)
 	with ctx.locked():
-		head = tree.prepare(review, src, combined, ctx.repo, main.line)
+		head, rt = upstream.prepare(review, src, ours, theirs, ctx.repo,
+					    main.line)
+	print(f'zdrace: review: {len(rt.placed)} injection points placed'
+	      + (f', {len(rt.absent)} absent on {main.line}' if rt.absent
+		 else ''), flush=True)
+	for np in rt.not_placed:
+		print(f'zdrace: review: {np.message()}', flush=True)
 	gone: List[str] = []
-	selection = coverage.Selection.load(ctx.repo_path(ctx.manifest),
-					    review.tree, gone)
+	theirs_sel = coverage.Selection.load(ctx.repo_path(ctx.manifest),
+					     rt.upstream, gone)
 	for what in gone:
 		print(f'zdrace: review: {ctx.manifest} names {what}, which the '
 		      f'series removes or renames', flush=True)
-	run = ctx.coverage_run(review.tree, review.kunit, review.results)
+	ran_sel = coverage.Selection.load(ctx.repo_path(ctx.manifest),
+					  rt.tree, [])
+	run = ctx.coverage_run(rt.tree, review.kunit, review.results)
+	run = replace(run, kernel_args=run.kernel_args + rt.boot_args())
 	with ctx.locked():
 		coverage.ensure_lcov()
 		cap = coverage.run_and_capture(run, head, out, 'review')
 	extra = {'series': f'{series_path} ({len(theirs)} patches)'}
-	_, cov = coverage.report(cap, head, out, selection, review.tree,
+	_, cov = coverage.report(cap, head, out, ran_sel, rt.tree,
 				 html=True, extra=extra)
-	changed = patchcov.changed_lines(main.tree, review.tree,
+	changed = patchcov.changed_lines(rt.base, rt.upstream,
 					 patchcov.touched_files(theirs))
-	pc = patchcov.classify(changed, selection.funcs, selection.whole, cov,
-			       review.tree)
+	cov = linemap.to_tree(cov, rt.tree, rt.upstream, changed)
+	pc = patchcov.classify(changed, theirs_sel.funcs, theirs_sel.whole,
+			       cov, rt.upstream)
+	pc.not_placed = [np.message() for np in rt.not_placed]
 	title = 'zdrace patch coverage of the refcount paths'
 	meta = {'series': f'{series_path} ({len(theirs)} patches)',
 		'kernel': head.banner().split(': ', 1)[1],
+		'lines numbered as in': f'linux {info.version} + the series '
+		f'({rt.upstream})',
+		'injection points': f'{len(rt.placed)} placed, '
+		f'{len(rt.not_placed)} not placed, {len(rt.absent)} absent',
 		'suites': cap.counts.summary()}
 	text = patchcov.markdown(pc, title, meta)
 	with open(out.path('review.md'), 'w') as f:

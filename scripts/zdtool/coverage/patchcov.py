@@ -4,9 +4,10 @@ and whether the suites ran them (patch coverage).
 
 A series is an mbox (git format-patch --stdout, or a saved thread) or a
 directory of patches (in the order of its `series` file, else by name).
-Changed lines are those of `diff` between our prepared tree and the
-tree with the series applied, so they are numbered as in the kernel that
-ran, however many patches touched them.
+Changed lines are those of `diff` between the pristine source and the
+series applied to it (the reviewer's tree), so they are numbered as the
+reviewer numbers them, however many patches touched them; their coverage
+is carried over from the kernel that ran (zdtool.coverage.linemap).
 """
 
 import email
@@ -146,6 +147,8 @@ class ChangedLine:
 class PatchCoverage:
 	lines: List[ChangedLine] = field(default_factory=list)
 	outside: Dict[str, int] = field(default_factory=dict)
+	# "point X not placed: ...", one a point the series left no window for
+	not_placed: List[str] = field(default_factory=list)
 
 	def counts(self) -> Dict[str, int]:
 		c = {'covered': 0, 'not covered': 0, 'not code': 0,
@@ -201,6 +204,8 @@ def markdown(pc: PatchCoverage, title: str, meta: Dict[str, str]) -> str:
 		out.append('- changed lines outside the refcount paths: ' +
 			   ', '.join(f'{f} ({n})' for f, n in
 				     sorted(pc.outside.items())))
+	out += [f'- {message}; the cases that arm it skip' for message in
+		pc.not_placed]
 	out.append('')
 	if not pc.lines:
 		out.append('The series changes no line of the refcount paths.')
@@ -226,4 +231,5 @@ def markdown(pc: PatchCoverage, title: str, meta: Dict[str, str]) -> str:
 def to_json(pc: PatchCoverage, title: str, meta: Dict[str, str]) -> str:
 	return json.dumps({'title': title, 'meta': meta, 'counts': pc.counts(),
 			   'lines': [asdict(line) for line in pc.lines],
-			   'outside': pc.outside}, indent=1) + '\n'
+			   'outside': pc.outside, 'not_placed': pc.not_placed},
+			  indent=1) + '\n'

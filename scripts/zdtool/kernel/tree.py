@@ -15,7 +15,7 @@ import shutil
 import subprocess
 import time
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional
+from typing import Callable, Dict, List, Optional, Sequence
 
 from zdtool import ZdError
 from zdtool.layout import TreeDirs
@@ -111,7 +111,7 @@ def extract_pristine(layout: TreeDirs, source: KernelSource) -> str:
 	return layout.pristine
 
 
-def _link_copy(src: str, dst: str) -> None:
+def link_copy(src: str, dst: str) -> None:
 	"""cp -al where src and dst share a filesystem, a full copy otherwise."""
 	proc = subprocess.run(['cp', '-al', src, dst], stdout=subprocess.PIPE,
 			      stderr=subprocess.STDOUT, text=True)
@@ -185,11 +185,22 @@ def keep_mtimes(new: str, old: str, files: List[str]) -> None:
 			os.utime(n, (now, now))
 
 
-def _stamp(source: KernelSource, series: Series) -> str:
+def _stamp(source: KernelSource, series: Series,
+	   extra: Sequence[str] = ()) -> str:
 	h = hashlib.sha256()
-	for part in (source.identity(), series.digest(), str(WIRING_VERSION)):
+	for part in (source.identity(), series.digest(), str(WIRING_VERSION),
+		     *extra):
 		h.update(part.encode() + b'\0')
 	return h.hexdigest()
+
+
+def apply_series(series: Series) -> Callable[[str], List[str]]:
+	"""The usual patching step: every patch of @series, in order."""
+	def step(new: str) -> List[str]:
+		for path in series.paths():
+			apply_patch(new, path)
+		return series.touched_files()
+	return step
 
 
 def recover(layout: TreeDirs) -> None:
@@ -201,10 +212,15 @@ def recover(layout: TreeDirs) -> None:
 
 
 def prepare(layout: TreeDirs, source: KernelSource, series: Series,
-	    repo: str, line: str, accept_newer: bool = False) -> TreeInfo:
+	    repo: str, line: str, accept_newer: bool = False,
+	    patching: Optional[Callable[[str], List[str]]] = None,
+	    stamp_extra: Sequence[str] = ()) -> TreeInfo:
 	"""Make build/<line>/linux match source + series; a no-op if it does.
-	@accept_newer: a source of a later line takes @line's series."""
-	stamp = _stamp(source, series)
+	@accept_newer: a source of a later line takes @line's series.
+	@patching: what turns the pristine copy into the tree, returning
+	the files it touched (default: apply_series(@series)); what else it
+	depends on goes into @stamp_extra."""
+	stamp = _stamp(source, series, stamp_extra)
 	current = read_info(layout.tree)
 	if current and current.stamp == stamp:
 		return current
@@ -222,11 +238,10 @@ def prepare(layout: TreeDirs, source: KernelSource, series: Series,
 	      f'patches) ...', flush=True)
 	new = layout.new_tree
 	try:
-		_link_copy(base, new)
-		for path in series.paths():
-			apply_patch(new, path)
+		link_copy(base, new)
+		touched_by = (patching or apply_series(series))(new)
 		wire(new, repo)
-		touched = sorted(set(series.touched_files()) | set(WIRED_FILES))
+		touched = sorted(set(touched_by) | set(WIRED_FILES))
 		old_touched = current.touched if current else []
 		keep_mtimes(new, layout.tree, sorted(set(touched) |
 						     set(old_touched)))
