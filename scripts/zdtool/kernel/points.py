@@ -235,12 +235,15 @@ def line_virtual(line: str) -> str:
 
 def spatch(sp: str, source: str, line: str) -> str:
 	"""The text of @source with the semantic patch @sp applied."""
+	virtual = line_virtual(line)
+	with open(sp) as f:
+		declared = re.search(rf'^virtual\s+{virtual}\b', f.read(), re.M)
 	with tempfile.TemporaryDirectory(prefix='zdrace-spatch-') as tmp:
 		out = os.path.join(tmp, os.path.basename(source))
 		proc = subprocess.run(
-			[SPATCH, '--very-quiet', '--no-includes',
-			 '--no-show-diff', '-D', line_virtual(line),
-			 '--sp-file', sp, source, '-o', out],
+			[SPATCH, '--very-quiet', '--no-includes', '--no-show-diff']
+			+ (['-D', virtual] if declared else []) +
+			['--sp-file', sp, source, '-o', out],
 			stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 		if proc.returncode != 0:
 			lines = proc.stdout.strip().splitlines() or ['?']

@@ -75,11 +75,12 @@ def _digest(paths: List[str]) -> str:
 	return h.hexdigest()
 
 
-def _read_record(review: str, dirs_root: str, base: str) -> ReviewTree:
-	with open(os.path.join(review, RECORD)) as f:
+def read_record(path: str, tree: str, upstream: str,
+		base: str) -> ReviewTree:
+	"""The ReviewTree of @tree, from the record its preparation wrote."""
+	with open(path) as f:
 		data = json.load(f)
-	return ReviewTree(review, os.path.join(dirs_root, UPSTREAM), base,
-			  data['placed'], data['absent'],
+	return ReviewTree(tree, upstream, base, data['placed'], data['absent'],
 			  [points.NotPlaced(**n) for n in data['not_placed']])
 
 
@@ -132,4 +133,5 @@ def prepare(dirs: TreeDirs, source: KernelSource, ours: Series,
 	if os.path.isdir(staged):
 		shutil.rmtree(upstream, ignore_errors=True)
 		os.rename(staged, upstream)
-	return info, _read_record(dirs.tree, dirs.root, base)
+	return info, read_record(os.path.join(dirs.tree, RECORD), dirs.tree,
+				 upstream, base)
