@@ -22,7 +22,7 @@ from zdtool import ZdError, lint, run_command  # noqa: E402
 from zdtool.coverage import commands as covcmd  # noqa: E402
 from zdtool.kernel import bench, bootcheck, mutants, runner  # noqa: E402
 from zdtool.kernel import series, source, stock, tree  # noqa: E402
-from zdtool.kernel import compare, rules  # noqa: E402
+from zdtool.kernel import compare, points, rules  # noqa: E402
 from zdtool.kernel.results import Counts  # noqa: E402
 from zdtool.layout import Layout  # noqa: E402
 
@@ -184,6 +184,11 @@ def _check_tooling(args: argparse.Namespace,
 	os.environ['ZDRACE_TREE'] = _layout(args).tree
 	if info:
 		os.environ['ZDRACE_TREE_REQUIRED'] = '1'
+	try:
+		# The placement tests run spatch on the prepared trees.
+		points.ensure_spatch()
+	except ZdError as e:
+		print(f'zdrace: error: {e}', file=sys.stderr)
 	print('zdrace: tooling tests (scripts/tests)', flush=True)
 	tool = unit_tests()
 	print(f'zdrace: tooling tests: {tool.summary()}', flush=True)

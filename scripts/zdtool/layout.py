@@ -8,7 +8,8 @@
 	BUILD/<line>/stock/		make stock: the patched kernel
 	BUILD/<line>/stock-pristine/	make stock: the unpatched kernel
 	BUILD/<line>/coverage-kunit/	make coverage: the gcov build
-	BUILD/<line>/review/		make review: a tree + build of its own
+	BUILD/<line>/review/		make review: the series' tree (upstream/),
+					ours around it (linux/), its build
 	BUILD/<line>/mutant/		make mutants: a tree + build of its own
 	BUILD/<line>/bench-fi-{n,y}/	make bench: the gup-fast kernels
 	BUILD/<line>/kernel-list.json	the sweep's reading of the kernel
