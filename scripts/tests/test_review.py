@@ -149,7 +149,8 @@ class FlowTest(unittest.TestCase):
 		with contextlib.redirect_stdout(io.StringIO()):
 			_, rt = upstream.prepare(
 				self.dirs, source.KernelSource(self.src, False), ours,
-				patchcov.load_review_series(d, ''), self.repo, '6.12')
+				patchcov.load_review_series(d, ''), self.repo, '6.12',
+				['mm/gup.c'])
 		return rt
 
 	def _read(self, tree: str, rel: str) -> str:
@@ -173,6 +174,8 @@ class FlowTest(unittest.TestCase):
 				 '\n\tg();\n}\n')
 		self.assertEqual(self._read(rt.tree, 'mm/gup.c'), 'int after;\n')
 		self.assertEqual(self._read(rt.upstream, 'mm/gup.c'), 'int d;\n')
+		self.assertFalse(os.path.exists(os.path.join(rt.upstream,
+							     'Makefile')))
 		# Pristine untouched.
 		self.assertEqual(self._read(self.src, 'mm/memremap.c'), MEMREMAP)
 

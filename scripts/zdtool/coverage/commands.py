@@ -17,7 +17,8 @@ from dataclasses import dataclass, replace
 from typing import Callable, ContextManager, Iterator, List, Tuple
 
 from zdtool import ZdError
-from zdtool.coverage import pipeline as coverage, linemap, patchcov
+from zdtool.coverage import pipeline as coverage, linemap, manifest, \
+	patchcov
 from zdtool.kernel import series, source, upstream
 from zdtool.kernel.bench import Row, timed
 from zdtool.kernel.results import Counts
@@ -212,8 +213,9 @@ def cmd_review(ctx: Context, info: TreeInfo, series_path: str,
 	      f'linux {info.version}, then patches/{main.line}/ and the '
 	      f'injection points', flush=True)
 	with ctx.locked():
-		head, rt = upstream.prepare(review, src, ours, theirs, ctx.repo,
-					    main.line)
+		head, rt = upstream.prepare(
+			review, src, ours, theirs, ctx.repo, main.line,
+			[e.path for e in manifest.load(ctx.repo_path(ctx.manifest))])
 	print(f'zdrace: review: {len(rt.placed)} injection points placed'
 	      + (f', {len(rt.absent)} absent on {main.line}' if rt.absent
 		 else ''), flush=True)

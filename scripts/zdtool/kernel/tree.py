@@ -111,7 +111,7 @@ def extract_pristine(layout: TreeDirs, source: KernelSource) -> str:
 	return layout.pristine
 
 
-def link_copy(src: str, dst: str) -> None:
+def _link_copy(src: str, dst: str) -> None:
 	"""cp -al where src and dst share a filesystem, a full copy otherwise."""
 	proc = subprocess.run(['cp', '-al', src, dst], stdout=subprocess.PIPE,
 			      stderr=subprocess.STDOUT, text=True)
@@ -238,7 +238,7 @@ def prepare(layout: TreeDirs, source: KernelSource, series: Series,
 	      f'patches) ...', flush=True)
 	new = layout.new_tree
 	try:
-		link_copy(base, new)
+		_link_copy(base, new)
 		touched_by = (patching or apply_series(series))(new)
 		wire(new, repo)
 		touched = sorted(set(touched_by) | set(WIRED_FILES))

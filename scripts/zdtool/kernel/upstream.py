@@ -4,13 +4,14 @@ patches around it and our injection points placed on the result.
 
 Reviewers review patches written against the upstream tree, and our
 points are edits inside exactly the lines such patches change, so the
-series is applied first, to the pristine source, and kept as is in
-review/upstream (the reviewer's tree: its line numbers are the ones the
-review reports).  Then come our patches before the points patch (the
+series is applied first, to the pristine source, and what the review
+reads of it is kept in review/upstream (the reviewer's tree: the files
+the series touches, the point files and those the caller names, as the
+series leaves them; its line numbers are the ones the review reports).  Then come our patches before the points patch (the
 arch/um port, which the series does not touch), the points, placed by
 shape (zdtool.kernel.points), and our patches after it:
 
-	pristine -> + series = review/upstream
+	pristine -> + series (files read: review/upstream)
 		 -> + ours before 0050 -> points by spatch -> + ours after
 		 = review/linux
 """
@@ -21,7 +22,7 @@ import json
 import os
 import shutil
 from dataclasses import asdict, dataclass, field
-from typing import List, Tuple
+from typing import List, Sequence, Tuple
 
 from zdtool import ZdError
 from zdtool.coverage import patchcov
@@ -84,10 +85,27 @@ def read_record(path: str, tree: str, upstream: str,
 			  [points.NotPlaced(**n) for n in data['not_placed']])
 
 
+def _keep(new: str, staged: str, files: Sequence[str]) -> None:
+	"""Hard links in @staged to @files of @new: what follows writes
+	every file it changes as a new inode, so they keep this state."""
+	shutil.rmtree(staged, ignore_errors=True)
+	for rel in files:
+		src, dst = os.path.join(new, rel), os.path.join(staged, rel)
+		if not os.path.isfile(src):
+			continue
+		os.makedirs(os.path.dirname(dst), exist_ok=True)
+		try:
+			os.link(src, dst)
+		except OSError:
+			shutil.copy2(src, dst)
+
+
 def prepare(dirs: TreeDirs, source: KernelSource, ours: Series,
-	    theirs: List[str], repo: str,
-	    line: str) -> Tuple[tree.TreeInfo, ReviewTree]:
-	"""Make review/upstream and review/linux; a no-op if they match."""
+	    theirs: List[str], repo: str, line: str,
+	    reads: Sequence[str] = ()) -> Tuple[tree.TreeInfo, ReviewTree]:
+	"""Make review/upstream and review/linux; a no-op if they match.
+	@reads: files the review reads in the reviewer's tree, besides
+	those the series touches and the points' files."""
 	before, points_patch, after = split_ours(ours)
 	upstream = os.path.join(dirs.root, UPSTREAM)
 	staged = upstream + '.new'
@@ -100,8 +118,9 @@ def prepare(dirs: TreeDirs, source: KernelSource, ours: Series,
 	def patching(new: str) -> List[str]:
 		for path in theirs:
 			apply_patch(new, path)
-		shutil.rmtree(staged, ignore_errors=True)
-		tree.link_copy(new, staged)
+		_keep(new, staged, sorted(set(touched_theirs) | set(reads) |
+					  {p.file for p in
+					   points.load_table(repo, line)}))
 		for path in before:
 			apply_patch(new, path)
 		placement = points.place(new, repo, line)
@@ -120,7 +139,8 @@ def prepare(dirs: TreeDirs, source: KernelSource, ours: Series,
 		return sorted(set(ours_touched) | set(touched_theirs) |
 			      set(placement.files) | {RECORD})
 
-	stamp = [_digest(points.digest_inputs(repo)), points_patch]
+	stamp = [_digest(points.digest_inputs(repo)), points_patch,
+		 *sorted(reads)]
 	if not os.path.isdir(upstream):		# never a no-op without it
 		with contextlib.suppress(FileNotFoundError):
 			os.unlink(os.path.join(dirs.tree, tree.STAMP))
