@@ -83,7 +83,9 @@ compare:
 	$(ZDRACE) compare $(LINES_ARG)
 
 # Coverage (README "Coverage"): a gcov build of its own, reports in
-# build/$(KERNEL)/coverage/.  `make review SERIES=x.mbox` (or a directory of patches).
+# build/$(KERNEL)/coverage/.  `make review SERIES=x.mbox` (or a directory of
+# patches), written against upstream: applied to the pristine source, our
+# patches and injection points (fault-inject/points/) around it.
 .PHONY: coverage coverage-floor review
 
 coverage:
