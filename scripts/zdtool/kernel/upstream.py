@@ -7,9 +7,10 @@ points are edits inside exactly the lines such patches change, so the
 series is applied first, to the pristine source, and what the review
 reads of it is kept in review/upstream (the reviewer's tree: the files
 the series touches, the point files and those the caller names, as the
-series leaves them; its line numbers are the ones the review reports).  Then come our patches before the points patch (the
-arch/um port, which the series does not touch), the points, placed by
-shape (zdtool.kernel.points), and our patches after it:
+series leaves them; its line numbers are the ones the review reports).
+Then come our patches before the points patch (the arch/um port, which
+the series does not touch), the points, placed by shape
+(zdtool.kernel.points), and our patches after it:
 
 	pristine -> + series (files read: review/upstream)
 		 -> + ours before 0050 -> points by spatch -> + ours after
