@@ -467,15 +467,14 @@ bool zd_cpu_thread_wait(struct zd_cpu_thread *t, unsigned int timeout_ms)
 }
 
 /*
- * Return: an online CPU other than the one the test runs on; the case is
- * skipped on a kernel with one CPU online.
+ * Return: an online CPU other than @cpu; the case is skipped on a kernel
+ * with one CPU online.
  */
-unsigned int zd_other_cpu(struct kunit *test)
+unsigned int zd_other_cpu(struct kunit *test, unsigned int cpu)
 {
-	unsigned int cpu = cpumask_any_but(cpu_online_mask,
-					   raw_smp_processor_id());
+	unsigned int other = cpumask_any_but(cpu_online_mask, cpu);
 
-	if (cpu >= nr_cpu_ids)
+	if (other >= nr_cpu_ids)
 		kunit_skip(test, "one CPU online: nothing to race on");
-	return cpu;
+	return other;
 }

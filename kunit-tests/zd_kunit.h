@@ -143,7 +143,7 @@ struct zd_cpu_thread *zd_cpu_thread_start(struct kunit *test, unsigned int cpu,
 					  int (*fn)(void *data), void *data,
 					  const char *name);
 bool zd_cpu_thread_wait(struct zd_cpu_thread *t, unsigned int timeout_ms);
-unsigned int zd_other_cpu(struct kunit *test);
+unsigned int zd_other_cpu(struct kunit *test, unsigned int cpu);
 
 /*
  * zdrace_sched_seed_params() in KUnit's generator signature of this kernel

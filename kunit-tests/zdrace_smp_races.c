@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * gup-fast against memunmap_pages() on two CPUs at once (linux-mm, Sep 2021,
- * gup-fast's get_dev_pagemap(): "if we succeed at try_grab_compound_head()
- * then page->pgmap is a stable pointer").  SMP kernels only.  A walker bound
- * to one CPU runs get_user_pages_fast_only() on a GENERIC device page in a
- * bounded loop while a teardown thread bound to the other runs the driver's
- * teardown.  Each case forces its overlap once by having one side wait for
- * the other inside its window, and counts where every grab landed.
+ * The races of the Sep 2021 (gup-fast's get_dev_pagemap()), Apr 2017
+ * (teardown under a page reference; the speculative page-cache get) and
+ * Sep 2022 (INIT_PAGEMAP_BUSY) threads on two CPUs at once.  SMP kernels
+ * only.  Two threads, each bound to its own CPU: gup-fast in a bounded
+ * loop against the zap and memunmap_pages(), a final put against a driver
+ * allocator, a page-cache lookup against a truncation that reuses the
+ * slot.  Each case forces its overlap once, one side waiting for the
+ * other inside its window (bounded), and counts what landed where.
  */
 
 #include <kunit/test.h>
@@ -16,9 +17,11 @@
 #include <linux/ktime.h>
 #include <linux/memremap.h>
 #include <linux/mm.h>
+#include <linux/pagemap.h>
 #include <linux/percpu-refcount.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
+#include <linux/shmem_fs.h>
 #include <linux/smp.h>
 #include <zdrace/fi.h>
 
@@ -319,8 +322,8 @@ static struct zd_smp_ctx *zd_smp_setup(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
 	ctx->test = test;
-	ctx->walker_cpu = zd_other_cpu(test);
 	ctx->teardown_cpu = raw_smp_processor_id();
+	ctx->walker_cpu = zd_other_cpu(test, ctx->teardown_cpu);
 	ctx->dev = zd_dev_create(test, MEMORY_DEVICE_GENERIC);
 	ctx->page = zd_dev_page(ctx->dev, 0);
 	ctx->idle_count = page_ref_count(ctx->page);
@@ -493,11 +496,248 @@ static void teardown_waits_for_irqs_off_walker(struct kunit *test)
 		   (ctx->wait_ns - ctx->released_ns) / 1000 : 0);
 }
 
+/* A freer and a driver allocator, each on its CPU. */
+struct zd_smp_free_ctx {
+	struct zd_dev *dev;
+	struct page *page;
+	bool window_open;	/* the freer sits in its free window */
+	bool allocated;		/* the allocator is done */
+	bool held_over_alloc;	/* ... while the freer sat there */
+	struct page *got;
+	int count_in_window;
+	int count_after_alloc;
+};
+
+/* free_after_page_free, in the freer: hold the window for the allocator. */
+static bool zd_smp_free_window(enum zdrace_fi_point point, void *data)
+{
+	struct zd_smp_free_ctx *ctx = data;
+
+	ctx->count_in_window = page_ref_count(ctx->page);
+	/* Pairs with the allocator's acquire. */
+	smp_store_release(&ctx->window_open, true);
+	/* Pairs with the allocator's release once it is done. */
+	ctx->held_over_alloc = zd_smp_spin_until(smp_load_acquire(&ctx->allocated));
+	return false;
+}
+
+static int zd_smp_freer(void *data)
+{
+	struct zd_smp_free_ctx *ctx = data;
+
+	current->make_it_fail = true;
+	put_page(ctx->page);
+	current->make_it_fail = false;
+	return 0;
+}
+
+static int zd_smp_allocator(void *data)
+{
+	struct zd_smp_free_ctx *ctx = data;
+
+	/* Pairs with the freer's release in its window. */
+	if (!zd_smp_sleep_until(smp_load_acquire(&ctx->window_open)))
+		return 0;
+	ctx->got = zd_dev_alloc_page(ctx->dev);
+	if (ctx->got)
+		ctx->count_after_alloc = page_ref_count(ctx->got);
+	/* Pairs with the freer's acquire in its window. */
+	smp_store_release(&ctx->allocated, true);
+	return 0;
+}
+
+/*
+ * The final put of a PRIVATE or COHERENT page on one CPU, held between
+ * ops->page_free() and the rest of free_zone_device_folio(), while a
+ * lib/test_hmm.c-style allocator on the other CPU takes the page off the
+ * free list (Sep 2022, INIT_PAGEMAP_BUSY).  The new owner keeps its count
+ * and the pgmap references balance when the free completes after it.
+ */
+static void allocator_in_free_window(struct kunit *test)
+{
+	const struct zd_type_param *p = test->param_value;
+	struct zd_smp_free_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	struct zdrace_fi_arm arm = {
+		.action = ZDRACE_FI_CALL,
+		.fn = zd_smp_free_window,
+		.data = ctx,
+		.task_filter = true,
+		.probability = 100,
+		.interval = 1,
+		.times = 1,
+	};
+	unsigned int cpu = raw_smp_processor_id(), other = zd_other_cpu(test, cpu);
+	struct zd_cpu_thread *freer, *allocator;
+	long idle_refs;
+
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	zd_rule(test, ZD_RULE_new_owner_keeps_count, p->type);
+	ctx->dev = zd_dev_create(test, p->type);
+	idle_refs = zd_dev_pgmap_refs(ctx->dev);
+	ctx->page = zd_dev_alloc_page(ctx->dev);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->page);
+	KUNIT_ASSERT_EQ(test, zdrace_fi_arm(ZDRACE_FI_free_after_page_free,
+					    &arm), 0);
+
+	allocator = zd_cpu_thread_start(test, other, zd_smp_allocator, ctx,
+					"allocator");
+	freer = zd_cpu_thread_start(test, cpu, zd_smp_freer, ctx, "freer");
+	KUNIT_ASSERT_TRUE(test, zd_cpu_thread_wait(freer, ZD_SMP_CASE_MS));
+	KUNIT_ASSERT_TRUE(test, zd_cpu_thread_wait(allocator, ZD_SMP_CASE_MS));
+	zdrace_fi_disarm(ZDRACE_FI_free_after_page_free);
+
+	/* The claimed overlap: the allocation ran inside the free window. */
+	KUNIT_ASSERT_TRUE_MSG(test, ctx->window_open,
+			      "the final put never reached free_after_page_free");
+	KUNIT_ASSERT_TRUE_MSG(test, ctx->held_over_alloc,
+			      "the allocator did not run while the freer sat in its window");
+	KUNIT_ASSERT_PTR_EQ_MSG(test, ctx->got, ctx->page,
+				"the allocator did not get the page being freed");
+	kunit_info(test, "count %d in the window, %d after the allocation, %d once the free completed\n",
+		   ctx->count_in_window, ctx->count_after_alloc,
+		   page_ref_count(ctx->got));
+
+	KUNIT_EXPECT_EQ_MSG(test, ctx->count_in_window, 0,
+			    "a page on the free list had count %d",
+			    ctx->count_in_window);
+	if (page_ref_count(ctx->got) != 1)
+		zd_breaks(test,
+			  "%s page %#lx allocated on CPU%u inside the free window of CPU%u: its owner holds 1 reference, the free left page_ref_count=%d",
+			  p->name, page_to_pfn(ctx->got), other, cpu,
+			  page_ref_count(ctx->got));
+	KUNIT_EXPECT_EQ_MSG(test, zd_dev_pgmap_refs(ctx->dev), idle_refs + 1,
+			    "pgmap references with one page allocated: %ld, idle %ld",
+			    zd_dev_pgmap_refs(ctx->dev), idle_refs);
+	put_page(ctx->got);
+	KUNIT_EXPECT_EQ(test, zd_dev_pgmap_refs(ctx->dev), idle_refs);
+}
+
+/* A page-cache lookup and a truncation, each on its CPU. */
+struct zd_smp_cache_ctx {
+	struct address_space *mapping;
+	struct folio *old, *new;
+	bool held;		/* the lookup sits between its get and reload */
+	bool replaced;		/* the truncation and the new folio are done */
+	bool replaced_while_held;
+	int passes;		/* filemap_after_tryget passes of the lookup */
+	struct folio *got;
+};
+
+/* filemap_after_tryget, under RCU in the lookup: hold it once. */
+static bool zd_smp_cache_window(enum zdrace_fi_point point, void *data)
+{
+	struct zd_smp_cache_ctx *ctx = data;
+
+	ctx->passes++;
+	if (ctx->held)
+		return false;
+	/* Pairs with the truncation's acquire. */
+	smp_store_release(&ctx->held, true);
+	ctx->replaced_while_held =
+		/* Pairs with the truncation's release once the slot is reused. */
+		zd_smp_spin_until(smp_load_acquire(&ctx->replaced));
+	return false;
+}
+
+static int zd_smp_lookup(void *data)
+{
+	struct zd_smp_cache_ctx *ctx = data;
+
+	current->make_it_fail = true;
+	ctx->got = filemap_get_folio(ctx->mapping, 0);
+	current->make_it_fail = false;
+	return 0;
+}
+
+static int zd_smp_truncate(void *data)
+{
+	struct zd_smp_cache_ctx *ctx = data;
+	struct folio *folio;
+
+	/* Pairs with the lookup's release in its window. */
+	if (!zd_smp_sleep_until(smp_load_acquire(&ctx->held)))
+		return 0;
+	shmem_truncate_range(ctx->mapping->host, 0, (loff_t)-1);
+	folio = shmem_read_folio(ctx->mapping, 0);
+	if (!IS_ERR(folio)) {
+		ctx->new = folio;
+		folio_put(folio);
+	}
+	/* Pairs with the lookup's acquire in its window. */
+	smp_store_release(&ctx->replaced, true);
+	return 0;
+}
+
+KUNIT_DEFINE_ACTION_WRAPPER(zd_smp_fput, fput, struct file *);
+KUNIT_DEFINE_ACTION_WRAPPER(zd_smp_folio_put, folio_put, struct folio *);
+
+/*
+ * filemap_get_folio() on one CPU, held between its folio_try_get() and its
+ * xas_reload(), while the other CPU truncates the file and reads index 0
+ * back in, a new folio in the old one's slot.  The lookup must see the
+ * slot changed, give the old folio back and return the new one.
+ */
+static void lookup_against_truncate_and_reuse(struct kunit *test)
+{
+	struct zd_smp_cache_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	struct zdrace_fi_arm arm = {
+		.action = ZDRACE_FI_CALL,
+		.fn = zd_smp_cache_window,
+		.data = ctx,
+		.task_filter = true,
+		ZDRACE_FI_ARM_ALWAYS,
+	};
+	unsigned int cpu = raw_smp_processor_id(), other = zd_other_cpu(test, cpu);
+	struct zd_cpu_thread *lookup, *truncate;
+	struct file *file;
+
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	zd_rule(test, ZD_RULE_lookup_returns_stable_folio, ZD_NO_TYPE);
+	file = shmem_file_setup("zdrace-smp", PAGE_SIZE, ZD_SHMEM_FLAGS);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, zd_smp_fput, file));
+	ctx->mapping = file->f_mapping;
+	ctx->old = shmem_read_folio(ctx->mapping, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(ctx->old));
+	folio_put(ctx->old);
+	KUNIT_ASSERT_EQ(test, zdrace_fi_arm(ZDRACE_FI_filemap_after_tryget, &arm), 0);
+
+	truncate = zd_cpu_thread_start(test, cpu, zd_smp_truncate, ctx,
+				       "truncate");
+	lookup = zd_cpu_thread_start(test, other, zd_smp_lookup, ctx, "lookup");
+	KUNIT_ASSERT_TRUE(test, zd_cpu_thread_wait(lookup, ZD_SMP_CASE_MS));
+	KUNIT_ASSERT_TRUE(test, zd_cpu_thread_wait(truncate, ZD_SMP_CASE_MS));
+	zdrace_fi_disarm(ZDRACE_FI_filemap_after_tryget);
+	if (!IS_ERR_OR_NULL(ctx->got))
+		KUNIT_ASSERT_EQ(test, 0,
+				kunit_add_action_or_reset(test, zd_smp_folio_put,
+							  ctx->got));
+
+	/* The claimed overlap: the slot was reused inside the window. */
+	KUNIT_ASSERT_TRUE_MSG(test, ctx->held,
+			      "the lookup never reached filemap_after_tryget");
+	KUNIT_ASSERT_TRUE_MSG(test, ctx->replaced_while_held,
+			      "the truncation did not run while the lookup sat in its window");
+	KUNIT_ASSERT_NOT_NULL(test, ctx->new);
+	kunit_info(test, "the lookup passed its window %d times\n", ctx->passes);
+
+	KUNIT_EXPECT_FALSE_MSG(test, IS_ERR_OR_NULL(ctx->got),
+			       "the lookup found nothing at index 0");
+	KUNIT_EXPECT_PTR_NE_MSG(test, ctx->got, ctx->old,
+				"the lookup returned the truncated folio");
+	KUNIT_EXPECT_PTR_EQ_MSG(test, ctx->got, ctx->new,
+				"the lookup returned a folio not in the slot");
+	KUNIT_EXPECT_GE_MSG(test, ctx->passes, 2,
+			    "the lookup did not retry after the slot changed");
+}
+
 static struct kunit_case zdrace_smp_races_cases[] = {
 	KUNIT_CASE_PARAM(gup_fast_rechecks_against_teardown,
 			 zd_smp_delay_gen_params),
 	KUNIT_CASE(teardown_waits_for_held_gup_page),
 	KUNIT_CASE(teardown_waits_for_irqs_off_walker),
+	KUNIT_CASE_PARAM(allocator_in_free_window, zd_refcount0_gen_params),
+	KUNIT_CASE(lookup_against_truncate_and_reuse),
 	{}
 };
 

@@ -169,7 +169,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
 		if found is None:
 			raise ZdError(f'{run.console_log}: the {line} kernel printed '
 				      f'no rule table')
-		runs.append(compare.LineRun(line, info.banner(), found))
+		banner = compare.with_cpus(info.banner(),
+					   compare.cpus_from_console(run.console_log))
+		runs.append(compare.LineRun(line, banner, found))
 		failed += counts.failed
 	for path in compare.write(Layout(os.path.abspath(args.build_root),
 					 '').compare, runs):

@@ -4,6 +4,7 @@
 
 import dataclasses
 import os
+import tempfile
 import unittest
 from typing import List
 
@@ -93,6 +94,19 @@ class CompareTest(unittest.TestCase):
 		self.assertEqual(cells[3], 'holds (6 cases) |')
 		self.assertIn('| rule | thread | 6.12 | 7.3 |', md)
 		self.assertIn(' not applicable', md)
+
+	def test_banner_names_the_cpus(self) -> None:
+		with tempfile.TemporaryDirectory() as d:
+			log = os.path.join(d, 'test.log')
+			with open(log, 'w') as f:
+				f.write('smp: Bringing up secondary CPUs ...\n'
+					'smp: Brought up 1 node, 2 CPUs\n')
+			self.assertEqual(compare.cpus_from_console(log), 2)
+			self.assertEqual(compare.cpus_from_console(DATA), 1)
+		self.assertEqual(compare.with_cpus('linux 7.3.4', 2),
+				 'linux 7.3.4, 2 CPUs')
+		self.assertEqual(compare.with_cpus('linux 6.12.117', 1),
+				 'linux 6.12.117, 1 CPU')
 
 
 if __name__ == '__main__':

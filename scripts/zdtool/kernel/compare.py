@@ -8,12 +8,28 @@ checked-in copy of the Markdown.
 
 import json
 import os
+import re
 from dataclasses import dataclass
 from typing import Dict, List
 
 from zdtool.kernel.rules import Result
 
 TITLE = 'Rules x kernel lines'
+# What an SMP kernel says once its CPUs are up.
+_CPUS = re.compile(r'smp: Brought up \d+ nodes?, (\d+) CPUs?')
+
+
+def cpus_from_console(console: str) -> int:
+	"""The CPUs a boot brought up: 1 for a uniprocessor kernel."""
+	with open(console, errors='replace') as f:
+		m = _CPUS.search(f.read())
+	return int(m.group(1)) if m else 1
+
+
+def with_cpus(banner: str, cpus: int) -> str:
+	"""@banner with the CPUs its run had, which the table's results
+	depend on (a line's SMP races ran on them at once)."""
+	return f'{banner}, {cpus} CPU{"s" if cpus > 1 else ""}'
 
 
 @dataclass
