@@ -14,6 +14,7 @@ import unittest
 
 from tests import kunittree
 from zdtool.sweep import console as sweepconsole, report as sweepreport, title as sweeptitle
+from zdtool.sweep import postmortem
 from zdtool.sweep.journal import State
 from zdtool.sweep.records import (Header, JobRecord, KernelInfo, PointStat,
 				  Settings)
@@ -197,6 +198,74 @@ def _rec(index: int, title: str, kind: str = 'kasan',
 			 0.0, 1.0, fail_seed=2 + index, interleavings=4,
 			 points=[PointStat('final_put_zone_device', 'delay=200',
 					   index % 4, 0)])
+
+
+class AfterResultsTest(unittest.TestCase):
+	"""A kernel that printed every result and then died: its own verdict,
+	never `crash in <case>`.  exit_sigabrt.gdb is gdb's backtrace of the
+	core of such a 6.12 UML kernel (a timer interrupt run by main() after
+	halt_skas()); exit_sigabrt_truncated.gdb the same core written without
+	the host stack, as a KASAN kernel's is when the dump stops at its
+	shadow."""
+
+	def setUp(self) -> None:
+		self.tree = kunittree.needed(self)
+
+	def _bt(self, name: str) -> list:
+		return [line.strip() for line in _log(name).splitlines()
+			if line.startswith('#')]
+
+	def test_signal_after_results_without_core(self) -> None:
+		v = sweepconsole.classify(_log('pass.log'), self.tree,
+					  'teardown_vs_put', 1, 8, -6)
+		self.assertEqual((v.kind, v.status, v.title, v.seed),
+				 ('exit', 'ERROR', 'UML exit: SIGABRT', None))
+		self.assertIn('after the results (8 seeds reported)', v.note)
+
+	def test_signal_after_results_with_backtrace(self) -> None:
+		bt = self._bt('exit_sigabrt.gdb')
+		death = postmortem.Death('SIGABRT', -6, '/w/core', bt,
+					 postmortem.faulting_frames(bt))
+		v = sweepconsole.classify(_log('pass.log'), self.tree,
+					  'teardown_vs_put', 1, 8, -6, death=death)
+		self.assertEqual((v.kind, v.title),
+				 ('exit', 'UML exit: SIGABRT in irq_enter'))
+		self.assertEqual(v.trace, ['irq_enter', 'do_IRQ', 'timer_handler',
+					   'timer_real_alarm_handler',
+					   'unblock_signals', 'main'])
+
+	def test_exit_status_after_results(self) -> None:
+		v = sweepconsole.classify(_log('pass.log'), self.tree,
+					  'teardown_vs_put', 1, 8, 1)
+		self.assertEqual(v.title, 'UML exit: exit status 1')
+
+	def test_death_before_the_end_is_still_a_crash_in_the_case(self) -> None:
+		v = sweepconsole.classify(_log('crash.log'), self.tree,
+					  'alloc_free_vs_teardown', 17, 8, -6)
+		self.assertEqual((v.kind, v.title), (
+			'crash', 'crash in zdrace_sweep.alloc_free_vs_teardown'))
+
+	def test_outermost_signal_frame_is_where_it_faulted(self) -> None:
+		self.assertEqual(postmortem.faulting_frames(
+			self._bt('exit_sigabrt_truncated.gdb')), ['irq_enter'])
+		self.assertEqual(postmortem.faulting_frames(
+			['#0  0x1 in foo.isra.0 ()', '#1  0x2 in bar[cold] ()']),
+			['foo', 'bar'])
+
+	def test_core_file_from_a_plain_core_pattern(self) -> None:
+		import tempfile
+		from unittest import mock
+		with tempfile.TemporaryDirectory() as d:
+			open(os.path.join(d, 'core.linux.42.6'), 'w').close()
+			reads = {postmortem.CORE_PATTERN: 'core.%e.%p.%s',
+				 postmortem.CORE_USES_PID: '0'}
+			with mock.patch.object(postmortem, '_read', reads.get):
+				self.assertEqual(postmortem.find_core(d, 42, 6),
+						 (os.path.join(d, 'core.linux.42.6'), ''))
+			reads[postmortem.CORE_PATTERN] = '|/lib/systemd/systemd-coredump %P'
+			with mock.patch.object(postmortem, '_read', reads.get):
+				self.assertEqual(postmortem.find_core(d, 42, 6), (
+					'', 'core piped to /lib/systemd/systemd-coredump'))
 
 
 class DedupTest(unittest.TestCase):

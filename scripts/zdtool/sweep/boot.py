@@ -3,7 +3,8 @@
 /dev/null, in a new session (its own process group), console to a log
 file.  Whatever happens (exit, timeout, interrupt), the whole group is
 killed with SIGKILL before the kernel is reaped, so no UML helper outlives
-its boot.
+its boot.  The kernel may dump core (postmortem.allow_core()): a kernel
+that dies of a signal after its results is judged by where it died.
 
 BOOT_ARGS mirror what tools/testing/kunit/kunit.py passes for ARCH=um (its
 run_kernel() adds kunit.enable=1, UserModeLinuxOperations.start() mem=1G
@@ -17,6 +18,8 @@ import threading
 import time
 from dataclasses import dataclass
 from typing import List, Optional, Set
+
+from zdtool.sweep.postmortem import allow_core
 
 BOOT_ARGS = ['mem=1G', 'console=tty', 'kunit_shutdown=halt', 'kunit.enable=1']
 MAX_LOG = 64 << 20		# a console flooding past this is killed
@@ -62,6 +65,8 @@ class Boot:
 	timed_out: bool = False
 	interrupted: bool = False
 	note: str = ''
+	pid: int = 0
+	dumped: bool = False		# the host wrote a core dump
 
 
 def boot(cmd: List[str], workdir: str, log_path: str, timeout: float,
@@ -73,14 +78,18 @@ def boot(cmd: List[str], workdir: str, log_path: str, timeout: float,
 					stdout=log, stderr=subprocess.STDOUT,
 					start_new_session=True)
 		procs.add(proc.pid)
-		result = Boot(None, start, 0.0)
+		allow_core(proc.pid)
+		result = Boot(None, start, 0.0, pid=proc.pid)
 		delay = 0.001
 		try:
 			while True:
 				# WNOWAIT: the exited kernel stays a zombie, so its
 				# process group id cannot be reused before killpg.
-				if os.waitid(os.P_PID, proc.pid, os.WEXITED |
-					     os.WNOHANG | os.WNOWAIT):
+				info = os.waitid(os.P_PID, proc.pid, os.WEXITED |
+						 os.WNOHANG | os.WNOWAIT)
+				if info:
+					result.dumped = info.si_code == \
+						os.CLD_DUMPED
 					break
 				if procs.stopping.is_set():
 					result.interrupted = True

@@ -14,8 +14,12 @@ reasons, and the suite's exit lines:
 
 A run is one of: pass, skip, failure (a test failed, no kernel report),
 kasan, bug (BUG, Oops, kernel-mode fault), warn, panic, hang (timed out,
-or a hung-task report) and crash (the kernel exited without the end of
-its KTAP output, or non-zero, with no report).
+or a hung-task report), crash (the kernel exited without the end of its
+KTAP output, or non-zero, with no report) and exit (the suite's results
+are all there, no test failed and no report was printed, but the kernel
+process then died of a signal or exited non-zero: a bug of UML's exit
+path, not of the case, titled by the signal and, from the core dump,
+the function it faulted in, `UML exit: SIGABRT in irq_enter`).
 """
 
 import re
@@ -24,6 +28,7 @@ from typing import Dict, List, Optional
 
 from zdtool.kernel import kunitpy
 from zdtool.sweep import SUITE
+from zdtool.sweep.postmortem import Death, signame
 from zdtool.sweep.records import PointStat
 from zdtool.sweep.title import clean_lines, find_reports, strip
 
@@ -37,9 +42,10 @@ _INTERLEAVINGS = re.compile(r'zdrace_sweep: interleavings=(\d+)')
 _EXPECT = re.compile(r'(EXPECTATION|ASSERTION) FAILED at (\S+)')
 _DIAG = re.compile(r'^\s*# (?:[\w.-]+: )?')
 
-STATUS = {'pass': 'PASS', 'skip': 'SKIP', 'crash': 'ERROR'}	# else FAIL
+STATUS = {'pass': 'PASS', 'skip': 'SKIP', 'crash': 'ERROR',
+	  'exit': 'ERROR'}	# else FAIL
 KINDS = ['pass', 'skip', 'failure', 'kasan', 'bug', 'warn', 'panic',
-	 'hang', 'crash']
+	 'hang', 'crash', 'exit']
 
 
 @dataclass
@@ -149,15 +155,43 @@ def _seed_at(con: Console, line: int, first_seed: int,
 
 
 def classify(text: str, tree: str, case: str, first_seed: int, seeds: int,
-	     rc: Optional[int] = 0, timed_out: bool = False) -> Verdict:
+	     rc: Optional[int] = 0, timed_out: bool = False,
+	     death: Optional[Death] = None) -> Verdict:
 	"""Judge one boot of zdrace_sweep.<case> over seeds
 	first_seed..first_seed + seeds - 1; @tree holds kunit.py."""
-	return judge(parse(text, tree), case, first_seed, seeds, rc, timed_out)
+	return judge(parse(text, tree), case, first_seed, seeds, rc, timed_out,
+		     death)
+
+
+def after_results(con: Console, rc: Optional[int]) -> bool:
+	"""Whether the kernel died only after all its results (no report, no
+	failed seed): what postmortem.examine() is worth running for."""
+	return con.suite_done and rc is not None and rc != 0 and \
+		not find_reports(con.lines) and \
+		not any(s.status == 'fail' for s in con.seeds)
+
+
+def _exit_verdict(con: Console, rc: Optional[int],
+		  death: Optional[Death]) -> Verdict:
+	d = death or Death(signame(rc), rc)
+	title = f'UML exit: {d.what}' + (f' in {d.where}' if d.where else '')
+	done = sum(1 for s in con.seeds if s.status != 'skip')
+	note = [f'after the results ({done} seeds reported)']
+	if d.backtrace:
+		note.append('host backtrace from its core dump')
+	if d.note:
+		note.append(d.note)
+	v = Verdict('exit', title, note=', '.join(note))
+	v.trace = list(d.frames)
+	v.excerpt = '\n'.join(d.backtrace or con.lines[-40:])
+	return v
 
 
 def judge(con: Console, case: str, first_seed: int, seeds: int,
-	  rc: Optional[int] = 0, timed_out: bool = False) -> Verdict:
-	"""classify() of a parsed console."""
+	  rc: Optional[int] = 0, timed_out: bool = False,
+	  death: Optional[Death] = None) -> Verdict:
+	"""classify() of a parsed console; @death: how the kernel process
+	ended, from its core dump (postmortem.examine()), if it was read."""
 	reports = find_reports(con.lines)
 	where = f'{SUITE}.{case}'
 	failed = [s for s in con.seeds if s.status == 'fail']
@@ -179,6 +213,8 @@ def judge(con: Console, case: str, first_seed: int, seeds: int,
 	elif con.no_tests and not con.seeds:
 		v = Verdict('crash', f'no test {where} in the kernel',
 			    note='KTAP plan 1..0', no_tests=True)
+	elif con.suite_done and rc is not None and rc != 0:
+		v = _exit_verdict(con, rc, death)
 	elif not con.suite_done or rc != 0:
 		why = []
 		if not con.suite_done:

@@ -11,7 +11,10 @@ parameters, then --kernel_args (the Makefile's KERNEL_ARGS first):
 
 UML keeps its pid file and mconsole socket in uml_dir (by default
 ~/.uml/<umid>/, left behind by a killed kernel): it is the job's own,
-removed after the boot.
+removed after the boot.  So is a core dump, which the job's directory
+receives when core_pattern is a plain file name: if the kernel died only
+after all its results, gdb reads it first, to say where
+(sweep.postmortem).
 """
 
 import os
@@ -21,7 +24,7 @@ from dataclasses import dataclass
 from typing import List
 
 from zdtool import bad_input
-from zdtool.sweep import console
+from zdtool.sweep import console, postmortem
 from zdtool.sweep.boot import BOOT_ARGS, Procs, boot
 from zdtool.sweep.records import JobRecord
 from zdtool.sweep.spec import SUITE, Job
@@ -101,8 +104,12 @@ class Runner:
 		with open(log, errors='replace') as f:
 			text = f.read()
 		con = console.parse(text, self.tree)
+		death = None
+		if not b.timed_out and console.after_results(con, b.rc):
+			death = postmortem.examine(self.linux, workdir, b.pid,
+						   b.rc, b.dumped)
 		v = console.judge(con, job.case, job.seed, job.seeds, b.rc,
-				  b.timed_out)
+				  b.timed_out, death)
 		if b.note:
 			v.kind, v.title = 'crash', f'crash in {SUITE}.{job.case}'
 			v.note = b.note

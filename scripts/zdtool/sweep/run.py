@@ -116,7 +116,7 @@ class Sweep:
 		# Not finished, or killed by whatever stops us (systemd signals
 		# the kernels too, which UML takes as an exit): a resume reruns it.
 		if out.interrupted or self.procs.stopping.is_set() and \
-				rec.kind == 'crash':
+				rec.kind in ('crash', 'exit'):
 			out.cleanup()
 			return
 		if out.no_tests:
@@ -184,7 +184,9 @@ class Sweep:
 		state = journal.load(self.cfg.out)
 		summary = report.summarize([state])
 		for f in summary.failures:
-			if f.title in state.minimized or self.procs.stopping.is_set():
+			# A death after the results is no matter of the arm list.
+			if f.title in state.minimized or f.kind == 'exit' or \
+					self.procs.stopping.is_set():
 				continue
 			self.progress.say(f'sweep: minimizing {f.title} (job '
 					  f'{f.first.index}: {",".join(f.first.arm)})')
