@@ -150,12 +150,7 @@ static int zdrace_actor_main(void *arg)
 	wake_up_all(&s->wq);
 
 	/* Exit only through kthread_stop(), so @s outlives every access. */
-	set_current_state(TASK_INTERRUPTIBLE);
-	while (!kthread_should_stop()) {
-		schedule();
-		set_current_state(TASK_INTERRUPTIBLE);
-	}
-	__set_current_state(TASK_RUNNING);
+	zdrace_wait_for_stop();
 	return 0;
 }
 

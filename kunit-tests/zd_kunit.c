@@ -14,6 +14,8 @@
 #include <linux/moduleparam.h>
 #include <linux/sched.h>
 #include <linux/sched/task.h>
+#include <linux/shmem_fs.h>
+#include <linux/swap.h>
 #include <linux/version.h>
 #include <zdrace/fi.h>
 #include <zdrace/sched.h>
@@ -407,12 +409,7 @@ static int zd_cpu_thread_main(void *arg)
 	complete(&t->done);
 
 	/* Exit only through kthread_stop(), so @t outlives every access. */
-	set_current_state(TASK_INTERRUPTIBLE);
-	while (!kthread_should_stop()) {
-		schedule();
-		set_current_state(TASK_INTERRUPTIBLE);
-	}
-	__set_current_state(TASK_RUNNING);
+	zdrace_wait_for_stop();
 	return 0;
 }
 
@@ -477,4 +474,40 @@ unsigned int zd_other_cpu(struct kunit *test, unsigned int cpu)
 	if (other >= nr_cpu_ids)
 		kunit_skip(test, "one CPU online: nothing to race on");
 	return other;
+}
+
+KUNIT_DEFINE_ACTION_WRAPPER(zd_fput, fput, struct file *);
+KUNIT_DEFINE_ACTION_WRAPPER(zd_folio_put, folio_put, struct folio *);
+
+/**
+ * zd_shmem_folio() - page 0 of a new shmem file, in its page cache and on
+ * the LRU.
+ * @test: the test; the file and a reference to the folio are dropped when
+ *	it ends.
+ * @name: the file's name.
+ *
+ * The test's reference keeps the folio from being reclaimed or migrated
+ * while a case plays with its count or its slot.
+ *
+ * Return: the folio; the test is aborted if it cannot be made.
+ */
+struct folio *zd_shmem_folio(struct kunit *test, const char *name)
+{
+	struct file *file = shmem_file_setup(name, PAGE_SIZE, ZD_SHMEM_FLAGS);
+	struct folio *folio;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, zd_fput, file));
+	folio = shmem_read_folio(file->f_mapping, 0);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(folio));
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, zd_folio_put, folio));
+	/*
+	 * A new folio waits in a per-CPU LRU batch, which holds a reference
+	 * until it is drained; on an SMP kernel that drain can come at any
+	 * time, from the CPU the test just left.  Drain every batch now, so
+	 * that the count a case reads is the count it will find.
+	 */
+	lru_add_drain_all();
+	return folio;
 }

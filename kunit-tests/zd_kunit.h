@@ -145,6 +145,8 @@ struct zd_cpu_thread *zd_cpu_thread_start(struct kunit *test, unsigned int cpu,
 bool zd_cpu_thread_wait(struct zd_cpu_thread *t, unsigned int timeout_ms);
 unsigned int zd_other_cpu(struct kunit *test, unsigned int cpu);
 
+struct folio *zd_shmem_folio(struct kunit *test, const char *name);
+
 /*
  * zdrace_sched_seed_params() in KUnit's generator signature of this kernel
  * line, for KUNIT_CASE_PARAM().

@@ -12,6 +12,7 @@
 
 #include <kunit/test.h>
 #include <linux/atomic.h>
+#include <linux/cpumask.h>
 #include <linux/delay.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
@@ -380,6 +381,18 @@ static void zd_smp_run(struct kunit *test, struct zd_smp_ctx *ctx)
 			    "the walker never ran while the page was mapped");
 }
 
+/*
+ * The races need every vCPU the kernel is built for: a boot without
+ * ncpus= would run them on one CPU and only skip.
+ */
+static void all_vcpus_online(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ_MSG(test, num_online_cpus(), CONFIG_NR_CPUS,
+			    "%u of %d vCPUs online: boot with ncpus=%d",
+			    num_online_cpus(), CONFIG_NR_CPUS, CONFIG_NR_CPUS);
+	kunit_info(test, "%u vCPUs online\n", num_online_cpus());
+}
+
 /* Delays widening gup-fast's read-to-grab window on every attempt. */
 static const unsigned long zd_smp_delays[] = { 0, 5, 50 };
 
@@ -668,7 +681,6 @@ static int zd_smp_truncate(void *data)
 	return 0;
 }
 
-KUNIT_DEFINE_ACTION_WRAPPER(zd_smp_fput, fput, struct file *);
 KUNIT_DEFINE_ACTION_WRAPPER(zd_smp_folio_put, folio_put, struct folio *);
 
 /*
@@ -689,17 +701,11 @@ static void lookup_against_truncate_and_reuse(struct kunit *test)
 	};
 	unsigned int cpu = raw_smp_processor_id(), other = zd_other_cpu(test, cpu);
 	struct zd_cpu_thread *lookup, *truncate;
-	struct file *file;
 
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
 	zd_rule(test, ZD_RULE_lookup_returns_stable_folio, ZD_NO_TYPE);
-	file = shmem_file_setup("zdrace-smp", PAGE_SIZE, ZD_SHMEM_FLAGS);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, zd_smp_fput, file));
-	ctx->mapping = file->f_mapping;
-	ctx->old = shmem_read_folio(ctx->mapping, 0);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(ctx->old));
-	folio_put(ctx->old);
+	ctx->old = zd_shmem_folio(test, "zdrace-smp");
+	ctx->mapping = ctx->old->mapping;
 	KUNIT_ASSERT_EQ(test, zdrace_fi_arm(ZDRACE_FI_filemap_after_tryget, &arm), 0);
 
 	truncate = zd_cpu_thread_start(test, cpu, zd_smp_truncate, ctx,
@@ -732,6 +738,7 @@ static void lookup_against_truncate_and_reuse(struct kunit *test)
 }
 
 static struct kunit_case zdrace_smp_races_cases[] = {
+	KUNIT_CASE(all_vcpus_online),
 	KUNIT_CASE_PARAM(gup_fast_rechecks_against_teardown,
 			 zd_smp_delay_gen_params),
 	KUNIT_CASE(teardown_waits_for_held_gup_page),

@@ -149,31 +149,6 @@ static void zd_spec_passes_desc(const int *n, char *desc)
 
 KUNIT_ARRAY_PARAM(zd_spec_passes, zd_spec_frozen_passes, zd_spec_passes_desc);
 
-KUNIT_DEFINE_ACTION_WRAPPER(zd_spec_fput, fput, struct file *);
-
-KUNIT_DEFINE_ACTION_WRAPPER(zd_spec_folio_put, folio_put, struct folio *);
-
-/*
- * Page 0 of a new shmem file, in its page cache.  The test keeps a
- * reference until it ends, so that the folio cannot be reclaimed or
- * migrated while a case plays with its count or its slot.
- */
-static struct folio *zd_spec_shmem_folio(struct kunit *test, const char *name)
-{
-	struct file *file = shmem_file_setup(name, PAGE_SIZE, ZD_SHMEM_FLAGS);
-	struct folio *folio;
-
-	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, zd_spec_fput,
-							   file));
-	folio = shmem_read_folio(file->f_mapping, 0);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(folio));
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
-							   zd_spec_folio_put,
-							   folio));
-	return folio;
-}
-
 static void lookup_never_returns_frozen_folio(struct kunit *test)
 {
 	int passes = *(const int *)test->param_value;
@@ -193,7 +168,7 @@ static void lookup_never_returns_frozen_folio(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, c);
 	c->frozen_passes = passes;
-	c->folio = zd_spec_shmem_folio(test, "zdrace-s6");
+	c->folio = zd_shmem_folio(test, "zdrace-s6");
 	c->count = folio_ref_count(c->folio);
 
 	KUNIT_ASSERT_EQ(test, zdrace_fi_arm(ZDRACE_FI_filemap_after_load,
@@ -262,8 +237,8 @@ static void lookup_rechecks_reused_slot(struct kunit *test)
 	zd_rule(test, ZD_RULE_lookup_returns_stable_folio, ZD_NO_TYPE);
 
 	KUNIT_ASSERT_NOT_NULL(test, r);
-	r->old = zd_spec_shmem_folio(test, "zdrace-s6-old");
-	r->new = zd_spec_shmem_folio(test, "zdrace-s6-new");
+	r->old = zd_shmem_folio(test, "zdrace-s6-old");
+	r->new = zd_shmem_folio(test, "zdrace-s6-new");
 	r->mapping = r->old->mapping;
 
 	KUNIT_ASSERT_EQ(test, zdrace_fi_arm(ZDRACE_FI_filemap_after_load,

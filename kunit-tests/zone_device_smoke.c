@@ -10,7 +10,6 @@
  */
 
 #include <kunit/test.h>
-#include <linux/cpumask.h>
 #include <linux/gfp.h>
 #include <linux/memory_hotplug.h>
 #include <linux/memremap.h>
@@ -50,20 +49,6 @@ static void map_and_lookup(struct kunit *test)
 		if (pgmap)
 			put_dev_pagemap(pgmap);
 	}
-}
-
-/*
- * An SMP line's races need every vCPU it is built for: a boot without
- * ncpus= would run them on one CPU and still pass.
- */
-static void all_vcpus_online(struct kunit *test)
-{
-	if (!IS_ENABLED(CONFIG_SMP))
-		kunit_skip(test, "a uniprocessor kernel");
-	KUNIT_EXPECT_EQ_MSG(test, num_online_cpus(), CONFIG_NR_CPUS,
-			    "%u of %d vCPUs online: boot with ncpus=%d",
-			    num_online_cpus(), CONFIG_NR_CPUS, CONFIG_NR_CPUS);
-	kunit_info(test, "%u vCPUs online\n", num_online_cpus());
 }
 
 static void generic_page_address_writable(struct kunit *test)
@@ -262,7 +247,6 @@ static void map_unmap_cycles_leak_nothing(struct kunit *test)
 }
 
 static struct kunit_case zone_device_smoke_cases[] = {
-	KUNIT_CASE(all_vcpus_online),
 	KUNIT_CASE_PARAM(map_and_lookup, zd_type_gen_params),
 	KUNIT_CASE(generic_page_address_writable),
 	KUNIT_CASE(generic_user_mapping_roundtrip),

@@ -19,6 +19,8 @@
 #define _ZDRACE_SCHED_H
 
 #include <kunit/test.h>
+#include <linux/kthread.h>
+#include <linux/sched.h>
 #include <zdrace/fi.h>
 
 #define ZDRACE_SCHED_MAX_ACTORS	4
@@ -40,6 +42,20 @@ struct zdrace_sched_event {
 };
 
 typedef void (*zdrace_actor_fn)(void *data);
+
+/*
+ * The end of a kthread whose creator frees what it uses: sleep until
+ * kthread_stop(), so that the thread exits only once nothing is touched.
+ */
+static inline void zdrace_wait_for_stop(void)
+{
+	set_current_state(TASK_INTERRUPTIBLE);
+	while (!kthread_should_stop()) {
+		schedule();
+		set_current_state(TASK_INTERRUPTIBLE);
+	}
+	__set_current_state(TASK_RUNNING);
+}
 
 struct zdrace_sched;
 

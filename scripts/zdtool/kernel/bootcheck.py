@@ -79,7 +79,11 @@ def evaluate(log: str, tree: str) -> Verdict:
 
 def run(kunit: KunitRun) -> Counts:
 	"""Boot with BAD_ARGS (no rebuild) and judge the console."""
-	bad = replace(kunit, kernel_args=list(BAD_ARGS), filter_glob=SUITE)
+	# The line's own arguments stay (an SMP line's ncpus=, say); only the
+	# device memory window is replaced by the bad one.
+	args = [a for a in kunit.kernel_args
+		if not a.startswith('zone_device_mem=')]
+	bad = replace(kunit, kernel_args=args + BAD_ARGS, filter_glob=SUITE)
 	print(f'zdrace: boot check: {" ".join(BAD_ARGS)}', flush=True)
 	bad.invoke('exec', quiet=True)
 	try:
