@@ -29,6 +29,9 @@ KERNEL_LINE = ("make run KERNEL=6.12 FILTER='*.seed_replays_same_trace' "
 MUTANT_LINE = ("make mutants MUTANT=free-no-count-reset.patch KERNEL=6.12 "
 	       "FILTER='*.allocator_races_refcount_reset' "
 	       "RUN_ARGS='zdrace_known_upstream_fail=1'")
+REVIEW_LINE = ("make review SERIES='/tmp/x series.mbox' KERNEL=6.12 "
+	       "FILTER='*.alloc_after_teardown_starts' "
+	       "RUN_ARGS='zdrace_known_upstream_fail=1'")
 
 
 def make_dry_run(line: str) -> List[str]:
@@ -91,6 +94,12 @@ class ReproTest(unittest.TestCase):
 		args = zdrace.build_parser().parse_args(make_dry_run(MUTANT_LINE))
 		self.assertEqual(args.command, 'mutants')
 		self.assertEqual(args.mutant, ['free-no-count-reset.patch'])
+
+	def test_review_repro_line_names_the_series(self) -> None:
+		self.assert_reaches_kunit(REVIEW_LINE)
+		args = zdrace.build_parser().parse_args(make_dry_run(REVIEW_LINE))
+		self.assertEqual(args.command, 'review')
+		self.assertEqual(args.series, '/tmp/x series.mbox')
 
 	def test_sweep_make_line(self) -> None:
 		line = job.make_command('6.12', 'teardown_vs_put', 4711,

@@ -230,7 +230,11 @@ def cmd_review(ctx: Context, info: TreeInfo, series_path: str,
 	ran_sel = coverage.Selection.load(ctx.repo_path(ctx.manifest),
 					  rt.tree, [])
 	run = ctx.coverage_run(rt.tree, review.kunit, review.results)
-	run = replace(run, kernel_args=run.kernel_args + rt.boot_args())
+	# A failing schedule's repro line reviews the same series again.
+	goal = f"review SERIES='{os.path.abspath(series_path)}'"
+	run = replace(run, kernel_args=run.kernel_args + rt.boot_args(),
+		      kconfig_add=run.kconfig_add +
+		      [f'CONFIG_ZDRACE_REPRO_GOAL="{goal}"'])
 	with ctx.locked():
 		coverage.ensure_lcov()
 		cap = coverage.run_and_capture(run, head, out, 'review')
