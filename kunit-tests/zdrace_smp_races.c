@@ -32,7 +32,8 @@
 /* Where the teardown is, as the walker sees it. */
 enum zd_smp_phase {
 	ZD_SMP_MAPPED,
-	ZD_SMP_ZAPPED,		/* the user mapping is gone */
+	ZD_SMP_ZAPPING,		/* the driver zaps the user mapping */
+	ZD_SMP_ZAPPED,		/* ... and its flush returned */
 	ZD_SMP_KILLED,		/* percpu_ref_kill() */
 	ZD_SMP_WAITED,		/* memunmap_pages() passed its wait */
 	ZD_SMP_UNMAPPING,	/* the memmap is being removed */
@@ -41,13 +42,15 @@ enum zd_smp_phase {
 };
 
 static const char * const zd_smp_phase_names[] = {
-	"mapped", "zapped", "killed", "waited", "unmapping", "done",
+	"mapped", "zapping", "zapped", "killed", "waited", "unmapping", "done",
 };
 
 /* Every wait of one side for the other gives up after this. */
 #define ZD_SMP_WAIT_MS		1000
 /* How long a held window stays open once the other side reached its step. */
 #define ZD_SMP_HOLD_US		20000
+/* How long the read-to-grab window stays open once the zap started. */
+#define ZD_SMP_MEET_US		5000
 /* The walker's bound, whatever the teardown does. */
 #define ZD_SMP_MAX_ATTEMPTS	200000
 /* A case, both threads included, ends within this. */
@@ -66,7 +69,7 @@ struct zd_smp_ctx {
 	unsigned long pte_delay_us;	/* widen read-to-grab on every attempt */
 	bool meet_zap;			/* hold one read-to-grab window over the zap */
 	bool hold_page;			/* hold a returned page over the wait */
-	bool hold_window;		/* hold one IRQs-off window over the kill */
+	bool hold_window;		/* hold one IRQs-off window over the zap */
 
 	atomic_t phase;
 	bool walker_started;
@@ -87,8 +90,7 @@ struct zd_smp_ctx {
 
 	/* The held IRQs-off window. */
 	bool window_held;
-	bool killed_while_held;
-	bool waited_while_held;
+	bool zapped_while_held;
 	int held_grab_phase, held_got;
 	u64 held_ns, released_ns;
 
@@ -98,7 +100,7 @@ struct zd_smp_ctx {
 	int count_at_wait;
 	bool walker_quiet_at_wait;
 	int count_after_wait;
-	u64 wait_ns;
+	u64 zap_ns;
 };
 
 static int zd_smp_phase(struct zd_smp_ctx *ctx)
@@ -146,29 +148,28 @@ static bool zd_smp_after_pte_read(enum zdrace_fi_point point, void *data)
 	u64 end;
 
 	if (ctx->meet_zap && !ctx->met && READ_ONCE(ctx->teardown_started)) {
-		/* Hold this read-to-grab window until the PTE is zapped. */
+		/* Hold this read-to-grab window over the zap's PTE clear. */
 		WRITE_ONCE(ctx->met, true);
-		zd_smp_spin_until(zd_smp_phase(ctx) >= ZD_SMP_ZAPPED);
+		zd_smp_spin_until(zd_smp_phase(ctx) >= ZD_SMP_ZAPPING);
+		udelay(ZD_SMP_MEET_US);
 	}
 	if (ctx->hold_window && !ctx->window_held &&
 	    READ_ONCE(ctx->teardown_started)) {
 		/*
-		 * A PTE read before the zap: hold this window while the
-		 * teardown zaps the PTE and kills the pgmap, then some.  The
-		 * teardown's wait must not end meanwhile.
+		 * A PTE read before the zap: hold this window a while.  The
+		 * zap's flush must not return meanwhile, or memunmap_pages()
+		 * could remove the memmap the grab is about to read.
 		 */
 		ctx->held_ns = ktime_get_ns();
 		/* Pairs with the teardown's acquire before its zap. */
 		smp_store_release(&ctx->window_held, true);
-		ctx->killed_while_held =
-			zd_smp_spin_until(zd_smp_phase(ctx) >= ZD_SMP_KILLED);
 		end = ktime_get_ns() + ZD_SMP_HOLD_US * NSEC_PER_USEC;
-		while (ktime_get_ns() < end && zd_smp_phase(ctx) < ZD_SMP_WAITED)
+		while (ktime_get_ns() < end && zd_smp_phase(ctx) < ZD_SMP_ZAPPED)
 			cpu_relax();
-		ctx->waited_while_held = zd_smp_phase(ctx) >= ZD_SMP_WAITED;
+		ctx->zapped_while_held = zd_smp_phase(ctx) >= ZD_SMP_ZAPPED;
 		ctx->released_ns = ktime_get_ns();
-		/* The pgmap may be gone: do not grab, fall back. */
-		if (ctx->waited_while_held)
+		/* The teardown may be far ahead: do not grab, fall back. */
+		if (ctx->zapped_while_held)
 			return true;
 	}
 	if (ctx->pte_delay_us)
@@ -258,7 +259,6 @@ static bool zd_smp_teardown_point(enum zdrace_fi_point point, void *data)
 		 * whether the wait covered it, and the memmap stays until it
 		 * is put.
 		 */
-		ctx->wait_ns = ktime_get_ns();
 		ctx->count_at_wait = page_ref_count(ctx->page);
 		/* Pairs with the walker's release after its grab. */
 		ctx->wait_passed_under_ref = smp_load_acquire(&ctx->holding);
@@ -293,7 +293,9 @@ static int zd_smp_teardown(void *data)
 	if (ctx->hold_window)
 		/* Pairs with the walker's release as it holds. */
 		zd_smp_sleep_until(smp_load_acquire(&ctx->window_held));
+	zd_smp_set_phase(ctx, ZD_SMP_ZAPPING);
 	zd_dev_zap(ctx->dev);
+	ctx->zap_ns = ktime_get_ns();
 	zd_smp_set_phase(ctx, ZD_SMP_ZAPPED);
 	zd_dev_unmap(ctx->dev);
 	zd_smp_set_phase(ctx, ZD_SMP_DONE);
@@ -371,7 +373,8 @@ static void zd_smp_run(struct kunit *test, struct zd_smp_ctx *ctx)
 	kunit_info(test,
 		   "walker CPU%u, teardown CPU%u: %lu pages returned, %lu grabs given back, %llu us\n",
 		   ctx->walker_cpu, ctx->teardown_cpu, ctx->returned,
-		   ctx->grabs[ZD_SMP_ZAPPED] + ctx->grabs[ZD_SMP_KILLED] +
+		   ctx->grabs[ZD_SMP_ZAPPING] + ctx->grabs[ZD_SMP_ZAPPED] +
+		   ctx->grabs[ZD_SMP_KILLED] +
 		   ctx->grabs[ZD_SMP_WAITED], (ktime_get_ns() - start) / 1000);
 	kunit_info(test,
 		   "page count idle %d, at the kill %d, at the wait %d, after it %d\n",
@@ -422,11 +425,12 @@ static void gup_fast_rechecks_against_teardown(struct kunit *test)
 	/* The claimed overlap: a PTE read before the zap, its grab after. */
 	KUNIT_ASSERT_TRUE_MSG(test, ctx->met,
 			      "the walker never read the PTE while the teardown ran");
-	KUNIT_ASSERT_GE_MSG(test, ctx->met_phase, (int)ZD_SMP_ZAPPED,
-			    "the held window's grab landed %s, not after the zap",
+	KUNIT_ASSERT_GE_MSG(test, ctx->met_phase, (int)ZD_SMP_ZAPPING,
+			    "the held window's grab landed %s, not after the zap began",
 			    ctx->met_phase < 0 ? "nowhere" :
 			    zd_smp_phase_names[ctx->met_phase]);
-	after_zap = ctx->grabs[ZD_SMP_ZAPPED] + ctx->grabs[ZD_SMP_KILLED] +
+	after_zap = ctx->grabs[ZD_SMP_ZAPPING] + ctx->grabs[ZD_SMP_ZAPPED] +
+		    ctx->grabs[ZD_SMP_KILLED] +
 		    ctx->grabs[ZD_SMP_WAITED];
 	KUNIT_EXPECT_GE(test, after_zap, 1UL);
 
@@ -473,13 +477,12 @@ static void teardown_waits_for_held_gup_page(struct kunit *test)
 
 /*
  * gup-fast's IRQs-off window held open on one CPU, between its PTE read and
- * its grab, while the other CPU zaps the PTE and runs memunmap_pages().
- * The teardown's wait (an RCU grace period after percpu_ref_kill()), and
- * with it the memmap's removal, must wait for the window: the walker's
- * grab then lands on a live memmap, after the kill, and the re-check gives
- * it back.
+ * its grab, while the other CPU's driver zaps the PTE.  The zap's flush
+ * must wait for the window, as x86's shootdown IPI does: once the zap
+ * returns, memunmap_pages() may remove the memmap the grab reads.  The
+ * walker's grab then finds the PTE changed and gives the page back.
  */
-static void teardown_waits_for_irqs_off_walker(struct kunit *test)
+static void zap_waits_for_irqs_off_walker(struct kunit *test)
 {
 	struct zd_smp_ctx *ctx = zd_smp_setup(test);
 
@@ -488,25 +491,20 @@ static void teardown_waits_for_irqs_off_walker(struct kunit *test)
 
 	KUNIT_ASSERT_TRUE_MSG(test, ctx->window_held,
 			      "the walker never read the PTE while the teardown ran");
-	KUNIT_ASSERT_TRUE_MSG(test, ctx->killed_while_held,
-			      "the teardown did not kill the pgmap within %d ms of the hold",
-			      ZD_SMP_WAIT_MS);
-	KUNIT_EXPECT_FALSE_MSG(test, ctx->waited_while_held,
-			       "memunmap_pages() on CPU%u passed its wait while CPU%u sat in gup-fast's IRQs-off window",
+	KUNIT_EXPECT_FALSE_MSG(test, ctx->zapped_while_held,
+			       "the zap on CPU%u returned while CPU%u sat in gup-fast's IRQs-off window",
 			       ctx->teardown_cpu, ctx->walker_cpu);
-	KUNIT_EXPECT_GT_MSG(test, ctx->wait_ns, ctx->released_ns,
-			    "the teardown's wait ended before the walker let go");
-	KUNIT_EXPECT_GE_MSG(test, ctx->held_grab_phase, (int)ZD_SMP_KILLED,
-			    "the held window's grab landed %s, not after the kill",
-			    ctx->held_grab_phase < 0 ? "nowhere" :
-			    zd_smp_phase_names[ctx->held_grab_phase]);
+	KUNIT_EXPECT_GT_MSG(test, ctx->zap_ns, ctx->released_ns,
+			    "the zap returned before the walker let go");
 	KUNIT_EXPECT_EQ_MSG(test, ctx->held_got, 0,
-			    "gup-fast returned the page it grabbed after the zap");
+			    "gup-fast returned the page whose PTE the zap cleared");
 	KUNIT_EXPECT_EQ(test, ctx->count_after_wait, ctx->idle_count);
-	kunit_info(test, "window held %llu us; the wait ended %llu us after the release\n",
+	kunit_info(test, "window held %llu us, its grab landed %s; the zap returned %llu us after the release\n",
 		   (ctx->released_ns - ctx->held_ns) / 1000,
-		   ctx->wait_ns > ctx->released_ns ?
-		   (ctx->wait_ns - ctx->released_ns) / 1000 : 0);
+		   ctx->held_grab_phase < 0 ? "nowhere" :
+		   zd_smp_phase_names[ctx->held_grab_phase],
+		   ctx->zap_ns > ctx->released_ns ?
+		   (ctx->zap_ns - ctx->released_ns) / 1000 : 0);
 }
 
 /* A freer and a driver allocator, each on its CPU. */
@@ -742,7 +740,7 @@ static struct kunit_case zdrace_smp_races_cases[] = {
 	KUNIT_CASE_PARAM(gup_fast_rechecks_against_teardown,
 			 zd_smp_delay_gen_params),
 	KUNIT_CASE(teardown_waits_for_held_gup_page),
-	KUNIT_CASE(teardown_waits_for_irqs_off_walker),
+	KUNIT_CASE(zap_waits_for_irqs_off_walker),
 	KUNIT_CASE_PARAM(allocator_in_free_window, zd_refcount0_gen_params),
 	KUNIT_CASE(lookup_against_truncate_and_reuse),
 	{}
