@@ -21,7 +21,7 @@ import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, Iterator, List, Optional, Tuple
 
 from zdtool import ZdError
 from zdtool.coverage.cfuncs import find_functions
@@ -51,11 +51,10 @@ class Point:
 		return self.window.split('(', 1)[0]
 
 
-def _arguments(text: str, start: int) -> Tuple[List[str], int]:
-	"""Top-level comma-separated arguments of the call whose '(' is at
-	@start, and the offset after its ')'."""
-	args, depth, i, begin = [], 0, start, start + 1
-	in_string = False
+def _code(text: str, start: int = 0) -> Iterator[Tuple[int, str]]:
+	"""(offset, character) of @text from @start, skipping the insides of
+	string literals (their quotes are skipped too)."""
+	i, in_string = start, False
 	while i < len(text):
 		c = text[i]
 		if in_string:
@@ -65,7 +64,17 @@ def _arguments(text: str, start: int) -> Tuple[List[str], int]:
 				in_string = False
 		elif c == '"':
 			in_string = True
-		elif c == '(':
+		else:
+			yield i, c
+		i += 1
+
+
+def _arguments(text: str, start: int) -> Tuple[List[str], int]:
+	"""Top-level comma-separated arguments of the call whose '(' is at
+	@start, and the offset after its ')'."""
+	args, depth, begin = [], 0, start + 1
+	for i, c in _code(text, start):
+		if c == '(':
 			depth += 1
 		elif c == ')':
 			depth -= 1
@@ -75,7 +84,6 @@ def _arguments(text: str, start: int) -> Tuple[List[str], int]:
 		elif c == ',' and depth == 1:
 			args.append(text[begin:i].strip())
 			begin = i + 1
-		i += 1
 	raise ZdError(f'{TABLE}: unbalanced parentheses')
 
 
@@ -152,21 +160,11 @@ def _indent(column: int) -> str:
 
 def _pieces(code: str) -> List[str]:
 	"""@code cut after each `||` outside string literals."""
-	pieces, begin, i, in_string = [], 0, 0, False
-	while i < len(code):
-		c = code[i]
-		if in_string:
-			if c == '\\':
-				i += 1
-			elif c == '"':
-				in_string = False
-		elif c == '"':
-			in_string = True
-		elif code.startswith('||', i):
+	pieces, begin = [], 0
+	for i, c in _code(code):
+		if c == '|' and i >= begin and code.startswith('||', i):
 			pieces.append(code[begin:i + 2].strip())
 			begin = i + 2
-			i += 1
-		i += 1
 	pieces.append(code[begin:].strip())
 	return [p for p in pieces if p]
 
