@@ -12,7 +12,6 @@ there.
 import glob
 import os
 import shlex
-import shutil
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -20,7 +19,7 @@ from typing import List
 
 from zdtool import ZdError
 from zdtool.kernel.results import Counts
-from zdtool.kernel.source import apt_install, can_install
+from zdtool.kernel.source import ensure_packages
 
 CHECKPATCH = 'scripts/checkpatch.pl'
 # checkpatch warns that every patch adding a file may need a MAINTAINERS
@@ -77,12 +76,7 @@ def checks(repo: str, tree: str, line: str) -> List[Check]:
 
 
 def ensure_mypy() -> None:
-	if shutil.which('mypy'):
-		return
-	if not can_install():
-		raise ZdError(f'lint needs mypy; install the Debian package '
-			      f'{MYPY_PACKAGE}')
-	apt_install([MYPY_PACKAGE])
+	ensure_packages({'mypy': MYPY_PACKAGE}, 'lint needs mypy')
 
 
 def _run(check: Check) -> Finding:

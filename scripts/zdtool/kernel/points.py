@@ -216,13 +216,9 @@ def wrap_point_lines(text: str) -> str:
 
 def ensure_spatch() -> None:
 	"""spatch, installed with apt when missing and allowed."""
-	if shutil.which(SPATCH):
-		return
-	from zdtool.kernel.source import apt_install, can_install
-	if not can_install():
-		raise ZdError(f'placing the injection points needs {SPATCH}; '
-			      f'install the Debian package {PACKAGE}')
-	apt_install([PACKAGE])
+	from zdtool.kernel.source import ensure_packages
+	ensure_packages({SPATCH: PACKAGE},
+			f'placing the injection points needs {SPATCH}')
 
 
 def line_virtual(line: str) -> str:

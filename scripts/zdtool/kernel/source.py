@@ -71,15 +71,22 @@ def _apt(cmd: List[str], what: str, cwd: Optional[str] = None,
 		raise ZdError(f'{what} failed: {tail[0]}')
 
 
-def ensure_host_tools() -> None:
-	missing = sorted({pkg for tool, pkg in HOST_TOOLS.items()
+def ensure_packages(tools: Dict[str, str], need: str) -> None:
+	"""The Debian packages of @tools (command -> package) whose command is
+	missing, installed with apt where that is allowed; else a one-line
+	error: '@need; install the Debian packages: ...'."""
+	missing = sorted({pkg for tool, pkg in tools.items()
 			  if shutil.which(tool) is None})
 	if not missing:
 		return
 	if not can_install():
-		raise ZdError(f'missing build tools; install the Debian packages: '
+		raise ZdError(f'{need}; install the Debian packages: '
 			      f'{" ".join(missing)}')
 	apt_install(missing)
+
+
+def ensure_host_tools() -> None:
+	ensure_packages(HOST_TOOLS, 'missing build tools')
 
 
 @dataclass
