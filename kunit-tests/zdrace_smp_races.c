@@ -114,38 +114,35 @@ static void zd_smp_set_phase(struct zd_smp_ctx *ctx, enum zd_smp_phase phase)
 }
 
 /*
- * Spin until @cond holds or ZD_SMP_WAIT_MS pass: in an IRQs-off window
- * nothing may sleep.  Return: whether @cond held.
+ * Wait up to @timeout_ns for @cond, with @relax between looks.  Return:
+ * whether @cond held.
  */
-#define zd_smp_spin_until(cond)						\
+#define zd_smp_wait_until(cond, timeout_ns, relax)			\
 ({									\
-	u64 __end = ktime_get_ns() + ZD_SMP_WAIT_MS * NSEC_PER_MSEC;	\
+	u64 __end = ktime_get_ns() + (timeout_ns);			\
 	bool __ok;							\
 									\
 	while (!(__ok = (cond)) && ktime_get_ns() < __end)		\
-		cpu_relax();						\
+		relax;							\
 	__ok;								\
 })
+
+/* Up to ZD_SMP_WAIT_MS, spinning: in an IRQs-off window nothing may sleep. */
+#define zd_smp_spin_until(cond)						\
+	zd_smp_wait_until(cond, ZD_SMP_WAIT_MS * NSEC_PER_MSEC, cpu_relax())
 
 /*
  * The same where sleeping is allowed: the wait must not hold back the RCU
  * grace period that memunmap_pages() waits for, as spinning would.
  */
 #define zd_smp_sleep_until(cond)					\
-({									\
-	u64 __end = ktime_get_ns() + ZD_SMP_WAIT_MS * NSEC_PER_MSEC;	\
-	bool __ok;							\
-									\
-	while (!(__ok = (cond)) && ktime_get_ns() < __end)		\
-		usleep_range(20, 50);					\
-	__ok;								\
-})
+	zd_smp_wait_until(cond, ZD_SMP_WAIT_MS * NSEC_PER_MSEC,	\
+			  usleep_range(20, 50))
 
 /* gup_fast_after_pte_read, on the walker's CPU with IRQs off. */
 static bool zd_smp_after_pte_read(enum zdrace_fi_point point, void *data)
 {
 	struct zd_smp_ctx *ctx = data;
-	u64 end;
 
 	if (ctx->meet_zap && !ctx->met && READ_ONCE(ctx->teardown_started)) {
 		/* Hold this read-to-grab window over the zap's PTE clear. */
@@ -163,10 +160,10 @@ static bool zd_smp_after_pte_read(enum zdrace_fi_point point, void *data)
 		ctx->held_ns = ktime_get_ns();
 		/* Pairs with the teardown's acquire before its zap. */
 		smp_store_release(&ctx->window_held, true);
-		end = ktime_get_ns() + ZD_SMP_HOLD_US * NSEC_PER_USEC;
-		while (ktime_get_ns() < end && zd_smp_phase(ctx) < ZD_SMP_ZAPPED)
-			cpu_relax();
-		ctx->zapped_while_held = zd_smp_phase(ctx) >= ZD_SMP_ZAPPED;
+		ctx->zapped_while_held =
+			zd_smp_wait_until(zd_smp_phase(ctx) >= ZD_SMP_ZAPPED,
+					  ZD_SMP_HOLD_US * NSEC_PER_USEC,
+					  cpu_relax());
 		ctx->released_ns = ktime_get_ns();
 		/* The teardown may be far ahead: do not grab, fall back. */
 		if (ctx->zapped_while_held)
@@ -303,19 +300,48 @@ static int zd_smp_teardown(void *data)
 	return 0;
 }
 
+/* Arm @point to call @fn(@data) every time a task of the case passes it. */
 static void zd_smp_arm(struct kunit *test, enum zdrace_fi_point point,
-		       zdrace_fi_call_t fn, struct zd_smp_ctx *ctx)
+		       zdrace_fi_call_t fn, void *data)
 {
 	struct zdrace_fi_arm arm = {
 		.action = ZDRACE_FI_CALL,
 		.fn = fn,
-		.data = ctx,
+		.data = data,
 		.task_filter = true,
 		ZDRACE_FI_ARM_ALWAYS,
 	};
 
 	KUNIT_ASSERT_EQ_MSG(test, zdrace_fi_arm(point, &arm), 0,
 			    "cannot arm %s", zdrace_fi_name(point));
+}
+
+/*
+ * Run @a on @cpu_a and @b on @cpu_b at once, both on @data, and wait for
+ * both; the case fails if either has not ended within ZD_SMP_CASE_MS.
+ */
+static void zd_smp_race(struct kunit *test, void *data,
+			unsigned int cpu_a, int (*a)(void *), const char *name_a,
+			unsigned int cpu_b, int (*b)(void *), const char *name_b)
+{
+	struct zd_cpu_thread *ta = zd_cpu_thread_start(test, cpu_a, a, data,
+						       name_a);
+	struct zd_cpu_thread *tb = zd_cpu_thread_start(test, cpu_b, b, data,
+						       name_b);
+
+	KUNIT_ASSERT_TRUE_MSG(test, zd_cpu_thread_wait(tb, ZD_SMP_CASE_MS),
+			      "the %s on CPU%u did not end in %d ms", name_b,
+			      cpu_b, ZD_SMP_CASE_MS);
+	KUNIT_ASSERT_TRUE_MSG(test, zd_cpu_thread_wait(ta, ZD_SMP_CASE_MS),
+			      "the %s on CPU%u did not end in %d ms", name_a,
+			      cpu_a, ZD_SMP_CASE_MS);
+}
+
+/* Grabs that landed once the zap had begun: the re-check gives them back. */
+static unsigned long zd_smp_grabs_after_zap(const struct zd_smp_ctx *ctx)
+{
+	return ctx->grabs[ZD_SMP_ZAPPING] + ctx->grabs[ZD_SMP_ZAPPED] +
+	       ctx->grabs[ZD_SMP_KILLED] + ctx->grabs[ZD_SMP_WAITED];
 }
 
 /* A GENERIC page mapped into the test's mm, and both sides' points armed. */
@@ -350,20 +376,11 @@ static struct zd_smp_ctx *zd_smp_setup(struct kunit *test)
 /* Run the walker and the teardown at once, each on its CPU, to the end. */
 static void zd_smp_run(struct kunit *test, struct zd_smp_ctx *ctx)
 {
-	struct zd_cpu_thread *walker, *teardown;
 	u64 start = ktime_get_ns();
 	int i;
 
-	walker = zd_cpu_thread_start(test, ctx->walker_cpu, zd_smp_walker, ctx,
-				     "walker");
-	teardown = zd_cpu_thread_start(test, ctx->teardown_cpu, zd_smp_teardown,
-				       ctx, "teardown");
-	KUNIT_ASSERT_TRUE_MSG(test, zd_cpu_thread_wait(teardown, ZD_SMP_CASE_MS),
-			      "the teardown on CPU%u did not end in %d ms",
-			      ctx->teardown_cpu, ZD_SMP_CASE_MS);
-	KUNIT_ASSERT_TRUE_MSG(test, zd_cpu_thread_wait(walker, ZD_SMP_CASE_MS),
-			      "the walker on CPU%u did not end in %d ms",
-			      ctx->walker_cpu, ZD_SMP_CASE_MS);
+	zd_smp_race(test, ctx, ctx->walker_cpu, zd_smp_walker, "walker",
+		    ctx->teardown_cpu, zd_smp_teardown, "teardown");
 	zdrace_fi_disarm_all();
 
 	for (i = 0; i < ZD_SMP_NR_PHASES; i++)
@@ -373,9 +390,7 @@ static void zd_smp_run(struct kunit *test, struct zd_smp_ctx *ctx)
 	kunit_info(test,
 		   "walker CPU%u, teardown CPU%u: %lu pages returned, %lu grabs given back, %llu us\n",
 		   ctx->walker_cpu, ctx->teardown_cpu, ctx->returned,
-		   ctx->grabs[ZD_SMP_ZAPPING] + ctx->grabs[ZD_SMP_ZAPPED] +
-		   ctx->grabs[ZD_SMP_KILLED] +
-		   ctx->grabs[ZD_SMP_WAITED], (ktime_get_ns() - start) / 1000);
+		   zd_smp_grabs_after_zap(ctx), (ktime_get_ns() - start) / 1000);
 	kunit_info(test,
 		   "page count idle %d, at the kill %d, at the wait %d, after it %d\n",
 		   ctx->idle_count, ctx->count_at_kill, ctx->count_at_wait,
@@ -415,7 +430,6 @@ static void gup_fast_rechecks_against_teardown(struct kunit *test)
 {
 	const unsigned long *delay = test->param_value;
 	struct zd_smp_ctx *ctx = zd_smp_setup(test);
-	unsigned long after_zap;
 
 	zd_rule(test, ZD_RULE_gup_fast_rechecks_window, MEMORY_DEVICE_GENERIC);
 	ctx->pte_delay_us = *delay;
@@ -429,10 +443,7 @@ static void gup_fast_rechecks_against_teardown(struct kunit *test)
 			    "the held window's grab landed %s, not after the zap began",
 			    ctx->met_phase < 0 ? "nowhere" :
 			    zd_smp_phase_names[ctx->met_phase]);
-	after_zap = ctx->grabs[ZD_SMP_ZAPPING] + ctx->grabs[ZD_SMP_ZAPPED] +
-		    ctx->grabs[ZD_SMP_KILLED] +
-		    ctx->grabs[ZD_SMP_WAITED];
-	KUNIT_EXPECT_GE(test, after_zap, 1UL);
+	KUNIT_EXPECT_GE(test, zd_smp_grabs_after_zap(ctx), 1UL);
 
 	/* The rule: each of those grabs was given back, nothing returned. */
 	KUNIT_EXPECT_EQ_MSG(test, ctx->met_got, 0,
@@ -578,7 +589,6 @@ static void allocator_in_free_window(struct kunit *test)
 		.times = 1,
 	};
 	unsigned int cpu = raw_smp_processor_id(), other = zd_other_cpu(test, cpu);
-	struct zd_cpu_thread *freer, *allocator;
 	long idle_refs;
 
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
@@ -590,11 +600,8 @@ static void allocator_in_free_window(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, zdrace_fi_arm(ZDRACE_FI_free_after_page_free,
 					    &arm), 0);
 
-	allocator = zd_cpu_thread_start(test, other, zd_smp_allocator, ctx,
-					"allocator");
-	freer = zd_cpu_thread_start(test, cpu, zd_smp_freer, ctx, "freer");
-	KUNIT_ASSERT_TRUE(test, zd_cpu_thread_wait(freer, ZD_SMP_CASE_MS));
-	KUNIT_ASSERT_TRUE(test, zd_cpu_thread_wait(allocator, ZD_SMP_CASE_MS));
+	zd_smp_race(test, ctx, other, zd_smp_allocator, "allocator",
+		    cpu, zd_smp_freer, "freer");
 	zdrace_fi_disarm(ZDRACE_FI_free_after_page_free);
 
 	/* The claimed overlap: the allocation ran inside the free window. */
@@ -690,27 +697,16 @@ KUNIT_DEFINE_ACTION_WRAPPER(zd_smp_folio_put, folio_put, struct folio *);
 static void lookup_against_truncate_and_reuse(struct kunit *test)
 {
 	struct zd_smp_cache_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
-	struct zdrace_fi_arm arm = {
-		.action = ZDRACE_FI_CALL,
-		.fn = zd_smp_cache_window,
-		.data = ctx,
-		.task_filter = true,
-		ZDRACE_FI_ARM_ALWAYS,
-	};
 	unsigned int cpu = raw_smp_processor_id(), other = zd_other_cpu(test, cpu);
-	struct zd_cpu_thread *lookup, *truncate;
 
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
 	zd_rule(test, ZD_RULE_lookup_returns_stable_folio, ZD_NO_TYPE);
 	ctx->old = zd_shmem_folio(test, "zdrace-smp");
 	ctx->mapping = ctx->old->mapping;
-	KUNIT_ASSERT_EQ(test, zdrace_fi_arm(ZDRACE_FI_filemap_after_tryget, &arm), 0);
+	zd_smp_arm(test, ZDRACE_FI_filemap_after_tryget, zd_smp_cache_window, ctx);
 
-	truncate = zd_cpu_thread_start(test, cpu, zd_smp_truncate, ctx,
-				       "truncate");
-	lookup = zd_cpu_thread_start(test, other, zd_smp_lookup, ctx, "lookup");
-	KUNIT_ASSERT_TRUE(test, zd_cpu_thread_wait(lookup, ZD_SMP_CASE_MS));
-	KUNIT_ASSERT_TRUE(test, zd_cpu_thread_wait(truncate, ZD_SMP_CASE_MS));
+	zd_smp_race(test, ctx, cpu, zd_smp_truncate, "truncate",
+		    other, zd_smp_lookup, "lookup");
 	zdrace_fi_disarm(ZDRACE_FI_filemap_after_tryget);
 	if (!IS_ERR_OR_NULL(ctx->got))
 		KUNIT_ASSERT_EQ(test, 0,
