@@ -72,6 +72,9 @@ struct zdrace_sched {
 	struct zdrace_sched_event ev[ZDRACE_SCHED_MAX_EVENTS];
 };
 
+/* The case whose harness prints its own repro line (one case runs at a time). */
+static struct kunit *zdrace_sched_owner;
+
 static u64 zdrace_seed_base = 1;
 module_param_named(seed, zdrace_seed_base, ullong, 0444);
 MODULE_PARM_DESC(seed, "first seed of seeded schedules");
@@ -200,6 +203,8 @@ static void zdrace_sched_cleanup(void *data)
 		kthread_stop(a->task);
 		put_task_struct(a->task);
 	}
+	if (zdrace_sched_owner == s->test)
+		zdrace_sched_owner = NULL;
 	if (!stuck)
 		kfree(s);
 }
@@ -220,9 +225,17 @@ struct zdrace_sched *zdrace_sched_new(struct kunit *test)
 	init_waitqueue_head(&s->wq);
 	KUNIT_ASSERT_EQ(test, 0,
 			kunit_add_action_or_reset(test, zdrace_sched_cleanup, s));
+	zdrace_sched_owner = test;
 	return s;
 }
 EXPORT_SYMBOL_GPL(zdrace_sched_new);
+
+/* Return: whether @test runs a harness, which prints its own repro line. */
+bool zdrace_sched_has_harness(struct kunit *test)
+{
+	return zdrace_sched_owner == test;
+}
+EXPORT_SYMBOL_GPL(zdrace_sched_has_harness);
 
 int zdrace_sched_add_actor(struct zdrace_sched *s, const char *name, zdrace_actor_fn fn,
 			   void *data)
@@ -429,30 +442,49 @@ static int zdrace_sched_repro_args(char *buf, size_t len)
 }
 
 /**
- * zdrace_sched_repro() - one command line that replays this schedule.
- * @s: the harness.
+ * zdrace_repro_line() - one command line that runs a case again.
+ * @buf: where the line goes.
+ * @len: its size.
+ * @case_name: the KUnit case.
+ * @extra: boot parameters before those the boot line armed, each with a
+ *	leading space, or "".
  *
  * Run from the repository root, it rebuilds what the goal needs (the
  * mutant of `make mutants`, say: CONFIG_ZDRACE_REPRO_GOAL) and boots
- * the case with what was armed.  A seeded schedule replays from its seed
- * alone; an enumerated one by running its case, whose parameters
- * enumerate the same orders.
+ * the case with what was armed.
+ */
+void zdrace_repro_line(char *buf, size_t len, const char *case_name,
+		       const char *extra)
+{
+	char args[ZDRACE_SCHED_REPRO_LEN / 2];
+	int n, m;
+
+	n = scnprintf(args, sizeof(args), "%s", extra);
+	n += zdrace_sched_repro_args(args + n, sizeof(args) - n);
+	m = scnprintf(buf, len, "make %s KERNEL=%d.%d FILTER='*.%s'",
+		      CONFIG_ZDRACE_REPRO_GOAL, LINUX_VERSION_MAJOR,
+		      LINUX_VERSION_PATCHLEVEL, case_name);
+	if (n)
+		scnprintf(buf + m, len - m, " RUN_ARGS='%s'", args + 1);
+}
+EXPORT_SYMBOL_GPL(zdrace_repro_line);
+
+/**
+ * zdrace_sched_repro() - one command line that replays this schedule.
+ * @s: the harness.
+ *
+ * A seeded schedule replays from its seed alone; an enumerated one by
+ * running its case, whose parameters enumerate the same orders.
  */
 const char *zdrace_sched_repro(struct zdrace_sched *s)
 {
-	char args[ZDRACE_SCHED_REPRO_LEN / 2] = "";
-	int n = 0;
+	char seed[64] = "";
 
 	if (s->seeded)
-		n = scnprintf(args, sizeof(args),
-			      " zdrace_sched.seed=%llu zdrace_sched.seeds=1",
-			      s->seed);
-	n += zdrace_sched_repro_args(args + n, sizeof(args) - n);
-	snprintf(s->repro, sizeof(s->repro),
-		 "make %s KERNEL=%d.%d FILTER='*.%s'%s%s%s",
-		 CONFIG_ZDRACE_REPRO_GOAL, LINUX_VERSION_MAJOR,
-		 LINUX_VERSION_PATCHLEVEL, s->test->name,
-		 n ? " RUN_ARGS='" : "", n ? args + 1 : "", n ? "'" : "");
+		scnprintf(seed, sizeof(seed),
+			  " zdrace_sched.seed=%llu zdrace_sched.seeds=1",
+			  s->seed);
+	zdrace_repro_line(s->repro, sizeof(s->repro), s->test->name, seed);
 	return s->repro;
 }
 EXPORT_SYMBOL_GPL(zdrace_sched_repro);

@@ -20,7 +20,8 @@
  * The .exit of every suite: nothing stays armed or task-filtered, and the
  * verdict of the rule the case asserted is logged as
  * "rule <id> <holds|breaks|n/a|fails|skipped> expected=<holds|breaks>",
- * then ": <what the line has instead>" for n/a.
+ * then ": <what the line has instead>" for n/a.  A failed case without a
+ * harness (which prints its own) gets "repro: make run ... FILTER=...".
  */
 void zd_suite_exit(struct kunit *test);
 

@@ -97,6 +97,9 @@ int zdrace_sched_count_before(struct zdrace_sched *s, int actor, int end);
 int zdrace_sched_trace_str(struct zdrace_sched *s, char *buf, size_t len);
 bool zdrace_sched_same_trace(struct zdrace_sched *a, struct zdrace_sched *b);
 const char *zdrace_sched_repro(struct zdrace_sched *s);
+void zdrace_repro_line(char *buf, size_t len, const char *case_name,
+		       const char *extra);
+bool zdrace_sched_has_harness(struct kunit *test);
 
 u64 zdrace_sched_nr_orders(const u8 *steps, int nr_actors);
 int zdrace_sched_nth_order(const u8 *steps, int nr_actors, u64 n, u8 *order);
