@@ -17,6 +17,7 @@
 #include <linux/delay.h>
 #include <linux/init.h>
 #include <linux/kthread.h>
+#include <linux/ktime.h>
 #include <linux/moduleparam.h>
 #include <linux/prandom.h>
 #include <linux/sched.h>
@@ -32,6 +33,10 @@
 /* An actor asleep outside the harness this long counts as blocked. */
 #define ZDRACE_SCHED_BLOCK_US		5000
 #define ZDRACE_SCHED_POLL_US		100
+/* Concurrent schedules: the longest seeded hold at a start or a gate. */
+#define ZDRACE_SCHED_HOLD_US		100
+/* ... and how long an actor waits at the start for the others to arrive. */
+#define ZDRACE_SCHED_START_US		20000
 
 enum zdrace_actor_state {
 	ZDRACE_ACTOR_WAITING,	/* parked: at start or at a gate */
@@ -50,6 +55,7 @@ struct zdrace_actor {
 	int gate;		/* point it parked at, -1 at start */
 	bool reported;		/* its current park has been recorded */
 	bool go;
+	u32 start_hold;		/* concurrent: the seed's hold at its start */
 };
 
 struct zdrace_sched {
@@ -60,8 +66,12 @@ struct zdrace_sched {
 	int order_len;
 	int pos;
 	bool seeded;
+	bool concurrent;
 	u64 seed;
 	struct rnd_state rnd;
+	zdrace_fi_call_t on_gate;
+	void *on_gate_data;
+	atomic_t arrived;		/* concurrent: actors at the start line */
 	DECLARE_BITMAP(gates, ZDRACE_FI_NR);
 	spinlock_t lock;		/* actor states, events */
 	wait_queue_head_t wq;
@@ -71,6 +81,10 @@ struct zdrace_sched {
 	bool reported;		/* trace already in a failure message */
 	struct zdrace_sched_event ev[ZDRACE_SCHED_MAX_EVENTS];
 };
+
+/* What a failed concurrent schedule says under its repro line. */
+static const char zdrace_sched_statistical[] =
+	"replay: statistical (the actors ran at once); rerun it to see how often it fails";
 
 /* The case whose harness prints its own repro line (one case runs at a time). */
 static struct kunit *zdrace_sched_owner;
@@ -125,13 +139,56 @@ static void zdrace_actor_park(struct zdrace_sched *s, struct zdrace_actor *a, in
 	wait_event(s->wq, READ_ONCE(a->go));
 }
 
-/* The `call` action of a gate: park the actor that reached it. */
+/* A concurrent schedule's hold, from one draw @r of its seed: a spin. */
+static void zdrace_sched_hold(u32 r)
+{
+	udelay(r % (ZDRACE_SCHED_HOLD_US + 1));
+}
+
+/*
+ * A concurrent actor's start: wait, bounded, until every actor runs (a
+ * wakeup on another CPU takes far longer than the windows to be met),
+ * then hold for the seed's while.
+ */
+static void zdrace_actor_start(struct zdrace_sched *s, struct zdrace_actor *a)
+{
+	u64 end = ktime_get_ns() + ZDRACE_SCHED_START_US * NSEC_PER_USEC;
+
+	atomic_inc(&s->arrived);
+	while (atomic_read(&s->arrived) < s->nr_actors &&
+	       ktime_get_ns() < end) {
+		cond_resched();
+		cpu_relax();
+	}
+	zdrace_sched_hold(a->start_hold);
+}
+
+/* A concurrent schedule's gate: record @a there and hold it a seeded while. */
+static void zdrace_actor_pass(struct zdrace_sched *s, struct zdrace_actor *a, int gate)
+{
+	unsigned long flags;
+	u32 r;
+
+	spin_lock_irqsave(&s->lock, flags);
+	zdrace_sched_add_event(s, a - s->actor, ZDRACE_SCHED_EV_GATE, gate);
+	r = prandom_u32_state(&s->rnd);
+	spin_unlock_irqrestore(&s->lock, flags);
+	zdrace_sched_hold(r);
+}
+
+/* The `call` action of a gate: the case's hook, then park or pass. */
 static bool zdrace_sched_gate_cb(enum zdrace_fi_point point, void *data)
 {
 	struct zdrace_sched *s = data;
 	struct zdrace_actor *a = zdrace_current_actor(s);
 
-	if (a)
+	if (!a)
+		return false;
+	if (s->on_gate)
+		s->on_gate(point, s->on_gate_data);
+	if (s->concurrent)
+		zdrace_actor_pass(s, a, point);
+	else
 		zdrace_actor_park(s, a, point);
 	return false;
 }
@@ -140,16 +197,23 @@ static int zdrace_actor_main(void *arg)
 {
 	struct zdrace_actor *a = arg;
 	struct zdrace_sched *s = a->s;
+	unsigned long flags;
 
 	/* KASAN reports from this thread then fail the test. */
 	current->kunit_test = s->test;
 	wait_event(s->wq, READ_ONCE(a->go));
+	if (s->concurrent)
+		zdrace_actor_start(s, a);
 	a->fn(a->data);
 	current->kunit_test = NULL;
-	spin_lock(&s->lock);
+	spin_lock_irqsave(&s->lock, flags);
 	a->state = ZDRACE_ACTOR_DONE;
-	a->reported = false;
-	spin_unlock(&s->lock);
+	/* Concurrent actors record their own events, as they happen. */
+	a->reported = s->concurrent;
+	if (s->concurrent)
+		zdrace_sched_add_event(s, a - s->actor, ZDRACE_SCHED_EV_DONE,
+				       ZDRACE_SCHED_NO_POINT);
+	spin_unlock_irqrestore(&s->lock, flags);
 	wake_up_all(&s->wq);
 
 	/* Exit only through kthread_stop(), so @s outlives every access. */
@@ -178,6 +242,8 @@ static void zdrace_sched_cleanup(void *data)
 			kfree(buf);
 		}
 		kunit_info(s->test, "repro: %s\n", zdrace_sched_repro(s));
+		if (s->concurrent)
+			kunit_info(s->test, "%s\n", zdrace_sched_statistical);
 	}
 	for (i = 0; i < ZDRACE_FI_NR; i++)
 		if (test_bit(i, s->gates))
@@ -295,6 +361,50 @@ void zdrace_sched_set_seed(struct zdrace_sched *s, u64 seed)
 	prandom_seed_state(&s->rnd, seed);
 }
 EXPORT_SYMBOL_GPL(zdrace_sched_set_seed);
+
+/**
+ * zdrace_sched_set_concurrent() - run a seeded schedule's actors at once.
+ * @s: the harness, seeded.
+ *
+ * The seed binds the actors to CPUs in turn from one it picks, holds each
+ * for a while at its start and at every gate it passes (a gate records
+ * the actor and lets it go on), and nothing parks.  The trace is the
+ * order in which the events happened, so the same seed need not give the
+ * same trace: its replay is statistical.
+ *
+ * Return: 0; -EINVAL for an unseeded schedule; -EOPNOTSUPP with fewer
+ * than two CPUs online.
+ */
+int zdrace_sched_set_concurrent(struct zdrace_sched *s)
+{
+	if (!s->seeded)
+		return -EINVAL;
+	if (num_online_cpus() < 2)
+		return -EOPNOTSUPP;
+	s->concurrent = true;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(zdrace_sched_set_concurrent);
+
+bool zdrace_sched_is_concurrent(struct zdrace_sched *s)
+{
+	return s->concurrent;
+}
+EXPORT_SYMBOL_GPL(zdrace_sched_is_concurrent);
+
+/**
+ * zdrace_sched_on_gate() - call @fn(@point, @data) at each gate an actor
+ *	reaches, before it parks or, in a concurrent schedule, passes.
+ * @s: the harness.
+ * @fn: the case's hook; it may sleep; its return value is ignored.
+ * @data: its argument.
+ */
+void zdrace_sched_on_gate(struct zdrace_sched *s, zdrace_fi_call_t fn, void *data)
+{
+	s->on_gate = fn;
+	s->on_gate_data = data;
+}
+EXPORT_SYMBOL_GPL(zdrace_sched_on_gate);
 
 /* Note an inline step (from a `call` action) by the current actor. */
 void zdrace_sched_note(struct zdrace_sched *s, enum zdrace_fi_point point)
@@ -417,7 +527,8 @@ static int zdrace_sched_drain(struct zdrace_sched *s)
 
 /* Boot parameters a replay needs besides the seed: what was armed. */
 static const char * const zdrace_repro_params[] = {
-	"zdrace_fi.arm=", "zdrace_sweep.arm=", "zdrace_known_upstream_fail=",
+	"zdrace_fi.arm=", "zdrace_sweep.arm=", "zdrace_sweep.concurrent=",
+	"zdrace_known_upstream_fail=",
 };
 
 /* Append the boot line's words that start with one of zdrace_repro_params. */
@@ -495,8 +606,9 @@ static void zdrace_sched_report(struct zdrace_sched *s, const char *why)
 
 	if (buf)
 		zdrace_sched_trace_str(s, buf, PAGE_SIZE);
-	KUNIT_FAIL(s->test, "%s\ntrace: %s\nrepro: %s", why, buf ?: "?",
-		   zdrace_sched_repro(s));
+	KUNIT_FAIL(s->test, "%s\ntrace: %s\nrepro: %s%s%s", why, buf ?: "?",
+		   zdrace_sched_repro(s), s->concurrent ? "\n" : "",
+		   s->concurrent ? zdrace_sched_statistical : "");
 	s->reported = true;
 	kfree(buf);
 }
@@ -536,6 +648,31 @@ static int zdrace_sched_steps(struct zdrace_sched *s)
 	}
 }
 
+/*
+ * A concurrent schedule: let every actor go at once and wait for them all,
+ * bounded.  Return: 0, or -EDEADLK while some have not returned.
+ */
+static int zdrace_sched_wait_all(struct zdrace_sched *s)
+{
+	return wait_event_timeout(s->wq, zdrace_sched_all_done(s),
+				  msecs_to_jiffies(ZDRACE_SCHED_STEP_TIMEOUT_MS)) ?
+	       0 : -EDEADLK;
+}
+
+static int zdrace_sched_start_all(struct zdrace_sched *s)
+{
+	int i;
+
+	spin_lock(&s->lock);
+	for (i = 0; i < s->nr_actors; i++) {
+		s->actor[i].state = ZDRACE_ACTOR_RUNNING;
+		WRITE_ONCE(s->actor[i].go, true);
+	}
+	spin_unlock(&s->lock);
+	wake_up_all(&s->wq);
+	return zdrace_sched_wait_all(s);
+}
+
 /**
  * zdrace_sched_run() - start the actors and run the schedule.
  * @s: the harness, with actors, gates and an order or seed.
@@ -552,9 +689,11 @@ int zdrace_sched_run(struct zdrace_sched *s)
 	 * wakes then waits for the CPU, as on a uniprocessor, instead of
 	 * running alongside the one that holds the token.
 	 */
-	unsigned int cpu = raw_smp_processor_id();
+	unsigned int cpu = raw_smp_processor_id(), first = 0;
 	int i, ret;
 
+	if (s->concurrent)
+		first = prandom_u32_state(&s->rnd);
 	for (i = 0; i < s->nr_actors; i++) {
 		struct zdrace_actor *a = &s->actor[i];
 		struct task_struct *t;
@@ -565,11 +704,16 @@ int zdrace_sched_run(struct zdrace_sched *s)
 			a->state = ZDRACE_ACTOR_DONE;
 			return PTR_ERR(t);
 		}
+		if (s->concurrent) {
+			cpu = cpumask_nth((first + i) % num_online_cpus(),
+					  cpu_online_mask);
+			a->start_hold = prandom_u32_state(&s->rnd);
+		}
 		kthread_bind(t, cpu);
 		a->task = get_task_struct(t);
 		wake_up_process(t);
 	}
-	ret = zdrace_sched_steps(s);
+	ret = s->concurrent ? zdrace_sched_start_all(s) : zdrace_sched_steps(s);
 	if (ret == -ETIMEDOUT)
 		zdrace_sched_report(s, "an actor neither parked, blocked nor returned in time");
 	return ret;
@@ -589,7 +733,8 @@ int zdrace_sched_finish(struct zdrace_sched *s)
 	int ret;
 
 	do {
-		ret = zdrace_sched_steps(s);
+		ret = s->concurrent ? zdrace_sched_wait_all(s) :
+				      zdrace_sched_steps(s);
 		if (ret != -EDEADLK)
 			break;
 		usleep_range(ZDRACE_SCHED_POLL_US, 2 * ZDRACE_SCHED_POLL_US);

@@ -9,6 +9,7 @@
 #define _ZD_KUNIT_H
 
 #include <kunit/test.h>
+#include <linux/ktime.h>
 #include <linux/memremap.h>
 #include <linux/stddef.h>
 #include <zdrace/fi.h>
@@ -145,6 +146,20 @@ struct zd_cpu_thread *zd_cpu_thread_start(struct kunit *test, unsigned int cpu,
 					  const char *name);
 bool zd_cpu_thread_wait(struct zd_cpu_thread *t, unsigned int timeout_ms);
 unsigned int zd_other_cpu(struct kunit *test, unsigned int cpu);
+
+/*
+ * Wait up to @timeout_ns for @cond, with @relax between looks, for a side
+ * that waits for another CPU.  Return: whether @cond held.
+ */
+#define zd_wait_until(cond, timeout_ns, relax)				\
+({									\
+	u64 __end = ktime_get_ns() + (timeout_ns);			\
+	bool __ok;							\
+									\
+	while (!(__ok = (cond)) && ktime_get_ns() < __end)		\
+		relax;							\
+	__ok;								\
+})
 
 struct folio *zd_shmem_folio(struct kunit *test, const char *name);
 

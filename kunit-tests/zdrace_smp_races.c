@@ -113,31 +113,16 @@ static void zd_smp_set_phase(struct zd_smp_ctx *ctx, enum zd_smp_phase phase)
 	atomic_set(&ctx->phase, phase);
 }
 
-/*
- * Wait up to @timeout_ns for @cond, with @relax between looks.  Return:
- * whether @cond held.
- */
-#define zd_smp_wait_until(cond, timeout_ns, relax)			\
-({									\
-	u64 __end = ktime_get_ns() + (timeout_ns);			\
-	bool __ok;							\
-									\
-	while (!(__ok = (cond)) && ktime_get_ns() < __end)		\
-		relax;							\
-	__ok;								\
-})
-
 /* Up to ZD_SMP_WAIT_MS, spinning: in an IRQs-off window nothing may sleep. */
 #define zd_smp_spin_until(cond)						\
-	zd_smp_wait_until(cond, ZD_SMP_WAIT_MS * NSEC_PER_MSEC, cpu_relax())
+	zd_wait_until(cond, ZD_SMP_WAIT_MS * NSEC_PER_MSEC, cpu_relax())
 
 /*
  * The same where sleeping is allowed: the wait must not hold back the RCU
  * grace period that memunmap_pages() waits for, as spinning would.
  */
 #define zd_smp_sleep_until(cond)					\
-	zd_smp_wait_until(cond, ZD_SMP_WAIT_MS * NSEC_PER_MSEC,	\
-			  usleep_range(20, 50))
+	zd_wait_until(cond, ZD_SMP_WAIT_MS * NSEC_PER_MSEC, usleep_range(20, 50))
 
 /* gup_fast_after_pte_read, on the walker's CPU with IRQs off. */
 static bool zd_smp_after_pte_read(enum zdrace_fi_point point, void *data)
@@ -161,9 +146,9 @@ static bool zd_smp_after_pte_read(enum zdrace_fi_point point, void *data)
 		/* Pairs with the teardown's acquire before its zap. */
 		smp_store_release(&ctx->window_held, true);
 		ctx->zapped_while_held =
-			zd_smp_wait_until(zd_smp_phase(ctx) >= ZD_SMP_ZAPPED,
-					  ZD_SMP_HOLD_US * NSEC_PER_USEC,
-					  cpu_relax());
+			zd_wait_until(zd_smp_phase(ctx) >= ZD_SMP_ZAPPED,
+				      ZD_SMP_HOLD_US * NSEC_PER_USEC,
+				      cpu_relax());
 		ctx->released_ns = ktime_get_ns();
 		/* The teardown may be far ahead: do not grab, fall back. */
 		if (ctx->zapped_while_held)

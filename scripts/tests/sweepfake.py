@@ -12,7 +12,11 @@ um_pci_init warning), KTAP per seed, the suite's `armed` and
 	{"do": "kasan"|"warn"|"fail"|"bug"|"segv"|"panic"|"hang"|"crash",
 	 "point": "<armed point>", "seed": <n>, "case": "<case>"}
 
-(each key but "do" optional: all given must match).  A hang also starts a
+(each key but "do" optional: all given must match; "boots": [n, ...]
+fires only on those boots, counted from 1 in the file "counter", as a
+concurrent race does now and then).  "cpus": n prints SMP's bring-up line for n CPUs;
+with zdrace_sweep.concurrent=1 the kernel prints an `overlap` exit line.
+A hang also starts a
 child in the kernel's process group and records its pid in "pidfile".
 Like UML, it keeps a run directory <uml_dir>/<umid>/ (default ~/.uml/)
 while it runs.
@@ -42,6 +46,8 @@ if args.get('kunit.action') == 'list':
         for line in f:
             if 'zdrace_fi:' in line:
                 sys.stdout.write(line)
+    if SPEC.get('cpus', 1) > 1:
+        print('[    0.1] smp: Brought up 1 node, %d CPUs' % SPEC['cpus'])
     for c in SPEC.get('cases', CASES):
         print('[    0.5] zdrace_sweep.' + c)
     print('reboot: System halted')
@@ -49,6 +55,14 @@ if args.get('kunit.action') == 'list':
 case = args['kunit.filter_glob'].split('.', 1)[1]
 seed0, seeds = int(args['zdrace_sched.seed']), int(args['zdrace_sched.seeds'])
 arm = [x for x in args.get('zdrace_sweep.arm', '').split(',') if x]
+boot = 0
+if SPEC.get('counter'):
+    if os.path.exists(SPEC['counter']):
+        with open(SPEC['counter']) as f:
+            boot = int(f.read())
+    boot += 1
+    with open(SPEC['counter'], 'w') as f:
+        f.write(str(boot))
 armed = {x.split(':')[0] for x in arm}
 if SPEC.get('calls'):
     null = os.stat('/dev/null')
@@ -79,7 +93,8 @@ out('        # Subtest: ' + case)
 def rule(s):
     for r in SPEC.get('rules', []):
         if ('point' not in r or r['point'] in armed) \
-                and r.get('seed', s) == s and r.get('case', case) == case:
+                and r.get('seed', s) == s and r.get('case', case) == case \
+                and boot in r.get('boots', [boot]):
             return r['do']
     return None
 failed = 0
@@ -125,6 +140,8 @@ for x in arm:
     p, a = x.split(':', 1)
     hits = 0 if p in SPEC.get('unreached', []) else seeds
     out('zdrace_sweep: armed %s %s hits=%d fired=%d' % (p, a, hits, hits))
+if args.get('zdrace_sweep.concurrent') == '1':
+    out('zdrace_sweep: overlap gup_walk_during_zap=%d' % seeds)
 out('[    2.345678] zdrace_sweep: interleavings=%d' % seeds)
 out('%s 1 zdrace_sweep' % ('not ok' if failed else 'ok'))
 out('reboot: System halted')

@@ -19,6 +19,7 @@ from tests import kunittree
 from zdtool.kernel import kunitpy
 from zdtool.kernel.runner import KunitRun
 from zdtool.sweep import job
+from zdtool.sweep.spec import Job
 
 import zdrace  # noqa: E402 (scripts/ is on sys.path under unittest -t)
 
@@ -102,9 +103,9 @@ class ReproTest(unittest.TestCase):
 		self.assertEqual(args.series, '/tmp/x series.mbox')
 
 	def test_sweep_make_line(self) -> None:
-		line = job.make_command('6.12', 'teardown_vs_put', 4711,
-					['final_put_zone_device:delay=200',
-					 'memunmap_before_wait:yield'],
+		line = job.make_command('6.12', Job(0, 'teardown_vs_put', 4711, 1,
+						    ['final_put_zone_device:delay=200',
+						     'memunmap_before_wait:yield']),
 					['zone_device_mem=256M'])
 		parsed = self.assert_reaches_kunit(line)
 		self.assertEqual(parsed.filter_glob, 'zdrace_sweep.teardown_vs_put')

@@ -12,13 +12,14 @@ from tests import sweepfake
 from zdtool.sweep import job as sweepjob, listing
 from zdtool.sweep import minimize as sweepmin, spec as sweepspec
 from zdtool import ZdError
-from zdtool.sweep.spec import Spec
+from zdtool.sweep.spec import Job, Spec
 
 REPO = sweepfake.REPO
 
 
 with open(sweepfake.KERNEL_LIST) as _f:
-	KERNEL = listing.parse(_f.read())
+	LISTING = _f.read()
+KERNEL = listing.parse(LISTING)
 
 
 class ListingTest(unittest.TestCase):
@@ -33,6 +34,10 @@ class ListingTest(unittest.TestCase):
 						'alloc_free_vs_teardown',
 						'lookup_vs_truncate'])
 		self.assertEqual(KERNEL.limits, listing.Limits(100000, 16, 4096))
+		self.assertEqual(KERNEL.limits.cpus, 1)
+		smp = listing.parse('[    0.1] smp: Brought up 1 node, 2 CPUs\n' +
+				    LISTING)
+		self.assertEqual(smp.limits.cpus, 2)
 		self.assertEqual(by['memunmap_before_wait'].flags, ())
 		self.assertEqual(by['filemap_after_load'].flags,
 				 ('atomic', 'can_fail', 'retries'))
@@ -180,6 +185,19 @@ class MatrixTest(unittest.TestCase):
 			for a in arm:
 				self.assertIn(a, spec.pairs)
 
+	def test_concurrent_jobs_keep_a_gate_past_the_wait(self) -> None:
+		both = set(sweepspec.AFTER_WAIT)
+		spec = _spec(points_per_job=6)
+		armed = [{a.split(':')[0] for a in spec.job(j).arm}
+			 for j in range(300)]
+		self.assertTrue(any(both <= names for names in armed))
+		spec.concurrent = True
+		for j in range(300):
+			names = {a.split(':')[0] for a in spec.job(j).arm}
+			self.assertLess(len(names & both), 2, spec.job(j).arm)
+			self.assertEqual(len(names), 6, spec.job(j).arm)
+		self.assertTrue(Spec.from_dict(spec.to_dict()).concurrent)
+
 	def test_shards_partition_the_jobs(self) -> None:
 		spec = _spec()
 		seen: List[int] = []
@@ -198,9 +216,9 @@ class MatrixTest(unittest.TestCase):
 class BootLineTest(unittest.TestCase):
 
 	def test_contract(self) -> None:
-		args = sweepjob.kernel_args('teardown_vs_put', 5, 64,
-					    ['a:fail', 'b:delay=3'],
-					    ['zone_device_mem=256M'])
+		args = sweepjob.kernel_args(
+			Job(0, 'teardown_vs_put', 5, 64, ['a:fail', 'b:delay=3']),
+			['zone_device_mem=256M'])
 		self.assertEqual(args, [
 			'mem=1G', 'console=tty', 'kunit_shutdown=halt',
 			'kunit.enable=1', 'kunit.filter_glob=zdrace_sweep.'
@@ -209,7 +227,7 @@ class BootLineTest(unittest.TestCase):
 			'zone_device_mem=256M'])
 
 	def test_extra_args(self) -> None:
-		args = sweepjob.kernel_args('c', 1, 1, [], [
+		args = sweepjob.kernel_args(Job(0, 'c', 1, 1, []), [
 			'zone_device_mem=512M', 'mem=2G', 'zone_device_mem=512M',
 			'zdrace_known_upstream_fail=1'])
 		self.assertEqual(args.count('zone_device_mem=512M'), 1)
@@ -222,11 +240,21 @@ class BootLineTest(unittest.TestCase):
 
 	def test_make_command(self) -> None:
 		self.assertEqual(sweepjob.make_command(
-			'6.12', 'teardown_vs_put', 5, ['a:yield'],
+			'6.12', Job(0, 'teardown_vs_put', 5, 1, ['a:yield']),
 			['zone_device_mem=256M']),
 			"make run KERNEL=6.12 FILTER=zdrace_sweep.teardown_vs_put "
 			"RUN_ARGS='zdrace_sched.seed=5 zdrace_sched.seeds=1 "
 			"zdrace_sweep.arm=a:yield zone_device_mem=256M'")
+
+	def test_concurrent_boot_line(self) -> None:
+		job = Job(3, 'teardown_vs_gup_fast', 9, 1, [], concurrent=True)
+		self.assertIn('zdrace_sweep.concurrent=1',
+			      sweepjob.kernel_args(job, []))
+		self.assertIn('zdrace_sweep.concurrent=1',
+			      sweepjob.make_command('7.3', job, []))
+		with self.assertRaisesRegex(ZdError, 'zdrace_sweep.concurrent= '
+					    'is set by'):
+			sweepjob.check_extra(['zdrace_sweep.concurrent=0'])
 
 
 class DdminTest(unittest.TestCase):

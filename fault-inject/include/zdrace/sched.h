@@ -14,6 +14,11 @@
  * A schedule is either an explicit order (one actor index per step, e.g.
  * the n-th of all interleavings from zdrace_sched_nth_order()) or drawn from a
  * seed.  The same schedule gives the same trace.
+ *
+ * A seeded schedule may instead be concurrent (zdrace_sched_set_concurrent(),
+ * SMP only): the actors run at once on different CPUs, the seed picks the
+ * CPUs and how long each is held at its start and at each gate, and the
+ * trace records what happened in the order it did; a replay is statistical.
  */
 #ifndef _ZDRACE_SCHED_H
 #define _ZDRACE_SCHED_H
@@ -65,6 +70,9 @@ int zdrace_sched_add_actor(struct zdrace_sched *s, const char *name, zdrace_acto
 int zdrace_sched_gate(struct zdrace_sched *s, enum zdrace_fi_point point);
 void zdrace_sched_set_order(struct zdrace_sched *s, const u8 *order, int len);
 void zdrace_sched_set_seed(struct zdrace_sched *s, u64 seed);
+int zdrace_sched_set_concurrent(struct zdrace_sched *s);
+bool zdrace_sched_is_concurrent(struct zdrace_sched *s);
+void zdrace_sched_on_gate(struct zdrace_sched *s, zdrace_fi_call_t fn, void *data);
 int zdrace_sched_run(struct zdrace_sched *s);
 int zdrace_sched_finish(struct zdrace_sched *s);
 

@@ -19,11 +19,16 @@ TITLE = 'Rules x kernel lines'
 _CPUS = re.compile(r'smp: Brought up \d+ nodes?, (\d+) CPUs?')
 
 
-def cpus_from_console(console: str) -> int:
-	"""The CPUs a boot brought up: 1 for a uniprocessor kernel."""
-	with open(console, errors='replace') as f:
-		m = _CPUS.search(f.read())
+def cpus_in_text(text: str) -> int:
+	"""The CPUs a boot's console says it brought up: 1 for a
+	uniprocessor kernel."""
+	m = _CPUS.search(text)
 	return int(m.group(1)) if m else 1
+
+
+def cpus_from_console(console: str) -> int:
+	with open(console, errors='replace') as f:
+		return cpus_in_text(f.read())
 
 
 def with_cpus(banner: str, cpus: int) -> str:

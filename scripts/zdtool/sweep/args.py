@@ -18,6 +18,7 @@ EPILOG = '''\
 examples:
   sweep run --time 8h --minimize --previous build/sweep/last/sweep.json
   sweep run --runs 200 --shard 2/4 --out out/shard2
+  sweep run --kernel 7.3 --concurrent --time 8h
   sweep run --resume build/sweep/20250101-010000
   sweep merge out/all out/shard1 out/shard2 out/shard3 out/shard4
 
@@ -85,6 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
 			 'drawn from the job number (default 1)')
 	run.add_argument('--shard', metavar='i/N', help='run the jobs j with '
 			 'j %% N == i-1 (default 1/1)')
+	run.add_argument('--concurrent', action='store_true', default=None,
+			 help='run each job\'s actors at once on different CPUs '
+			 '(SMP lines); a seed then replays only statistically')
+	run.add_argument('--replays', type=count(0), metavar='N',
+			 help='with --concurrent, boot each failure\'s seed N '
+			 'more times for its hit rate (default 10)')
 	_kernel_options(run)
 	_matrix_options(run)
 	run.add_argument('--minimize', action='store_true', default=None,

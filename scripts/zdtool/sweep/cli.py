@@ -37,7 +37,8 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
 	os.path.abspath(__file__)))))
 # Options that fix the job list: a resumed sweep keeps its own.
 FIXED = ['--scenarios', '--points', '--actions', '--with-excluded', '--seed',
-	 '--seeds-per-boot', '--points-per-job', '--shard', '--out']
+	 '--seeds-per-boot', '--points-per-job', '--shard', '--out',
+	 '--concurrent']
 
 
 class Parser(argparse.ArgumentParser):
@@ -141,7 +142,8 @@ def _new(args: argparse.Namespace) -> Tuple[Spec, journal.State, str]:
 			  _list(args.actions), bool(args.with_excluded),
 			  seed=args.seed if args.seed is not None else 1,
 			  seeds_per_boot=args.seeds_per_boot or 64,
-			  points_per_job=args.points_per_job or 1, shard=shard)
+			  points_per_job=args.points_per_job or 1, shard=shard,
+			  concurrent=bool(args.concurrent))
 	runs = args.runs if args.runs is not None or budget else spec.cells
 	header = Header(time.strftime('%Y%m%d%H%M%S') + f'-{os.getpid()}',
 			time.time(), spec, _kernel_info(linux, layout),
@@ -186,6 +188,10 @@ def _resumed(args: argparse.Namespace) -> Tuple[Spec, journal.State, str]:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+	if args.concurrent and args.minimize:
+		raise bad_input('--minimize: not with --concurrent (a concurrent '
+				'seed replays only statistically; --replays '
+				'measures its hit rate instead)')
 	spec, state, out = _resumed(args) if args.resume else _new(args)
 	s = state.header.settings
 	runs = args.runs if args.runs is not None else s.runs
@@ -201,7 +207,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 	kunitpy.load(runner.tree, 'kunit_parser')	# before any boot
 	cfg = RunConfig(out, runner, args.jobs or os.cpu_count() or 1, runs,
 			budget, bool(args.keep_logs), bool(args.minimize),
-			args.previous)
+			args.previous, 10 if args.replays is None else args.replays)
 	k = state.header.kernel
 	print(f'sweep: linux {k.version}, patches {s.line}@{k.series}: '
 	      f'{s.linux}', flush=True)

@@ -10,6 +10,7 @@ console (to pin a kernel report on a seed), the diagnostic lines
 reasons, and the suite's exit lines:
 
 	zdrace_sweep: armed <point> <action> hits=<n> fired=<n>
+	zdrace_sweep: overlap <window>=<n>
 	zdrace_sweep: interleavings=<n>
 
 A run is one of: pass, skip, failure (a test failed, no kernel report),
@@ -39,6 +40,7 @@ _RESULT = re.compile(r'^\s*(?:not )?ok \d+ (?:- )?([^#]*?)\s*'
 _ARMED = re.compile(r'zdrace_sweep: armed (\S+) (\S+) hits=(\d+) '
 		    r'fired=(\d+)')
 _INTERLEAVINGS = re.compile(r'zdrace_sweep: interleavings=(\d+)')
+_OVERLAP = re.compile(r'zdrace_sweep: overlap (\w+)=(\d+)')
 _EXPECT = re.compile(r'(EXPECTATION|ASSERTION) FAILED at (\S+)')
 _DIAG = re.compile(r'^\s*# (?:[\w.-]+: )?')
 
@@ -65,6 +67,7 @@ class Console:
 	suite_done: bool = False
 	armed: List[PointStat] = field(default_factory=list)
 	interleavings: Optional[int] = None
+	overlaps: Dict[str, int] = field(default_factory=dict)
 
 
 _SEED_STATUS = {'PASS': 'pass', 'SKIP': 'skip'}	# else fail
@@ -90,6 +93,9 @@ def parse(text: str, tree: str) -> Console:
 		n = _INTERLEAVINGS.search(line)
 		if n:
 			con.interleavings = int(n.group(1))
+		o = _OVERLAP.search(line)
+		if o:
+			con.overlaps[o.group(1)] = int(o.group(2))
 	for case in getattr(suite, 'subtests', []):
 		for param in case.subtests:
 			if param.name in at:

@@ -55,6 +55,8 @@ def _failures(s: Summary) -> str:
 				_e(','.join(m.arm) or '(nothing armed)') +
 				'</code>' if m.reproduced else
 				'<br>minimize: not reproduced with one seed')
+		if f.replayed:
+			mini += f'<br>{_e(f.replayed.text())}'
 		trace = ''.join(f'<pre>trace: {_e(t)}</pre>' for t in r.trace)
 		log = f'<a href="{_e(r.log)}">console log</a>' if r.log else ''
 		rows.append([
@@ -125,6 +127,13 @@ def render(s: Summary) -> str:
 		['results', _e(', '.join(f'{v} {k}' for k, v in
 					 sorted(s.kinds.items())) or 'none')],
 	]
+	if spec.concurrent:
+		meta.append(['schedules', 'concurrent: the actors ran at once '
+			     'on different CPUs; a seed replays only '
+			     'statistically (its hit rate is measured)'])
+	if s.overlaps:
+		meta.append(['windows overlapped', _e(', '.join(
+			f'{k} {v}' for k, v in sorted(s.overlaps.items())))])
 	notes = [f'<li><code>{_e(p)}</code> left out of the matrix: {_e(w)}'
 		 '</li>' for p, w in EXCLUDED.items()] + \
 		[f'<li>ignored report <i>{_e(t)}</i>: {_e(w)}</li>'

@@ -6,7 +6,8 @@ parameters, then --kernel_args (the Makefile's KERNEL_ARGS first):
 	<linux> mem=1G console=tty kunit_shutdown=halt kunit.enable=1
 		kunit.filter_glob=zdrace_sweep.<case>
 		zdrace_sched.seed=<S> zdrace_sched.seeds=<K>
-		zdrace_sweep.arm=<point>:<action>[,...] [--kernel_args ...]
+		zdrace_sweep.arm=<point>:<action>[,...]
+		[zdrace_sweep.concurrent=1] [--kernel_args ...]
 		uml_dir=<job dir>/uml umid=<job>
 
 UML keeps its pid file and mconsole socket in uml_dir (by default
@@ -32,7 +33,8 @@ from zdtool.sweep.spec import SUITE, Job
 # Parameters the sweep sets itself; --kernel_args may not.
 CONTROLLED = {'console', 'kunit_shutdown', 'kunit.enable', 'kunit.filter_glob',
 	      'kunit.filter', 'kunit.filter_action', 'zdrace_sched.seed',
-	      'zdrace_sched.seeds', 'zdrace_sweep.arm', 'uml_dir', 'umid'}
+	      'zdrace_sched.seeds', 'zdrace_sweep.arm', 'zdrace_sweep.concurrent',
+	      'uml_dir', 'umid'}
 
 
 def check_extra(extra: List[str]) -> None:
@@ -43,14 +45,15 @@ def check_extra(extra: List[str]) -> None:
 					 'itself')
 
 
-def kernel_args(case: str, seed: int, seeds: int, arm: List[str],
-		extra: List[str]) -> List[str]:
+def kernel_args(job: Job, extra: List[str]) -> List[str]:
 	"""The boot line; an extra `key=value` replaces the sweep's own."""
-	args = BOOT_ARGS + [f'kunit.filter_glob={SUITE}.{case}',
-			    f'zdrace_sched.seed={seed}',
-			    f'zdrace_sched.seeds={seeds}']
-	if arm:
-		args.append('zdrace_sweep.arm=' + ','.join(arm))
+	args = BOOT_ARGS + [f'kunit.filter_glob={SUITE}.{job.case}',
+			    f'zdrace_sched.seed={job.seed}',
+			    f'zdrace_sched.seeds={job.seeds}']
+	if job.arm:
+		args.append('zdrace_sweep.arm=' + ','.join(job.arm))
+	if job.concurrent:
+		args.append('zdrace_sweep.concurrent=1')
 	for arg in extra:
 		key = arg.split('=', 1)[0] + '='
 		same = [i for i, a in enumerate(args) if a.startswith(key)]
@@ -61,19 +64,17 @@ def kernel_args(case: str, seed: int, seeds: int, arm: List[str],
 	return args
 
 
-def repro_command(linux: str, case: str, seed: int, arm: List[str],
-		  extra: List[str], seeds: int = 1) -> str:
-	return shlex.join([linux] + kernel_args(case, seed, seeds, arm, extra))
+def repro_command(linux: str, job: Job, extra: List[str]) -> str:
+	return shlex.join([linux] + kernel_args(job, extra))
 
 
-def make_command(line: str, case: str, seed: int, arm: List[str],
-		 extra: List[str], seeds: int = 1) -> str:
+def make_command(line: str, job: Job, extra: List[str]) -> str:
 	"""The same run through `make run` (which builds what is stale, then
 	boots), as the kernel's own repro lines are: FILTER= and RUN_ARGS=."""
-	args = [a for a in kernel_args(case, seed, seeds, arm, extra)
+	args = [a for a in kernel_args(job, extra)
 		if a not in BOOT_ARGS and not a.startswith('kunit.')]
 	return (f'make run KERNEL={line} '
-		f'FILTER={shlex.quote(f"{SUITE}.{case}")} '
+		f'FILTER={shlex.quote(f"{SUITE}.{job.case}")} '
 		f'RUN_ARGS={shlex.quote(" ".join(args))}')
 
 
@@ -94,8 +95,7 @@ class Runner:
 		os.makedirs(workdir, exist_ok=True)
 		log = os.path.join(workdir, 'console.log')
 		uml_dir = os.path.join(workdir, 'uml')
-		cmd = [self.linux] + kernel_args(job.case, job.seed, job.seeds,
-						 job.arm, self.extra) + \
+		cmd = [self.linux] + kernel_args(job, self.extra) + \
 			[f'uml_dir={uml_dir}', f'umid={os.path.basename(workdir)}']
 		try:
 			b = boot(cmd, workdir, log, self.timeout, self.procs)
@@ -117,7 +117,8 @@ class Runner:
 				list(job.arm), v.kind, v.title, v.status, b.start,
 				round(b.duration, 3), b.rc, v.seed, v.trace, v.repro,
 				v.excerpt[-8000:], v.reports, v.note,
-				console.interleavings(con), con.armed)
+				console.interleavings(con), con.armed,
+				overlaps=con.overlaps)
 		return Outcome(rec, workdir, log, b.interrupted, v.no_tests)
 
 

@@ -5,6 +5,7 @@
 	{"type": "session", "t": ...}	each start or resume
 	{"type": "job", "index": j, ...}	a finished job (JobRecord)
 	{"type": "minimized", ...}	a failure's smallest arm list
+	{"type": "replayed", ...}	a concurrent failure's hit rate
 
 A record is written with one write() and fsync()ed before the next job's
 result is handled, so a crash, SIGKILL or power cut loses at most the
@@ -19,7 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Tuple
 
 from zdtool import bad_input
-from zdtool.sweep.records import FORMAT, Header, JobRecord, Minimized
+from zdtool.sweep.records import (FORMAT, Header, JobRecord, Minimized,
+				  Replayed)
 
 NAME = 'journal.jsonl'
 
@@ -90,6 +92,7 @@ class State:
 	jobs: Dict[int, JobRecord] = field(default_factory=dict)
 	minimized: Dict[str, Minimized] = field(default_factory=dict)
 	sessions: List[Tuple[float, float]] = field(default_factory=list)
+	replayed: Dict[str, Replayed] = field(default_factory=dict)
 
 	@property
 	def elapsed(self) -> float:
@@ -122,4 +125,7 @@ def load(directory: str) -> State:
 		elif kind == 'minimized':
 			state.minimized.setdefault(rec['title'],
 						   Minimized.from_json(rec))
+		elif kind == 'replayed':
+			state.replayed.setdefault(rec['title'],
+						  Replayed.from_json(rec))
 	return state

@@ -11,7 +11,8 @@ One short boot of the built kernel lists both:
 	zdrace_fi: point <name> file=<path> flags=<f,..|none> accepts=<a,..|none>
 	zdrace_fi: window <name> <text>
 
-(after printk's timestamp, if any).  `accepts` names the actions the
+(after printk's timestamp, if any), and the CPUs the kernel brought up,
+which concurrent schedules need two of.  `accepts` names the actions the
 point takes with unbounded times (delay, yield, fail), plus fail-bounded
 when it takes fail only with bounded times.  The result is cached beside
 the build, keyed by the kernel binary's size and mtime.
@@ -26,6 +27,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
 from zdtool import ZdError
+from zdtool.kernel.compare import cpus_in_text
 from zdtool.sweep import SUITE
 from zdtool.sweep.boot import BOOT_ARGS, Procs, boot
 from zdtool.sweep.title import clean_lines
@@ -67,6 +69,7 @@ class Limits:
 	max_delay_us: int
 	max_boot_points: int
 	max_seeds: int
+	cpus: int = 1
 
 
 @dataclass
@@ -117,6 +120,7 @@ def parse(text: str, where: str = 'the listing boot') -> KernelList:
 	if not cases:
 		raise ZdError(f'{where}: no {SUITE}.<case> listed (a kernel '
 			      f'built without the {SUITE} suite?)')
+	limits.cpus = cpus_in_text(text)
 	return KernelList(cases, [Point(p.name, p.file, p.flags, p.accepts,
 					windows.get(p.name, ''))
 				  for p in points.values()], limits)

@@ -99,6 +99,7 @@ class JobRecord:
 	interleavings: int = 0
 	points: List[PointStat] = field(default_factory=list)
 	log: str = ''
+	overlaps: Dict[str, int] = field(default_factory=dict)
 
 	@property
 	def failing(self) -> bool:
@@ -144,6 +145,27 @@ class Minimized:
 
 
 @dataclass
+class Replayed:
+	"""A concurrent failure's seed booted again and again: its hit rate."""
+	title: str
+	job: int
+	seed: int
+	runs: int
+	hits: int			# runs that failed with the same title
+
+	def to_json(self) -> Dict[str, Any]:
+		return dict(asdict(self), type='replayed')
+
+	@staticmethod
+	def from_json(d: Dict[str, Any]) -> 'Replayed':
+		return _known(Replayed, d)
+
+	def text(self) -> str:
+		return (f'hit rate {self.hits} of {self.runs} replays of seed '
+			f'{self.seed} (concurrent: replay is statistical)')
+
+
+@dataclass
 class Failure:
 	"""The jobs that failed with one title."""
 	title: str
@@ -155,6 +177,7 @@ class Failure:
 	repro: str
 	make: str
 	minimized: Optional[Minimized] = None
+	replayed: Optional[Replayed] = None
 
 
 @dataclass
@@ -192,3 +215,5 @@ class Summary:
 	per_min: float = 0.0
 	trend: Optional[Trend] = None
 	shards: List[str] = field(default_factory=list)
+	# windows of two actors that overlapped, summed over the jobs
+	overlaps: Dict[str, int] = field(default_factory=dict)

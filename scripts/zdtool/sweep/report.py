@@ -20,8 +20,8 @@ from zdtool.sweep import html
 from zdtool.sweep.job import make_command, repro_command
 from zdtool.sweep.journal import State
 from zdtool.sweep.records import (Failure, Header, JobRecord, Minimized,
-				  PointRow, Summary, Trend)
-from zdtool.sweep.spec import SUITE
+				  PointRow, Replayed, Summary, Trend)
+from zdtool.sweep.spec import SUITE, Job
 
 KCIDB_VERSION = {'major': 4, 'minor': 5}
 ORIGIN = 'zdrace'
@@ -34,9 +34,10 @@ def failure_repro(rec: JobRecord, header: Header,
 	seed, seeds = rec.fail_seed, 1
 	if seed is None:		# not pinned to a seed: the whole block
 		seed, seeds = rec.seed, rec.seeds
-	arm = rec.arm if arm is None else arm
-	return (repro_command(s.linux, rec.case, seed, arm, s.extra, seeds),
-		make_command(s.line, rec.case, seed, arm, s.extra, seeds))
+	job = Job(rec.index, rec.case, seed, seeds,
+		  rec.arm if arm is None else arm, header.spec.concurrent)
+	return (repro_command(s.linux, job, s.extra),
+		make_command(s.line, job, s.extra))
 
 
 def _points(summary: Summary) -> List[PointRow]:
@@ -68,6 +69,7 @@ def summarize(states: List[State],
 	summary = Summary([s.header for s in states], [])
 	seen: Set[int] = set()
 	minimized: Dict[str, Minimized] = {}
+	replayed: Dict[str, Replayed] = {}
 	for n, state in enumerate(states):
 		for index in sorted(state.jobs):
 			if index not in seen:
@@ -75,6 +77,8 @@ def summarize(states: List[State],
 				summary.jobs.append((state.jobs[index], n))
 		for title, mini in state.minimized.items():
 			minimized.setdefault(title, mini)
+		for title, rep in state.replayed.items():
+			replayed.setdefault(title, rep)
 		summary.shards.append('{}/{}'.format(*state.header.spec.shard))
 		if state.elapsed > 0:
 			inter = sum(r.interleavings for r in state.jobs.values())
@@ -85,6 +89,9 @@ def summarize(states: List[State],
 	for rec, n in summary.jobs:
 		summary.kinds[rec.kind] = summary.kinds.get(rec.kind, 0) + 1
 		summary.interleavings += rec.interleavings
+		for window, n_met in rec.overlaps.items():
+			summary.overlaps[window] = \
+				summary.overlaps.get(window, 0) + n_met
 		if not rec.failing:
 			continue
 		f = groups.get(rec.title)
@@ -92,7 +99,8 @@ def summarize(states: List[State],
 			repro, make = failure_repro(rec, summary.headers[n])
 			groups[rec.title] = Failure(
 				rec.title, rec.kind, rec.status, 1, rec, [rec.case],
-				repro, make, minimized.get(rec.title))
+				repro, make, minimized.get(rec.title),
+				replayed.get(rec.title))
 		else:
 			f.count += 1
 			if rec.case not in f.cases:
@@ -140,7 +148,7 @@ def _ids(h: Header) -> Tuple[str, str]:
 
 _MISC = ('index', 'case', 'seed', 'seeds', 'arm', 'kind', 'title',
 	 'fail_seed', 'trace', 'repro', 'reports', 'note', 'rc',
-	 'interleavings', 'points', 'log')
+	 'interleavings', 'points', 'log', 'overlaps')
 
 
 def kcidb(summary: Summary, out: str) -> Dict[str, Any]:
@@ -182,12 +190,15 @@ def kcidb(summary: Summary, out: str) -> Dict[str, Any]:
 		b['misc']['sweep'] = {
 			'interleavings': summary.interleavings,
 			'interleavings_per_min': round(summary.per_min, 1),
+			'overlaps': summary.overlaps,
 			'failures': [{'title': f.title, 'count': f.count,
 				      'first_job': f.first.index,
 				      'first_seed': f.first.fail_seed,
 				      'repro': f.repro, 'make': f.make,
 				      'minimized': f.minimized.to_json()
-				      if f.minimized else None}
+				      if f.minimized else None,
+				      'replayed': f.replayed.to_json()
+				      if f.replayed else None}
 				     for f in summary.failures]}
 	return {'version': KCIDB_VERSION, 'checkouts': list(checkouts.values()),
 		'builds': list(builds.values()), 'tests': tests}

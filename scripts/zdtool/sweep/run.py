@@ -8,6 +8,10 @@ console log, journals the record (fsync) and updates the progress.  SIGINT
 or SIGTERM stop the launching, kill the running kernels (their results are
 not journaled, so a resume runs them again), write the outputs and exit
 128 + the signal number.
+
+A concurrent sweep's failures replay only statistically: each failure's
+first failing seed is booted --replays times more, and the journal keeps
+how many of those failed the same way (its hit rate).
 """
 
 import os
@@ -25,7 +29,7 @@ from zdtool.sweep import journal, minimize, report
 from zdtool.sweep.job import Outcome, Runner
 from zdtool.sweep.journal import Journal, State
 from zdtool.sweep.progress import Progress
-from zdtool.sweep.records import JobRecord, Summary
+from zdtool.sweep.records import JobRecord, Replayed, Summary
 from zdtool.sweep.spec import Job, Spec
 
 LOGS_PER_TITLE = 3	# console logs kept per failure title (+ its first)
@@ -41,6 +45,7 @@ class RunConfig:
 	keep_logs: bool = False
 	minimize: bool = False
 	previous: Optional[str] = None
+	replays: int = 0		# concurrent sweeps: boots per failure
 
 
 class Sweep:
@@ -153,6 +158,9 @@ class Sweep:
 			self._launch()
 			if self.cfg.minimize and not (self.signum or self.fatal):
 				self._minimize()
+			if self.spec.concurrent and self.cfg.replays and \
+					not (self.signum or self.fatal):
+				self._replay()
 		finally:
 			self.progress.finish()
 			for s, h in old.items():
@@ -195,6 +203,51 @@ class Sweep:
 			if result is not None:
 				self.journal.append(result.to_json())
 
+	def _replay(self) -> None:
+		state = journal.load(self.cfg.out)
+		for f in report.summarize([state]).failures:
+			if f.title in state.replayed or f.kind == 'exit' or \
+					self.procs.stopping.is_set():
+				continue
+			r = f.first
+			seed = r.seed if r.fail_seed is None else r.fail_seed
+			seeds = r.seeds if r.fail_seed is None else 1
+			self.progress.say(f'sweep: replaying {f.title} (job {r.index}, '
+					  f'seed {seed}) {self.cfg.replays} times')
+			result = self._replay_one(Job(r.index, r.case, seed, seeds,
+						      list(r.arm), True), f.title)
+			if result is not None:
+				self.journal.append(result.to_json())
+
+	def _replay_one(self, job: Job, title: str) -> Optional[Replayed]:
+		"""Boot @job cfg.replays times, cfg.jobs at a time; None if
+		interrupted."""
+		left = list(range(self.cfg.replays))
+		hits: List[bool] = []
+		lock = threading.Lock()
+
+		def worker() -> None:
+			while not self.procs.stopping.is_set():
+				with lock:
+					if not left:
+						return
+					n = left.pop()
+				out = self.cfg.runner.run(job, tag=f'replay-{job.index}-{n}')
+				out.cleanup()
+				with lock:
+					if not out.interrupted:
+						hits.append(out.record.title == title)
+
+		threads = [threading.Thread(target=worker, daemon=True)
+			   for _ in range(max(1, min(self.cfg.jobs, self.cfg.replays)))]
+		for t in threads:
+			t.start()
+		for t in threads:
+			t.join()
+		if len(hits) < self.cfg.replays:
+			return None
+		return Replayed(title, job.index, job.seed, len(hits), sum(hits))
+
 	def _finish(self) -> int:
 		summary = report.summarize([journal.load(self.cfg.out)],
 					   self.cfg.previous)
@@ -213,11 +266,15 @@ class Sweep:
 
 
 def matrix_lines(spec: Spec) -> List[str]:
-	return [f'sweep: matrix: {spec.cells} cells ({len(spec.cases)} '
-		f'scenarios x {len(spec.pairs)} point:action pairs), '
-		f'{spec.seeds_per_boot} seeds per boot from seed {spec.seed}, '
-		f'{spec.points_per_job} point(s) armed per job, shard '
-		'{}/{}'.format(*spec.shard)]
+	lines = [f'sweep: matrix: {spec.cells} cells ({len(spec.cases)} '
+		 f'scenarios x {len(spec.pairs)} point:action pairs), '
+		 f'{spec.seeds_per_boot} seeds per boot from seed {spec.seed}, '
+		 f'{spec.points_per_job} point(s) armed per job, shard '
+		 '{}/{}'.format(*spec.shard)]
+	if spec.concurrent:
+		lines.append('sweep: concurrent: the actors run at once on '
+			     'different CPUs; a seed replays only statistically')
+	return lines
 
 
 def text_summary(summary: Summary) -> List[str]:
@@ -237,6 +294,11 @@ def text_summary(summary: Summary) -> List[str]:
 		elif f.minimized:
 			lines.append('sweep:   minimize: not reproduced with one '
 				     'seed')
+		if f.replayed:
+			lines.append(f'sweep:   {f.replayed.text()}')
+	if summary.overlaps:
+		lines.append('sweep: windows overlapped: ' + ', '.join(
+			f'{k} {v}' for k, v in sorted(summary.overlaps.items())))
 	if summary.trend:
 		t = summary.trend
 		lines.append(f'sweep: against --previous: {len(t.new)} new, '

@@ -10,6 +10,10 @@ and merges agree on what job j was:
 
 	cell  = j % (scenarios x point:action pairs)	scenario varies fastest
 	block = j // cells				seeds seed + block * K ...
+
+A concurrent sweep (SMP kernels) runs every job's actors at once on
+different CPUs (zdrace_sweep.concurrent=1); a seed then picks CPUs and
+holds as well, and replays only statistically.
 """
 
 import random
@@ -22,6 +26,11 @@ from zdtool.sweep import SUITE
 from zdtool.sweep.listing import KernelList
 
 DEFAULT_ACTIONS = ['delay=200', 'yield', 'fail']
+
+# The teardown points past memunmap_pages()' wait: a concurrent job holds
+# its teardown at the first of them that stays unarmed until gup-fast's
+# walkers let go, so it never arms both.
+AFTER_WAIT = ('memunmap_after_wait', 'memunmap_before_unmap')
 
 # point:action pairs the default matrix leaves out, with the reason.  They
 # run only with --with-excluded.
@@ -66,6 +75,7 @@ class Job:
 	seed: int
 	seeds: int
 	arm: List[str]
+	concurrent: bool = False
 
 	@property
 	def cell(self) -> str:
@@ -82,6 +92,7 @@ class Spec:
 	seeds_per_boot: int = 64
 	points_per_job: int = 1
 	shard: Tuple[int, int] = (1, 1)
+	concurrent: bool = False
 
 	@property
 	def cells(self) -> int:
@@ -93,17 +104,29 @@ class Spec:
 		primary = self.pairs[cell // len(self.cases)]
 		arm = [primary] + self._extras(index, primary.split(':')[0])
 		return Job(index, case, self.seed + block * self.seeds_per_boot,
-			   self.seeds_per_boot, arm)
+			   self.seeds_per_boot, arm, self.concurrent)
 
 	def _extras(self, index: int, primary: str) -> List[str]:
 		"""points_per_job - 1 further points, each with one of its
-		actions, drawn from the job number alone."""
+		actions, drawn from the job number alone; a concurrent job's
+		never include a second of AFTER_WAIT."""
 		others = [p for p in self.pool if p != primary]
 		if self.points_per_job <= 1 or not others:
 			return []
 		rng = random.Random(f'{self.seed}/{index}')
-		chosen = rng.sample(others, min(len(others),
-						 self.points_per_job - 1))
+		want = min(len(others), self.points_per_job - 1)
+		if self.concurrent:
+			chosen: List[str] = []
+			past_wait = primary in AFTER_WAIT
+			for p in rng.sample(others, len(others)):
+				if p in AFTER_WAIT and past_wait:
+					continue
+				past_wait = past_wait or p in AFTER_WAIT
+				chosen.append(p)
+				if len(chosen) == want:
+					break
+		else:
+			chosen = rng.sample(others, want)
 		order = list(self.pool)
 		return [f'{p}:{rng.choice(self.pool[p])}'
 			for p in sorted(chosen, key=order.index)]
@@ -124,7 +147,7 @@ class Spec:
 			'seed': self.seed,
 			'seeds_per_boot': self.seeds_per_boot,
 			'points_per_job': self.points_per_job,
-			'shard': list(self.shard)}
+			'shard': list(self.shard), 'concurrent': self.concurrent}
 
 	@staticmethod
 	def from_dict(d: Dict[str, Any]) -> 'Spec':
@@ -132,7 +155,8 @@ class Spec:
 			    {p: list(a) for p, a in d['pool']},
 			    int(d['seed']), int(d['seeds_per_boot']),
 			    int(d['points_per_job']),
-			    (int(d['shard'][0]), int(d['shard'][1])))
+			    (int(d['shard'][0]), int(d['shard'][1])),
+			    bool(d.get('concurrent', False)))
 
 
 def build_spec(kernel: KernelList, cases: Optional[List[str]] = None,
@@ -173,6 +197,10 @@ def build_spec(kernel: KernelList, cases: Optional[List[str]] = None,
 	if spec.points_per_job > limits.max_boot_points:
 		raise bad_input(f'--points-per-job: {spec.points_per_job}: at '
 				f'most {limits.max_boot_points}')
+	if spec.concurrent and limits.cpus < 2:
+		raise bad_input(f'--concurrent: the kernel brought up {limits.cpus} '
+				'CPU; concurrent schedules need 2 or more (an SMP '
+				'line: KERNEL=7.3)')
 	return spec
 
 
