@@ -17,6 +17,7 @@
 #include <linux/delay.h>
 #include <linux/init.h>
 #include <linux/kthread.h>
+#include <linux/log2.h>
 #include <linux/ktime.h>
 #include <linux/moduleparam.h>
 #include <linux/prandom.h>
@@ -33,8 +34,10 @@
 /* An actor asleep outside the harness this long counts as blocked. */
 #define ZDRACE_SCHED_BLOCK_US		5000
 #define ZDRACE_SCHED_POLL_US		100
-/* Concurrent schedules: the longest seeded hold at a start or a gate. */
-#define ZDRACE_SCHED_HOLD_US		100
+/* Concurrent schedules: the longest seeded hold at a start or a gate, */
+#define ZDRACE_SCHED_HOLD_US		65536
+/* ... and the longest that spins. */
+#define ZDRACE_SCHED_SPIN_US		1000
 /* ... and how long an actor waits at the start for the others to arrive. */
 #define ZDRACE_SCHED_START_US		20000
 
@@ -139,10 +142,22 @@ static void zdrace_actor_park(struct zdrace_sched *s, struct zdrace_actor *a, in
 	wait_event(s->wq, READ_ONCE(a->go));
 }
 
-/* A concurrent schedule's hold, from one draw @r of its seed: a spin. */
+/*
+ * A concurrent schedule's hold, from one draw @r of its seed: up to
+ * ZDRACE_SCHED_HOLD_US, its scale drawn first (1 us to the whole), so
+ * that windows microseconds wide and steps a grace period long are both
+ * met.  Short holds spin; long ones sleep, so as not to hold back the
+ * grace periods the teardown waits for.
+ */
 static void zdrace_sched_hold(u32 r)
 {
-	udelay(r % (ZDRACE_SCHED_HOLD_US + 1));
+	unsigned int scale = (r & 0x1f) % (ilog2(ZDRACE_SCHED_HOLD_US) + 1);
+	unsigned int us = (r >> 5) % ((1U << scale) + 1);
+
+	if (us < ZDRACE_SCHED_SPIN_US)
+		udelay(us);
+	else
+		usleep_range(us, us + us / 4);
 }
 
 /*
@@ -162,6 +177,26 @@ static void zdrace_actor_start(struct zdrace_sched *s, struct zdrace_actor *a)
 	}
 	zdrace_sched_hold(a->start_hold);
 }
+
+/**
+ * zdrace_sched_pause() - in a concurrent schedule, hold the calling actor
+ *	a seeded while, as at a gate, where the case says (e.g. while it
+ *	holds a reference); nothing in any other schedule.
+ * @s: the harness.
+ */
+void zdrace_sched_pause(struct zdrace_sched *s)
+{
+	unsigned long flags;
+	u32 r;
+
+	if (!s->concurrent)
+		return;
+	spin_lock_irqsave(&s->lock, flags);
+	r = prandom_u32_state(&s->rnd);
+	spin_unlock_irqrestore(&s->lock, flags);
+	zdrace_sched_hold(r);
+}
+EXPORT_SYMBOL_GPL(zdrace_sched_pause);
 
 /* A concurrent schedule's gate: record @a there and hold it a seeded while. */
 static void zdrace_actor_pass(struct zdrace_sched *s, struct zdrace_actor *a, int gate)

@@ -273,6 +273,7 @@ enum {
 
 struct zd_sweep_ctx {
 	struct kunit *test;
+	struct zdrace_sched *s;
 	struct zd_dev *dev;
 	struct mm_struct *mm;
 	unsigned long addr;
@@ -362,6 +363,7 @@ static struct zdrace_sched *zd_sweep_sched_teardown(struct kunit *test, u64 seed
 	struct zdrace_sched *s = zd_sweep_sched(test, seed);
 	int i;
 
+	ctx->s = s;
 	zdrace_sched_on_gate(s, zd_sweep_past_wait, ctx);
 	KUNIT_ASSERT_EQ(test, zdrace_sched_add_actor(s, "teardown",
 						     zd_sweep_teardown, ctx),
@@ -409,6 +411,8 @@ static void zd_sweep_gup(struct zd_sweep_ctx *ctx, int i)
 		ctx->phase_at_count[i] = zd_sweep_phase(ctx);
 		ctx->pgmap_ok[i] = page == ctx->page[0] &&
 				   zd_page_pgmap(page) == &ctx->dev->pgmap;
+		/* Concurrent: keep it a while, across the teardown's wait. */
+		zdrace_sched_pause(ctx->s);
 		put_page(page);
 		atomic_dec(&ctx->holding);
 	}

@@ -159,24 +159,26 @@ class RunTest(SweepCase):
 
 	def test_concurrent_hit_rate(self) -> None:
 		self.kernel(cpus=2, counter=self.path('boots'), rules=[
-			{'do': 'fail', 'seed': 2, 'boots': [1, 3, 5]}])
+			{'do': 'fail', 'seed': 2, 'boots': [1, 3, 5, 7]}])
 		rc, out, err = self.sweep(*self.base(), '--scenarios',
 					  'teardown_vs_put', '--points',
 					  'memunmap_before_wait', '--actions',
 					  'delay=50', '--seeds-per-boot', '3',
 					  '--runs', '1', '--jobs', '1', '--concurrent',
-					  '--replays', '4')
+					  '--replays', '3')
 		self.assertEqual(rc, 1, err)
 		self.assertIn('sweep: concurrent: the actors run at once', out)
-		# Boot 1 was the job; boots 2-5 replay seed 2 alone: 3 and 5 fail.
-		self.assertIn('hit rate 2 of 4 replays of seed 2 (concurrent: '
-			      'replay is statistical)', out)
+		# Boot 1 was the job; boots 2-4 replay seed 2 alone (3 fails),
+		# boots 5-7 its block, seeds 1-3 (5 and 7 fail).
+		self.assertIn('hit rate: seed 2 alone 1 of 3 boots, seeds 1-3 2 of '
+			      '3 (concurrent: replay is statistical)', out)
 		self.assertIn('windows overlapped: gup_walk_during_zap 3', out)
 		for c in sweepfake.calls(self.calls):
 			self.assertIn('zdrace_sweep.concurrent=1', c['argv'])
 		fail = self.report()['builds'][0]['misc']['sweep']['failures'][0]
-		self.assertEqual((fail['replayed']['runs'], fail['replayed']['hits']),
-				 (4, 2))
+		rep = fail['replayed']
+		self.assertEqual((rep['runs'], rep['hits'], rep['block_runs'],
+				  rep['block_hits']), (3, 1, 3, 2))
 		self.assertIn('zdrace_sweep.concurrent=1', fail['make'])
 
 	def test_concurrent_needs_smp(self) -> None:

@@ -146,12 +146,17 @@ class Minimized:
 
 @dataclass
 class Replayed:
-	"""A concurrent failure's seed booted again and again: its hit rate."""
+	"""A concurrent failure booted again and again, its failing seed
+	alone and its job's seed block: the hit rates."""
 	title: str
 	job: int
 	seed: int
 	runs: int
 	hits: int			# runs that failed with the same title
+	block_seed: int = 0
+	block_seeds: int = 0
+	block_runs: int = 0
+	block_hits: int = 0
 
 	def to_json(self) -> Dict[str, Any]:
 		return dict(asdict(self), type='replayed')
@@ -161,8 +166,11 @@ class Replayed:
 		return _known(Replayed, d)
 
 	def text(self) -> str:
-		return (f'hit rate {self.hits} of {self.runs} replays of seed '
-			f'{self.seed} (concurrent: replay is statistical)')
+		last = self.block_seed + self.block_seeds - 1
+		return (f'hit rate: seed {self.seed} alone {self.hits} of '
+			f'{self.runs} boots, seeds {self.block_seed}-{last} '
+			f'{self.block_hits} of {self.block_runs} (concurrent: '
+			'replay is statistical)')
 
 
 @dataclass

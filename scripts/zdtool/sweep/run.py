@@ -10,8 +10,10 @@ not journaled, so a resume runs them again), write the outputs and exit
 128 + the signal number.
 
 A concurrent sweep's failures replay only statistically: each failure's
-first failing seed is booted --replays times more, and the journal keeps
-how many of those failed the same way (its hit rate).
+first failing seed is booted --replays times more alone, and its job's
+whole seed block as many times (a race may need the seeds before it, or
+just more tries); the journal keeps how many of each failed the same way
+(the hit rates).
 """
 
 import os
@@ -211,17 +213,22 @@ class Sweep:
 				continue
 			r = f.first
 			seed = r.seed if r.fail_seed is None else r.fail_seed
-			seeds = r.seeds if r.fail_seed is None else 1
 			self.progress.say(f'sweep: replaying {f.title} (job {r.index}, '
-					  f'seed {seed}) {self.cfg.replays} times')
-			result = self._replay_one(Job(r.index, r.case, seed, seeds,
-						      list(r.arm), True), f.title)
-			if result is not None:
-				self.journal.append(result.to_json())
+					  f'seed {seed}, then its block) '
+					  f'{self.cfg.replays} times each')
+			alone = self._replay_one(Job(r.index, r.case, seed, 1,
+						     list(r.arm), True), f.title)
+			block = self._replay_one(Job(r.index, r.case, r.seed, r.seeds,
+						     list(r.arm), True), f.title)
+			if alone is None or block is None:
+				return
+			self.journal.append(Replayed(
+				f.title, r.index, seed, alone[0], alone[1], r.seed,
+				r.seeds, block[0], block[1]).to_json())
 
-	def _replay_one(self, job: Job, title: str) -> Optional[Replayed]:
-		"""Boot @job cfg.replays times, cfg.jobs at a time; None if
-		interrupted."""
+	def _replay_one(self, job: Job, title: str) -> Optional[Tuple[int, int]]:
+		"""Boot @job cfg.replays times, cfg.jobs at a time: (boots, how
+		many failed with @title); None if interrupted."""
 		left = list(range(self.cfg.replays))
 		hits: List[bool] = []
 		lock = threading.Lock()
@@ -246,7 +253,7 @@ class Sweep:
 			t.join()
 		if len(hits) < self.cfg.replays:
 			return None
-		return Replayed(title, job.index, job.seed, len(hits), sum(hits))
+		return len(hits), sum(hits)
 
 	def _finish(self) -> int:
 		summary = report.summarize([journal.load(self.cfg.out)],
