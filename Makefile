@@ -86,7 +86,7 @@ compare:
 # build/$(KERNEL)/coverage/.  `make review SERIES=x.mbox` (or a directory of
 # patches), written against upstream: applied to the pristine source, our
 # patches and injection points (fault-inject/points/) around it.
-.PHONY: coverage coverage-floor review
+.PHONY: coverage coverage-floor review peers
 
 coverage:
 	$(ZDRACE) coverage
@@ -96,6 +96,12 @@ coverage-floor:
 
 review:
 	$(ZDRACE) review --series='$(SERIES)'
+
+# The kernel's own mm selftests, hmm-tests and gup_test, on the line's UML
+# (README "The kernel's own selftests"); lines whose patches/<line>/source
+# says peers=yes.  `make check` runs them too.
+peers:
+	$(ZDRACE) peers
 
 # The fault-injection sweep (README "Fault-injection sweep"): boots the
 # kernel `make` built, many times, with KERNEL_ARGS; no rebuild.  Outputs

@@ -25,6 +25,7 @@ from zdtool.kernel import series, source, stock, tree  # noqa: E402
 from zdtool.kernel import compare, points, rules  # noqa: E402
 from zdtool.kernel.results import Counts  # noqa: E402
 from zdtool.layout import Layout  # noqa: E402
+from zdtool.peers import run as peers  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -208,7 +209,34 @@ def _check_kernel(args: argparse.Namespace, info: tree.TreeInfo) -> Counts:
 	except ZdError as e:
 		print(f'zdrace: error: {e}', file=sys.stderr)
 		return Counts(failed=1)
-	return suites + covcmd.check(_coverage_context(args), info)
+	counts = suites + covcmd.check(_coverage_context(args), info)
+	if _line_source(args).peers:
+		try:
+			counts += _peers(args, info)
+		except ZdError as e:
+			print(f'zdrace: error: peers: {e}', file=sys.stderr)
+			counts += Counts(failed=1)
+	return counts
+
+
+def _line_source(args: argparse.Namespace) -> source.LineSource:
+	return source.load_line_source(os.path.join(REPO, 'patches',
+						    args.kernel), args.kernel)
+
+
+def _peers(args: argparse.Namespace, info: tree.TreeInfo) -> Counts:
+	line = _line_source(args)
+	if not line.peers:
+		raise ZdError(f'the {args.kernel} line runs no user processes '
+			      f'(patches/{args.kernel}/source has no peers=yes)')
+	with runner.build_lock(args.lock):
+		return peers.run(_kunit_run(args, args.config), _layout(args),
+				 REPO, line.kernel_args.split(), info.banner())
+
+
+def cmd_peers(args: argparse.Namespace) -> int:
+	"""The kernel's own hmm-tests and gup_test on the line's UML."""
+	return 1 if _peers(args, prepare(args)).failed else 0
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -324,7 +352,9 @@ def build_parser() -> argparse.ArgumentParser:
 		('coverage', cmd_coverage, 'gcov build + suites + lcov reports'),
 		('coverage-floor', cmd_coverage_floor,
 		 'raise coverage/<line>/floor.json to the last coverage report'),
-		('review', cmd_review, 'patch coverage of a series (--series)')):
+		('review', cmd_review, 'patch coverage of a series (--series)'),
+		('peers', cmd_peers, 'the kernel\'s own hmm-tests and gup_test '
+		 'on the line\'s UML')):
 		p = sub.add_parser(name, help=text)
 		p.set_defaults(func=func)
 	for verb, default in (('check', '--kernel'), ('compare', 'all')):

@@ -12,6 +12,8 @@
 					ours around it (linux/), its build
 	BUILD/<line>/mutant/		make mutants: a tree + build of its own
 	BUILD/<line>/bench-fi-{n,y}/	make bench: the gup-fast kernels
+	BUILD/<line>/peers/		make peers: its kernel build, and in
+					user/ the static tests and initramfs
 	BUILD/<line>/kernel-list.json	the sweep's reading of the kernel
 	BUILD/<line>/source/		the line's Debian package, when fetched
 	BUILD/<line>/coverage/		coverage reports (review/: make review)
@@ -117,6 +119,14 @@ class Layout:
 	def mutant(self) -> TreeDirs:
 		return TreeDirs(os.path.join(self.root, 'mutant'), self.pristine)
 
+	@property
+	def peers(self) -> str:
+		return os.path.join(self.root, 'peers')
+
+	@property
+	def peers_user(self) -> str:
+		return os.path.join(self.peers, 'user')
+
 	def bench_fi(self, fi: str) -> str:
 		return os.path.join(self.root, f'bench-fi-{fi}')
 
@@ -140,5 +150,6 @@ class Layout:
 		"""What `make clean` removes."""
 		return [self.kunit, self.results, self.stock, self.stock_pristine,
 			self.coverage_kunit, self.review.root, self.mutant.root,
-			*(self.bench_fi(fi) for fi in BENCH_FI), self.kernel_list,
+			*(self.bench_fi(fi) for fi in BENCH_FI), self.peers,
+			self.kernel_list,
 			self.coverage, self.sweep, self.compare]

@@ -93,12 +93,14 @@ def ensure_host_tools() -> None:
 class LineSource:
 	"""patches/<line>/source: the Debian package of a kernel line, the
 	suite it comes from ('' for the machine's own apt sources), the
-	version the line's series was tested on, and the UML boot arguments
-	the line's kernels always need (space-separated)."""
+	version the line's series was tested on, the UML boot arguments the
+	line's kernels always need (space-separated), and whether its UML
+	runs user processes, which `make peers` needs ('yes' or '')."""
 	package: str
 	suite: str
 	tested: str
 	kernel_args: str = ''
+	peers: str = ''
 
 
 LINE_SOURCE = 'source'
@@ -112,7 +114,7 @@ def load_line_source(patch_dir: str, kernel: str) -> LineSource:
 	"""@patch_dir/source, or Debian's default package for @kernel."""
 	path = os.path.join(patch_dir, LINE_SOURCE)
 	fields = {'package': debian_package(kernel), 'suite': '', 'tested': '',
-		  'kernel_args': ''}
+		  'kernel_args': '', 'peers': ''}
 	try:
 		with open(path) as f:
 			for n, text in enumerate(f, 1):
@@ -122,8 +124,8 @@ def load_line_source(patch_dir: str, kernel: str) -> LineSource:
 				key, eq, value = text.partition('=')
 				if not eq or key.strip() not in fields:
 					raise ZdError(f'{path}:{n}: expected package=, '
-						      f'suite=, tested= or kernel_args=, '
-						      f'not {text!r}')
+						      f'suite=, tested=, kernel_args= or '
+						      f'peers=, not {text!r}')
 				fields[key.strip()] = value.strip()
 	except FileNotFoundError:
 		pass

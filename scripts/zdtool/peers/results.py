@@ -1,0 +1,146 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The peers' console, read back: kunit.py's parser reads the KTAP that
+/init prints (one subtest per plan line, the selftest's own TAP inside),
+the sweep's classifier the kernel's reports, and zd_rules.h's
+ZD_PEER_FAIL entries say which failures a line is known to have.
+
+	name				status	reason
+	hmm-tests.hmm.hmm_device_private.open_close	PASS
+	hmm-tests.hmm.hmm_device_coherent.anon_write_huge	XFAIL	no THP ...
+	gup_test -u -n 1		PASS
+
+A plan line with a single result (gup_test's) is named after the plan
+line alone.  XFAIL (declared, and failed) counts as skipped; a declared
+failure that passes is XPASS and counts as failed, as does every kernel
+report (KASAN, WARNING, BUG, panic) and a run that did not finish.
+"""
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any, Dict, List, Optional
+
+from zdtool.kernel import kunitpy
+from zdtool.kernel.results import Counts
+from zdtool.peers.expect import Expected, find
+from zdtool.sweep.title import clean_lines, find_reports
+
+START = 'zdrace-peers: start'
+DONE = 'zdrace-peers: done'
+_RESULT = re.compile(r'^\s*(?:not )?ok \d+ (?:- )?([^#]*?)\s*'
+		     r'(?:#\s*(?:SKIP\b\s*)?(.*))?$')
+_EXPECT = re.compile(r'(?:\S*/)?([\w.-]+\.c:\d+:\w+:(?:Expected|.*?ASSERT).*)')
+
+
+@dataclass
+class Result:
+	name: str
+	status: str		# PASS FAIL SKIP ERROR XFAIL XPASS
+	reason: str = ''
+
+	@property
+	def counts(self) -> Counts:
+		if self.status == 'PASS':
+			return Counts(passed=1)
+		if self.status in ('SKIP', 'XFAIL'):
+			return Counts(skipped=1)
+		return Counts(failed=1)
+
+
+@dataclass
+class Run:
+	results: List[Result] = field(default_factory=list)
+	problems: List[str] = field(default_factory=list)	# each a failure
+	test: Any = None		# kunit_parser's root test, if any
+
+	@property
+	def counts(self) -> Counts:
+		total = Counts(failed=len(self.problems))
+		for r in self.results:
+			total += r.counts
+		return total
+
+	def to_json(self) -> Dict[str, Any]:
+		return {'results': [asdict(r) for r in self.results],
+			'problems': self.problems,
+			'counts': asdict(self.counts)}
+
+
+def _directives(lines: List[str]) -> Dict[str, str]:
+	"""A result line's directive (skip reason, exit status), by name."""
+	out: Dict[str, str] = {}
+	for line in lines:
+		m = _RESULT.match(line)
+		if m and m.group(2):
+			out.setdefault(m.group(1), m.group(2).strip())
+	return out
+
+
+def _why_failed(test: Any) -> str:
+	for line in test.log:
+		m = _EXPECT.search(line)
+		if m:
+			return m.group(1)
+	return ''
+
+
+def _judge(name: str, status: str, reason: str,
+	   expected: List[Expected]) -> Result:
+	known = find(expected, name)
+	if known and status == 'FAIL':
+		return Result(name, 'XFAIL', f'{known.reason} ({reason})'
+			      if reason else known.reason)
+	if known and status == 'PASS':
+		return Result(name, 'XPASS', 'declared to fail in '
+			      f'kunit-tests/zd_rules.h ({known.reason}) but '
+			      'passed')
+	return Result(name, status, reason)
+
+
+def parse(text: str, tree: str, expected: List[Expected],
+	  tests: List[str]) -> Run:
+	"""@text: the console of a boot whose plan was @tests."""
+	lines = clean_lines(text)
+	run = Run()
+	for rep in find_reports(lines):
+		run.problems.append(f'kernel report: {rep.title} (console line '
+				    f'{rep.line + 1})')
+	start = next((i for i, line in enumerate(lines)
+		      if line.strip() == START), None)
+	if start is None:
+		run.problems.append('/init never started the tests (no '
+				    f'"{START}" on the console)')
+		return run
+	body = lines[start + 1:]
+	if not any(line.strip() == DONE for line in body):
+		run.problems.append('the run did not finish (no '
+				    f'"{DONE}" on the console)')
+	ktap = kunitpy.Ktap(tree, body)
+	run.test = ktap.root
+	why = _directives(body)
+	for name in tests:
+		top: Optional[Any] = ktap.find(name)
+		if top is None:
+			run.results.append(Result(name, 'ERROR', 'no result'))
+			continue
+		leaves = list(kunitpy.leaves(top))
+		top_status = kunitpy.status(top)
+		if len(leaves) == 1 and leaves[0] is not top or not top.subtests:
+			leaf = leaves[0]
+			status = kunitpy.status(leaf)
+			if top_status in ('FAIL', 'ERROR') and status == 'PASS':
+				status = top_status
+			run.results.append(_judge(name, status,
+						  why.get(name, '') or _why_failed(leaf) or
+						  why.get(leaf.name, ''), expected))
+			continue
+		for leaf in leaves:
+			run.results.append(_judge(
+				f'{name}.{leaf.name}', kunitpy.status(leaf),
+				why.get(leaf.name, '') or _why_failed(leaf),
+				expected))
+		# Every case ran, yet the program failed: a crash at exit, say.
+		if top_status in ('FAIL', 'ERROR') and \
+				all(kunitpy.status(t) != 'FAIL' for t in leaves):
+			run.results.append(Result(name, top_status,
+						  why.get(name, 'failed')))
+	return run

@@ -1,0 +1,157 @@
+# SPDX-License-Identifier: GPL-2.0
+"""`make peers KERNEL=<line>`: build the peers' kernel and initramfs, boot
+twice, report.
+
+The kernel is kunit.py's build of configs/zone_device.config,
+configs/peers.config and the line's configs/<line>/*.config in
+BUILD/<line>/peers/: lib/test_hmm.c and mm/gup_test.c built in, no
+KUnit suites.  It boots with a ZONE_DEVICE window of WINDOW:
+
+1. a probe boot (zdrace_peers.probe: /init powers off at once) reads
+   where the kernel put the window;
+2. the run boots with test_hmm's DEVICE_COHERENT ranges at the bottom
+   of it (spm_addr_dev1, then spm_addr_dev0, CHUNK each; test_hmm
+   takes its DEVICE_PRIVATE chunks from the top) and runs the plan.
+
+The console goes to BUILD/<line>/peers/console.log, the results to
+BUILD/<line>/results/peers.json (kunit.py's JSON of the KTAP, then the
+per-test verdicts) and a table on stdout.
+"""
+
+import json
+import os
+import re
+import shlex
+import time
+from dataclasses import replace
+from typing import List, Optional, Tuple
+
+from zdtool import ZdError
+from zdtool.kernel import kunitpy
+from zdtool.kernel.results import Counts
+from zdtool.kernel.runner import KunitRun
+from zdtool.layout import Layout
+from zdtool.peers import expect, results
+from zdtool.peers.userspace import Userspace
+from zdtool.sweep.boot import Procs, boot
+
+CONFIGS = ['configs/zone_device.config', 'configs/peers.config']
+WINDOW = '1536M'
+CHUNK = 256 << 20		# lib/test_hmm.c's DEVMEM_CHUNK_SIZE
+BOOT_ARGS = ['mem=1G', 'console=tty', 'kunit.enable=0']
+# The run's console: warnings and worse, not the kernel's chatter around
+# the tests' output (the probe keeps all: the window line is pr_info).
+RUN_LOGLEVEL = 'loglevel=5'
+PROBE_TIMEOUT = 60.0
+RUN_TIMEOUT = 900.0
+_WINDOW = re.compile(r'zone_device_mem: hotplug window \[mem '
+		     r'(0x[0-9a-f]+)-(0x[0-9a-f]+)\]')
+
+
+def kernel_run(base: KunitRun, layout: Layout, repo: str) -> KunitRun:
+	"""kunit.py's build of the peers' kernel, from the line's run."""
+	return replace(base, configs=[os.path.join(repo, c) for c in CONFIGS],
+		       build_dir=layout.peers, filter_glob='', kconfig_add=[])
+
+
+def boot_line(linux: str, line_args: List[str], initrd: str,
+	      extra: List[str]) -> List[str]:
+	return [linux, *line_args, *BOOT_ARGS, f'zone_device_mem={WINDOW}',
+		f'initrd={initrd}', *extra]
+
+
+def window(text: str, where: str) -> Tuple[int, int]:
+	"""The window the console says the kernel set up: (start, end+1)."""
+	m = _WINDOW.search(text)
+	if not m:
+		raise ZdError(f'{where}: no "zone_device_mem: hotplug window" '
+			      'line (a kernel without the ZONE_DEVICE port?)')
+	return int(m.group(1), 16), int(m.group(2), 16) + 1
+
+
+def coherent_args(start: int, end: int) -> List[str]:
+	if end - start < 4 * CHUNK:
+		raise ZdError(f'zone_device_mem={WINDOW}: a window of '
+			      f'{(end - start) >> 20} MiB leaves no room for '
+			      'two DEVICE_COHERENT and two DEVICE_PRIVATE chunks')
+	return [f'test_hmm.spm_addr_dev1={start:#x}',
+		f'test_hmm.spm_addr_dev0={start + CHUNK:#x}']
+
+
+def _boot(cmd: List[str], workdir: str, log: str, timeout: float,
+	  what: str) -> str:
+	b = boot(cmd, workdir, log, timeout, Procs())
+	with open(log, errors='replace') as f:
+		text = f.read()
+	if b.timed_out:
+		raise ZdError(f'{what} did not finish in {timeout:.0f} s (console: '
+			      f'{log}); reproduce: {shlex.join(cmd)}')
+	return text
+
+
+def table(run: results.Run) -> List[str]:
+	width = max([len(r.name) for r in run.results] + [20])
+	out = [f'{"test":{width}}  result  reason']
+	for r in run.results:
+		out.append(f'{r.name:{width}}  {r.status:6}  {r.reason}'.rstrip())
+	return out + [f'problem: {p}' for p in run.problems]
+
+
+def run(base: KunitRun, layout: Layout, repo: str, line_args: List[str],
+	banner: str) -> Counts:
+	"""Build what is stale, boot, print the table; the counts."""
+	print(banner, flush=True)
+	kernel = kernel_run(base, layout, repo)
+	print(f'peers: building the kernel in {layout.peers}', flush=True)
+	t0 = time.monotonic()
+	if kernel.invoke('build', quiet=True) != 0:
+		raise ZdError(f'the peers kernel ({layout.peers}) failed to build; '
+			      f'see: {shlex.join(kernel.command("build"))}')
+	user = Userspace(base.tree, layout.peers_user)
+	initrd = user.build()
+	linux = os.path.join(layout.peers, 'linux')
+	t1 = time.monotonic()
+	workdir = os.path.join(layout.peers, 'boot')
+	os.makedirs(workdir, exist_ok=True)
+	uml = [f'uml_dir={workdir}/uml', 'umid=peers']
+	probe = boot_line(linux, line_args, initrd,
+			  ['zdrace_peers.probe', *uml])
+	text = _boot(probe, workdir, os.path.join(layout.peers, 'probe.log'),
+		     PROBE_TIMEOUT, 'the probe boot')
+	start, end = window(text, os.path.join(layout.peers, 'probe.log'))
+	cmd = boot_line(linux, line_args, initrd,
+			[RUN_LOGLEVEL, *coherent_args(start, end), *uml])
+	log = os.path.join(layout.peers, 'console.log')
+	print(f'peers: window [{start:#x}-{end - 1:#x}]; running '
+	      f'{len(user.plan)} tests: {shlex.join(cmd)}', flush=True)
+	text = _boot(cmd, workdir, log, RUN_TIMEOUT, 'the peers run')
+	t2 = time.monotonic()
+	found = results.parse(text, base.tree,
+			      expect.load(os.path.join(repo, expect.RULES_H),
+					  layout.line),
+			      [t.name for t in user.plan])
+	for line in table(found):
+		print(line)
+	_write_json(found, base.tree, layout, cmd, log)
+	counts = found.counts
+	print(f'peers: {counts.summary()} (build {t1 - t0:.1f} s, boots '
+	      f'{t2 - t1:.1f} s); console {log}', flush=True)
+	if counts.failed:
+		print(f'peers: reproduce: make peers KERNEL={layout.line}',
+		      flush=True)
+	return counts
+
+
+def _write_json(found: results.Run, tree: str, layout: Layout,
+		cmd: List[str], log: str) -> None:
+	doc = dict(found.to_json(), command=cmd, console=log)
+	if found.test is not None:
+		kjson = kunitpy.load(tree, 'kunit_json')
+		meta: Optional[object] = kjson.Metadata(arch='um',
+							build_dir=layout.peers)
+		doc['ktap'] = json.loads(kjson.get_json_result(found.test, meta))
+	os.makedirs(layout.results, exist_ok=True)
+	path = os.path.join(layout.results, 'peers.json')
+	with open(path + '.tmp', 'w') as f:
+		json.dump(doc, f, indent=1)
+	os.replace(path + '.tmp', path)
