@@ -99,9 +99,10 @@ review:
 
 # The kernel's own mm selftests, hmm-tests and gup_test, on the line's UML
 # (README "The kernel's own selftests"); lines whose patches/<line>/source
-# says peers=yes.  `make check` runs them too.
+# says peers=yes.  `make check` runs them too.  MUTANT=name.patch runs
+# them on the line with that mutant of fault-inject/mutants/$(KERNEL)/.
 peers:
-	$(ZDRACE) peers
+	$(ZDRACE) peers $(addprefix --mutant=,$(MUTANT))
 
 # The fault-injection sweep (README "Fault-injection sweep"): boots the
 # kernel `make` built, many times, with KERNEL_ARGS; no rebuild.  Outputs

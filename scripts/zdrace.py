@@ -14,6 +14,7 @@ import shutil
 import sys
 import time
 import unittest
+from dataclasses import replace
 from typing import List, Optional, Sequence
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -224,19 +225,44 @@ def _line_source(args: argparse.Namespace) -> source.LineSource:
 						    args.kernel), args.kernel)
 
 
-def _peers(args: argparse.Namespace, info: tree.TreeInfo) -> Counts:
+def _peers(args: argparse.Namespace, info: tree.TreeInfo,
+	   mutant: str = '') -> Counts:
+	"""make peers; with @mutant, in the mutants' tree (BUILD/<line>/
+	mutant/) with that mutant on top of the series, left unmutated."""
 	line = _line_source(args)
 	if not line.peers:
 		raise ZdError(f'the {args.kernel} line runs no user processes '
 			      f'(patches/{args.kernel}/source has no peers=yes)')
+	layout, base = _layout(args), _kunit_run(args, args.config)
+	repro = f'make peers KERNEL={args.kernel}'
 	with runner.build_lock(args.lock):
-		return peers.run(_kunit_run(args, args.config), _layout(args),
-				 REPO, line.kernel_args.split(), info.banner())
+		if not mutant:
+			return peers.run(base, layout, args.kernel, REPO,
+					 line.kernel_args.split(), info.banner(),
+					 repro)
+		path = mutants.find(REPO, args.kernel, mutant)
+		main = series.load_series(os.path.join(REPO, 'patches',
+							args.kernel))
+		dirs = layout.mutant
+		try:
+			tree.prepare(dirs, _source(args),
+				     mutants.with_mutant(main, path), REPO,
+				     args.kernel)
+			return peers.run(replace(base, tree=dirs.tree),
+					 Layout(dirs.root, ''), args.kernel, REPO,
+					 line.kernel_args.split(),
+					 f'{info.banner()}, mutant {mutant}',
+					 f'{repro} MUTANT={mutant}')
+		finally:
+			tree.prepare(dirs, _source(args),
+				     mutants.with_mutant(main, None), REPO,
+				     args.kernel)
 
 
 def cmd_peers(args: argparse.Namespace) -> int:
 	"""The kernel's own hmm-tests and gup_test on the line's UML."""
-	return 1 if _peers(args, prepare(args)).failed else 0
+	counts = _peers(args, prepare(args), args.mutant or '')
+	return 1 if counts.failed else 0
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
@@ -364,6 +390,9 @@ def build_parser() -> argparse.ArgumentParser:
 	sub.choices['mutants'].add_argument(
 		'--mutant', action='append', metavar='NAME',
 		help='only this mutant (repeatable; default: all)')
+	sub.choices['peers'].add_argument(
+		'--mutant', metavar='NAME', help='with this mutant of '
+		'fault-inject/mutants/LINE/ on top of the series')
 	sub.choices['review'].add_argument(
 		'--series', default='', metavar='MBOX|DIR',
 		help='the series to review: an mbox or a directory of patches')

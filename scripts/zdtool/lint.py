@@ -30,7 +30,7 @@ CHECKPATCH = 'scripts/checkpatch.pl'
 # would pull mm headers back into <asm/pgtable.h>; checkpatch only
 # suggests otherwise (CHECK ARCH_INCLUDE_LINUX).
 PATCH_IGNORE = ['--ignore', 'FILE_PATH_CHANGES,ARCH_INCLUDE_LINUX']
-C_SOURCES = ('kunit-tests/*.[ch]', 'fault-inject/**/*.[ch]')
+C_SOURCES = ('kunit-tests/*.[ch]', 'fault-inject/**/*.[ch]', 'scripts/zdtool/peers/*.c')
 MYPY_CONFIG = 'scripts/mypy.ini'
 MYPY_PACKAGE = 'mypy'
 

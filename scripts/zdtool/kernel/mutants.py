@@ -160,6 +160,16 @@ class MutantRun:
 			       built - start, ran - built, note)
 
 
+def find(repo: str, line: str, name: str) -> str:
+	"""The path of mutant @name of @line; one that its series does not
+	list is an error naming the series."""
+	mutants = load_series(os.path.join(repo, MUTANT_DIR, line))
+	if name not in mutants.patches:
+		raise ZdError(f'{name}: not a mutant of {MUTANT_DIR}/{line}/series '
+			      f'({", ".join(mutants.patches)})')
+	return os.path.join(mutants.directory, name)
+
+
 def run(mr: MutantRun, only: Optional[List[str]] = None) -> int:
 	mutants = load_series(os.path.join(mr.repo, MUTANT_DIR, mr.line))
 	if not mutants.patches:

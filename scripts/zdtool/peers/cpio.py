@@ -73,7 +73,8 @@ def read(path: str) -> List[Entry]:
 	"""The entries of a newc archive (for tests)."""
 	with open(path, 'rb') as f:
 		data = f.read()
-	out, pos = [], 0
+	out: List[Entry] = []
+	pos = 0
 	while True:
 		head = data[pos:pos + 110]
 		if head[:6] != MAGIC:

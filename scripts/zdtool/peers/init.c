@@ -80,7 +80,7 @@ static int cmdline_has(const char *word)
 	if (n <= 0)
 		return 0;
 	buf[n] = '\0';
-	return strstr(buf, word) != NULL;
+	return !!strstr(buf, word);
 }
 
 /* Split @line at tabs into @t; return 0, or -1 for a malformed line. */

@@ -28,6 +28,7 @@ START = 'zdrace-peers: start'
 DONE = 'zdrace-peers: done'
 _RESULT = re.compile(r'^\s*(?:not )?ok \d+ (?:- )?([^#]*?)\s*'
 		     r'(?:#\s*(?:SKIP\b\s*)?(.*))?$')
+_RUN = re.compile(r'^\s*#\s+RUN\s+(\S+) \.\.\.')
 _EXPECT = re.compile(r'(?:\S*/)?([\w.-]+\.c:\d+:\w+:(?:Expected|.*?ASSERT).*)')
 
 
@@ -75,6 +76,15 @@ def _directives(lines: List[str]) -> Dict[str, str]:
 	return out
 
 
+def _stopped_in(lines: List[str], reported: List[str]) -> str:
+	"""The first case the harness started and never reported."""
+	for line in lines:
+		m = _RUN.match(line)
+		if m and m.group(1) not in reported:
+			return m.group(1)
+	return ''
+
+
 def _why_failed(test: Any) -> str:
 	for line in test.log:
 		m = _EXPECT.search(line)
@@ -111,7 +121,8 @@ def parse(text: str, tree: str, expected: List[Expected],
 				    f'"{START}" on the console)')
 		return run
 	body = lines[start + 1:]
-	if not any(line.strip() == DONE for line in body):
+	finished = any(line.strip() == DONE for line in body)
+	if not finished:
 		run.problems.append('the run did not finish (no '
 				    f'"{DONE}" on the console)')
 	ktap = kunitpy.Ktap(tree, body)
@@ -120,7 +131,8 @@ def parse(text: str, tree: str, expected: List[Expected],
 	for name in tests:
 		top: Optional[Any] = ktap.find(name)
 		if top is None:
-			run.results.append(Result(name, 'ERROR', 'no result'))
+			run.results.append(Result(name, 'ERROR', 'no result' if finished
+						  else 'not run: the run stopped first'))
 			continue
 		leaves = list(kunitpy.leaves(top))
 		top_status = kunitpy.status(top)
@@ -133,11 +145,21 @@ def parse(text: str, tree: str, expected: List[Expected],
 						  why.get(name, '') or _why_failed(leaf) or
 						  why.get(leaf.name, ''), expected))
 			continue
+		# kunit_parser stands in a nameless test for each one missing.
+		missing = [leaf for leaf in leaves if not leaf.name]
+		leaves = [leaf for leaf in leaves if leaf.name]
 		for leaf in leaves:
 			run.results.append(_judge(
 				f'{name}.{leaf.name}', kunitpy.status(leaf),
 				why.get(leaf.name, '') or _why_failed(leaf),
 				expected))
+		if missing:
+			stopped = _stopped_in(body, [t.name for t in leaves])
+			run.results.append(Result(name, 'ERROR', (
+				f'{len(missing)} of {len(missing) + len(leaves)} '
+				'cases never reported') + (
+				f'; it stopped in {stopped}' if stopped else '')))
+			continue
 		# Every case ran, yet the program failed: a crash at exit, say.
 		if top_status in ('FAIL', 'ERROR') and \
 				all(kunitpy.status(t) != 'FAIL' for t in leaves):

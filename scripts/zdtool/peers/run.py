@@ -97,9 +97,11 @@ def table(run: results.Run) -> List[str]:
 	return out + [f'problem: {p}' for p in run.problems]
 
 
-def run(base: KunitRun, layout: Layout, repo: str, line_args: List[str],
-	banner: str) -> Counts:
-	"""Build what is stale, boot, print the table; the counts."""
+def run(base: KunitRun, layout: Layout, line: str, repo: str,
+	line_args: List[str], banner: str, repro: str) -> Counts:
+	"""Build what is stale, boot, print the table; the counts.  @layout
+	is kernel line @line's, or a mutant's (its peers/ and results/ are
+	used); @repro, the command that runs it again."""
 	print(banner, flush=True)
 	kernel = kernel_run(base, layout, repo)
 	print(f'peers: building the kernel in {layout.peers}', flush=True)
@@ -128,7 +130,7 @@ def run(base: KunitRun, layout: Layout, repo: str, line_args: List[str],
 	t2 = time.monotonic()
 	found = results.parse(text, base.tree,
 			      expect.load(os.path.join(repo, expect.RULES_H),
-					  layout.line),
+					  line),
 			      [t.name for t in user.plan])
 	for line in table(found):
 		print(line)
@@ -137,8 +139,7 @@ def run(base: KunitRun, layout: Layout, repo: str, line_args: List[str],
 	print(f'peers: {counts.summary()} (build {t1 - t0:.1f} s, boots '
 	      f'{t2 - t1:.1f} s); console {log}', flush=True)
 	if counts.failed:
-		print(f'peers: reproduce: make peers KERNEL={layout.line}',
-		      flush=True)
+		print(f'peers: reproduce: {repro}', flush=True)
 	return counts
 
 
