@@ -106,7 +106,7 @@ def run(base: KunitRun, layout: Layout, line: str, repo: str,
 	kernel = kernel_run(base, layout, repo)
 	print(f'peers: building the kernel in {layout.peers}', flush=True)
 	t0 = time.monotonic()
-	if kernel.invoke('build', quiet=True) != 0:
+	if kernel.invoke('build') != 0:
 		raise ZdError(f'the peers kernel ({layout.peers}) failed to build; '
 			      f'see: {shlex.join(kernel.command("build"))}')
 	user = Userspace(base.tree, layout.peers_user)
