@@ -55,6 +55,13 @@ ZD_PARAM_GEN(zd_refcount0_gen_params)
 	return zd_type_next(prev, desc, 2);
 }
 
+/* ... over the types with a linear map: COHERENT and GENERIC. */
+ZD_PARAM_GEN(zd_mapped_gen_params)
+{
+	return zd_type_next(prev ?: &zd_type_params[0], desc,
+			    ARRAY_SIZE(zd_type_params));
+}
+
 /* PRIVATE and COHERENT pages are free at refcount 0, the others at 1. */
 bool zd_type_is_refcount0(enum memory_type type)
 {

@@ -51,6 +51,7 @@ struct zd_type_param {
 
 ZD_PARAM_GEN(zd_type_gen_params);
 ZD_PARAM_GEN(zd_refcount0_gen_params);
+ZD_PARAM_GEN(zd_mapped_gen_params);
 
 bool zd_type_is_refcount0(enum memory_type type);
 struct zd_dev *zd_dev_create(struct kunit *test, enum memory_type type);

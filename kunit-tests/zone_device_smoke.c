@@ -51,6 +51,34 @@ static void map_and_lookup(struct kunit *test)
 	}
 }
 
+/*
+ * A range with a linear map has memory behind every page of it: its
+ * first, a middle and its last page each take a write and read it back,
+ * through the nofault accessors, so that on a line whose UML recovers
+ * from a kernel fault (7.3) a hole fails the case instead of the kernel.
+ */
+static void linear_map_covers_range(struct kunit *test)
+{
+	const struct zd_type_param *p = test->param_value;
+	struct zd_dev *dev = zd_dev_create(test, p->type);
+	unsigned long idx[] = { 0, dev->nr_pages / 2, dev->nr_pages - 1 };
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(idx); i++) {
+		u64 *addr = page_address(zd_dev_page(dev, idx[i]));
+		u64 out = 0x5a5a0000ULL + idx[i], in = 0;
+
+		KUNIT_EXPECT_EQ_MSG(test, copy_to_kernel_nofault(addr, &out,
+								 sizeof(out)), 0,
+				    "page %lu of the %lu of the %s range: no memory behind its linear map",
+				    idx[i], dev->nr_pages, p->name);
+		KUNIT_EXPECT_EQ(test, copy_from_kernel_nofault(&in, addr,
+							       sizeof(in)), 0);
+		KUNIT_EXPECT_EQ_MSG(test, in, out, "page %lu of the %s range",
+				    idx[i], p->name);
+	}
+}
+
 static void generic_page_address_writable(struct kunit *test)
 {
 	struct zd_dev *dev = zd_dev_create(test, MEMORY_DEVICE_GENERIC);
@@ -248,6 +276,7 @@ static void map_unmap_cycles_leak_nothing(struct kunit *test)
 
 static struct kunit_case zone_device_smoke_cases[] = {
 	KUNIT_CASE_PARAM(map_and_lookup, zd_type_gen_params),
+	KUNIT_CASE_PARAM(linear_map_covers_range, zd_mapped_gen_params),
 	KUNIT_CASE(generic_page_address_writable),
 	KUNIT_CASE(generic_user_mapping_roundtrip),
 	KUNIT_CASE_PARAM(generic_gup_fast_devmap_branch, zd_gup_gen_params),
