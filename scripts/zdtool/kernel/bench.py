@@ -78,6 +78,7 @@ def rows(run: KunitRun) -> List[Row]:
 
 
 GUP_BENCH_CONFIG = 'configs/bench.config'
+TIME_TRAVEL = 'time-travel='
 GUP_BENCH_RE = re.compile(r'zdrace-bench: gup_fast_devmap (\d+) ps/op min')
 # Unarmed injection points must cost no more than this.
 GUP_BENCH_BUDGET = 1.01
@@ -90,9 +91,11 @@ def gup_bench_kernel(run: KunitRun, layout: Layout, fi: str,
 		     repo: str) -> KunitRun:
 	"""Build the microbenchmark kernel with CONFIG_ZDRACE_FI=@fi."""
 	build = layout.bench_fi(fi)
+	# A time-travel kernel's clock stands still while it computes.
+	args = [a for a in run.kernel_args if not a.startswith(TIME_TRAVEL)]
 	bench = replace(run, configs=[os.path.join(repo, GUP_BENCH_CONFIG)],
 			build_dir=build, filter_glob='zdrace_gup_bench',
-			kconfig_add=[f'CONFIG_ZDRACE_FI={fi}'])
+			kconfig_add=[f'CONFIG_ZDRACE_FI={fi}'], kernel_args=args)
 	print(f'bench: building the gup-fast benchmark, CONFIG_ZDRACE_FI={fi}',
 	      flush=True)
 	if bench.invoke('build', quiet=True) != 0:
