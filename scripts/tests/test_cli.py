@@ -84,7 +84,8 @@ if __name__ == '__main__':
 
 class LineConfigsTest(unittest.TestCase):
 	"""configs/<line>/*.config go into every kunit.py run of the line,
-	after the run's own fragments; a line without any gets none."""
+	after the run's own fragments; a line without any gets none (6.99:
+	none carried)."""
 
 	def kunit_run(self, line: str) -> runner.KunitRun:
 		args = argparse.Namespace(kernel=line, build_root='/nonexistent',
@@ -102,5 +103,12 @@ class LineConfigsTest(unittest.TestCase):
 		self.assertIn(f'--kunitconfig={run.line_configs[0]}',
 			      cmd[own + 1:])
 
+	def test_uniprocessor_line(self) -> None:
+		run = self.kunit_run('6.12')
+		self.assertEqual([os.path.relpath(c, zdrace.REPO)
+				  for c in run.line_configs],
+				 ['configs/6.12/time-travel.config'])
+		self.assertIn('time-travel=inf-cpu', run.kernel_args)
+
 	def test_line_without_configs(self) -> None:
-		self.assertEqual(self.kunit_run('6.12').line_configs, [])
+		self.assertEqual(self.kunit_run('6.99').line_configs, [])
