@@ -108,7 +108,7 @@ peers:
 # kernel `make` built, many times, with KERNEL_ARGS; no rebuild.  Outputs
 # in $(BUILD)/sweep/<timestamp>/.  e.g. SWEEP_ARGS="--time 8h --minimize",
 # or SWEEP_ARGS="--resume DIR" (with the same KERNEL_ARGS).
-SWEEP_ARGS ?= --time 2m --seeds-per-boot 8 --points-per-job 3
+SWEEP_ARGS ?= --time 2m --points-per-job 3
 .PHONY: sweep
 
 sweep:

@@ -267,9 +267,12 @@ def cmd_peers(args: argparse.Namespace) -> int:
 
 def cmd_bench(args: argparse.Namespace) -> int:
 	info = prepare(args)
+	run = _kunit_run(args, args.config)
 	with runner.build_lock(args.lock):
-		return bench.run(_kunit_run(args, args.config), _layout(args),
-				 info, [
+		return bench.run(run, _layout(args), info, [
+			lambda: bench.edit_one_test_row(run, REPO),
+			lambda: bench.sweep_row(REPO, _layout(args),
+						args.kernel_args or []),
 			covcmd.bench_row(_coverage_context(args, locked=True),
 					 info)], repo=REPO)
 

@@ -7,6 +7,8 @@ import os
 import re
 import statistics
 import subprocess
+import sys
+import tempfile
 import time
 from dataclasses import dataclass, replace
 from typing import Callable, List, Sequence, Tuple
@@ -75,6 +77,57 @@ def rows(run: KunitRun) -> List[Row]:
 		Row('boot + suites (kunit.py exec)', suites,
 		    'boot with no suite', boot),
 	]
+
+
+# Edit one test to its result: this suite's source is touched, then
+# rebuilt and run alone.
+EDIT_SUITE = 'zone_device_smoke'
+SWEEP_SECONDS = 30
+_PER_MIN = re.compile(r'^sweep: \d+ jobs .*?, (\d+) interleavings/min$', re.M)
+
+
+def edit_one_test_row(run: KunitRun, repo: str) -> Row:
+	"""Touch one suite's source, then build and run that suite, against
+	the same with nothing touched."""
+	path = os.path.join(repo, 'kunit-tests', f'{EDIT_SUITE}.c')
+	one = replace(run, filter_glob=f'{EDIT_SUITE}.*')
+
+	def edited() -> int:
+		os.utime(path)
+		return one.invoke('run', quiet=True)
+
+	return Row(f'edit one test to its result ({EDIT_SUITE}.c touched, '
+		   'make run FILTER=)', timed(edited, ok=(0, 1)),
+		   'the same run, nothing touched',
+		   timed(lambda: one.invoke('run', quiet=True), ok=(0, 1)))
+
+
+def sweep_per_min(repo: str, layout: Layout, kernel_args: Sequence[str],
+		  seeds: int) -> float:
+	"""A SWEEP_SECONDS sweep of the built kernel: interleavings/min."""
+	with tempfile.TemporaryDirectory(prefix='zdrace-bench-sweep.') as out:
+		cmd = [sys.executable, os.path.join(repo, 'scripts', 'sweep'),
+		       'run', f'--kernel={layout.line}',
+		       f'--build-root={layout.build_root}',
+		       *(f'--kernel_args={a}' for a in kernel_args),
+		       f'--time={SWEEP_SECONDS}s', f'--seeds-per-boot={seeds}',
+		       f'--out={os.path.join(out, "sweep")}']
+		proc = subprocess.run(cmd, stdout=subprocess.PIPE,
+				      stderr=subprocess.STDOUT, text=True)
+	m = _PER_MIN.search(proc.stdout)
+	if proc.returncode not in (0, 1) or not m:
+		raise ZdError(f'the benchmark sweep ({" ".join(cmd)}) exited '
+			      f'{proc.returncode} without a rate')
+	return float(m.group(1))
+
+
+def sweep_row(repo: str, layout: Layout, kernel_args: Sequence[str]) -> Row:
+	"""The sweep's rate with its default seeds a boot, against one
+	interleaving a boot (what a boot costs)."""
+	return Row('sweep, 64 seeds a boot', sweep_per_min(repo, layout,
+							  kernel_args, 64),
+		   'one seed a boot', sweep_per_min(repo, layout, kernel_args, 1),
+		   unit='interleavings/min', digits=0)
 
 
 GUP_BENCH_CONFIG = 'configs/bench.config'
