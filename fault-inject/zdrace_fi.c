@@ -403,14 +403,19 @@ static bool zdrace_fi_may_sleep_here(void)
 	return !IS_ENABLED(CONFIG_PREEMPT_COUNT) || preemptible();
 }
 
-/* Spin on the clock, not a calibrated loop: UML's udelay() runs short. */
-static void zdrace_fi_spin(unsigned long us)
+/**
+ * zdrace_fi_spin() - spin @us microseconds on the clock, not a calibrated
+ *	loop: UML's udelay() runs short.
+ * @us: how long.
+ */
+void zdrace_fi_spin(unsigned long us)
 {
 	ktime_t end = ktime_add_us(ktime_get(), us);
 
 	while (ktime_before(ktime_get(), end))
 		cpu_relax();
 }
+EXPORT_SYMBOL_GPL(zdrace_fi_spin);
 
 bool __zdrace_fi_hit(enum zdrace_fi_point point)
 {

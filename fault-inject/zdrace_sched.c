@@ -17,8 +17,8 @@
 #include <linux/delay.h>
 #include <linux/init.h>
 #include <linux/kthread.h>
-#include <linux/log2.h>
 #include <linux/ktime.h>
+#include <linux/log2.h>
 #include <linux/moduleparam.h>
 #include <linux/prandom.h>
 #include <linux/sched.h>
@@ -151,11 +151,11 @@ static void zdrace_actor_park(struct zdrace_sched *s, struct zdrace_actor *a, in
  */
 static void zdrace_sched_hold(u32 r)
 {
-	unsigned int scale = (r & 0x1f) % (ilog2(ZDRACE_SCHED_HOLD_US) + 1);
-	unsigned int us = (r >> 5) % ((1U << scale) + 1);
+	unsigned int scale = ((r & 0xffff) * (ilog2(ZDRACE_SCHED_HOLD_US) + 1)) >> 16;
+	unsigned int us = (r >> 16) % ((1U << scale) + 1);
 
 	if (us < ZDRACE_SCHED_SPIN_US)
-		udelay(us);
+		zdrace_fi_spin(us);
 	else
 		usleep_range(us, us + us / 4);
 }
@@ -775,7 +775,9 @@ int zdrace_sched_finish(struct zdrace_sched *s)
 		usleep_range(ZDRACE_SCHED_POLL_US, 2 * ZDRACE_SCHED_POLL_US);
 	} while (time_before(jiffies, deadline));
 	if (ret)
-		zdrace_sched_report(s, "actors still blocked after the test released them");
+		zdrace_sched_report(s, s->concurrent ?
+				    "concurrent actors had not returned within the step timeout" :
+				    "actors still blocked after the test released them");
 	return ret;
 }
 EXPORT_SYMBOL_GPL(zdrace_sched_finish);

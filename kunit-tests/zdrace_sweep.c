@@ -106,8 +106,12 @@ static const enum zdrace_fi_point zd_sweep_after_wait[] = {
 
 static bool zd_sweep_is_after_wait(int point)
 {
-	return point == zd_sweep_after_wait[0] ||
-	       point == zd_sweep_after_wait[1];
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(zd_sweep_after_wait); i++)
+		if (point == zd_sweep_after_wait[i])
+			return true;
+	return false;
 }
 
 /* zdrace_sweep.concurrent=1 needs two CPUs and a free gate past the wait. */
@@ -309,26 +313,33 @@ static struct zd_sweep_ctx *zd_sweep_ctx_new(struct kunit *test)
 	return ctx;
 }
 
+static void zd_sweep_set_phase(struct zd_sweep_ctx *ctx, int phase)
+{
+	/* Publish @phase once what it names is done: see zd_sweep_phase(). */
+	smp_store_release(&ctx->phase, phase);
+}
+
 /* Zap the users' mappings, stop the driver's allocations, memunmap_pages(). */
 static void zd_sweep_teardown(void *data)
 {
 	struct zd_sweep_ctx *ctx = data;
 
 	current->make_it_fail = true;
-	WRITE_ONCE(ctx->phase, ZD_TD_ZAPPING);
+	zd_sweep_set_phase(ctx, ZD_TD_ZAPPING);
 	zd_dev_zap(ctx->dev);
-	WRITE_ONCE(ctx->phase, ZD_TD_ZAPPED);
+	zd_sweep_set_phase(ctx, ZD_TD_ZAPPED);
 	mutex_lock(&ctx->driver_lock);
-	WRITE_ONCE(ctx->phase, ZD_TD_DYING);
+	zd_sweep_set_phase(ctx, ZD_TD_DYING);
 	mutex_unlock(&ctx->driver_lock);
 	zd_dev_unmap(ctx->dev);
 	ctx->frees_at_return = atomic_read(&ctx->dev->page_free_calls);
-	WRITE_ONCE(ctx->phase, ZD_TD_DONE);
+	zd_sweep_set_phase(ctx, ZD_TD_DONE);
 }
 
 static int zd_sweep_phase(struct zd_sweep_ctx *ctx)
 {
-	return READ_ONCE(ctx->phase);
+	/* Pairs with zd_sweep_set_phase(): what a phase names is done. */
+	return smp_load_acquire(&ctx->phase);
 }
 
 /*

@@ -72,8 +72,10 @@ static void linear_map_covers_range(struct kunit *test)
 								 sizeof(out)), 0,
 				    "page %lu of the %lu of the %s range: no memory behind its linear map",
 				    idx[i], dev->nr_pages, p->name);
-		KUNIT_EXPECT_EQ(test, copy_from_kernel_nofault(&in, addr,
-							       sizeof(in)), 0);
+		KUNIT_EXPECT_EQ_MSG(test, copy_from_kernel_nofault(&in, addr,
+								   sizeof(in)), 0,
+				    "page %lu of the %s range: unreadable",
+				    idx[i], p->name);
 		KUNIT_EXPECT_EQ_MSG(test, in, out, "page %lu of the %s range",
 				    idx[i], p->name);
 	}

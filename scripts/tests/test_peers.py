@@ -111,6 +111,24 @@ class ResultsTest(unittest.TestCase):
 		self.assertIn('believed broken', xpass[0].reason)
 		self.assertEqual(run.counts.failed, 2)
 
+	def test_a_broken_setup_is_no_skip(self) -> None:
+		tree = kunittree.needed(self)
+		text = _console('console-7.3.log').replace(
+			'ok 9 hmm.hmm_device_private.anon_write_hugetlbfs # SKIP '
+			'Not enough huge pages', 'ok 9 hmm.hmm_device_private.'
+			'anon_write_hugetlbfs # SKIP DEVICE_COHERENT not available')
+		declared = _expected() + [expect.Expected(
+			'hmm-tests.hmm.*.renamed_case', '7.3', 'gone')]
+		run = results.parse(text, tree, declared, NAMES)
+		by = {r.name: r for r in run.results}
+		skip = by['hmm-tests.hmm.hmm_device_private.anon_write_hugetlbfs']
+		self.assertEqual(skip.status, 'FAIL')
+		self.assertIn('DEVICE_COHERENT not available', skip.reason)
+		self.assertEqual(run.problems, [
+			'kunit-tests/zd_rules.h: ZD_PEER_FAIL("hmm-tests.hmm.*.'
+			'renamed_case") matches no test of the run'])
+		self.assertEqual(run.counts.failed, 2)
+
 	def test_a_broken_port(self) -> None:
 		tree = kunittree.needed(self)
 		run = results.parse(_console('console-7.3-window-map-short.log'),

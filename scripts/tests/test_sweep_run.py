@@ -187,6 +187,13 @@ class RunTest(SweepCase):
 				      '--concurrent: the kernel brought up 1 CPU')
 		self.assert_bad_input(self.base() + ['--concurrent', '--minimize'],
 				      '--minimize: not with --concurrent')
+		self.kernel(cpus=2)
+		rc, _, err = self.sweep_here(*self.base(), '--concurrent', '--runs',
+					     '1', '--seeds-per-boot', '1')
+		self.assertEqual(rc, 0, err)
+		self.assert_bad_input(['run', '--resume', self.path('out'),
+				       '--minimize'],
+				      '--minimize: not with --concurrent')
 
 	def test_minimize_nothing_armed(self) -> None:
 		self.kernel(rules=[{'do': 'warn', 'seed': 1}])

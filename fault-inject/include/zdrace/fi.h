@@ -102,6 +102,7 @@ int zdrace_fi_parse_action(const char *str, enum zdrace_fi_action *action,
 			   unsigned long *arg);
 const char *zdrace_fi_action_name(enum zdrace_fi_action action);
 int zdrace_fi_boot_error_count(void);
+void zdrace_fi_spin(unsigned long us);
 
 #else /* !CONFIG_ZDRACE_FI */
 

@@ -33,6 +33,8 @@
 #define MAX_ARGS	32
 #define LINE_MAX_LEN	4096
 #define KSFT_SKIP	4
+/* How long a killed test may take to be reaped before it is given up on. */
+#define REAP_S		10
 
 struct peer_test {
 	char *name;
@@ -176,6 +178,20 @@ static int relay(int fd, const char *name, double deadline)
 	return 0;
 }
 
+/* Reap @pid within @secs; return 0, or -1 if it is still there. */
+static int reap(pid_t pid, int *status, int secs)
+{
+	const struct timespec tick = { .tv_nsec = 100 * 1000 * 1000 };
+	double deadline = now() + secs;
+
+	do {
+		if (waitpid(pid, status, WNOHANG) == pid)
+			return 0;
+		nanosleep(&tick, NULL);
+	} while (now() < deadline);
+	return -1;
+}
+
 static void run_test(int nr, const struct peer_test *t)
 {
 	double deadline = now() + t->timeout_s;
@@ -188,6 +204,8 @@ static void run_test(int nr, const struct peer_test *t)
 	}
 	pid = fork();
 	if (pid == 0) {
+		/* A group of its own: a timeout kills the cases it forked too. */
+		setpgid(0, 0);
 		dup2(pipefd[1], STDOUT_FILENO);
 		dup2(pipefd[1], STDERR_FILENO);
 		close(pipefd[0]);
@@ -207,9 +225,18 @@ static void run_test(int nr, const struct peer_test *t)
 	}
 	timed_out = relay(pipefd[0], t->name, deadline);
 	if (timed_out)
-		kill(pid, SIGKILL);
+		kill(-pid, SIGKILL);
 	close(pipefd[0]);
-	waitpid(pid, &status, 0);
+	/* Its output ended; it must exit before its time is up too. */
+	if (!timed_out && reap(pid, &status, (int)(deadline - now()) + 1)) {
+		timed_out = 1;
+		kill(-pid, SIGKILL);
+	}
+	if (timed_out && reap(pid, &status, REAP_S)) {
+		say("not ok %d %s # timed out after %d s, and still there %d s after SIGKILL\n",
+		    nr, t->name, t->timeout_s, REAP_S);
+		return;
+	}
 	if (timed_out)
 		say("not ok %d %s # timed out after %d s\n", nr, t->name,
 		    t->timeout_s);

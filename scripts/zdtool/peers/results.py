@@ -12,8 +12,14 @@ ZD_PEER_FAIL entries say which failures a line is known to have.
 A plan line with a single result (gup_test's) is named after the plan
 line alone.  XFAIL (declared, and failed) counts as skipped; a declared
 failure that passes is XPASS and counts as failed, as does every kernel
-report (KASAN, WARNING, BUG, panic) and a run that did not finish.
+report (KASAN, WARNING, BUG, panic), a run that did not finish, a
+declaration that matches no test, and a skip for any reason but
+SKIP_REASONS: the run sets up both device types, debugfs and gup_test,
+so any other skip means the setup broke.
 """
+
+# Skips UML cannot help: it has no hugetlbfs.
+SKIP_REASONS = ('Not enough huge pages',)
 
 import re
 from dataclasses import asdict, dataclass, field
@@ -95,6 +101,9 @@ def _why_failed(test: Any) -> str:
 
 def _judge(name: str, status: str, reason: str,
 	   expected: List[Expected]) -> Result:
+	if status == 'SKIP' and reason not in SKIP_REASONS:
+		return Result(name, 'FAIL', f'skipped ({reason or "no reason"}), '
+			      'but the run sets up what it needs')
 	known = find(expected, name)
 	if known and status == 'FAIL':
 		return Result(name, 'XFAIL', f'{known.reason} ({reason})'
@@ -165,4 +174,8 @@ def parse(text: str, tree: str, expected: List[Expected],
 				all(kunitpy.status(t) != 'FAIL' for t in leaves):
 			run.results.append(Result(name, top_status,
 						  why.get(name, 'failed')))
+	for e in expected:
+		if not any(e.matches(r.name) for r in run.results):
+			run.problems.append(f'kunit-tests/zd_rules.h: ZD_PEER_FAIL('
+					    f'"{e.glob}") matches no test of the run')
 	return run

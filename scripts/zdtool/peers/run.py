@@ -43,7 +43,8 @@ BOOT_ARGS = ['mem=1G', 'console=tty', 'kunit.enable=0']
 # the tests' output (the probe keeps all: the window line is pr_info).
 RUN_LOGLEVEL = 'loglevel=5'
 PROBE_TIMEOUT = 60.0
-RUN_TIMEOUT = 900.0
+# The run's bound: every test's own timeout, plus the boots.
+RUN_MARGIN = 120.0
 _WINDOW = re.compile(r'zone_device_mem: hotplug window \[mem '
 		     r'(0x[0-9a-f]+)-(0x[0-9a-f]+)\]')
 
@@ -78,15 +79,12 @@ def coherent_args(start: int, end: int) -> List[str]:
 		f'test_hmm.spm_addr_dev0={start + CHUNK:#x}']
 
 
-def _boot(cmd: List[str], workdir: str, log: str, timeout: float,
-	  what: str) -> str:
+def _boot(cmd: List[str], workdir: str, log: str,
+	  timeout: float) -> Tuple[str, bool]:
+	"""The console, and whether the boot was killed at @timeout."""
 	b = boot(cmd, workdir, log, timeout, Procs())
 	with open(log, errors='replace') as f:
-		text = f.read()
-	if b.timed_out:
-		raise ZdError(f'{what} did not finish in {timeout:.0f} s (console: '
-			      f'{log}); reproduce: {shlex.join(cmd)}')
-	return text
+		return f.read(), b.timed_out
 
 
 def table(run: results.Run) -> List[str]:
@@ -118,20 +116,27 @@ def run(base: KunitRun, layout: Layout, line: str, repo: str,
 	uml = [f'uml_dir={workdir}/uml', 'umid=peers']
 	probe = boot_line(linux, line_args, initrd,
 			  ['zdrace_peers.probe', *uml])
-	text = _boot(probe, workdir, os.path.join(layout.peers, 'probe.log'),
-		     PROBE_TIMEOUT, 'the probe boot')
-	start, end = window(text, os.path.join(layout.peers, 'probe.log'))
+	probe_log = os.path.join(layout.peers, 'probe.log')
+	text, hung = _boot(probe, workdir, probe_log, PROBE_TIMEOUT)
+	if hung:
+		raise ZdError(f'the probe boot did not finish in {PROBE_TIMEOUT:.0f} '
+			      f's (console: {probe_log}); reproduce: '
+			      f'{shlex.join(probe)}')
+	start, end = window(text, probe_log)
 	cmd = boot_line(linux, line_args, initrd,
 			[RUN_LOGLEVEL, *coherent_args(start, end), *uml])
 	log = os.path.join(layout.peers, 'console.log')
 	print(f'peers: window [{start:#x}-{end - 1:#x}]; running '
 	      f'{len(user.plan)} tests: {shlex.join(cmd)}', flush=True)
-	text = _boot(cmd, workdir, log, RUN_TIMEOUT, 'the peers run')
+	bound = sum(t.timeout for t in user.plan) + RUN_MARGIN
+	text, hung = _boot(cmd, workdir, log, bound)
 	t2 = time.monotonic()
 	found = results.parse(text, base.tree,
 			      expect.load(os.path.join(repo, expect.RULES_H),
 					  line),
 			      [t.name for t in user.plan])
+	if hung:
+		found.problems.append(f'the run was killed after {bound:.0f} s')
 	for line in table(found):
 		print(line)
 	_write_json(found, base.tree, layout, cmd, log)

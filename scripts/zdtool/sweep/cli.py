@@ -41,6 +41,11 @@ FIXED = ['--scenarios', '--points', '--actions', '--with-excluded', '--seed',
 	 '--concurrent']
 
 
+MINIMIZE_CONCURRENT = ('--minimize: not with --concurrent (a concurrent '
+		       'seed replays only statistically; --replays measures '
+		       'its hit rate instead)')
+
+
 class Parser(argparse.ArgumentParser):
 	def error(self, message: str) -> NoReturn:
 		print(f'sweep: error: {message}', file=sys.stderr)
@@ -189,10 +194,11 @@ def _resumed(args: argparse.Namespace) -> Tuple[Spec, journal.State, str]:
 
 def cmd_run(args: argparse.Namespace) -> int:
 	if args.concurrent and args.minimize:
-		raise bad_input('--minimize: not with --concurrent (a concurrent '
-				'seed replays only statistically; --replays '
-				'measures its hit rate instead)')
+		raise bad_input(MINIMIZE_CONCURRENT)
 	spec, state, out = _resumed(args) if args.resume else _new(args)
+	if spec.concurrent and args.minimize:
+		raise bad_input(MINIMIZE_CONCURRENT + f' ({args.resume} is a '
+				'concurrent sweep)')
 	s = state.header.settings
 	runs = args.runs if args.runs is not None else s.runs
 	if args.time:

@@ -167,8 +167,9 @@ class Replayed:
 
 	def text(self) -> str:
 		last = self.block_seed + self.block_seeds - 1
-		return (f'hit rate: seed {self.seed} alone {self.hits} of '
-			f'{self.runs} boots, seeds {self.block_seed}-{last} '
+		alone = f'seed {self.seed} alone {self.hits} of {self.runs} ' \
+			'boots, ' if self.runs else ''
+		return (f'hit rate: {alone}seeds {self.block_seed}-{last} '
 			f'{self.block_hits} of {self.block_runs} (concurrent: '
 			'replay is statistical)')
 

@@ -212,15 +212,20 @@ class Sweep:
 					self.procs.stopping.is_set():
 				continue
 			r = f.first
+			# A failure no seed was named for: its block alone.
 			seed = r.seed if r.fail_seed is None else r.fail_seed
 			self.progress.say(f'sweep: replaying {f.title} (job {r.index}, '
 					  f'seed {seed}, then its block) '
 					  f'{self.cfg.replays} times each')
-			alone = self._replay_one(Job(r.index, r.case, seed, 1,
-						     list(r.arm), True), f.title)
+			alone: Optional[Tuple[int, int]] = (0, 0)
+			if r.fail_seed is not None:
+				alone = self._replay_one(Job(r.index, r.case, seed, 1,
+							     list(r.arm), True), f.title)
 			block = self._replay_one(Job(r.index, r.case, r.seed, r.seeds,
 						     list(r.arm), True), f.title)
 			if alone is None or block is None:
+				self.progress.say(f'sweep: replays of {f.title} stopped '
+						  'before they were done; not recorded')
 				return
 			self.journal.append(Replayed(
 				f.title, r.index, seed, alone[0], alone[1], r.seed,
@@ -239,7 +244,13 @@ class Sweep:
 					if not left:
 						return
 					n = left.pop()
-				out = self.cfg.runner.run(job, tag=f'replay-{job.index}-{n}')
+				try:
+					out = self.cfg.runner.run(job, tag=f'replay-{job.index}-{n}')
+				except OSError as e:
+					self.progress.say(f'sweep: replay of job {job.index}: '
+							  f'{self.cfg.runner.linux}: '
+							  f'{e.strerror or e}')
+					return
 				out.cleanup()
 				with lock:
 					if not out.interrupted:
