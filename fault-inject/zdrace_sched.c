@@ -198,17 +198,15 @@ void zdrace_sched_pause(struct zdrace_sched *s)
 }
 EXPORT_SYMBOL_GPL(zdrace_sched_pause);
 
-/* A concurrent schedule's gate: record @a there and hold it a seeded while. */
+/* A concurrent schedule's gate: record @a there, then pause it. */
 static void zdrace_actor_pass(struct zdrace_sched *s, struct zdrace_actor *a, int gate)
 {
 	unsigned long flags;
-	u32 r;
 
 	spin_lock_irqsave(&s->lock, flags);
 	zdrace_sched_add_event(s, a - s->actor, ZDRACE_SCHED_EV_GATE, gate);
-	r = prandom_u32_state(&s->rnd);
 	spin_unlock_irqrestore(&s->lock, flags);
-	zdrace_sched_hold(r);
+	zdrace_sched_pause(s);
 }
 
 /* The `call` action of a gate: the case's hook, then park or pass. */
@@ -684,8 +682,8 @@ static int zdrace_sched_steps(struct zdrace_sched *s)
 }
 
 /*
- * A concurrent schedule: let every actor go at once and wait for them all,
- * bounded.  Return: 0, or -EDEADLK while some have not returned.
+ * A concurrent schedule: wait, bounded, for every actor to return.
+ * Return: 0, or -EDEADLK while some have not.
  */
 static int zdrace_sched_wait_all(struct zdrace_sched *s)
 {
@@ -694,6 +692,7 @@ static int zdrace_sched_wait_all(struct zdrace_sched *s)
 	       0 : -EDEADLK;
 }
 
+/* A concurrent schedule: let every actor go at once, then wait for them. */
 static int zdrace_sched_start_all(struct zdrace_sched *s)
 {
 	int i;

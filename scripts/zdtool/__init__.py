@@ -3,6 +3,7 @@
 (kernel/), measure their coverage (coverage/) and sweep its injection
 points (sweep/)."""
 
+import os
 import sys
 from typing import Callable
 
@@ -22,6 +23,17 @@ class ZdError(Exception):
 
 def bad_input(message: str) -> ZdError:
 	return ZdError(message, BAD_INPUT)
+
+
+def write_atomic(path: str, text: str) -> None:
+	"""@path holds @text whole, or what it held before: written beside
+	it, synced, then renamed over it."""
+	tmp = path + '.tmp'
+	with open(tmp, 'w') as f:
+		f.write(text)
+		f.flush()
+		os.fsync(f.fileno())
+	os.replace(tmp, path)
 
 
 def run_command(prog: str, func: Callable[[], int]) -> int:

@@ -24,9 +24,9 @@ import re
 import shlex
 import time
 from dataclasses import replace
-from typing import List, Optional, Tuple
+from typing import List, Tuple
 
-from zdtool import ZdError
+from zdtool import ZdError, write_atomic
 from zdtool.kernel import kunitpy
 from zdtool.kernel.results import Counts
 from zdtool.kernel.runner import KunitRun
@@ -153,11 +153,8 @@ def _write_json(found: results.Run, tree: str, layout: Layout,
 	doc = dict(found.to_json(), command=cmd, console=log)
 	if found.test is not None:
 		kjson = kunitpy.load(tree, 'kunit_json')
-		meta: Optional[object] = kjson.Metadata(arch='um',
-							build_dir=layout.peers)
+		meta = kjson.Metadata(arch='um', build_dir=layout.peers)
 		doc['ktap'] = json.loads(kjson.get_json_result(found.test, meta))
 	os.makedirs(layout.results, exist_ok=True)
-	path = os.path.join(layout.results, 'peers.json')
-	with open(path + '.tmp', 'w') as f:
-		json.dump(doc, f, indent=1)
-	os.replace(path + '.tmp', path)
+	write_atomic(os.path.join(layout.results, 'peers.json'),
+		     json.dumps(doc, indent=1))

@@ -26,7 +26,7 @@ import tempfile
 from dataclasses import asdict, dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
-from zdtool import ZdError
+from zdtool import ZdError, write_atomic
 from zdtool.kernel.compare import cpus_in_text
 from zdtool.sweep import SUITE
 from zdtool.sweep.boot import BOOT_ARGS, Procs, boot
@@ -159,8 +159,5 @@ def read(linux: str, boot_args: List[str], cache: str) -> KernelList:
 	finally:
 		shutil.rmtree(work, ignore_errors=True)
 	listing.key = key
-	tmp = cache + '.tmp'
-	with open(tmp, 'w') as f:
-		json.dump(listing.to_json(), f, indent=1)
-	os.replace(tmp, cache)
+	write_atomic(cache, json.dumps(listing.to_json(), indent=1))
 	return listing

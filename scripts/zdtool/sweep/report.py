@@ -15,7 +15,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import asdict
 from typing import Any, Dict, List, Optional, Set, Tuple
 
-from zdtool import bad_input
+from zdtool import bad_input, write_atomic
 from zdtool.sweep import html
 from zdtool.sweep.job import make_command, repro_command
 from zdtool.sweep.journal import State
@@ -248,20 +248,11 @@ def junit(summary: Summary) -> str:
 	return ET.tostring(root, encoding='unicode', xml_declaration=True)
 
 
-def _atomic_write(path: str, text: str) -> None:
-	tmp = path + '.tmp'
-	with open(tmp, 'w') as f:
-		f.write(text)
-		f.flush()
-		os.fsync(f.fileno())
-	os.replace(tmp, path)
-
-
 def write(summary: Summary, out: str) -> List[str]:
 	"""sweep.json, junit.xml, report.html in @out; returns their paths."""
 	paths = [os.path.join(out, n) for n in
 		 ('sweep.json', 'junit.xml', 'report.html')]
-	_atomic_write(paths[0], json.dumps(kcidb(summary, out), indent=1))
-	_atomic_write(paths[1], junit(summary))
-	_atomic_write(paths[2], html.render(summary))
+	write_atomic(paths[0], json.dumps(kcidb(summary, out), indent=1))
+	write_atomic(paths[1], junit(summary))
+	write_atomic(paths[2], html.render(summary))
 	return paths
