@@ -4,7 +4,7 @@
  *
  * One token: the controller (the KUnit test thread) hands it to the actor
  * the schedule names and waits until that actor parks at a gate, returns,
- * or is seen sleeping outside the harness (blocked).  Events are appended
+ * or sleeps outside the harness waiting for another actor (blocked).  Events are appended
  * by the controller alone, in the order it observes them, so the trace
  * does not depend on host timing.  Every wait is bounded: a stuck actor
  * fails the test with the trace instead of hanging it.
@@ -31,8 +31,11 @@
 
 /* An actor that runs this long without parking or sleeping is stuck. */
 #define ZDRACE_SCHED_STEP_TIMEOUT_MS	2000
-/* An actor asleep outside the harness this long counts as blocked. */
-#define ZDRACE_SCHED_BLOCK_US		5000
+/*
+ * An actor asleep outside the harness this long, once the grace periods
+ * it may wait for have ended, counts as blocked.
+ */
+#define ZDRACE_SCHED_BLOCK_US		1000
 #define ZDRACE_SCHED_POLL_US		100
 /* Concurrent schedules: the longest seeded hold at a start or a gate, */
 #define ZDRACE_SCHED_HOLD_US		65536
@@ -474,34 +477,64 @@ static int zdrace_sched_pick(struct zdrace_sched *s)
 }
 
 /*
+ * Whether @t sleeps: off its runqueue and not being woken.  A wakeup
+ * queued on another CPU's wake list shows only once that CPU takes it.
+ */
+static bool zdrace_task_sleeps(struct task_struct *t)
+{
+	return (READ_ONCE(t->__state) &
+		(TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE)) &&
+	       !READ_ONCE(t->on_rq);
+}
+
+static unsigned long zdrace_task_switches(struct task_struct *t)
+{
+	return READ_ONCE(t->nvcsw) + READ_ONCE(t->nivcsw);
+}
+
+/*
  * Wait until @a is parked, done or blocked.  Blocked means asleep outside
- * the harness for ZDRACE_SCHED_BLOCK_US in a row.
+ * the harness, waiting for another actor.  What the paths under test
+ * wait for on their own are grace periods (percpu_ref_kill()'s switch to
+ * atomic mode, synchronize_rcu(), section_deactivate()'s expedited one):
+ * once @a is seen asleep, every grace period it may wait for is let end
+ * (rcu_barrier() for those that end in a callback, with
+ * rcutree.rcu_normal_wake_from_gp=0 synchronize_rcu() among them; an
+ * expedited one for the expedited), however long the host takes.  If it
+ * then sleeps on, without having run, for ZDRACE_SCHED_BLOCK_US (a
+ * wakeup already sent but not yet taken, a lock a kworker holds), it is
+ * blocked.
  * Return: 0, or -ETIMEDOUT when it kept running past the step timeout.
  */
 static int zdrace_sched_settle(struct zdrace_sched *s, struct zdrace_actor *a)
 {
 	unsigned long deadline = jiffies +
 				 msecs_to_jiffies(ZDRACE_SCHED_STEP_TIMEOUT_MS);
-	unsigned int asleep_us = 0;
+	unsigned long switches = 0;
+	u64 asleep_since = 0;
 
 	for (;;) {
 		enum zdrace_actor_state st = READ_ONCE(a->state);
 
 		if (st == ZDRACE_ACTOR_WAITING || st == ZDRACE_ACTOR_DONE)
 			return 0;
-		if (!task_is_running(a->task)) {
-			asleep_us += ZDRACE_SCHED_POLL_US;
-			if (asleep_us >= ZDRACE_SCHED_BLOCK_US) {
-				spin_lock(&s->lock);
-				if (a->state == ZDRACE_ACTOR_RUNNING)
-					a->state = ZDRACE_ACTOR_BLOCKED;
-				spin_unlock(&s->lock);
-				if (READ_ONCE(a->state) == ZDRACE_ACTOR_BLOCKED)
-					return 0;
-			}
-		} else {
-			asleep_us = 0;
+		if (!zdrace_task_sleeps(a->task) ||
+		    zdrace_task_switches(a->task) != switches) {
+			asleep_since = 0;
+		} else if (!asleep_since) {
+			rcu_barrier();
+			synchronize_rcu_expedited();
+			asleep_since = ktime_get_ns();
+		} else if (ktime_get_ns() - asleep_since >=
+			   ZDRACE_SCHED_BLOCK_US * NSEC_PER_USEC) {
+			spin_lock(&s->lock);
+			if (a->state == ZDRACE_ACTOR_RUNNING)
+				a->state = ZDRACE_ACTOR_BLOCKED;
+			spin_unlock(&s->lock);
+			if (READ_ONCE(a->state) == ZDRACE_ACTOR_BLOCKED)
+				return 0;
 		}
+		switches = zdrace_task_switches(a->task);
 		if (time_after(jiffies, deadline))
 			return -ETIMEDOUT;
 		usleep_range(ZDRACE_SCHED_POLL_US, 2 * ZDRACE_SCHED_POLL_US);
@@ -542,7 +575,7 @@ static int zdrace_sched_drain(struct zdrace_sched *s)
 			zdrace_sched_observe(s, a);
 		if (READ_ONCE(a->state) != ZDRACE_ACTOR_BLOCKED)
 			continue;
-		if (!task_is_running(a->task))
+		if (zdrace_task_sleeps(a->task))
 			continue;
 		spin_lock(&s->lock);
 		if (a->state == ZDRACE_ACTOR_BLOCKED) {
