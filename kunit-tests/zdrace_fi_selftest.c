@@ -611,6 +611,29 @@ static void blocked_actor_is_detected(struct kunit *test)
 	KUNIT_EXPECT_GT(test, zdrace_sched_done(s, 0), after);
 }
 
+/*
+ * A teardown nothing else holds a reference to waits only for grace
+ * periods (the kill's switch to atomic mode, the memmap's removal): that
+ * is not a block, however long the grace periods take.
+ */
+static void grace_period_is_not_a_block(struct kunit *test)
+{
+	struct zd_dev *dev = zd_dev_create(test, MEMORY_DEVICE_GENERIC);
+	struct zdrace_sched *s = zdrace_sched_new(test);
+
+	KUNIT_ASSERT_EQ(test, zdrace_sched_add_actor(s, "teardown",
+						     zd_actor_unmap, dev), 0);
+	KUNIT_ASSERT_EQ(test, zdrace_sched_gate(s, ZDRACE_FI_memunmap_before_wait), 0);
+	KUNIT_ASSERT_EQ(test, zdrace_sched_gate(s, ZDRACE_FI_memunmap_after_wait), 0);
+
+	KUNIT_ASSERT_EQ(test, zdrace_sched_run(s), 0);
+	KUNIT_EXPECT_LT_MSG(test, zdrace_sched_blocked(s, 0), 0,
+			    "a wait for grace periods alone was taken for a block");
+	KUNIT_EXPECT_GE(test, zdrace_sched_find(s, 0, ZDRACE_SCHED_EV_GATE,
+						ZDRACE_FI_memunmap_after_wait), 0);
+	KUNIT_EXPECT_GE(test, zdrace_sched_done(s, 0), 0);
+}
+
 static void nth_order_unranks(struct kunit *test)
 {
 	static const u8 steps[] = { 2, 1 };
@@ -785,6 +808,7 @@ static struct kunit_case zdrace_fi_selftest_cases[] = {
 	KUNIT_CASE_PARAM(schedule_order_is_followed, zd_order_gen_params),
 	KUNIT_CASE_PARAM(seed_replays_same_trace, zd_seed_gen_params),
 	KUNIT_CASE(blocked_actor_is_detected),
+	KUNIT_CASE(grace_period_is_not_a_block),
 	KUNIT_CASE(debugfs_arms_point),
 	{}
 };
