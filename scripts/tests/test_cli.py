@@ -97,7 +97,7 @@ class LineConfigsTest(unittest.TestCase):
 		run = self.kunit_run('7.3')
 		self.assertEqual([os.path.relpath(c, zdrace.REPO)
 				  for c in run.line_configs],
-				 ['configs/7.3/smp.config'])
+				 ['configs/7.3/hz.config', 'configs/7.3/smp.config'])
 		cmd = run.command('build')
 		own = cmd.index('--kunitconfig=/own.config')
 		self.assertIn(f'--kunitconfig={run.line_configs[0]}',

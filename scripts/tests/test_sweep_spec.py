@@ -246,6 +246,14 @@ class BootLineTest(unittest.TestCase):
 			"RUN_ARGS='zdrace_sched.seed=5 zdrace_sched.seeds=1 "
 			"zdrace_sweep.arm=a:yield zone_device_mem=256M'")
 
+	def test_default_jobs(self) -> None:
+		"""An SMP kernel's boots get the host CPUs to themselves."""
+		self.assertEqual(sweepjob.default_jobs(['zone_device_mem=256M'], 2), 2)
+		self.assertEqual(sweepjob.default_jobs(['seccomp=on', 'ncpus=2'], 2), 1)
+		self.assertEqual(sweepjob.default_jobs(['ncpus=2'], 8), 4)
+		self.assertEqual(sweepjob.default_jobs(['ncpus=4'], 2), 1)
+		self.assertEqual(sweepjob.default_jobs(['ncpus=x'], 3), 3)
+
 	def test_concurrent_boot_line(self) -> None:
 		job = Job(3, 'teardown_vs_gup_fast', 9, 1, [], concurrent=True)
 		self.assertIn('zdrace_sweep.concurrent=1',

@@ -72,7 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
 	run.add_argument('--time', metavar='DURATION', help='stop launching '
 			 'after this long: 90s, 2m, 8h')
 	run.add_argument('--jobs', type=count(1), metavar='N',
-			 help=f'kernels at a time (default {os.cpu_count()})')
+			 help=f'kernels at a time (default: the {os.cpu_count()} '
+			 'host CPUs over the kernel\'s vCPUs, ncpus=)')
 	run.add_argument('--timeout', type=count(1), metavar='SEC',
 			 help='seconds before a boot counts as a hang (default '
 			 '120)')

@@ -26,7 +26,7 @@ from zdtool import bad_input
 from zdtool.kernel import kunitpy, source, tree
 from zdtool.layout import Layout
 from zdtool.sweep import journal, listing, report
-from zdtool.sweep.job import Procs, Runner, check_extra
+from zdtool.sweep.job import Procs, Runner, check_extra, default_jobs
 from zdtool.sweep.listing import KernelList
 from zdtool.sweep.records import Header, KernelInfo, Settings
 from zdtool.sweep.run import RunConfig, Sweep, matrix_lines, text_summary
@@ -211,7 +211,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 			s.extra, args.timeout or s.timeout,
 			os.path.join(out, 'work'), Procs())
 	kunitpy.load(runner.tree, 'kunit_parser')	# before any boot
-	cfg = RunConfig(out, runner, args.jobs or os.cpu_count() or 1, runs,
+	jobs = args.jobs or default_jobs(s.extra, os.cpu_count() or 1)
+	cfg = RunConfig(out, runner, jobs, runs,
 			budget, bool(args.keep_logs), bool(args.minimize),
 			args.previous, 10 if args.replays is None else args.replays)
 	k = state.header.kernel
