@@ -50,6 +50,42 @@ extern struct static_key_false zdrace_fi_key[ZDRACE_FI_NR];
 
 bool __zdrace_fi_hit(enum zdrace_fi_point point);
 
+#if defined(CONFIG_UML) && defined(CONFIG_X86_64)
+/*
+ * __zdrace_fi_hit(%edi), its result in %al, with every other register a
+ * call may clobber saved.  zdrace_fi() calls it from an asm statement,
+ * so that the compiler sees no call in the hooked function: a call,
+ * even on the static branch's cold side, moves every value live across
+ * it into callee-saved registers and changes the code of the whole
+ * function, which then runs slower with the point unarmed.
+ */
+void zdrace_fi_thunk(void);
+
+/*
+ * zdrace_fi() - pass injection point @point.
+ *
+ * UML's x86_64 code may keep data in the red zone below the stack
+ * pointer, which a call from an asm statement would overwrite: the call
+ * steps over it.
+ *
+ * Return: true if the armed action is `fail` (or a call that asks for it):
+ * the caller then takes its failure branch.
+ */
+static __always_inline bool zdrace_fi(enum zdrace_fi_point point)
+{
+	bool fail;
+
+	if (!static_branch_unlikely(&zdrace_fi_key[point]))
+		return false;
+	asm volatile("lea -128(%%rsp), %%rsp\n\t"
+		     "call zdrace_fi_thunk\n\t"
+		     "lea 128(%%rsp), %%rsp"
+		     : "=a" (fail)
+		     : "D" (point)
+		     : "memory");
+	return fail;
+}
+#else
 /*
  * zdrace_fi() - pass injection point @point.
  *
@@ -62,6 +98,7 @@ static __always_inline bool zdrace_fi(enum zdrace_fi_point point)
 		return __zdrace_fi_hit(point);
 	return false;
 }
+#endif
 
 /* How a test or the boot line arms one point. */
 struct zdrace_fi_arm {
