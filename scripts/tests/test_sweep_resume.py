@@ -94,6 +94,35 @@ class ResumeTest(SweepCase):
 		self.assertEqual(rc, 1, err)
 		self._check_complete(before)
 
+	def test_resume_runs_the_rest_of_a_stopped_block(self) -> None:
+		"""Killed before the rest of a crashed boot's block ran: the
+		resume boots it, from the seed after the crash, once."""
+		self.kernel(rules=[{'do': 'panic', 'seed': 2}])
+		rc, out, err = self.sweep(*self.base(), '--scenarios',
+					  'teardown_vs_put', '--points',
+					  'memunmap_before_wait', '--seeds-per-boot',
+					  '4', '--runs', '1')
+		self.assertEqual(rc, 1, err)
+		path = self.path('out', 'journal.jsonl')
+		with open(path) as f:
+			lines = [x for x in f if '"part": 1' not in x]
+		with open(path, 'w') as f:
+			f.writelines(lines)
+		self.assertEqual(len(sweepjournal.load(self.path('out'))
+				     .rests_due()), 1)
+		os.remove(self.calls)
+		rc, out, err = self.sweep('run', '--resume', self.path('out'))
+		self.assertEqual(rc, 1, err)
+		seeds = [a for c in sweepfake.calls(self.calls)
+			 for a in c['argv'] if a.startswith('zdrace_sched.seed')]
+		self.assertEqual(seeds, ['zdrace_sched.seed=3',
+					 'zdrace_sched.seeds=2'])
+		state = sweepjournal.load(self.path('out'))
+		self.assertEqual(state.rests_due(), [])
+		self.assertEqual([(r.part, r.seed, r.interleavings)
+				  for r in state.records()],
+				 [(0, 1, 1), (1, 3, 2)])
+
 	def test_resume_keeps_the_matrix(self) -> None:
 		self.kernel()
 		self.assertEqual(self.sweep(*self.base(), '--points',

@@ -119,16 +119,20 @@ class RunTest(SweepCase):
 					  'yield', '--seeds-per-boot', '2',
 					  '--runs', '4', '--timeout', '2')
 		self.assertEqual(rc, 1, err)
-		got = {t['misc']['index']: (t['status'], t['misc']['title'],
-					    t['misc']['fail_seed'])
+		got = {(t['misc']['index'], t['misc']['part']):
+		       (t['status'], t['misc']['title'], t['misc']['fail_seed'])
 		       for t in self.report()['tests']}
+		# Seed 2 of jobs 0 and 2 goes on in a boot of its own.
 		self.assertEqual(got, {
-			0: ('FAIL', 'kernel BUG in memunmap_pages', 1),
-			1: ('FAIL', 'BUG: unable to handle page fault in '
-			    'gup_fast_pte_range', 2),
-			2: ('ERROR', 'crash in zdrace_sweep.alloc_free_vs_teardown',
-			    1),
-			3: ('FAIL', 'hang in zdrace_sweep.teardown_vs_gup_fast', 4)})
+			(0, 0): ('FAIL', 'kernel BUG in memunmap_pages', 1),
+			(0, 1): ('PASS', '', None),
+			(1, 0): ('FAIL', 'BUG: unable to handle page fault in '
+				 'gup_fast_pte_range', 2),
+			(2, 0): ('ERROR', 'crash in zdrace_sweep.'
+				 'alloc_free_vs_teardown', 1),
+			(2, 1): ('PASS', '', None),
+			(3, 0): ('FAIL', 'hang in zdrace_sweep.teardown_vs_gup_fast',
+				 4)})
 		with open(pidfile) as f:
 			child = int(f.read())
 		self.assertFalse(alive(child), 'the hung kernel\'s child survived')
@@ -139,6 +143,35 @@ class RunTest(SweepCase):
 			self.assertIn(f'umid={os.path.basename(c["cwd"])}', c['argv'])
 		self.assertFalse(os.path.exists(self.path('home', '.uml')))
 		self.assertFalse(os.path.exists(self.path('out', 'work')))
+
+	def test_stopped_block_goes_on_after_the_seed(self) -> None:
+		"""A crash in seed k keeps the seeds before k, records k once
+		and boots the rest of the block from k + 1."""
+		self.kernel(rules=[{'do': 'panic', 'seed': 3},
+				   {'do': 'panic', 'seed': 5}])
+		rc, out, err = self.sweep(*self.base(), '--scenarios',
+					  'teardown_vs_put', '--points',
+					  'memunmap_before_wait', '--actions',
+					  'yield', '--seeds-per-boot', '6',
+					  '--runs', '1')
+		self.assertEqual(rc, 1, err)
+		self.assertIn('sweep: job 0 stopped in seed 3; seeds 4-6 go on '
+			      'in another boot', out)
+		self.assertIn('sweep: job 0 stopped in seed 5; seed 6 goes on '
+			      'in another boot', out)
+		boots = [(a['zdrace_sched.seed'], a['zdrace_sched.seeds'])
+			 for a in (dict(x.split('=', 1) for x in c['argv'][1:]
+					if '=' in x)
+				   for c in sweepfake.calls(self.calls))]
+		self.assertEqual(boots, [('1', '6'), ('4', '3'), ('6', '1')])
+		tests = self.report()['tests']
+		self.assertEqual([(t['misc']['part'], t['misc']['seed'],
+				   t['misc']['fail_seed'],
+				   t['misc']['interleavings']) for t in tests],
+				 [(0, 1, 3, 2), (1, 4, 5, 1), (2, 6, None, 1)])
+		self.assertEqual(len({t['id'] for t in tests}), 3)
+		self.assertIn('sweep: 3 jobs (2 panic, 1 pass), 4 interleavings',
+			      out)
 
 	def test_minimize(self) -> None:
 		self.kernel(rules=[{'do': 'kasan', 'point': 'gup_fast_after_grab',

@@ -131,7 +131,8 @@ class Runner:
 				round(b.duration, 3), b.rc, v.seed, v.trace, v.repro,
 				v.excerpt[-8000:], v.reports, v.note,
 				console.interleavings(con), con.armed,
-				overlaps=con.overlaps)
+				overlaps=con.overlaps, part=job.part,
+				stopped=not con.suite_done and v.seed is not None)
 		return Outcome(rec, workdir, log, b.interrupted, v.no_tests)
 
 

@@ -3,7 +3,9 @@
 
 	{"type": "sweep", ...}		first line: the matrix and settings
 	{"type": "session", "t": ...}	each start or resume
-	{"type": "job", "index": j, ...}	a finished job (JobRecord)
+	{"type": "job", "index": j, ...}	a finished job (JobRecord); "part": n
+					for the rest of its block after n
+					boots that stopped (a crash or hang)
 	{"type": "minimized", ...}	a failure's smallest arm list
 	{"type": "replayed", ...}	a concurrent failure's hit rate
 
@@ -22,6 +24,7 @@ from typing import Any, Dict, List, Tuple
 from zdtool import bad_input
 from zdtool.sweep.records import (FORMAT, Header, JobRecord, Minimized,
 				  Replayed)
+from zdtool.sweep.spec import Job
 
 NAME = 'journal.jsonl'
 
@@ -93,12 +96,35 @@ class State:
 	minimized: Dict[str, Minimized] = field(default_factory=dict)
 	sessions: List[Tuple[float, float]] = field(default_factory=list)
 	replayed: Dict[str, Replayed] = field(default_factory=dict)
+	# (index, part) -> the boot that ran the rest of a stopped block
+	rests: Dict[Tuple[int, int], JobRecord] = field(default_factory=dict)
 
 	@property
 	def elapsed(self) -> float:
 		"""Seconds the sweep has spent running jobs, over all sessions
 		(each from its start to its last finished job)."""
 		return sum(max(0.0, end - start) for start, end in self.sessions)
+
+	def records(self) -> List[JobRecord]:
+		"""Every boot's record, by job number, then part."""
+		recs = list(self.jobs.values()) + list(self.rests.values())
+		return sorted(recs, key=lambda r: (r.index, r.part))
+
+	def rests_due(self) -> List[Job]:
+		"""The rests of stopped blocks no boot has run yet."""
+		due = []
+		for rec in self.records():
+			rest = rec.rest()
+			if rest and (rec.index, rec.part + 1) not in self.rests:
+				due.append(rest_job(rec, self.header.spec.concurrent))
+		return due
+
+
+def rest_job(rec: JobRecord, concurrent: bool) -> Job:
+	"""The boot that runs what @rec's block had left (JobRecord.rest())."""
+	first, seeds = rec.rest() or (rec.seed + rec.seeds, 0)
+	return Job(rec.index, rec.case, first, seeds, list(rec.arm),
+		   concurrent, rec.part + 1)
 
 
 def load(directory: str) -> State:
@@ -120,7 +146,10 @@ def load(directory: str) -> State:
 		elif kind == 'job' and state.sessions:
 			start, end = state.sessions[-1]
 			state.sessions[-1] = (start, max(end, t))
-		if kind == 'job' and int(rec['index']) not in state.jobs:
+		if kind == 'job' and int(rec.get('part', 0)):
+			state.rests.setdefault((int(rec['index']), int(rec['part'])),
+					       JobRecord.from_json(rec))
+		elif kind == 'job' and int(rec['index']) not in state.jobs:
 			state.jobs[int(rec['index'])] = JobRecord.from_json(rec)
 		elif kind == 'minimized':
 			state.minimized.setdefault(rec['title'],

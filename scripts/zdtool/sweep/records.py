@@ -100,10 +100,21 @@ class JobRecord:
 	points: List[PointStat] = field(default_factory=list)
 	log: str = ''
 	overlaps: Dict[str, int] = field(default_factory=dict)
+	part: int = 0		# see Job.part
+	stopped: bool = False	# the kernel stopped at fail_seed, before the block's end
 
 	@property
 	def failing(self) -> bool:
 		return self.status in FAILING
+
+	def rest(self) -> Optional[Tuple[int, int]]:
+		"""(first seed, seeds) of the block left after the seed the
+		kernel stopped at, if any: a crash or hang in seed k loses none
+		of the seeds before it and skips only k."""
+		if not self.stopped or self.fail_seed is None:
+			return None
+		first, end = self.fail_seed + 1, self.seed + self.seeds
+		return (first, end - first) if first < end else None
 
 	def first_seed(self) -> str:
 		"""The failing seed, or the block of seeds the job ran."""

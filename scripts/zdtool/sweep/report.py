@@ -67,24 +67,24 @@ def summarize(states: List[State],
 	      previous: Optional[str] = None) -> Summary:
 	"""Fold one sweep directory, or the shards of one, into a summary."""
 	summary = Summary([s.header for s in states], [])
-	seen: Set[int] = set()
+	seen: Set[Tuple[int, int]] = set()
 	minimized: Dict[str, Minimized] = {}
 	replayed: Dict[str, Replayed] = {}
 	for n, state in enumerate(states):
-		for index in sorted(state.jobs):
-			if index not in seen:
-				seen.add(index)
-				summary.jobs.append((state.jobs[index], n))
+		for rec in state.records():
+			if (rec.index, rec.part) not in seen:
+				seen.add((rec.index, rec.part))
+				summary.jobs.append((rec, n))
 		for title, mini in state.minimized.items():
 			minimized.setdefault(title, mini)
 		for title, rep in state.replayed.items():
 			replayed.setdefault(title, rep)
 		summary.shards.append('{}/{}'.format(*state.header.spec.shard))
 		if state.elapsed > 0:
-			inter = sum(r.interleavings for r in state.jobs.values())
+			inter = sum(r.interleavings for r in state.records())
 			summary.per_min += inter * 60.0 / state.elapsed
 		summary.elapsed = max(summary.elapsed, state.elapsed)
-	summary.jobs.sort(key=lambda p: p[0].index)
+	summary.jobs.sort(key=lambda p: (p[0].index, p[0].part))
 	groups: Dict[str, Failure] = {}
 	for rec, n in summary.jobs:
 		summary.kinds[rec.kind] = summary.kinds.get(rec.kind, 0) + 1
@@ -148,7 +148,7 @@ def _ids(h: Header) -> Tuple[str, str]:
 
 _MISC = ('index', 'case', 'seed', 'seeds', 'arm', 'kind', 'title',
 	 'fail_seed', 'trace', 'repro', 'reports', 'note', 'rc',
-	 'interleavings', 'points', 'log', 'overlaps')
+	 'interleavings', 'points', 'log', 'overlaps', 'part')
 
 
 def kcidb(summary: Summary, out: str) -> Dict[str, Any]:
@@ -172,7 +172,8 @@ def kcidb(summary: Summary, out: str) -> Dict[str, Any]:
 		h = summary.headers[n]
 		whole = asdict(rec)
 		test: Dict[str, Any] = {
-			'id': f'{ORIGIN}:sweep-{h.id}-{rec.index}',
+			'id': f'{ORIGIN}:sweep-{h.id}-{rec.index}' +
+			      (f'.{rec.part}' if rec.part else ''),
 			'build_id': _ids(h)[1], 'origin': ORIGIN,
 			'path': f'{SUITE}.{rec.case}', 'status': rec.status,
 			'start_time': _iso(rec.start),

@@ -4,7 +4,10 @@
 Worker threads take the next job number of this shard (in order, skipping
 the ones the journal already holds) until the --runs or --time bound, boot
 it and hand the outcome to the main thread, which alone keeps or drops the
-console log, journals the record (fsync) and updates the progress.  SIGINT
+console log, journals the record (fsync) and updates the progress.  A
+boot that stopped in seed k (a crash, a hang) has its seeds before k
+and the failure of k journaled; the rest of its block is booted next
+(JobRecord.rest()), by this run or by the resume of an interrupted one.  SIGINT
 or SIGTERM stop the launching, kill the running kernels (their results are
 not journaled, so a resume runs them again), write the outputs and exit
 128 + the signal number.
@@ -16,6 +19,7 @@ just more tries); the journal keeps how many of each failed the same way
 (the hit rates).
 """
 
+import collections
 import os
 import queue
 import shutil
@@ -57,6 +61,7 @@ class Sweep:
 		self.cfg, self.spec, self.journal = cfg, spec, journal
 		self.procs = cfg.runner.procs
 		self.done = set(state.jobs)
+		self.rests = collections.deque(state.rests_due())
 		self.indices: Iterator[int] = spec.indices(cfg.runs, self.done)
 		self.deadline = None if cfg.budget is None else \
 			time.monotonic() + cfg.budget
@@ -92,6 +97,8 @@ class Sweep:
 			if self.deadline is not None and \
 					time.monotonic() >= self.deadline:
 				return None
+			if self.rests:
+				return self.rests.popleft()
 			j = next(self.indices, None)
 			return None if j is None else self.spec.job(j)
 
@@ -142,6 +149,16 @@ class Sweep:
 		if new:
 			self.progress.say(f'sweep: new failure: {rec.title} (job '
 					  f'{rec.index}, {rec.first_seed()})')
+		rest = rec.rest()
+		if rest:
+			with self.lock:
+				self.rests.append(journal.rest_job(
+					rec, self.spec.concurrent))
+			left = f'seed {rest[0]} goes' if rest[1] == 1 else \
+				f'seeds {rest[0]}-{sum(rest) - 1} go'
+			self.progress.say(f'sweep: job {rec.index} stopped in seed '
+					  f'{rec.fail_seed}; {left} on in another '
+					  'boot')
 		self.progress.job(rec.interleavings, rec.failing)
 
 	def _on_signal(self, signum: int, frame: Optional[FrameType]) -> None:
@@ -171,8 +188,15 @@ class Sweep:
 		return self._finish()
 
 	def _launch(self) -> None:
+		# Again while the last boots left rests of their blocks.
+		while self._launch_round() and self.rests:
+			pass
+
+	def _launch_round(self) -> bool:
+		"""Run workers until they find no job; whether one was run."""
 		threads = [threading.Thread(target=self._worker, daemon=True)
 			   for _ in range(max(1, self.cfg.jobs))]
+		ran = False
 		for t in threads:
 			t.start()
 		while any(t.is_alive() for t in threads) or \
@@ -186,9 +210,11 @@ class Sweep:
 				self.fatal = self.fatal or item
 				self.procs.kill_all()
 			else:
+				ran = True
 				self._handle(item)
 		for t in threads:
 			t.join()
+		return ran
 
 	def _minimize(self) -> None:
 		state = journal.load(self.cfg.out)

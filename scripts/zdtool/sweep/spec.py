@@ -76,6 +76,7 @@ class Job:
 	seeds: int
 	arm: List[str]
 	concurrent: bool = False
+	part: int = 0		# n: the rest of the block after n stopped boots
 
 	@property
 	def cell(self) -> str:
