@@ -18,6 +18,7 @@ from zdtool import ZdError
 from zdtool.kernel.runner import KunitRun
 from zdtool.layout import Layout
 from zdtool.kernel.tree import TreeInfo
+from zdtool.sweep.spec import SEEDS_PER_BOOT
 
 REPEAT = 3
 
@@ -124,8 +125,8 @@ def sweep_per_min(repo: str, layout: Layout, kernel_args: Sequence[str],
 def sweep_row(repo: str, layout: Layout, kernel_args: Sequence[str]) -> Row:
 	"""The sweep's rate with its default seeds a boot, against one
 	interleaving a boot (what a boot costs)."""
-	return Row('sweep, 64 seeds a boot', sweep_per_min(repo, layout,
-							  kernel_args, 64),
+	return Row(f'sweep, {SEEDS_PER_BOOT} seeds a boot',
+		   sweep_per_min(repo, layout, kernel_args, SEEDS_PER_BOOT),
 		   'one seed a boot', sweep_per_min(repo, layout, kernel_args, 1),
 		   unit='interleavings/min', digits=0)
 

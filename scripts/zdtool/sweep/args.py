@@ -12,7 +12,7 @@ from typing import Optional, Sequence
 
 from zdtool import run_command
 from zdtool.sweep import cli
-from zdtool.sweep.spec import DEFAULT_ACTIONS
+from zdtool.sweep.spec import DEFAULT_ACTIONS, SEEDS_PER_BOOT
 
 EPILOG = '''\
 examples:
@@ -80,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
 	run.add_argument('--seed', type=count(0), metavar='S',
 			 help='first seed (default 1)')
 	run.add_argument('--seeds-per-boot', type=count(1), metavar='K',
-			 help='seeds (interleavings) per boot (default 64, at '
+			 help=f'seeds (interleavings) per boot (default {SEEDS_PER_BOOT}, at '
 			 'most what the kernel lists)')
 	run.add_argument('--points-per-job', type=count(1), metavar='K',
 			 help='points armed per job: the matrix\'s, plus K-1 '

@@ -30,8 +30,8 @@ from zdtool.sweep.job import Procs, Runner, check_extra, default_jobs
 from zdtool.sweep.listing import KernelList
 from zdtool.sweep.records import Header, KernelInfo, Settings
 from zdtool.sweep.run import RunConfig, Sweep, matrix_lines, text_summary
-from zdtool.sweep.spec import (EXCLUDED, Spec, build_spec, parse_duration,
-			       parse_shard)
+from zdtool.sweep.spec import (EXCLUDED, SEEDS_PER_BOOT, Spec, build_spec,
+			       parse_duration, parse_shard)
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
 	os.path.abspath(__file__)))))
@@ -146,7 +146,7 @@ def _new(args: argparse.Namespace) -> Tuple[Spec, journal.State, str]:
 	spec = build_spec(kernel, _list(args.scenarios), _list(args.points),
 			  _list(args.actions), bool(args.with_excluded),
 			  seed=args.seed if args.seed is not None else 1,
-			  seeds_per_boot=args.seeds_per_boot or 64,
+			  seeds_per_boot=args.seeds_per_boot or SEEDS_PER_BOOT,
 			  points_per_job=args.points_per_job or 1, shard=shard,
 			  concurrent=bool(args.concurrent))
 	runs = args.runs if args.runs is not None or budget else spec.cells
