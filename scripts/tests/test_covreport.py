@@ -71,6 +71,25 @@ class BuildTest(unittest.TestCase):
 
 class OutputTest(unittest.TestCase):
 
+	def test_one_function_definition_for_the_html(self) -> None:
+		"""The tracefile the HTML is drawn from gets the report's
+		function records: the same count as refcount.md."""
+		report = _recorded()
+		records = covreport.function_records(report)
+		t = report.total()
+		self.assertEqual(sum(len(r) for r in records.values()),
+				 t.functions)
+		self.assertEqual(sum(1 for r in records.values()
+				     for _, runs in r.values() if runs),
+				 t.functions_hit)
+		self.assertEqual(records['include/linux/page_ref.h']
+				 ['folio_ref_inc'][0], 158)
+		self.assertNotIn('memunmap_pages', records['mm/memremap.c'])
+		text = lcovinfo.dump([lcovinfo.FileCoverage(
+			'x.c', {1: 1}, {}, records['mm/swap.c'])])
+		self.assertIn('FNF:2', text)
+		self.assertIn('FNH:1', text)	# release_pages never ran
+
 	def test_markdown(self) -> None:
 		text = covreport.markdown(_recorded())
 		lines = text.splitlines()

@@ -241,14 +241,18 @@ def report(cap: Captured, info: TreeInfo, out: Outputs,
 		except lcovinfo.TracefileError as e:
 			raise ZdError(str(e))
 		picked = selection.restrict(everything)
-		with open(out.path('refcount.info'), 'w') as f:
-			f.write(lcovinfo.dump(picked.values()))
 		meta = {'kernel': kernel, **(extra or {}),
 			'suites': cap.counts.summary(),
 			'gcda files': str(cap.gcda)}
 		rep = covreport.build(selection.funcs, selection.whole,
 				      everything,
 				      'zdrace coverage of the refcount paths', meta)
+		# The HTML counts functions as the report does.
+		for path, records in covreport.function_records(rep).items():
+			if path in picked:
+				picked[path].functions = records
+		with open(out.path('refcount.info'), 'w') as f:
+			f.write(lcovinfo.dump(picked.values()))
 		with open(out.path('refcount.md'), 'w') as f:
 			f.write(covreport.markdown(rep))
 		with open(out.path('refcount.json'), 'w') as f:

@@ -6,12 +6,18 @@ Numbers come from line ranges, not from gcov's function records: a
 static inline function in a header has no function record in most of
 the objects that use it, but its lines are counted in every one of them
 and lcov adds them up under the header's name.
+
+One definition of function coverage, the same in refcount.md, .json and
+the HTML (whose tracefile gets the function records it implies,
+function_records()): a function counts when this kernel has
+instrumented lines of it, and ran when gcov saw it called or any of its
+lines ran.
 """
 
 import json
 import textwrap
 from dataclasses import asdict, dataclass, field
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from zdtool.coverage.cfuncs import FuncRange
 from zdtool.coverage.lcovinfo import FileCoverage, summarise
@@ -46,6 +52,7 @@ class FunctionRow:
 	name: str
 	line: int
 	numbers: Numbers
+	runs: int = 0		# calls gcov counted, else its most-run line's count
 
 	@property
 	def built(self) -> bool:
@@ -78,22 +85,31 @@ class Report:
 
 
 def _function_numbers(cov: FileCoverage,
-		      ranges: List[FuncRange]) -> Numbers:
+		      ranges: List[FuncRange]) -> Tuple[Numbers, int]:
+	"""The function's numbers, and how many times it ran."""
 	lines: Dict[int, int] = {}
 	branches: Dict[Any, Optional[int]] = {}
-	called = False
+	calls = 0
 	for r in ranges:
 		lines.update(cov.line_range(r.first, r.last))
 		branches.update(cov.branch_range(r.first, r.last))
 	lh, lt, bh, bt = summarise(lines, branches.values())
 	for first, count in cov.functions.values():
-		if count and any(r.first <= first <= r.last for r in ranges):
-			called = True
+		if any(r.first <= first <= r.last for r in ranges):
+			calls += count
 	n = Numbers(lh, lt, bh, bt)
 	if lt:
 		n.functions = 1
-		n.functions_hit = 1 if (called or lh) else 0
-	return n
+		n.functions_hit = 1 if (calls or lh) else 0
+	return n, calls or max(lines.values(), default=0)
+
+
+def function_records(report: 'Report') -> Dict[str, Dict[str, Tuple[int, int]]]:
+	"""Per file, the lcov function records (name -> (line, runs)) of the
+	report's definition: built functions only."""
+	return {f.path: {r.name: (r.line, r.runs) for r in f.functions
+			 if r.built}
+		for f in report.files}
 
 
 def build(selection: Dict[str, Dict[str, List[FuncRange]]],
@@ -107,8 +123,9 @@ def build(selection: Dict[str, Dict[str, List[FuncRange]]],
 		rows = []
 		for name, ranges in sorted(funcs.items(),
 					   key=lambda kv: kv[1][0].first):
-			rows.append(FunctionRow(name, ranges[0].name_line,
-						_function_numbers(cov, ranges)))
+			numbers, runs = _function_numbers(cov, ranges)
+			rows.append(FunctionRow(name, ranges[0].name_line, numbers,
+						runs))
 		if whole.get(path):
 			lh, lt, bh, bt = summarise(cov.lines,
 						   cov.branches.values())
@@ -189,7 +206,9 @@ def markdown(report: Report) -> str:
 	out += [f'- {key}: {value}' for key, value in report.meta.items()]
 	out += [f'- functions run: {_summary(t.functions_hit, t.functions)}, '
 		f'lines: {_summary(t.lines_hit, t.lines)}, branches: '
-		f'{_summary(t.branches_hit, t.branches)}', '']
+		f'{_summary(t.branches_hit, t.branches)}',
+		'- a function counts when this kernel has instrumented lines of '
+		'it, and ran when any ran (so in the HTML too)', '']
 	out += _table(rows, [False, True, True, True])
 	if absent:
 		out += ['', 'Not built (configured out, or inline with no '
