@@ -63,6 +63,11 @@ static inline struct dev_pagemap *zd_get_dev_pagemap(unsigned long pfn)
 	return get_dev_pagemap(pfn);
 }
 
+static inline unsigned long zd_page_flags(const struct page *page)
+{
+	return page->flags.f;
+}
+
 static inline bool zd_page_ref_add_unless_zero(struct page *page, int nr)
 {
 	return page_ref_add_unless_zero(page, nr);
@@ -93,6 +98,11 @@ static inline struct dev_pagemap *zd_page_pgmap(const struct page *page)
 static inline struct dev_pagemap *zd_get_dev_pagemap(unsigned long pfn)
 {
 	return get_dev_pagemap(pfn, NULL);
+}
+
+static inline unsigned long zd_page_flags(const struct page *page)
+{
+	return page->flags;
 }
 
 static inline bool zd_page_ref_add_unless_zero(struct page *page, int nr)

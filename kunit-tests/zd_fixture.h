@@ -21,6 +21,14 @@
 /* One 16 MiB section: what memory hotplug on UML adds at a time. */
 #define ZD_DEV_SIZE	SZ_16M
 
+/* What the end-of-case ledger compares: a page's refcount state. */
+struct zd_page_state {
+	int count;
+	int mapcount;		/* _mapcount, -1 when unmapped */
+	unsigned long flags;
+	struct address_space *mapping;
+};
+
 struct zd_dev {
 	struct kunit *test;
 	struct dev_pagemap pgmap;
@@ -41,6 +49,10 @@ struct zd_dev {
 	atomic_t migrated_to_ram;	/* ops->migrate_to_ram() */
 	/* Test hook run inside ops->page_free(), after the page is freed. */
 	void (*on_page_free)(struct zd_dev *dev, struct page *page);
+
+	/* The ledger's idle state: as memremap_pages() left the pages. */
+	struct zd_page_state idle;
+	long idle_pgmap_refs;
 };
 
 /* KUnit parameter over the three pgmap types the suites cover. */
@@ -69,6 +81,7 @@ unsigned long zd_dev_map_user(struct zd_dev *dev, unsigned long nr_pages);
 unsigned long zd_dev_map_anon(struct zd_dev *dev, unsigned long nr_pages,
 			      struct page **pages);
 long zd_dev_pgmap_refs(struct zd_dev *dev);
+int zd_dev_ledger_diffs(struct zd_dev *dev);
 bool zd_dev_free_list_all_idle(struct zd_dev *dev, struct page **bad);
 
 /*

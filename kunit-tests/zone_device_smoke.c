@@ -276,6 +276,35 @@ static void map_unmap_cycles_leak_nothing(struct kunit *test)
 		   (long)(before - after));
 }
 
+/*
+ * The end-of-case ledger sees what a case leaves behind: a page
+ * reference, a pgmap reference, a page flag the page allocator would
+ * refuse.
+ */
+static void ledger_sees_leaks(struct kunit *test)
+{
+	struct zd_dev *dev = zd_dev_create(test, MEMORY_DEVICE_GENERIC);
+	struct page *page = zd_dev_page(dev, 7);
+	struct dev_pagemap *pgmap;
+
+	KUNIT_ASSERT_EQ_MSG(test, zd_dev_ledger_diffs(dev), 0,
+			    "a fresh device is not idle");
+	get_page(page);
+	KUNIT_EXPECT_EQ_MSG(test, zd_dev_ledger_diffs(dev), 1,
+			    "a page reference left behind went unseen");
+	put_page(page);
+	pgmap = zd_get_dev_pagemap(dev->pfn_first);
+	KUNIT_ASSERT_NOT_NULL(test, pgmap);
+	KUNIT_EXPECT_EQ_MSG(test, zd_dev_ledger_diffs(dev), 1,
+			    "a pgmap reference left behind went unseen");
+	put_dev_pagemap(pgmap);
+	SetPagePrivate(page);
+	KUNIT_EXPECT_EQ_MSG(test, zd_dev_ledger_diffs(dev), 1,
+			    "PG_private left behind went unseen");
+	ClearPagePrivate(page);
+	KUNIT_EXPECT_EQ(test, zd_dev_ledger_diffs(dev), 0);
+}
+
 static struct kunit_case zone_device_smoke_cases[] = {
 	KUNIT_CASE_PARAM(map_and_lookup, zd_type_gen_params),
 	KUNIT_CASE_PARAM(linear_map_covers_range, zd_mapped_gen_params),
@@ -286,6 +315,7 @@ static struct kunit_case zone_device_smoke_cases[] = {
 	KUNIT_CASE_PARAM(alloc_and_free_like_test_hmm, zd_refcount0_gen_params),
 	KUNIT_CASE_PARAM(unmap_removes_range, zd_type_gen_params),
 	KUNIT_CASE_PARAM(map_unmap_cycles_leak_nothing, zd_type_gen_params),
+	KUNIT_CASE(ledger_sees_leaks),
 	{}
 };
 
