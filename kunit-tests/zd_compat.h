@@ -68,6 +68,17 @@ static inline unsigned long zd_page_flags(const struct page *page)
 	return page->flags.f;
 }
 
+/*
+ * FS_DAX pages count from 0: the final put reaches free_zone_device_folio(),
+ * which wakes the page for fs/dax.c's wait_page_idle().
+ */
+#define ZD_FSDAX_IDLE	0
+
+static inline void *zd_fsdax_wake_var(struct page *page)
+{
+	return page;
+}
+
 static inline bool zd_page_ref_add_unless_zero(struct page *page, int nr)
 {
 	return page_ref_add_unless_zero(page, nr);
@@ -103,6 +114,17 @@ static inline struct dev_pagemap *zd_get_dev_pagemap(unsigned long pfn)
 static inline unsigned long zd_page_flags(const struct page *page)
 {
 	return page->flags;
+}
+
+/*
+ * FS_DAX pages count from 1: __put_devmap_managed_folio_refs() wakes the
+ * count when a put brings it back to 1 (ext4's and fuse's wait for it).
+ */
+#define ZD_FSDAX_IDLE	1
+
+static inline void *zd_fsdax_wake_var(struct page *page)
+{
+	return &page->_refcount;
 }
 
 static inline bool zd_page_ref_add_unless_zero(struct page *page, int nr)

@@ -48,6 +48,10 @@ ZD_RULE(no_alloc_after_teardown_starts, ZD_SEP_2022_DAX,
 	"once memunmap_pages() killed the pgmap, zone_device_page_init() takes no pgmap reference")
 ZD_RULE(speculative_get_refuses_free_page, ZD_APR_2017,
 	"folio_try_get() and folio_ref_try_add() take no reference on a free device page")
+ZD_RULE(fsdax_pin_keeps_busy, ZD_SEP_2022_DAX,
+	"a DMA pin keeps an FS_DAX page busy: seen as pinned, no idle wake-up until the unpin")
+ZD_RULE(fsdax_idle_wakeup, ZD_SEP_2022_DAX,
+	"the put that brings an FS_DAX page to its idle count wakes whoever waits for it")
 ZD_RULE(lookup_returns_stable_folio, ZD_APR_2017,
 	"filemap_get_entry() never returns a folio frozen or replaced between lookup and get")
 

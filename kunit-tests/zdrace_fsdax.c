@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * FS_DAX pages: the idle count a filesystem waits for before it lets a
+ * block go (Sep 2022, "Fix the DAX-gup mistake").
+ *
+ * A DAX filesystem may not truncate or reuse a block while a DMA pin on
+ * its page is outstanding, so it sleeps until the page is idle and the
+ * last put wakes it.  The count it waits for differs by line: 6.12 keeps
+ * FS_DAX pages 1-based (idle at 1: __put_devmap_managed_folio_refs()
+ * wakes &page->_refcount when a put brings the count back to 1, and the
+ * page is never freed); 7.3 counts from 0 (idle at 0: the final put
+ * reaches free_zone_device_folio(), which wakes the page).  The rules are
+ * the same on both:
+ *
+ *   - a DMA pin keeps the page busy: folio_maybe_dma_pinned() says so,
+ *     and a waiter for idle sleeps on, until the pin goes;
+ *   - the put that makes the page idle wakes the waiter, which was asleep
+ *     before it (the case waits for that, and counts the wake-up by the
+ *     time the waiter had left).
+ *
+ * No filesystem is involved: the fake device maps FS_DAX memory as a
+ * DAX driver does, and the case takes the references a mapping and a
+ * pin_user_pages() would.
+ */
+
+#include <kunit/test.h>
+#include <linux/delay.h>
+#include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/wait_bit.h>
+
+#include "internal.h"	/* mm/internal.h: try_grab_folio() */
+#include "zd_fixture.h"
+#include "zd_kunit.h"
+
+/* How long the idle waiter sleeps at most. */
+#define ZD_IDLE_WAIT_MS		2000
+
+struct zd_idle_waiter {
+	struct page *page;
+	struct task_struct *task;
+	long left;		/* jiffies left when it returned */
+};
+
+static int zd_idle_wait(void *data)
+{
+	struct zd_idle_waiter *w = data;
+
+	WRITE_ONCE(w->task, current);
+	w->left = wait_var_event_timeout(zd_fsdax_wake_var(w->page),
+					 page_ref_count(w->page) == ZD_FSDAX_IDLE,
+					 msecs_to_jiffies(ZD_IDLE_WAIT_MS));
+	return 0;
+}
+
+/* Start a waiter for @page to go idle; return once it sleeps. */
+static struct zd_cpu_thread *
+zd_idle_waiter_start(struct kunit *test, struct zd_idle_waiter *w)
+{
+	struct zd_cpu_thread *t;
+
+	t = zd_cpu_thread_start(test, raw_smp_processor_id(), zd_idle_wait, w,
+				"idle_wait");
+	KUNIT_ASSERT_TRUE_MSG(test,
+			      zd_wait_until(READ_ONCE(w->task) &&
+					    !task_is_running(w->task),
+					    NSEC_PER_SEC, usleep_range(20, 50)),
+			      "the idle waiter never went to sleep");
+	return t;
+}
+
+/* Take @page into use as a filesystem's mapping of it does. */
+static void zd_fsdax_map(struct page *page)
+{
+	page_ref_inc(page);
+}
+
+static struct page *zd_fsdax_page(struct kunit *test)
+{
+	struct zd_dev *dev = zd_dev_create(test, MEMORY_DEVICE_FS_DAX);
+
+	return zd_dev_page(dev, 3);
+}
+
+static void idle_count_is_the_lines(struct kunit *test)
+{
+	struct page *page = zd_fsdax_page(test);
+
+	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(page), ZD_FSDAX_IDLE,
+			    "a fresh FS_DAX page is not at the line's idle count");
+	zd_fsdax_map(page);
+	KUNIT_EXPECT_EQ(test, page_ref_count(page), ZD_FSDAX_IDLE + 1);
+	put_page(page);
+	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(page), ZD_FSDAX_IDLE,
+			    "the last put did not bring the page back to idle");
+}
+
+static void pin_keeps_page_busy(struct kunit *test)
+{
+	struct page *page = zd_fsdax_page(test);
+	struct folio *folio = page_folio(page);
+	struct zd_idle_waiter w = { .page = page };
+	struct zd_cpu_thread *t;
+
+	zd_rule(test, ZD_RULE_fsdax_pin_keeps_busy, MEMORY_DEVICE_FS_DAX);
+	zd_fsdax_map(page);
+	KUNIT_ASSERT_EQ(test, try_grab_folio(folio, 1, FOLL_PIN), 0);
+	KUNIT_EXPECT_TRUE_MSG(test, folio_maybe_dma_pinned(folio),
+			      "a FOLL_PIN reference is not seen as a DMA pin");
+	KUNIT_EXPECT_EQ(test, page_ref_count(page),
+			ZD_FSDAX_IDLE + 1 + GUP_PIN_COUNTING_BIAS);
+
+	t = zd_idle_waiter_start(test, &w);
+	/* The mapping goes (a truncation); the pin stays. */
+	put_page(page);
+	KUNIT_EXPECT_EQ(test, page_ref_count(page),
+			ZD_FSDAX_IDLE + GUP_PIN_COUNTING_BIAS);
+	KUNIT_EXPECT_FALSE_MSG(test, zd_cpu_thread_wait(t, 20),
+			       "the idle waiter returned while a DMA pin was held");
+	KUNIT_EXPECT_TRUE(test, folio_maybe_dma_pinned(folio));
+
+	unpin_user_page(page);
+	KUNIT_ASSERT_TRUE_MSG(test, zd_cpu_thread_wait(t, 2 * ZD_IDLE_WAIT_MS),
+			      "the idle waiter never returned");
+	KUNIT_EXPECT_FALSE(test, folio_maybe_dma_pinned(folio));
+	KUNIT_EXPECT_EQ(test, page_ref_count(page), ZD_FSDAX_IDLE);
+	KUNIT_EXPECT_GT_MSG(test, w.left, msecs_to_jiffies(ZD_IDLE_WAIT_MS) / 2,
+			    "the unpin made the page idle but woke nobody: the waiter ran out its %d ms",
+			    ZD_IDLE_WAIT_MS);
+}
+
+static void last_put_wakes_idle_waiter(struct kunit *test)
+{
+	struct page *page = zd_fsdax_page(test);
+	struct zd_idle_waiter w = { .page = page };
+	struct zd_cpu_thread *t;
+	long full = msecs_to_jiffies(ZD_IDLE_WAIT_MS);
+
+	zd_rule(test, ZD_RULE_fsdax_idle_wakeup, MEMORY_DEVICE_FS_DAX);
+	zd_fsdax_map(page);
+	get_page(page);		/* a second user: its put must not wake */
+
+	t = zd_idle_waiter_start(test, &w);
+	put_page(page);
+	KUNIT_EXPECT_FALSE_MSG(test, zd_cpu_thread_wait(t, 20),
+			       "the idle waiter returned while the page was in use");
+	put_page(page);
+	KUNIT_ASSERT_TRUE_MSG(test, zd_cpu_thread_wait(t, 2 * ZD_IDLE_WAIT_MS),
+			      "the idle waiter never returned");
+	KUNIT_EXPECT_EQ(test, page_ref_count(page), ZD_FSDAX_IDLE);
+	kunit_info(test, "the waiter was asleep before the last put and had %ld of %ld jiffies left\n",
+		   w.left, full);
+	KUNIT_EXPECT_GT_MSG(test, w.left, full / 2,
+			    "the last put made the page idle but woke nobody: the waiter ran out its %d ms",
+			    ZD_IDLE_WAIT_MS);
+}
+
+static struct kunit_case zdrace_fsdax_cases[] = {
+	KUNIT_CASE(idle_count_is_the_lines),
+	KUNIT_CASE(pin_keeps_page_busy),
+	KUNIT_CASE(last_put_wakes_idle_waiter),
+	{}
+};
+
+static struct kunit_suite zdrace_fsdax_suite = {
+	.name = "zdrace_fsdax",
+	.exit = zd_suite_exit,
+	.test_cases = zdrace_fsdax_cases,
+};
+
+kunit_test_suite(zdrace_fsdax_suite);
+
+MODULE_DESCRIPTION("zdrace: FS_DAX pages' idle count, DMA pins and the idle wake-up");
+MODULE_LICENSE("GPL");
