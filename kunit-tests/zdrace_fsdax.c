@@ -16,7 +16,8 @@
  *     and a waiter for idle sleeps on, until the pin goes;
  *   - the put that makes the page idle wakes the waiter, which was asleep
  *     before it (the case waits for that, and counts the wake-up by the
- *     time the waiter had left).
+ *     time the waiter had left), whether it is a put_page() or the
+ *     batched release of an unmap (release_pages(), folios_put_refs()).
  *
  * No filesystem is involved: the fake device maps FS_DAX memory as a
  * DAX driver does, and the case takes the references a mapping and a
@@ -129,8 +130,30 @@ static void pin_keeps_page_busy(struct kunit *test)
 			    ZD_IDLE_WAIT_MS);
 }
 
+/* How the last reference goes. */
+struct zd_put_param {
+	const char *name;
+	bool batched;
+};
+
+static const struct zd_put_param zd_put_params[] = {
+	{ "put_page", false },
+	{ "release_pages", true },
+};
+
+KUNIT_ARRAY_PARAM_DESC(zd_put, zd_put_params, name);
+
+static void zd_put_last(struct page *page, const struct zd_put_param *p)
+{
+	if (p->batched)
+		release_pages(&page, 1);
+	else
+		put_page(page);
+}
+
 static void last_put_wakes_idle_waiter(struct kunit *test)
 {
+	const struct zd_put_param *p = test->param_value;
 	struct page *page = zd_fsdax_page(test);
 	struct zd_idle_waiter w = { .page = page };
 	struct zd_cpu_thread *t;
@@ -144,7 +167,7 @@ static void last_put_wakes_idle_waiter(struct kunit *test)
 	put_page(page);
 	KUNIT_EXPECT_FALSE_MSG(test, zd_cpu_thread_wait(t, 20),
 			       "the idle waiter returned while the page was in use");
-	put_page(page);
+	zd_put_last(page, p);
 	KUNIT_ASSERT_TRUE_MSG(test, zd_cpu_thread_wait(t, 2 * ZD_IDLE_WAIT_MS),
 			      "the idle waiter never returned");
 	KUNIT_EXPECT_EQ(test, page_ref_count(page), ZD_FSDAX_IDLE);
@@ -158,7 +181,7 @@ static void last_put_wakes_idle_waiter(struct kunit *test)
 static struct kunit_case zdrace_fsdax_cases[] = {
 	KUNIT_CASE(idle_count_is_the_lines),
 	KUNIT_CASE(pin_keeps_page_busy),
-	KUNIT_CASE(last_put_wakes_idle_waiter),
+	KUNIT_CASE_PARAM(last_put_wakes_idle_waiter, zd_put_gen_params),
 	{}
 };
 
