@@ -367,6 +367,55 @@ void zd_dev_release(struct zd_dev *dev)
 	kunit_kfree(test, dev);
 }
 
+/*
+ * A free ZD_DEV_SIZE region of UML's device memory window, or the test
+ * skipped, with the reason, when there is no window (zone_device_mem=
+ * missing or malformed).
+ */
+static struct resource *zd_request_region(struct kunit *test, const char *name)
+{
+	struct resource *res;
+	struct range window;
+
+	if (um_zone_device_window(&window))
+		kunit_skip(test, "no ZONE_DEVICE memory window: %s",
+			   um_zone_device_reason());
+	res = request_free_mem_region(&iomem_resource, ZD_DEV_SIZE, name);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(res), "request_free_mem_region: %ld",
+			       PTR_ERR(res));
+	KUNIT_ASSERT_TRUE_MSG(test, res->start >= window.start &&
+			      res->end <= window.end,
+			      "region %pR outside the window [%#llx-%#llx]",
+			      res, window.start, window.end);
+	return res;
+}
+
+static void zd_release_region(void *data)
+{
+	struct resource *res = data;
+
+	release_mem_region(res->start, resource_size(res));
+}
+
+/**
+ * zd_region() - a free region of device memory, one section long.
+ * @test: the test; the region is released when it ends, after whatever
+ *	the test registers later (a device that maps it) is gone.
+ * @name: the region's name.
+ *
+ * Skips the test, with the reason, when UML has no device memory window.
+ *
+ * Return: the region.
+ */
+struct resource *zd_region(struct kunit *test, const char *name)
+{
+	struct resource *res = zd_request_region(test, name);
+
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, zd_release_region, res));
+	return res;
+}
+
 /**
  * zd_dev_create() - map one section of device memory of @type.
  * @test: the test; the device is unmapped when it ends.
@@ -379,28 +428,15 @@ void zd_dev_release(struct zd_dev *dev)
  */
 struct zd_dev *zd_dev_create(struct kunit *test, enum memory_type type)
 {
-	struct range window;
 	struct zd_dev *dev;
 	void *addr;
-
-	if (um_zone_device_window(&window))
-		kunit_skip(test, "no ZONE_DEVICE memory window: %s",
-			   um_zone_device_reason());
 
 	dev = kunit_kzalloc(test, sizeof(*dev), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, dev);
 	dev->test = test;
 	spin_lock_init(&dev->lock);
 
-	dev->res = request_free_mem_region(&iomem_resource, ZD_DEV_SIZE,
-					   "zdrace-device");
-	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(dev->res),
-			       "request_free_mem_region: %ld",
-			       PTR_ERR(dev->res));
-	KUNIT_ASSERT_TRUE_MSG(test, dev->res->start >= window.start &&
-			      dev->res->end <= window.end,
-			      "region %pR outside the window [%#llx-%#llx]",
-			      dev->res, window.start, window.end);
+	dev->res = zd_request_region(test, "zdrace-device");
 
 	dev->pgmap.type = type;
 	dev->pgmap.range.start = dev->res->start;

@@ -66,6 +66,7 @@ ZD_PARAM_GEN(zd_refcount0_gen_params);
 ZD_PARAM_GEN(zd_mapped_gen_params);
 
 bool zd_type_is_refcount0(enum memory_type type);
+struct resource *zd_region(struct kunit *test, const char *name);
 struct zd_dev *zd_dev_create(struct kunit *test, enum memory_type type);
 void zd_dev_zap(struct zd_dev *dev);
 void zd_dev_unmap(struct zd_dev *dev);

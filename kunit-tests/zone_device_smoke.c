@@ -9,6 +9,7 @@
  * memunmap_pages() removes the range, and map/unmap cycles leak nothing.
  */
 
+#include <kunit/device.h>
 #include <kunit/test.h>
 #include <linux/gfp.h>
 #include <linux/memory_hotplug.h>
@@ -305,6 +306,64 @@ static void ledger_sees_leaks(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zd_dev_ledger_diffs(dev), 0);
 }
 
+/* How a devm_memremap_pages() map goes: with its device, or before it. */
+struct zd_devm_param {
+	const char *name;
+	bool unmap_first;
+};
+
+static const struct zd_devm_param zd_devm_params[] = {
+	{ "device unregistered", false },
+	{ "devm_memunmap_pages", true },
+};
+
+KUNIT_ARRAY_PARAM_DESC(zd_devm, zd_devm_params, name);
+
+/*
+ * The devm_ variants, as a DAX or p2pdma driver uses them: the map is
+ * tied to a device and goes when the device does, or when the driver
+ * calls devm_memunmap_pages() first; pgmap_pfn_valid() tells the map's
+ * pfns from the rest.
+ */
+static void devm_map_goes_with_its_device(struct kunit *test)
+{
+	const struct zd_devm_param *p = test->param_value;
+	struct resource *res = zd_region(test, "zdrace-devm");
+	unsigned long pfn = PHYS_PFN(res->start);
+	unsigned long nr = resource_size(res) >> PAGE_SHIFT;
+	struct dev_pagemap *pgmap;
+	struct device *kdev;
+	void *addr;
+
+	pgmap = kunit_kzalloc(test, sizeof(*pgmap), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pgmap);
+	pgmap->type = MEMORY_DEVICE_GENERIC;
+	pgmap->range.start = res->start;
+	pgmap->range.end = res->end;
+	pgmap->nr_range = 1;
+	kdev = kunit_device_register(test, "zdrace-devm");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(kdev));
+
+	addr = devm_memremap_pages(kdev, pgmap);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(addr), "devm_memremap_pages: %ld",
+			       PTR_ERR(addr));
+	KUNIT_EXPECT_TRUE(test, pgmap_pfn_valid(pgmap, pfn));
+	KUNIT_EXPECT_TRUE(test, pgmap_pfn_valid(pgmap, pfn + nr - 1));
+	KUNIT_EXPECT_FALSE(test, pgmap_pfn_valid(pgmap, pfn + nr));
+	KUNIT_EXPECT_PTR_EQ(test, zd_page_pgmap(pfn_to_page(pfn + nr - 1)),
+			    pgmap);
+
+	if (p->unmap_first) {
+		devm_memunmap_pages(kdev, pgmap);
+		KUNIT_EXPECT_FALSE_MSG(test, pfn_valid(pfn),
+				       "devm_memunmap_pages() left the memmap");
+	}
+	kunit_device_unregister(test, kdev);
+	KUNIT_EXPECT_FALSE_MSG(test, pfn_valid(pfn),
+			       "the device went, its map stayed");
+	KUNIT_EXPECT_NULL(test, zd_get_dev_pagemap(pfn));
+}
+
 static struct kunit_case zone_device_smoke_cases[] = {
 	KUNIT_CASE_PARAM(map_and_lookup, zd_type_gen_params),
 	KUNIT_CASE_PARAM(linear_map_covers_range, zd_mapped_gen_params),
@@ -316,6 +375,7 @@ static struct kunit_case zone_device_smoke_cases[] = {
 	KUNIT_CASE_PARAM(unmap_removes_range, zd_type_gen_params),
 	KUNIT_CASE_PARAM(map_unmap_cycles_leak_nothing, zd_type_gen_params),
 	KUNIT_CASE(ledger_sees_leaks),
+	KUNIT_CASE_PARAM(devm_map_goes_with_its_device, zd_devm_gen_params),
 	{}
 };
 
