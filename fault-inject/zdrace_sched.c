@@ -4,9 +4,9 @@
  *
  * One token: the controller (the KUnit test thread) hands it to the actor
  * the schedule names and waits until that actor parks at a gate, returns,
- * or sleeps outside the harness waiting for another actor (blocked).  Events are appended
- * by the controller alone, in the order it observes them, so the trace
- * does not depend on host timing.  Every wait is bounded: a stuck actor
+ * or sleeps outside the harness waiting for another actor (blocked).
+ * Events are appended by the controller alone, in the order it observes
+ * them, so the trace does not depend on host timing.  Every wait is bounded: a stuck actor
  * fails the test with the trace instead of hanging it.
  */
 

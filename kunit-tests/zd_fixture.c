@@ -174,6 +174,55 @@ static void zd_dev_fill_free_list(struct zd_dev *dev)
 }
 
 /*
+ * A free ZD_DEV_SIZE region of UML's device memory window, or the test
+ * skipped, with the reason, when there is no window (zone_device_mem=
+ * missing or malformed).
+ */
+static struct resource *zd_request_region(struct kunit *test, const char *name)
+{
+	struct resource *res;
+	struct range window;
+
+	if (um_zone_device_window(&window))
+		kunit_skip(test, "no ZONE_DEVICE memory window: %s",
+			   um_zone_device_reason());
+	res = request_free_mem_region(&iomem_resource, ZD_DEV_SIZE, name);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(res), "request_free_mem_region: %ld",
+			       PTR_ERR(res));
+	KUNIT_ASSERT_TRUE_MSG(test, res->start >= window.start &&
+			      res->end <= window.end,
+			      "region %pR outside the window [%#llx-%#llx]",
+			      res, window.start, window.end);
+	return res;
+}
+
+static void zd_release_region(void *data)
+{
+	struct resource *res = data;
+
+	release_mem_region(res->start, resource_size(res));
+}
+
+/**
+ * zd_region() - a free region of device memory, one section long.
+ * @test: the test; the region is released when it ends, after whatever
+ *	the test registers later (a device that maps it) is gone.
+ * @name: the region's name.
+ *
+ * Skips the test, with the reason, when UML has no device memory window.
+ *
+ * Return: the region.
+ */
+struct resource *zd_region(struct kunit *test, const char *name)
+{
+	struct resource *res = zd_request_region(test, name);
+
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, zd_release_region, res));
+	return res;
+}
+
+/*
  * A teardown that waits this long for its pgmap references is stuck: a
  * reference leaked.  The watchdog fails the test and releases the wait,
  * so the failure shows in seconds instead of as a hung kernel.
@@ -230,7 +279,7 @@ void zd_dev_unmap(struct zd_dev *dev)
 	schedule_delayed_work(&dev->unmap_watchdog, ZD_UNMAP_TIMEOUT);
 	memunmap_pages(&dev->pgmap);
 	cancel_delayed_work_sync(&dev->unmap_watchdog);
-	release_mem_region(dev->res->start, resource_size(dev->res));
+	zd_release_region(dev->res);
 	if (dev->unmap_timed_out)
 		KUNIT_FAIL(dev->test,
 			   "memunmap_pages() waited %d s for pgmap references that were never dropped",
@@ -365,55 +414,6 @@ void zd_dev_release(struct zd_dev *dev)
 
 	kunit_release_action(test, zd_dev_destroy, dev);
 	kunit_kfree(test, dev);
-}
-
-/*
- * A free ZD_DEV_SIZE region of UML's device memory window, or the test
- * skipped, with the reason, when there is no window (zone_device_mem=
- * missing or malformed).
- */
-static struct resource *zd_request_region(struct kunit *test, const char *name)
-{
-	struct resource *res;
-	struct range window;
-
-	if (um_zone_device_window(&window))
-		kunit_skip(test, "no ZONE_DEVICE memory window: %s",
-			   um_zone_device_reason());
-	res = request_free_mem_region(&iomem_resource, ZD_DEV_SIZE, name);
-	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(res), "request_free_mem_region: %ld",
-			       PTR_ERR(res));
-	KUNIT_ASSERT_TRUE_MSG(test, res->start >= window.start &&
-			      res->end <= window.end,
-			      "region %pR outside the window [%#llx-%#llx]",
-			      res, window.start, window.end);
-	return res;
-}
-
-static void zd_release_region(void *data)
-{
-	struct resource *res = data;
-
-	release_mem_region(res->start, resource_size(res));
-}
-
-/**
- * zd_region() - a free region of device memory, one section long.
- * @test: the test; the region is released when it ends, after whatever
- *	the test registers later (a device that maps it) is gone.
- * @name: the region's name.
- *
- * Skips the test, with the reason, when UML has no device memory window.
- *
- * Return: the region.
- */
-struct resource *zd_region(struct kunit *test, const char *name)
-{
-	struct resource *res = zd_request_region(test, name);
-
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, zd_release_region, res));
-	return res;
 }
 
 /**

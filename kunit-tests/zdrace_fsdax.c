@@ -30,7 +30,6 @@
 #include <linux/sched.h>
 #include <linux/wait_bit.h>
 
-#include "internal.h"	/* mm/internal.h: try_grab_folio() */
 #include "zd_fixture.h"
 #include "zd_kunit.h"
 
@@ -70,22 +69,42 @@ zd_idle_waiter_start(struct kunit *test, struct zd_idle_waiter *w)
 	return t;
 }
 
+/*
+ * After @what made the page idle: the waiter returned, woken by it, not
+ * at the end of its ZD_IDLE_WAIT_MS.
+ */
+static void zd_idle_waiter_woken(struct kunit *test, struct zd_cpu_thread *t,
+				 struct zd_idle_waiter *w, const char *what)
+{
+	long full = msecs_to_jiffies(ZD_IDLE_WAIT_MS);
+
+	KUNIT_ASSERT_TRUE_MSG(test, zd_cpu_thread_wait(t, 2 * ZD_IDLE_WAIT_MS),
+			      "the idle waiter never returned");
+	KUNIT_EXPECT_EQ(test, page_ref_count(w->page), ZD_FSDAX_IDLE);
+	kunit_info(test, "the waiter was asleep before %s and had %ld of %ld jiffies left\n",
+		   what, w->left, full);
+	KUNIT_EXPECT_GT_MSG(test, w->left, full / 2,
+			    "%s made the page idle but woke nobody: the waiter ran out its %d ms",
+			    what, ZD_IDLE_WAIT_MS);
+}
+
 /* Take @page into use as a filesystem's mapping of it does. */
 static void zd_fsdax_map(struct page *page)
 {
 	page_ref_inc(page);
 }
 
-static struct page *zd_fsdax_page(struct kunit *test)
+static struct zd_dev *zd_fsdax_dev(struct kunit *test)
 {
-	struct zd_dev *dev = zd_dev_create(test, MEMORY_DEVICE_FS_DAX);
-
-	return zd_dev_page(dev, 3);
+	return zd_dev_create(test, MEMORY_DEVICE_FS_DAX);
 }
+
+/* The page the cases use. */
+#define ZD_FSDAX_PAGE	3
 
 static void idle_count_is_the_lines(struct kunit *test)
 {
-	struct page *page = zd_fsdax_page(test);
+	struct page *page = zd_dev_page(zd_fsdax_dev(test), ZD_FSDAX_PAGE);
 
 	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(page), ZD_FSDAX_IDLE,
 			    "a fresh FS_DAX page is not at the line's idle count");
@@ -98,14 +117,16 @@ static void idle_count_is_the_lines(struct kunit *test)
 
 static void pin_keeps_page_busy(struct kunit *test)
 {
-	struct page *page = zd_fsdax_page(test);
+	struct zd_dev *dev = zd_fsdax_dev(test);
+	struct page *page = zd_dev_page(dev, ZD_FSDAX_PAGE);
 	struct folio *folio = page_folio(page);
 	struct zd_idle_waiter w = { .page = page };
 	struct zd_cpu_thread *t;
+	struct zd_ref *pin;
 
 	zd_rule(test, ZD_RULE_fsdax_pin_keeps_busy, MEMORY_DEVICE_FS_DAX);
 	zd_fsdax_map(page);
-	KUNIT_ASSERT_EQ(test, try_grab_folio(folio, 1, FOLL_PIN), 0);
+	pin = zd_ref_take(dev, page, ZD_REF_PIN);
 	KUNIT_EXPECT_TRUE_MSG(test, folio_maybe_dma_pinned(folio),
 			      "a FOLL_PIN reference is not seen as a DMA pin");
 	KUNIT_EXPECT_EQ(test, page_ref_count(page),
@@ -120,14 +141,9 @@ static void pin_keeps_page_busy(struct kunit *test)
 			       "the idle waiter returned while a DMA pin was held");
 	KUNIT_EXPECT_TRUE(test, folio_maybe_dma_pinned(folio));
 
-	unpin_user_page(page);
-	KUNIT_ASSERT_TRUE_MSG(test, zd_cpu_thread_wait(t, 2 * ZD_IDLE_WAIT_MS),
-			      "the idle waiter never returned");
+	zd_ref_drop(pin);
+	zd_idle_waiter_woken(test, t, &w, "the unpin");
 	KUNIT_EXPECT_FALSE(test, folio_maybe_dma_pinned(folio));
-	KUNIT_EXPECT_EQ(test, page_ref_count(page), ZD_FSDAX_IDLE);
-	KUNIT_EXPECT_GT_MSG(test, w.left, msecs_to_jiffies(ZD_IDLE_WAIT_MS) / 2,
-			    "the unpin made the page idle but woke nobody: the waiter ran out its %d ms",
-			    ZD_IDLE_WAIT_MS);
 }
 
 /* How the last reference goes. */
@@ -154,28 +170,23 @@ static void zd_put_last(struct page *page, const struct zd_put_param *p)
 static void last_put_wakes_idle_waiter(struct kunit *test)
 {
 	const struct zd_put_param *p = test->param_value;
-	struct page *page = zd_fsdax_page(test);
+	struct zd_dev *dev = zd_fsdax_dev(test);
+	struct page *page = zd_dev_page(dev, ZD_FSDAX_PAGE);
 	struct zd_idle_waiter w = { .page = page };
 	struct zd_cpu_thread *t;
-	long full = msecs_to_jiffies(ZD_IDLE_WAIT_MS);
+	struct zd_ref *other;
 
 	zd_rule(test, ZD_RULE_fsdax_idle_wakeup, MEMORY_DEVICE_FS_DAX);
 	zd_fsdax_map(page);
-	get_page(page);		/* a second user: its put must not wake */
+	/* A second user: its put must not wake. */
+	other = zd_ref_take(dev, page, ZD_REF_GET);
 
 	t = zd_idle_waiter_start(test, &w);
-	put_page(page);
+	zd_ref_drop(other);
 	KUNIT_EXPECT_FALSE_MSG(test, zd_cpu_thread_wait(t, 20),
 			       "the idle waiter returned while the page was in use");
 	zd_put_last(page, p);
-	KUNIT_ASSERT_TRUE_MSG(test, zd_cpu_thread_wait(t, 2 * ZD_IDLE_WAIT_MS),
-			      "the idle waiter never returned");
-	KUNIT_EXPECT_EQ(test, page_ref_count(page), ZD_FSDAX_IDLE);
-	kunit_info(test, "the waiter was asleep before the last put and had %ld of %ld jiffies left\n",
-		   w.left, full);
-	KUNIT_EXPECT_GT_MSG(test, w.left, full / 2,
-			    "the last put made the page idle but woke nobody: the waiter ran out its %d ms",
-			    ZD_IDLE_WAIT_MS);
+	zd_idle_waiter_woken(test, t, &w, "the last put");
 }
 
 static struct kunit_case zdrace_fsdax_cases[] = {

@@ -19,7 +19,7 @@ import json
 import os
 import time
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from zdtool import bad_input
 from zdtool.sweep.records import (FORMAT, Header, JobRecord, Minimized,
@@ -114,16 +114,19 @@ class State:
 		"""The rests of stopped blocks no boot has run yet."""
 		due = []
 		for rec in self.records():
-			rest = rec.rest()
-			if rest and (rec.index, rec.part + 1) not in self.rests:
-				due.append(rest_job(rec, self.header.spec.concurrent))
+			job = rest_job(rec, self.header.spec.concurrent)
+			if job and (job.index, job.part) not in self.rests:
+				due.append(job)
 		return due
 
 
-def rest_job(rec: JobRecord, concurrent: bool) -> Job:
-	"""The boot that runs what @rec's block had left (JobRecord.rest())."""
-	first, seeds = rec.rest() or (rec.seed + rec.seeds, 0)
-	return Job(rec.index, rec.case, first, seeds, list(rec.arm),
+def rest_job(rec: JobRecord, concurrent: bool) -> Optional[Job]:
+	"""The boot that runs what @rec's block had left (JobRecord.rest()),
+	if anything."""
+	rest = rec.rest()
+	if not rest:
+		return None
+	return Job(rec.index, rec.case, rest[0], rest[1], list(rec.arm),
 		   concurrent, rec.part + 1)
 
 

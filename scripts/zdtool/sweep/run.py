@@ -7,10 +7,10 @@ it and hand the outcome to the main thread, which alone keeps or drops the
 console log, journals the record (fsync) and updates the progress.  A
 boot that stopped in seed k (a crash, a hang) has its seeds before k
 and the failure of k journaled; the rest of its block is booted next
-(JobRecord.rest()), by this run or by the resume of an interrupted one.  SIGINT
-or SIGTERM stop the launching, kill the running kernels (their results are
-not journaled, so a resume runs them again), write the outputs and exit
-128 + the signal number.
+(journal.rest_job()), by this run or by the resume of an interrupted
+one.  SIGINT or SIGTERM stop the launching, kill the running kernels
+(their results are not journaled, so a resume runs them again), write
+the outputs and exit 128 + the signal number.
 
 A concurrent sweep's failures replay only statistically: each failure's
 first failing seed is booted --replays times more alone, and its job's
@@ -149,13 +149,12 @@ class Sweep:
 		if new:
 			self.progress.say(f'sweep: new failure: {rec.title} (job '
 					  f'{rec.index}, {rec.first_seed()})')
-		rest = rec.rest()
+		rest = journal.rest_job(rec, self.spec.concurrent)
 		if rest:
 			with self.lock:
-				self.rests.append(journal.rest_job(
-					rec, self.spec.concurrent))
-			left = f'seed {rest[0]} goes' if rest[1] == 1 else \
-				f'seeds {rest[0]}-{sum(rest) - 1} go'
+				self.rests.append(rest)
+			left = f'seed {rest.seed} goes' if rest.seeds == 1 else \
+				f'seeds {rest.seed}-{rest.seed + rest.seeds - 1} go'
 			self.progress.say(f'sweep: job {rec.index} stopped in seed '
 					  f'{rec.fail_seed}; {left} on in another '
 					  'boot')
