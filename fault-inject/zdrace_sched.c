@@ -647,6 +647,20 @@ void zdrace_repro_line(char *buf, size_t len, const char *case_name,
 EXPORT_SYMBOL_GPL(zdrace_repro_line);
 
 /**
+ * zdrace_repro_info() - log "repro: <line>" for @test's case, for a
+ *	failure no harness printed a line for.
+ * @test: the case.
+ */
+void zdrace_repro_info(struct kunit *test)
+{
+	char repro[ZDRACE_SCHED_REPRO_LEN];
+
+	zdrace_repro_line(repro, sizeof(repro), test->name, "");
+	kunit_info(test, "repro: %s\n", repro);
+}
+EXPORT_SYMBOL_GPL(zdrace_repro_info);
+
+/**
  * zdrace_sched_repro() - one command line that replays this schedule.
  * @s: the harness.
  *

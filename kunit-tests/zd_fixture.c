@@ -22,6 +22,7 @@
 #endif
 #include <linux/uaccess.h>
 #include <linux/workqueue.h>
+#include <zdrace/sched.h>
 
 #include "internal.h"	/* mm/internal.h: try_grab_folio() */
 #include "zd_fixture.h"
@@ -396,10 +397,9 @@ static void zd_dev_ledger(struct zd_dev *dev)
 			   nr);
 }
 
-static void zd_dev_destroy(void *data)
+/* The ledger, if @dev is still mapped, then the unmap. */
+static void zd_dev_teardown(struct zd_dev *dev)
 {
-	struct zd_dev *dev = data;
-
 	if (dev->mapped) {
 		zd_dev_zap(dev);
 		zd_dev_ledger(dev);
@@ -407,12 +407,29 @@ static void zd_dev_destroy(void *data)
 	zd_dev_unmap(dev);
 }
 
+/*
+ * The end of the test.  zd_suite_exit() printed a failed case's repro
+ * line before the test's cleanups ran, so a failure first found here
+ * (the ledger, the unmap's watchdog) prints its own.
+ */
+static void zd_dev_destroy(void *data)
+{
+	struct zd_dev *dev = data;
+	bool failed = dev->test->status == KUNIT_FAILURE;
+
+	zd_dev_teardown(dev);
+	if (IS_ENABLED(CONFIG_ZDRACE_SCHED) && !failed &&
+	    dev->test->status == KUNIT_FAILURE)
+		zdrace_repro_info(dev->test);
+}
+
 /* Unmap and free @dev now, rather than when the test ends. */
 void zd_dev_release(struct zd_dev *dev)
 {
 	struct kunit *test = dev->test;
 
-	kunit_release_action(test, zd_dev_destroy, dev);
+	kunit_remove_action(test, zd_dev_destroy, dev);
+	zd_dev_teardown(dev);
 	kunit_kfree(test, dev);
 }
 

@@ -190,12 +190,8 @@ void zd_suite_exit(struct kunit *test)
 	zdrace_fi_disarm_all();
 	current->make_it_fail = 0;
 	zd_running = NULL;
-	if (test->status == KUNIT_FAILURE && !zdrace_sched_has_harness(test)) {
-		char repro[ZDRACE_SCHED_REPRO_LEN];
-
-		zdrace_repro_line(repro, sizeof(repro), test->name, "");
-		kunit_info(test, "repro: %s\n", repro);
-	}
+	if (test->status == KUNIT_FAILURE && !zdrace_sched_has_harness(test))
+		zdrace_repro_info(test);
 	if (r)
 		kunit_info(test, "rule %s %s expected=%s%s%s\n",
 			   zd_rules[r->rule].id, zd_verdict(test, r),

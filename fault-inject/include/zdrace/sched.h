@@ -108,6 +108,7 @@ bool zdrace_sched_same_trace(struct zdrace_sched *a, struct zdrace_sched *b);
 const char *zdrace_sched_repro(struct zdrace_sched *s);
 void zdrace_repro_line(char *buf, size_t len, const char *case_name,
 		       const char *extra);
+void zdrace_repro_info(struct kunit *test);
 bool zdrace_sched_has_harness(struct kunit *test);
 
 u64 zdrace_sched_nr_orders(const u8 *steps, int nr_actors);
