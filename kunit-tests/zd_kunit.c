@@ -11,11 +11,14 @@
 #include <linux/init.h>
 #include <linux/kthread.h>
 #include <linux/memremap.h>
+#include <linux/mman.h>
 #include <linux/moduleparam.h>
+#include <linux/pagemap.h>
 #include <linux/sched.h>
 #include <linux/sched/task.h>
 #include <linux/shmem_fs.h>
 #include <linux/swap.h>
+#include <linux/uio.h>
 #include <linux/version.h>
 #include <zdrace/fi.h>
 #include <zdrace/sched.h>
@@ -482,6 +485,62 @@ KUNIT_DEFINE_ACTION_WRAPPER(zd_fput, fput, struct file *);
 KUNIT_DEFINE_ACTION_WRAPPER(zd_folio_put, folio_put, struct folio *);
 
 /**
+ * zd_shmem_file() - a new shmem file of @nr_pages pages, all in its page
+ * cache, uptodate and on the LRU.
+ * @test: the test; the file is put when it ends.
+ * @name: the file's name.
+ * @nr_pages: its size in pages.
+ *
+ * Return: the file; the test is aborted if it cannot be made.
+ */
+struct file *zd_shmem_file(struct kunit *test, const char *name,
+			   unsigned int nr_pages)
+{
+	struct file *file;
+	unsigned int i;
+
+	file = shmem_file_setup(name, (loff_t)nr_pages * PAGE_SIZE,
+				ZD_SHMEM_FLAGS);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, zd_fput, file));
+	for (i = 0; i < nr_pages; i++) {
+		struct folio *folio = shmem_read_folio(file->f_mapping, i);
+
+		KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(folio),
+				       "shmem_read_folio(%u): %ld", i,
+				       PTR_ERR(folio));
+		folio_put(folio);
+	}
+	/*
+	 * A new folio waits in a per-CPU LRU batch, which holds a reference
+	 * until it is drained; on an SMP kernel that drain can come at any
+	 * time, from the CPU the test just left.  Drain every batch now, so
+	 * that the count a case reads is the count it will find.
+	 */
+	lru_add_drain_all();
+	return file;
+}
+
+/**
+ * zd_shmem_file_folio() - page @index of @file, held until the test ends.
+ * @test: the test.
+ * @file: the file, as zd_shmem_file() made it.
+ * @index: the page.
+ *
+ * Return: the folio; the test is aborted if it is not in the page cache.
+ */
+struct folio *zd_shmem_file_folio(struct kunit *test, struct file *file,
+				  pgoff_t index)
+{
+	struct folio *folio = filemap_get_folio(file->f_mapping, index);
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(folio));
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, zd_folio_put, folio));
+	return folio;
+}
+
+/**
  * zd_shmem_folio() - page 0 of a new shmem file, in its page cache and on
  * the LRU.
  * @test: the test; the file and a reference to the folio are dropped when
@@ -495,21 +554,48 @@ KUNIT_DEFINE_ACTION_WRAPPER(zd_folio_put, folio_put, struct folio *);
  */
 struct folio *zd_shmem_folio(struct kunit *test, const char *name)
 {
-	struct file *file = shmem_file_setup(name, PAGE_SIZE, ZD_SHMEM_FLAGS);
-	struct folio *folio;
+	return zd_shmem_file_folio(test, zd_shmem_file(test, name, 1), 0);
+}
 
-	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, zd_fput, file));
-	folio = shmem_read_folio(file->f_mapping, 0);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(folio));
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, zd_folio_put, folio));
-	/*
-	 * A new folio waits in a per-CPU LRU batch, which holds a reference
-	 * until it is drained; on an SMP kernel that drain can come at any
-	 * time, from the CPU the test just left.  Drain every batch now, so
-	 * that the count a case reads is the count it will find.
-	 */
-	lru_add_drain_all();
-	return folio;
+/**
+ * zd_cache_read() - read page @index of @file through filemap_read(), the
+ * batched page-cache lookup of read(2) (filemap_get_read_batch()).
+ * @file: a file whose page @index is in the page cache and uptodate.
+ * @index: the page.
+ * @buf: a page-sized buffer for what it holds.
+ *
+ * Return: the bytes read, or a negative errno.
+ */
+ssize_t zd_cache_read(struct file *file, pgoff_t index, void *buf)
+{
+	struct kvec kvec = { .iov_base = buf, .iov_len = PAGE_SIZE };
+	struct iov_iter iter;
+	struct kiocb kiocb;
+
+	init_sync_kiocb(&kiocb, file);
+	kiocb.ki_pos = (loff_t)index * PAGE_SIZE;
+	iov_iter_kvec(&iter, ITER_DEST, &kvec, 1, PAGE_SIZE);
+	return filemap_read(&kiocb, &iter, 0);
+}
+
+/**
+ * zd_cache_map() - map the first @nr_pages pages of @file read-only and
+ * shared into the test's mm, unfaulted: a read fault there maps its
+ * neighbours by fault-around (filemap_map_pages()).
+ * @test: the test; the mapping goes with its mm.
+ * @file: the file, as zd_shmem_file() made it.
+ * @nr_pages: how many pages to map.
+ *
+ * Return: the user address; the test is aborted if it cannot be mapped.
+ */
+unsigned long zd_cache_map(struct kunit *test, struct file *file,
+			   unsigned int nr_pages)
+{
+	unsigned long addr = kunit_vm_mmap(test, file, 0,
+					   (unsigned long)nr_pages * PAGE_SIZE,
+					   PROT_READ, MAP_SHARED, 0);
+
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR_VALUE(addr) || !addr,
+			       "kunit_vm_mmap: %ld", (long)addr);
+	return addr;
 }

@@ -161,7 +161,16 @@ unsigned int zd_other_cpu(struct kunit *test, unsigned int cpu);
 	__ok;								\
 })
 
+struct file;
+
+struct file *zd_shmem_file(struct kunit *test, const char *name,
+			   unsigned int nr_pages);
+struct folio *zd_shmem_file_folio(struct kunit *test, struct file *file,
+				  pgoff_t index);
 struct folio *zd_shmem_folio(struct kunit *test, const char *name);
+ssize_t zd_cache_read(struct file *file, pgoff_t index, void *buf);
+unsigned long zd_cache_map(struct kunit *test, struct file *file,
+			   unsigned int nr_pages);
 
 /*
  * zdrace_sched_seed_params() in KUnit's generator signature of this kernel

@@ -53,7 +53,7 @@ ZD_RULE(fsdax_pin_keeps_busy, ZD_SEP_2022_DAX,
 ZD_RULE(fsdax_idle_wakeup, ZD_SEP_2022_DAX,
 	"the put that brings an FS_DAX page to its idle count wakes whoever waits for it")
 ZD_RULE(lookup_returns_stable_folio, ZD_APR_2017,
-	"filemap_get_entry() never returns a folio frozen or replaced between lookup and get")
+	"page-cache lookups never return or map a folio frozen or replaced between load and get")
 
 ZD_BREAK(teardown_waits_for_reference, "6.12", BIT(MEMORY_DEVICE_GENERIC),
 	 "a plain GENERIC page reference holds no pgmap ref; memunmap_pages() returns under it")

@@ -32,6 +32,8 @@
 #include "zd_kunit.h"
 
 #define ZD_DELAY_US		200
+/* The shmem file the page-cache triggers look up: fault-around maps two. */
+#define ZD_FI_CACHE_PAGES	2
 
 /* What a trigger leaves behind for the action's effect to be checked. */
 struct zd_fi_ctx {
@@ -110,37 +112,70 @@ static void zd_trigger_gup_fast(struct zd_fi_ctx *ctx)
 			    "gup-fast left a reference behind");
 }
 
-static struct file *zd_shmem_file(struct kunit *test)
+/* The file the page-cache triggers look up, made on first use. */
+static struct file *zd_fi_cache(struct zd_fi_ctx *ctx)
 {
-	struct file *file = shmem_file_setup("zdrace", PAGE_SIZE, ZD_SHMEM_FLAGS);
-	struct folio *folio;
-
-	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
-	folio = shmem_read_folio(file->f_mapping, 0);
-	if (IS_ERR(folio)) {
-		fput(file);
-		KUNIT_FAIL_AND_ABORT(test, "shmem_read_folio: %ld",
-				     PTR_ERR(folio));
-	}
-	folio_put(folio);
-	return file;
+	if (!ctx->shmem)
+		ctx->shmem = zd_shmem_file(ctx->test, "zdrace",
+					   ZD_FI_CACHE_PAGES);
+	return ctx->shmem;
 }
 
-/* The speculative page-cache get, from this (make_it_fail) task only. */
+/* The speculative page-cache gets, from this (make_it_fail) task only. */
 static void zd_trigger_filemap(struct zd_fi_ctx *ctx)
 {
-	struct address_space *mapping;
 	struct folio *folio;
 	int before;
 
-	if (!ctx->shmem)
-		ctx->shmem = zd_shmem_file(ctx->test);
-	mapping = ctx->shmem->f_mapping;
-	folio = filemap_get_folio(mapping, 0);
+	folio = filemap_get_folio(zd_fi_cache(ctx)->f_mapping, 0);
 	KUNIT_ASSERT_FALSE(ctx->test, IS_ERR(folio));
 	before = folio_ref_count(folio);
 	folio_put(folio);
 	KUNIT_EXPECT_EQ(ctx->test, folio_ref_count(folio), before - 1);
+}
+
+static void zd_trigger_read_batch(struct zd_fi_ctx *ctx)
+{
+	void *buf = kunit_kzalloc(ctx->test, PAGE_SIZE, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(ctx->test, buf);
+	KUNIT_EXPECT_EQ(ctx->test, zd_cache_read(zd_fi_cache(ctx), 0, buf),
+			(ssize_t)PAGE_SIZE);
+}
+
+static void zd_trigger_contig(struct zd_fi_ctx *ctx)
+{
+	struct address_space *mapping = zd_fi_cache(ctx)->f_mapping;
+	struct folio_batch fbatch;
+	pgoff_t start = 0;
+
+	folio_batch_init(&fbatch);
+	KUNIT_EXPECT_EQ(ctx->test,
+			filemap_get_folios_contig(mapping, &start,
+						  ZD_FI_CACHE_PAGES - 1,
+						  &fbatch),
+			ZD_FI_CACHE_PAGES);
+	folio_batch_release(&fbatch);
+}
+
+/*
+ * A read fault on the last page maps page 0 by fault-around, which loads
+ * it first: fail skips it, and it stays unmapped.
+ */
+static void zd_trigger_fault_around(struct zd_fi_ctx *ctx)
+{
+	unsigned long addr = zd_cache_map(ctx->test, zd_fi_cache(ctx),
+					  ZD_FI_CACHE_PAGES);
+	struct folio *first;
+	char v;
+
+	KUNIT_ASSERT_EQ(ctx->test,
+			get_user(v, (char __user *)addr +
+				 (ZD_FI_CACHE_PAGES - 1) * PAGE_SIZE), 0);
+	first = filemap_get_folio(zd_fi_cache(ctx)->f_mapping, 0);
+	KUNIT_ASSERT_FALSE(ctx->test, IS_ERR(first));
+	ctx->failed_branch = !folio_mapped(first);
+	folio_put(first);
 }
 
 typedef void (*zd_trigger_t)(struct zd_fi_ctx *ctx);
@@ -160,16 +195,11 @@ static const zd_trigger_t zd_triggers[ZDRACE_FI_NR] = {
 	[ZDRACE_FI_gup_fast_after_grab] = zd_trigger_gup_fast,
 	[ZDRACE_FI_filemap_after_load] = zd_trigger_filemap,
 	[ZDRACE_FI_filemap_after_tryget] = zd_trigger_filemap,
+	[ZDRACE_FI_read_batch_after_load] = zd_trigger_read_batch,
+	[ZDRACE_FI_fault_around_after_load] = zd_trigger_fault_around,
+	[ZDRACE_FI_contig_after_load] = zd_trigger_contig,
 	[ZDRACE_FI_final_put_zone_device] = zd_trigger_private_put,
 };
-
-static void zd_fi_ctx_release(void *data)
-{
-	struct zd_fi_ctx *ctx = data;
-
-	if (ctx->shmem)
-		fput(ctx->shmem);
-}
 
 static struct zd_fi_ctx *zd_fi_ctx_new(struct kunit *test)
 {
@@ -177,9 +207,18 @@ static struct zd_fi_ctx *zd_fi_ctx_new(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
 	ctx->test = test;
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, zd_fi_ctx_release, ctx));
 	return ctx;
+}
+
+/* The points on a page-cache lookup, which every task passes. */
+static bool zd_point_in_cache(enum zdrace_fi_point point)
+{
+	zd_trigger_t trigger = zd_triggers[point];
+
+	return trigger == zd_trigger_filemap ||
+	       trigger == zd_trigger_read_batch ||
+	       trigger == zd_trigger_contig ||
+	       trigger == zd_trigger_fault_around;
 }
 
 /* ---- every action on every point ---- */
@@ -212,7 +251,7 @@ static struct zdrace_fi_arm zd_pair_arm(enum zdrace_fi_point point,
 		/* A failure branch that retries must give up eventually. */
 		.times = action == ZDRACE_FI_FAIL ? 1 : -1,
 		/* The page cache is hot: fire for this task only. */
-		.task_filter = zd_triggers[point] == zd_trigger_filemap,
+		.task_filter = zd_point_in_cache(point),
 	};
 }
 
@@ -252,14 +291,14 @@ static void action_fires_on_point(struct kunit *test)
 {
 	const struct zd_pair *pair = test->param_value;
 	struct zd_fi_ctx *ctx = zd_fi_ctx_new(test);
-	bool filemap = zd_triggers[pair->point] == zd_trigger_filemap;
+	bool cache = zd_point_in_cache(pair->point);
 	struct zdrace_fi_arm arm = zd_pair_arm(pair->point, pair->action, ctx);
 	ktime_t start;
 	s64 elapsed_us;
 
 	ctx->action = pair->action;
-	if (filemap) {
-		ctx->shmem = zd_shmem_file(test);
+	if (cache) {
+		zd_fi_cache(ctx);
 		current->make_it_fail = 1;
 	}
 	KUNIT_ASSERT_EQ(test, zdrace_fi_arm(pair->point, &arm), 0);
@@ -281,7 +320,7 @@ static void action_fires_on_point(struct kunit *test)
 				zdrace_fi_fired(pair->point));
 		break;
 	case ZDRACE_FI_FAIL:
-		if (filemap)
+		if (zdrace_fi_flags(pair->point) & ZDRACE_FI_RETRIES)
 			/* It retried: the point was passed once more. */
 			KUNIT_EXPECT_GE(test, zdrace_fi_hits(pair->point), 2UL);
 		else
@@ -337,7 +376,7 @@ static void fault_attr_knobs(struct kunit *test)
 	};
 	int i;
 
-	ctx->shmem = zd_shmem_file(test);
+	zd_fi_cache(ctx);
 	KUNIT_ASSERT_EQ(test, zdrace_fi_arm(ZDRACE_FI_filemap_after_load,
 					    &arm), 0);
 	current->make_it_fail = c->filter_self;

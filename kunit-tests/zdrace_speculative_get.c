@@ -4,10 +4,13 @@
  * transition "should fully interlock with __page_cache_add_speculative()").
  * Rules: folio_try_get() and folio_ref_try_add() never take a reference
  * on a free device page (6.12's free GENERIC pages sit at count 1: known
- * upstream; 7.3 has no free GENERIC page); filemap_get_entry() never returns a folio frozen or
- * replaced under it between xas_load() and its get, and retries until the
- * freeze ends.  A `call` at filemap_after_load, for the test's task only,
- * freezes the folio or reuses its slot; the point's hits count retries.
+ * upstream; 7.3 has no free GENERIC page); the speculative page-cache gets
+ * (filemap_get_entry(), the batched read lookup, the contiguous-range
+ * lookup, fault-around) never return or map a folio frozen or replaced
+ * under them between the xarray load and the get: the lookups retry until
+ * the freeze ends, fault-around skips the folio.  A `call` at the point
+ * after each load, for the test's task only, freezes the folio or reuses
+ * its slot; the point's calls count the loads.
  */
 
 #include <kunit/test.h>
@@ -109,25 +112,128 @@ static void speculative_get_on_free_device_page(struct kunit *test)
 
 /* ---- the page cache ---- */
 
+#define ZD_SPEC_FOLIO_BYTE	0x5a
+#define ZD_SPEC_OTHER_BYTE	0xa5
+
+/*
+ * What a lookup case plays with: slot 0 of a shmem file, frozen for a
+ * number of loads as removal freezes a folio before it takes it out, or
+ * handed to another folio between the load and the get (removed and the
+ * slot reused).
+ */
 struct zd_spec_cache {
-	struct folio *folio;
-	int count;		/* its count before the lookup */
-	int frozen_passes;	/* lookups that meet the folio frozen */
-	int calls;
-	int seen_frozen;	/* passes that found it frozen */
+	struct file *file;
+	struct folio *folio;	/* in slot 0 */
+	struct folio *other;	/* another file's, put in the slot by a reuse */
+	int count, other_count;	/* their counts before the lookup */
+	int frozen_passes;	/* loads that meet @folio frozen; 0: reuse;
+				 * -1: neither, only count the loads
+				 */
+	int calls;		/* loads the lookup made */
+	int seen_frozen;	/* loads that found @folio frozen */
 	bool froze;
+	void *buf;		/* what a read copied */
 };
 
 /*
- * filemap_after_load: the first pass freezes the folio, as removal does
- * before it takes a folio out of the cache; the pass after
- * @frozen_passes lookups unfreezes it (the removal gave up).
+ * A speculative page-cache get, through the caller that reaches it: the
+ * folio it found in slot 0, with the lookup's reference when @holds, or
+ * else the folio whose bytes the read returned.
  */
-static bool zd_spec_freeze_cb(enum zdrace_fi_point point, void *data)
+struct zd_spec_lookup {
+	const char *name;
+	enum zdrace_fi_point point;	/* after its load, before its get */
+	bool holds;
+	struct folio *(*get)(struct kunit *test, struct zd_spec_cache *c);
+};
+
+static struct folio *zd_spec_get_entry(struct kunit *test,
+				       struct zd_spec_cache *c)
+{
+	struct folio *folio = filemap_get_folio(c->file->f_mapping, 0);
+
+	return IS_ERR(folio) ? NULL : folio;
+}
+
+static struct folio *zd_spec_get_read(struct kunit *test,
+				      struct zd_spec_cache *c)
+{
+	ssize_t ret = zd_cache_read(c->file, 0, c->buf);
+
+	KUNIT_EXPECT_EQ(test, ret, (ssize_t)PAGE_SIZE);
+	if (ret != PAGE_SIZE)
+		return NULL;
+	if (!memchr_inv(c->buf, ZD_SPEC_FOLIO_BYTE, PAGE_SIZE))
+		return c->folio;
+	if (c->other && !memchr_inv(c->buf, ZD_SPEC_OTHER_BYTE, PAGE_SIZE))
+		return c->other;
+	KUNIT_FAIL(test, "the read returned the bytes of neither folio");
+	return NULL;
+}
+
+static struct folio *zd_spec_get_contig(struct kunit *test,
+					struct zd_spec_cache *c)
+{
+	struct folio_batch fbatch;
+	pgoff_t start = 0;
+	unsigned int nr;
+
+	folio_batch_init(&fbatch);
+	nr = filemap_get_folios_contig(c->file->f_mapping, &start, 0, &fbatch);
+	KUNIT_EXPECT_EQ(test, nr, 1U);
+	if (nr != 1) {
+		folio_batch_release(&fbatch);
+		return NULL;
+	}
+	KUNIT_EXPECT_EQ_MSG(test, start, 1UL,
+			    "the next lookup would not start past the folio");
+	return fbatch.folios[0];
+}
+
+static const struct zd_spec_lookup zd_spec_lookups[] = {
+	{ "filemap_get_entry", ZDRACE_FI_filemap_after_load, true,
+	  zd_spec_get_entry },
+	{ "filemap_get_read_batch", ZDRACE_FI_read_batch_after_load, false,
+	  zd_spec_get_read },
+	{ "filemap_get_folios_contig", ZDRACE_FI_contig_after_load, true,
+	  zd_spec_get_contig },
+};
+
+static void zd_spec_fill(struct folio *folio, int byte)
+{
+	void *p = kmap_local_folio(folio, 0);
+
+	memset(p, byte, PAGE_SIZE);
+	kunmap_local(p);
+}
+
+static void zd_spec_set_slot(struct address_space *mapping, struct folio *folio)
+{
+	unsigned long flags;
+
+	xa_lock_irqsave(&mapping->i_pages, flags);
+	__xa_store(&mapping->i_pages, 0, folio, GFP_ATOMIC);
+	xa_unlock_irqrestore(&mapping->i_pages, flags);
+}
+
+/*
+ * At the point after each load.  Freezing: the first load freezes the
+ * folio, and the load after @frozen_passes of them unfreezes it (the
+ * removal gave up).  Reusing: the first load finds the slot, which then
+ * holds @other.
+ */
+static bool zd_spec_cb(enum zdrace_fi_point point, void *data)
 {
 	struct zd_spec_cache *c = data;
 
 	c->calls++;
+	if (c->frozen_passes < 0)
+		return false;
+	if (!c->frozen_passes) {
+		if (c->calls == 1)
+			zd_spec_set_slot(c->file->f_mapping, c->other);
+		return false;
+	}
 	if (c->calls == 1) {
 		c->froze = folio_ref_freeze(c->folio, c->count);
 		return false;
@@ -139,130 +245,250 @@ static bool zd_spec_freeze_cb(enum zdrace_fi_point point, void *data)
 	return false;
 }
 
-static const int zd_spec_frozen_passes[] = { 1, 2, 5 };
-
-static void zd_spec_passes_desc(const int *n, char *desc)
+/*
+ * A shmem file of @nr_pages pages whose page 0 a lookup case freezes for
+ * @frozen_passes loads, or, with 0, gives to another file's folio, or,
+ * with -1, leaves alone.
+ */
+static struct zd_spec_cache *zd_spec_cache_new(struct kunit *test,
+					       unsigned int nr_pages,
+					       int frozen_passes)
 {
-	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "frozen for %d lookup%s", *n,
-		 *n == 1 ? "" : "s");
-}
-
-KUNIT_ARRAY_PARAM(zd_spec_passes, zd_spec_frozen_passes, zd_spec_passes_desc);
-
-static void lookup_never_returns_frozen_folio(struct kunit *test)
-{
-	int passes = *(const int *)test->param_value;
 	struct zd_spec_cache *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
-	struct zdrace_fi_arm arm = {
-		.action = ZDRACE_FI_CALL,
-		.fn = zd_spec_freeze_cb,
-		.data = c,
-		.probability = 100,
-		.interval = 1,
-		.times = -1,
-		.task_filter = true,
-	};
-	struct folio *got;
-
-	zd_rule(test, ZD_RULE_lookup_returns_stable_folio, ZD_NO_TYPE);
 
 	KUNIT_ASSERT_NOT_NULL(test, c);
-	c->frozen_passes = passes;
-	c->folio = zd_shmem_folio(test, "zdrace-s6");
+	c->buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, c->buf);
+	c->frozen_passes = frozen_passes;
+	c->file = zd_shmem_file(test, "zdrace-s6", nr_pages);
+	c->folio = zd_shmem_file_folio(test, c->file, 0);
+	zd_spec_fill(c->folio, ZD_SPEC_FOLIO_BYTE);
+	if (!frozen_passes) {
+		c->other = zd_shmem_folio(test, "zdrace-s6-other");
+		zd_spec_fill(c->other, ZD_SPEC_OTHER_BYTE);
+		c->other_count = folio_ref_count(c->other);
+	}
 	c->count = folio_ref_count(c->folio);
-
-	KUNIT_ASSERT_EQ(test, zdrace_fi_arm(ZDRACE_FI_filemap_after_load,
-					    &arm), 0);
-	current->make_it_fail = 1;
-	got = filemap_get_folio(c->folio->mapping, 0);
-	current->make_it_fail = 0;
-	zdrace_fi_disarm(ZDRACE_FI_filemap_after_load);
-
-	KUNIT_ASSERT_TRUE_MSG(test, c->froze, "the folio could not be frozen");
-	KUNIT_EXPECT_EQ_MSG(test, c->calls, passes + 1,
-			    "the lookup did not retry once per frozen pass");
-	KUNIT_EXPECT_EQ_MSG(test, c->seen_frozen, passes,
-			    "the retries did not meet the folio frozen");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(got));
-	KUNIT_EXPECT_PTR_EQ(test, got, c->folio);
-	KUNIT_EXPECT_EQ_MSG(test, folio_ref_count(got), c->count + 1,
-			    "the lookup's reference is not exactly one");
-	folio_put(got);
+	return c;
 }
 
-/* A lookup in @mapping whose slot 0 is switched from @old to @new. */
-struct zd_spec_reuse {
-	struct address_space *mapping;
-	struct folio *old, *new;
-	int calls;
-};
-
-static void zd_spec_set_slot(struct address_space *mapping, struct folio *folio)
+/* Arm @point with zd_spec_cb() for this task, run @fn, disarm. */
+static void zd_spec_armed(struct kunit *test, struct zd_spec_cache *c,
+			  enum zdrace_fi_point point,
+			  void (*fn)(struct kunit *test, void *data), void *data)
 {
-	unsigned long flags;
-
-	xa_lock_irqsave(&mapping->i_pages, flags);
-	__xa_store(&mapping->i_pages, 0, folio, GFP_ATOMIC);
-	xa_unlock_irqrestore(&mapping->i_pages, flags);
-}
-
-/* filemap_after_load, first pass: the slot now holds another folio. */
-static bool zd_spec_reuse_cb(enum zdrace_fi_point point, void *data)
-{
-	struct zd_spec_reuse *r = data;
-
-	if (++r->calls == 1)
-		zd_spec_set_slot(r->mapping, r->new);
-	return false;
-}
-
-/*
- * The folio filemap_get_entry() loaded is taken out of the slot and
- * another put there (removed and the slot reused) before its
- * folio_try_get(), which still succeeds: the xas_reload() re-check must
- * see the change, retry, and return what the slot holds.
- */
-static void lookup_rechecks_reused_slot(struct kunit *test)
-{
-	struct zd_spec_reuse *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
 	struct zdrace_fi_arm arm = {
 		.action = ZDRACE_FI_CALL,
-		.fn = zd_spec_reuse_cb,
-		.data = r,
+		.fn = zd_spec_cb,
+		.data = c,
 		.task_filter = true,
 		ZDRACE_FI_ARM_ALWAYS,
 	};
+
+	KUNIT_ASSERT_EQ(test, zdrace_fi_arm(point, &arm), 0);
+	current->make_it_fail = 1;
+	fn(test, data);
+	current->make_it_fail = 0;
+	zdrace_fi_disarm(point);
+	if (!c->frozen_passes)
+		zd_spec_set_slot(c->file->f_mapping, c->folio);
+}
+
+struct zd_spec_run {
+	const struct zd_spec_lookup *lookup;
+	struct zd_spec_cache *c;
+	struct folio *got;
+};
+
+static void zd_spec_run_lookup(struct kunit *test, void *data)
+{
+	struct zd_spec_run *r = data;
+
+	r->got = r->lookup->get(test, r->c);
+}
+
+/*
+ * Run @l against @c: the folio it found.  The lookup's reference, if it
+ * returns one, is exactly one and is dropped here; every count is back
+ * where it was.
+ */
+static struct folio *zd_spec_lookup(struct kunit *test,
+				    const struct zd_spec_lookup *l,
+				    struct zd_spec_cache *c)
+{
+	struct zd_spec_run r = { .lookup = l, .c = c };
+	int before;
+
+	zd_spec_armed(test, c, l->point, zd_spec_run_lookup, &r);
+	if (r.got && l->holds) {
+		before = r.got == c->folio ? c->count : c->other_count;
+		KUNIT_EXPECT_EQ_MSG(test, folio_ref_count(r.got), before + 1,
+				    "the lookup's reference is not exactly one");
+		folio_put(r.got);
+	}
+	KUNIT_EXPECT_EQ_MSG(test, folio_ref_count(c->folio), c->count,
+			    "%s left the folio's count changed", l->name);
+	if (c->other)
+		KUNIT_EXPECT_EQ_MSG(test, folio_ref_count(c->other),
+				    c->other_count,
+				    "%s left the other folio's count changed",
+				    l->name);
+	return r.got;
+}
+
+struct zd_spec_frozen_param {
+	const struct zd_spec_lookup *lookup;
+	int passes;
+};
+
+static const struct zd_spec_frozen_param zd_spec_frozen[] = {
+	{ &zd_spec_lookups[0], 1 },
+	{ &zd_spec_lookups[0], 2 },
+	{ &zd_spec_lookups[0], 5 },
+	{ &zd_spec_lookups[1], 1 },
+	{ &zd_spec_lookups[1], 2 },
+	{ &zd_spec_lookups[1], 5 },
+	{ &zd_spec_lookups[2], 1 },
+	{ &zd_spec_lookups[2], 2 },
+	{ &zd_spec_lookups[2], 5 },
+};
+
+static void zd_spec_frozen_desc(const struct zd_spec_frozen_param *p,
+				char *desc)
+{
+	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "%s frozen for %d load%s",
+		 p->lookup->name, p->passes, p->passes == 1 ? "" : "s");
+}
+
+KUNIT_ARRAY_PARAM(zd_spec_frozen, zd_spec_frozen, zd_spec_frozen_desc);
+
+/*
+ * The folio is frozen between the lookup's load and its get for a number
+ * of loads: the lookup retries until the freeze ends, then returns the
+ * folio with one reference of its own.
+ */
+static void lookup_never_returns_frozen_folio(struct kunit *test)
+{
+	const struct zd_spec_frozen_param *p = test->param_value;
+	struct zd_spec_cache *c = zd_spec_cache_new(test, 1, p->passes);
 	struct folio *got;
 
 	zd_rule(test, ZD_RULE_lookup_returns_stable_folio, ZD_NO_TYPE);
 
-	KUNIT_ASSERT_NOT_NULL(test, r);
-	r->old = zd_shmem_folio(test, "zdrace-s6-old");
-	r->new = zd_shmem_folio(test, "zdrace-s6-new");
-	r->mapping = r->old->mapping;
+	got = zd_spec_lookup(test, p->lookup, c);
+	KUNIT_ASSERT_TRUE_MSG(test, c->froze, "the folio could not be frozen");
+	KUNIT_EXPECT_EQ_MSG(test, c->calls, p->passes + 1,
+			    "the lookup did not retry once per frozen load");
+	KUNIT_EXPECT_EQ_MSG(test, c->seen_frozen, p->passes,
+			    "the retries did not meet the folio frozen");
+	KUNIT_EXPECT_PTR_EQ(test, got, c->folio);
+}
 
-	KUNIT_ASSERT_EQ(test, zdrace_fi_arm(ZDRACE_FI_filemap_after_load,
-					    &arm), 0);
-	current->make_it_fail = 1;
-	got = filemap_get_folio(r->mapping, 0);
-	current->make_it_fail = 0;
-	zdrace_fi_disarm(ZDRACE_FI_filemap_after_load);
-	zd_spec_set_slot(r->mapping, r->old);
+KUNIT_ARRAY_PARAM_DESC(zd_spec_lookup, zd_spec_lookups, name);
 
-	KUNIT_ASSERT_FALSE(test, IS_ERR(got));
-	folio_put(got);
-	KUNIT_EXPECT_EQ_MSG(test, r->calls, 2,
+/*
+ * The folio the lookup loaded is taken out of the slot and another put
+ * there (removed and the slot reused) before its folio_try_get(), which
+ * still succeeds: the xas_reload() re-check must see the change, retry,
+ * and return what the slot holds.
+ */
+static void lookup_rechecks_reused_slot(struct kunit *test)
+{
+	const struct zd_spec_lookup *l = test->param_value;
+	struct zd_spec_cache *c = zd_spec_cache_new(test, 1, 0);
+	struct folio *got;
+
+	zd_rule(test, ZD_RULE_lookup_returns_stable_folio, ZD_NO_TYPE);
+
+	got = zd_spec_lookup(test, l, c);
+	KUNIT_EXPECT_EQ_MSG(test, c->calls, 2,
 			    "the lookup did not retry after the slot changed");
-	KUNIT_EXPECT_PTR_EQ_MSG(test, got, r->new,
+	KUNIT_EXPECT_PTR_EQ_MSG(test, got, c->other,
 				"the lookup returned the folio no longer in the slot");
+}
+
+/* ---- fault-around ---- */
+
+struct zd_spec_fault_param {
+	const char *name;
+	int frozen_passes;	/* -1: nothing disturbs the slot */
+};
+
+static const struct zd_spec_fault_param zd_spec_faults[] = {
+	{ "undisturbed", -1 },
+	{ "frozen", 1 },
+	{ "slot reused", 0 },
+};
+
+KUNIT_ARRAY_PARAM_DESC(zd_spec_fault, zd_spec_faults, name);
+
+struct zd_spec_fault {
+	unsigned long addr;
+	int ret;
+};
+
+static void zd_spec_touch(struct kunit *test, void *data)
+{
+	struct zd_spec_fault *f = data;
+	char v;
+
+	f->ret = get_user(v, (char __user *)f->addr);
+}
+
+/*
+ * A read fault on page 1 of a two-page shared mapping maps page 0 by
+ * fault-around (next_uptodate_folio()), unless page 0's folio is frozen
+ * or its slot reused between the load and the get: then fault-around
+ * skips it, maps no folio for it and leaves every count as it was.
+ */
+static void fault_around_skips_unstable_folio(struct kunit *test)
+{
+	const struct zd_spec_fault_param *p = test->param_value;
+	struct zd_spec_cache *c = zd_spec_cache_new(test, 2, p->frozen_passes);
+	struct folio *faulted = zd_shmem_file_folio(test, c->file, 1);
+	struct zd_spec_fault f = {
+		.addr = zd_cache_map(test, c->file, 2) + PAGE_SIZE,
+	};
+
+	zd_rule(test, ZD_RULE_lookup_returns_stable_folio, ZD_NO_TYPE);
+
+	zd_spec_armed(test, c, ZDRACE_FI_fault_around_after_load,
+		      zd_spec_touch, &f);
+	KUNIT_ASSERT_EQ(test, f.ret, 0);
+	KUNIT_EXPECT_EQ_MSG(test, c->calls, 2,
+			    "fault-around did not load both pages");
+	KUNIT_EXPECT_TRUE_MSG(test, folio_mapped(faulted),
+			      "the faulting page is not mapped");
+	if (c->frozen_passes < 0) {
+		KUNIT_EXPECT_TRUE_MSG(test, folio_mapped(c->folio),
+				      "fault-around did not map the other page");
+		KUNIT_EXPECT_EQ(test, folio_ref_count(c->folio), c->count + 1);
+		return;
+	}
+	if (c->frozen_passes)
+		KUNIT_EXPECT_EQ_MSG(test, c->seen_frozen, 1,
+				    "the folio was not frozen at its get");
+	KUNIT_EXPECT_FALSE_MSG(test, folio_mapped(c->folio),
+			       "fault-around mapped a folio %s under it",
+			       p->name);
+	KUNIT_EXPECT_EQ(test, folio_ref_count(c->folio), c->count);
+	if (c->other) {
+		KUNIT_EXPECT_FALSE_MSG(test, folio_mapped(c->other),
+				       "fault-around mapped the folio now in the slot");
+		KUNIT_EXPECT_EQ(test, folio_ref_count(c->other),
+				c->other_count);
+	}
 }
 
 static struct kunit_case zdrace_speculative_get_cases[] = {
 	KUNIT_CASE_PARAM(speculative_get_on_free_device_page,
 			 zd_spec_free_gen_params),
-	KUNIT_CASE(lookup_rechecks_reused_slot),
+	KUNIT_CASE_PARAM(lookup_rechecks_reused_slot,
+			 zd_spec_lookup_gen_params),
 	KUNIT_CASE_PARAM(lookup_never_returns_frozen_folio,
-			 zd_spec_passes_gen_params),
+			 zd_spec_frozen_gen_params),
+	KUNIT_CASE_PARAM(fault_around_skips_unstable_folio,
+			 zd_spec_fault_gen_params),
 	{}
 };
 

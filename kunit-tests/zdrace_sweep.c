@@ -676,8 +676,6 @@ static void zd_sweep_truncate(void *data)
 	WRITE_ONCE(c->truncation, ZD_TRUNC_DONE);
 }
 
-KUNIT_DEFINE_ACTION_WRAPPER(zd_sweep_fput, fput, struct file *);
-
 /*
  * filemap_get_folio() against a truncation of a shmem file: a folio the
  * lookup returns carries its reference (the page cache's and the
@@ -688,17 +686,10 @@ static void lookup_vs_truncate(struct kunit *test)
 {
 	u64 seed = *(const u64 *)test->param_value;
 	struct zd_sweep_cache *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
-	struct folio *folio;
 	struct zdrace_sched *s;
 
 	KUNIT_ASSERT_NOT_NULL(test, c);
-	c->file = shmem_file_setup("zdrace-sweep", PAGE_SIZE, ZD_SHMEM_FLAGS);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(c->file));
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, zd_sweep_fput,
-							   c->file));
-	folio = shmem_read_folio(c->file->f_mapping, 0);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(folio));
-	folio_put(folio);
+	c->file = zd_shmem_file(test, "zdrace-sweep", 1);
 	s = zd_sweep_sched(test, seed);
 	KUNIT_ASSERT_EQ(test, zdrace_sched_add_actor(s, "lookup", zd_sweep_lookup,
 						     c), 0);

@@ -181,7 +181,7 @@ class PlacementTest(unittest.TestCase):
 						 patchcov.touched_files(paths))
 		placement = points.place(tree, REPO, '6.12')
 		self.assertEqual(len(placement.placed) +
-				 len(placement.unplaced), 15)
+				 len(placement.unplaced), 18)
 		return [points.locate(p, upstream, changed).message()
 			for p in placement.unplaced]
 

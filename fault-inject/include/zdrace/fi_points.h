@@ -62,6 +62,15 @@ ZDRACE_FI_POINT(filemap_after_load, "mm/filemap.c",
 ZDRACE_FI_POINT(filemap_after_tryget, "mm/filemap.c",
 		ZDRACE_FI_ATOMIC | ZDRACE_FI_CAN_FAIL | ZDRACE_FI_RETRIES,
 		"filemap_get_entry(): before xas_reload(); fail: the reload differs")
+ZDRACE_FI_POINT(read_batch_after_load, "mm/filemap.c",
+		ZDRACE_FI_ATOMIC | ZDRACE_FI_CAN_FAIL | ZDRACE_FI_RETRIES,
+		"filemap_get_read_batch(): after the xarray load; fail: folio_try_get() fails")
+ZDRACE_FI_POINT(fault_around_after_load, "mm/filemap.c",
+		ZDRACE_FI_ATOMIC | ZDRACE_FI_CAN_FAIL,
+		"next_uptodate_folio(): after the xarray load; fail: the folio is skipped")
+ZDRACE_FI_POINT(contig_after_load, "mm/filemap.c",
+		ZDRACE_FI_ATOMIC | ZDRACE_FI_CAN_FAIL | ZDRACE_FI_RETRIES,
+		"filemap_get_folios_contig(): after the xarray load; fail: folio_try_get() fails")
 ZDRACE_FI_POINT(final_put_zone_device,
 		ZDRACE_FI_BY_LINE("mm/swap.c", "mm/folio.c"),
 		ZDRACE_FI_ATOMIC,
