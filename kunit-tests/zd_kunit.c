@@ -559,12 +559,14 @@ struct folio *zd_shmem_folio(struct kunit *test, const char *name)
 
 /**
  * zd_cache_read() - read page @index of @file through filemap_read(), the
- * batched page-cache lookup of read(2) (filemap_get_read_batch()).
- * @file: a file whose page @index is in the page cache and uptodate.
+ * batched page-cache lookup of read(2) (filemap_get_read_batch()), with
+ * no I/O: shmem has no ->read_folio() to fill a page not in the cache.
+ * @file: the file.
  * @index: the page.
  * @buf: a page-sized buffer for what it holds.
  *
- * Return: the bytes read, or a negative errno.
+ * Return: the bytes read, -EAGAIN when the page is not in the cache and
+ * uptodate, or another negative errno.
  */
 ssize_t zd_cache_read(struct file *file, pgoff_t index, void *buf)
 {
@@ -573,6 +575,7 @@ ssize_t zd_cache_read(struct file *file, pgoff_t index, void *buf)
 	struct kiocb kiocb;
 
 	init_sync_kiocb(&kiocb, file);
+	kiocb.ki_flags |= IOCB_NOIO;
 	kiocb.ki_pos = (loff_t)index * PAGE_SIZE;
 	iov_iter_kvec(&iter, ITER_DEST, &kvec, 1, PAGE_SIZE);
 	return filemap_read(&kiocb, &iter, 0);

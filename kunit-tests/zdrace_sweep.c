@@ -633,7 +633,37 @@ struct zd_sweep_cache {
 	int found;
 	int found_after;	/* by a lookup begun once the truncation ended */
 	int bad;
+	void *buf;		/* what a read copied */
 };
+
+/*
+ * Slot 0 through each speculative page-cache get in turn: the folio
+ * filemap_get_entry() or filemap_get_folios_contig() returns with its
+ * reference, or whether a read (filemap_get_read_batch(), no I/O) found
+ * the page.
+ */
+static struct folio *zd_sweep_lookup_one(struct zd_sweep_cache *c, int i,
+					 bool *found)
+{
+	struct address_space *mapping = c->file->f_mapping;
+	struct folio_batch fbatch;
+	struct folio *folio;
+	pgoff_t start = 0;
+
+	switch (i % 3) {
+	case 0:
+		folio = filemap_get_folio(mapping, 0);
+		*found = !IS_ERR(folio);
+		return *found ? folio : NULL;
+	case 1:
+		folio_batch_init(&fbatch);
+		*found = filemap_get_folios_contig(mapping, &start, 0, &fbatch);
+		return *found ? fbatch.folios[0] : NULL;
+	default:
+		*found = zd_cache_read(c->file, 0, c->buf) == PAGE_SIZE;
+		return NULL;
+	}
+}
 
 static void zd_sweep_lookup(void *data)
 {
@@ -643,15 +673,19 @@ static void zd_sweep_lookup(void *data)
 	current->make_it_fail = true;
 	for (i = 0; i < 3; i++) {
 		int before = READ_ONCE(c->truncation), after, count;
-		struct folio *folio = filemap_get_folio(c->file->f_mapping, 0);
+		struct folio *folio;
+		bool found;
 
+		folio = zd_sweep_lookup_one(c, i, &found);
 		after = READ_ONCE(c->truncation);
 		zd_sweep_overlap(ZD_OV_LOOKUP_IN_TRUNCATE, before, after,
 				 ZD_TRUNC_RUNNING, ZD_TRUNC_RUNNING);
-		if (IS_ERR(folio))
+		if (!found)
 			continue;
 		c->found++;
 		c->found_after += before == ZD_TRUNC_DONE;
+		if (!folio)
+			continue;
 		count = folio_ref_count(folio);
 		/*
 		 * The cache's reference and ours, unless truncated since:
@@ -677,8 +711,8 @@ static void zd_sweep_truncate(void *data)
 }
 
 /*
- * filemap_get_folio() against a truncation of a shmem file: a folio the
- * lookup returns carries its reference (the page cache's and the
+ * The speculative page-cache gets against a truncation of a shmem file: a
+ * folio a lookup returns carries its reference (the page cache's and the
  * lookup's), and a lookup begun once the truncation returned finds
  * nothing.
  */
@@ -690,6 +724,8 @@ static void lookup_vs_truncate(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, c);
 	c->file = zd_shmem_file(test, "zdrace-sweep", 1);
+	c->buf = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, c->buf);
 	s = zd_sweep_sched(test, seed);
 	KUNIT_ASSERT_EQ(test, zdrace_sched_add_actor(s, "lookup", zd_sweep_lookup,
 						     c), 0);

@@ -42,6 +42,10 @@ EXCLUDED: Dict[str, str] = {
 	'page_init_before_tryget:fail':
 		'a failed pgmap tryget in zone_device_page_init() trips its own '
 		'WARN_ON_ONCE by design: an expected outcome, not a bug',
+	**{f'fault_around_after_load:{action}':
+	   'no scenario faults a file mapping: the actors run without a '
+	   'user mm, so fault-around never passes the point'
+	   for action in ('delay=200', 'fail')},
 }
 
 
