@@ -555,18 +555,20 @@ static const struct file_operations zd_dev_fops = {
 KUNIT_DEFINE_ACTION_WRAPPER(zd_fput, fput, struct file *);
 
 /**
- * zd_dev_map_user() - map the first @nr_pages GENERIC pages into the
- * test's mm; each fault inserts a devmap PTE.
+ * zd_dev_map_user_at() - map GENERIC pages @idx.. of @dev into the test's
+ * mm; each fault inserts a devmap PTE.
  * @dev: a MEMORY_DEVICE_GENERIC device.
+ * @addr: where, replacing what is there (MAP_FIXED); 0: anywhere.
+ * @idx: the first page.
  * @nr_pages: how many.
  *
  * Return: the user address.
  */
-unsigned long zd_dev_map_user(struct zd_dev *dev, unsigned long nr_pages)
+unsigned long zd_dev_map_user_at(struct zd_dev *dev, unsigned long addr,
+				 unsigned long idx, unsigned long nr_pages)
 {
 	struct kunit *test = dev->test;
 	struct file *file;
-	unsigned long addr;
 
 	KUNIT_ASSERT_EQ(test, dev->pgmap.type, MEMORY_DEVICE_GENERIC);
 	if (ZD_USER_MAPPING_HOLDS_REF) {
@@ -585,11 +587,26 @@ unsigned long zd_dev_map_user(struct zd_dev *dev, unsigned long nr_pages)
 		KUNIT_ASSERT_FALSE(test, IS_ERR(file));
 	}
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, zd_fput, file));
-	addr = kunit_vm_mmap(test, file, 0, nr_pages * PAGE_SIZE,
-			     PROT_READ | PROT_WRITE, MAP_SHARED, 0);
+	addr = kunit_vm_mmap(test, file, addr, nr_pages * PAGE_SIZE,
+			     PROT_READ | PROT_WRITE,
+			     MAP_SHARED | (addr ? MAP_FIXED : 0),
+			     idx * PAGE_SIZE);
 	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR_VALUE(addr) || !addr,
 			       "kunit_vm_mmap: %ld", (long)addr);
 	return addr;
+}
+
+/**
+ * zd_dev_map_user() - map the first @nr_pages GENERIC pages of @dev into
+ * the test's mm, anywhere; see zd_dev_map_user_at().
+ * @dev: a MEMORY_DEVICE_GENERIC device.
+ * @nr_pages: how many.
+ *
+ * Return: the user address.
+ */
+unsigned long zd_dev_map_user(struct zd_dev *dev, unsigned long nr_pages)
+{
+	return zd_dev_map_user_at(dev, 0, 0, nr_pages);
 }
 
 /* Fill the destination side of a migration to @dev's memory. */
@@ -746,6 +763,9 @@ static const char * const zd_ref_kind_names[] = {
 	[ZD_REF_PGMAP] = "get_dev_pagemap",
 	[ZD_REF_GUP_FAST] = "get_user_pages_fast",
 	[ZD_REF_PIN_FAST] = "pin_user_pages_fast",
+	[ZD_REF_TRY_GET] = "try_get_page",
+	[ZD_REF_ADD_PIN] = "folio_add_pin",
+	[ZD_REF_PFN_WALK] = "pfn walker",
 };
 
 const char *zd_ref_kind_name(enum zd_ref_kind kind)
@@ -770,10 +790,13 @@ static void zd_ref_put(void *data)
 	switch (ref->kind) {
 	case ZD_REF_GET:
 	case ZD_REF_GUP_FAST:
+	case ZD_REF_TRY_GET:
+	case ZD_REF_PFN_WALK:
 		put_page(ref->page);
 		break;
 	case ZD_REF_PIN:
 	case ZD_REF_PIN_FAST:
+	case ZD_REF_ADD_PIN:
 		unpin_user_page(ref->page);
 		break;
 	case ZD_REF_PGMAP:
@@ -809,6 +832,41 @@ static int zd_ref_gup_fast(struct zd_ref *ref)
 		KUNIT_ASSERT_EQ_MSG(test, vm_munmap(addr, PAGE_SIZE), 0,
 				    "cannot unmap the page gup-fast returned");
 	return ret == 1 ? 0 : -EFAULT;
+}
+
+/**
+ * zd_pfn_walk() - the speculative get of a walker that finds a device page
+ * by its pfn, as memory_failure_dev_pagemap() and migrate_device_range()
+ * do: hold the pgmap while it looks, take a reference unless the page is
+ * free, let the pgmap go.
+ * @pfn: the pfn.
+ *
+ * Return: the page's folio with a reference, or NULL if the pgmap is dying
+ * or gone, or the page free.
+ */
+struct folio *zd_pfn_walk(unsigned long pfn)
+{
+	struct dev_pagemap *pgmap = zd_get_dev_pagemap(pfn);
+	struct folio *folio;
+
+	if (!pgmap)
+		return NULL;
+	folio = folio_get_nontail_page(pfn_to_page(pfn));
+	put_dev_pagemap(pgmap);
+	return folio;
+}
+
+/* A pin added with folio_add_pin() to one the test took, which it drops. */
+static int zd_ref_add_pin(struct zd_ref *ref)
+{
+	struct folio *folio = page_folio(ref->page);
+	int ret = try_grab_folio(folio, 1, FOLL_PIN);
+
+	if (ret)
+		return ret;
+	folio_add_pin(folio);
+	unpin_folio(folio);
+	return 0;
 }
 
 /**
@@ -850,6 +908,16 @@ struct zd_ref *zd_ref_take(struct zd_dev *dev, struct page *page,
 	case ZD_REF_GUP_FAST:
 	case ZD_REF_PIN_FAST:
 		ret = zd_ref_gup_fast(ref);
+		break;
+	case ZD_REF_TRY_GET:
+		ret = try_get_page(page) ? 0 : -EINVAL;
+		break;
+	case ZD_REF_ADD_PIN:
+		ret = zd_ref_add_pin(ref);
+		break;
+	case ZD_REF_PFN_WALK:
+		ret = zd_pfn_walk(page_to_pfn(page)) == page_folio(page) ?
+		      0 : -ENXIO;
 		break;
 	}
 	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "cannot take a %s reference",

@@ -75,6 +75,9 @@ struct page *zd_dev_page(struct zd_dev *dev, unsigned long idx);
 struct page *zd_dev_take_free_page(struct zd_dev *dev);
 struct page *zd_dev_alloc_page(struct zd_dev *dev);
 unsigned long zd_dev_map_user(struct zd_dev *dev, unsigned long nr_pages);
+unsigned long zd_dev_map_user_at(struct zd_dev *dev, unsigned long addr,
+				 unsigned long idx, unsigned long nr_pages);
+struct folio *zd_pfn_walk(unsigned long pfn);
 
 /* Pages zd_dev_map_anon() moves at once. */
 #define ZD_MAP_ANON_MAX	16
@@ -95,6 +98,9 @@ enum zd_ref_kind {
 	ZD_REF_PGMAP,		/* get_dev_pagemap() alone, as a gup-fast walk */
 	ZD_REF_GUP_FAST,	/* get_user_pages_fast() of a devmap PTE */
 	ZD_REF_PIN_FAST,	/* pin_user_pages_fast() of a devmap PTE */
+	ZD_REF_TRY_GET,		/* try_get_page(), as a pipe buffer's get */
+	ZD_REF_ADD_PIN,		/* folio_add_pin() to a pinned page, as dio */
+	ZD_REF_PFN_WALK,	/* a pfn walker's speculative get: zd_pfn_walk() */
 };
 
 struct zd_ref {

@@ -74,7 +74,7 @@ void zd_gate_teardown(struct kunit *test, struct zdrace_sched *s,
 		      unsigned long except);
 
 /* Parameters one (case, order) table may hold, its overflow marker included. */
-#define ZD_ORDER_PARAMS_MAX	64
+#define ZD_ORDER_PARAMS_MAX	128
 
 /* One (case, schedule) parameter: the n-th order of the case's steps. */
 struct zd_order_param {

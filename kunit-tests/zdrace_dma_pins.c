@@ -60,10 +60,15 @@ struct zd_dma_kind {
 static const struct zd_dma_kind zd_dma_kinds[] = {
 	{ "private get_page", MEMORY_DEVICE_PRIVATE, ZD_REF_GET },
 	{ "private FOLL_PIN", MEMORY_DEVICE_PRIVATE, ZD_REF_PIN },
+	{ "private try_get_page", MEMORY_DEVICE_PRIVATE, ZD_REF_TRY_GET },
+	{ "private folio_add_pin", MEMORY_DEVICE_PRIVATE, ZD_REF_ADD_PIN },
 	{ "coherent get_page", MEMORY_DEVICE_COHERENT, ZD_REF_GET },
 	{ "coherent FOLL_PIN", MEMORY_DEVICE_COHERENT, ZD_REF_PIN },
+	{ "coherent folio_add_pin", MEMORY_DEVICE_COHERENT, ZD_REF_ADD_PIN },
 	{ "generic get_page", MEMORY_DEVICE_GENERIC, ZD_REF_GET },
 	{ "generic FOLL_PIN", MEMORY_DEVICE_GENERIC, ZD_REF_PIN },
+	{ "generic try_get_page", MEMORY_DEVICE_GENERIC, ZD_REF_TRY_GET },
+	{ "generic folio_add_pin", MEMORY_DEVICE_GENERIC, ZD_REF_ADD_PIN },
 	{ "generic get_user_pages_fast", MEMORY_DEVICE_GENERIC, ZD_REF_GUP_FAST },
 	{ "generic pin_user_pages_fast", MEMORY_DEVICE_GENERIC, ZD_REF_PIN_FAST },
 };
@@ -72,7 +77,8 @@ KUNIT_ARRAY_PARAM_DESC(zd_dma_kind, zd_dma_kinds, name);
 
 static bool zd_dma_is_pin(enum zd_ref_kind kind)
 {
-	return kind == ZD_REF_PIN || kind == ZD_REF_PIN_FAST;
+	return kind == ZD_REF_PIN || kind == ZD_REF_PIN_FAST ||
+	       kind == ZD_REF_ADD_PIN;
 }
 
 /* One more reference of @kind on @page (mapped at @addr for gup). */
@@ -87,6 +93,14 @@ static bool zd_dma_grab(struct page *page, enum zd_ref_kind kind,
 		return true;
 	case ZD_REF_PIN:
 		return !try_grab_folio(page_folio(page), 1, FOLL_PIN);
+	case ZD_REF_TRY_GET:
+		return try_get_page(page);
+	case ZD_REF_ADD_PIN:
+		/* The first pin by FOLL_PIN: folio_add_pin() adds to one. */
+		if (!zd_dma_pinned(page))
+			return !try_grab_folio(page_folio(page), 1, FOLL_PIN);
+		folio_add_pin(page_folio(page));
+		return true;
 	case ZD_REF_GUP_FAST:
 		return get_user_pages_fast(addr, 1, FOLL_WRITE, &got) == 1 &&
 		       got == page;

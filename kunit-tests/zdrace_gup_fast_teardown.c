@@ -10,6 +10,7 @@
  * after.  grab_alone_keeps_pgmap tests the thread's claim with gup-fast's
  * pgmap reference dropped (7.3 takes none: its get_dev_pagemap() windows
  * are not applicable), and on a COHERENT anon page, taken with no lookup.
+ * A fork in pin_user_pages_fast()'s window makes it give back its pins.
  */
 
 #include <kunit/test.h>
@@ -617,6 +618,89 @@ static void page_changes_inside_gup_fast_window(struct kunit *test)
 		put_page(ctx->got_page);
 }
 
+/* ---- a fork inside pin_user_pages_fast()'s window ---- */
+
+struct zd_gupf_fork {
+	struct mm_struct *mm;
+	struct page *page;
+	int count;		/* the page's count when the fork came */
+	bool forked;
+};
+
+/*
+ * gup_fast_after_grab, once: a fork write-protects the mm, as
+ * copy_page_range() does, moving mm->write_protect_seq.
+ */
+static bool zd_gupf_fork_cb(enum zdrace_fi_point point, void *data)
+{
+	struct zd_gupf_fork *f = data;
+
+	if (f->forked)
+		return false;
+	f->forked = true;
+	f->count = page_ref_count(f->page);
+	raw_write_seqcount_begin(&f->mm->write_protect_seq);
+	raw_write_seqcount_end(&f->mm->write_protect_seq);
+	return false;
+}
+
+/*
+ * A fork lands in pin_user_pages_fast() after it pinned the page:
+ * gup-fast must see mm->write_protect_seq move, give back the pins it
+ * took (gup_fast_unpin_user_pages()) and leave the page to the slow
+ * path, which pins it afresh: one pin in the end, not two.
+ */
+static void fork_inside_pin_fast_window(struct kunit *test)
+{
+	const struct zd_type_param *t = test->param_value;
+	struct zd_dev *dev = zd_dev_create(test, t->type);
+	struct zd_gupf_fork f = {};
+	struct zdrace_fi_arm arm = {
+		.action = ZDRACE_FI_CALL,
+		.fn = zd_gupf_fork_cb,
+		.data = &f,
+		.task_filter = true,
+		ZDRACE_FI_ARM_ALWAYS,
+	};
+	struct page *got = NULL;
+	unsigned long addr;
+	int before, ret;
+
+	zd_rule(test, ZD_RULE_gup_fast_rechecks_window, t->type);
+
+	if (t->type == MEMORY_DEVICE_GENERIC) {
+		addr = zd_dev_map_user(dev, 1);
+		KUNIT_ASSERT_EQ(test, put_user(1, (int __user *)addr), 0);
+		f.page = zd_dev_page(dev, 0);
+	} else {
+		addr = zd_dev_map_anon(dev, 1, &f.page);
+	}
+	/* The test's mm, which KUnit made for the mapping. */
+	f.mm = current->mm;
+	before = page_ref_count(f.page);
+
+	KUNIT_ASSERT_EQ(test, zdrace_fi_arm(ZDRACE_FI_gup_fast_after_grab,
+					    &arm), 0);
+	current->make_it_fail = true;
+	ret = pin_user_pages_fast(addr, 1, FOLL_WRITE, &got);
+	current->make_it_fail = false;
+	zdrace_fi_disarm(ZDRACE_FI_gup_fast_after_grab);
+
+	KUNIT_ASSERT_TRUE_MSG(test, f.forked, "gup-fast never reached %s",
+			      zdrace_fi_name(ZDRACE_FI_gup_fast_after_grab));
+	KUNIT_EXPECT_EQ_MSG(test, f.count, before + GUP_PIN_COUNTING_BIAS,
+			    "gup-fast had not pinned the page when the fork came");
+	KUNIT_ASSERT_EQ(test, ret, 1);
+	KUNIT_EXPECT_PTR_EQ(test, got, f.page);
+	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(f.page),
+			    before + GUP_PIN_COUNTING_BIAS,
+			    "%d pins on the page after the fork, not one",
+			    (page_ref_count(f.page) - before) /
+			    GUP_PIN_COUNTING_BIAS);
+	unpin_user_page(got);
+	KUNIT_EXPECT_EQ(test, page_ref_count(f.page), before);
+}
+
 static struct kunit_case zdrace_gup_fast_teardown_cases[] = {
 	KUNIT_CASE_PARAM(gup_fast_between_teardown_steps,
 			 zd_gupf_position_gen_params),
@@ -625,6 +709,7 @@ static struct kunit_case zdrace_gup_fast_teardown_cases[] = {
 	KUNIT_CASE_PARAM(grab_alone_keeps_pgmap, zd_gupf_claims_gen_params),
 	KUNIT_CASE_PARAM(page_changes_inside_gup_fast_window,
 			 zd_gupf_changes_gen_params),
+	KUNIT_CASE_PARAM(fork_inside_pin_fast_window, zd_mapped_gen_params),
 	{}
 };
 

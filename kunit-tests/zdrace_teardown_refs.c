@@ -35,9 +35,15 @@ static const struct zd_held_case zd_held_holding_cases[] = {
 	{ "private get_page", MEMORY_DEVICE_PRIVATE, ZD_REF_GET },
 	{ "private FOLL_PIN", MEMORY_DEVICE_PRIVATE, ZD_REF_PIN },
 	{ "private get_dev_pagemap", MEMORY_DEVICE_PRIVATE, ZD_REF_PGMAP },
+	{ "private try_get_page", MEMORY_DEVICE_PRIVATE, ZD_REF_TRY_GET },
+	{ "private folio_add_pin", MEMORY_DEVICE_PRIVATE, ZD_REF_ADD_PIN },
+	{ "private pfn walker", MEMORY_DEVICE_PRIVATE, ZD_REF_PFN_WALK },
 	{ "coherent get_page", MEMORY_DEVICE_COHERENT, ZD_REF_GET },
 	{ "coherent FOLL_PIN", MEMORY_DEVICE_COHERENT, ZD_REF_PIN },
 	{ "coherent get_dev_pagemap", MEMORY_DEVICE_COHERENT, ZD_REF_PGMAP },
+	{ "coherent try_get_page", MEMORY_DEVICE_COHERENT, ZD_REF_TRY_GET },
+	{ "coherent folio_add_pin", MEMORY_DEVICE_COHERENT, ZD_REF_ADD_PIN },
+	{ "coherent pfn walker", MEMORY_DEVICE_COHERENT, ZD_REF_PFN_WALK },
 	{ "generic get_dev_pagemap", MEMORY_DEVICE_GENERIC, ZD_REF_PGMAP },
 };
 
@@ -47,6 +53,7 @@ static const struct zd_held_case zd_held_generic_plain[] = {
 	{ "generic FOLL_PIN", MEMORY_DEVICE_GENERIC, ZD_REF_PIN },
 	{ "generic get_user_pages_fast", MEMORY_DEVICE_GENERIC, ZD_REF_GUP_FAST },
 	{ "generic pin_user_pages_fast", MEMORY_DEVICE_GENERIC, ZD_REF_PIN_FAST },
+	{ "generic pfn walker", MEMORY_DEVICE_GENERIC, ZD_REF_PFN_WALK },
 };
 
 /* What the second actor saw when it ran. */
@@ -55,6 +62,7 @@ struct zd_held_ctx {
 	struct page *page;
 	unsigned long pfn;
 	struct zd_ref *ref;
+	struct folio *walked;	/* what a pfn walker got */
 	bool memmap_live;	/* pfn_valid() and page->pgmap intact */
 	bool pgmap_released;	/* the pgmap's count was 0 */
 	int refcount;
@@ -247,11 +255,94 @@ static void generic_plain_reference_vs_teardown(struct kunit *test)
 			  zd_ref_kind_name(c->kind), ctx->refcount, ctx->pfn);
 }
 
+/* ---- a pfn walker arriving during teardown ---- */
+
+static const struct zd_held_case zd_walker_cases[] = {
+	{ "private", MEMORY_DEVICE_PRIVATE, ZD_REF_PFN_WALK },
+	{ "coherent", MEMORY_DEVICE_COHERENT, ZD_REF_PFN_WALK },
+};
+
+ZD_ORDER_PARAMS(zd_walker, name, zd_held_steps, 2);
+
+/*
+ * The walker looks the page up by pfn (zd_pfn_walk()) and keeps what it
+ * got; the page's owner then lets it go, as a driver's page is freed
+ * while a walker holds it.
+ */
+static void zd_held_walk(void *data)
+{
+	struct zd_held_ctx *ctx = data;
+
+	ctx->walked = zd_pfn_walk(ctx->pfn);
+	put_page(ctx->page);
+	zd_held_look(ctx);
+}
+
+/*
+ * A pfn walker meets memunmap_pages() at every position an order gives
+ * it: before the pgmap is killed it gets the page and teardown waits in
+ * its wait until the walker's put; once killed, get_dev_pagemap() turns
+ * it away before it touches the page, and the owner's put frees it.
+ */
+static void pfn_walker_vs_teardown(struct kunit *test)
+{
+	const struct zd_order_param *p = test->param_value;
+	const struct zd_held_case *c = p->c;
+	struct zd_held_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	u8 order[ZDRACE_SCHED_MAX_STEPS];
+	struct zdrace_sched *s;
+	int len, k, killed, walked, ret;
+
+	zd_rule(test, ZD_RULE_teardown_waits_for_reference, c->type);
+
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	ctx->dev = zd_dev_create(test, c->type);
+	ctx->page = zd_dev_alloc_page(ctx->dev);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->page);
+	ctx->pfn = page_to_pfn(ctx->page);
+	s = zd_held_sched(test, ctx, "walk", zd_held_walk);
+	len = zd_order_get(test, p, order);
+	zdrace_sched_set_order(s, order, len);
+	k = zd_order_first(order, len, ZD_OTHER);
+	killed = zd_teardown_steps_to(c->type, ZDRACE_FI_memunmap_after_kill);
+
+	ret = zdrace_sched_run(s);
+	walked = zdrace_sched_done(s, ZD_OTHER);
+	KUNIT_ASSERT_GE(test, walked, 0);
+	KUNIT_EXPECT_EQ_MSG(test, zdrace_sched_count_before(s, ZD_TEARDOWN, walked),
+			    k, "the walker did not run where the order put it");
+	if (k < killed) {
+		KUNIT_EXPECT_PTR_EQ_MSG(test, ctx->walked, page_folio(ctx->page),
+					"a walker before the kill did not get the page");
+		KUNIT_EXPECT_TRUE(test, ctx->memmap_live);
+		KUNIT_EXPECT_EQ(test, ctx->refcount, 1);
+		KUNIT_EXPECT_EQ_MSG(test, ret, -EDEADLK,
+				    "teardown did not wait for the walker's reference");
+		KUNIT_EXPECT_TRUE(test, pfn_valid(ctx->pfn));
+		if (ctx->walked)
+			folio_put(ctx->walked);
+		KUNIT_ASSERT_EQ(test, zdrace_sched_finish(s), 0);
+	} else {
+		KUNIT_EXPECT_NULL_MSG(test, ctx->walked,
+				      "a walker after the kill got page %#lx",
+				      ctx->pfn);
+		if (ctx->walked)
+			folio_put(ctx->walked);
+		KUNIT_EXPECT_EQ_MSG(test, ctx->refcount, 0,
+				    "the owner's put did not free the page");
+		KUNIT_ASSERT_EQ(test, ret, 0);
+	}
+	KUNIT_EXPECT_FALSE(test, ctx->dev->mapped);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->dev->page_free_calls), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->dev->pgmap_ref_at_free), 1);
+}
+
 static struct kunit_case zdrace_teardown_refs_cases[] = {
 	KUNIT_CASE_PARAM(teardown_waits_for_last_reference,
 			 zd_held_holding_gen_params),
 	KUNIT_CASE_PARAM(generic_plain_reference_vs_teardown,
 			 zd_held_generic_plain_gen_params),
+	KUNIT_CASE_PARAM(pfn_walker_vs_teardown, zd_walker_gen_params),
 	{}
 };
 

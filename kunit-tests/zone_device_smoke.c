@@ -15,6 +15,7 @@
 #include <linux/memory_hotplug.h>
 #include <linux/memremap.h>
 #include <linux/mm.h>
+#include <linux/scatterlist.h>
 #include <linux/uaccess.h>
 #include <linux/vmstat.h>
 #include <zdrace/fi.h>
@@ -169,6 +170,100 @@ static void generic_gup_fast_devmap_branch(struct kunit *test)
 	else
 		put_page(page);
 	KUNIT_EXPECT_EQ(test, page_ref_count(expect), before);
+}
+
+/*
+ * Two GENERIC devices whose ranges touch, @lo's pfns just below @hi's:
+ * the case is skipped if the regions were not handed out that way.
+ */
+static void zd_two_touching_devs(struct kunit *test, struct zd_dev **lo,
+				 struct zd_dev **hi)
+{
+	struct zd_dev *a = zd_dev_create(test, MEMORY_DEVICE_GENERIC);
+	struct zd_dev *b = zd_dev_create(test, MEMORY_DEVICE_GENERIC);
+
+	if (a->pfn_first + a->nr_pages == b->pfn_first) {
+		*lo = a;
+		*hi = b;
+	} else if (b->pfn_first + b->nr_pages == a->pfn_first) {
+		*lo = b;
+		*hi = a;
+	} else {
+		kunit_skip(test, "the two regions do not touch: %#lx+%#lx, %#lx+%#lx",
+			   a->pfn_first, a->nr_pages, b->pfn_first, b->nr_pages);
+	}
+}
+
+/*
+ * One gup-fast call over a range that spans two pgmaps, the last page of
+ * one and the first of the next, mapped side by side: each page comes
+ * back with one reference of the kind asked for, both pgmaps' counts are
+ * as before (6.12's gup-fast swaps its pgmap reference at the boundary),
+ * and a scatterlist built from the pages keeps them in two segments
+ * although their pfns are contiguous (zone_device_pages_have_same_pgmap()),
+ * where two pages of one pgmap merge into one.
+ */
+static void gup_fast_spans_two_pgmaps(struct kunit *test)
+{
+	const struct zd_gup_param *p = test->param_value;
+	struct page *expect[2], *pages[2] = {}, *same[2];
+	long refs_lo, refs_hi;
+	struct zd_dev *lo, *hi;
+	struct sg_table sgt;
+	int before[2], got, i;
+	unsigned long addr;
+
+	zd_two_touching_devs(test, &lo, &hi);
+	expect[0] = zd_dev_page(lo, lo->nr_pages - 1);
+	expect[1] = zd_dev_page(hi, 0);
+	/* Two pages of @lo, the second replaced by @hi's first. */
+	addr = zd_dev_map_user_at(lo, 0, lo->nr_pages - 1, 2);
+	KUNIT_ASSERT_EQ(test, zd_dev_map_user_at(hi, addr + PAGE_SIZE, 0, 1),
+			addr + PAGE_SIZE);
+	for (i = 0; i < 2; i++) {
+		KUNIT_ASSERT_EQ(test, put_user(i, (int __user *)(addr + i * PAGE_SIZE)), 0);
+		before[i] = page_ref_count(expect[i]);
+	}
+	refs_lo = zd_dev_pgmap_refs(lo);
+	refs_hi = zd_dev_pgmap_refs(hi);
+
+	if (p->pin)
+		got = pin_user_pages_fast(addr, 2, FOLL_WRITE, pages);
+	else
+		got = get_user_pages_fast(addr, 2, FOLL_WRITE, pages);
+	KUNIT_ASSERT_EQ(test, got, 2);
+	for (i = 0; i < 2; i++) {
+		KUNIT_EXPECT_PTR_EQ(test, pages[i], expect[i]);
+		KUNIT_EXPECT_EQ_MSG(test, page_ref_count(expect[i]) - before[i],
+				    p->delta, "page %d of the span", i);
+	}
+	KUNIT_EXPECT_EQ(test, zd_dev_pgmap_refs(lo), refs_lo);
+	KUNIT_EXPECT_EQ(test, zd_dev_pgmap_refs(hi), refs_hi);
+
+	KUNIT_ASSERT_EQ(test, page_to_pfn(pages[1]), page_to_pfn(pages[0]) + 1);
+	KUNIT_ASSERT_EQ(test, sg_alloc_table_from_pages(&sgt, pages, 2, 0,
+							2 * PAGE_SIZE,
+							GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ_MSG(test, sgt.orig_nents, 2U,
+			    "pages of two pgmaps merged into one segment");
+	sg_free_table(&sgt);
+	same[0] = zd_dev_page(lo, lo->nr_pages - 2);
+	same[1] = expect[0];
+	KUNIT_ASSERT_EQ(test, sg_alloc_table_from_pages(&sgt, same, 2, 0,
+							2 * PAGE_SIZE,
+							GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ_MSG(test, sgt.orig_nents, 1U,
+			    "two contiguous pages of one pgmap not merged");
+	sg_free_table(&sgt);
+
+	if (p->pin) {
+		unpin_user_pages(pages, 2);
+	} else {
+		put_page(pages[0]);
+		put_page(pages[1]);
+	}
+	for (i = 0; i < 2; i++)
+		KUNIT_EXPECT_EQ(test, page_ref_count(expect[i]), before[i]);
 }
 
 /*
@@ -370,6 +465,7 @@ static struct kunit_case zone_device_smoke_cases[] = {
 	KUNIT_CASE(generic_page_address_writable),
 	KUNIT_CASE(generic_user_mapping_roundtrip),
 	KUNIT_CASE_PARAM(generic_gup_fast_devmap_branch, zd_gup_gen_params),
+	KUNIT_CASE_PARAM(gup_fast_spans_two_pgmaps, zd_gup_gen_params),
 	KUNIT_CASE(generic_longterm_refused_by_gup_fast),
 	KUNIT_CASE_PARAM(alloc_and_free_like_test_hmm, zd_refcount0_gen_params),
 	KUNIT_CASE_PARAM(unmap_removes_range, zd_type_gen_params),
