@@ -25,7 +25,7 @@ ZD_RULE(teardown_waits_for_reference, ZD_APR_2017,
 ZD_RULE(gup_fast_page_has_live_pgmap, ZD_SEP_2021,
 	"at any teardown step gup-fast returns a referenced page with a live pgmap, or falls back")
 ZD_RULE(gup_fast_rechecks_window, ZD_SEP_2021,
-	"gup-fast falls back, holding nothing, if the PTE, count or fork sequence changes in its window")
+	"gup-fast falls back, holding nothing, if PTE, count or fork sequence change in its window")
 ZD_RULE(grab_alone_keeps_pgmap, ZD_SEP_2021,
 	"the page reference gup-fast grabs keeps page->pgmap valid with no pgmap reference")
 ZD_RULE(longterm_pin_parity, ZD_FEB_2022,
