@@ -48,6 +48,14 @@
 #define ZD_GUP_FAST_LONGTERM_GRABS_FIRST	true
 
 /*
+ * Fault-around's next_uptodate_folio() takes its speculative reference
+ * before it looks at the folio lock, so a locked folio passes the point.
+ */
+#define ZD_FAULT_AROUND_GETS_LOCKED	true
+/* The dev_pagemap_ops method a freed device folio goes to. */
+#define ZD_FREE_OP	folio_free
+
+/*
  * free_zone_device_folio() calls no driver callback for a GENERIC folio:
  * it only resets the count to 1, so no driver free list ever holds one.
  */
@@ -98,6 +106,9 @@ static inline void zd_zone_device_page_init(struct page *page,
 #define ZD_USER_MAPPING_HOLDS_REF	false
 /* gup-fast refuses FOLL_LONGTERM on a devmap PTE before any grab. */
 #define ZD_GUP_FAST_LONGTERM_GRABS_FIRST	false
+/* Fault-around skips a locked folio before its speculative get. */
+#define ZD_FAULT_AROUND_GETS_LOCKED	false
+#define ZD_FREE_OP	page_free
 /* ops->page_free() runs for GENERIC too, before the count is reset to 1. */
 #define ZD_GENERIC_FREE_CALLS_DRIVER	true
 

@@ -146,7 +146,8 @@ static void zd_dev_folio_free(struct folio *folio)
 }
 #endif
 
-static const struct dev_pagemap_ops zd_dev_ops = {
+/* The fake device's ops; a test may copy them to break one. */
+const struct dev_pagemap_ops zd_dev_ops = {
 #if ZD_KERNEL_7
 	.folio_free = zd_dev_folio_free,
 #else

@@ -61,6 +61,8 @@ struct zd_type_param {
 	const char *name;
 };
 
+extern const struct dev_pagemap_ops zd_dev_ops;
+
 ZD_PARAM_GEN(zd_type_gen_params);
 ZD_PARAM_GEN(zd_refcount0_gen_params);
 ZD_PARAM_GEN(zd_mapped_gen_params);

@@ -6,6 +6,7 @@
 #define pr_fmt(fmt) "zdrace_rules: " fmt
 
 #include <kunit/test.h>
+#include <linux/anon_inodes.h>
 #include <linux/completion.h>
 #include <linux/cpumask.h>
 #include <linux/init.h>
@@ -555,6 +556,30 @@ struct folio *zd_shmem_file_folio(struct kunit *test, struct file *file,
 struct folio *zd_shmem_folio(struct kunit *test, const char *name)
 {
 	return zd_shmem_file_folio(test, zd_shmem_file(test, name, 1), 0);
+}
+
+static const struct file_operations zd_cache_fops = {
+	.owner = THIS_MODULE,
+};
+
+/**
+ * zd_cache_file() - a file on an inode of its own with no backing store:
+ * a page cache that holds what __filemap_get_folio(FGP_CREAT) puts there,
+ * and that truncation empties when the inode goes.
+ * @test: the test; the file is put when it ends.
+ * @name: the file's name.
+ *
+ * Return: the file; the test is aborted if it cannot be made.
+ */
+struct file *zd_cache_file(struct kunit *test, const char *name)
+{
+	struct file *file = anon_inode_create_getfile(name, &zd_cache_fops,
+						      NULL, O_RDWR, NULL);
+
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(file), "%s: %ld", name,
+			       PTR_ERR(file));
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, zd_fput, file));
+	return file;
 }
 
 /**

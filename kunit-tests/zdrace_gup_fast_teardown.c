@@ -618,6 +618,61 @@ static void page_changes_inside_gup_fast_window(struct kunit *test)
 		put_page(ctx->got_page);
 }
 
+/* ---- a pgmap lookup that fails on the second page ---- */
+
+/*
+ * gup-fast over two devmap pages whose pgmap lookup fails on the second,
+ * as when the pgmap dies between the two PTEs: it gives back the first
+ * page it took (gup_fast_undo_dev_pagemap()) and returns none, each
+ * page's count and the pgmap's as they were.
+ */
+static void pgmap_lookup_fails_midway(struct kunit *test)
+{
+	struct zd_dev *dev = zd_dev_create(test, MEMORY_DEVICE_GENERIC);
+	struct zdrace_fi_arm arm = {
+		.action = ZDRACE_FI_FAIL,
+		.probability = 100,
+		.interval = 2,
+		.times = 1,
+		.task_filter = true,
+	};
+	struct page *pages[2] = {};
+	int before[2], i, got;
+	unsigned long addr;
+	long refs;
+
+	zd_rule(test, ZD_RULE_gup_fast_page_has_live_pgmap,
+		MEMORY_DEVICE_GENERIC);
+	ZD_REQUIRE(test, ZD_GUP_FAST_GETS_PGMAP);
+
+	addr = zd_dev_map_user(dev, 2);
+	for (i = 0; i < 2; i++) {
+		KUNIT_ASSERT_EQ(test, put_user(i, (int __user *)(addr + i * PAGE_SIZE)), 0);
+		before[i] = page_ref_count(zd_dev_page(dev, i));
+	}
+	refs = zd_dev_pgmap_refs(dev);
+
+	KUNIT_ASSERT_EQ(test, zdrace_fi_arm(ZDRACE_FI_gup_fast_after_get_pgmap,
+					    &arm), 0);
+	current->make_it_fail = true;
+	got = get_user_pages_fast_only(addr, 2, FOLL_WRITE, pages);
+	current->make_it_fail = false;
+	KUNIT_EXPECT_EQ(test, zdrace_fi_hits(ZDRACE_FI_gup_fast_after_get_pgmap),
+			2UL);
+	KUNIT_EXPECT_EQ(test, zdrace_fi_fired(ZDRACE_FI_gup_fast_after_get_pgmap),
+			1UL);
+	zdrace_fi_disarm(ZDRACE_FI_gup_fast_after_get_pgmap);
+
+	KUNIT_EXPECT_EQ_MSG(test, got, 0,
+			    "gup-fast kept pages of a range it could not finish");
+	for (i = 0; i < got; i++)
+		put_page(pages[i]);
+	for (i = 0; i < 2; i++)
+		KUNIT_EXPECT_EQ_MSG(test, page_ref_count(zd_dev_page(dev, i)),
+				    before[i], "page %d kept a reference", i);
+	KUNIT_EXPECT_EQ(test, zd_dev_pgmap_refs(dev), refs);
+}
+
 /* ---- a fork inside pin_user_pages_fast()'s window ---- */
 
 struct zd_gupf_fork {
@@ -709,6 +764,7 @@ static struct kunit_case zdrace_gup_fast_teardown_cases[] = {
 	KUNIT_CASE_PARAM(grab_alone_keeps_pgmap, zd_gupf_claims_gen_params),
 	KUNIT_CASE_PARAM(page_changes_inside_gup_fast_window,
 			 zd_gupf_changes_gen_params),
+	KUNIT_CASE(pgmap_lookup_fails_midway),
 	KUNIT_CASE_PARAM(fork_inside_pin_fast_window, zd_mapped_gen_params),
 	{}
 };

@@ -13,6 +13,7 @@
 #include <kunit/test.h>
 #include <linux/memremap.h>
 #include <linux/mm.h>
+#include <linux/mman.h>
 #include <linux/sched.h>
 #include <zdrace/fi.h>
 
@@ -76,11 +77,15 @@ static unsigned long zd_pin_map(struct zd_dev *dev)
 	return addr;
 }
 
-static void zd_pin_pin(struct zd_dev *dev, bool fast, struct zd_pin_pins *p)
+/*
+ * Pin ZD_PIN_PAGES pages at @addr for the long term, through gup-fast or
+ * slow GUP, and unpin them; what became of each: pinned where it is (in
+ * @dev, or in RAM when @dev is NULL), migrated, or refused.
+ */
+static void zd_pin_pin(struct kunit *test, struct zd_dev *dev,
+		       unsigned long addr, bool fast, struct zd_pin_pins *p)
 {
-	struct kunit *test = dev->test;
 	unsigned int flags = FOLL_WRITE | FOLL_LONGTERM;
-	unsigned long addr = zd_pin_map(dev);
 	atomic_t pte_reads = ATOMIC_INIT(0), grabbed = ATOMIC_INIT(0);
 	int i;
 
@@ -105,7 +110,8 @@ static void zd_pin_pin(struct zd_dev *dev, bool fast, struct zd_pin_pins *p)
 	for (i = 0; i < ZD_PIN_PAGES; i++) {
 		if (i >= p->ret)
 			p->outcome[i] = ZD_PIN_REFUSED;
-		else if (is_zone_device_page(p->pages[i]) &&
+		else if (!dev ? !is_zone_device_page(p->pages[i]) :
+			 is_zone_device_page(p->pages[i]) &&
 			 zd_page_pgmap(p->pages[i]) == &dev->pgmap)
 			p->outcome[i] = ZD_PIN_PINNED;
 		else
@@ -132,8 +138,8 @@ static void longterm_pin_fast_and_slow_agree(struct kunit *test)
 
 	zd_rule(test, ZD_RULE_longterm_pin_parity, c->type);
 
-	zd_pin_pin(dev, true, &fast);
-	zd_pin_pin(dev, false, &slow);
+	zd_pin_pin(test, dev, zd_pin_map(dev), true, &fast);
+	zd_pin_pin(test, dev, zd_pin_map(dev), false, &slow);
 	kunit_info(test, "%s: fast pinned %ld (gup-fast read %d PTEs, grabbed %d), slow %ld, migrate_to_ram %d\n",
 		   c->name, fast.ret, fast.pte_reads, fast.grabbed_fast,
 		   slow.ret, atomic_read(&dev->migrated_to_ram));
@@ -158,6 +164,67 @@ static void longterm_pin_fast_and_slow_agree(struct kunit *test)
 	if (c->type == MEMORY_DEVICE_PRIVATE)
 		KUNIT_EXPECT_EQ(test, atomic_read(&dev->migrated_to_ram),
 				2 * ZD_PIN_PAGES);
+}
+
+/* RAM the same pins meet: anonymous memory, or a shmem file shared. */
+struct zd_pin_ram {
+	const char *name;
+	bool shmem;
+};
+
+static const struct zd_pin_ram zd_pin_rams[] = {
+	{ "anon", false },
+	{ "shmem", true },
+};
+
+KUNIT_ARRAY_PARAM_DESC(zd_pin_rams, zd_pin_rams, name);
+
+static unsigned long zd_pin_map_ram(struct kunit *test, bool shmem)
+{
+	struct file *file = NULL;
+	unsigned long addr;
+	int i;
+
+	if (shmem)
+		file = zd_shmem_file(test, "zdrace-pin", ZD_PIN_PAGES);
+	addr = kunit_vm_mmap(test, file, 0, ZD_PIN_PAGES * PAGE_SIZE,
+			     PROT_READ | PROT_WRITE,
+			     shmem ? MAP_SHARED : MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR_VALUE(addr) || !addr,
+			       "kunit_vm_mmap: %ld", (long)addr);
+	for (i = 0; i < ZD_PIN_PAGES; i++)
+		KUNIT_ASSERT_EQ(test, put_user(i, (int __user *)
+					       (addr + i * PAGE_SIZE)), 0);
+	return addr;
+}
+
+/*
+ * The control of longterm_pin_fast_and_slow_agree: RAM that FOLL_LONGTERM
+ * may pin where it is.  gup-fast reads every PTE and pins every page
+ * itself, after gup_fast_folio_allowed() looked at its mapping (a write
+ * pin for the long term is refused on file-backed memory but shmem's),
+ * and slow GUP pins the same pages.
+ */
+static void longterm_pin_of_ram_agrees(struct kunit *test)
+{
+	const struct zd_pin_ram *r = test->param_value;
+	struct zd_pin_pins fast = {}, slow = {};
+	int i;
+
+	zd_rule(test, ZD_RULE_longterm_pin_parity, ZD_NO_TYPE);
+
+	zd_pin_pin(test, NULL, zd_pin_map_ram(test, r->shmem), true, &fast);
+	zd_pin_pin(test, NULL, zd_pin_map_ram(test, r->shmem), false, &slow);
+	KUNIT_EXPECT_EQ(test, fast.pte_reads, ZD_PIN_PAGES);
+	KUNIT_EXPECT_EQ_MSG(test, fast.grabbed_fast, ZD_PIN_PAGES,
+			    "gup-fast did not pin the %s pages itself", r->name);
+	for (i = 0; i < ZD_PIN_PAGES; i++) {
+		KUNIT_EXPECT_EQ_MSG(test, fast.outcome[i], ZD_PIN_PINNED,
+				    "%s page %d: pin_user_pages_fast() %s",
+				    r->name, i,
+				    zd_pin_outcome_names[fast.outcome[i]]);
+		KUNIT_EXPECT_EQ(test, slow.outcome[i], fast.outcome[i]);
+	}
 }
 
 /*
@@ -207,6 +274,7 @@ static void mapped_coherent_anon_refcount(struct kunit *test)
 static struct kunit_case zdrace_pin_parity_cases[] = {
 	KUNIT_CASE_PARAM(longterm_pin_fast_and_slow_agree,
 			 zd_pin_cases_gen_params),
+	KUNIT_CASE_PARAM(longterm_pin_of_ram_agrees, zd_pin_rams_gen_params),
 	KUNIT_CASE(mapped_coherent_anon_refcount),
 	{}
 };

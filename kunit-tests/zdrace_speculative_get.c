@@ -19,6 +19,7 @@
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 #include <linux/sched.h>
+#include <linux/swap.h>
 #include <linux/shmem_fs.h>
 #include <zdrace/fi.h>
 
@@ -409,16 +410,56 @@ static void lookup_rechecks_reused_slot(struct kunit *test)
 
 /* ---- fault-around ---- */
 
+/* What page 0's folio is in when fault-around meets it, besides frozen. */
+enum zd_spec_fault_state {
+	ZD_FAULT_READY,		/* uptodate, unlocked, no readahead mark */
+	ZD_FAULT_LOCKED,	/* another holds its lock */
+	ZD_FAULT_NOT_UPTODATE,	/* being read in */
+	ZD_FAULT_READAHEAD,	/* marked for asynchronous readahead */
+};
+
 struct zd_spec_fault_param {
 	const char *name;
 	int frozen_passes;	/* -1: nothing disturbs the slot */
+	enum zd_spec_fault_state state;
 };
 
 static const struct zd_spec_fault_param zd_spec_faults[] = {
-	{ "undisturbed", -1 },
-	{ "frozen", 1 },
-	{ "slot reused", 0 },
+	{ "undisturbed", -1, ZD_FAULT_READY },
+	{ "frozen", 1, ZD_FAULT_READY },
+	{ "slot reused", 0, ZD_FAULT_READY },
+	{ "locked", -1, ZD_FAULT_LOCKED },
+	{ "not uptodate", -1, ZD_FAULT_NOT_UPTODATE },
+	{ "readahead", -1, ZD_FAULT_READAHEAD },
 };
+
+/* Put @folio in @state (@set) or take it back out. */
+static void zd_spec_fault_state(struct folio *folio,
+				enum zd_spec_fault_state state, bool set)
+{
+	switch (state) {
+	case ZD_FAULT_READY:
+		break;
+	case ZD_FAULT_LOCKED:
+		if (set)
+			folio_lock(folio);
+		else
+			folio_unlock(folio);
+		break;
+	case ZD_FAULT_NOT_UPTODATE:
+		if (set)
+			folio_clear_uptodate(folio);
+		else
+			folio_mark_uptodate(folio);
+		break;
+	case ZD_FAULT_READAHEAD:
+		if (set)
+			folio_set_readahead(folio);
+		else
+			folio_clear_readahead(folio);
+		break;
+	}
+}
 
 KUNIT_ARRAY_PARAM_DESC(zd_spec_fault, zd_spec_faults, name);
 
@@ -438,8 +479,10 @@ static void zd_spec_touch(struct kunit *test, void *data)
 /*
  * A read fault on page 1 of a two-page shared mapping maps page 0 by
  * fault-around (next_uptodate_folio()), unless page 0's folio is frozen
- * or its slot reused between the load and the get: then fault-around
- * skips it, maps no folio for it and leaves every count as it was.
+ * or its slot reused between the load and the get, or it is locked, not
+ * uptodate or marked for readahead: then fault-around skips it, maps no
+ * folio for it and leaves every count as it was.  A locked folio passes
+ * the point only where the get comes first (ZD_FAULT_AROUND_GETS_LOCKED).
  */
 static void fault_around_skips_unstable_folio(struct kunit *test)
 {
@@ -452,20 +495,25 @@ static void fault_around_skips_unstable_folio(struct kunit *test)
 
 	zd_rule(test, ZD_RULE_lookup_returns_stable_folio, ZD_NO_TYPE);
 
+	zd_spec_fault_state(c->folio, p->state, true);
 	zd_spec_armed(test, c, ZDRACE_FI_fault_around_after_load,
 		      zd_spec_touch, &f);
+	zd_spec_fault_state(c->folio, p->state, false);
 	KUNIT_ASSERT_EQ(test, f.ret, 0);
-	KUNIT_EXPECT_EQ_MSG(test, c->calls, 2,
-			    "fault-around did not load both pages");
+	if (p->state != ZD_FAULT_LOCKED || ZD_FAULT_AROUND_GETS_LOCKED)
+		KUNIT_EXPECT_EQ_MSG(test, c->calls, 2,
+				    "fault-around did not load both pages");
+	else
+		KUNIT_EXPECT_EQ(test, c->calls, 1);
 	KUNIT_EXPECT_TRUE_MSG(test, folio_mapped(faulted),
 			      "the faulting page is not mapped");
-	if (c->frozen_passes < 0) {
+	if (p->state == ZD_FAULT_READY && c->frozen_passes < 0) {
 		KUNIT_EXPECT_TRUE_MSG(test, folio_mapped(c->folio),
 				      "fault-around did not map the other page");
 		KUNIT_EXPECT_EQ(test, folio_ref_count(c->folio), c->count + 1);
 		return;
 	}
-	if (c->frozen_passes)
+	if (c->frozen_passes > 0)
 		KUNIT_EXPECT_EQ_MSG(test, c->seen_frozen, 1,
 				    "the folio was not frozen at its get");
 	KUNIT_EXPECT_FALSE_MSG(test, folio_mapped(c->folio),
@@ -480,6 +528,175 @@ static void fault_around_skips_unstable_folio(struct kunit *test)
 	}
 }
 
+/* ---- the references a page-cache get hands out ---- */
+
+struct zd_fgp_param {
+	const char *name;
+	fgf_t flags;
+	bool present;		/* the folio is in the cache before */
+	bool held_locked;	/* ... and another holds its lock */
+	int error;
+};
+
+static const struct zd_fgp_param zd_fgp_params[] = {
+	{ "create", FGP_LOCK | FGP_CREAT | FGP_ACCESSED, false, false, 0 },
+	{ "create for mmap", FGP_CREAT | FGP_FOR_MMAP | FGP_WRITE | FGP_NOFS,
+	  false, false, 0 },
+	{ "create without waiting", FGP_LOCK | FGP_CREAT | FGP_NOWAIT,
+	  false, false, 0 },
+	{ "create, present", FGP_LOCK | FGP_CREAT, true, false, 0 },
+	{ "lock", FGP_LOCK | FGP_ACCESSED, true, false, 0 },
+	{ "lock, stable for writing", FGP_LOCK | FGP_WRITE | FGP_STABLE, true,
+	  false, 0 },
+	{ "lock without waiting, locked", FGP_LOCK | FGP_NOWAIT, true, true,
+	  -EAGAIN },
+};
+
+KUNIT_ARRAY_PARAM_DESC(zd_fgp, zd_fgp_params, name);
+
+/* Put a folio at @index of @mapping, unlocked, held only by the cache. */
+static struct folio *zd_cache_add(struct kunit *test,
+				  struct address_space *mapping, pgoff_t index)
+{
+	struct folio *folio = __filemap_get_folio(mapping, index,
+						  FGP_LOCK | FGP_CREAT,
+						  GFP_KERNEL);
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(folio));
+	folio_unlock(folio);
+	folio_put(folio);
+	lru_add_drain_all();
+	KUNIT_ASSERT_EQ(test, folio_ref_count(folio), 1);
+	return folio;
+}
+
+/*
+ * __filemap_get_folio() under each of its flags: the folio it returns,
+ * found or made, carries exactly one reference besides the page cache's,
+ * and is locked exactly when FGP_LOCK asked; one locked by another with
+ * FGP_NOWAIT is refused at once and keeps its count.
+ */
+static void page_cache_get_gives_one_reference(struct kunit *test)
+{
+	const struct zd_fgp_param *p = test->param_value;
+	struct address_space *mapping = zd_cache_file(test, "zdrace-cache")->f_mapping;
+	struct folio *before = NULL, *folio;
+
+	if (p->present)
+		before = zd_cache_add(test, mapping, 0);
+	if (p->held_locked)
+		folio_lock(before);
+	folio = __filemap_get_folio(mapping, 0, p->flags, GFP_KERNEL);
+	if (p->held_locked) {
+		KUNIT_EXPECT_EQ(test, folio_ref_count(before), 1);
+		folio_unlock(before);
+	}
+	if (p->error) {
+		KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(folio), (long)p->error);
+		return;
+	}
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(folio), "%ld", PTR_ERR(folio));
+	if (before)
+		KUNIT_EXPECT_PTR_EQ(test, folio, before);
+	KUNIT_EXPECT_EQ(test, folio->index, 0UL);
+	KUNIT_EXPECT_EQ(test, folio_test_locked(folio),
+			!!(p->flags & FGP_LOCK));
+	/* A new folio waits in a per-CPU LRU batch, with a reference. */
+	lru_add_drain_all();
+	KUNIT_EXPECT_EQ_MSG(test, folio_ref_count(folio), 2,
+			    "not the cache's reference and the lookup's");
+	if (folio_test_locked(folio))
+		folio_unlock(folio);
+	folio_put(folio);
+	KUNIT_EXPECT_EQ(test, folio_ref_count(folio), 1);
+}
+
+/*
+ * More folios than a batch holds: the contiguous lookup fills the batch,
+ * each folio with one reference of its own, and tells the next call to
+ * start after the last; the next call takes the rest.
+ */
+static void contig_lookup_stops_at_full_batch(struct kunit *test)
+{
+	struct address_space *mapping = zd_cache_file(test, "zdrace-cache")->f_mapping;
+	struct folio_batch fbatch;
+	unsigned int i, nr, room;
+	pgoff_t start = 0;
+
+	folio_batch_init(&fbatch);
+	room = folio_batch_space(&fbatch);
+	for (i = 0; i < room + 2; i++)
+		zd_cache_add(test, mapping, i);
+
+	nr = filemap_get_folios_contig(mapping, &start, room + 1, &fbatch);
+	KUNIT_EXPECT_EQ(test, nr, room);
+	KUNIT_EXPECT_EQ_MSG(test, start, (pgoff_t)room,
+			    "the next lookup would not start after the batch");
+	for (i = 0; i < nr; i++) {
+		KUNIT_EXPECT_EQ(test, fbatch.folios[i]->index, (pgoff_t)i);
+		KUNIT_EXPECT_EQ(test, folio_ref_count(fbatch.folios[i]), 2);
+	}
+	folio_batch_release(&fbatch);
+
+	nr = filemap_get_folios_contig(mapping, &start, room + 1, &fbatch);
+	KUNIT_EXPECT_EQ(test, nr, 2U);
+	KUNIT_EXPECT_EQ(test, start, (pgoff_t)room + 2);
+	folio_batch_release(&fbatch);
+}
+
+/* How the cache is emptied: around a locked folio, or waiting for it. */
+struct zd_inval_param {
+	const char *name;
+	bool wait;		/* invalidate_inode_pages2(), which locks */
+};
+
+static const struct zd_inval_param zd_inval_params[] = {
+	{ "invalidate_mapping_pages, one folio locked", false },
+	{ "invalidate_inode_pages2", true },
+};
+
+KUNIT_ARRAY_PARAM_DESC(zd_inval, zd_inval_params, name);
+
+/*
+ * invalidate_mapping_pages() takes each folio by a speculative get and a
+ * trylock (find_lock_entries()): a folio another holds locked is given
+ * back untouched and stays, every other clean folio goes.
+ * invalidate_inode_pages2() finds them with find_get_entries() and locks
+ * each: every folio goes.
+ */
+static void invalidation_respects_folio_lock(struct kunit *test)
+{
+	const struct zd_inval_param *p = test->param_value;
+	struct address_space *mapping = zd_cache_file(test, "zdrace-cache")->f_mapping;
+	struct folio *folios[3], *found;
+	unsigned long gone;
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(folios); i++)
+		folios[i] = zd_cache_add(test, mapping, i);
+	if (p->wait) {
+		KUNIT_EXPECT_EQ(test, invalidate_inode_pages2(mapping), 0);
+	} else {
+		folio_lock(folios[1]);
+		gone = invalidate_mapping_pages(mapping, 0, -1);
+		KUNIT_EXPECT_EQ(test, folio_ref_count(folios[1]), 1);
+		folio_unlock(folios[1]);
+		KUNIT_EXPECT_EQ(test, gone, 2UL);
+	}
+	for (i = 0; i < ARRAY_SIZE(folios); i++) {
+		found = filemap_get_folio(mapping, i);
+		if (i == 1 && !p->wait) {
+			KUNIT_EXPECT_PTR_EQ_MSG(test, found, folios[1],
+						"the locked folio did not stay");
+		} else {
+			KUNIT_EXPECT_PTR_EQ_MSG(test, found, ERR_PTR(-ENOENT),
+						"folio %d stayed", i);
+		}
+		if (!IS_ERR(found))
+			folio_put(found);
+	}
+}
+
 static struct kunit_case zdrace_speculative_get_cases[] = {
 	KUNIT_CASE_PARAM(speculative_get_on_free_device_page,
 			 zd_spec_free_gen_params),
@@ -489,6 +706,10 @@ static struct kunit_case zdrace_speculative_get_cases[] = {
 			 zd_spec_frozen_gen_params),
 	KUNIT_CASE_PARAM(fault_around_skips_unstable_folio,
 			 zd_spec_fault_gen_params),
+	KUNIT_CASE_PARAM(page_cache_get_gives_one_reference,
+			 zd_fgp_gen_params),
+	KUNIT_CASE(contig_lookup_stops_at_full_batch),
+	KUNIT_CASE_PARAM(invalidation_respects_folio_lock, zd_inval_gen_params),
 	{}
 };
 

@@ -12,6 +12,7 @@
 #include <kunit/device.h>
 #include <kunit/test.h>
 #include <linux/gfp.h>
+#include <linux/ioport.h>
 #include <linux/memory_hotplug.h>
 #include <linux/memremap.h>
 #include <linux/mm.h>
@@ -442,6 +443,9 @@ static void devm_map_goes_with_its_device(struct kunit *test)
 	addr = devm_memremap_pages(kdev, pgmap);
 	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(addr), "devm_memremap_pages: %ld",
 			       PTR_ERR(addr));
+	KUNIT_EXPECT_TRUE_MSG(test, IS_ALIGNED(res->start | resource_size(res),
+					       memremap_compat_align()),
+			      "the region is not aligned as memremap_compat_align() asks");
 	KUNIT_EXPECT_TRUE(test, pgmap_pfn_valid(pgmap, pfn));
 	KUNIT_EXPECT_TRUE(test, pgmap_pfn_valid(pgmap, pfn + nr - 1));
 	KUNIT_EXPECT_FALSE(test, pgmap_pfn_valid(pgmap, pfn + nr));
@@ -459,6 +463,149 @@ static void devm_map_goes_with_its_device(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, zd_get_dev_pagemap(pfn));
 }
 
+/* ---- pgmaps memremap_pages() refuses ---- */
+
+enum zd_bad {
+	ZD_BAD_NO_RANGE,
+	ZD_BAD_NO_MIGRATE,
+	ZD_BAD_NO_FREE,
+	ZD_BAD_NO_OWNER,
+	ZD_BAD_START_TAKEN,	/* starts in another pgmap */
+	ZD_BAD_END_TAKEN,	/* ends in another pgmap */
+	ZD_BAD_RAM,		/* over System RAM */
+	ZD_BAD_SECOND_RANGE,	/* a good range, then one in another pgmap */
+};
+
+struct zd_bad_param {
+	const char *name;
+	enum memory_type type;
+	enum zd_bad bad;
+	int error;
+};
+
+static const struct zd_bad_param zd_bad_params[] = {
+	{ "no range", MEMORY_DEVICE_GENERIC, ZD_BAD_NO_RANGE, -EINVAL },
+	{ "private, no migrate_to_ram", MEMORY_DEVICE_PRIVATE,
+	  ZD_BAD_NO_MIGRATE, -EINVAL },
+	{ "private, no free method", MEMORY_DEVICE_PRIVATE, ZD_BAD_NO_FREE,
+	  -EINVAL },
+	{ "private, no owner", MEMORY_DEVICE_PRIVATE, ZD_BAD_NO_OWNER, -EINVAL },
+	{ "coherent, no free method", MEMORY_DEVICE_COHERENT, ZD_BAD_NO_FREE,
+	  -EINVAL },
+	{ "coherent, no owner", MEMORY_DEVICE_COHERENT, ZD_BAD_NO_OWNER,
+	  -EINVAL },
+	{ "starts in another pgmap", MEMORY_DEVICE_GENERIC, ZD_BAD_START_TAKEN,
+	  -ENOMEM },
+	{ "ends in another pgmap", MEMORY_DEVICE_GENERIC, ZD_BAD_END_TAKEN,
+	  -ENOMEM },
+	{ "over System RAM", MEMORY_DEVICE_GENERIC, ZD_BAD_RAM, -ENXIO },
+	{ "second range in another pgmap", MEMORY_DEVICE_GENERIC,
+	  ZD_BAD_SECOND_RANGE, -ENOMEM },
+};
+
+KUNIT_ARRAY_PARAM_DESC(zd_bad, zd_bad_params, name);
+
+/* walk_system_ram_res(): the first 2 MiB-aligned piece of System RAM. */
+static int zd_first_ram(struct resource *res, void *arg)
+{
+	struct range *ram = arg;
+
+	ram->start = ALIGN(res->start, SZ_2M);
+	ram->end = res->end;
+	return ram->start + SZ_2M - 1 <= ram->end ? 1 : 0;
+}
+
+/*
+ * A pgmap a driver got wrong: memremap_pages() refuses it (with the
+ * warning that is the driver's bug report) and leaves nothing behind, no
+ * memmap and no pgmap for the pfns; a pgmap whose second range fails has
+ * its first unwound by memunmap_pages(); the pgmap it ran into keeps its
+ * pages and its count.
+ */
+static void memremap_pages_refuses_bad_pgmap(struct kunit *test)
+{
+	const struct zd_bad_param *p = test->param_value;
+	struct resource *res = zd_region(test, "zdrace-bad");
+	unsigned long pfn = PHYS_PFN(res->start);
+	struct dev_pagemap_ops *ops;
+	struct dev_pagemap *pgmap, *found;
+	struct zd_dev *other = NULL;
+	struct range ram = {};
+	phys_addr_t taken = 0;
+	long other_refs = 0;
+	void *ret;
+
+	pgmap = kunit_kzalloc(test, struct_size(pgmap, ranges, 2), GFP_KERNEL);
+	ops = kunit_kmalloc(test, sizeof(*ops), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pgmap);
+	KUNIT_ASSERT_NOT_NULL(test, ops);
+	*ops = zd_dev_ops;
+	pgmap->type = p->type;
+	pgmap->ops = ops;
+	pgmap->owner = pgmap;
+	pgmap->range.start = res->start;
+	pgmap->range.end = res->end;
+	pgmap->nr_range = 1;
+	if (p->bad >= ZD_BAD_START_TAKEN && p->bad != ZD_BAD_RAM) {
+		other = zd_dev_create(test, MEMORY_DEVICE_GENERIC);
+		other_refs = zd_dev_pgmap_refs(other);
+		taken = PFN_PHYS(other->pfn_first);
+	}
+	switch (p->bad) {
+	case ZD_BAD_NO_RANGE:
+		pgmap->nr_range = 0;
+		break;
+	case ZD_BAD_NO_MIGRATE:
+		ops->migrate_to_ram = NULL;
+		break;
+	case ZD_BAD_NO_FREE:
+		ops->ZD_FREE_OP = NULL;
+		break;
+	case ZD_BAD_NO_OWNER:
+		pgmap->owner = NULL;
+		break;
+	case ZD_BAD_START_TAKEN:
+		pgmap->range.start = taken;
+		pgmap->range.end = taken + SZ_2M - 1;
+		break;
+	case ZD_BAD_END_TAKEN:
+		pgmap->range.start = taken - SZ_2M;
+		pgmap->range.end = taken + SZ_2M - 1;
+		break;
+	case ZD_BAD_RAM:
+		KUNIT_ASSERT_GT_MSG(test, walk_system_ram_res(0, -1, &ram,
+							      zd_first_ram), 0,
+				    "no System RAM in iomem_resource");
+		pgmap->range.start = ram.start;
+		pgmap->range.end = ram.start + SZ_2M - 1;
+		KUNIT_ASSERT_LE(test, pgmap->range.end, ram.end);
+		break;
+	case ZD_BAD_SECOND_RANGE:
+		pgmap->ranges[1].start = taken;
+		pgmap->ranges[1].end = taken + SZ_2M - 1;
+		pgmap->nr_range = 2;
+		break;
+	}
+
+	ret = memremap_pages(pgmap, numa_node_id());
+	KUNIT_ASSERT_TRUE_MSG(test, IS_ERR(ret), "memremap_pages() took it");
+	KUNIT_EXPECT_EQ(test, PTR_ERR(ret), (long)p->error);
+	KUNIT_EXPECT_FALSE_MSG(test, pfn_valid(pfn),
+			       "a memmap left behind for %#lx", pfn);
+	found = zd_get_dev_pagemap(pfn);
+	KUNIT_EXPECT_NULL_MSG(test, found, "a pgmap left behind for %#lx", pfn);
+	if (found)
+		put_dev_pagemap(found);
+	if (!other)
+		return;
+	found = zd_get_dev_pagemap(other->pfn_first);
+	KUNIT_EXPECT_PTR_EQ(test, found, &other->pgmap);
+	if (found)
+		put_dev_pagemap(found);
+	KUNIT_EXPECT_EQ(test, zd_dev_pgmap_refs(other), other_refs);
+	KUNIT_EXPECT_TRUE(test, pfn_valid(other->pfn_first));
+}
+
 static struct kunit_case zone_device_smoke_cases[] = {
 	KUNIT_CASE_PARAM(map_and_lookup, zd_type_gen_params),
 	KUNIT_CASE_PARAM(linear_map_covers_range, zd_mapped_gen_params),
@@ -472,6 +619,7 @@ static struct kunit_case zone_device_smoke_cases[] = {
 	KUNIT_CASE_PARAM(map_unmap_cycles_leak_nothing, zd_type_gen_params),
 	KUNIT_CASE(ledger_sees_leaks),
 	KUNIT_CASE_PARAM(devm_map_goes_with_its_device, zd_devm_gen_params),
+	KUNIT_CASE_PARAM(memremap_pages_refuses_bad_pgmap, zd_bad_gen_params),
 	{}
 };
 
