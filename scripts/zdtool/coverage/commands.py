@@ -11,14 +11,15 @@ Reports go to build/<line>/coverage/ (review: .../coverage/review/).
 """
 
 import contextlib
+import json
 import os
 import sys
 from dataclasses import dataclass, replace
 from typing import Callable, ContextManager, Iterator, List, Tuple
 
 from zdtool import ZdError
-from zdtool.coverage import pipeline as coverage, linemap, manifest, \
-	patchcov
+from zdtool.coverage import pipeline as coverage, lcovinfo, linemap, \
+	manifest, patchcov, unexecuted
 from zdtool.kernel import series, source, upstream
 from zdtool.kernel.bench import Row, timed
 from zdtool.kernel.results import Counts
@@ -30,6 +31,10 @@ COVERAGE_CONFIG = 'configs/coverage.config'
 MANIFEST = 'coverage/{line}/refcount-paths'
 # Per kernel line: what the line's code builds differs.
 FLOOR = 'coverage/{line}/floor.json'
+UNEXECUTED = 'coverage/{line}/unexecuted'
+# What the refcount paths aim at, percent: reported, not enforced (the
+# floor and the unexecuted list are).
+TARGETS = {'functions': 100.0, 'lines': 90.0, 'branches': 70.0}
 
 
 @dataclass
@@ -56,6 +61,12 @@ class Context:
 	def floor(self) -> str:
 		"""The line's floor file, relative to the repository."""
 		return FLOOR.format(line=self.layout.line)
+
+	@property
+	def unexecuted(self) -> str:
+		"""The line's list of lines left unexecuted, relative to the
+		repository."""
+		return UNEXECUTED.format(line=self.layout.line)
 
 	def outputs(self, sub: str = '') -> coverage.Outputs:
 		return coverage.Outputs(os.path.join(self.layout.coverage, sub))
@@ -95,19 +106,64 @@ def _floor(ctx: Context) -> Tuple[bool, List[str]]:
 				    ctx.repo_path(ctx.floor), ctx.floor)
 
 
+def _unexecuted(ctx: Context) -> Tuple[bool, List[str]]:
+	"""The run's unexecuted lines against the line's list; a section on
+	them is added to refcount.md."""
+	out = ctx.outputs()
+	tree = ctx.layout.tree
+	selection = coverage.Selection.load(ctx.repo_path(ctx.manifest), tree)
+	try:
+		picked = lcovinfo.relative(
+			lcovinfo.read(out.path('refcount.info')), tree)
+	except lcovinfo.TracefileError as e:
+		raise ZdError(str(e))
+	lines = unexecuted.unexecuted(picked, selection.funcs, tree)
+	result = unexecuted.check(
+		lines, unexecuted.load(ctx.repo_path(ctx.unexecuted)))
+	with open(out.path('refcount.md'), 'a') as f:
+		f.write('\n' + unexecuted.markdown(result, ctx.unexecuted))
+	msgs = unexecuted.messages(result, ctx.unexecuted)
+	if not result.ok():
+		msgs.append(f'zdrace: coverage: add cases that run these lines, '
+			    f'or list them in {ctx.unexecuted} with the reason; '
+			    f'drop entries that ran')
+	return result.ok(), msgs
+
+
+def _targets(ctx: Context) -> str:
+	"""How the refcount paths stand against TARGETS."""
+	with open(ctx.outputs().path('refcount.json')) as f:
+		total = json.load(f)['total']
+	parts = []
+	for what, target in TARGETS.items():
+		hit, n = total[f'{what}_hit'], total[what]
+		pct = 100.0 * hit / n if n else 100.0
+		parts.append(f'{what} {pct:.1f}% ({hit}/{n}) of {target:.0f}%'
+			     f'{"" if pct >= target else " (short)"}')
+	return 'zdrace: coverage targets: ' + ', '.join(parts)
+
+
+def _verdict(ctx: Context) -> Tuple[bool, List[str]]:
+	"""The floor and the unexecuted list, with what to print."""
+	ok, lines = _floor(ctx)
+	listed_ok, more = _unexecuted(ctx)
+	return ok and listed_ok, lines + more + [_targets(ctx)]
+
+
 def cmd_coverage(ctx: Context, info: TreeInfo) -> int:
 	cap = _coverage(ctx, info, html=True)
 	out = ctx.outputs()
+	ok, lines = _verdict(ctx)
 	with open(out.path('refcount.md')) as f:
 		print(f.read(), end='')
-	ok, lines = _floor(ctx)
 	for line in lines:
 		print(line, flush=True)
 	print(f'zdrace: coverage reports in {out.root}: refcount.md, '
 	      f'refcount.json, html/refcount/index.html, '
 	      f'html/kernel/index.html')
 	if not ok:
-		print(f'zdrace: coverage floor ({ctx.floor}): failed', flush=True)
+		print(f'zdrace: coverage: failed ({ctx.floor}, '
+		      f'{ctx.unexecuted})', flush=True)
 	return 1 if not ok or cap.counts.failed else 0
 
 
@@ -129,7 +185,7 @@ def check(ctx: Context, info: TreeInfo) -> Counts:
 	      flush=True)
 	try:
 		cap = _coverage(ctx, info, html=True)
-		ok, lines = _floor(ctx)
+		ok, lines = _verdict(ctx)
 	except (ZdError, OSError) as e:
 		print(f'zdrace: error: coverage: {e}', flush=True)
 		return Counts(failed=1)
