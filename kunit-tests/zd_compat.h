@@ -54,6 +54,8 @@
 #define ZD_FAULT_AROUND_GETS_LOCKED	true
 /* The dev_pagemap_ops method a freed device folio goes to. */
 #define ZD_FREE_OP	folio_free
+/* Uncached buffered I/O: a folio made to be dropped after use. */
+#define ZD_FGP_DONTCACHE	FGP_DONTCACHE
 
 /*
  * free_zone_device_folio() calls no driver callback for a GENERIC folio:
@@ -109,6 +111,7 @@ static inline void zd_zone_device_page_init(struct page *page,
 /* Fault-around skips a locked folio before its speculative get. */
 #define ZD_FAULT_AROUND_GETS_LOCKED	false
 #define ZD_FREE_OP	page_free
+#define ZD_FGP_DONTCACHE	((__force fgf_t)0)
 /* ops->page_free() runs for GENERIC too, before the count is reset to 1. */
 #define ZD_GENERIC_FREE_CALLS_DRIVER	true
 

@@ -16,9 +16,11 @@
 #include <linux/memremap.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
+#include <linux/pagemap.h>
 #include <linux/percpu-refcount.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
+#include <linux/swap.h>
 #include <linux/uaccess.h>
 #include <zdrace/fi.h>
 #include <zdrace/sched.h>
@@ -30,6 +32,8 @@
 enum { ZD_TEARDOWN, ZD_OTHER };
 
 #define ZD_DMA_PINS		3
+/* More pages than one folio_batch holds (PAGEVEC_SIZE, 31). */
+#define ZD_DMA_BATCH		32
 #define ZD_DMA_LIFETIMES		3
 
 /* A page with one reference: allocated PRIVATE/COHERENT, or idle GENERIC. */
@@ -396,6 +400,62 @@ static void page_free_holds_pgmap_reference(struct kunit *test)
 			  k);
 }
 
+/* ---- the final put in a batch ---- */
+
+/*
+ * Folios on the LRU that only the caller still holds: page-cache folios
+ * whose cache let them go.
+ */
+static void zd_dma_lru_folios(struct kunit *test, struct page **pages,
+			      int nr)
+{
+	struct address_space *mapping;
+	struct folio *folio;
+	int i;
+
+	mapping = zd_cache_file(test, "zdrace-batch")->f_mapping;
+	for (i = 0; i < nr; i++) {
+		folio = __filemap_get_folio(mapping, i, FGP_LOCK | FGP_CREAT,
+					    GFP_KERNEL);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(folio));
+		folio_unlock(folio);
+		pages[i] = &folio->page;
+	}
+	lru_add_drain_all();
+	truncate_inode_pages(mapping, 0);
+	for (i = 0; i < nr; i++) {
+		KUNIT_ASSERT_TRUE(test, PageLRU(pages[i]));
+		KUNIT_ASSERT_EQ(test, page_ref_count(pages[i]), 1);
+	}
+}
+
+/*
+ * The final put of a device page lands in a batched release
+ * (release_pages(), as an unmap frees its pages) after the last puts of
+ * more LRU folios than one folio_batch holds, whose lruvec lock the batch
+ * still holds: the batch lets it go and frees the device page through
+ * ops->page_free() with its pgmap reference, once.
+ */
+static void batched_final_put_holds_pgmap_reference(struct kunit *test)
+{
+	const struct zd_type_param *t = test->param_value;
+	struct zd_dev *dev = zd_dev_create(test, t->type);
+	struct page *batch[ZD_DMA_BATCH + 1];
+
+	zd_rule(test, ZD_RULE_page_free_holds_pgmap, t->type);
+
+	zd_dma_lru_folios(test, batch, ZD_DMA_BATCH + 1);
+	/* One freed alone (folio_put()), its place taken by the device page. */
+	put_page(batch[ZD_DMA_BATCH]);
+	batch[ZD_DMA_BATCH] = zd_dma_page(test, dev);
+	release_pages(batch, ARRAY_SIZE(batch));
+
+	KUNIT_EXPECT_EQ(test, atomic_read(&dev->page_free_calls), 1);
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&dev->pgmap_ref_at_free), 1,
+			    "ops->page_free() ran without a pgmap reference");
+	KUNIT_EXPECT_EQ(test, page_ref_count(batch[ZD_DMA_BATCH]), 0);
+}
+
 /* ---- an allocation once teardown has started ---- */
 
 struct zd_dma_late_ctx {
@@ -494,6 +554,8 @@ static struct kunit_case zdrace_dma_pins_cases[] = {
 			 zd_refcount0_gen_params),
 	KUNIT_CASE_PARAM(page_free_holds_pgmap_reference,
 			 zd_dma_free_gen_params),
+	KUNIT_CASE_PARAM(batched_final_put_holds_pgmap_reference,
+			 zd_refcount0_gen_params),
 	KUNIT_CASE_PARAM(alloc_after_teardown_starts, zd_refcount0_gen_params),
 	{}
 };

@@ -56,20 +56,28 @@ static struct page *zd_spec_free_page(struct kunit *test, struct zd_dev *dev)
 	return page;
 }
 
-/* A free page of each type, taken by folio_try_get() or folio_ref_try_add(). */
+/*
+ * A free page of each type, taken by folio_try_get(), folio_ref_try_add()
+ * or a pfn walker (zd_pfn_walk(): folio_get_nontail_page() under the
+ * pgmap).
+ */
 struct zd_spec_free_param {
 	const char *name;
 	enum memory_type type;
 	int refs;	/* 1: folio_try_get(), else folio_ref_try_add() */
+	bool walk;	/* a pfn walker's get instead, of one reference */
 };
 
 static const struct zd_spec_free_param zd_spec_free[] = {
 	{ "private folio_try_get", MEMORY_DEVICE_PRIVATE, 1 },
 	{ "private folio_ref_try_add 2", MEMORY_DEVICE_PRIVATE, 2 },
+	{ "private pfn walker", MEMORY_DEVICE_PRIVATE, 1, true },
 	{ "coherent folio_try_get", MEMORY_DEVICE_COHERENT, 1 },
 	{ "coherent folio_ref_try_add 2", MEMORY_DEVICE_COHERENT, 2 },
+	{ "coherent pfn walker", MEMORY_DEVICE_COHERENT, 1, true },
 	{ "generic folio_try_get", MEMORY_DEVICE_GENERIC, 1 },
 	{ "generic folio_ref_try_add 2", MEMORY_DEVICE_GENERIC, 2 },
+	{ "generic pfn walker", MEMORY_DEVICE_GENERIC, 1, true },
 };
 
 KUNIT_ARRAY_PARAM_DESC(zd_spec_free, zd_spec_free, name);
@@ -89,7 +97,9 @@ static void speculative_get_on_free_device_page(struct kunit *test)
 	page = zd_spec_free_page(test, dev);
 	folio = page_folio(page);
 	before = page_ref_count(page);
-	if (p->refs == 1)
+	if (p->walk)
+		got = zd_pfn_walk(page_to_pfn(page)) == folio;
+	else if (p->refs == 1)
 		got = folio_try_get(folio);
 	else
 		got = folio_ref_try_add(folio, p->refs);
@@ -107,7 +117,8 @@ static void speculative_get_on_free_device_page(struct kunit *test)
 			    p->name, p->refs);
 	zd_breaks(test,
 		  "%s took a reference on GENERIC page %#lx after its final put (free_zone_device_folio() ran, %d driver page_free calls): free GENERIC pages sit at refcount %d, not 0",
-		  p->refs == 1 ? "folio_try_get" : "folio_ref_try_add",
+		  p->walk ? "a pfn walker" : p->refs == 1 ? "folio_try_get" :
+		  "folio_ref_try_add",
 		  page_to_pfn(page), atomic_read(&dev->page_free_calls), before);
 }
 
@@ -492,6 +503,7 @@ static void fault_around_skips_unstable_folio(struct kunit *test)
 	struct zd_spec_fault f = {
 		.addr = zd_cache_map(test, c->file, 2) + PAGE_SIZE,
 	};
+	int count;
 
 	zd_rule(test, ZD_RULE_lookup_returns_stable_folio, ZD_NO_TYPE);
 
@@ -526,6 +538,19 @@ static void fault_around_skips_unstable_folio(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, folio_ref_count(c->other),
 				c->other_count);
 	}
+
+	/*
+	 * Page 0, back as it was, faulted now: fault-around maps it and
+	 * passes page 1, mapped already, giving back the reference it took.
+	 */
+	count = folio_ref_count(faulted);
+	f.addr -= PAGE_SIZE;
+	zd_spec_touch(test, &f);
+	KUNIT_ASSERT_EQ(test, f.ret, 0);
+	KUNIT_EXPECT_TRUE(test, folio_mapped(c->folio));
+	KUNIT_EXPECT_EQ(test, folio_ref_count(c->folio), c->count + 1);
+	KUNIT_EXPECT_EQ_MSG(test, folio_ref_count(faulted), count,
+			    "fault-around kept a reference on a mapped page");
 }
 
 /* ---- the references a page-cache get hands out ---- */
@@ -534,32 +559,41 @@ struct zd_fgp_param {
 	const char *name;
 	fgf_t flags;
 	bool present;		/* the folio is in the cache before */
+	fgf_t made;		/* ... made with these flags too */
 	bool held_locked;	/* ... and another holds its lock */
 	int error;
 };
 
 static const struct zd_fgp_param zd_fgp_params[] = {
-	{ "create", FGP_LOCK | FGP_CREAT | FGP_ACCESSED, false, false, 0 },
+	{ "create", FGP_LOCK | FGP_CREAT | FGP_ACCESSED, false, 0, false, 0 },
 	{ "create for mmap", FGP_CREAT | FGP_FOR_MMAP | FGP_WRITE | FGP_NOFS,
-	  false, false, 0 },
+	  false, 0, false, 0 },
 	{ "create without waiting", FGP_LOCK | FGP_CREAT | FGP_NOWAIT,
-	  false, false, 0 },
-	{ "create, present", FGP_LOCK | FGP_CREAT, true, false, 0 },
-	{ "lock", FGP_LOCK | FGP_ACCESSED, true, false, 0 },
+	  false, 0, false, 0 },
+	{ "create, drop behind", FGP_LOCK | FGP_CREAT | ZD_FGP_DONTCACHE,
+	  false, 0, false, 0 },
+	{ "create, present", FGP_LOCK | FGP_CREAT, true, 0, false, 0 },
+	{ "lock", FGP_LOCK | FGP_ACCESSED, true, 0, false, 0 },
 	{ "lock, stable for writing", FGP_LOCK | FGP_WRITE | FGP_STABLE, true,
-	  false, 0 },
-	{ "lock without waiting, locked", FGP_LOCK | FGP_NOWAIT, true, true,
+	  0, false, 0 },
+	{ "lock, made to drop behind", FGP_LOCK, true, ZD_FGP_DONTCACHE, false,
+	  0 },
+	{ "lock without waiting, locked", FGP_LOCK | FGP_NOWAIT, true, 0, true,
 	  -EAGAIN },
 };
 
 KUNIT_ARRAY_PARAM_DESC(zd_fgp, zd_fgp_params, name);
 
-/* Put a folio at @index of @mapping, unlocked, held only by the cache. */
+/*
+ * Put a folio at @index of @mapping, made with @flags besides FGP_LOCK and
+ * FGP_CREAT, unlocked, held only by the cache.
+ */
 static struct folio *zd_cache_add(struct kunit *test,
-				  struct address_space *mapping, pgoff_t index)
+				  struct address_space *mapping, pgoff_t index,
+				  fgf_t flags)
 {
 	struct folio *folio = __filemap_get_folio(mapping, index,
-						  FGP_LOCK | FGP_CREAT,
+						  FGP_LOCK | FGP_CREAT | flags,
 						  GFP_KERNEL);
 
 	KUNIT_ASSERT_FALSE(test, IS_ERR(folio));
@@ -583,7 +617,7 @@ static void page_cache_get_gives_one_reference(struct kunit *test)
 	struct folio *before = NULL, *folio;
 
 	if (p->present)
-		before = zd_cache_add(test, mapping, 0);
+		before = zd_cache_add(test, mapping, 0, p->made);
 	if (p->held_locked)
 		folio_lock(before);
 	folio = __filemap_get_folio(mapping, 0, p->flags, GFP_KERNEL);
@@ -626,7 +660,7 @@ static void contig_lookup_stops_at_full_batch(struct kunit *test)
 	folio_batch_init(&fbatch);
 	room = folio_batch_space(&fbatch);
 	for (i = 0; i < room + 2; i++)
-		zd_cache_add(test, mapping, i);
+		zd_cache_add(test, mapping, i, 0);
 
 	nr = filemap_get_folios_contig(mapping, &start, room + 1, &fbatch);
 	KUNIT_EXPECT_EQ(test, nr, room);
@@ -644,50 +678,80 @@ static void contig_lookup_stops_at_full_batch(struct kunit *test)
 	folio_batch_release(&fbatch);
 }
 
-/* How the cache is emptied: around a locked folio, or waiting for it. */
+/* How the cache is emptied, and what folio 1 is in meanwhile. */
+enum zd_inval_kind {
+	ZD_INVAL_LOCKED,	/* invalidate_mapping_pages(), folio 1 locked */
+	ZD_INVAL_WRITEBACK,	/* ... folio 1 under writeback */
+	ZD_INVAL_WAIT,		/* invalidate_inode_pages2(), which locks */
+};
+
 struct zd_inval_param {
 	const char *name;
-	bool wait;		/* invalidate_inode_pages2(), which locks */
+	enum zd_inval_kind kind;
 };
 
 static const struct zd_inval_param zd_inval_params[] = {
-	{ "invalidate_mapping_pages, one folio locked", false },
-	{ "invalidate_inode_pages2", true },
+	{ "invalidate_mapping_pages, one folio locked", ZD_INVAL_LOCKED },
+	{ "invalidate_mapping_pages, one folio under writeback",
+	  ZD_INVAL_WRITEBACK },
+	{ "invalidate_inode_pages2", ZD_INVAL_WAIT },
 };
 
 KUNIT_ARRAY_PARAM_DESC(zd_inval, zd_inval_params, name);
 
+static void zd_inval_writeback(struct folio *folio, bool start)
+{
+	folio_lock(folio);
+	if (start)
+		folio_start_writeback(folio);
+	else
+		folio_end_writeback(folio);
+	folio_unlock(folio);
+}
+
 /*
  * invalidate_mapping_pages() takes each folio by a speculative get and a
- * trylock (find_lock_entries()): a folio another holds locked is given
- * back untouched and stays, every other clean folio goes.
- * invalidate_inode_pages2() finds them with find_get_entries() and locks
- * each: every folio goes.
+ * trylock (find_lock_entries()): a folio another holds locked, or one
+ * under writeback, is given back untouched and stays; every other clean
+ * folio goes.  invalidate_inode_pages2() finds them with
+ * find_get_entries() and locks each: every folio goes.
  */
 static void invalidation_respects_folio_lock(struct kunit *test)
 {
 	const struct zd_inval_param *p = test->param_value;
 	struct address_space *mapping = zd_cache_file(test, "zdrace-cache")->f_mapping;
+	bool stays = p->kind != ZD_INVAL_WAIT;
 	struct folio *folios[3], *found;
 	unsigned long gone;
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(folios); i++)
-		folios[i] = zd_cache_add(test, mapping, i);
-	if (p->wait) {
-		KUNIT_EXPECT_EQ(test, invalidate_inode_pages2(mapping), 0);
-	} else {
+		folios[i] = zd_cache_add(test, mapping, i, 0);
+	switch (p->kind) {
+	case ZD_INVAL_LOCKED:
 		folio_lock(folios[1]);
 		gone = invalidate_mapping_pages(mapping, 0, -1);
 		KUNIT_EXPECT_EQ(test, folio_ref_count(folios[1]), 1);
 		folio_unlock(folios[1]);
 		KUNIT_EXPECT_EQ(test, gone, 2UL);
+		break;
+	case ZD_INVAL_WRITEBACK:
+		zd_inval_writeback(folios[1], true);
+		gone = invalidate_mapping_pages(mapping, 0, -1);
+		KUNIT_EXPECT_EQ(test, folio_ref_count(folios[1]), 1);
+		KUNIT_EXPECT_FALSE(test, folio_test_locked(folios[1]));
+		zd_inval_writeback(folios[1], false);
+		KUNIT_EXPECT_EQ(test, gone, 2UL);
+		break;
+	case ZD_INVAL_WAIT:
+		KUNIT_EXPECT_EQ(test, invalidate_inode_pages2(mapping), 0);
+		break;
 	}
 	for (i = 0; i < ARRAY_SIZE(folios); i++) {
 		found = filemap_get_folio(mapping, i);
-		if (i == 1 && !p->wait) {
+		if (i == 1 && stays) {
 			KUNIT_EXPECT_PTR_EQ_MSG(test, found, folios[1],
-						"the locked folio did not stay");
+						"folio 1 did not stay");
 		} else {
 			KUNIT_EXPECT_PTR_EQ_MSG(test, found, ERR_PTR(-ENOENT),
 						"folio %d stayed", i);

@@ -9,6 +9,7 @@
  * memunmap_pages() removes the range, and map/unmap cycles leak nothing.
  */
 
+#include <asm/zone_device.h>
 #include <kunit/device.h>
 #include <kunit/test.h>
 #include <linux/gfp.h>
@@ -16,6 +17,7 @@
 #include <linux/memory_hotplug.h>
 #include <linux/memremap.h>
 #include <linux/mm.h>
+#include <linux/mman.h>
 #include <linux/scatterlist.h>
 #include <linux/uaccess.h>
 #include <linux/vmstat.h>
@@ -268,6 +270,41 @@ static void gup_fast_spans_two_pgmaps(struct kunit *test)
 }
 
 /*
+ * A read fault on untouched anonymous memory maps the zero page by a
+ * special PTE, which gup-fast reads and refuses without touching the
+ * page: it returns nothing and leaves the zero page's count alone.  Slow
+ * GUP takes it (try_grab_folio(FOLL_GET)).
+ */
+static void gup_fast_refuses_special_pte(struct kunit *test)
+{
+	unsigned long addr = kunit_vm_mmap(test, NULL, 0, PAGE_SIZE,
+					   PROT_READ | PROT_WRITE,
+					   MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	atomic_t reads, grabs;
+	struct page *page;
+	int before, v;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(addr) || !addr);
+	KUNIT_ASSERT_EQ(test, get_user(v, (int __user *)addr), 0);
+	before = page_ref_count(ZERO_PAGE(0));
+	zd_count_point(test, ZDRACE_FI_gup_fast_after_pte_read, &reads);
+	zd_count_point(test, ZDRACE_FI_gup_fast_after_grab, &grabs);
+
+	KUNIT_EXPECT_EQ(test, get_user_pages_fast_only(addr, 1, 0, &page), 0);
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&reads), 1,
+			    "gup-fast did not read the PTE");
+	KUNIT_EXPECT_EQ(test, atomic_read(&grabs), 0);
+	KUNIT_EXPECT_EQ(test, page_ref_count(ZERO_PAGE(0)), before);
+
+	/* Slow GUP, where gup-fast falls back, takes it with a reference. */
+	KUNIT_ASSERT_EQ(test, get_user_pages_fast(addr, 1, 0, &page), 1);
+	KUNIT_EXPECT_PTR_EQ(test, page, ZERO_PAGE(0));
+	KUNIT_EXPECT_EQ(test, page_ref_count(page), before + 1);
+	put_page(page);
+	KUNIT_EXPECT_EQ(test, page_ref_count(ZERO_PAGE(0)), before);
+}
+
+/*
  * gup-fast walks the PTEs in order and stops at the first page it refuses;
  * slow GUP passes none of its points.  Of two pages, one PTE read (this
  * task's) means gup-fast kept neither.
@@ -406,11 +443,13 @@ static void ledger_sees_leaks(struct kunit *test)
 struct zd_devm_param {
 	const char *name;
 	bool unmap_first;
+	bool refused;		/* a pgmap with no range: nothing is tied */
 };
 
 static const struct zd_devm_param zd_devm_params[] = {
 	{ "device unregistered", false },
 	{ "devm_memunmap_pages", true },
+	{ "refused", false, true },
 };
 
 KUNIT_ARRAY_PARAM_DESC(zd_devm, zd_devm_params, name);
@@ -440,6 +479,14 @@ static void devm_map_goes_with_its_device(struct kunit *test)
 	kdev = kunit_device_register(test, "zdrace-devm");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(kdev));
 
+	if (p->refused) {
+		pgmap->nr_range = 0;
+		addr = devm_memremap_pages(kdev, pgmap);
+		KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(addr), (long)-EINVAL);
+		kunit_device_unregister(test, kdev);
+		KUNIT_EXPECT_FALSE(test, pfn_valid(pfn));
+		return;
+	}
 	addr = devm_memremap_pages(kdev, pgmap);
 	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(addr), "devm_memremap_pages: %ld",
 			       PTR_ERR(addr));
@@ -473,6 +520,7 @@ enum zd_bad {
 	ZD_BAD_START_TAKEN,	/* starts in another pgmap */
 	ZD_BAD_END_TAKEN,	/* ends in another pgmap */
 	ZD_BAD_RAM,		/* over System RAM */
+	ZD_BAD_UNADDRESSABLE,	/* beyond what memory hotplug can add */
 	ZD_BAD_SECOND_RANGE,	/* a good range, then one in another pgmap */
 };
 
@@ -499,6 +547,8 @@ static const struct zd_bad_param zd_bad_params[] = {
 	{ "ends in another pgmap", MEMORY_DEVICE_GENERIC, ZD_BAD_END_TAKEN,
 	  -ENOMEM },
 	{ "over System RAM", MEMORY_DEVICE_GENERIC, ZD_BAD_RAM, -ENXIO },
+	{ "past the hotplug window", MEMORY_DEVICE_GENERIC,
+	  ZD_BAD_UNADDRESSABLE, -EINVAL },
 	{ "second range in another pgmap", MEMORY_DEVICE_GENERIC,
 	  ZD_BAD_SECOND_RANGE, -ENOMEM },
 };
@@ -530,7 +580,7 @@ static void memremap_pages_refuses_bad_pgmap(struct kunit *test)
 	struct dev_pagemap_ops *ops;
 	struct dev_pagemap *pgmap, *found;
 	struct zd_dev *other = NULL;
-	struct range ram = {};
+	struct range ram = {};	/* RAM, or the hotplug window */
 	phys_addr_t taken = 0;
 	long other_refs = 0;
 	void *ret;
@@ -546,7 +596,8 @@ static void memremap_pages_refuses_bad_pgmap(struct kunit *test)
 	pgmap->range.start = res->start;
 	pgmap->range.end = res->end;
 	pgmap->nr_range = 1;
-	if (p->bad >= ZD_BAD_START_TAKEN && p->bad != ZD_BAD_RAM) {
+	if (p->bad == ZD_BAD_START_TAKEN || p->bad == ZD_BAD_END_TAKEN ||
+	    p->bad == ZD_BAD_SECOND_RANGE) {
 		other = zd_dev_create(test, MEMORY_DEVICE_GENERIC);
 		other_refs = zd_dev_pgmap_refs(other);
 		taken = PFN_PHYS(other->pfn_first);
@@ -579,6 +630,11 @@ static void memremap_pages_refuses_bad_pgmap(struct kunit *test)
 		pgmap->range.start = ram.start;
 		pgmap->range.end = ram.start + SZ_2M - 1;
 		KUNIT_ASSERT_LE(test, pgmap->range.end, ram.end);
+		break;
+	case ZD_BAD_UNADDRESSABLE:
+		KUNIT_ASSERT_EQ(test, um_zone_device_window(&ram), 0);
+		pgmap->range.start = ALIGN(ram.end + 1, SZ_2M);
+		pgmap->range.end = pgmap->range.start + SZ_2M - 1;
 		break;
 	case ZD_BAD_SECOND_RANGE:
 		pgmap->ranges[1].start = taken;
@@ -613,6 +669,7 @@ static struct kunit_case zone_device_smoke_cases[] = {
 	KUNIT_CASE(generic_user_mapping_roundtrip),
 	KUNIT_CASE_PARAM(generic_gup_fast_devmap_branch, zd_gup_gen_params),
 	KUNIT_CASE_PARAM(gup_fast_spans_two_pgmaps, zd_gup_gen_params),
+	KUNIT_CASE(gup_fast_refuses_special_pte),
 	KUNIT_CASE(generic_longterm_refused_by_gup_fast),
 	KUNIT_CASE_PARAM(alloc_and_free_like_test_hmm, zd_refcount0_gen_params),
 	KUNIT_CASE_PARAM(unmap_removes_range, zd_type_gen_params),
