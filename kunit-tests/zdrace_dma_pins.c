@@ -34,6 +34,7 @@ enum { ZD_TEARDOWN, ZD_OTHER };
 #define ZD_DMA_PINS		3
 /* More pages than one folio_batch holds (PAGEVEC_SIZE, 31). */
 #define ZD_DMA_BATCH		32
+#define ZD_DMA_MID		(ZD_DMA_BATCH / 2)
 #define ZD_DMA_LIFETIMES		3
 
 /* A page with one reference: allocated PRIVATE/COHERENT, or idle GENERIC. */
@@ -431,10 +432,10 @@ static void zd_dma_lru_folios(struct kunit *test, struct page **pages,
 
 /*
  * The final put of a device page lands in a batched release
- * (release_pages(), as an unmap frees its pages) after the last puts of
- * more LRU folios than one folio_batch holds, whose lruvec lock the batch
- * still holds: the batch lets it go and frees the device page through
- * ops->page_free() with its pgmap reference, once.
+ * (release_pages(), as an unmap frees its pages) among the last puts of
+ * more LRU folios than one folio_batch holds, after some whose lruvec
+ * lock the batch still holds: the batch lets it go and frees the device
+ * page through ops->page_free() with its pgmap reference, once.
  */
 static void batched_final_put_holds_pgmap_reference(struct kunit *test)
 {
@@ -445,15 +446,18 @@ static void batched_final_put_holds_pgmap_reference(struct kunit *test)
 	zd_rule(test, ZD_RULE_page_free_holds_pgmap, t->type);
 
 	zd_dma_lru_folios(test, batch, ZD_DMA_BATCH + 1);
-	/* One freed alone (folio_put()), its place taken by the device page. */
-	put_page(batch[ZD_DMA_BATCH]);
-	batch[ZD_DMA_BATCH] = zd_dma_page(test, dev);
+	/*
+	 * One freed alone (folio_put()), its place, mid-batch, taken by the
+	 * device page: the folios after it move up in the batch.
+	 */
+	put_page(batch[ZD_DMA_MID]);
+	batch[ZD_DMA_MID] = zd_dma_page(test, dev);
 	release_pages(batch, ARRAY_SIZE(batch));
 
 	KUNIT_EXPECT_EQ(test, atomic_read(&dev->page_free_calls), 1);
 	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&dev->pgmap_ref_at_free), 1,
 			    "ops->page_free() ran without a pgmap reference");
-	KUNIT_EXPECT_EQ(test, page_ref_count(batch[ZD_DMA_BATCH]), 0);
+	KUNIT_EXPECT_EQ(test, page_ref_count(batch[ZD_DMA_MID]), 0);
 }
 
 /* ---- an allocation once teardown has started ---- */

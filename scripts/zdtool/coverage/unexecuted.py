@@ -16,7 +16,9 @@ entries valid, one that rewrites a listed line makes the entry stale.
 
 `make coverage` fails on an unexecuted line not listed, and on a listed
 line that ran or is no longer there: the list says exactly what stays
-unexecuted, no more.
+unexecuted, no more.  Only a reason that starts "may run:" (a race that
+an SMP run can win now and then) lets its lines run unremarked; a
+function may have one such entry besides its other.
 """
 
 import os
@@ -30,6 +32,8 @@ from zdtool.coverage.cfuncs import FuncRange
 
 # A line outside every selected function (a whole file's globals).
 FILE_SCOPE = '-'
+# The reason of an entry whose lines a race may run.
+MAY_RUN = 'may run:'
 
 
 @dataclass
@@ -40,6 +44,10 @@ class Entry:
 	why: str
 	where: str			# list file:line of the header
 	texts: List[str] = field(default_factory=list)
+
+	@property
+	def may_run(self) -> bool:
+		return self.why.startswith(MAY_RUN)
 
 
 @dataclass(frozen=True)
@@ -56,7 +64,7 @@ class Line:
 
 def parse(text: str, name: str = 'unexecuted') -> List[Entry]:
 	entries: List[Entry] = []
-	seen: Dict[Tuple[str, str], str] = {}
+	seen: Dict[Tuple[str, str, bool], str] = {}
 	for number, raw in enumerate(text.splitlines(), 1):
 		where = f'{name}:{number}'
 		if not raw.strip() or raw.lstrip().startswith('#') and \
@@ -78,11 +86,13 @@ def parse(text: str, name: str = 'unexecuted') -> List[Entry]:
 				      f'function ("{FILE_SCOPE}" for file scope)')
 		if not why.strip():
 			raise ZdError(f'{where}: [{head}] says no reason')
-		key = (os.path.normpath(words[0]), words[1])
+		entry = Entry(os.path.normpath(words[0]), words[1], why.strip(),
+			      where)
+		key = (entry.path, entry.function, entry.may_run)
 		if key in seen:
 			raise ZdError(f'{where}: [{head}] already at {seen[key]}')
 		seen[key] = where
-		entries.append(Entry(key[0], key[1], why.strip(), where))
+		entries.append(entry)
 	for entry in entries:
 		if not entry.texts:
 			raise ZdError(f'{entry.where}: [{entry.path} '
@@ -137,20 +147,24 @@ class Check:
 
 
 def check(lines: List[Line], entries: List[Entry]) -> Check:
-	"""Match @lines to @entries, text by text within each function."""
-	left: Dict[Tuple[str, str], Counter] = {
-		(e.path, e.function): Counter(e.texts) for e in entries}
-	by_key = {(e.path, e.function): e for e in entries}
+	"""Match @lines to @entries, text by text within each function, an
+	entry whose lines must stay unexecuted first."""
+	left = [Counter(e.texts) for e in entries]
+	order = sorted(range(len(entries)), key=lambda i: entries[i].may_run)
 	listed: List[Tuple[Line, Entry]] = []
 	unlisted: List[Line] = []
 	for line in lines:
-		key = (line.path, line.function)
-		if left.get(key, Counter())[line.text] > 0:
-			left[key][line.text] -= 1
-			listed.append((line, by_key[key]))
+		for i in order:
+			e = entries[i]
+			if (e.path, e.function) == (line.path, line.function) \
+			   and left[i][line.text] > 0:
+				left[i][line.text] -= 1
+				listed.append((line, e))
+				break
 		else:
 			unlisted.append(line)
-	stale = [(by_key[key], text) for key, texts in left.items()
+	stale = [(e, text) for e, texts in zip(entries, left)
+		 if not e.may_run
 		 for text, n in texts.items() for _ in range(n)]
 	return Check(listed, unlisted, stale)
 
@@ -167,22 +181,19 @@ def messages(result: Check, list_name: str) -> List[str]:
 
 def markdown(result: Check, list_name: str) -> str:
 	"""A section of refcount.md: what stays unexecuted, and why."""
-	rows: Dict[Tuple[str, str], List[int]] = {}
-	reasons: Dict[Tuple[str, str], str] = {}
+	rows: Dict[Tuple[str, str, str], List[int]] = {}
 	for line, entry in result.listed:
-		key = (line.path, line.function)
-		rows.setdefault(key, []).append(line.number)
-		reasons[key] = entry.why
+		rows.setdefault((line.path, line.function, entry.why),
+				[]).append(line.number)
 	out = [f'### Unexecuted on purpose ({list_name})', '',
 	       f'- {len(result.listed)} lines listed with their reason, '
 	       f'{len(result.unlisted)} unlisted, {len(result.stale)} stale '
 	       f'entries', '']
 	if rows:
 		out += ['| function | lines | why |', '| --- | --- | --- |']
-		for (path, fn), numbers in sorted(rows.items()):
+		for (path, fn, why), numbers in sorted(rows.items()):
 			name = f'`{fn}`' if fn != FILE_SCOPE else '(file scope)'
 			out.append(f'| {path} {name} | '
-				   f'{", ".join(map(str, numbers))} | '
-				   f'{reasons[(path, fn)]} |')
+				   f'{", ".join(map(str, numbers))} | {why} |')
 		out.append('')
 	return '\n'.join(out) + '\n'
