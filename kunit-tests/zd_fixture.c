@@ -480,6 +480,43 @@ struct zd_dev *zd_dev_create(struct kunit *test, enum memory_type type)
 	return dev;
 }
 
+/**
+ * zd_dev_user_page() - a page of @dev with one reference, its user's: an
+ * allocated PRIVATE/COHERENT page, an FS_DAX page taken into use as a
+ * filesystem's mapping of it does (page_ref_inc() from the line's idle
+ * count), or a GENERIC page and the reference memremap_pages() gave it.
+ * @dev: the device.
+ *
+ * Return: the page; the test is aborted if none is free.
+ */
+struct page *zd_dev_user_page(struct zd_dev *dev)
+{
+	struct page *page;
+
+	switch (dev->pgmap.type) {
+	case MEMORY_DEVICE_PRIVATE:
+	case MEMORY_DEVICE_COHERENT:
+		page = zd_dev_alloc_page(dev);
+		KUNIT_ASSERT_NOT_NULL(dev->test, page);
+		return page;
+	case MEMORY_DEVICE_FS_DAX:
+		page = zd_dev_page(dev, 0);
+		page_ref_inc(page);
+		return page;
+	default:
+		return zd_dev_page(dev, 0);
+	}
+}
+
+/*
+ * Whether the reference zd_dev_user_page() hands out is its caller's to
+ * put when done: all but GENERIC's, which memremap_pages() holds.
+ */
+bool zd_type_user_ref_is_callers(enum memory_type type)
+{
+	return type != MEMORY_DEVICE_GENERIC;
+}
+
 /* Take the head of the free list, as it is; NULL when it is empty. */
 struct page *zd_dev_take_free_page(struct zd_dev *dev)
 {

@@ -485,10 +485,123 @@ unsigned int zd_other_cpu(struct kunit *test, unsigned int cpu)
 KUNIT_DEFINE_ACTION_WRAPPER(zd_fput, fput, struct file *);
 KUNIT_DEFINE_ACTION_WRAPPER(zd_folio_put, folio_put, struct folio *);
 
+/* A difference the page-cache ledger found. */
+struct zd_cache_diff {
+	pgoff_t index;
+	const char *field;
+	unsigned long want, found;
+};
+
+/* Differences the page-cache ledger prints in full; the rest are counted. */
+#define ZD_CACHE_LEDGER_SHOWN	4
+
+struct zd_cache_ledger {
+	struct kunit *test;
+	struct file *file;
+	struct zd_cache_diff diffs[ZD_CACHE_LEDGER_SHOWN];
+	int nr;
+};
+
+static void zd_cache_diff(struct zd_cache_ledger *l, pgoff_t index,
+			  const char *field, unsigned long want,
+			  unsigned long found)
+{
+	if (want == found)
+		return;
+	if (l->nr < ZD_CACHE_LEDGER_SHOWN)
+		l->diffs[l->nr] = (struct zd_cache_diff){ index, field, want,
+							  found };
+	l->nr++;
+}
+
+/*
+ * The end-of-case check of a file's page cache, run just before the file
+ * is put, once the case's own references and mappings are gone: every
+ * folio in it holds only the page cache's references (one a page), is
+ * neither mapped nor locked, and belongs to the file.  A lookup that kept
+ * a reference, or a case that left a folio frozen, locked or mapped,
+ * fails the case, naming the file, the index, the field, the expected
+ * and the found value.  A skipped case is not judged.
+ */
+static void zd_cache_ledger_scan(struct zd_cache_ledger *l)
+{
+	struct address_space *mapping = l->file->f_mapping;
+	XA_STATE(xas, &mapping->i_pages, 0);
+	struct folio *folio;
+
+	l->nr = 0;
+	/* Per-CPU LRU batches hold references of their own. */
+	lru_add_drain_all();
+	rcu_read_lock();
+	xas_for_each(&xas, folio, ULONG_MAX) {
+		if (xas_retry(&xas, folio) || xa_is_value(folio))
+			continue;
+		zd_cache_diff(l, xas.xa_index, "refcount",
+			      folio_nr_pages(folio), folio_ref_count(folio));
+		zd_cache_diff(l, xas.xa_index, "mapcount", 0,
+			      folio_mapcount(folio));
+		zd_cache_diff(l, xas.xa_index, "locked", 0,
+			      folio_test_locked(folio));
+		zd_cache_diff(l, xas.xa_index, "mapping",
+			      (unsigned long)mapping,
+			      (unsigned long)READ_ONCE(folio->mapping));
+	}
+	rcu_read_unlock();
+}
+
+static void zd_cache_ledger(void *data)
+{
+	struct zd_cache_ledger *l = data;
+	const char *name = l->file->f_path.dentry->d_name.name;
+	int i;
+
+	if (l->test->status == KUNIT_SKIPPED)
+		return;
+	zd_cache_ledger_scan(l);
+	for (i = 0; i < min(l->nr, ZD_CACHE_LEDGER_SHOWN); i++)
+		KUNIT_FAIL(l->test,
+			   "ledger: %s, page %lu in the page cache: %s expected %#lx, found %#lx",
+			   name, l->diffs[i].index, l->diffs[i].field,
+			   l->diffs[i].want, l->diffs[i].found);
+	if (l->nr > ZD_CACHE_LEDGER_SHOWN)
+		KUNIT_FAIL(l->test, "ledger: %s: %d differences in all, %d shown",
+			   name, l->nr, ZD_CACHE_LEDGER_SHOWN);
+}
+
+/**
+ * zd_cache_ledger_diffs() - how far @file's page cache is from holding
+ * only its own references, without failing.
+ * @test: the test.
+ * @file: the file.
+ *
+ * Return: the number of folio fields that differ (see zd_cache_ledger()).
+ */
+int zd_cache_ledger_diffs(struct kunit *test, struct file *file)
+{
+	struct zd_cache_ledger l = { .test = test, .file = file };
+
+	zd_cache_ledger_scan(&l);
+	return l.nr;
+}
+
+/* Put @file when @test ends, its page cache checked first. */
+static void zd_file_put_checked(struct kunit *test, struct file *file)
+{
+	struct zd_cache_ledger *l = kunit_kzalloc(test, sizeof(*l), GFP_KERNEL);
+
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, zd_fput, file));
+	KUNIT_ASSERT_NOT_NULL(test, l);
+	l->test = test;
+	l->file = file;
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, zd_cache_ledger, l));
+}
+
 /**
  * zd_shmem_file() - a new shmem file of @nr_pages pages, all in its page
  * cache, uptodate and on the LRU.
- * @test: the test; the file is put when it ends.
+ * @test: the test; when it ends, the file's page cache is checked
+ *	(zd_cache_ledger()) and the file put.
  * @name: the file's name.
  * @nr_pages: its size in pages.
  *
@@ -503,7 +616,7 @@ struct file *zd_shmem_file(struct kunit *test, const char *name,
 	file = shmem_file_setup(name, (loff_t)nr_pages * PAGE_SIZE,
 				ZD_SHMEM_FLAGS);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, zd_fput, file));
+	zd_file_put_checked(test, file);
 	for (i = 0; i < nr_pages; i++) {
 		struct folio *folio = shmem_read_folio(file->f_mapping, i);
 
@@ -566,7 +679,8 @@ static const struct file_operations zd_cache_fops = {
  * zd_cache_file() - a file on an inode of its own with no backing store:
  * a page cache that holds what __filemap_get_folio(FGP_CREAT) puts there,
  * and that truncation empties when the inode goes.
- * @test: the test; the file is put when it ends.
+ * @test: the test; when it ends, the file's page cache is checked
+ *	(zd_cache_ledger()) and the file put.
  * @name: the file's name.
  *
  * Return: the file; the test is aborted if it cannot be made.
@@ -578,7 +692,7 @@ struct file *zd_cache_file(struct kunit *test, const char *name)
 
 	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(file), "%s: %ld", name,
 			       PTR_ERR(file));
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, zd_fput, file));
+	zd_file_put_checked(test, file);
 	return file;
 }
 

@@ -166,6 +166,7 @@ struct file;
 struct file *zd_shmem_file(struct kunit *test, const char *name,
 			   unsigned int nr_pages);
 struct file *zd_cache_file(struct kunit *test, const char *name);
+int zd_cache_ledger_diffs(struct kunit *test, struct file *file);
 struct folio *zd_shmem_file_folio(struct kunit *test, struct file *file,
 				  pgoff_t index);
 struct folio *zd_shmem_folio(struct kunit *test, const char *name);

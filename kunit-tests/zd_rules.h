@@ -55,8 +55,9 @@ ZD_RULE(fsdax_idle_wakeup, ZD_SEP_2022_DAX,
 ZD_RULE(lookup_returns_stable_folio, ZD_APR_2017,
 	"page-cache lookups never return or map a folio frozen or replaced between load and get")
 
-ZD_BREAK(teardown_waits_for_reference, "6.12", BIT(MEMORY_DEVICE_GENERIC),
-	 "a plain GENERIC page reference holds no pgmap ref; memunmap_pages() returns under it")
+ZD_BREAK(teardown_waits_for_reference, "6.12",
+	 BIT(MEMORY_DEVICE_GENERIC) | BIT(MEMORY_DEVICE_FS_DAX),
+	 "plain GENERIC/FS_DAX references hold no pgmap ref: memunmap_pages() returns under them")
 ZD_BREAK(gup_fast_page_has_live_pgmap, "6.12", BIT(MEMORY_DEVICE_GENERIC),
 	 "per-page refs put inside gup-fast's window: the pgmap dies under the returned page")
 ZD_BREAK(grab_alone_keeps_pgmap, "6.12", BIT(MEMORY_DEVICE_GENERIC),
@@ -70,8 +71,9 @@ ZD_BREAK(page_free_holds_pgmap, "6.12", BIT(MEMORY_DEVICE_GENERIC),
 ZD_BREAK(speculative_get_refuses_free_page, "6.12", BIT(MEMORY_DEVICE_GENERIC),
 	 "a free GENERIC page sits at count 1 on the free list: the speculative get succeeds")
 
-ZD_BREAK(teardown_waits_for_reference, "7.3", BIT(MEMORY_DEVICE_GENERIC),
-	 "a plain GENERIC page reference holds no pgmap ref; memunmap_pages() returns under it")
+ZD_BREAK(teardown_waits_for_reference, "7.3",
+	 BIT(MEMORY_DEVICE_GENERIC) | BIT(MEMORY_DEVICE_FS_DAX),
+	 "plain GENERIC/FS_DAX references hold no pgmap ref: memunmap_pages() returns under them")
 ZD_BREAK(gup_fast_page_has_live_pgmap, "7.3", BIT(MEMORY_DEVICE_GENERIC),
 	 "gup-fast takes no pgmap ref: per-page refs put in its window kill the pgmap under it")
 ZD_BREAK(grab_alone_keeps_pgmap, "7.3", BIT(MEMORY_DEVICE_GENERIC),

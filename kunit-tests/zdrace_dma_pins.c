@@ -37,18 +37,6 @@ enum { ZD_TEARDOWN, ZD_OTHER };
 #define ZD_DMA_MID		(ZD_DMA_BATCH / 2)
 #define ZD_DMA_LIFETIMES		3
 
-/* A page with one reference: allocated PRIVATE/COHERENT, or idle GENERIC. */
-static struct page *zd_dma_page(struct kunit *test, struct zd_dev *dev)
-{
-	struct page *page;
-
-	if (!zd_type_is_refcount0(dev->pgmap.type))
-		return zd_dev_page(dev, 0);
-	page = zd_dev_alloc_page(dev);
-	KUNIT_ASSERT_NOT_NULL(test, page);
-	return page;
-}
-
 /* ---- page_maybe_dma_pinned() ---- */
 
 static bool zd_dma_pinned(struct page *page)
@@ -70,6 +58,9 @@ static const struct zd_dma_kind zd_dma_kinds[] = {
 	{ "coherent get_page", MEMORY_DEVICE_COHERENT, ZD_REF_GET },
 	{ "coherent FOLL_PIN", MEMORY_DEVICE_COHERENT, ZD_REF_PIN },
 	{ "coherent folio_add_pin", MEMORY_DEVICE_COHERENT, ZD_REF_ADD_PIN },
+	{ "fsdax get_page", MEMORY_DEVICE_FS_DAX, ZD_REF_GET },
+	{ "fsdax FOLL_PIN", MEMORY_DEVICE_FS_DAX, ZD_REF_PIN },
+	{ "fsdax folio_add_pin", MEMORY_DEVICE_FS_DAX, ZD_REF_ADD_PIN },
 	{ "generic get_page", MEMORY_DEVICE_GENERIC, ZD_REF_GET },
 	{ "generic FOLL_PIN", MEMORY_DEVICE_GENERIC, ZD_REF_PIN },
 	{ "generic try_get_page", MEMORY_DEVICE_GENERIC, ZD_REF_TRY_GET },
@@ -135,7 +126,7 @@ static void dma_pinned_only_for_foll_pin(struct kunit *test)
 {
 	const struct zd_dma_kind *k = test->param_value;
 	struct zd_dev *dev = zd_dev_create(test, k->type);
-	struct page *page = zd_dma_page(test, dev);
+	struct page *page = zd_dev_user_page(dev);
 	bool pin = zd_dma_is_pin(k->kind);
 	unsigned long addr = 0;
 	int n, base, max, taken = 0, wrong = 0;
@@ -173,7 +164,7 @@ static void dma_pinned_only_for_foll_pin(struct kunit *test)
 		zd_dma_release(page, k->kind);
 	KUNIT_EXPECT_EQ(test, page_ref_count(page), base);
 	KUNIT_EXPECT_FALSE(test, zd_dma_pinned(page));
-	if (zd_type_is_refcount0(k->type))
+	if (zd_type_user_ref_is_callers(k->type))
 		put_page(page);
 }
 
@@ -227,7 +218,7 @@ static void teardown_waits_for_unpin(struct kunit *test)
 {
 	const struct zd_type_param *p = test->param_value;
 	struct zd_dev *dev = zd_dev_create(test, p->type);
-	struct page *page = zd_dma_page(test, dev);
+	struct page *page = zd_dev_user_page(dev);
 	unsigned long pfn = page_to_pfn(page);
 	struct zd_ref *pin = zd_ref_take(dev, page, ZD_REF_PIN);
 	struct zdrace_sched *s = zd_dma_sched(test, dev);
@@ -375,7 +366,7 @@ static void page_free_holds_pgmap_reference(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
 	ctx->dev = zd_dev_create(test, t->type);
-	ctx->page = zd_dma_page(test, ctx->dev);
+	ctx->page = zd_dev_user_page(ctx->dev);
 	s = zd_dma_sched(test, ctx->dev);
 	KUNIT_ASSERT_EQ(test, zdrace_sched_add_actor(s, "put", zd_dma_final_put,
 						     ctx), ZD_OTHER);
@@ -451,7 +442,7 @@ static void batched_final_put_holds_pgmap_reference(struct kunit *test)
 	 * device page: the folios after it move up in the batch.
 	 */
 	put_page(batch[ZD_DMA_MID]);
-	batch[ZD_DMA_MID] = zd_dma_page(test, dev);
+	batch[ZD_DMA_MID] = zd_dev_user_page(dev);
 	release_pages(batch, ARRAY_SIZE(batch));
 
 	KUNIT_EXPECT_EQ(test, atomic_read(&dev->page_free_calls), 1);
@@ -504,7 +495,7 @@ static void alloc_after_teardown_starts(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
 	ctx->dev = zd_dev_create(test, p->type);
-	held = zd_dma_page(test, ctx->dev);
+	held = zd_dev_user_page(ctx->dev);
 	before = zd_dev_pgmap_refs(ctx->dev);
 	s = zd_dma_sched(test, ctx->dev);
 	KUNIT_ASSERT_EQ(test, zdrace_sched_add_actor(s, "alloc", zd_dma_late_alloc,

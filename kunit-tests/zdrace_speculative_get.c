@@ -761,6 +761,31 @@ static void invalidation_respects_folio_lock(struct kunit *test)
 	}
 }
 
+/*
+ * The page-cache ledger a case's files are checked with when it ends sees
+ * a folio that holds one reference too many, is left locked or frozen.
+ */
+static void cache_ledger_sees_leaks(struct kunit *test)
+{
+	struct file *file = zd_cache_file(test, "zdrace-cache");
+	struct folio *folio = zd_cache_add(test, file->f_mapping, 0, 0);
+
+	KUNIT_EXPECT_EQ(test, zd_cache_ledger_diffs(test, file), 0);
+	folio_get(folio);
+	KUNIT_EXPECT_EQ_MSG(test, zd_cache_ledger_diffs(test, file), 1,
+			    "a reference left behind went unseen");
+	folio_put(folio);
+	folio_lock(folio);
+	KUNIT_EXPECT_EQ_MSG(test, zd_cache_ledger_diffs(test, file), 1,
+			    "a folio left locked went unseen");
+	folio_unlock(folio);
+	KUNIT_ASSERT_TRUE(test, folio_ref_freeze(folio, 1));
+	KUNIT_EXPECT_EQ_MSG(test, zd_cache_ledger_diffs(test, file), 1,
+			    "a folio left frozen went unseen");
+	folio_ref_unfreeze(folio, 1);
+	KUNIT_EXPECT_EQ(test, zd_cache_ledger_diffs(test, file), 0);
+}
+
 static struct kunit_case zdrace_speculative_get_cases[] = {
 	KUNIT_CASE_PARAM(speculative_get_on_free_device_page,
 			 zd_spec_free_gen_params),
@@ -774,6 +799,7 @@ static struct kunit_case zdrace_speculative_get_cases[] = {
 			 zd_fgp_gen_params),
 	KUNIT_CASE(contig_lookup_stops_at_full_batch),
 	KUNIT_CASE_PARAM(invalidation_respects_folio_lock, zd_inval_gen_params),
+	KUNIT_CASE(cache_ledger_sees_leaks),
 	{}
 };
 

@@ -8,8 +8,11 @@
  * (get_page, FOLL_PIN, gup-fast, get_dev_pagemap) drops.  A teardown actor
  * parks at memunmap_pages()'s gates and a second actor drops the reference
  * at every position an enumerated order gives it; the trace shows where.
- * A plain reference to a GENERIC page holds neither 6.12's nor 7.3's
- * teardown: known upstream, with the pgmap count and pfn_valid() as evidence.
+ * A plain reference to a GENERIC or FS_DAX page holds neither 6.12's nor
+ * 7.3's teardown: known upstream (a DAX filesystem waits for its pages to go
+ * idle before it lets the device go), with the pgmap count and pfn_valid()
+ * as evidence.  A pfn walker that holds the pgmap while it takes its
+ * reference (zd_pfn_walk()) meets teardown at every position.
  */
 
 #include <kunit/test.h>
@@ -45,15 +48,23 @@ static const struct zd_held_case zd_held_holding_cases[] = {
 	{ "coherent folio_add_pin", MEMORY_DEVICE_COHERENT, ZD_REF_ADD_PIN },
 	{ "coherent pfn walker", MEMORY_DEVICE_COHERENT, ZD_REF_PFN_WALK },
 	{ "generic get_dev_pagemap", MEMORY_DEVICE_GENERIC, ZD_REF_PGMAP },
+	{ "fsdax get_dev_pagemap", MEMORY_DEVICE_FS_DAX, ZD_REF_PGMAP },
 };
 
-/* Plain references to GENERIC pages: no pgmap reference of their own. */
-static const struct zd_held_case zd_held_generic_plain[] = {
+/*
+ * Plain references to GENERIC and FS_DAX pages: no pgmap reference of
+ * their own (memunmap_pages() puts the per-page references it took at
+ * memremap_pages(); a DAX filesystem waits for its pages to go idle
+ * before it lets the device go).
+ */
+static const struct zd_held_case zd_held_plain[] = {
 	{ "generic get_page", MEMORY_DEVICE_GENERIC, ZD_REF_GET },
 	{ "generic FOLL_PIN", MEMORY_DEVICE_GENERIC, ZD_REF_PIN },
 	{ "generic get_user_pages_fast", MEMORY_DEVICE_GENERIC, ZD_REF_GUP_FAST },
 	{ "generic pin_user_pages_fast", MEMORY_DEVICE_GENERIC, ZD_REF_PIN_FAST },
 	{ "generic pfn walker", MEMORY_DEVICE_GENERIC, ZD_REF_PFN_WALK },
+	{ "fsdax get_page", MEMORY_DEVICE_FS_DAX, ZD_REF_GET },
+	{ "fsdax FOLL_PIN", MEMORY_DEVICE_FS_DAX, ZD_REF_PIN },
 };
 
 /* What the second actor saw when it ran. */
@@ -100,7 +111,8 @@ static void zd_held_observe(void *data)
 /*
  * A device of @type and one of its pages, held by a reference of @kind
  * alone: an allocated PRIVATE/COHERENT page gives up its allocation
- * reference once @kind is taken; a GENERIC page keeps its idle count.
+ * reference once @kind is taken; a GENERIC page keeps its idle count, an
+ * FS_DAX page the reference of the mapping that took it into use.
  */
 static struct zd_held_ctx *zd_held_setup(struct kunit *test, enum memory_type type,
 					 enum zd_ref_kind kind)
@@ -109,12 +121,7 @@ static struct zd_held_ctx *zd_held_setup(struct kunit *test, enum memory_type ty
 
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
 	ctx->dev = zd_dev_create(test, type);
-	if (zd_type_is_refcount0(type)) {
-		ctx->page = zd_dev_alloc_page(ctx->dev);
-		KUNIT_ASSERT_NOT_NULL(test, ctx->page);
-	} else {
-		ctx->page = zd_dev_page(ctx->dev, 0);
-	}
+	ctx->page = zd_dev_user_page(ctx->dev);
 	ctx->pfn = page_to_pfn(ctx->page);
 	ctx->ref = zd_ref_take(ctx->dev, ctx->page, kind);
 	if (zd_type_is_refcount0(type))
@@ -204,15 +211,16 @@ static void teardown_waits_for_last_reference(struct kunit *test)
 	}
 }
 
-KUNIT_ARRAY_PARAM_DESC(zd_held_generic_plain, zd_held_generic_plain, name);
+KUNIT_ARRAY_PARAM_DESC(zd_held_plain, zd_held_plain, name);
 
 /*
- * A plain reference to a GENERIC page held across teardown.  The rule says
+ * A plain reference to a GENERIC or FS_DAX page held across teardown.  The
+ * rule says
  * teardown must block; an observer actor, run when teardown has reached
  * memunmap_before_unmap (or blocked), records whether the pgmap was
  * already released and the count the page still had.
  */
-static void generic_plain_reference_vs_teardown(struct kunit *test)
+static void plain_reference_vs_teardown(struct kunit *test)
 {
 	const struct zd_held_case *c = test->param_value;
 	struct zd_held_ctx *ctx = zd_held_setup(test, c->type, c->kind);
@@ -251,8 +259,10 @@ static void generic_plain_reference_vs_teardown(struct kunit *test)
 	KUNIT_ASSERT_FALSE(test, pfn_valid(ctx->pfn));
 
 	zd_breaks(test,
-		  "memunmap_pages() returned under a %s reference to a GENERIC page: pgmap released with page_ref_count=%d held at memunmap_before_unmap, pfn_valid(%#lx)=0 after; the late put would touch an unmapped memmap",
-			  zd_ref_kind_name(c->kind), ctx->refcount, ctx->pfn);
+		  "memunmap_pages() returned under a %s reference to %s page: pgmap released with page_ref_count=%d held at memunmap_before_unmap, pfn_valid(%#lx)=0 after; the late put would touch an unmapped memmap",
+		  zd_ref_kind_name(c->kind),
+		  c->type == MEMORY_DEVICE_FS_DAX ? "an FS_DAX" : "a GENERIC",
+		  ctx->refcount, ctx->pfn);
 }
 
 /* ---- a pfn walker arriving during teardown ---- */
@@ -340,8 +350,8 @@ static void pfn_walker_vs_teardown(struct kunit *test)
 static struct kunit_case zdrace_teardown_refs_cases[] = {
 	KUNIT_CASE_PARAM(teardown_waits_for_last_reference,
 			 zd_held_holding_gen_params),
-	KUNIT_CASE_PARAM(generic_plain_reference_vs_teardown,
-			 zd_held_generic_plain_gen_params),
+	KUNIT_CASE_PARAM(plain_reference_vs_teardown,
+			 zd_held_plain_gen_params),
 	KUNIT_CASE_PARAM(pfn_walker_vs_teardown, zd_walker_gen_params),
 	{}
 };
