@@ -68,6 +68,11 @@ static inline struct dev_pagemap *zd_page_pgmap(const struct page *page)
 	return page_pgmap(page);
 }
 
+static inline bool zd_is_fsdax_page(const struct page *page)
+{
+	return is_fsdax_page(page);
+}
+
 static inline struct dev_pagemap *zd_get_dev_pagemap(unsigned long pfn)
 {
 	return get_dev_pagemap(pfn);
@@ -118,6 +123,13 @@ static inline void zd_zone_device_page_init(struct page *page,
 static inline struct dev_pagemap *zd_page_pgmap(const struct page *page)
 {
 	return page->pgmap;
+}
+
+/* No is_fsdax_page() here: the pgmap's type says it. */
+static inline bool zd_is_fsdax_page(const struct page *page)
+{
+	return is_zone_device_page(page) &&
+	       page->pgmap->type == MEMORY_DEVICE_FS_DAX;
 }
 
 static inline struct dev_pagemap *zd_get_dev_pagemap(unsigned long pfn)

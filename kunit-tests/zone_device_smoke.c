@@ -19,6 +19,7 @@
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/scatterlist.h>
+#include <linux/swap.h>
 #include <linux/uaccess.h>
 #include <linux/vmstat.h>
 #include <zdrace/fi.h>
@@ -30,12 +31,35 @@
 /* Pages the cycles may lose to noise: less than one per cycle. */
 #define ZD_CYCLE_SLACK_PAGES	50
 
+/* Every pgmap type the fake device maps, FS_DAX included. */
+static const struct zd_type_param zd_smoke_types[] = {
+	{ MEMORY_DEVICE_PRIVATE, "private" },
+	{ MEMORY_DEVICE_COHERENT, "coherent" },
+	{ MEMORY_DEVICE_GENERIC, "generic" },
+	{ MEMORY_DEVICE_FS_DAX, "fsdax" },
+};
+
+KUNIT_ARRAY_PARAM_DESC(zd_smoke_types, zd_smoke_types, name);
+
+/* A free or idle page's count: 0 free, 1 for GENERIC, the line's FS_DAX idle. */
+static int zd_idle_count(enum memory_type type)
+{
+	if (type == MEMORY_DEVICE_FS_DAX)
+		return ZD_FSDAX_IDLE;
+	return zd_type_is_refcount0(type) ? 0 : 1;
+}
+
+/*
+ * The pages of a map are where pfn_to_page() says, in ZONE_DEVICE, with
+ * their pgmap, their idle count, and the type the kernel's predicates
+ * tell from the pgmap; get_dev_pagemap() finds the map by any of them.
+ */
 static void map_and_lookup(struct kunit *test)
 {
 	const struct zd_type_param *p = test->param_value;
 	struct zd_dev *dev = zd_dev_create(test, p->type);
 	unsigned long idx[] = { 0, dev->nr_pages / 2, dev->nr_pages - 1 };
-	int expected = zd_type_is_refcount0(p->type) ? 0 : 1;
+	int expected = zd_idle_count(p->type);
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(idx); i++) {
@@ -48,6 +72,17 @@ static void map_and_lookup(struct kunit *test)
 		KUNIT_EXPECT_PTR_EQ(test, zd_page_pgmap(page), &dev->pgmap);
 		KUNIT_EXPECT_EQ_MSG(test, page_ref_count(page), expected,
 				    "free %s page refcount", p->name);
+		KUNIT_EXPECT_EQ(test, is_device_private_page(page),
+				p->type == MEMORY_DEVICE_PRIVATE);
+		KUNIT_EXPECT_EQ(test, folio_is_device_private(page_folio(page)),
+				p->type == MEMORY_DEVICE_PRIVATE);
+		KUNIT_EXPECT_EQ(test, is_device_coherent_page(page),
+				p->type == MEMORY_DEVICE_COHERENT);
+		KUNIT_EXPECT_EQ(test, folio_is_device_coherent(page_folio(page)),
+				p->type == MEMORY_DEVICE_COHERENT);
+		KUNIT_EXPECT_EQ(test, zd_is_fsdax_page(page),
+				p->type == MEMORY_DEVICE_FS_DAX);
+		KUNIT_EXPECT_FALSE(test, is_pci_p2pdma_page(page));
 
 		pgmap = zd_get_dev_pagemap(pfn);
 		KUNIT_EXPECT_PTR_EQ(test, pgmap, &dev->pgmap);
@@ -197,6 +232,20 @@ static void zd_two_touching_devs(struct kunit *test, struct zd_dev **lo,
 	}
 }
 
+/* The segments a scatterlist of two pages takes, as a DMA mapping builds it. */
+static unsigned int zd_sg_segments(struct kunit *test, struct page **pages)
+{
+	struct sg_table sgt;
+	unsigned int nents;
+
+	KUNIT_ASSERT_EQ(test, sg_alloc_table_from_pages(&sgt, pages, 2, 0,
+							2 * PAGE_SIZE,
+							GFP_KERNEL), 0);
+	nents = sgt.orig_nents;
+	sg_free_table(&sgt);
+	return nents;
+}
+
 /*
  * One gup-fast call over a range that spans two pgmaps, the last page of
  * one and the first of the next, mapped side by side: each page comes
@@ -212,7 +261,6 @@ static void gup_fast_spans_two_pgmaps(struct kunit *test)
 	struct page *expect[2], *pages[2] = {}, *same[2];
 	long refs_lo, refs_hi;
 	struct zd_dev *lo, *hi;
-	struct sg_table sgt;
 	int before[2], got, i;
 	unsigned long addr;
 
@@ -244,20 +292,12 @@ static void gup_fast_spans_two_pgmaps(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zd_dev_pgmap_refs(hi), refs_hi);
 
 	KUNIT_ASSERT_EQ(test, page_to_pfn(pages[1]), page_to_pfn(pages[0]) + 1);
-	KUNIT_ASSERT_EQ(test, sg_alloc_table_from_pages(&sgt, pages, 2, 0,
-							2 * PAGE_SIZE,
-							GFP_KERNEL), 0);
-	KUNIT_EXPECT_EQ_MSG(test, sgt.orig_nents, 2U,
+	KUNIT_EXPECT_EQ_MSG(test, zd_sg_segments(test, pages), 2U,
 			    "pages of two pgmaps merged into one segment");
-	sg_free_table(&sgt);
 	same[0] = zd_dev_page(lo, lo->nr_pages - 2);
 	same[1] = expect[0];
-	KUNIT_ASSERT_EQ(test, sg_alloc_table_from_pages(&sgt, same, 2, 0,
-							2 * PAGE_SIZE,
-							GFP_KERNEL), 0);
-	KUNIT_EXPECT_EQ_MSG(test, sgt.orig_nents, 1U,
+	KUNIT_EXPECT_EQ_MSG(test, zd_sg_segments(test, same), 1U,
 			    "two contiguous pages of one pgmap not merged");
-	sg_free_table(&sgt);
 
 	if (p->pin) {
 		unpin_user_pages(pages, 2);
@@ -273,7 +313,8 @@ static void gup_fast_spans_two_pgmaps(struct kunit *test)
  * A read fault on untouched anonymous memory maps the zero page by a
  * special PTE, which gup-fast reads and refuses without touching the
  * page: it returns nothing and leaves the zero page's count alone.  Slow
- * GUP takes it (try_grab_folio(FOLL_GET)).
+ * GUP takes it (try_grab_folio(FOLL_GET)) and pins it without a count; a
+ * long-term pin unshares it (gup_must_unshare()) and pins a page of its own.
  */
 static void gup_fast_refuses_special_pte(struct kunit *test)
 {
@@ -302,6 +343,121 @@ static void gup_fast_refuses_special_pte(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, page_ref_count(page), before + 1);
 	put_page(page);
 	KUNIT_EXPECT_EQ(test, page_ref_count(ZERO_PAGE(0)), before);
+
+	/* ... and pins it without counting the pin ... */
+	KUNIT_ASSERT_EQ(test, pin_user_pages_fast(addr, 1, 0, &page), 1);
+	KUNIT_EXPECT_PTR_EQ(test, page, ZERO_PAGE(0));
+	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(page), before,
+			    "a pin on the zero page was counted");
+	unpin_user_page(page);
+	KUNIT_EXPECT_EQ(test, page_ref_count(ZERO_PAGE(0)), before);
+
+	/* ... but a long-term pin unshares it: a page of its own, pinned. */
+	KUNIT_ASSERT_EQ(test, pin_user_pages_fast(addr, 1, FOLL_LONGTERM,
+						  &page), 1);
+	KUNIT_EXPECT_PTR_NE(test, page, ZERO_PAGE(0));
+	KUNIT_EXPECT_TRUE(test, folio_maybe_dma_pinned(page_folio(page)));
+	KUNIT_EXPECT_EQ(test, page_ref_count(ZERO_PAGE(0)), before);
+	unpin_user_page(page);
+}
+
+/* A range gup-fast refuses before it looks at a page table. */
+struct zd_bad_range {
+	const char *name;
+	bool past_task;		/* ends past TASK_SIZE_MAX, else wraps */
+	long error;
+};
+
+static const struct zd_bad_range zd_bad_ranges[] = {
+	{ "wraps around", false, -EOVERFLOW },
+	{ "past the user address space", true, -EFAULT },
+};
+
+KUNIT_ARRAY_PARAM_DESC(zd_bad_ranges, zd_bad_ranges, name);
+
+/*
+ * A range that wraps or leaves the user address space: gup-fast returns
+ * the error without reading a PTE or taking anything.
+ */
+static void gup_fast_refuses_bad_range(struct kunit *test)
+{
+	const struct zd_bad_range *r = test->param_value;
+	unsigned long start = -PAGE_SIZE;
+	struct page *pages[2] = {};
+	atomic_t reads;
+
+	if (r->past_task)
+		start = ALIGN_DOWN(TASK_SIZE_MAX, PAGE_SIZE) - PAGE_SIZE;
+	zd_count_point(test, ZDRACE_FI_gup_fast_after_pte_read, &reads);
+	KUNIT_EXPECT_EQ(test, (long)get_user_pages_fast(start, 2, 0, pages),
+			r->error);
+	KUNIT_EXPECT_EQ(test, atomic_read(&reads), 0);
+	KUNIT_EXPECT_NULL(test, pages[0]);
+}
+
+/*
+ * gup-fast on anonymous memory never touched finds no page table under the
+ * address: it reads no PTE and returns nothing, where slow GUP would
+ * fault the page in; once a write faulted it, gup-fast takes it.
+ */
+static void gup_fast_finds_no_page_table(struct kunit *test)
+{
+	unsigned long addr = kunit_vm_mmap(test, NULL, 0, PAGE_SIZE,
+					   PROT_READ | PROT_WRITE,
+					   MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	atomic_t reads;
+	struct page *page;
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(addr) || !addr);
+	zd_count_point(test, ZDRACE_FI_gup_fast_after_pte_read, &reads);
+	KUNIT_EXPECT_EQ(test, get_user_pages_fast_only(addr, 1, FOLL_WRITE,
+						       &page), 0);
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&reads), 0,
+			    "gup-fast read a PTE of an unpopulated range");
+
+	KUNIT_ASSERT_EQ(test, put_user(1, (int __user *)addr), 0);
+	/* The new folio's LRU batch holds a reference until drained. */
+	lru_add_drain_all();
+	KUNIT_ASSERT_EQ(test, get_user_pages_fast_only(addr, 1, FOLL_WRITE,
+						       &page), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&reads), 1);
+	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(page), 2,
+			    "not the mapping's reference and gup-fast's");
+	put_page(page);
+}
+
+/*
+ * gup-fast asked to write through a read-only PTE of a shared file page
+ * reads the PTE and refuses it before any grab, leaving the page's count
+ * alone; asked to read, it takes the page itself.
+ */
+static void gup_fast_refuses_write_to_read_only_pte(struct kunit *test)
+{
+	struct file *file = zd_shmem_file(test, "zdrace-ro", 1);
+	struct folio *folio = zd_shmem_file_folio(test, file, 0);
+	unsigned long addr = zd_cache_map(test, file, 1);
+	atomic_t reads, grabs;
+	struct page *page;
+	int before, v;
+
+	KUNIT_ASSERT_EQ(test, get_user(v, (int __user *)addr), 0);
+	KUNIT_ASSERT_TRUE(test, folio_mapped(folio));
+	before = folio_ref_count(folio);
+	zd_count_point(test, ZDRACE_FI_gup_fast_after_pte_read, &reads);
+	zd_count_point(test, ZDRACE_FI_gup_fast_after_grab, &grabs);
+
+	KUNIT_EXPECT_EQ(test, get_user_pages_fast_only(addr, 1, FOLL_WRITE,
+						       &page), 0);
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&reads), 1,
+			    "gup-fast did not read the PTE");
+	KUNIT_EXPECT_EQ(test, atomic_read(&grabs), 0);
+	KUNIT_EXPECT_EQ(test, folio_ref_count(folio), before);
+
+	KUNIT_ASSERT_EQ(test, get_user_pages_fast_only(addr, 1, 0, &page), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&grabs), 1);
+	KUNIT_EXPECT_PTR_EQ(test, page_folio(page), folio);
+	KUNIT_EXPECT_EQ(test, folio_ref_count(folio), before + 1);
+	put_page(page);
 }
 
 /*
@@ -663,13 +819,16 @@ static void memremap_pages_refuses_bad_pgmap(struct kunit *test)
 }
 
 static struct kunit_case zone_device_smoke_cases[] = {
-	KUNIT_CASE_PARAM(map_and_lookup, zd_type_gen_params),
+	KUNIT_CASE_PARAM(map_and_lookup, zd_smoke_types_gen_params),
 	KUNIT_CASE_PARAM(linear_map_covers_range, zd_mapped_gen_params),
 	KUNIT_CASE(generic_page_address_writable),
 	KUNIT_CASE(generic_user_mapping_roundtrip),
 	KUNIT_CASE_PARAM(generic_gup_fast_devmap_branch, zd_gup_gen_params),
 	KUNIT_CASE_PARAM(gup_fast_spans_two_pgmaps, zd_gup_gen_params),
 	KUNIT_CASE(gup_fast_refuses_special_pte),
+	KUNIT_CASE(gup_fast_refuses_write_to_read_only_pte),
+	KUNIT_CASE(gup_fast_finds_no_page_table),
+	KUNIT_CASE_PARAM(gup_fast_refuses_bad_range, zd_bad_ranges_gen_params),
 	KUNIT_CASE(generic_longterm_refused_by_gup_fast),
 	KUNIT_CASE_PARAM(alloc_and_free_like_test_hmm, zd_refcount0_gen_params),
 	KUNIT_CASE_PARAM(unmap_removes_range, zd_type_gen_params),
