@@ -648,7 +648,8 @@ static void page_cache_get_gives_one_reference(struct kunit *test)
 /*
  * More folios than a batch holds: the contiguous lookup fills the batch,
  * each folio with one reference of its own, and tells the next call to
- * start after the last; the next call takes the rest.
+ * start after the last; the next call takes the rest up to its end, not
+ * the folio past it.
  */
 static void contig_lookup_stops_at_full_batch(struct kunit *test)
 {
@@ -659,7 +660,8 @@ static void contig_lookup_stops_at_full_batch(struct kunit *test)
 
 	folio_batch_init(&fbatch);
 	room = folio_batch_space(&fbatch);
-	for (i = 0; i < room + 2; i++)
+	/* One more past the end the lookups ask for. */
+	for (i = 0; i < room + 3; i++)
 		zd_cache_add(test, mapping, i, 0);
 
 	nr = filemap_get_folios_contig(mapping, &start, room + 1, &fbatch);
@@ -676,6 +678,43 @@ static void contig_lookup_stops_at_full_batch(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, nr, 2U);
 	KUNIT_EXPECT_EQ(test, start, (pgoff_t)room + 2);
 	folio_batch_release(&fbatch);
+}
+
+/* What keeps a read without I/O from copying a cached folio. */
+struct zd_unready_param {
+	const char *name;
+	bool readahead;		/* marked for readahead, else not uptodate */
+};
+
+static const struct zd_unready_param zd_unready_params[] = {
+	{ "not uptodate", false },
+	{ "marked for readahead", true },
+};
+
+KUNIT_ARRAY_PARAM_DESC(zd_unready, zd_unready_params, name);
+
+/*
+ * The batched read lookup stops at a folio that is not uptodate or is
+ * marked for readahead, and a read that may do no I/O (IOCB_NOIO) then
+ * returns -EAGAIN: it copies nothing and keeps no reference.
+ */
+static void read_batch_stops_at_unready_folio(struct kunit *test)
+{
+	const struct zd_unready_param *p = test->param_value;
+	struct zd_spec_cache *c = zd_spec_cache_new(test, 1, -1);
+
+	if (p->readahead)
+		folio_set_readahead(c->folio);
+	else
+		folio_clear_uptodate(c->folio);
+	KUNIT_EXPECT_EQ(test, zd_cache_read(c->file, 0, c->buf),
+			(ssize_t)-EAGAIN);
+	if (p->readahead)
+		folio_clear_readahead(c->folio);
+	else
+		folio_mark_uptodate(c->folio);
+	KUNIT_EXPECT_EQ(test, folio_ref_count(c->folio), c->count);
+	KUNIT_EXPECT_NULL(test, memchr_inv(c->buf, 0, PAGE_SIZE));
 }
 
 /* How the cache is emptied, and what folio 1 is in meanwhile. */
@@ -798,6 +837,8 @@ static struct kunit_case zdrace_speculative_get_cases[] = {
 	KUNIT_CASE_PARAM(page_cache_get_gives_one_reference,
 			 zd_fgp_gen_params),
 	KUNIT_CASE(contig_lookup_stops_at_full_batch),
+	KUNIT_CASE_PARAM(read_batch_stops_at_unready_folio,
+			 zd_unready_gen_params),
 	KUNIT_CASE_PARAM(invalidation_respects_folio_lock, zd_inval_gen_params),
 	KUNIT_CASE(cache_ledger_sees_leaks),
 	{}
