@@ -7,6 +7,7 @@
 #include <kunit/resource.h>
 #include <kunit/test.h>
 #include <linux/anon_inodes.h>
+#include <linux/delay.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/ioport.h>
@@ -26,6 +27,7 @@
 
 #include "internal.h"	/* mm/internal.h: try_grab_folio() */
 #include "zd_fixture.h"
+#include "zd_kunit.h"
 
 /* The types free at refcount 0 come first: they are a prefix. */
 static const struct zd_type_param zd_type_params[] = {
@@ -389,6 +391,9 @@ static void zd_dev_ledger(struct zd_dev *dev)
 	int nr;
 
 	if (test->status != KUNIT_SKIPPED) {
+		/* An mm its exiting thread still unmaps may hold pages yet. */
+		zd_wait_until(!zd_dev_ledger_scan(dev, false),
+			      ZD_LEDGER_SETTLE_NS, msleep(5));
 		zd_dev_ledger_scan(dev, true);
 		return;
 	}

@@ -9,6 +9,7 @@
 #include <linux/anon_inodes.h>
 #include <linux/completion.h>
 #include <linux/cpumask.h>
+#include <linux/delay.h>
 #include <linux/init.h>
 #include <linux/kthread.h>
 #include <linux/memremap.h>
@@ -516,7 +517,8 @@ static void zd_cache_diff(struct zd_cache_ledger *l, pgoff_t index,
 
 /*
  * The end-of-case check of a file's page cache, run just before the file
- * is put, once the case's own references and mappings are gone: every
+ * is put, once the case's own references are gone and its mappings
+ * zapped: every
  * folio in it holds only the page cache's references (one a page), is
  * neither mapped nor locked, and belongs to the file.  A lookup that kept
  * a reference, or a case that left a folio frozen, locked or mapped,
@@ -557,7 +559,13 @@ static void zd_cache_ledger(void *data)
 
 	if (l->test->status == KUNIT_SKIPPED)
 		return;
-	zd_cache_ledger_scan(l);
+	/*
+	 * Take the file's pages out of every mm that maps them, and give an
+	 * mm its exiting thread still unmaps time to drop what it holds.
+	 */
+	unmap_mapping_range(l->file->f_mapping, 0, 0, 1);
+	zd_wait_until((zd_cache_ledger_scan(l), !l->nr), ZD_LEDGER_SETTLE_NS,
+		      msleep(5));
 	for (i = 0; i < min(l->nr, ZD_CACHE_LEDGER_SHOWN); i++)
 		KUNIT_FAIL(l->test,
 			   "ledger: %s, page %lu in the page cache: %s expected %#lx, found %#lx",

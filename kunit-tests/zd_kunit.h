@@ -148,6 +148,13 @@ bool zd_cpu_thread_wait(struct zd_cpu_thread *t, unsigned int timeout_ms);
 unsigned int zd_other_cpu(struct kunit *test, unsigned int cpu);
 
 /*
+ * How long an end-of-case ledger waits for differences to settle: the
+ * test's mm goes when its thread exits, which may still be unmapping on
+ * another CPU when the cleanups start.  A leak outlasts it.
+ */
+#define ZD_LEDGER_SETTLE_NS	NSEC_PER_SEC
+
+/*
  * Wait up to @timeout_ns for @cond, with @relax between looks, for a side
  * that waits for another CPU.  Return: whether @cond held.
  */
