@@ -486,6 +486,18 @@ unsigned int zd_other_cpu(struct kunit *test, unsigned int cpu)
 KUNIT_DEFINE_ACTION_WRAPPER(zd_fput, fput, struct file *);
 KUNIT_DEFINE_ACTION_WRAPPER(zd_folio_put, folio_put, struct folio *);
 
+/**
+ * zd_count_point() - count every pass of @point, by any task, in @counter.
+ * @test: the test; zd_suite_exit() disarms the point.
+ * @point: the point.
+ * @counter: the count.
+ */
+void zd_count_point(struct kunit *test, enum zdrace_fi_point point,
+		    atomic_t *counter)
+{
+	KUNIT_ASSERT_EQ(test, zdrace_fi_arm_counter(point, counter, false), 0);
+}
+
 /* A difference the page-cache ledger found. */
 struct zd_cache_diff {
 	pgoff_t index;

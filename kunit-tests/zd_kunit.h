@@ -168,6 +168,9 @@ unsigned int zd_other_cpu(struct kunit *test, unsigned int cpu);
 	__ok;								\
 })
 
+void zd_count_point(struct kunit *test, enum zdrace_fi_point point,
+		    atomic_t *counter);
+
 struct file;
 
 struct file *zd_shmem_file(struct kunit *test, const char *name,

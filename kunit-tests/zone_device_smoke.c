@@ -17,9 +17,7 @@
 #include <linux/memory_hotplug.h>
 #include <linux/memremap.h>
 #include <linux/mm.h>
-#include <linux/mman.h>
 #include <linux/scatterlist.h>
-#include <linux/swap.h>
 #include <linux/uaccess.h>
 #include <linux/vmstat.h>
 #include <zdrace/fi.h>
@@ -150,12 +148,6 @@ static void generic_user_mapping_roundtrip(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, copy_from_user(in, (void __user *)addr + PAGE_SIZE,
 					     sizeof(in)), 0);
 	KUNIT_EXPECT_STREQ(test, in, "and back");
-}
-
-static void zd_count_point(struct kunit *test, enum zdrace_fi_point point,
-			   atomic_t *counter)
-{
-	KUNIT_ASSERT_EQ(test, zdrace_fi_arm_counter(point, counter, false), 0);
 }
 
 struct zd_gup_param {
@@ -307,157 +299,6 @@ static void gup_fast_spans_two_pgmaps(struct kunit *test)
 	}
 	for (i = 0; i < 2; i++)
 		KUNIT_EXPECT_EQ(test, page_ref_count(expect[i]), before[i]);
-}
-
-/*
- * A read fault on untouched anonymous memory maps the zero page by a
- * special PTE, which gup-fast reads and refuses without touching the
- * page: it returns nothing and leaves the zero page's count alone.  Slow
- * GUP takes it (try_grab_folio(FOLL_GET)) and pins it without a count; a
- * long-term pin unshares it (gup_must_unshare()) and pins a page of its own.
- */
-static void gup_fast_refuses_special_pte(struct kunit *test)
-{
-	unsigned long addr = kunit_vm_mmap(test, NULL, 0, PAGE_SIZE,
-					   PROT_READ | PROT_WRITE,
-					   MAP_PRIVATE | MAP_ANONYMOUS, 0);
-	atomic_t reads, grabs;
-	struct page *page;
-	int before, v;
-
-	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(addr) || !addr);
-	KUNIT_ASSERT_EQ(test, get_user(v, (int __user *)addr), 0);
-	before = page_ref_count(ZERO_PAGE(0));
-	zd_count_point(test, ZDRACE_FI_gup_fast_after_pte_read, &reads);
-	zd_count_point(test, ZDRACE_FI_gup_fast_after_grab, &grabs);
-
-	KUNIT_EXPECT_EQ(test, get_user_pages_fast_only(addr, 1, 0, &page), 0);
-	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&reads), 1,
-			    "gup-fast did not read the PTE");
-	KUNIT_EXPECT_EQ(test, atomic_read(&grabs), 0);
-	KUNIT_EXPECT_EQ(test, page_ref_count(ZERO_PAGE(0)), before);
-
-	/* Slow GUP, where gup-fast falls back, takes it with a reference. */
-	KUNIT_ASSERT_EQ(test, get_user_pages_fast(addr, 1, 0, &page), 1);
-	KUNIT_EXPECT_PTR_EQ(test, page, ZERO_PAGE(0));
-	KUNIT_EXPECT_EQ(test, page_ref_count(page), before + 1);
-	put_page(page);
-	KUNIT_EXPECT_EQ(test, page_ref_count(ZERO_PAGE(0)), before);
-
-	/* ... and pins it without counting the pin ... */
-	KUNIT_ASSERT_EQ(test, pin_user_pages_fast(addr, 1, 0, &page), 1);
-	KUNIT_EXPECT_PTR_EQ(test, page, ZERO_PAGE(0));
-	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(page), before,
-			    "a pin on the zero page was counted");
-	unpin_user_page(page);
-	KUNIT_EXPECT_EQ(test, page_ref_count(ZERO_PAGE(0)), before);
-
-	/* ... but a long-term pin unshares it: a page of its own, pinned. */
-	KUNIT_ASSERT_EQ(test, pin_user_pages_fast(addr, 1, FOLL_LONGTERM,
-						  &page), 1);
-	KUNIT_EXPECT_PTR_NE(test, page, ZERO_PAGE(0));
-	KUNIT_EXPECT_TRUE(test, folio_maybe_dma_pinned(page_folio(page)));
-	KUNIT_EXPECT_EQ(test, page_ref_count(ZERO_PAGE(0)), before);
-	unpin_user_page(page);
-}
-
-/* A range gup-fast refuses before it looks at a page table. */
-struct zd_bad_range {
-	const char *name;
-	bool past_task;		/* ends past TASK_SIZE_MAX, else wraps */
-	long error;
-};
-
-static const struct zd_bad_range zd_bad_ranges[] = {
-	{ "wraps around", false, -EOVERFLOW },
-	{ "past the user address space", true, -EFAULT },
-};
-
-KUNIT_ARRAY_PARAM_DESC(zd_bad_ranges, zd_bad_ranges, name);
-
-/*
- * A range that wraps or leaves the user address space: gup-fast returns
- * the error without reading a PTE or taking anything.
- */
-static void gup_fast_refuses_bad_range(struct kunit *test)
-{
-	const struct zd_bad_range *r = test->param_value;
-	unsigned long start = -PAGE_SIZE;
-	struct page *pages[2] = {};
-	atomic_t reads;
-
-	if (r->past_task)
-		start = ALIGN_DOWN(TASK_SIZE_MAX, PAGE_SIZE) - PAGE_SIZE;
-	zd_count_point(test, ZDRACE_FI_gup_fast_after_pte_read, &reads);
-	KUNIT_EXPECT_EQ(test, (long)get_user_pages_fast(start, 2, 0, pages),
-			r->error);
-	KUNIT_EXPECT_EQ(test, atomic_read(&reads), 0);
-	KUNIT_EXPECT_NULL(test, pages[0]);
-}
-
-/*
- * gup-fast on anonymous memory never touched finds no page table under the
- * address: it reads no PTE and returns nothing, where slow GUP would
- * fault the page in; once a write faulted it, gup-fast takes it.
- */
-static void gup_fast_finds_no_page_table(struct kunit *test)
-{
-	unsigned long addr = kunit_vm_mmap(test, NULL, 0, PAGE_SIZE,
-					   PROT_READ | PROT_WRITE,
-					   MAP_PRIVATE | MAP_ANONYMOUS, 0);
-	atomic_t reads;
-	struct page *page;
-
-	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(addr) || !addr);
-	zd_count_point(test, ZDRACE_FI_gup_fast_after_pte_read, &reads);
-	KUNIT_EXPECT_EQ(test, get_user_pages_fast_only(addr, 1, FOLL_WRITE,
-						       &page), 0);
-	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&reads), 0,
-			    "gup-fast read a PTE of an unpopulated range");
-
-	KUNIT_ASSERT_EQ(test, put_user(1, (int __user *)addr), 0);
-	/* The new folio's LRU batch holds a reference until drained. */
-	lru_add_drain_all();
-	KUNIT_ASSERT_EQ(test, get_user_pages_fast_only(addr, 1, FOLL_WRITE,
-						       &page), 1);
-	KUNIT_EXPECT_EQ(test, atomic_read(&reads), 1);
-	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(page), 2,
-			    "not the mapping's reference and gup-fast's");
-	put_page(page);
-}
-
-/*
- * gup-fast asked to write through a read-only PTE of a shared file page
- * reads the PTE and refuses it before any grab, leaving the page's count
- * alone; asked to read, it takes the page itself.
- */
-static void gup_fast_refuses_write_to_read_only_pte(struct kunit *test)
-{
-	struct file *file = zd_shmem_file(test, "zdrace-ro", 1);
-	struct folio *folio = zd_shmem_file_folio(test, file, 0);
-	unsigned long addr = zd_cache_map(test, file, 1);
-	atomic_t reads, grabs;
-	struct page *page;
-	int before, v;
-
-	KUNIT_ASSERT_EQ(test, get_user(v, (int __user *)addr), 0);
-	KUNIT_ASSERT_TRUE(test, folio_mapped(folio));
-	before = folio_ref_count(folio);
-	zd_count_point(test, ZDRACE_FI_gup_fast_after_pte_read, &reads);
-	zd_count_point(test, ZDRACE_FI_gup_fast_after_grab, &grabs);
-
-	KUNIT_EXPECT_EQ(test, get_user_pages_fast_only(addr, 1, FOLL_WRITE,
-						       &page), 0);
-	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&reads), 1,
-			    "gup-fast did not read the PTE");
-	KUNIT_EXPECT_EQ(test, atomic_read(&grabs), 0);
-	KUNIT_EXPECT_EQ(test, folio_ref_count(folio), before);
-
-	KUNIT_ASSERT_EQ(test, get_user_pages_fast_only(addr, 1, 0, &page), 1);
-	KUNIT_EXPECT_EQ(test, atomic_read(&grabs), 1);
-	KUNIT_EXPECT_PTR_EQ(test, page_folio(page), folio);
-	KUNIT_EXPECT_EQ(test, folio_ref_count(folio), before + 1);
-	put_page(page);
 }
 
 /*
@@ -825,10 +666,6 @@ static struct kunit_case zone_device_smoke_cases[] = {
 	KUNIT_CASE(generic_user_mapping_roundtrip),
 	KUNIT_CASE_PARAM(generic_gup_fast_devmap_branch, zd_gup_gen_params),
 	KUNIT_CASE_PARAM(gup_fast_spans_two_pgmaps, zd_gup_gen_params),
-	KUNIT_CASE(gup_fast_refuses_special_pte),
-	KUNIT_CASE(gup_fast_refuses_write_to_read_only_pte),
-	KUNIT_CASE(gup_fast_finds_no_page_table),
-	KUNIT_CASE_PARAM(gup_fast_refuses_bad_range, zd_bad_ranges_gen_params),
 	KUNIT_CASE(generic_longterm_refused_by_gup_fast),
 	KUNIT_CASE_PARAM(alloc_and_free_like_test_hmm, zd_refcount0_gen_params),
 	KUNIT_CASE_PARAM(unmap_removes_range, zd_type_gen_params),
