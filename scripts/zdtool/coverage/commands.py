@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from typing import Callable, ContextManager, Iterator, List, Tuple
 
 from zdtool import ZdError
-from zdtool.coverage import pipeline as coverage, lcovinfo, linemap, \
+from zdtool.coverage import pipeline as coverage, linemap, \
 	manifest, patchcov, unexecuted
 from zdtool.kernel import series, source, upstream
 from zdtool.kernel.bench import Row, timed
@@ -79,7 +79,10 @@ class Context:
 
 
 def _coverage(ctx: Context, info: TreeInfo, html: bool,
-	      quiet: bool = False) -> coverage.Captured:
+	      quiet: bool = False) -> Tuple[coverage.Captured,
+					     unexecuted.Check]:
+	"""The gcov run and its reports; and its unexecuted lines against
+	the line's list, a section on them added to refcount.md."""
 	layout = ctx.layout
 	run = ctx.coverage_run(layout.tree, layout.coverage_kunit,
 			       layout.results)
@@ -90,10 +93,17 @@ def _coverage(ctx: Context, info: TreeInfo, html: bool,
 		# Under the lock: two runs must not both call apt-get.
 		coverage.ensure_lcov()
 		cap = coverage.run_and_capture(run, info, out, 'zdrace')
-	coverage.report(cap, info, out, selection, layout.tree, html)
+	_, everything = coverage.report(cap, info, out, selection, layout.tree,
+					html)
+	lines = unexecuted.unexecuted(selection.restrict(everything),
+				      selection.funcs, layout.tree)
+	result = unexecuted.check(
+		lines, unexecuted.load(ctx.repo_path(ctx.unexecuted)))
+	with open(out.path('refcount.md'), 'a') as f:
+		f.write('\n' + unexecuted.markdown(result, ctx.unexecuted))
 	if not quiet:
 		print(coverage.timing_line(cap.timings), flush=True)
-	return cap
+	return cap, result
 
 
 def _floor(ctx: Context) -> Tuple[bool, List[str]]:
@@ -106,28 +116,14 @@ def _floor(ctx: Context) -> Tuple[bool, List[str]]:
 				    ctx.repo_path(ctx.floor), ctx.floor)
 
 
-def _unexecuted(ctx: Context) -> Tuple[bool, List[str]]:
-	"""The run's unexecuted lines against the line's list; a section on
-	them is added to refcount.md."""
-	out = ctx.outputs()
-	tree = ctx.layout.tree
-	selection = coverage.Selection.load(ctx.repo_path(ctx.manifest), tree)
-	try:
-		picked = lcovinfo.relative(
-			lcovinfo.read(out.path('refcount.info')), tree)
-	except lcovinfo.TracefileError as e:
-		raise ZdError(str(e))
-	lines = unexecuted.unexecuted(picked, selection.funcs, tree)
-	result = unexecuted.check(
-		lines, unexecuted.load(ctx.repo_path(ctx.unexecuted)))
-	with open(out.path('refcount.md'), 'a') as f:
-		f.write('\n' + unexecuted.markdown(result, ctx.unexecuted))
+def _unexecuted(ctx: Context, result: unexecuted.Check) -> List[str]:
+	"""What to print of the run's unexecuted lines against the list."""
 	msgs = unexecuted.messages(result, ctx.unexecuted)
 	if not result.ok():
 		msgs.append(f'zdrace: coverage: add cases that run these lines, '
 			    f'or list them in {ctx.unexecuted} with the reason; '
 			    f'drop entries that ran')
-	return result.ok(), msgs
+	return msgs
 
 
 def _targets(ctx: Context) -> str:
@@ -143,17 +139,18 @@ def _targets(ctx: Context) -> str:
 	return 'zdrace: coverage targets: ' + ', '.join(parts)
 
 
-def _verdict(ctx: Context) -> Tuple[bool, List[str]]:
+def _verdict(ctx: Context, listed: unexecuted.Check
+	     ) -> Tuple[bool, List[str]]:
 	"""The floor and the unexecuted list, with what to print."""
 	ok, lines = _floor(ctx)
-	listed_ok, more = _unexecuted(ctx)
-	return ok and listed_ok, lines + more + [_targets(ctx)]
+	more = _unexecuted(ctx, listed)
+	return ok and listed.ok(), lines + more + [_targets(ctx)]
 
 
 def cmd_coverage(ctx: Context, info: TreeInfo) -> int:
-	cap = _coverage(ctx, info, html=True)
+	cap, listed = _coverage(ctx, info, html=True)
 	out = ctx.outputs()
-	ok, lines = _verdict(ctx)
+	ok, lines = _verdict(ctx, listed)
 	with open(out.path('refcount.md')) as f:
 		print(f.read(), end='')
 	for line in lines:
@@ -184,8 +181,8 @@ def check(ctx: Context, info: TreeInfo) -> Counts:
 	print('zdrace: coverage floor check (gcov build, suites, lcov)',
 	      flush=True)
 	try:
-		cap = _coverage(ctx, info, html=True)
-		ok, lines = _verdict(ctx)
+		cap, listed = _coverage(ctx, info, html=True)
+		ok, lines = _verdict(ctx, listed)
 	except (ZdError, OSError) as e:
 		print(f'zdrace: error: coverage: {e}', flush=True)
 		return Counts(failed=1)
@@ -226,7 +223,7 @@ def bench_row(ctx: Context, info: TreeInfo) -> Callable[[], Row]:
 	both with nothing to rebuild."""
 	def pipeline() -> int:
 		with _silenced():
-			cap = _coverage(ctx, info, html=True, quiet=True)
+			cap, _ = _coverage(ctx, info, html=True, quiet=True)
 		return 1 if cap.counts.failed else 0
 
 	def row() -> Row:
