@@ -486,10 +486,21 @@ struct zd_dev *zd_dev_create(struct kunit *test, enum memory_type type)
 }
 
 /**
+ * zd_fsdax_take() - take FS_DAX @page into use as a filesystem's mapping
+ * of it does: one reference on top of the line's idle count
+ * (ZD_FSDAX_IDLE), which the mapping's put gives back.
+ * @page: an FS_DAX page.
+ */
+void zd_fsdax_take(struct page *page)
+{
+	page_ref_inc(page);
+}
+
+/**
  * zd_dev_user_page() - a page of @dev with one reference, its user's: an
- * allocated PRIVATE/COHERENT page, an FS_DAX page taken into use as a
- * filesystem's mapping of it does (page_ref_inc() from the line's idle
- * count), or a GENERIC page and the reference memremap_pages() gave it.
+ * allocated PRIVATE/COHERENT page, an FS_DAX page taken into use
+ * (zd_fsdax_take()), or a GENERIC page and the reference
+ * memremap_pages() gave it.
  * @dev: the device.
  *
  * Return: the page; the test is aborted if none is free.
@@ -506,7 +517,7 @@ struct page *zd_dev_user_page(struct zd_dev *dev)
 		return page;
 	case MEMORY_DEVICE_FS_DAX:
 		page = zd_dev_page(dev, 0);
-		page_ref_inc(page);
+		zd_fsdax_take(page);
 		return page;
 	default:
 		return zd_dev_page(dev, 0);

@@ -741,6 +741,28 @@ ssize_t zd_cache_read(struct file *file, pgoff_t index, void *buf)
 }
 
 /**
+ * zd_cache_contig_get() - the folio at @index of @mapping through the
+ * contiguous-range lookup (filemap_get_folios_contig()) asked for that
+ * index alone.
+ * @mapping: the mapping.
+ * @index: the page.
+ * @next: set to where the lookup says the next one starts.
+ *
+ * Return: the folio with the lookup's reference, or NULL.
+ */
+struct folio *zd_cache_contig_get(struct address_space *mapping,
+				  pgoff_t index, pgoff_t *next)
+{
+	struct folio_batch fbatch;
+
+	*next = index;
+	folio_batch_init(&fbatch);
+	if (!filemap_get_folios_contig(mapping, next, index, &fbatch))
+		return NULL;
+	return fbatch.folios[0];
+}
+
+/**
  * zd_cache_map() - map the first @nr_pages pages of @file read-only and
  * shared into the test's mm, unfaulted: a read fault there maps its
  * neighbours by fault-around (filemap_map_pages()).

@@ -171,6 +171,7 @@ unsigned int zd_other_cpu(struct kunit *test, unsigned int cpu);
 void zd_count_point(struct kunit *test, enum zdrace_fi_point point,
 		    atomic_t *counter);
 
+struct address_space;
 struct file;
 
 struct file *zd_shmem_file(struct kunit *test, const char *name,
@@ -181,6 +182,8 @@ struct folio *zd_shmem_file_folio(struct kunit *test, struct file *file,
 				  pgoff_t index);
 struct folio *zd_shmem_folio(struct kunit *test, const char *name);
 ssize_t zd_cache_read(struct file *file, pgoff_t index, void *buf);
+struct folio *zd_cache_contig_get(struct address_space *mapping,
+				  pgoff_t index, pgoff_t *next);
 unsigned long zd_cache_map(struct kunit *test, struct file *file,
 			   unsigned int nr_pages);
 

@@ -88,12 +88,6 @@ static void zd_idle_waiter_woken(struct kunit *test, struct zd_cpu_thread *t,
 			    what, ZD_IDLE_WAIT_MS);
 }
 
-/* Take @page into use as a filesystem's mapping of it does. */
-static void zd_fsdax_map(struct page *page)
-{
-	page_ref_inc(page);
-}
-
 static struct zd_dev *zd_fsdax_dev(struct kunit *test)
 {
 	return zd_dev_create(test, MEMORY_DEVICE_FS_DAX);
@@ -108,7 +102,7 @@ static void idle_count_is_the_lines(struct kunit *test)
 
 	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(page), ZD_FSDAX_IDLE,
 			    "a fresh FS_DAX page is not at the line's idle count");
-	zd_fsdax_map(page);
+	zd_fsdax_take(page);
 	KUNIT_EXPECT_EQ(test, page_ref_count(page), ZD_FSDAX_IDLE + 1);
 	put_page(page);
 	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(page), ZD_FSDAX_IDLE,
@@ -125,7 +119,7 @@ static void pin_keeps_page_busy(struct kunit *test)
 	struct zd_ref *pin;
 
 	zd_rule(test, ZD_RULE_fsdax_pin_keeps_busy, MEMORY_DEVICE_FS_DAX);
-	zd_fsdax_map(page);
+	zd_fsdax_take(page);
 	pin = zd_ref_take(dev, page, ZD_REF_PIN);
 	KUNIT_EXPECT_TRUE_MSG(test, folio_maybe_dma_pinned(folio),
 			      "a FOLL_PIN reference is not seen as a DMA pin");
@@ -177,7 +171,7 @@ static void last_put_wakes_idle_waiter(struct kunit *test)
 	struct zd_ref *other;
 
 	zd_rule(test, ZD_RULE_fsdax_idle_wakeup, MEMORY_DEVICE_FS_DAX);
-	zd_fsdax_map(page);
+	zd_fsdax_take(page);
 	/* A second user: its put must not wake. */
 	other = zd_ref_take(dev, page, ZD_REF_GET);
 

@@ -341,20 +341,15 @@ static struct folio *zd_spec_get_read(struct kunit *test,
 static struct folio *zd_spec_get_contig(struct kunit *test,
 					struct zd_spec_cache *c)
 {
-	struct folio_batch fbatch;
-	pgoff_t start = 0;
-	unsigned int nr;
+	struct folio *folio;
+	pgoff_t next;
 
-	folio_batch_init(&fbatch);
-	nr = filemap_get_folios_contig(c->file->f_mapping, &start, 0, &fbatch);
-	KUNIT_EXPECT_EQ(test, nr, 1U);
-	if (nr != 1) {
-		folio_batch_release(&fbatch);
-		return NULL;
-	}
-	KUNIT_EXPECT_EQ_MSG(test, start, 1UL,
-			    "the next lookup would not start past the folio");
-	return fbatch.folios[0];
+	folio = zd_cache_contig_get(c->file->f_mapping, 0, &next);
+	KUNIT_EXPECT_NOT_NULL(test, folio);
+	if (folio)
+		KUNIT_EXPECT_EQ_MSG(test, next, 1UL,
+				    "the next lookup would not start past the folio");
+	return folio;
 }
 
 static const struct zd_spec_lookup zd_spec_lookups[] = {

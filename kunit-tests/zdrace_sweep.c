@@ -646,9 +646,8 @@ static struct folio *zd_sweep_lookup_one(struct zd_sweep_cache *c, int i,
 					 bool *found)
 {
 	struct address_space *mapping = c->file->f_mapping;
-	struct folio_batch fbatch;
 	struct folio *folio;
-	pgoff_t start = 0;
+	pgoff_t next;
 
 	switch (i % 3) {
 	case 0:
@@ -656,9 +655,9 @@ static struct folio *zd_sweep_lookup_one(struct zd_sweep_cache *c, int i,
 		*found = !IS_ERR(folio);
 		return *found ? folio : NULL;
 	case 1:
-		folio_batch_init(&fbatch);
-		*found = filemap_get_folios_contig(mapping, &start, 0, &fbatch);
-		return *found ? fbatch.folios[0] : NULL;
+		folio = zd_cache_contig_get(mapping, 0, &next);
+		*found = folio;
+		return folio;
 	default:
 		*found = zd_cache_read(c->file, 0, c->buf) == PAGE_SIZE;
 		return NULL;
