@@ -567,6 +567,7 @@ static void zd_cache_ledger(void *data)
 {
 	struct zd_cache_ledger *l = data;
 	const char *name = l->file->f_path.dentry->d_name.name;
+	bool failed = l->test->status == KUNIT_FAILURE;
 	int i;
 
 	if (l->test->status == KUNIT_SKIPPED)
@@ -586,6 +587,9 @@ static void zd_cache_ledger(void *data)
 	if (l->nr > ZD_CACHE_LEDGER_SHOWN)
 		KUNIT_FAIL(l->test, "ledger: %s: %d differences in all, %d shown",
 			   name, l->nr, ZD_CACHE_LEDGER_SHOWN);
+	/* zd_suite_exit() ran before the cleanups: print the repro here. */
+	if (IS_ENABLED(CONFIG_ZDRACE_SCHED) && !failed && l->nr)
+		zdrace_repro_info(l->test);
 }
 
 /**

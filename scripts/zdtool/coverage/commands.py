@@ -122,7 +122,8 @@ def _unexecuted(ctx: Context, result: unexecuted.Check) -> List[str]:
 	if not result.ok():
 		msgs.append(f'zdrace: coverage: add cases that run these lines, '
 			    f'or list them in {ctx.unexecuted} with the reason; '
-			    f'drop entries that ran')
+			    f'drop entries that ran; reproduce with: make '
+			    f'coverage KERNEL={ctx.layout.line}')
 	return msgs
 
 
