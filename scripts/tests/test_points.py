@@ -182,8 +182,19 @@ class PlacementTest(unittest.TestCase):
 		placement = points.place(tree, REPO, '6.12')
 		self.assertEqual(len(placement.placed) +
 				 len(placement.unplaced), 18)
+		self.upstream = upstream
 		return [points.locate(p, upstream, changed).message()
 			for p in placement.unplaced]
+
+	def _line_of(self, rel: str, text: str) -> int:
+		"""The number of the first line of @rel in the reviewer's tree
+		that is @text: read from the tree at hand, as every sublevel
+		of the line numbers it differently."""
+		with open(os.path.join(self.upstream, rel)) as f:
+			for n, line in enumerate(f, 1):
+				if line.rstrip('\n') == text:
+					return n
+		self.fail(f'{rel}: no line {text!r}')
 
 	def test_series_changing_the_page_init_tryget(self) -> None:
 		self.assertEqual(self._review(
@@ -194,11 +205,15 @@ class PlacementTest(unittest.TestCase):
 				 [])
 
 	def test_series_rewriting_filemap_get_entry(self) -> None:
-		self.assertEqual(self._review('filemap-try-get-folio.mbox'), [
-			'point filemap_after_load not placed: the series changed '
-			'its window in mm/filemap.c:1867',
-			'point filemap_after_tryget not placed: the series changed '
-			'its window in mm/filemap.c:1867'])
+		found = self._review('filemap-try-get-folio.mbox')
+		# The first line the series changed in filemap_get_entry().
+		where = 'mm/filemap.c:%d' % self._line_of(
+			'mm/filemap.c', '\tif (!filemap_try_get_folio(&xas, folio))')
+		self.assertEqual(found, [
+			f'point filemap_after_load not placed: the series changed '
+			f'its window in {where}',
+			f'point filemap_after_tryget not placed: the series changed '
+			f'its window in {where}'])
 
 
 if __name__ == '__main__':
