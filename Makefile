@@ -25,6 +25,7 @@ FILTER   ?=
 RUN_ARGS ?=
 
 ZDRACE = $(PYTHON) scripts/zdrace.py --kernel=$(KERNEL) \
+	 $(if $(filter command line environment,$(origin KERNEL)),--kernel-given) \
 	 $(if $(KERNEL_SRC),--kernel-src=$(KERNEL_SRC)) \
 	 --build-root=$(BUILD) $(addprefix --config=,$(CONFIGS)) \
 	 $(addprefix --kernel_args=,$(KERNEL_ARGS) $(RUN_ARGS)) \

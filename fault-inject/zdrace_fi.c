@@ -2,15 +2,17 @@
 /*
  * zdrace fault-injection points: a struct fault_attr per point, plus an
  * action.  The points are declared in <zdrace/fi_points.h> and placed in
- * mm/ by a patch; each is one static branch until armed from a test
- * (zdrace_fi_arm()), the boot line (zdrace_fi.arm=, zdrace_fi_parse()) or
- * debugfs (zdrace_fi/<point>/).  The kernel's own should_fail() decides on
- * each pass whether the action runs, so the knobs behave as
- * Documentation/fault-injection/fault-injection.rst says.
+ * mm/ by their semantic patches (fault-inject/points/); each is one static
+ * branch until armed from a test (zdrace_fi_arm()), the boot line
+ * (zdrace_fi.arm=, zdrace_fi_parse()) or debugfs (zdrace_fi/<point>/).
+ * The kernel's own should_fail() decides on each pass whether the action
+ * runs, so the knobs behave as Documentation/fault-injection/
+ * fault-injection.rst says.
  *
- * A tree made by `make review` may lack a point whose window the series
- * under review rewrote: the review boots with zdrace_fi.unplaced= naming
- * it, arming it is refused, and a KUnit case that arms it skips with the
+ * The points are placed by the shape of the code around them, so a tree
+ * (a developer's, or one with a series under review) may lack a point
+ * whose window it rewrote: it boots with zdrace_fi.unplaced= naming it,
+ * arming it is refused, and a KUnit case that arms it skips with the
  * reason instead of waiting for a pass that never comes.
  */
 
@@ -251,7 +253,7 @@ int zdrace_fi_check(enum zdrace_fi_point point, const struct zdrace_fi_arm *arm,
 	/* Last: a request the point would refuse anyway says why. */
 	if (zdrace_fi_unplaced[point][0]) {
 		snprintf(why, len,
-			 "point %s not placed: the series changed its window in %s",
+			 "point %s not placed: no window for it in %s",
 			 name, zdrace_fi_unplaced[point]);
 		return -ENOENT;
 	}
@@ -310,7 +312,7 @@ static void zdrace_fi_skip_unplaced(enum zdrace_fi_point point)
 
 	if (test)
 		kunit_skip(test,
-			   "point %s not placed: the series changed its window in %s",
+			   "point %s not placed: no window for it in %s",
 			   zdrace_fi_desc[point].name, zdrace_fi_unplaced[point]);
 #endif
 }

@@ -32,7 +32,8 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def _layout(args: argparse.Namespace) -> Layout:
-	return Layout(os.path.abspath(args.build_root), args.kernel)
+	return Layout(os.path.abspath(args.build_root), args.kernel,
+		      getattr(args, 'area', ''))
 
 
 def _source(args: argparse.Namespace) -> source.KernelSource:
@@ -48,12 +49,12 @@ def prepare(args: argparse.Namespace) -> tree.TreeInfo:
 	with runner.build_lock(args.lock) as waited:
 		args.lock_wait += waited
 		info = tree.prepare(_layout(args).main, src, patches, REPO,
-				    args.kernel, accept_newer=bool(args.newer_line))
+				    args.kernel, other_line=args.other_line)
 	notice = source.sublevel_notice(source.load_line_source(
 		os.path.join(REPO, 'patches', args.kernel), args.kernel),
 		info.version)
-	if notice:
-		print(notice, flush=True)
+	for text in ([notice] if notice else []) + info.placement_lines():
+		print(text, flush=True)
 	return info
 
 
@@ -64,12 +65,14 @@ def _kunit_run(args: argparse.Namespace, configs: List[str],
 						    args.kernel), args.kernel)
 	line_configs = sorted(glob.glob(os.path.join(REPO, 'configs',
 						     args.kernel, '*.config')))
+	info = tree.read_info(layout.tree)
 	return runner.KunitRun(tree=layout.tree,
 			       build_dir=build_dir or layout.kunit,
 			       results=layout.results, configs=configs,
 			       line_configs=line_configs,
 			       jobs=args.jobs, filter_glob=args.filter_glob,
 			       kernel_args=line.kernel_args.split() +
+			       (info.boot_args() if info else []) +
 			       (args.kernel_args or []),
 			       timeout=args.timeout)
 
@@ -125,7 +128,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 	"""The tooling's tests once, then per kernel line (--lines, else
 	--kernel): lint, the suites, the rules, the boot check and the
 	coverage floor; one summary line for all."""
-	lines = args.lines.split(',') if args.lines else [args.kernel]
+	lines = args.lines.split(',') if args.lines and not args.kernel_src \
+		else [args.kernel]
 	total = Counts()
 	for n, line in enumerate(lines):
 		largs = copy.copy(args)
@@ -245,18 +249,16 @@ def _peers(args: argparse.Namespace, info: tree.TreeInfo,
 							args.kernel))
 		dirs = layout.mutant
 		try:
-			tree.prepare(dirs, _source(args),
-				     mutants.with_mutant(main, path), REPO,
-				     args.kernel)
+			# Its points are the main tree's: the mutant goes on top.
+			tree.prepare(dirs, _source(args), main, REPO, args.kernel,
+				     top=[path])
 			return peers.run(replace(base, tree=dirs.tree),
 					 Layout(dirs.root, ''), args.kernel, REPO,
 					 line.kernel_args.split(),
 					 f'{info.banner()}, mutant {mutant}',
 					 f'{repro} MUTANT={mutant}')
 		finally:
-			tree.prepare(dirs, _source(args),
-				     mutants.with_mutant(main, None), REPO,
-				     args.kernel)
+			tree.prepare(dirs, _source(args), main, REPO, args.kernel)
 
 
 def cmd_peers(args: argparse.Namespace) -> int:
@@ -346,6 +348,9 @@ def build_parser() -> argparse.ArgumentParser:
 		description='Prepare a patched UML kernel and run zdrace suites.')
 	parser.add_argument('--kernel', required=True, metavar='LINE',
 			    help='kernel line, e.g. the Makefile\'s KERNEL=')
+	parser.add_argument('--kernel-given', action='store_true',
+			    help='the user named --kernel (a KERNEL_SRC tree '
+			    'must then be of that line)')
 	parser.add_argument('--kernel-src', default=os.environ.get('KERNEL_SRC')
 			    or None, metavar='PATH',
 			    help='kernel tree or tarball (default: Debian\'s '
@@ -411,27 +416,40 @@ def carried_lines() -> List[str]:
 
 
 def resolve_line(args: argparse.Namespace) -> None:
-	"""A KERNEL_SRC tree newer than every line we carry gets the newest
-	line's series, said once; if it does not apply, the error names the
-	patch and file as for any series."""
-	src = args.kernel_src
-	if not src or not os.path.isdir(src):
-		return
-	line = source.kernel_line(source.tree_version(src))
+	"""The line a run is on.  Without KERNEL_SRC, KERNEL= must name a
+	line patches/ carries.  A KERNEL_SRC tree (directory, git tree or
+	tarball) runs on the line nearest its version (its own; else the
+	same major's nearest older, then newer; else any's), said once, in
+	a build area of its own under the line's; a KERNEL= the user gave
+	must agree with that choice."""
 	lines = carried_lines()
-	if line in lines or source.line_key(line) < source.line_key(lines[-1]):
+	if not args.kernel_src:
+		if args.kernel not in lines:
+			raise ZdError(f'KERNEL={args.kernel}: not a line zdrace '
+				      f'carries ({", ".join(lines)}); for another '
+				      f'kernel set KERNEL_SRC= to its tree or '
+				      f'tarball, which runs on the nearest line')
 		return
-	print(f'zdrace: notice: {src} is linux {line}, newer than every line '
-	      f'carried ({", ".join(lines)}); using the {lines[-1]} series',
-	      flush=True)
-	args.kernel = lines[-1]
-	args.newer_line = line
+	src = source.find_source(args.kernel, args.kernel_src)
+	version = source.source_version(src)
+	line, why = source.nearest_line(version, lines)
+	if args.kernel_given and args.kernel != line:
+		raise ZdError(f'KERNEL_SRC={args.kernel_src} is linux {version}, '
+			      f'which runs on the {line} line ({why}), not '
+			      f'KERNEL={args.kernel}: drop KERNEL= or set '
+			      f'KERNEL={line}')
+	print(f'zdrace: KERNEL_SRC={args.kernel_src}: linux {version}, on the '
+	      f'{line} line ({why})', flush=True)
+	args.kernel = line
+	args.area = source.tree_area(line, version, src)
+	args.other_line = source.kernel_line(version) != line
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
 	args = build_parser().parse_args(argv)
 	args.lock_wait = 0.0
-	args.newer_line = ''
+	args.area = ''
+	args.other_line = False
 
 	def run() -> int:
 		resolve_line(args)

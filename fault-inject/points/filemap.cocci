@@ -88,10 +88,3 @@ filemap_get_folios_contig(...)
  	goto L;
 ...>
 }
-
-@include depends on filemap_after_load || filemap_after_tryget ||
-		    read_batch_after_load || fault_around_after_load ||
-		    contig_after_load@
-@@
- #include <linux/splice.h>
-+#include <zdrace/fi.h>

@@ -25,13 +25,3 @@ __folio_put(...)
  }
 ...>
 }
-
-@include_six depends on six && final_put_zone_device@
-@@
- #include <linux/local_lock.h>
-+#include <zdrace/fi.h>
-
-@include_seven depends on seven && final_put_zone_device@
-@@
- #include <linux/kvm_types.h>
-+#include <zdrace/fi.h>

@@ -13,20 +13,27 @@
 virtual six
 virtual seven
 
-// After the loop's declarations, before the first check of the PTE read;
-// failing falls back to the slow path as a PROT_NONE PTE does.
+// The window opens at the lockless PTE read (a declaration or an
+// assignment); the point is the first exit-on-condition that follows
+// it, so failing falls back to the slow path as a PROT_NONE PTE does.
 @gup_fast_after_pte_read@
-identifier F, L;
+identifier P, L;
+expression E, C;
+type T;
 @@
 gup_fast_pte_range(...)
 {
 <...
- struct folio *F;
-+
-+if (zdrace_fi(ZDRACE_FI_gup_fast_after_pte_read))
-+	goto L;
+(
+ T P = ptep_get_lockless(E);
+|
+ P = ptep_get_lockless(E);
+)
  ...
- if (pte_protnone(...))
+ if (
+-    C
++    zdrace_fi(ZDRACE_FI_gup_fast_after_pte_read) || C
+ )
  	goto L;
 ...>
 }
@@ -66,9 +73,3 @@ gup_fast_pte_range(...)
  }
 ...>
 }
-
-@include depends on gup_fast_after_pte_read || gup_fast_after_get_pgmap ||
-	gup_fast_after_grab@
-@@
- #include <linux/shmem_fs.h>
-+#include <zdrace/fi.h>

@@ -162,12 +162,3 @@ zone_device_page_init(...)
  );
 ...>
 }
-
-@include depends on memunmap_after_kill || memunmap_after_put_initial ||
-	memunmap_around_wait || memunmap_before_unmap ||
-	get_pgmap_before_tryget || free_around_page_free ||
-	free_before_switch || free_after_callback || free_after_generic ||
-	free_after_fs_dax || page_init_before_tryget@
-@@
- #include <linux/swapops.h>
-+#include <zdrace/fi.h>

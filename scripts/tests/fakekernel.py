@@ -26,6 +26,16 @@ def make_tree(root: str, files: Dict[str, str] = FILES) -> str:
 	return root
 
 
+def make_points(repo: str, table: str, rule: str) -> None:
+	"""A point table, its one semantic patch and the points' mail, in
+	the fake repository @repo."""
+	from zdtool.kernel import points
+	make_tree(repo, {points.TABLE: table,
+			 os.path.join(points.SEMANTIC_PATCHES, 'p.cocci'): rule,
+			 points.MESSAGE: 'mm: add points\n\nThe points.\n\n'
+			 'Signed-off-by: zdrace <zdrace@localhost>\n'})
+
+
 def make_tarball(tree: str, tarball: str) -> str:
 	"""A Debian-style archive: one top-level directory."""
 	parent, name = os.path.split(tree)

@@ -12,6 +12,7 @@ from contextlib import redirect_stdout
 from typing import Tuple
 
 from tests import fakekernel
+from zdtool import ZdError
 from zdtool.kernel import runner
 import zdrace  # noqa: E402 (scripts/ is on sys.path under unittest -t)
 
@@ -49,33 +50,62 @@ class BadInputTest(unittest.TestCase):
 		self.assertIn('--kernel', proc.stderr)
 
 
-class NewerLineTest(unittest.TestCase):
-	"""A KERNEL_SRC tree newer than every line carried takes the newest
-	line's series, said once."""
+class NearestLineTest(unittest.TestCase):
+	"""A KERNEL_SRC tree runs on the nearest line carried, said once, in
+	a build area of its own; KERNEL= must name a carried line."""
 
-	def resolve(self, makefile: str) -> Tuple[str, str, str]:
+	def resolve(self, version: str, kernel: str = '6.12',
+		    given: bool = False) -> Tuple[str, str, str]:
+		major, minor, *rest = version.split('.')
+		makefile = (f'VERSION = {major}\nPATCHLEVEL = {minor}\n'
+			    f'SUBLEVEL = {rest[0] if rest else 0}\n'
+			    f'EXTRAVERSION = {rest[1] if len(rest) > 1 else ""}\n')
 		with tempfile.TemporaryDirectory() as d:
-			files = dict(fakekernel.FILES, Makefile=makefile)
-			fakekernel.make_tree(d, files)
-			args = argparse.Namespace(kernel='6.12', kernel_src=d,
-						  newer_line='')
+			fakekernel.make_tree(d, dict(fakekernel.FILES,
+						     Makefile=makefile))
+			args = argparse.Namespace(kernel=kernel, kernel_src=d,
+						  kernel_given=given, area='',
+						  other_line=False)
 			out = io.StringIO()
 			with redirect_stdout(out):
 				zdrace.resolve_line(args)
-			return args.kernel, args.newer_line, out.getvalue()
+			return args.kernel, args.area, out.getvalue()
 
-	def test_newer_tree_takes_the_newest_series(self) -> None:
-		newest = zdrace.carried_lines()[-1]
-		kernel, newer, said = self.resolve(
-			'VERSION = 9\nPATCHLEVEL = 1\nSUBLEVEL = 0\n'
-			'EXTRAVERSION = -rc1\n')
-		self.assertEqual((kernel, newer), (newest, '9.1'))
-		self.assertIn('newer than every line carried', said)
-		self.assertIn(f'using the {newest} series', said)
+	def test_lines(self) -> None:
+		lines = zdrace.carried_lines()
+		self.assertIn('6.12', lines)
+		self.assertIn('7.3', lines)
+		for version, line in (('6.12.118', '6.12'), ('6.6.50', '6.12'),
+				      ('6.13.2', '6.12'), ('7.2.13', '7.3'),
+				      ('7.3.0.-rc7', '7.3'), ('7.4.0.-rc1', '7.3'),
+				      ('9.1.0.-rc1', lines[-1])):
+			with self.subTest(version=version):
+				kernel, area, said = self.resolve(version)
+				self.assertEqual(kernel, line)
+				self.assertTrue(area.startswith(f'{line}/trees/'), area)
+				self.assertIn(f'on the {line} line (', said)
 
-	def test_carried_line_is_left_alone(self) -> None:
-		self.assertEqual(self.resolve(fakekernel.FILES['Makefile'])[:2],
-				 ('6.12', ''))
+	def test_why_is_said(self) -> None:
+		said = self.resolve('7.2.13')[2]
+		self.assertIn('linux 7.2.13, on the 7.3 line (no 7.2 line is '
+			      'carried; 7.3 is the nearest newer line of major 7)',
+			      said)
+		self.assertIn('(its own line)', self.resolve('6.12.118')[2])
+
+	def test_kernel_the_user_gave_must_agree(self) -> None:
+		self.assertEqual(self.resolve('7.2.13', '7.3', True)[0], '7.3')
+		with self.assertRaisesRegex(ZdError, r'is linux 7\.2\.13, which '
+					    r'runs on the 7\.3 line .*set KERNEL=7\.3'):
+			self.resolve('7.2.13', '6.12', True)
+
+	def test_a_line_not_carried_is_refused(self) -> None:
+		proc = _zdrace('--kernel=7.2', 'prepare')
+		self.assertEqual(proc.returncode, 1)
+		self.assertEqual(proc.stderr.strip().splitlines(), [
+			'zdrace: error: KERNEL=7.2: not a line zdrace carries '
+			f'({", ".join(zdrace.carried_lines())}); for another kernel '
+			'set KERNEL_SRC= to its tree or tarball, which runs on the '
+			'nearest line'])
 
 
 if __name__ == '__main__':

@@ -44,14 +44,6 @@ class MutantsTest(unittest.TestCase):
 		self.assertIn('| c.patch | invalid | does not build: x.c:1: error: '
 			      'y | 3 s | 0.0 s |', text)
 
-	def test_with_mutant_appends_last(self) -> None:
-		main = Series('/p', ['0001-x.patch', '0002-y.patch'])
-		s = mutants.with_mutant(main, '/m/bug.patch')
-		self.assertEqual(s.paths(), ['/p/0001-x.patch', '/p/0002-y.patch',
-					     '/m/bug.patch'])
-		self.assertEqual(mutants.with_mutant(main, None).paths(),
-				 main.paths())
-
 	def test_every_mutant_is_listed_and_cites_its_source(self) -> None:
 		d = os.path.join(REPO, mutants.MUTANT_DIR, '6.12')
 		listed = load_series(d).patches
@@ -100,6 +92,8 @@ class InvalidMutantTest(unittest.TestCase):
 		with tempfile.TemporaryDirectory() as root:
 			src = fakekernel.make_tree(os.path.join(root, 'src'))
 			repo = os.path.join(root, 'repo')
+			fakekernel.make_points(repo, 'ZDRACE_FI_POINT(p, "mm/none.c", '
+					       '0, "f(): g")\n', '')
 			mutant_dir = os.path.join(repo, mutants.MUTANT_DIR, '6.12')
 			fakekernel.write_series(mutant_dir, {
 				'killed.patch': fakekernel.patch_text(

@@ -22,14 +22,17 @@ EXAMPLE = os.path.join(REPO, 'coverage', 'examples', 'refcount-example.mbox')
 class SplitTest(unittest.TestCase):
 
 	def test_example_series(self) -> None:
-		mails = patchcov.split_mbox(EXAMPLE)
-		self.assertEqual([n for n, _ in mails], [
-			'0001-mm-memremap-say-how-many-reserved-pages-'
-			'memunmap_pages-leaks.patch',
-			'0002-mm-gup-dump-the-folio-when-folio_add_pin-finds-no-'
-			'pin.patch'])
-		self.assertIn('+++ b/mm/memremap.c', mails[0][1])
-		self.assertNotIn('mm/gup.c', mails[0][1])
+		with tempfile.TemporaryDirectory() as work:
+			paths = patchcov.load_review_series(EXAMPLE, work)
+			self.assertEqual([os.path.basename(p) for p in paths], [
+				'0001-mm-memremap-say-how-many-reserved-pages-'
+				'memunmap_pages-leaks.patch',
+				'0002-mm-gup-dump-the-folio-when-folio_add_pin-finds-'
+				'no-pin.patch'])
+			with open(paths[0]) as f:
+				first = f.read()
+		self.assertIn('+++ b/mm/memremap.c', first)
+		self.assertNotIn('mm/gup.c', first)
 
 	def test_plain_diff_is_one_patch(self) -> None:
 		text = fakekernel.patch_text('mm/gup.c', 'int d;', 'int e;', 'x')
@@ -38,7 +41,8 @@ class SplitTest(unittest.TestCase):
 			f.write(text)
 			f.flush()
 			mails = patchcov.split_mbox(f.name)
-		self.assertEqual([(n, m) for n, m in mails], [('0001-x.patch', text)])
+		self.assertEqual([(m.subject, m.text) for m in mails],
+				 [('[PATCH] x', text)])
 
 	def test_unified_zero(self) -> None:
 		diff = ('--- a\n+++ b\n@@ -3 +3 @@\n-x\n+y\n'
@@ -65,7 +69,9 @@ class LoadSeriesTest(unittest.TestCase):
 		d = os.path.join(self.tmp.name, 'd')
 		os.makedirs(d)
 		for name in ('0002-b.patch', '0001-a.patch', 'notes.txt'):
-			open(os.path.join(d, name), 'w').close()
+			with open(os.path.join(d, name), 'w') as f:
+				f.write(fakekernel.patch_text('mm/gup.c', 'int d;',
+							      'int e;', name[5:6]))
 		self.assertEqual([os.path.basename(p) for p in
 				  patchcov.load_review_series(d, self.work)],
 				 ['0001-a.patch', '0002-b.patch'])
@@ -149,7 +155,8 @@ class ReviewTreeTest(unittest.TestCase):
 		root = self.tmp.name
 		self.src = fakekernel.make_tree(os.path.join(root, 'src'))
 		self.repo = os.path.join(root, 'repo')
-		os.makedirs(self.repo)
+		fakekernel.make_points(self.repo, 'ZDRACE_FI_POINT(p, "mm/none.c", '
+				       '0, "f(): g")\n', '')
 		self.main = Layout(os.path.join(root, 'build'), '6.12')
 
 	def tearDown(self) -> None:

@@ -69,8 +69,12 @@ class ReportTest(unittest.TestCase):
 			      lines[15])
 
 	def test_not_placed_points_are_reported(self) -> None:
-		rt = upstream.read_record(os.path.join(DATA, 'record-filemap.json'),
-					  RAN_ROOT, UPSTREAM, '/pristine')
+		with open(os.path.join(DATA, 'record-filemap.json')) as f:
+			record = json.load(f)
+		rt = upstream.ReviewTree(RAN_ROOT, UPSTREAM, '/pristine',
+					 record['placed'], record['absent'],
+					 [points.NotPlaced(**n)
+					  for n in record['not_placed']])
 		self.assertEqual(len(rt.placed), 13)
 		self.assertEqual(rt.boot_args(), [
 			'zdrace_fi.unplaced=filemap_after_load@mm/filemap.c:1867',
@@ -79,7 +83,7 @@ class ReportTest(unittest.TestCase):
 							 rt.not_placed])
 		text = patchcov.markdown(pc, 't', {})
 		self.assertIn('- point filemap_after_load not placed: the series '
-			      'changed its window in mm/filemap.c:1867; the cases '
+			      'changed its window (mm/filemap.c:1867); the cases '
 			      'that arm it skip\n', text)
 		doc = json.loads(patchcov.to_json(pc, 't', {}))
 		self.assertEqual(len(doc['not_placed']), 2)
@@ -115,7 +119,7 @@ def _patch(path: str, old: str, new: str, subject: str) -> str:
 
 
 class FlowTest(unittest.TestCase):
-	"""pristine + theirs = upstream; + ours before, points, ours after."""
+	"""pristine + theirs = upstream; + ours, then the points."""
 
 	def setUp(self) -> None:
 		if not shutil.which(points.SPATCH):
@@ -127,15 +131,10 @@ class FlowTest(unittest.TestCase):
 						  'include/linux/types.h': ''})
 		self.src = fakekernel.make_tree(os.path.join(root, 'src'), files)
 		self.repo = os.path.join(root, 'repo')
-		fakekernel.make_tree(self.repo, {
-			points.TABLE: TABLE,
-			os.path.join(points.SEMANTIC_PATCHES, 'p.cocci'): RULE})
+		fakekernel.make_points(self.repo, TABLE, RULE)
 		fakekernel.write_series(os.path.join(self.repo, 'patches/6.12'), {
 			'0001-before.patch': fakekernel.patch_text(
 				'mm/gup.c', 'int d;', 'int port;', 'port'),
-			'0050-points.patch': _patch(
-				'mm/memremap.c', '\tg();',
-				'\tzdrace_fi(ZDRACE_FI_p); g();', 'points'),
 			'0101-after.patch': fakekernel.patch_text(
 				'mm/gup.c', 'int port;', 'int after;', 'after')})
 		self.dirs = TreeDirs(os.path.join(root, 'review'), self.src)
@@ -185,8 +184,8 @@ class FlowTest(unittest.TestCase):
 		rt = self._review(_patch('mm/memremap.c', '\tg();', '\th();', 'h'))
 		self.assertEqual(rt.placed, [])
 		self.assertEqual([n.message() for n in rt.not_placed], [
-			'point p not placed: the series changed its window in '
-			'mm/memremap.c:4'])
+			'point p not placed: the series changed its window '
+			'(mm/memremap.c:4)'])
 		self.assertNotIn('zdrace_fi', self._read(rt.tree, 'mm/memremap.c'))
 
 	def test_same_inputs_are_a_no_op(self) -> None:

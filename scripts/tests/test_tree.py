@@ -4,14 +4,22 @@
 import contextlib
 import io
 import os
+import shutil
 import tempfile
 import unittest
-from typing import Dict, Optional
+from typing import Dict, List, Optional, Sequence
 
 from tests import fakekernel
 from zdtool import ZdError
-from zdtool.kernel import series, source, tree
+from zdtool.kernel import points, series, source, tree
 from zdtool.layout import Layout
+
+
+NO_FILE_TABLE = 'ZDRACE_FI_POINT(p, "mm/none.c", 0, "f(): before g()")\n'
+# One point, placed in f() of mm/memremap.c before g().
+TABLE = 'ZDRACE_FI_POINT(p, "mm/memremap.c", 0, "f(): before g()")\n'
+RULE = '@p@\n@@\nf(...)\n{\n<...\n+zdrace_fi(ZDRACE_FI_p);\n g();\n...>\n}\n'
+MEMREMAP = '#include <linux/types.h>\n\nvoid f(void)\n{\n\tg();\n}\n'
 
 
 class PrepareTest(unittest.TestCase):
@@ -24,6 +32,8 @@ class PrepareTest(unittest.TestCase):
 		os.makedirs(os.path.join(self.repo, 'kunit-tests'))
 		with open(os.path.join(self.repo, 'kunit-tests', 'Kconfig'), 'w') as f:
 			f.write('config ZDRACE_X\n\tbool "x"\n')
+		# A point in a file the fake kernel does not have.
+		fakekernel.make_points(self.repo, NO_FILE_TABLE, '')
 		self.patch_dir = os.path.join(self.repo, 'patches', '6.12')
 		self.layout = Layout(os.path.join(root, 'build'), '6.12').main
 
@@ -61,7 +71,11 @@ class PrepareTest(unittest.TestCase):
 			      self._read('zdrace/kunit-tests/Kconfig'))
 		self.assertRegex(info.banner(),
 				 r'^zdrace: linux 6\.12\.117, patches 6\.12@[0-9a-f]{12} '
-				 r'\(1 applied\)$')
+				 r'\(1 applied, 0 points placed\)$')
+		self.assertEqual(info.placement_lines(), [
+			'zdrace: 0 injection points placed',
+			'zdrace: point p not placed: no such file (mm/none.c)'])
+		self.assertEqual(info.boot_args(), ['zdrace_fi.unplaced=p@mm/none.c'])
 
 	def test_source_is_never_modified(self) -> None:
 		self._prepare(self._good())
@@ -108,6 +122,29 @@ class PrepareTest(unittest.TestCase):
 		self.assertEqual(os.stat(kconfig).st_mtime_ns, old[kconfig])
 		self.assertGreater(os.stat(gup).st_mtime_ns, old[gup])
 
+	def test_other_trees_keep_their_mtimes(self) -> None:
+		"""A mutant tree mutated and restored, hard-linked to the same
+		pristine files as the main tree, changes no mtime there."""
+		self._prepare(self._good())
+		files = [os.path.join(d, 'mm/gup.c')
+			 for d in (self.src, self.layout.tree)]
+		before = [os.stat(p).st_mtime_ns for p in files]
+		mutant = os.path.join(self.tmp.name, 'mutant.patch')
+		with open(mutant, 'w') as f:
+			f.write(fakekernel.patch_text('mm/gup.c', 'int d;', 'int M;',
+						      'm').replace(' int b;\n int c;\n', '')
+				.replace('-1,3 +1,3', '-1 +1'))
+		dirs = Layout(os.path.join(self.tmp.name, 'build'), '6.12').mutant
+		ks = source.KernelSource(self.src, False)
+		tops: List[List[str]] = [[mutant], []]
+		with contextlib.redirect_stdout(io.StringIO()):
+			for top in tops:
+				tree.prepare(dirs, ks, series.load_series(self.patch_dir),
+					     self.repo, '6.12', top=top)
+		with open(os.path.join(dirs.tree, 'mm/gup.c')) as f:
+			self.assertEqual(f.read(), 'int d;\n')
+		self.assertEqual([os.stat(p).st_mtime_ns for p in files], before)
+
 	def test_dropped_patch_makes_file_newer(self) -> None:
 		self._prepare(self._good())
 		path = os.path.join(self.layout.tree, 'mm/memremap.c')
@@ -137,6 +174,81 @@ class PrepareTest(unittest.TestCase):
 		self.assertTrue(os.path.isdir(self.layout.tree))
 		self.assertFalse(os.path.exists(self.layout.old_tree))
 		self.assertFalse(os.path.exists(self.layout.new_tree))
+
+
+class PointsTest(unittest.TestCase):
+	"""Every tree: the port, the points placed by shape, then what goes
+	on top (a mutant), with a record and the patch the points make."""
+
+	def setUp(self) -> None:
+		if not shutil.which(points.SPATCH):
+			if os.environ.get('ZDRACE_TREE_REQUIRED'):
+				self.fail(f'no {points.SPATCH}')
+			self.skipTest(f'no {points.SPATCH} (Debian package '
+				      f'{points.PACKAGE})')
+		self.tmp = tempfile.TemporaryDirectory()
+		root = self.tmp.name
+		self.src = fakekernel.make_tree(os.path.join(root, 'src'), dict(
+			fakekernel.FILES, **{'mm/memremap.c': MEMREMAP}))
+		self.repo = os.path.join(root, 'repo')
+		fakekernel.make_points(self.repo, TABLE, RULE)
+		self.series = os.path.join(self.repo, 'patches', '6.12')
+		fakekernel.write_series(self.series, {})
+		self.layout = Layout(os.path.join(root, 'build'), '6.12').main
+
+	def tearDown(self) -> None:
+		self.tmp.cleanup()
+
+	def _prepare(self, top: Sequence[str] = ()) -> tree.TreeInfo:
+		with contextlib.redirect_stdout(io.StringIO()):
+			return tree.prepare(self.layout,
+					    source.KernelSource(self.src, False),
+					    series.load_series(self.series), self.repo,
+					    '6.12', top=top)
+
+	def _read(self, rel: str) -> str:
+		with open(os.path.join(self.layout.tree, rel)) as f:
+			return f.read()
+
+	def test_placed_with_its_header_and_patch(self) -> None:
+		info = self._prepare()
+		self.assertEqual(info.placement['placed'], ['p'])
+		self.assertEqual(info.boot_args(), [])
+		self.assertEqual(self._read('mm/memremap.c'),
+				 '#include <linux/types.h>\n#include <zdrace/fi.h>\n\n'
+				 'void f(void)\n{\n\tzdrace_fi(ZDRACE_FI_p);\n\tg();\n}\n')
+		patch = self._read(tree.POINTS_PATCH)
+		self.assertIn('Subject: [PATCH] mm: add points\n', patch)
+		self.assertIn(' 1 file changed, 2 insertions(+), 0 deletions(-)\n',
+			      patch)
+		self.assertIn('diff --git a/mm/memremap.c b/mm/memremap.c\n', patch)
+		# The patch turns the pristine file into the placed one.
+		shutil.copytree(self.src, os.path.join(self.tmp.name, 'again'))
+		series.apply_patch(os.path.join(self.tmp.name, 'again'),
+				   os.path.join(self.layout.tree, tree.POINTS_PATCH))
+		with open(os.path.join(self.tmp.name, 'again/mm/memremap.c')) as f:
+			self.assertEqual(f.read(), self._read('mm/memremap.c'))
+
+	def test_a_mutant_goes_on_top_of_the_points(self) -> None:
+		mutant = os.path.join(self.tmp.name, 'mutant.patch')
+		with open(mutant, 'w') as f:
+			f.write('--- a/mm/memremap.c\n+++ b/mm/memremap.c\n'
+				'@@ -4,3 +4,3 @@\n {\n-\tzdrace_fi(ZDRACE_FI_p);\n'
+				'+\tzdrace_fi(ZDRACE_FI_p); /* mutated */\n \tg();\n')
+		info = self._prepare([mutant])
+		self.assertIn('/* mutated */', self._read('mm/memremap.c'))
+		self.assertEqual(info.placement['placed'], ['p'])
+		# Without it again: a new tree, not a no-op.
+		self._prepare()
+		self.assertNotIn('mutated', self._read('mm/memremap.c'))
+
+	def test_a_window_the_tree_lacks_is_named(self) -> None:
+		with open(os.path.join(self.src, 'mm/memremap.c'), 'w') as f:
+			f.write('void f(void)\n{\n\th();\n}\n')
+		info = self._prepare()
+		self.assertEqual(info.placement_lines()[1:], [
+			'zdrace: point p not placed: f() has no code of its '
+			'window\'s shape (mm/memremap.c:1)'])
 
 
 if __name__ == '__main__':

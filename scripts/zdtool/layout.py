@@ -16,6 +16,8 @@
 					user/ the static tests and initramfs
 	BUILD/<line>/kernel-list.json	the sweep's reading of the kernel
 	BUILD/<line>/source/		the line's Debian package, when fetched
+	BUILD/<line>/trees/<v>-<hash>/	a KERNEL_SRC tree: all of the above
+					that its runs make, on their own
 	BUILD/<line>/coverage/		coverage reports (review/: make review)
 	BUILD/compare/			make compare: the rules x lines table
 	BUILD/sweep/<timestamp>/	sweep outputs
@@ -60,13 +62,16 @@ class TreeDirs:
 
 @dataclass(frozen=True)
 class Layout:
-	"""The build area of kernel line @line under @build_root (BUILD=)."""
+	"""The build area of kernel line @line under @build_root (BUILD=):
+	BUILD/<line>/, or for a KERNEL_SRC tree @area, a directory of its
+	own (BUILD/<line>/trees/<version>-<hash>/)."""
 	build_root: str
 	line: str
+	area: str = ''
 
 	@property
 	def root(self) -> str:
-		return os.path.join(self.build_root, self.line)
+		return os.path.join(self.build_root, self.area or self.line)
 
 	@property
 	def pristine(self) -> str:

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """`make lint`: the prepared tree's scripts/checkpatch.pl --strict over
-our patches and C sources, and mypy over the tooling.
+our patches (the points patch its placement made included) and C
+sources, and mypy over the tooling.
 
 One result per file (and one for mypy), so that `make check` counts
 them; a failure prints what was found and the command that reproduces
@@ -20,6 +21,7 @@ from typing import List
 from zdtool import ZdError
 from zdtool.kernel.results import Counts
 from zdtool.kernel.source import ensure_packages
+from zdtool.kernel.tree import POINTS_PATCH
 
 CHECKPATCH = 'scripts/checkpatch.pl'
 # checkpatch warns that every patch adding a file may need a MAINTAINERS
@@ -56,12 +58,13 @@ def checks(repo: str, tree: str, line: str) -> List[Check]:
 	checkpatch = os.path.join(tree, CHECKPATCH)
 	if not os.path.isfile(checkpatch):
 		raise ZdError(f'{checkpatch}: no such file; run make prepare')
-	out = []
-	for path in sorted(glob.glob(os.path.join(repo, 'patches', line,
-						  '*.patch'))):
-		out.append(Check(os.path.relpath(path, repo),
-				 [CHECKPATCH, '--strict', '--quiet', *PATCH_IGNORE,
-				  path], tree))
+	patches = {os.path.relpath(path, repo): path for path in
+		   glob.glob(os.path.join(repo, 'patches', line, '*.patch'))}
+	generated = os.path.join(tree, POINTS_PATCH)
+	if os.path.isfile(generated):
+		patches[f'the points patch ({generated})'] = generated
+	out = [Check(name, [CHECKPATCH, '--strict', '--quiet', *PATCH_IGNORE,
+			    path], tree) for name, path in sorted(patches.items())]
 	for pattern in C_SOURCES:
 		for path in sorted(glob.glob(os.path.join(repo, pattern),
 					     recursive=True)):

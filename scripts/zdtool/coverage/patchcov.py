@@ -2,15 +2,16 @@
 """`make review`: which lines a series changes inside the refcount paths,
 and whether the suites ran them (patch coverage).
 
-A series is an mbox (git format-patch --stdout, or a saved thread) or a
-directory of patches (in the order of its `series` file, else by name).
+A series is an mbox (git format-patch --stdout, a lore thread, `b4 am`
+output) or a directory of patches (in the order of its `series` file,
+else the `git format-patch` files' series, as zdtool.coverage.thread
+chooses it).
 Changed lines are those of `diff` between the pristine source and the
 series applied to it (the reviewer's tree), so they are numbered as the
 reviewer numbers them, however many patches touched them; their coverage
 is carried over from the kernel that ran (zdtool.coverage.linemap).
 """
 
-import email
 import json
 import mailbox
 import os
@@ -20,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Dict, List, Optional, Tuple
 
 from zdtool import ZdError
+from zdtool.coverage import thread
 from zdtool.coverage.cfuncs import FuncRange
 from zdtool.coverage.lcovinfo import FileCoverage
 from zdtool.coverage.manifest import function_at
@@ -32,58 +34,63 @@ def _slug(subject: str) -> str:
 	return slug[:64].rstrip('-.') or 'patch'
 
 
-def _subject(mail: bytes) -> str:
-	value = email.message_from_bytes(mail).get('Subject', '')
-	return ' '.join(str(value).split())
-
-
-def split_mbox(path: str) -> List[Tuple[str, str]]:
-	"""(file name, mail) per message; no From_ line means one patch."""
+def split_mbox(path: str) -> List[thread.Mail]:
+	"""Every mail of an mbox; a file with no From_ line is one mail."""
 	box = mailbox.mbox(path, create=False)
 	try:
-		mails = [box.get_bytes(key) for key in box.keys()]
+		raws = [box.get_bytes(key) for key in box.keys()]
 	finally:
 		box.close()
-	if not mails:
+	if not raws:
 		with open(path, 'rb') as f:
-			mails = [f.read()]
-	out = []
+			raws = [f.read()]
+	return [thread.read_mail(raw, i)
+		for i, raw in enumerate(raws, 1) if raw.strip()]
+
+
+def _directory_mails(path: str) -> List[thread.Mail]:
+	names = sorted(n for n in os.listdir(path)
+		       if n.endswith(('.patch', '.diff', '.mbox', '.eml')))
+	if not names:
+		raise ZdError(f'SERIES={path}: no *.patch files and no '
+			      f'series file')
+	mails = []
+	for name in names:
+		mails += split_mbox(os.path.join(path, name))
 	for i, mail in enumerate(mails, 1):
-		if not mail.strip():
-			continue
-		out.append((f'{i:04d}-{_slug(_subject(mail))}.patch',
-			    mail.decode(errors='replace')))
-	return out
+		mail.position = i
+	return mails
 
 
 def load_review_series(path: str, work: str) -> List[str]:
-	"""Patch files of SERIES= in order; an mbox is split into @work."""
+	"""Patch files of SERIES= in order, written to @work: a quilt
+	directory (its `series` file) as it is; an mbox (a lore thread, `b4
+	am` output) or a directory of `git format-patch` files as the
+	newest complete version of the series in it (zdtool.coverage.thread),
+	every mail left out named on a line of its own."""
 	if not os.path.exists(path):
 		raise ZdError(f'SERIES={path}: no such file or directory')
-	if os.path.isdir(path):
-		if os.path.exists(os.path.join(path, 'series')):
-			return [os.path.abspath(p) for p in load_series(path).paths()]
-		names = sorted(n for n in os.listdir(path)
-			       if n.endswith(('.patch', '.diff', '.mbox', '.eml')))
-		if not names:
-			raise ZdError(f'SERIES={path}: no *.patch files and no '
-				      f'series file')
-		return [os.path.abspath(os.path.join(path, n)) for n in names]
+	if os.path.isdir(path) and os.path.exists(os.path.join(path, 'series')):
+		return [os.path.abspath(p) for p in load_series(path).paths()]
 	try:
-		mails = split_mbox(path)
+		mails = _directory_mails(path) if os.path.isdir(path) else \
+			split_mbox(path)
 	except OSError as e:
 		raise ZdError(f'SERIES={path}: {e.strerror}')
-	if not any('\n+++ ' in m or m.startswith('+++ ') for _, m in mails):
+	if not any(m.has_diff for m in mails):
 		raise ZdError(f'SERIES={path}: no diff in it (not a patch or '
 			      f'mbox)')
+	series, notes = thread.choose(mails, path)
+	for note in notes:
+		print(f'zdrace: review: {note}', flush=True)
 	os.makedirs(work, exist_ok=True)
 	for old in os.listdir(work):
 		os.unlink(os.path.join(work, old))
 	paths = []
-	for name, mail in mails:
-		p = os.path.join(work, name)
+	for n, mail in enumerate(series, 1):
+		p = os.path.join(work, f'{n:04d}-{_slug(mail.subject)}.patch')
 		with open(p, 'w') as f:
-			f.write(mail)
+			f.write(mail.text)
 		paths.append(p)
 	return paths
 

@@ -3,7 +3,8 @@
 check that the suites kill every one.
 
 Each mutant is a patch in fault-inject/mutants/<line>/, listed in that
-directory's series file and applied alone on top of patches/<line>/.  All
+directory's series file and applied alone on top of patches/<line>/ and
+the injection points.  All
 mutants share one prepared tree and one build directory under
 build/<line>/mutant/, so each costs an incremental build of the files it
 touches.  The unmutated series runs first in that directory: a mutant only
@@ -80,12 +81,6 @@ def failed_cases(json_text: str) -> List[str]:
 	return names
 
 
-def with_mutant(main: Series, mutant_path: Optional[str]) -> Series:
-	"""The main series, plus one mutant last (absolute paths)."""
-	paths = main.paths() + ([mutant_path] if mutant_path else [])
-	return Series('', [os.path.abspath(p) for p in paths])
-
-
 def _error_line(output: str) -> str:
 	"""The compiler's first error, else the output's last line."""
 	lines = [l.strip() for l in output.splitlines() if l.strip()]
@@ -121,9 +116,9 @@ class MutantRun:
 		start = time.monotonic()
 		print(f'zdrace: mutant {name}: preparing', flush=True)
 		try:
-			tree.prepare(layout, self.source,
-				     with_mutant(self.main, mutant_path), self.repo,
-				     self.line)
+			info = tree.prepare(layout, self.source, self.main,
+					    self.repo, self.line,
+					    top=[mutant_path] if mutant_path else [])
 		except ZdError as e:
 			return Outcome(name, INVALID, note=f'does not apply: {e}',
 				       repro=self.repro(name))
@@ -131,7 +126,8 @@ class MutantRun:
 		goal = f'mutants MUTANT={name}' if mutant_path else 'run'
 		run = replace(self.kunit, tree=layout.tree, build_dir=layout.kunit,
 			      results=layout.results,
-			      kernel_args=self.kunit.kernel_args + [rules.LIST_ARG],
+			      kernel_args=self.kunit.kernel_args + info.boot_args() +
+			      [rules.LIST_ARG],
 			      kconfig_add=self.kunit.kconfig_add +
 			      [f'CONFIG_ZDRACE_REPRO_GOAL="{goal}"'])
 		rc, output = run.capture('build')
@@ -203,8 +199,7 @@ def run(mr: MutantRun, only: Optional[List[str]] = None) -> int:
 		print(outcome.row(), flush=True)
 		outcomes.append(outcome)
 	# Leave the shared tree unmutated for whoever looks at it next.
-	tree.prepare(mr.dirs, mr.source, with_mutant(mr.main, None),
-		     mr.repo, mr.line)
+	tree.prepare(mr.dirs, mr.source, mr.main, mr.repo, mr.line)
 	print('\n' + table(outcomes))
 	invalid = [o for o in outcomes if o.verdict == INVALID]
 	for o in invalid:

@@ -3,18 +3,23 @@
 
 fault-inject/include/zdrace/fi_points.h declares every point (name, file,
 flags, window); fault-inject/points/*.cocci place them, one Coccinelle
-rule a window, found by the code around it rather than by line numbers.
-`make review` places them this way on the series under review, so a
-series written against upstream need not apply on top of our hooks: a
-point whose window the series rewrote beyond recognition is reported as
-not placed, and the cases that arm it skip with that reason.
+rule a window, anchored on the operation that opens it (the PTE read,
+the grab, the xarray load, the wait) rather than on line numbers or the
+lines around it.  Every prepared tree gets its points this way (`make`,
+`make review`, `KERNEL_SRC=`, mutants): a point whose window a tree or
+a series rewrote beyond recognition is reported as not placed, with
+where its window was, and the cases that arm it skip with that reason.
+The header the points need is included after the file's last
+<linux/...> include of its opening block.
 
 spatch lays out the code it adds on one line; wrap_point_lines() breaks
-the lines it made longer than 80 columns the way patches/<line>/0050
-does (after `||`, continued under the open parenthesis), so the placed
-hooks are byte for byte those of the points patch.
+the lines it made longer than 80 columns (after `||`, continued under
+the open parenthesis), as a kernel developer would have written them.
+patch_text() turns what placing changed into a `git format-patch` mail,
+for posting and for checkpatch (`make lint`).
 """
 
+import difflib
 import os
 import re
 import shutil
@@ -32,8 +37,12 @@ SEMANTIC_PATCHES = 'fault-inject/points'
 SPATCH = 'spatch'
 PACKAGE = 'coccinelle'
 WIDTH = 80
-# What marks a placed point in an mm/ file.
+# What marks a placed point in an mm/ file, and the header it needs.
 _CALL = 'zdrace_fi(ZDRACE_FI_{})'
+INCLUDE = '#include <zdrace/fi.h>'
+SERIES_CHANGED = 'the series changed its window'
+# The mail the placed points make (patch_text()): its subject and body.
+MESSAGE = 'fault-inject/points/message'
 
 
 @dataclass(frozen=True)
@@ -144,7 +153,7 @@ def semantic_patches(repo: str) -> List[SemanticPatch]:
 
 def digest_inputs(repo: str) -> List[str]:
 	"""The files whose contents decide the placement, for a tree stamp."""
-	return [os.path.join(repo, TABLE)] + \
+	return [os.path.join(repo, TABLE), os.path.join(repo, MESSAGE)] + \
 		[sp.path for sp in semantic_patches(repo)] + [__file__]
 
 
@@ -212,6 +221,29 @@ def wrap_point_lines(text: str) -> str:
 	return '\n'.join(out)
 
 
+def add_include(text: str) -> str:
+	"""@text with INCLUDE after the last `#include <linux/...>` of the
+	file's opening block of includes (before its first line of code);
+	unchanged if it has INCLUDE already or no such include."""
+	lines = text.split('\n')
+	if INCLUDE in lines:
+		return text
+	last, depth = -1, 0
+	for i, line in enumerate(lines):
+		stripped = line.strip()
+		if line.startswith('#if'):
+			depth += 1
+		elif line.startswith('#endif'):
+			depth -= 1
+		elif line.startswith('#include <linux/') and depth == 0:
+			last = i
+		elif stripped and not stripped.startswith(('#', '/*', '*', '//')):
+			break
+	if last < 0:
+		return text
+	return '\n'.join(lines[:last + 1] + [INCLUDE] + lines[last + 1:])
+
+
 # Placement.
 
 def ensure_spatch() -> None:
@@ -257,6 +289,7 @@ class Placement:
 	absent: List[str]		# ZDRACE_FI_ABSENT on this line
 	unplaced: List[Point]		# no window found
 	files: List[str]		# the files that got points
+	patch: str = ''			# patch_text() of the placement
 
 	def __post_init__(self) -> None:
 		self.placed.sort()
@@ -274,17 +307,25 @@ def _replace_file(path: str, text: str) -> None:
 
 def place(tree: str, repo: str, line: str) -> Placement:
 	"""Place every point of @line's table in @tree by its semantic patch."""
-	ensure_spatch()
 	points = load_table(repo, line)
+	if any(os.path.isfile(os.path.join(tree, p.file)) for p in points):
+		ensure_spatch()
 	texts: Dict[str, str] = {}
+	before: Dict[str, str] = {}
 	for sp in semantic_patches(repo):
 		files = sorted({p.file for p in points if p.name in sp.points})
 		for rel in files:
 			path = os.path.join(tree, rel)
 			if not os.path.isfile(path):
 				continue
-			texts[rel] = wrap_point_lines(spatch(sp.path, path, line))
-			_replace_file(path, texts[rel])
+			with open(path) as f:
+				before.setdefault(rel, f.read())
+			text = wrap_point_lines(spatch(sp.path, path, line))
+			if 'zdrace_fi(ZDRACE_FI_' in text:
+				text = add_include(text)
+			texts[rel] = text
+			if text != before[rel]:
+				_replace_file(path, text)
 	placed, absent, unplaced = [], [], []
 	for p in points:
 		if _CALL.format(p.name) in texts.get(p.file, ''):
@@ -295,19 +336,74 @@ def place(tree: str, repo: str, line: str) -> Placement:
 			unplaced.append(p)
 	files = sorted(rel for rel, text in texts.items()
 		       if 'zdrace_fi(ZDRACE_FI_' in text)
-	return Placement(placed, absent, unplaced, files)
+	wrong = [m for rel in files
+		 for m in misplaced(texts[rel], rel, placed, points)]
+	if wrong:
+		raise ZdError(f'{wrong[0]}: a rule of {SEMANTIC_PATCHES}/ '
+			      f'matched outside its window (a bug of ours)')
+	return Placement(placed, absent, unplaced, files,
+			 patch_text(before, texts, repo))
+
+
+# The generated points patch.
+
+AUTHOR = 'zdrace developers <zdrace@localhost>'
+DATE = 'Sat, 21 Nov 2026 17:00:00 +0000'
+
+
+def _diffstat(diffs: List[Tuple[str, int, int]]) -> List[str]:
+	"""git's diffstat of (file, insertions, deletions)."""
+	width = max(len(name) for name, _, _ in diffs)
+	most = max(a + d for _, a, d in diffs)
+	scale = min(1.0, 50 / most) if most else 1.0
+	out = []
+	for name, add, dele in diffs:
+		out.append(f' {name:<{width}} | {add + dele:>{len(str(most))}} '
+			   f'{"+" * round(add * scale)}{"-" * round(dele * scale)}')
+	adds = sum(a for _, a, _ in diffs)
+	dels = sum(d for _, _, d in diffs)
+	out.append(f' {len(diffs)} file{"s" if len(diffs) > 1 else ""} '
+		   f'changed, {adds} insertion{"s" if adds != 1 else ""}(+), '
+		   f'{dels} deletion{"s" if dels != 1 else ""}(-)')
+	return out
+
+
+def patch_text(before: Dict[str, str], after: Dict[str, str],
+	       repo: str) -> str:
+	"""A `git format-patch` mail of what placing the points changed
+	(file -> text before and after), with the message in MESSAGE."""
+	with open(os.path.join(repo, MESSAGE)) as f:
+		subject, _, body = f.read().partition('\n\n')
+	stats, hunks = [], []
+	for rel in sorted(after):
+		old = before[rel].splitlines(keepends=True)
+		new = after[rel].splitlines(keepends=True)
+		diff = list(difflib.unified_diff(old, new, f'a/{rel}', f'b/{rel}'))
+		if not diff:
+			continue
+		stats.append((rel, sum(1 for d in diff[2:] if d[0] == '+'),
+			      sum(1 for d in diff[2:] if d[0] == '-')))
+		hunks.append(f'diff --git a/{rel} b/{rel}\n' + ''.join(diff))
+	if not hunks:
+		return ''
+	return ('From 0000000000000000000000000000000000000000 Mon Sep 17 '
+		f'00:00:00 2001\nFrom: {AUTHOR}\nDate: {DATE}\n'
+		f'Subject: [PATCH] {subject.strip()}\n\n{body.rstrip()}\n---\n'
+		+ '\n'.join(_diffstat(stats)) + '\n\n' + ''.join(hunks) +
+		'-- \nzdrace\n\n')
 
 
 @dataclass(frozen=True)
 class NotPlaced:
-	"""A point the series left no window for, and where that window was,
-	in the reviewer's line numbers."""
+	"""A point its rule found no window for, where that window was (in
+	the line numbers of the tree read: the reviewer's, under review),
+	and why."""
 	point: str
-	where: str		# file:line
+	where: str		# file:line, or file
+	why: str = SERIES_CHANGED
 
 	def message(self) -> str:
-		return (f'point {self.point} not placed: the series changed its '
-			f'window in {self.where}')
+		return f'point {self.point} not placed: {self.why} ({self.where})'
 
 	def boot_arg(self) -> str:
 		"""How the kernel learns it: see zdrace_fi.unplaced=."""
@@ -316,20 +412,46 @@ class NotPlaced:
 
 def locate(point: Point, tree: str,
 	   changed: Optional[Dict[str, List[int]]] = None) -> NotPlaced:
-	"""Where @point's window was in @tree: the first line the series
-	changed inside its function, else the function, else the file."""
+	"""Where @point's window was in @tree: the first line a series
+	changed inside its function (@changed: file -> lines, under
+	review), else the function, else the file."""
 	lines = (changed or {}).get(point.file, [])
+	why = SERIES_CHANGED if changed is not None else \
+		f'{point.function}() has no code of its window\'s shape'
 	try:
 		with open(os.path.join(tree, point.file), errors='replace') as f:
 			funcs = find_functions(f.read()).get(point.function, [])
 	except OSError:
-		return NotPlaced(point.name, f'{point.file} (removed)')
+		return NotPlaced(point.name, point.file, 'no such file')
 	for fn in funcs:
 		inside = [n for n in lines if fn.first <= n <= fn.last]
 		if inside:
-			return NotPlaced(point.name, f'{point.file}:{inside[0]}')
+			return NotPlaced(point.name, f'{point.file}:{inside[0]}', why)
 	if funcs:
-		return NotPlaced(point.name, f'{point.file}:{funcs[0].name_line}')
+		return NotPlaced(point.name, f'{point.file}:{funcs[0].name_line}',
+				 why)
+	gone = f'no function {point.function}()'
 	if lines:
-		return NotPlaced(point.name, f'{point.file}:{lines[0]}')
-	return NotPlaced(point.name, point.file)
+		return NotPlaced(point.name, f'{point.file}:{lines[0]}', gone)
+	return NotPlaced(point.name, point.file, gone)
+
+
+def misplaced(text: str, rel: str, names: List[str],
+	      table: List[Point]) -> List[str]:
+	"""Points of @names whose calls in @text (the file @rel) lie outside
+	the function their window is in: a rule of ours that matched the
+	wrong code, never the tree's fault."""
+	funcs = find_functions(text)
+	lines = text.split('\n')
+	out = []
+	for p in table:
+		if p.name not in names or p.file != rel:
+			continue
+		call = _CALL.format(p.name)
+		spans = funcs.get(p.function, [])
+		for n, code in enumerate(lines, 1):
+			if call in code and not any(f.first <= n <= f.last
+						    for f in spans):
+				out.append(f'{rel}:{n}: point {p.name} placed outside '
+					   f'{p.function}()')
+	return out

@@ -3,12 +3,13 @@
 the host tools a UML build needs, installing them with apt where allowed."""
 
 import glob
+import hashlib
 import os
 import re
 import shutil
 import subprocess
 from dataclasses import dataclass
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from zdtool import ZdError
 
@@ -242,24 +243,12 @@ def find_source(kernel: str, kernel_src: Optional[str],
 
 def tree_version(tree: str) -> str:
 	"""'6.12.117' from a tree's top-level Makefile."""
-	fields = {}
 	try:
 		with open(os.path.join(tree, 'Makefile')) as f:
-			for line in f:
-				m = re.match(r'^(VERSION|PATCHLEVEL|SUBLEVEL|EXTRAVERSION)'
-					     r'\s*=\s*(\S*)', line)
-				if m:
-					fields[m.group(1)] = m.group(2)
-				if len(fields) == 4:
-					break
+			text = f.read(4096)
 	except OSError as e:
 		raise ZdError(f'{tree}: cannot read Makefile: {e.strerror}')
-	if 'VERSION' not in fields or 'PATCHLEVEL' not in fields:
-		raise ZdError(f'{tree}/Makefile: no VERSION/PATCHLEVEL')
-	version = f'{fields["VERSION"]}.{fields["PATCHLEVEL"]}'
-	if fields.get('SUBLEVEL'):
-		version += f'.{fields["SUBLEVEL"]}'
-	return version + fields.get('EXTRAVERSION', '')
+	return _version_of_makefile(text, f'{tree}/Makefile')
 
 
 def line_key(line: str) -> List[int]:
@@ -268,5 +257,67 @@ def line_key(line: str) -> List[int]:
 
 
 def kernel_line(version: str) -> str:
-	"""'6.12' from '6.12.117' (the key of patches/<line>/)."""
-	return '.'.join(version.split('.')[:2]).split('-')[0]
+	"""'6.12' from '6.12.117', '7.3' from '7.3.0-rc7' or '7.3~rc7' (the
+	key of patches/<line>/)."""
+	m = re.match(r'(\d+)\.(\d+)', version)
+	return f'{m.group(1)}.{m.group(2)}' if m else version
+
+
+def _version_of_makefile(text: str, where: str) -> str:
+	fields = {}
+	for line in text.splitlines():
+		m = re.match(r'^(VERSION|PATCHLEVEL|SUBLEVEL|EXTRAVERSION)'
+			     r'\s*=\s*(\S*)', line)
+		if m:
+			fields[m.group(1)] = m.group(2)
+		if len(fields) == 4:
+			break
+	if 'VERSION' not in fields or 'PATCHLEVEL' not in fields:
+		raise ZdError(f'{where}: no VERSION/PATCHLEVEL')
+	version = f'{fields["VERSION"]}.{fields["PATCHLEVEL"]}'
+	if fields.get('SUBLEVEL'):
+		version += f'.{fields["SUBLEVEL"]}'
+	return version + fields.get('EXTRAVERSION', '')
+
+
+def source_version(src: KernelSource) -> str:
+	"""The kernel version of a tree or tarball, read from its top-level
+	Makefile (a tarball's is read without unpacking the rest)."""
+	if not src.is_tarball:
+		return tree_version(src.path)
+	proc = subprocess.run(['tar', '-xOf', src.path, '--wildcards',
+			       '--no-wildcards-match-slash', '*/Makefile',
+			       '--occurrence=1'], stdout=subprocess.PIPE,
+			      stderr=subprocess.PIPE, text=True, errors='replace')
+	if proc.returncode != 0 or not proc.stdout:
+		raise ZdError(f'{src.path}: not a kernel source archive (no '
+			      f'top-level Makefile)')
+	return _version_of_makefile(proc.stdout, f'{src.path}: its Makefile')
+
+
+def nearest_line(version: str, lines: Sequence[str]) -> Tuple[str, str]:
+	"""The carried line (of @lines) a kernel @version runs on, and why:
+	its own; else of the same major, the nearest older, then the
+	nearest newer; else the same among all lines."""
+	own = kernel_line(version)
+	if own in lines:
+		return own, 'its own line'
+	key = line_key(own)
+	same = [l for l in lines if line_key(l)[0] == key[0]]
+	pool = same or list(lines)
+	older = [l for l in pool if line_key(l) < key]
+	newer = [l for l in pool if line_key(l) > key]
+	if older:
+		pick, rel = max(older, key=line_key), 'older'
+	else:
+		pick, rel = min(newer, key=line_key), 'newer'
+	major = f'of major {key[0]}' if same else 'carried'
+	return pick, (f'no {own} line is carried; {pick} is the nearest '
+		      f'{rel} line {major}')
+
+
+def tree_area(line: str, version: str, src: KernelSource) -> str:
+	"""The build area of a KERNEL_SRC tree, under its line's: one of its
+	own, so that it never touches the line's default tree or build."""
+	tag = hashlib.sha256(os.path.realpath(src.path).encode()).hexdigest()
+	return os.path.join(line, 'trees', f'{version}-{tag[:8]}')

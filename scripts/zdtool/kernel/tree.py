@@ -1,6 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0
 """The prepared kernel tree under build/<line>/: extracted, patched, wired.
 
+Every prepared tree is made the same way (build_step()): our port
+(patches/<line>/series), then the injection points placed by their
+semantic patches (zdtool.kernel.points), then what goes on top (a
+mutant); what placing gave is recorded in the tree with the patch it
+amounts to, and every run boots with the points not placed named.
+
 Preparation never leaves a half-prepared tree behind: a new tree is built
 in linux.new and swapped in with two renames only once every step has
 succeeded.  The tree is hard-linked to a pristine copy, so re-preparing
@@ -14,16 +20,20 @@ import os
 import shutil
 import subprocess
 import time
-from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, Callable, Dict, List, Optional, Sequence
 
 from zdtool import ZdError
 from zdtool.layout import TreeDirs
+from zdtool.kernel import points
 from zdtool.kernel.series import Series, apply_patch
-from zdtool.kernel.source import KernelSource, kernel_line, line_key, \
+from zdtool.kernel.source import KernelSource, kernel_line, \
 	tree_version
 
 STAMP = '.zdrace-tree.json'
+# In the tree: what placing the points gave, and the patch it amounts to.
+POINTS_RECORD = '.zdrace-points.json'
+POINTS_PATCH = '.zdrace-points.patch'
 SOURCE_STAMP = '.zdrace-source'
 # Bump when wire() changes what it writes.
 WIRING_VERSION = 2
@@ -42,11 +52,33 @@ class TreeInfo:
 	patches: int
 	touched: List[str] = field(default_factory=list)
 	stamp: str = ''
+	# POINTS_RECORD: placed, absent (names), not_placed (NotPlaced).
+	placement: Dict[str, Any] = field(default_factory=dict)
 
 	def banner(self) -> str:
 		line = kernel_line(self.version)
+		placed = len(self.placement.get('placed', []))
 		return (f'zdrace: linux {self.version}, patches {line}@'
-			f'{self.series_id} ({self.patches} applied)')
+			f'{self.series_id} ({self.patches} applied, {placed} '
+			f'points placed)')
+
+	def not_placed(self) -> List[points.NotPlaced]:
+		return [points.NotPlaced(**n)
+			for n in self.placement.get('not_placed', [])]
+
+	def boot_args(self) -> List[str]:
+		"""What every boot of the tree's kernel is told: the points
+		not placed (their cases skip, saying why)."""
+		return [n.boot_arg() for n in self.not_placed()]
+
+	def placement_lines(self) -> List[str]:
+		"""The points placed, absent and not placed, for the user."""
+		absent = self.placement.get('absent', [])
+		out = [f'zdrace: {len(self.placement.get("placed", []))} injection '
+		       f'points placed' +
+		       (f', {len(absent)} absent on this line '
+			f'({", ".join(absent)})' if absent else '')]
+		return out + [f'zdrace: {n.message()}' for n in self.not_placed()]
 
 
 def read_info(tree: str) -> Optional[TreeInfo]:
@@ -55,6 +87,14 @@ def read_info(tree: str) -> Optional[TreeInfo]:
 			return TreeInfo(**json.load(f))
 	except (OSError, ValueError, TypeError):
 		return None
+
+
+def _read_points(tree: str) -> Dict[str, Any]:
+	try:
+		with open(os.path.join(tree, POINTS_RECORD)) as f:
+			return dict(json.load(f))
+	except (OSError, ValueError):
+		return {}
 
 
 def _write_info(tree: str, info: TreeInfo) -> None:
@@ -139,6 +179,7 @@ def wire(tree: str, repo: str) -> None:
 	headers = os.path.join(repo, WIRED_INCLUDE)
 	if os.path.isdir(headers):
 		include = os.path.join(tree, 'include')
+		os.makedirs(include, exist_ok=True)
 		os.symlink(os.path.relpath(headers, include),
 			   os.path.join(include, 'zdrace'))
 	kconfig = ''.join(f'source "zdrace/{d}/Kconfig"\n' for d in dirs)
@@ -166,12 +207,24 @@ def _same_content(a: str, b: str) -> bool:
 		return False
 
 
+def _own_inode(path: str) -> None:
+	"""@path as an inode of its own: a file still hard-linked to the
+	pristine copy (and through it to every other tree made from it)
+	must not have its mtime changed there."""
+	if os.stat(path).st_nlink == 1:
+		return
+	tmp = path + '.zdrace-own'
+	shutil.copy2(path, tmp)
+	os.replace(tmp, path)
+
+
 def keep_mtimes(new: str, old: str, files: List[str]) -> None:
 	"""Unchanged files keep the old tree's mtime; changed ones get 'now'.
 
 	Without this every re-preparation would rebuild all that a patched
 	header reaches, and a dropped patch (file back to its pristine,
-	older mtime) would leave stale objects behind.
+	older mtime) would leave stale objects behind.  A file whose mtime
+	is set gets an inode of its own first, so no other tree sees it.
 	"""
 	now = time.time()
 	for rel in files:
@@ -180,8 +233,11 @@ def keep_mtimes(new: str, old: str, files: List[str]) -> None:
 			continue
 		if _same_content(n, o):
 			st = os.stat(o)
-			os.utime(n, ns=(st.st_atime_ns, st.st_mtime_ns))
+			if os.stat(n).st_mtime_ns != st.st_mtime_ns:
+				_own_inode(n)
+				os.utime(n, ns=(st.st_atime_ns, st.st_mtime_ns))
 		else:
+			_own_inode(n)
 			os.utime(n, (now, now))
 
 
@@ -194,13 +250,41 @@ def _stamp(source: KernelSource, series: Series,
 	return h.hexdigest()
 
 
-def apply_series(series: Series) -> Callable[[str], List[str]]:
-	"""The usual patching step: every patch of @series, in order."""
+def build_step(series: Series, repo: str, line: str,
+	       top: Sequence[str] = (),
+	       locate: Optional[Callable[[points.Point], points.NotPlaced]]
+	       = None) -> Callable[[str], List[str]]:
+	"""The patching step of every prepared tree: @series, the points of
+	@line placed by shape, then @top (a mutant) on the result.  Where a
+	point was to go is @locate(point), by default its function in the
+	tree itself."""
 	def step(new: str) -> List[str]:
 		for path in series.paths():
 			apply_patch(new, path)
-		return series.touched_files()
+		placement = points.place(new, repo, line)
+		where = locate or (lambda p: points.locate(p, new))
+		record = {'placed': placement.placed, 'absent': placement.absent,
+			  'not_placed': [asdict(where(p))
+					 for p in placement.unplaced]}
+		for path in top:
+			apply_patch(new, path)
+		with open(os.path.join(new, POINTS_RECORD), 'w') as f:
+			json.dump(record, f, indent=1)
+		with open(os.path.join(new, POINTS_PATCH), 'w') as f:
+			f.write(placement.patch)
+		on_top = Series('/', [os.path.abspath(p) for p in top])
+		return sorted(set(series.touched_files()) | set(placement.files) |
+			      set(on_top.touched_files()) |
+			      {POINTS_RECORD, POINTS_PATCH})
 	return step
+
+
+def digest(paths: Sequence[str]) -> str:
+	h = hashlib.sha256()
+	for path in paths:
+		with open(path, 'rb') as f:
+			h.update(f.read() + b'\0')
+	return h.hexdigest()
 
 
 def recover(layout: TreeDirs) -> None:
@@ -212,15 +296,21 @@ def recover(layout: TreeDirs) -> None:
 
 
 def prepare(layout: TreeDirs, source: KernelSource, series: Series,
-	    repo: str, line: str, accept_newer: bool = False,
+	    repo: str, line: str, other_line: bool = False,
 	    patching: Optional[Callable[[str], List[str]]] = None,
-	    stamp_extra: Sequence[str] = ()) -> TreeInfo:
-	"""Make build/<line>/linux match source + series; a no-op if it does.
-	@accept_newer: a source of a later line takes @line's series.
-	@patching: what turns the pristine copy into the tree, returning
-	the files it touched (default: apply_series(@series)); what else it
-	depends on goes into @stamp_extra."""
-	stamp = _stamp(source, series, stamp_extra)
+	    stamp_extra: Sequence[str] = (), top: Sequence[str] = ()) -> TreeInfo:
+	"""Make build/<line>/linux match source + series + points + @top; a
+	no-op if it does.  @other_line: the source is of another line,
+	which runs on @line's series (the nearest carried).  @patching: what turns the pristine copy into the
+	tree, returning the files it touched (default: build_step()); what
+	else it depends on goes into @stamp_extra."""
+	placing = [digest(points.digest_inputs(repo)),
+		   *(digest([p]) for p in top)]
+	stamp = _stamp(source, series, [*placing, *stamp_extra])
+	# What was tested: the series, the rules that placed the points and
+	# what went on top.
+	series_id = hashlib.sha256('\0'.join([series.digest(), *placing])
+				   .encode()).hexdigest()[:12]
 	current = read_info(layout.tree)
 	if current and current.stamp == stamp:
 		return current
@@ -229,8 +319,7 @@ def prepare(layout: TreeDirs, source: KernelSource, series: Series,
 	recover(layout)
 	base = extract_pristine(layout, source)
 	version = tree_version(base)
-	newer = line_key(kernel_line(version)) > line_key(line)
-	if kernel_line(version) != line and not (accept_newer and newer):
+	if kernel_line(version) != line and not other_line:
 		raise ZdError(f'{source.path} is linux {version}, but KERNEL='
 			      f'{line}: set KERNEL={kernel_line(version)}')
 
@@ -239,15 +328,15 @@ def prepare(layout: TreeDirs, source: KernelSource, series: Series,
 	new = layout.new_tree
 	try:
 		_link_copy(base, new)
-		touched_by = (patching or apply_series(series))(new)
+		touched_by = (patching or build_step(series, repo, line, top))(new)
 		wire(new, repo)
 		touched = sorted(set(touched_by) | set(WIRED_FILES))
 		old_touched = current.touched if current else []
 		keep_mtimes(new, layout.tree, sorted(set(touched) |
 						     set(old_touched)))
-		info = TreeInfo(version=version, series_id=series.short_id(),
+		info = TreeInfo(version=version, series_id=series_id,
 				patches=len(series.patches), touched=touched,
-				stamp=stamp)
+				stamp=stamp, placement=_read_points(new))
 		_write_info(new, info)
 	except BaseException:
 		shutil.rmtree(new, ignore_errors=True)
