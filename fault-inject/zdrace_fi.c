@@ -739,14 +739,26 @@ static inline void zdrace_fi_debugfs(void)
 
 #endif /* CONFIG_FAULT_INJECTION_DEBUG_FS */
 
+/*
+ * A failure report names its fault_attr by dname: a copy of the name on
+ * some trees, the dentry fault_create_debugfs_attr() made on others (which
+ * needs nothing from us).  Whichever this tree has, the point is named.
+ */
+static void __init zdrace_fi_attr_name(struct fault_attr *attr,
+				       const char *name)
+{
+	if (!__same_type(attr->dname, struct dentry *))
+		strscpy((char *)&attr->dname, name, sizeof(attr->dname));
+}
+
 static int __init zdrace_fi_init(void)
 {
 	int i;
 
 	for (i = 0; i < ZDRACE_FI_NR; i++) {
 		zdrace_fi_state[i].attr.verbose = 0;
-		strscpy(zdrace_fi_state[i].attr.dname, zdrace_fi_desc[i].name,
-			sizeof(zdrace_fi_state[i].attr.dname));
+		zdrace_fi_attr_name(&zdrace_fi_state[i].attr,
+				    zdrace_fi_desc[i].name);
 	}
 	zdrace_fi_debugfs();
 	if (zdrace_fi_list)

@@ -52,7 +52,7 @@ def prepare(args: argparse.Namespace) -> tree.TreeInfo:
 				    args.kernel, other_line=args.other_line)
 	notice = source.sublevel_notice(source.load_line_source(
 		os.path.join(REPO, 'patches', args.kernel), args.kernel),
-		info.version)
+		info.version, args.kernel)
 	for text in ([notice] if notice else []) + info.placement_lines():
 		print(text, flush=True)
 	return info

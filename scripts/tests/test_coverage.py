@@ -143,5 +143,21 @@ class FloorVerdictTest(unittest.TestCase):
 		self.assertIn('make coverage-floor', lines[-1])
 
 
+class CrashTest(unittest.TestCase):
+	"""A coverage kernel that crashed says so, with the report and where;
+	never that a patch of ours may be missing."""
+
+	def test_the_report_and_where(self) -> None:
+		data = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+				    'test_data', 'sweep')
+		self.assertEqual(coverage.crash_report(
+			os.path.join(data, 'bug.log')),
+			'kernel BUG in memunmap_pages (bug, in teardown_vs_put '
+			'after seed 5)')
+		self.assertEqual(coverage.crash_report(
+			os.path.join(data, 'pass.log')), '')
+		self.assertEqual(coverage.crash_report('/nonexistent'), '')
+
+
 if __name__ == '__main__':
 	unittest.main()

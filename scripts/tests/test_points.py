@@ -59,6 +59,13 @@ class TableTest(unittest.TestCase):
 		self.assertEqual(set(six), set(seven))
 		self.assertEqual(six['final_put_zone_device'].file, 'mm/swap.c')
 		self.assertEqual(seven['final_put_zone_device'].file, 'mm/folio.c')
+		# A 7.x tree may still have it where 6.x does, and back.
+		self.assertEqual(seven['final_put_zone_device'].files,
+				 ('mm/folio.c', 'mm/swap.c'))
+		self.assertEqual(six['final_put_zone_device'].files,
+				 ('mm/swap.c', 'mm/folio.c'))
+		self.assertEqual(six['filemap_after_load'].files,
+				 ('mm/filemap.c',))
 		self.assertFalse(six['gup_fast_after_get_pgmap'].absent)
 		self.assertTrue(seven['gup_fast_after_get_pgmap'].absent)
 		self.assertEqual(six['page_init_before_tryget'].function,

@@ -111,6 +111,9 @@ class LineSourceTest(unittest.TestCase):
 		self.assertEqual(source.sublevel_notice(ls, '7.3.9'),
 				 'zdrace: notice: linux 7.3.9; the 7.3 series was '
 				 'tested on 7.3.4')
+		self.assertEqual(source.sublevel_notice(ls, '7.2.13', '7.3'),
+				 'zdrace: notice: linux 7.2.13 runs on the 7.3 '
+				 'series, tested on 7.3.4')
 
 	def fake_tools(self) -> str:
 		bin_dir = os.path.join(self.dir, 'bin')

@@ -11,6 +11,7 @@ the numbers are always those of this run alone.
 import contextlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -23,6 +24,7 @@ from zdtool.kernel.results import Counts
 from zdtool.kernel.runner import KunitRun, run_suites
 from zdtool.kernel.source import apt_install, can_install
 from zdtool.kernel.tree import TreeInfo
+from zdtool.sweep.title import clean_lines, find_reports
 
 # lcov's Debian package, and the perl module that makes geninfo parse
 # gcov's JSON output three times faster.
@@ -185,6 +187,32 @@ class Captured:
 	timings: Dict[str, float] = field(default_factory=dict)
 
 
+def crash_report(console_log: str) -> str:
+	"""The first kernel report of a console (a BUG, an Oops, KASAN, a
+	panic), with the innermost test it was in (a suite, or a case of
+	parameters) and the last result before it, or ''."""
+	try:
+		with open(console_log, errors='replace') as f:
+			lines = clean_lines(f.read())
+	except OSError:
+		return ''
+	reports = [r for r in find_reports(lines) if r.kind != 'warn']
+	if not reports:
+		return ''
+	first = reports[0]
+	suite, last = '', ''
+	for line in lines[:first.line]:
+		m = re.search(r'# Subtest: (\S+)', line)
+		if m:
+			suite, last = m.group(1), ''
+		m = re.match(r'\s*ok \d+ (?:- )?([^#]*?)\s*(#.*)?$', line)
+		if m:
+			last = m.group(1)
+	where = f'in {suite}' + (f' after {last}' if last else '') \
+		if suite else 'before any suite'
+	return f'{first.title} ({first.kind}, {where})'
+
+
 def run_and_capture(kunit: KunitRun, info: TreeInfo, out: Outputs,
 		    name: str) -> Captured:
 	"""Reset the counters, build and run the suites, capture.
@@ -204,6 +232,11 @@ def run_and_capture(kunit: KunitRun, info: TreeInfo, out: Outputs,
 	took = time.monotonic() - start
 	written = len(gcda_files(build_dir))
 	if not written:
+		crash = crash_report(kunit.console_log)
+		if crash:
+			raise ZdError(f'the coverage kernel crashed, so it wrote no '
+				      f'coverage data: {crash} (console: '
+				      f'{kunit.console_log})')
 		if not counts.passed:
 			raise ZdError(f'the coverage kernel in {build_dir} did not '
 				      f'build or boot (see kunit.py above)')

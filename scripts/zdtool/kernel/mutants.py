@@ -20,7 +20,7 @@ from typing import List, Optional
 from zdtool import ZdError
 from zdtool.kernel.results import walk_cases
 from zdtool.kernel import rules
-from zdtool.kernel.runner import KunitRun
+from zdtool.kernel.runner import KunitRun, first_error
 from zdtool.kernel.series import Series, load_series
 from zdtool.kernel.source import KernelSource
 from zdtool.kernel import tree
@@ -81,15 +81,6 @@ def failed_cases(json_text: str) -> List[str]:
 	return names
 
 
-def _error_line(output: str) -> str:
-	"""The compiler's first error, else the output's last line."""
-	lines = [l.strip() for l in output.splitlines() if l.strip()]
-	for line in lines:
-		if 'error:' in line or 'Error ' in line:
-			return line
-	return lines[-1] if lines else 'no output'
-
-
 @dataclass
 class MutantRun:
 	repo: str
@@ -133,7 +124,7 @@ class MutantRun:
 		rc, output = run.capture('build')
 		if rc != 0:
 			return Outcome(name, INVALID, build_s=time.monotonic() - start,
-				       note=f'does not build: {_error_line(output)}',
+				       note=f'does not build: {first_error(output)}',
 				       repro=self.repro(name))
 		built = time.monotonic()
 		os.makedirs(layout.results, exist_ok=True)

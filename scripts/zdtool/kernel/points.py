@@ -52,6 +52,13 @@ class Point:
 	file: str
 	absent: bool		# ZDRACE_FI_ABSENT: the line has no such window
 	window: str
+	# The files other lines have the window's function in: a tree of
+	# this line may have moved it there already, or not yet.
+	also: Tuple[str, ...] = ()
+
+	@property
+	def files(self) -> Tuple[str, ...]:
+		return (self.file,) + self.also
 
 	@property
 	def function(self) -> str:
@@ -120,8 +127,10 @@ def parse_table(text: str, line: str) -> List[Point]:
 			raise ZdError(f'{TABLE}: ZDRACE_FI_POINT({args[0]}, ...) '
 				      f'has {len(args)} arguments, not 4')
 		name, file, flags, window = (_by_line(a, seven) for a in args)
+		other = _string(_by_line(args[1], not seven))
 		points.append(Point(name, _string(file),
-				    'ZDRACE_FI_ABSENT' in flags, _string(window)))
+				    'ZDRACE_FI_ABSENT' in flags, _string(window),
+				    (other,) if other != _string(file) else ()))
 	return points
 
 
@@ -308,12 +317,14 @@ def _replace_file(path: str, text: str) -> None:
 def place(tree: str, repo: str, line: str) -> Placement:
 	"""Place every point of @line's table in @tree by its semantic patch."""
 	points = load_table(repo, line)
-	if any(os.path.isfile(os.path.join(tree, p.file)) for p in points):
+	if any(os.path.isfile(os.path.join(tree, f))
+	       for p in points for f in p.files):
 		ensure_spatch()
 	texts: Dict[str, str] = {}
 	before: Dict[str, str] = {}
 	for sp in semantic_patches(repo):
-		files = sorted({p.file for p in points if p.name in sp.points})
+		files = sorted({f for p in points if p.name in sp.points
+				for f in p.files})
 		for rel in files:
 			path = os.path.join(tree, rel)
 			if not os.path.isfile(path):
@@ -328,7 +339,7 @@ def place(tree: str, repo: str, line: str) -> Placement:
 				_replace_file(path, text)
 	placed, absent, unplaced = [], [], []
 	for p in points:
-		if _CALL.format(p.name) in texts.get(p.file, ''):
+		if any(_CALL.format(p.name) in texts.get(f, '') for f in p.files):
 			placed.append(p.name)
 		elif p.absent:
 			absent.append(p.name)
@@ -415,25 +426,32 @@ def locate(point: Point, tree: str,
 	"""Where @point's window was in @tree: the first line a series
 	changed inside its function (@changed: file -> lines, under
 	review), else the function, else the file."""
-	lines = (changed or {}).get(point.file, [])
 	why = SERIES_CHANGED if changed is not None else \
 		f'{point.function}() has no code of its window\'s shape'
-	try:
-		with open(os.path.join(tree, point.file), errors='replace') as f:
-			funcs = find_functions(f.read()).get(point.function, [])
-	except OSError:
+	texts = {}
+	for rel in point.files:
+		try:
+			with open(os.path.join(tree, rel), errors='replace') as f:
+				texts[rel] = f.read()
+		except OSError:
+			pass
+	if not texts:
 		return NotPlaced(point.name, point.file, 'no such file')
+	found = {rel: find_functions(text).get(point.function, [])
+		 for rel, text in texts.items()}
+	rel = next((r for r in point.files if found.get(r)), next(iter(texts)))
+	funcs = found[rel]
+	lines = (changed or {}).get(rel, [])
 	for fn in funcs:
 		inside = [n for n in lines if fn.first <= n <= fn.last]
 		if inside:
-			return NotPlaced(point.name, f'{point.file}:{inside[0]}', why)
+			return NotPlaced(point.name, f'{rel}:{inside[0]}', why)
 	if funcs:
-		return NotPlaced(point.name, f'{point.file}:{funcs[0].name_line}',
-				 why)
+		return NotPlaced(point.name, f'{rel}:{funcs[0].name_line}', why)
 	gone = f'no function {point.function}()'
 	if lines:
-		return NotPlaced(point.name, f'{point.file}:{lines[0]}', gone)
-	return NotPlaced(point.name, point.file, gone)
+		return NotPlaced(point.name, f'{rel}:{lines[0]}', gone)
+	return NotPlaced(point.name, rel, gone)
 
 
 def misplaced(text: str, rel: str, names: List[str],
@@ -445,7 +463,7 @@ def misplaced(text: str, rel: str, names: List[str],
 	lines = text.split('\n')
 	out = []
 	for p in table:
-		if p.name not in names or p.file != rel:
+		if p.name not in names or rel not in p.files:
 			continue
 		call = _CALL.format(p.name)
 		spans = funcs.get(p.function, [])

@@ -5,6 +5,8 @@ import contextlib
 import fcntl
 import json
 import os
+import re
+import shlex
 import subprocess
 import sys
 import time
@@ -103,6 +105,37 @@ class KunitRun:
 				      errors='replace')
 		return proc.returncode, proc.stdout
 
+	def tee(self, verb: str) -> Tuple[int, str]:
+		"""invoke() shown as it runs, its output also kept."""
+		kept = []
+		with subprocess.Popen(self.command(verb), cwd=self.tree,
+				      stdout=subprocess.PIPE,
+				      stderr=subprocess.STDOUT, text=True,
+				      errors='replace') as proc:
+			assert proc.stdout
+			for line in proc.stdout:
+				sys.stdout.write(line)
+				kept.append(line)
+			sys.stdout.flush()
+		return proc.returncode, ''.join(kept)
+
+	def repro(self, verb: str) -> str:
+		"""The command that runs @verb again, from anywhere."""
+		return f'cd {shlex.quote(self.tree)} && {shlex.join(self.command(verb))}'
+
+
+def first_error(output: str) -> str:
+	"""The compiler's (or linker's, or make's) first error in a build's
+	@output, with its file:line, else the output's last line."""
+	lines = [re.sub(r'^ERROR:root:', '', l.strip())
+		 for l in output.splitlines() if l.strip()]
+	for pattern in (r'^\S+?:\d+(:\d+)?: (fatal )?error: ',
+			r'(^|\s)(error|undefined reference)\b', r'\*\*\* '):
+		for line in lines:
+			if re.search(pattern, line):
+				return line
+	return lines[-1] if lines else 'no output'
+
 
 def check_configs(configs: List[str]) -> None:
 	for c in configs:
@@ -125,14 +158,21 @@ def run_suites(run: KunitRun, banner: str, name: str,
 		os.unlink(json_path)
 	print(banner, flush=True)
 	start = time.monotonic()
-	rc = run.invoke('run', json_path)
+	rc, output = run.tee('build')
+	if rc != 0:
+		print(f'zdrace: build failed: {first_error(output)}\n'
+		      f'zdrace: rebuild with: {run.repro("build")}', flush=True)
+		print(f'{banner}: {Counts(failed=1).summary()} (no kernel)',
+		      flush=True)
+		return Counts(failed=1)
+	rc = run.invoke('exec', json_path)
 	try:
 		with open(json_path) as f:
 			counts = count_kunit_json(f.read())
 	except (OSError, ValueError):
 		counts = Counts()
 	if rc != 0 and counts.failed == 0:
-		# A build error, or a kernel that died before any test line.
+		# A kernel that died before any test line.
 		print(f'zdrace: kunit.py run exited {rc} with no failed test '
 		      f'recorded; counting the run as one failure', flush=True)
 		counts.failed += 1

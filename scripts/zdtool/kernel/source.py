@@ -135,13 +135,17 @@ def load_line_source(patch_dir: str, kernel: str) -> LineSource:
 	return LineSource(**fields)
 
 
-def sublevel_notice(ls: LineSource, version: str) -> str:
-	"""A one-line notice when @version is not the one the series was
-	tested on, else ''."""
+def sublevel_notice(ls: LineSource, version: str, line: str = '') -> str:
+	"""A one-line notice when @version is not the one the series of
+	@line (default: @version's own) was tested on, else ''."""
+	line = line or kernel_line(version)
 	if not ls.tested or version == ls.tested:
 		return ''
-	return (f'zdrace: notice: linux {version}; the {kernel_line(version)} '
-		f'series was tested on {ls.tested}')
+	if kernel_line(version) != line:
+		return (f'zdrace: notice: linux {version} runs on the {line} '
+			f'series, tested on {ls.tested}')
+	return (f'zdrace: notice: linux {version}; the {line} series was '
+		f'tested on {ls.tested}')
 
 
 def _apt_options(root: str) -> List[str]:

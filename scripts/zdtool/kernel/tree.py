@@ -54,9 +54,10 @@ class TreeInfo:
 	stamp: str = ''
 	# POINTS_RECORD: placed, absent (names), not_placed (NotPlaced).
 	placement: Dict[str, Any] = field(default_factory=dict)
+	line: str = ''			# whose series: the nearest line's
 
 	def banner(self) -> str:
-		line = kernel_line(self.version)
+		line = self.line or kernel_line(self.version)
 		placed = len(self.placement.get('placed', []))
 		return (f'zdrace: linux {self.version}, patches {line}@'
 			f'{self.series_id} ({self.patches} applied, {placed} '
@@ -336,7 +337,8 @@ def prepare(layout: TreeDirs, source: KernelSource, series: Series,
 						     set(old_touched)))
 		info = TreeInfo(version=version, series_id=series_id,
 				patches=len(series.patches), touched=touched,
-				stamp=stamp, placement=_read_points(new))
+				stamp=stamp, placement=_read_points(new),
+				line=line)
 		_write_info(new, info)
 	except BaseException:
 		shutil.rmtree(new, ignore_errors=True)

@@ -90,8 +90,8 @@ def prepare(dirs: TreeDirs, source: KernelSource, ours: Series,
 		for path in theirs:
 			apply_patch(new, path)
 		_keep(new, staged, sorted(set(touched_theirs) | set(reads) |
-					  {p.file for p in
-					   points.load_table(repo, line)}))
+					  {f for p in points.load_table(repo, line)
+					   for f in p.files}))
 		ours_touched = tree.build_step(ours, repo, line,
 					       locate=locate)(new)
 		return sorted(set(ours_touched) | set(touched_theirs))

@@ -1,0 +1,72 @@
+# SPDX-License-Identifier: GPL-2.0
+"""zdtool.kernel.runner: a build that fails says so, with the compiler's
+first error and the command that rebuilds; no kernel is booted."""
+
+import contextlib
+import io
+import tempfile
+import unittest
+from typing import List, Optional, Tuple
+
+from zdtool.kernel import runner
+
+BUILD = ('  CC      mm/filemap.o\n'
+	 'zdrace/fault-inject/zdrace_fi.c: In function \'zdrace_fi_init\':\n'
+	 'ERROR:root:zdrace/fault-inject/zdrace_fi.c:746:17: error: passing '
+	 'argument 1 '
+	 'of \'strscpy\' from incompatible pointer type\n'
+	 'mm/gup.c:12:1: error: expected \';\'\n'
+	 'make[3]: *** [scripts/Makefile.build:229: zdrace_fi.o] Error 1\n')
+
+
+class _FailingBuild(runner.KunitRun):
+	execs: List[str] = []
+
+	def tee(self, verb: str) -> Tuple[int, str]:
+		print(BUILD, end='')
+		return 1, BUILD
+
+	def invoke(self, verb: str, json_path: Optional[str] = None,
+		   quiet: bool = False) -> int:
+		self.execs.append(verb)
+		return 0
+
+
+class BuildFailureTest(unittest.TestCase):
+
+	def test_first_error(self) -> None:
+		self.assertEqual(runner.first_error(BUILD),
+				 'zdrace/fault-inject/zdrace_fi.c:746:17: error: '
+				 'passing argument 1 of \'strscpy\' from '
+				 'incompatible pointer type')
+		self.assertEqual(runner.first_error('ld: x.o: undefined '
+						    'reference to `f\'\nmake: '
+						    '*** Error 1\n'),
+				 'ld: x.o: undefined reference to `f\'')
+		self.assertEqual(runner.first_error('a\nlast words\n'),
+				 'last words')
+
+	def test_no_boot_and_the_command(self) -> None:
+		with tempfile.TemporaryDirectory() as d:
+			run = _FailingBuild(tree=d, build_dir=f'{d}/kunit',
+					    results=f'{d}/results', configs=[])
+			out = io.StringIO()
+			with contextlib.redirect_stdout(out):
+				counts = runner.run_suites(run, 'zdrace: linux x', 'z',
+							   check_rules=True)
+		self.assertEqual((counts.passed, counts.failed), (0, 1))
+		self.assertEqual(run.execs, [])
+		lines = out.getvalue().splitlines()
+		self.assertIn('zdrace: build failed: zdrace/fault-inject/'
+			      'zdrace_fi.c:746:17: error: passing argument 1 of '
+			      '\'strscpy\' from incompatible pointer type', lines)
+		rebuild = [l for l in lines if l.startswith('zdrace: rebuild '
+							    'with: ')]
+		self.assertEqual(len(rebuild), 1)
+		self.assertIn(f'cd {d} && ', rebuild[0])
+		self.assertIn('tools/testing/kunit/kunit.py build --build_dir=',
+			      rebuild[0])
+
+
+if __name__ == '__main__':
+	unittest.main()
