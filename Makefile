@@ -32,7 +32,7 @@ ZDRACE = $(PYTHON) scripts/zdrace.py --kernel=$(KERNEL) \
 	 $(if $(FILTER),--filter_glob='$(FILTER)') $(ZDRACE_ARGS)
 
 .PHONY: all run check test-tools prepare stock bench info mutants lint clean \
-	distclean
+	distclean shapes
 
 all: run
 
@@ -70,6 +70,11 @@ info:
 # our C sources, mypy on scripts/; part of `make check`.
 lint:
 	$(ZDRACE) lint
+
+# Where every rule places its point in each rewrite of the shape corpus
+# (scripts/tests/shapes/): a table; part of the tooling's tests.
+shapes:
+	$(ZDRACE) shapes
 
 # MUTANT=name.patch runs one mutant of fault-inject/mutants/$(KERNEL)/.
 mutants:

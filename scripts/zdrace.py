@@ -23,7 +23,7 @@ from zdtool import ZdError, lint, run_command  # noqa: E402
 from zdtool.coverage import commands as covcmd  # noqa: E402
 from zdtool.kernel import bench, bootcheck, mutants, runner  # noqa: E402
 from zdtool.kernel import series, source, stock, tree  # noqa: E402
-from zdtool.kernel import compare, points, rules  # noqa: E402
+from zdtool.kernel import compare, points, rules, shapes  # noqa: E402
 from zdtool.kernel.results import Counts  # noqa: E402
 from zdtool.layout import Layout  # noqa: E402
 from zdtool.peers import run as peers  # noqa: E402
@@ -334,6 +334,16 @@ def cmd_lint(args: argparse.Namespace) -> int:
 	return 1 if counts.failed else 0
 
 
+def cmd_shapes(args: argparse.Namespace) -> int:
+	"""Every variant of the shape corpus placed on every line it names:
+	a table of outcomes; non-zero if one is not as expected."""
+	rows, wrong = shapes.table(REPO)
+	print('\n'.join(rows))
+	print(f'zdrace: shapes: {len(rows) - 2} outcomes, {wrong} not as '
+	      f'expected')
+	return 1 if wrong else 0
+
+
 def cmd_info(args: argparse.Namespace) -> int:
 	info = tree.read_info(_layout(args).tree)
 	if not info:
@@ -388,7 +398,9 @@ def build_parser() -> argparse.ArgumentParser:
 		 'raise coverage/<line>/floor.json to the last coverage report'),
 		('review', cmd_review, 'patch coverage of a series (--series)'),
 		('peers', cmd_peers, 'the kernel\'s own hmm-tests and gup_test '
-		 'on the line\'s UML')):
+		 'on the line\'s UML'),
+		('shapes', cmd_shapes, 'where the points go in every rewrite of '
+		 'the shape corpus')):
 		p = sub.add_parser(name, help=text)
 		p.set_defaults(func=func)
 	for verb, default in (('check', '--kernel'), ('compare', 'all')):

@@ -68,6 +68,17 @@ case " $* " in
 *" download "*) : > "linux-source-7.3_7.3.4-1~bpo13+1_all.deb" ;;
 esac
 '''
+FAKE_APT_CACHE = '''#!/bin/sh
+# apt-cache policy/pkgnames over the fake archive: FAKE_APT_GONE says the
+# line's package has left it.
+case " $* " in
+*" policy "*)
+	if [ -n "$FAKE_APT_GONE" ]; then echo "N: Unable to locate package"
+	else echo "linux-source-7.3:"; echo "  Candidate: 7.3.4-1~bpo13+1"; fi ;;
+*" pkgnames "*)
+	echo linux-source-7.4; echo linux-source-6.1; echo linux-source ;;
+esac
+'''
 FAKE_DPKG_DEB = '''#!/bin/sh
 # dpkg-deb -x DEB DIR: unpack a tarball where the real package has it.
 mkdir -p "$3/usr/src" && : > "$3/usr/src/linux-source-7.3.tar.xz"
@@ -118,6 +129,7 @@ class LineSourceTest(unittest.TestCase):
 	def fake_tools(self) -> str:
 		bin_dir = os.path.join(self.dir, 'bin')
 		self.write('bin/apt-get', FAKE_APT, 0o755)
+		self.write('bin/apt-cache', FAKE_APT_CACHE, 0o755)
 		self.write('bin/dpkg-deb', FAKE_DPKG_DEB, 0o755)
 		log = os.path.join(self.dir, 'apt.log')
 		env = mock.patch.dict(os.environ, {
@@ -163,6 +175,27 @@ class LineSourceTest(unittest.TestCase):
 					    r'linux-source-7.3 from trixie-backports '
 					    r'failed'):
 			source.fetch_private(ls, os.path.join(self.dir, 'f'))
+
+	def test_suites_and_a_package_gone(self) -> None:
+		log = self.fake_tools()
+		ls = source.LineSource('linux-source-7.3', 'trixie-backports sid',
+				       '')
+		root = os.path.join(self.dir, 'f')
+		os.environ['FAKE_APT_GONE'] = '1'  # restored by fake_tools
+		with self.assertRaises(ZdError) as cm:
+			source.fetch_private(ls, root)
+		self.assertEqual(str(cm.exception),
+				 'linux-source-7.3 is in none of Debian '
+				 'trixie-backports, sid any more; the nearest there '
+				 'is linux-source-7.4: fetch it (apt-get download '
+				 'linux-source-7.4; dpkg-deb -x linux-source-7.4_*.deb '
+				 'DIR) and run make KERNEL_SRC=DIR/usr/src/'
+				 'linux-source-7.4.tar.xz')
+		with open(os.path.join(root, 'sources.list')) as f:
+			self.assertEqual([l.split()[-2] for l in f],
+					 ['trixie-backports', 'sid'])
+		with open(log) as f:
+			self.assertNotIn('download', f.read())
 
 	def test_line_key_orders_lines(self) -> None:
 		self.assertEqual(sorted(['7.3', '6.12', '7.10'], key=source.line_key),

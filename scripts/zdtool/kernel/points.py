@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import Dict, Iterator, List, Optional, Tuple
 
 from zdtool import ZdError
-from zdtool.coverage.cfuncs import find_functions
+from zdtool.coverage.cfuncs import FuncRange, find_functions
 
 TABLE = 'fault-inject/include/zdrace/fi_points.h'
 SEMANTIC_PATCHES = 'fault-inject/points'
@@ -280,7 +280,8 @@ def spatch(sp: str, source: str, line: str) -> str:
 			+ (['-D', virtual] if declared else []) +
 			['--sp-file', sp, source, '-o', out],
 			stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-		if proc.returncode != 0:
+		if proc.returncode != 0 and \
+		   'there are no modified files' not in proc.stdout:
 			lines = proc.stdout.strip().splitlines() or ['?']
 			raise ZdError(f'{os.path.basename(sp)} on {source}: spatch '
 				      f'failed: {lines[-1].strip()}')
@@ -454,11 +455,24 @@ def locate(point: Point, tree: str,
 	return NotPlaced(point.name, rel, gone)
 
 
+def _helpers(funcs: Dict[str, List[FuncRange]], lines: List[str],
+	     name: str) -> List[FuncRange]:
+	"""The functions of the same file that @name calls: where a window's
+	operation may have moved, and its point with it."""
+	called = set()
+	for fn in funcs.get(name, []):
+		body = '\n'.join(lines[fn.name_line:fn.last])
+		called |= set(re.findall(r'\b(\w+)\s*\(', body))
+	return [f for callee in sorted(called - {name})
+		for f in funcs.get(callee, [])]
+
+
 def misplaced(text: str, rel: str, names: List[str],
 	      table: List[Point]) -> List[str]:
 	"""Points of @names whose calls in @text (the file @rel) lie outside
-	the function their window is in: a rule of ours that matched the
-	wrong code, never the tree's fault."""
+	the function their window is in and the helpers of that file it
+	calls: a rule of ours that matched the wrong code, never the tree's
+	fault."""
 	funcs = find_functions(text)
 	lines = text.split('\n')
 	out = []
@@ -466,7 +480,8 @@ def misplaced(text: str, rel: str, names: List[str],
 		if p.name not in names or rel not in p.files:
 			continue
 		call = _CALL.format(p.name)
-		spans = funcs.get(p.function, [])
+		spans = funcs.get(p.function, []) + \
+			_helpers(funcs, lines, p.function)
 		for n, code in enumerate(lines, 1):
 			if call in code and not any(f.first <= n <= f.last
 						    for f in spans):

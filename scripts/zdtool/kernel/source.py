@@ -157,10 +157,48 @@ def _apt_options(root: str) -> List[str]:
 		'-o', 'Debug::NoLocking=1']
 
 
+def _suites(ls: LineSource) -> List[str]:
+	return ls.suite.replace(',', ' ').split()
+
+
+def _candidate(ls: LineSource, root: str) -> str:
+	"""The version apt would fetch of @ls.package, '' if none."""
+	proc = subprocess.run(['apt-cache', *_apt_options(root), 'policy',
+			       ls.package], stdout=subprocess.PIPE,
+			      stderr=subprocess.STDOUT, text=True)
+	m = re.search(r'^\s*Candidate:\s*(\S+)', proc.stdout, re.M)
+	return m.group(1) if m and m.group(1) != '(none)' else ''
+
+
+def _gone(ls: LineSource, root: str) -> ZdError:
+	"""The error for a package none of the suites has any more: the
+	nearest line they do have, and how to run it."""
+	suites = ', '.join(_suites(ls))
+	proc = subprocess.run(['apt-cache', *_apt_options(root), 'pkgnames',
+			       'linux-source-'], stdout=subprocess.PIPE,
+			      stderr=subprocess.DEVNULL, text=True)
+	have = {kernel_line(n[len('linux-source-'):]): n
+		for n in proc.stdout.split()
+		if re.fullmatch(r'linux-source-\d+\.\d+', n)}
+	if not have:
+		return ZdError(f'{ls.package} is in none of Debian {suites}, nor '
+			       f'any linux-source-<X.Y>: set KERNEL_SRC= to a '
+			       f'kernel tree or tarball')
+	line, _ = nearest_line(ls.package[len('linux-source-'):], list(have))
+	near = have[line]
+	return ZdError(f'{ls.package} is in none of Debian {suites} any '
+		       f'more; the nearest there is {near}: fetch it (apt-get '
+		       f'download {near}; dpkg-deb -x {near}_*.deb DIR) and run '
+		       f'make KERNEL_SRC=DIR/usr/src/{near}.tar.xz')
+
+
 def fetch_private(ls: LineSource, root: str) -> str:
-	"""Fetch @ls.package from Debian's @ls.suite with a sources list of
-	its own under @root (the system's apt configuration is not touched;
-	no root needed), unpack it there, and return its tarball."""
+	"""Fetch @ls.package from Debian's @ls.suite (one suite or several,
+	space-separated: apt takes the candidate among them) with a sources
+	list of its own under @root (the system's apt configuration is not
+	touched; no root needed), unpack it there, and return its tarball.
+	A package that none of the suites has any more is an error naming
+	the nearest one they have."""
 	unpacked = os.path.join(root, 'unpacked')
 	found = sorted(glob.glob(os.path.join(unpacked, DEBIAN_SRC_DIR.lstrip('/'),
 					      f'{ls.package}.tar.*')))
@@ -171,15 +209,18 @@ def fetch_private(ls: LineSource, root: str) -> str:
 	for sub in ('lists/partial', 'cache/archives/partial', 'debs'):
 		os.makedirs(os.path.join(root, sub), exist_ok=True)
 	with open(os.path.join(root, 'sources.list'), 'w') as f:
-		f.write(f'deb [signed-by={DEBIAN_KEYRING}] {DEBIAN_MIRROR} '
-			f'{ls.suite} main\n')
+		for suite in _suites(ls):
+			f.write(f'deb [signed-by={DEBIAN_KEYRING}] {DEBIAN_MIRROR} '
+				f'{suite} main\n')
 	print(f'zdrace: fetching {ls.package} from Debian {ls.suite} '
 	      f'(apt, private to {root}) ...', flush=True)
 	debs = os.path.join(root, 'debs')
-	for verb in ('update', 'download'):
-		_apt(['apt-get', *_apt_options(root), '-q', verb] +
-		     ([ls.package] if verb == 'download' else []),
-		     f'apt-get {verb} of {ls.package} from {ls.suite}', cwd=debs)
+	_apt(['apt-get', *_apt_options(root), '-q', 'update'],
+	     f'apt-get update of {ls.package} from {ls.suite}', cwd=debs)
+	if not _candidate(ls, root):
+		raise _gone(ls, root)
+	_apt(['apt-get', *_apt_options(root), '-q', 'download', ls.package],
+	     f'apt-get download of {ls.package} from {ls.suite}', cwd=debs)
 	deb = sorted(glob.glob(os.path.join(debs, f'{ls.package}_*.deb')))
 	if not deb:
 		raise ZdError(f'apt-get download {ls.package}: no .deb in {debs}')

@@ -1,11 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 ///
-/// Place the zdrace injection points of mm/memremap.c: the steps of
-/// memunmap_pages(), the pgmap tryget of get_dev_pagemap(), the driver
-/// callback of free_zone_device_folio() and the tryget of
-/// zone_device_page_init().  Each rule is named after the point it places
-/// (<zdrace/fi_points.h>) and finds its window by the code around it, so
-/// a series that moves or rewrites the lines nearby leaves it placeable.
+/// Place the zdrace injection points of a ZONE_DEVICE page's life in
+/// mm/memremap.c: the driver callback of free_zone_device_folio() and the
+/// pgmap tryget of zone_device_page_init().  Each rule is named after the
+/// point it places (<zdrace/fi_points.h>) and finds its window by the
+/// operation that opens it.
 ///
 // Confidence: High
 // Options: --no-includes
@@ -14,72 +13,6 @@
 
 virtual six
 virtual seven
-
-@memunmap_after_kill@
-expression P;
-@@
-memunmap_pages(...)
-{
-<...
- percpu_ref_kill(&P->ref);
-+zdrace_fi(ZDRACE_FI_memunmap_after_kill);
-...>
-}
-
-@memunmap_after_put_initial@
-expression P, E, N;
-@@
-memunmap_pages(...)
-{
-<...
- if (E)
-+{
- for (...;...;...)
- 	percpu_ref_put_many(&P->ref, N);
-+zdrace_fi(ZDRACE_FI_memunmap_after_put_initial);
-+}
-...>
-}
-
-@memunmap_around_wait@
-expression P;
-@@
-memunmap_pages(...)
-{
-<...
-+zdrace_fi(ZDRACE_FI_memunmap_before_wait);
- wait_for_completion(&P->done);
-+zdrace_fi(ZDRACE_FI_memunmap_after_wait);
-...>
-}
-
-@memunmap_before_unmap@
-expression P, I;
-@@
-memunmap_pages(...)
-{
-<...
- for (...;...;...)
-+{
-+zdrace_fi(ZDRACE_FI_memunmap_before_unmap);
- pageunmap_range(P, I);
-+}
-...>
-}
-
-@get_pgmap_before_tryget@
-expression P, R;
-@@
-get_dev_pagemap(...)
-{
-<...
- if (P &&
--    !percpu_ref_tryget_live_rcu(R)
-+    (zdrace_fi(ZDRACE_FI_get_pgmap_before_tryget) || !percpu_ref_tryget_live_rcu(R))
- )
- P = NULL;
-...>
-}
 
 // 6.x: one driver callback for every type, then the type's own step.
 @free_around_page_free depends on six@

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-2.0
+// shape: as in 6.12: PTE read as an initialised declaration, a pgmap per devmap PTE
+// lines: 6.12
+// expect: gup_fast_after_pte_read placed
+// expect: gup_fast_after_get_pgmap placed
+// expect: gup_fast_after_grab placed
+
+static int gup_fast_pte_range(pmd_t pmd, pmd_t *pmdp, unsigned long addr,
+		unsigned long end, unsigned int flags, struct page **pages,
+		int *nr)
+{
+	struct dev_pagemap *pgmap = NULL;
+	int nr_start = *nr, ret = 0;
+	pte_t *ptep, *ptem;
+
+	ptem = ptep = pte_offset_map(&pmd, addr);
+	if (!ptep)
+		return 0;
+	do {
+		pte_t pte = ptep_get_lockless(ptep); // open gup_fast_after_pte_read
+		struct page *page;
+		struct folio *folio;
+
+		if (pte_protnone(pte))
+			goto pte_unmap;
+
+		if (!pte_access_permitted(pte, flags & FOLL_WRITE))
+			goto pte_unmap;
+
+		if (pte_devmap(pte)) {
+			if (unlikely(flags & FOLL_LONGTERM))
+				goto pte_unmap;
+
+			pgmap = get_dev_pagemap(pte_pfn(pte), pgmap); // open gup_fast_after_get_pgmap
+			if (unlikely(!pgmap)) { // close gup_fast_after_get_pgmap
+				gup_fast_undo_dev_pagemap(nr, nr_start, flags, pages);
+				goto pte_unmap;
+			}
+		} else if (pte_special(pte))
+			goto pte_unmap;
+
+		VM_BUG_ON(!pfn_valid(pte_pfn(pte)));
+		page = pte_page(pte);
+
+		folio = try_grab_folio_fast(page, 1, flags); // open gup_fast_after_grab, close gup_fast_after_pte_read
+		if (!folio)
+			goto pte_unmap;
+
+		if (unlikely(pmd_val(pmd) != pmd_val(*pmdp)) || // close gup_fast_after_grab
+		    unlikely(pte_val(pte) != pte_val(ptep_get(ptep)))) {
+			gup_put_folio(folio, 1, flags);
+			goto pte_unmap;
+		}
+
+		folio_set_referenced(folio);
+		pages[*nr] = page;
+		(*nr)++;
+	} while (ptep++, addr += PAGE_SIZE, addr != end);
+
+	ret = 1;
+
+pte_unmap:
+	if (pgmap)
+		put_dev_pagemap(pgmap);
+	pte_unmap(ptem);
+	return ret;
+}
