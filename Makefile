@@ -81,12 +81,13 @@ mutants:
 	$(ZDRACE) mutants $(addprefix --mutant=,$(MUTANT))
 
 # The rules x kernel lines table (README "Rules"): the suites on every
-# line patches/ carries (or LINES_ARG=--lines=6.12,7.3), then
-# build/compare/rules.{md,json}.
+# line patches/ carries (or LINES_ARG=--lines=6.12,7.3), and on every
+# tree or tarball of TREES="..." (a column each, on its nearest line),
+# then build/compare/rules.{md,json}.
 .PHONY: compare
 
 compare:
-	$(ZDRACE) compare $(LINES_ARG)
+	$(ZDRACE) compare $(LINES_ARG) $(if $(TREES),--trees='$(TREES)')
 
 # Coverage (README "Coverage"): a gcov build of its own, reports in
 # build/$(KERNEL)/coverage/.  `make review SERIES=x.mbox` (or a directory of

@@ -74,15 +74,23 @@ static struct zd_rule_run {
 	const char *not_applicable;	/* what the line has instead */
 } *zd_running;
 
-/* The kernel line running, e.g. "6.12": what zd_rules.h declares against. */
+/*
+ * The kernel line running, e.g. "6.12": what zd_rules.h declares against.
+ * A tree of another version runs on the nearest line's port and is judged
+ * by that line's declarations: the tree says which (CONFIG_ZDRACE_LINE).
+ */
 static const char *zd_line(void)
 {
+#ifdef CONFIG_ZDRACE_LINE
+	return CONFIG_ZDRACE_LINE;
+#else
 	static char line[16];
 
 	if (!line[0])
 		snprintf(line, sizeof(line), "%d.%d", LINUX_VERSION_MAJOR,
 			 LINUX_VERSION_PATCHLEVEL);
 	return line;
+#endif
 }
 
 static const struct zd_break_desc *zd_declared(enum zd_rule rule, int type)

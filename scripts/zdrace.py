@@ -15,7 +15,7 @@ import sys
 import time
 import unittest
 from dataclasses import replace
-from typing import List, Optional, Sequence
+from typing import List, Optional, Sequence, Tuple
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -158,27 +158,45 @@ def cmd_check(args: argparse.Namespace) -> int:
 	return 1 if total.failed else 0
 
 
+def _compare_run(args: argparse.Namespace, label: str) -> \
+		Tuple[compare.LineRun, int]:
+	"""The suites on one kernel, and its rules column (@label, with
+	%s for the tree's version)."""
+	info = prepare(args)
+	run = _kunit_run(args, args.config)
+	with runner.build_lock(args.lock):
+		counts = runner.run_suites(run, info.banner(), 'zdrace',
+					   check_rules=True)
+	found = rules.from_console(run.tree, run.console_log)
+	if found is None:
+		raise ZdError(f'{run.console_log}: linux {info.version} printed '
+			      f'no rule table')
+	banner = compare.with_cpus(info.banner(),
+				   compare.cpus_from_console(run.console_log))
+	return compare.LineRun(label.replace('%s', info.version), banner,
+			       found), counts.failed
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
-	"""The suites on each line (--lines), then the rules x lines table in
-	BUILD/compare/ (rules.md, rules.json)."""
+	"""The suites on each line (--lines) and on each extra tree
+	(--trees, on its nearest line), then the rules table in
+	BUILD/compare/ (rules.md, rules.json): a column each."""
 	lines = args.lines.split(',') if args.lines else carried_lines()
 	runs, failed = [], 0
 	for line in lines:
 		largs = copy.copy(args)
-		largs.kernel = line
-		info = prepare(largs)
-		run = _kunit_run(largs, largs.config)
-		with runner.build_lock(largs.lock):
-			counts = runner.run_suites(run, info.banner(), 'zdrace',
-						   check_rules=True)
-		found = rules.from_console(run.tree, run.console_log)
-		if found is None:
-			raise ZdError(f'{run.console_log}: the {line} kernel printed '
-				      f'no rule table')
-		banner = compare.with_cpus(info.banner(),
-					   compare.cpus_from_console(run.console_log))
-		runs.append(compare.LineRun(line, banner, found))
-		failed += counts.failed
+		largs.kernel, largs.kernel_src = line, None
+		largs.area, largs.other_line = '', False
+		run, f = _compare_run(largs, line)
+		runs.append(run)
+		failed += f
+	for src in args.trees.split():
+		largs = copy.copy(args)
+		largs.kernel_src, largs.kernel_given = src, False
+		resolve_line(largs)
+		run, f = _compare_run(largs, f'%s (on {largs.kernel})')
+		runs.append(run)
+		failed += f
 	for path in compare.write(Layout(os.path.abspath(args.build_root),
 					 '').compare, runs):
 		print(f'zdrace: compare: {path}')
@@ -407,6 +425,10 @@ def build_parser() -> argparse.ArgumentParser:
 		sub.choices[verb].add_argument(
 			'--lines', default='', metavar='LINE,...',
 			help=f'these kernel lines (default: {default})')
+	sub.choices['compare'].add_argument(
+		'--trees', default='', metavar='"SRC ..."',
+		help='kernel trees or tarballs to add a column each for, on '
+		'their nearest line')
 	sub.choices['mutants'].add_argument(
 		'--mutant', action='append', metavar='NAME',
 		help='only this mutant (repeatable; default: all)')

@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 """zdtool.kernel.series: the series file, its hash and patch application."""
 
+import contextlib
+import io
 import os
 import tempfile
 import unittest
@@ -103,6 +105,52 @@ class ApplyPatchTest(unittest.TestCase):
 			'mm/memremap.c', 'int a;', 'int A;', 'ok')))
 		with open(os.path.join(self.tree, 'mm/memremap.c')) as f:
 			self.assertTrue(f.read().startswith('int a;'))
+
+
+class OptionalPatchTest(unittest.TestCase):
+	"""A patch marked where-it-applies: applied whole where the code it
+	changes is there, skipped with a notice where it is not (the change
+	is upstream); never half applied."""
+
+	def test_applied_or_skipped_whole(self) -> None:
+		with tempfile.TemporaryDirectory() as tmp:
+			tree = fakekernel.make_tree(os.path.join(tmp, 't'))
+			d = os.path.join(tmp, 'p')
+			two_files = fakekernel.patch_text(
+				'mm/gup.c', 'int d;', 'int D;', 'x').replace(
+				' int b;\n int c;\n', '').replace('-1,3 +1,3', '-1 +1') + \
+				fakekernel.patch_text('mm/memremap.c', 'int gone;',
+						      'int G;', 'x').split('---\n', 1)[1]
+			fakekernel.write_series(d, {
+				'0001-here.patch': fakekernel.patch_text(
+					'mm/memremap.c', 'int a;', 'int A;', 'here'),
+				'0002-gone.patch': two_files})
+			with open(os.path.join(d, 'series'), 'w') as f:
+				f.write('0001-here.patch where-it-applies\n'
+					'0002-gone.patch where-it-applies\n')
+			s = series.load_series(d)
+			self.assertEqual(s.optional, ['0001-here.patch',
+						      '0002-gone.patch'])
+			out = io.StringIO()
+			with contextlib.redirect_stdout(out):
+				skipped = series.apply_series(tree, s)
+			self.assertEqual(skipped, ['0002-gone.patch'])
+			self.assertEqual(out.getvalue(), 'zdrace: notice: 0002-gone.patch '
+					 'skipped (where-it-applies): it does not apply '
+					 'to mm/memremap.c: Hunk #1 FAILED at 1.\n')
+			for rel, text in (('mm/memremap.c', 'int A;'),
+					  ('mm/gup.c', 'int d;')):
+				with open(os.path.join(tree, rel)) as f:
+					self.assertTrue(f.read().startswith(text), rel)
+
+	def test_unknown_option(self) -> None:
+		with tempfile.TemporaryDirectory() as d:
+			fakekernel.write_series(d, {'0001-a.patch': ''})
+			with open(os.path.join(d, 'series'), 'w') as f:
+				f.write('0001-a.patch -p0\n')
+			with self.assertRaisesRegex(ZdError, r'0001-a.patch: unknown '
+						    r'option -p0 \(only where-it-applies\)'):
+				series.load_series(d)
 
 
 if __name__ == '__main__':

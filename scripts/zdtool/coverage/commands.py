@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from typing import Callable, ContextManager, Iterator, List, Tuple
 
 from zdtool import ZdError
-from zdtool.coverage import pipeline as coverage, linemap, \
+from zdtool.coverage import pipeline as coverage, gitrange, linemap, \
 	manifest, patchcov, unexecuted
 from zdtool.kernel import series, source, upstream
 from zdtool.kernel.bench import Row, timed
@@ -243,7 +243,10 @@ def check_series(series_path: str) -> None:
 	"""Refuse a bad SERIES= before anything is prepared or built."""
 	if not series_path:
 		raise ZdError('no series given: make review '
-			      'SERIES=path/to/series.mbox (or a directory)')
+			      'SERIES=path/to/series.mbox (or a directory, or '
+			      'base..head with KERNEL_SRC= a git tree)')
+	if gitrange.is_range(series_path):
+		return
 	if not os.path.exists(series_path):
 		raise ZdError(f'SERIES={series_path}: no such file or directory')
 
@@ -256,14 +259,22 @@ def cmd_review(ctx: Context, info: TreeInfo, series_path: str,
 	review = main.review
 	out = ctx.outputs('review')
 	os.makedirs(out.root, exist_ok=True)
+	named = series_path
+	if gitrange.is_range(series_path):
+		# The range's mails, on the tree at its base.
+		series_path, base = gitrange.export(
+			kernel_src, series_path, os.path.join(review.root, 'range'))
+		src = source.KernelSource(base, True)
+	else:
+		src = source.find_source(main.line, kernel_src or None,
+					 ctx.repo_path(os.path.join('patches',
+								    main.line)),
+					 ctx.layout.fetched)
 	theirs = patchcov.load_review_series(
 		series_path, os.path.join(review.root, 'series'))
 	ours = series.load_series(ctx.repo_path(os.path.join('patches',
 							     main.line)))
-	src = source.find_source(main.line, kernel_src or None,
-				 ctx.repo_path(os.path.join('patches', main.line)),
-				 ctx.layout.fetched)
-	print(f'zdrace: review: {len(theirs)} patch(es) of {series_path} on '
+	print(f'zdrace: review: {len(theirs)} patch(es) of {named} on '
 	      f'linux {info.version}, then patches/{main.line}/ and the '
 	      f'injection points', flush=True)
 	with ctx.locked():
@@ -285,14 +296,16 @@ def cmd_review(ctx: Context, info: TreeInfo, series_path: str,
 					  rt.tree, [])
 	run = ctx.coverage_run(rt.tree, review.kunit, review.results)
 	# A failing schedule's repro line reviews the same series again.
-	goal = f"review SERIES='{os.path.abspath(series_path)}'"
+	goal = f"review SERIES='{named}' KERNEL_SRC={kernel_src}" \
+		if named != series_path else \
+		f"review SERIES='{os.path.abspath(series_path)}'"
 	run = replace(run, kernel_args=run.kernel_args + rt.boot_args(),
 		      kconfig_add=run.kconfig_add +
 		      [f'CONFIG_ZDRACE_REPRO_GOAL="{goal}"'])
 	with ctx.locked():
 		coverage.ensure_lcov()
 		cap = coverage.run_and_capture(run, head, out, 'review')
-	extra = {'series': f'{series_path} ({len(theirs)} patches)'}
+	extra = {'series': f'{named} ({len(theirs)} patches)'}
 	_, cov = coverage.report(cap, head, out, ran_sel, rt.tree,
 				 html=True, extra=extra)
 	changed = patchcov.changed_lines(rt.base, rt.upstream,
@@ -302,7 +315,7 @@ def cmd_review(ctx: Context, info: TreeInfo, series_path: str,
 			       cov, rt.upstream)
 	pc.not_placed = [np.message() for np in rt.not_placed]
 	title = 'zdrace patch coverage of the refcount paths'
-	meta = {'series': f'{series_path} ({len(theirs)} patches)',
+	meta = {'series': f'{named} ({len(theirs)} patches)',
 		'kernel': head.banner().split(': ', 1)[1],
 		'lines numbered as in': f'linux {info.version} + the series '
 		f'({rt.upstream})',

@@ -5,19 +5,27 @@ import hashlib
 import os
 import re
 import subprocess
-from dataclasses import dataclass
-from typing import List, Optional
+from dataclasses import dataclass, field
+from typing import List, Optional, Tuple
 
 from zdtool import ZdError
 
 SERIES_FILE = 'series'
 
 
+# After a patch's name in a series file: apply it only where the code it
+# changes is there (an older sublevel or line still needs it; a newer one
+# has the change upstream, or the code is gone).
+OPTIONAL = 'where-it-applies'
+
+
 @dataclass
 class Series:
-	"""The patches of one kernel line, in the order they apply."""
+	"""The patches of one kernel line, in the order they apply; those in
+	@optional only where they apply."""
 	directory: str
 	patches: List[str]
+	optional: List[str] = field(default_factory=list)
 
 	def paths(self) -> List[str]:
 		return [os.path.join(self.directory, p) for p in self.patches]
@@ -49,12 +57,17 @@ class Series:
 
 def parse_series(text: str) -> List[str]:
 	"""Patch names of a quilt series file; '#' starts a comment."""
-	names = []
+	return [name for name, _ in parse_series_options(text)]
+
+
+def parse_series_options(text: str) -> List[Tuple[str, List[str]]]:
+	"""(name, options) of each patch of a series file."""
+	out = []
 	for line in text.splitlines():
-		line = line.split('#', 1)[0].strip()
-		if line:
-			names.append(line.split()[0])
-	return names
+		words = line.split('#', 1)[0].split()
+		if words:
+			out.append((words[0], words[1:]))
+	return out
 
 
 def load_series(patch_dir: str) -> Series:
@@ -69,11 +82,16 @@ def load_series(patch_dir: str) -> Series:
 				      f'{len(stray)} patch(es); list them in order there')
 		return Series(patch_dir, [])
 	with open(series_path) as f:
-		names = parse_series(f.read())
-	for name in names:
+		entries = parse_series_options(f.read())
+	for name, options in entries:
 		if not os.path.isfile(os.path.join(patch_dir, name)):
 			raise ZdError(f'{series_path}: lists {name}, which does not exist')
-	return Series(patch_dir, names)
+		unknown = [o for o in options if o != OPTIONAL]
+		if unknown:
+			raise ZdError(f'{series_path}: {name}: unknown option '
+				      f'{unknown[0]} (only {OPTIONAL})')
+	return Series(patch_dir, [n for n, _ in entries],
+		      [n for n, o in entries if OPTIONAL in o])
 
 
 _FAILURE_MARKS = ('FAILED', 'malformed patch', 'No file to patch',
@@ -105,7 +123,7 @@ def failed_file(patch_output: str) -> Optional[str]:
 	return None
 
 
-def apply_patch(tree: str, patch_path: str) -> None:
+def apply_patch(tree: str, patch_path: str, dry_run: bool = False) -> None:
 	"""Apply one patch with GNU patch; raise ZdError naming patch and file.
 
 	GNU patch replaces each file it changes with a new inode, so a tree
@@ -113,8 +131,9 @@ def apply_patch(tree: str, patch_path: str) -> None:
 	"""
 	cmd = ['patch', '-p1', '--batch', '--forward', '--no-backup-if-mismatch',
 	       '--reject-file=-', '-i', os.path.abspath(patch_path)]
-	proc = subprocess.run(cmd, cwd=tree, stdout=subprocess.PIPE,
-			      stderr=subprocess.STDOUT, text=True)
+	proc = subprocess.run(cmd + ['--dry-run'] * dry_run, cwd=tree,
+			      stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+			      text=True)
 	if proc.returncode == 0:
 		return
 	lines = proc.stdout.splitlines()
@@ -123,3 +142,22 @@ def apply_patch(tree: str, patch_path: str) -> None:
 	where = failed_file(proc.stdout) or '?'
 	raise ZdError(f'patch {os.path.basename(patch_path)} does not apply '
 		      f'to {where}: {reason}')
+
+
+def apply_series(tree: str, series: Series) -> List[str]:
+	"""Every patch of @series, in order; an optional one only where it
+	applies whole (it is tried first), else skipped with a notice.
+	Returns the names of the patches skipped."""
+	skipped = []
+	for name, path in zip(series.patches, series.paths()):
+		if name in series.optional:
+			try:
+				apply_patch(tree, path, dry_run=True)
+			except ZdError as e:
+				why = str(e).replace(f'patch {name} ', 'it ', 1)
+				print(f'zdrace: notice: {name} skipped ({OPTIONAL}): '
+				      f'{why}', flush=True)
+				skipped.append(name)
+				continue
+		apply_patch(tree, path)
+	return skipped
