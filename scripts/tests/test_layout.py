@@ -43,7 +43,9 @@ class LayoutTest(unittest.TestCase):
 				       path.endswith('.json') else path)
 			kept = [os.path.join(layout.pristine, 'Makefile'),
 				os.path.join(layout.tree, 'Makefile'),
-				os.path.join(build, '7.3', 'kunit', 'linux')]
+				os.path.join(build, '7.3', 'kunit', 'linux'),
+				os.path.join(layout.sweep, 'night', 'sweep.json'),
+				os.path.join(layout.compare, 'rules.md')]
 			for path in kept:
 				_touch(path)
 			proc = subprocess.run(['make', '-s', '-C', REPO, 'clean',

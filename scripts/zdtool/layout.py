@@ -22,8 +22,9 @@
 	BUILD/compare/			make compare: the rules x lines table
 	BUILD/sweep/<timestamp>/	sweep outputs
 
-`make clean` removes what build_output() lists: everything above but
-the pristine and fetched source and the prepared tree.
+`make clean` removes what build_output() lists: everything of the line
+above but the pristine and fetched source and the prepared tree (the
+sweeps and the comparison belong to every line: `make distclean`).
 """
 
 import os
@@ -156,5 +157,4 @@ class Layout:
 		return [self.kunit, self.results, self.stock, self.stock_pristine,
 			self.coverage_kunit, self.review.root, self.mutant.root,
 			*(self.bench_fi(fi) for fi in BENCH_FI), self.peers,
-			self.kernel_list,
-			self.coverage, self.sweep, self.compare]
+			self.kernel_list, self.coverage]
