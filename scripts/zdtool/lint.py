@@ -54,12 +54,14 @@ class Finding:
 
 
 def checks(repo: str, tree: str, line: str) -> List[Check]:
-	"""checkpatch on every patch of patches/<line>/ and C file, mypy."""
+	"""checkpatch on every patch of patches/<line>/ and upstream/<line>/,
+	the points patch and every C file; mypy."""
 	checkpatch = os.path.join(tree, CHECKPATCH)
 	if not os.path.isfile(checkpatch):
 		raise ZdError(f'{checkpatch}: no such file; run make prepare')
-	patches = {os.path.relpath(path, repo): path for path in
-		   glob.glob(os.path.join(repo, 'patches', line, '*.patch'))}
+	patches = {os.path.relpath(path, repo): path
+		   for d in ('patches', 'upstream')
+		   for path in glob.glob(os.path.join(repo, d, line, '*.patch'))}
 	generated = os.path.join(tree, POINTS_PATCH)
 	if os.path.isfile(generated):
 		patches[f'the points patch ({generated})'] = generated
