@@ -168,6 +168,15 @@ class TitleTest(unittest.TestCase):
 			'refcount_t: underflow; use-after-free.\nWARNING: CPU: 0 PID: '
 			'9 at lib/refcount.c:28 refcount_warn_saturate+0x12/0x80\n' +
 			stack), 'refcount bug in put_dev_pagemap')
+		# 7.x's format of the same line.
+		self.assertEqual(self._title(
+			'WARNING: mm/memremap.c:284 at memremap_pages+0xdbf/0x1770, '
+			'CPU#1: kunit_try_catch/99\n'), 'WARNING in memremap_pages')
+		self.assertEqual(self._title(
+			'refcount_t: underflow; use-after-free.\nWARNING: '
+			'lib/refcount.c:28 at refcount_warn_saturate+0x12/0x80, '
+			'CPU#0: kworker/0:1/9\n' + stack),
+			'refcount bug in put_dev_pagemap')
 		self.assertEqual(self._title(
 			'[  3.1] BUG: sleeping function called from invalid context at '
 			'mm/gup.c:1234\n' + stack),

@@ -177,6 +177,9 @@ RULES: List[Tuple['re.Pattern[str]', _Rule]] = [
 	(re.compile(r'BUG: (KASAN|KFENCE|KMSAN): ([\w-]+)(?: (?:read|write))?'
 		    r' in (\S+)'), _kasan),
 	(re.compile(r'WARNING: CPU: \d+ PID: \d+ at \S+ (\S+)'), _warn),
+	# 7.x: "WARNING: mm/memremap.c:284 at memremap_pages+0xdbf/0x1770,
+	# CPU#1: kunit_try_catch/99".
+	(re.compile(r'WARNING: \S+ at ([^\s,]+),? CPU#\d+'), _warn),
 	(re.compile(r'BUG: failure at \S+/(\w+)\(\)!'),
 	 lambda m, ls, i: ('bug', f'kernel BUG in {m.group(1)}')),
 	(re.compile(r'kernel BUG at ([^:\s]+)(?::\d+)?!'), _kernel_bug),
