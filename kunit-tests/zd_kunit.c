@@ -165,6 +165,12 @@ void zd_breaks(struct kunit *test, const char *fmt, ...)
 	kunit_skip(test, "known upstream: %s", why);
 }
 
+void zd_expect_report(struct kunit *test, const char *title, bool once)
+{
+	kunit_info(test, "zdrace: expects report: %s%s\n", title,
+		   once ? " (once per boot)" : "");
+}
+
 /**
  * zd_not_applicable() - end the case: this kernel has no such mechanism.
  * @test: the case.

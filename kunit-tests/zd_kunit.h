@@ -46,6 +46,21 @@ void zd_breaks(struct kunit *test, const char *fmt, ...);
 __printf(2, 3)
 void zd_not_applicable(struct kunit *test, const char *fmt, ...);
 
+/*
+ * zd_expect_report() - the case provokes a kernel report on purpose.
+ * @test: the case.
+ * @title: the report as the tooling titles it, e.g. "WARNING in
+ *	memremap_pages" (scripts/zdtool/kernel/reports.py).
+ * @once: it comes from a WARN_ONCE()-style site, which an earlier case of
+ *	the same boot may have used up: it may not come.
+ *
+ * A kernel report on the console while a case runs (a WARN, a BUG, "Bad
+ * page state", KASAN, lockdep) fails the run's report check unless the
+ * case declared exactly that report; a declared report that does not
+ * come fails it too, unless @once.
+ */
+void zd_expect_report(struct kunit *test, const char *title, bool once);
+
 /**
  * ZD_REQUIRE() - end the case as not applicable on a line without @mech.
  * @test: the case, which called zd_rule().

@@ -478,6 +478,7 @@ static void devm_map_goes_with_its_device(struct kunit *test)
 
 	if (p->refused) {
 		pgmap->nr_range = 0;
+		zd_expect_report(test, "WARNING in memremap_pages", true);
 		addr = devm_memremap_pages(kdev, pgmap);
 		KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(addr), (long)-EINVAL);
 		kunit_device_unregister(test, kdev);
@@ -521,33 +522,40 @@ enum zd_bad {
 	ZD_BAD_SECOND_RANGE,	/* a good range, then one in another pgmap */
 };
 
+/* How memremap_pages() reports a refusal: a WARN, or none. */
+enum zd_bad_report { ZD_SILENT, ZD_WARNS, ZD_WARNS_ONCE };
+
 struct zd_bad_param {
 	const char *name;
 	enum memory_type type;
 	enum zd_bad bad;
 	int error;
+	enum zd_bad_report report;
 };
 
 static const struct zd_bad_param zd_bad_params[] = {
-	{ "no range", MEMORY_DEVICE_GENERIC, ZD_BAD_NO_RANGE, -EINVAL },
+	{ "no range", MEMORY_DEVICE_GENERIC, ZD_BAD_NO_RANGE, -EINVAL,
+	  ZD_WARNS_ONCE },
 	{ "private, no migrate_to_ram", MEMORY_DEVICE_PRIVATE,
-	  ZD_BAD_NO_MIGRATE, -EINVAL },
+	  ZD_BAD_NO_MIGRATE, -EINVAL, ZD_WARNS },
 	{ "private, no free method", MEMORY_DEVICE_PRIVATE, ZD_BAD_NO_FREE,
-	  -EINVAL },
-	{ "private, no owner", MEMORY_DEVICE_PRIVATE, ZD_BAD_NO_OWNER, -EINVAL },
+	  -EINVAL, ZD_WARNS },
+	{ "private, no owner", MEMORY_DEVICE_PRIVATE, ZD_BAD_NO_OWNER, -EINVAL,
+	  ZD_WARNS },
 	{ "coherent, no free method", MEMORY_DEVICE_COHERENT, ZD_BAD_NO_FREE,
-	  -EINVAL },
+	  -EINVAL, ZD_WARNS },
 	{ "coherent, no owner", MEMORY_DEVICE_COHERENT, ZD_BAD_NO_OWNER,
-	  -EINVAL },
+	  -EINVAL, ZD_WARNS },
 	{ "starts in another pgmap", MEMORY_DEVICE_GENERIC, ZD_BAD_START_TAKEN,
-	  -ENOMEM },
+	  -ENOMEM, ZD_WARNS },
 	{ "ends in another pgmap", MEMORY_DEVICE_GENERIC, ZD_BAD_END_TAKEN,
-	  -ENOMEM },
-	{ "over System RAM", MEMORY_DEVICE_GENERIC, ZD_BAD_RAM, -ENXIO },
+	  -ENOMEM, ZD_WARNS },
+	{ "over System RAM", MEMORY_DEVICE_GENERIC, ZD_BAD_RAM, -ENXIO,
+	  ZD_WARNS_ONCE },
 	{ "past the hotplug window", MEMORY_DEVICE_GENERIC,
-	  ZD_BAD_UNADDRESSABLE, -EINVAL },
+	  ZD_BAD_UNADDRESSABLE, -EINVAL, ZD_SILENT },
 	{ "second range in another pgmap", MEMORY_DEVICE_GENERIC,
-	  ZD_BAD_SECOND_RANGE, -ENOMEM },
+	  ZD_BAD_SECOND_RANGE, -ENOMEM, ZD_WARNS },
 };
 
 KUNIT_ARRAY_PARAM_DESC(zd_bad, zd_bad_params, name);
@@ -640,6 +648,9 @@ static void memremap_pages_refuses_bad_pgmap(struct kunit *test)
 		break;
 	}
 
+	if (p->report != ZD_SILENT)
+		zd_expect_report(test, "WARNING in memremap_pages",
+				 p->report == ZD_WARNS_ONCE);
 	ret = memremap_pages(pgmap, numa_node_id());
 	KUNIT_ASSERT_TRUE_MSG(test, IS_ERR(ret), "memremap_pages() took it");
 	KUNIT_EXPECT_EQ(test, PTR_ERR(ret), (long)p->error);

@@ -168,6 +168,10 @@ class TitleTest(unittest.TestCase):
 			'refcount_t: underflow; use-after-free.\nWARNING: CPU: 0 PID: '
 			'9 at lib/refcount.c:28 refcount_warn_saturate+0x12/0x80\n' +
 			stack), 'refcount bug in put_dev_pagemap')
+		self.assertEqual(self._title(
+			'WARNING: possible circular locking dependency detected\n'
+			+ stack), 'lockdep: possible circular locking dependency '
+			'detected in put_dev_pagemap')
 		# 7.x's format of the same line.
 		self.assertEqual(self._title(
 			'WARNING: mm/memremap.c:284 at memremap_pages+0xdbf/0x1770, '

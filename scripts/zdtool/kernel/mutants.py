@@ -19,7 +19,7 @@ from typing import List, Optional
 
 from zdtool import ZdError
 from zdtool.kernel.results import walk_cases
-from zdtool.kernel import rules
+from zdtool.kernel import reports, rules
 from zdtool.kernel.runner import KunitRun, first_error
 from zdtool.kernel.series import Series, load_series
 from zdtool.kernel.source import KernelSource
@@ -102,6 +102,14 @@ class MutantRun:
 			return []
 		return [r for r in found or [] if r.problem]
 
+	@staticmethod
+	def report_problems(run: KunitRun) -> List[reports.Problem]:
+		try:
+			with open(run.console_log, errors='replace') as f:
+				return reports.check(run.tree, f.read())[1]
+		except OSError:
+			return []
+
 	def one(self, name: str, mutant_path: Optional[str]) -> Outcome:
 		layout = self.dirs
 		start = time.monotonic()
@@ -141,6 +149,9 @@ class MutantRun:
 		# A declared upstream break the mutant made disappear (or a new
 		# one) fails the rules check of `make check`: that kills it too.
 		by += [f'rules ({r.rule})' for r in self.rule_problems(run)]
+		# So does a kernel report no case declared (a WARN, a BUG).
+		by += [f'reports ({p.message()})'
+		       for p in self.report_problems(run)]
 		killed = bool(by) or rc not in (0,)
 		note = '' if by else (f'kernel run exited {rc}' if rc else '')
 		return Outcome(name, KILLED if killed else SURVIVED, by,

@@ -22,6 +22,7 @@ for posting and for checkpatch (`make lint`).
 import difflib
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import tempfile
@@ -35,6 +36,9 @@ TABLE = 'fault-inject/include/zdrace/fi_points.h'
 SEMANTIC_PATCHES = 'fault-inject/points'
 # The host tool and its Debian package.
 SPATCH = 'spatch'
+# A rule that takes longer than this on one file is a bug of ours (each
+# takes about a second on the real files).
+SPATCH_TIMEOUT = 120
 PACKAGE = 'coccinelle'
 WIDTH = 80
 # What marks a placed point in an mm/ file, and the header it needs.
@@ -275,11 +279,18 @@ def spatch(sp: str, source: str, line: str) -> str:
 		declared = re.search(rf'^virtual\s+{virtual}\b', f.read(), re.M)
 	with tempfile.TemporaryDirectory(prefix='zdrace-spatch-') as tmp:
 		out = os.path.join(tmp, os.path.basename(source))
-		proc = subprocess.run(
-			[SPATCH, '--very-quiet', '--no-includes', '--no-show-diff']
-			+ (['-D', virtual] if declared else []) +
-			['--sp-file', sp, source, '-o', out],
-			stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+		cmd = [SPATCH, '--very-quiet', '--no-includes', '--no-show-diff',
+		       *(['-D', virtual] if declared else []),
+		       '--sp-file', sp, source, '-o', out]
+		try:
+			proc = subprocess.run(cmd, stdout=subprocess.PIPE,
+					      stderr=subprocess.STDOUT, text=True,
+					      timeout=SPATCH_TIMEOUT)
+		except subprocess.TimeoutExpired:
+			raise ZdError(f'{os.path.basename(sp)} on {source}: spatch '
+				      f'took more than {SPATCH_TIMEOUT} s (a rule '
+				      f'of ours too costly for this code): '
+				      f'{shlex.join(cmd)}')
 		if proc.returncode != 0 and \
 		   'there are no modified files' not in proc.stdout:
 			lines = proc.stdout.strip().splitlines() or ['?']

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Iterator, List, Optional, Tuple
 
 from zdtool import ZdError
-from zdtool.kernel import rules
+from zdtool.kernel import reports, rules
 from zdtool.kernel.results import Counts, count_kunit_json
 
 KUNIT_PY = 'tools/testing/kunit/kunit.py'
@@ -180,7 +180,24 @@ def run_suites(run: KunitRun, banner: str, name: str,
 	      f'[{time.monotonic() - start:.1f} s]', flush=True)
 	if check_rules:
 		counts += check_rule_results(run, name)
+		counts += check_report_results(run)
 	return counts
+
+
+def check_report_results(run: KunitRun) -> Counts:
+	"""The kernel's reports against what the cases declared: one result
+	(zdtool.kernel.reports)."""
+	try:
+		with open(run.console_log, errors='replace') as f:
+			seen, problems = reports.check(run.tree, f.read())
+	except OSError as e:
+		print(f'zdrace: reports: cannot read the console: {e}', flush=True)
+		return Counts(failed=1)
+	for p in problems:
+		print(f'zdrace: reports: {p.message()}', flush=True)
+	print(f'zdrace: reports: {seen} kernel reports in the cases, '
+	      f'{len(problems)} not as declared', flush=True)
+	return Counts(failed=1) if problems else Counts(passed=1)
 
 
 def check_rule_results(run: KunitRun, name: str) -> Counts:

@@ -176,6 +176,13 @@ _Rule = Callable[['re.Match[str]', List[str], int], Tuple[str, str]]
 RULES: List[Tuple['re.Pattern[str]', _Rule]] = [
 	(re.compile(r'BUG: (KASAN|KFENCE|KMSAN): ([\w-]+)(?: (?:read|write))?'
 		    r' in (\S+)'), _kasan),
+	# lockdep's reports: "WARNING: possible circular locking dependency
+	# detected" and its like.
+	(re.compile(r'WARNING: (possible [\w ]+|inconsistent lock state|'
+		    r'suspicious RCU usage|bad unlock balance detected!?|'
+		    r'lock held when returning to user space!?)\s*$'),
+	 lambda m, ls, i: ('warn', f'lockdep: {m.group(1).rstrip("!")}'
+			   f'{_in(ls, i)}')),
 	(re.compile(r'WARNING: CPU: \d+ PID: \d+ at \S+ (\S+)'), _warn),
 	# 7.x: "WARNING: mm/memremap.c:284 at memremap_pages+0xdbf/0x1770,
 	# CPU#1: kunit_try_catch/99".
