@@ -24,7 +24,8 @@ class CoverageCliTest(unittest.TestCase):
 		self.assertEqual(proc.returncode, 1)
 		self.assertEqual(proc.stderr.splitlines(), [
 			'zdrace: error: no series given: make review '
-			'SERIES=path/to/series.mbox (or a directory)'])
+			'SERIES=path/to/series.mbox (or a directory, or base..head '
+			'with KERNEL_SRC= a git tree)'])
 
 	def test_review_of_missing_series(self) -> None:
 		proc = _zdrace('review', '--series=/nonexistent.mbox')

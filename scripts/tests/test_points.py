@@ -10,6 +10,7 @@ prepared tree they skip, saying why; under `make check` they fail.
 """
 
 import os
+import re
 import shutil
 import tempfile
 import unittest
@@ -103,6 +104,13 @@ class WrapTest(unittest.TestCase):
 			'\t\tif (zdrace_fi(ZDRACE_FI_gup_fast_after_grab) ||',
 			'\t\t    unlikely(pmd_val(pmd) != pmd_val(*pmdp)) ||',
 			'\t\t    unlikely(pte_val(pte) != pte_val(ptep_get(ptep)))) {'])
+
+	def test_breaks_after_and_too(self) -> None:
+		self.assertEqual(points.wrap_line(
+			'\t\tif (!zdrace_fi(ZDRACE_FI_contig_after_load) && '
+			'folio_try_get(folio)) {'), [
+			'\t\tif (!zdrace_fi(ZDRACE_FI_contig_after_load) &&',
+			'\t\t    folio_try_get(folio)) {'])
 
 	def test_short_lines_and_strings_stay(self) -> None:
 		line = '\tif (zdrace_fi(ZDRACE_FI_filemap_after_load) || ' \
@@ -237,11 +245,21 @@ class PlacementTest(unittest.TestCase):
 		# The first line the series changed in filemap_get_entry().
 		where = 'mm/filemap.c:%d' % self._line_of(
 			'mm/filemap.c', '\tif (!filemap_try_get_folio(&xas, folio))')
+		# The get moved into a helper find_get_entry() calls too: the
+		# load point joins filemap_get_entry()'s call of it (the get
+		# is the helper's first statement); the reload point's window
+		# is inside the shared helper, where it would fire for
+		# find_get_entry() as well, so it is not placed.
 		self.assertEqual(found, [
-			f'point filemap_after_load not placed: the series changed '
-			f'its window ({where})',
 			f'point filemap_after_tryget not placed: the series changed '
 			f'its window ({where})'])
+		with open(os.path.join(self.tmp.name, '6.12', 'mm/filemap.c')) as f:
+			placed = f.read()
+		self.assertTrue(re.search(
+			r'\tif \(zdrace_fi\(ZDRACE_FI_filemap_after_load\) \|\|\s+'
+			r'!filemap_try_get_folio\(&xas, folio\)\)\n\t\tgoto repeat;',
+			placed), 'filemap_after_load does not join the call of '
+			'filemap_try_get_folio() in filemap_get_entry()')
 
 
 if __name__ == '__main__':

@@ -13,8 +13,9 @@ The header the points need is included after the file's last
 <linux/...> include of its opening block.
 
 spatch lays out the code it adds on one line; wrap_point_lines() breaks
-the lines it made longer than 80 columns (after `||`, continued under
-the open parenthesis), as a kernel developer would have written them.
+the lines it made longer than 80 columns (after `||` or `&&`, continued
+under the open parenthesis), as a kernel developer would have written
+them.
 patch_text() turns what placing changed into a `git format-patch` mail,
 for posting and for checkpatch (`make lint`).
 """
@@ -181,10 +182,10 @@ def _indent(column: int) -> str:
 
 
 def _pieces(code: str) -> List[str]:
-	"""@code cut after each `||` outside string literals."""
+	"""@code cut after each `||` and `&&` outside string literals."""
 	pieces, begin = [], 0
 	for i, c in _code(code):
-		if c == '|' and i >= begin and code.startswith('||', i):
+		if c in '|&' and i >= begin and code.startswith(c * 2, i):
 			pieces.append(code[begin:i + 2].strip())
 			begin = i + 2
 	pieces.append(code[begin:].strip())
@@ -203,9 +204,9 @@ def _opens(text: str, column: int, stack: List[int]) -> None:
 
 
 def wrap_line(line: str) -> List[str]:
-	"""@line broken after `||` where it is wider than WIDTH: each piece
-	joins the current line while it fits, else starts a line aligned
-	one column after the innermost open parenthesis."""
+	"""@line broken after `||` or `&&` where it is wider than WIDTH:
+	each piece joins the current line while it fits, else starts a line
+	aligned one column after the innermost open parenthesis."""
 	if _width(line) <= WIDTH:
 		return [line]
 	lead = line[:len(line) - len(line.lstrip())]

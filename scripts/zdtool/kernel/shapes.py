@@ -140,13 +140,27 @@ def _original_line(placed: str, original: str, n: int) -> int:
 	"""The line of @original that line @n of @placed stands for: the
 	same line; for a line placing added (a point, a brace), the
 	original line it went before; for a line it rewrote (a condition a
-	point joined, wrapped), the original line it replaced."""
-	sm = difflib.SequenceMatcher(None, original.splitlines(),
-				     placed.splitlines(), autojunk=False)
+	point joined, wrapped), the original line of the rewritten block it
+	resembles most."""
+	def code(text: str) -> List[str]:
+		# spatch carries a line's trailing comment (the window marks)
+		# onto a line it adds after it: compare code alone.
+		return [re.sub(r'\s*//.*$', '', l) for l in text.splitlines()]
+
+	old, new = code(original), code(placed)
+	sm = difflib.SequenceMatcher(None, old, new, autojunk=False)
 	for tag, i1, i2, j1, j2 in sm.get_opcodes():
-		if j1 < n <= j2:
-			return i1 + (n - j1) if tag == 'equal' else i1 + 1
-	return len(original.splitlines()) + 1
+		if not j1 < n <= j2:
+			continue
+		if tag == 'equal':
+			return i1 + (n - j1)
+		if tag == 'insert' or i1 == i2:
+			return i1 + 1
+		line = new[n - 1]
+		best = max(range(i1, i2), key=lambda i: difflib.SequenceMatcher(
+			None, old[i], line).ratio())
+		return best + 1
+	return len(old) + 1
 
 
 def table(repo: str) -> Tuple[List[str], int]:

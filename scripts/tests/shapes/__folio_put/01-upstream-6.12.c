@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: GPL-2.0
+// shape: as in 6.12 (mm/swap.c): a braced unlikely() ZONE_DEVICE branch first, then hugetlb, then the page-cache free
+// lines: 6.12
+// expect: final_put_zone_device placed
+
+void __folio_put(struct folio *folio)
+{
+	if (unlikely(folio_is_zone_device(folio))) { // open final_put_zone_device
+		free_zone_device_folio(folio); // close final_put_zone_device
+		return;
+	}
+
+	if (folio_test_hugetlb(folio)) {
+		free_huge_folio(folio);
+		return;
+	}
+
+	page_cache_release(folio);
+	folio_unqueue_deferred_split(folio);
+	mem_cgroup_uncharge(folio);
+	free_unref_page(&folio->page, folio_order(folio));
+}

@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: GPL-2.0
+// shape: as in 6.12: the initial puts skipped for PRIVATE/COHERENT (Alistair Popple, "mm/memremap.c: take a pgmap reference on page allocation"), percpu_ref_exit() after the unmap, devmap_managed_enable_put() last
+// lines: 6.12
+// expect: memunmap_after_kill placed
+// expect: memunmap_after_put_initial placed
+// expect: memunmap_before_wait placed
+// expect: memunmap_after_wait placed
+// expect: memunmap_before_unmap placed
+//
+// A point added right after a one-line statement takes that line's
+// trailing comment with it, so the open mark of an "after" point whose
+// operation is one line sits on the code line before the operation.
+
+void memunmap_pages(struct dev_pagemap *pgmap)
+{
+	int i; // open memunmap_after_kill
+
+	percpu_ref_kill(&pgmap->ref);
+	if (pgmap->type != MEMORY_DEVICE_PRIVATE &&
+	    pgmap->type != MEMORY_DEVICE_COHERENT)
+		for (i = 0; i < pgmap->nr_range; i++) // open memunmap_after_put_initial
+			percpu_ref_put_many(&pgmap->ref, pfn_len(pgmap, i)); // close memunmap_after_kill, open memunmap_before_wait, open memunmap_after_wait
+
+	wait_for_completion(&pgmap->done); // close memunmap_after_put_initial, close memunmap_before_wait
+
+	for (i = 0; i < pgmap->nr_range; i++) // open memunmap_before_unmap
+		pageunmap_range(pgmap, i); // close memunmap_after_wait, close memunmap_before_unmap
+	percpu_ref_exit(&pgmap->ref);
+
+	WARN_ONCE(pgmap->altmap.alloc, "failed to free all reserved pages\n");
+	devmap_managed_enable_put(pgmap);
+}

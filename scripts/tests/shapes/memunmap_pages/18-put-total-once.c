@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: GPL-2.0
+// shape: a local introduced for the initial references of all ranges, summed in a loop and put with one percpu_ref_put_many()
+// lines: 6.12 7.3
+// expect: memunmap_after_kill placed
+// expect: memunmap_after_put_initial placed
+// expect: memunmap_before_wait placed
+// expect: memunmap_after_wait placed
+// expect: memunmap_before_unmap placed
+
+void memunmap_pages(struct dev_pagemap *pgmap)
+{
+	unsigned long nr_initial = 0;
+	int i; // open memunmap_after_kill
+
+	percpu_ref_kill(&pgmap->ref);
+	if (pgmap->type != MEMORY_DEVICE_PRIVATE &&
+	    pgmap->type != MEMORY_DEVICE_COHERENT) {
+		for (i = 0; i < pgmap->nr_range; i++)
+			nr_initial += pfn_len(pgmap, i); // open memunmap_after_put_initial
+		percpu_ref_put_many(&pgmap->ref, nr_initial); // close memunmap_after_kill, open memunmap_before_wait, open memunmap_after_wait
+	}
+
+	wait_for_completion(&pgmap->done); // close memunmap_after_put_initial, close memunmap_before_wait
+
+	for (i = 0; i < pgmap->nr_range; i++) // open memunmap_before_unmap
+		pageunmap_range(pgmap, i); // close memunmap_after_wait, close memunmap_before_unmap
+	percpu_ref_exit(&pgmap->ref);
+
+	WARN_ONCE(pgmap->altmap.alloc, "failed to free all reserved pages\n");
+}

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: GPL-2.0
+// shape: the kill percpu_ref_kill_and_confirm() with a callback that logs the switch to atomic mode, split over two lines, and a comment before the puts
+// lines: 6.12 7.3
+// expect: memunmap_after_kill placed
+// expect: memunmap_after_put_initial placed
+// expect: memunmap_before_wait placed
+// expect: memunmap_after_wait placed
+// expect: memunmap_before_unmap placed
+
+static void pgmap_ref_killed(struct percpu_ref *ref)
+{
+	pr_debug("pgmap %p: ref dying\n", container_of(ref, struct dev_pagemap, ref));
+}
+
+void memunmap_pages(struct dev_pagemap *pgmap)
+{
+	int i;
+
+	percpu_ref_kill_and_confirm(&pgmap->ref, // open memunmap_after_kill
+				    pgmap_ref_killed);
+	/* Drop the references memremap_pages() took for every page. */
+	if (pgmap->type != MEMORY_DEVICE_PRIVATE &&
+	    pgmap->type != MEMORY_DEVICE_COHERENT)
+		for (i = 0; i < pgmap->nr_range; i++) // open memunmap_after_put_initial
+			percpu_ref_put_many(&pgmap->ref, pfn_len(pgmap, i)); // close memunmap_after_kill, open memunmap_before_wait, open memunmap_after_wait
+
+	wait_for_completion(&pgmap->done); // close memunmap_after_put_initial, close memunmap_before_wait
+
+	for (i = 0; i < pgmap->nr_range; i++) // open memunmap_before_unmap
+		pageunmap_range(pgmap, i); // close memunmap_after_wait, close memunmap_before_unmap
+	percpu_ref_exit(&pgmap->ref);
+
+	WARN_ONCE(pgmap->altmap.alloc, "failed to free all reserved pages\n");
+}

@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: GPL-2.0
+// shape: the entry checks folded into one condition each side of the get: retry or value entry; locked or the get failing
+// lines: 6.12 7.3
+// expect: fault_around_after_load placed
+
+static struct folio *next_uptodate_folio(struct xa_state *xas,
+		struct address_space *mapping, pgoff_t end_pgoff)
+{
+	struct folio *folio = xas_next_entry(xas, end_pgoff); // open fault_around_after_load
+	unsigned long max_idx;
+
+	do {
+		if (!folio)
+			return NULL;
+		if (xas_retry(xas, folio) || xa_is_value(folio))
+			continue;
+		if (folio_test_locked(folio) || !folio_try_get(folio)) // close fault_around_after_load
+			continue;
+		/* Has the page moved or been split? */
+		if (unlikely(folio != xas_reload(xas)) ||
+		    !folio_test_uptodate(folio) || folio_test_readahead(folio) ||
+		    !folio_trylock(folio))
+			goto skip;
+		if (folio->mapping != mapping || !folio_test_uptodate(folio))
+			goto unlock;
+		max_idx = DIV_ROUND_UP(i_size_read(mapping->host), PAGE_SIZE);
+		if (xas->xa_index >= max_idx)
+			goto unlock;
+		return folio;
+unlock:
+		folio_unlock(folio);
+skip:
+		folio_put(folio);
+	} while ((folio = xas_next_entry(xas, end_pgoff)) != NULL);
+
+	return NULL;
+}
