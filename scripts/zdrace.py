@@ -65,14 +65,12 @@ def _kunit_run(args: argparse.Namespace, configs: List[str],
 						    args.kernel), args.kernel)
 	line_configs = sorted(glob.glob(os.path.join(REPO, 'configs',
 						     args.kernel, '*.config')))
-	info = tree.read_info(layout.tree)
 	return runner.KunitRun(tree=layout.tree,
 			       build_dir=build_dir or layout.kunit,
 			       results=layout.results, configs=configs,
 			       line_configs=line_configs,
 			       jobs=args.jobs, filter_glob=args.filter_glob,
 			       kernel_args=line.kernel_args.split() +
-			       (info.boot_args() if info else []) +
 			       (args.kernel_args or []),
 			       timeout=args.timeout)
 

@@ -76,7 +76,7 @@ class ReportTest(unittest.TestCase):
 					 [points.NotPlaced(**n)
 					  for n in record['not_placed']])
 		self.assertEqual(len(rt.placed), 13)
-		self.assertEqual(rt.boot_args(), [
+		self.assertEqual([n.boot_arg() for n in rt.not_placed], [
 			'zdrace_fi.unplaced=filemap_after_load@mm/filemap.c:1867',
 			'zdrace_fi.unplaced=filemap_after_tryget@mm/filemap.c:1867'])
 		pc = patchcov.PatchCoverage(not_placed=[n.message() for n in

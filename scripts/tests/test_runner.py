@@ -8,7 +8,7 @@ import tempfile
 import unittest
 from typing import List, Optional, Tuple
 
-from zdtool.kernel import runner
+from zdtool.kernel import runner, tree
 
 BUILD = ('  CC      mm/filemap.o\n'
 	 'zdrace/fault-inject/zdrace_fi.c: In function \'zdrace_fi_init\':\n'
@@ -66,6 +66,31 @@ class BuildFailureTest(unittest.TestCase):
 		self.assertIn(f'cd {d} && ', rebuild[0])
 		self.assertIn('tools/testing/kunit/kunit.py build --build_dir=',
 			      rebuild[0])
+
+
+class TreeArgsTest(unittest.TestCase):
+	"""Every boot names the points its own tree lacks, whichever tree
+	it is (main, mutant, review): not another tree's."""
+
+	def test_boot_args_come_from_the_tree_booted(self) -> None:
+		with tempfile.TemporaryDirectory() as d:
+			info = tree.TreeInfo('6.12.118', 'x', 1, placement={
+				'placed': [], 'absent': [], 'not_placed': [
+					{'point': 'p', 'where': 'mm/gup.c:7',
+					 'why': 'w'}]})
+			tree._write_info(d, info)
+			run = runner.KunitRun(tree=d, build_dir=f'{d}/kunit',
+					      results=f'{d}/r', configs=[],
+					      kernel_args=['a=1'])
+			self.assertIn('--kernel_args=zdrace_fi.unplaced=p@mm/gup.c:7',
+				      run.command('exec'))
+			self.assertIn('--kernel_args=a=1', run.command('exec'))
+			self.assertNotIn('--kernel_args=zdrace_fi.unplaced=p@'
+					 'mm/gup.c:7', run.command('build'))
+			other = runner.KunitRun(tree=f'{d}/none', build_dir=d,
+						results=d, configs=[])
+			self.assertEqual([a for a in other.command('exec')
+					  if 'unplaced' in a], [])
 
 
 if __name__ == '__main__':

@@ -299,8 +299,7 @@ def cmd_review(ctx: Context, info: TreeInfo, series_path: str,
 	goal = f"review SERIES='{named}' KERNEL_SRC={kernel_src}" \
 		if named != series_path else \
 		f"review SERIES='{os.path.abspath(series_path)}'"
-	run = replace(run, kernel_args=run.kernel_args + rt.boot_args(),
-		      kconfig_add=run.kconfig_add +
+	run = replace(run, kconfig_add=run.kconfig_add +
 		      [f'CONFIG_ZDRACE_REPRO_GOAL="{goal}"'])
 	with ctx.locked():
 		coverage.ensure_lcov()

@@ -105,8 +105,7 @@ class MutantRun:
 	@staticmethod
 	def report_problems(run: KunitRun) -> List[reports.Problem]:
 		try:
-			with open(run.console_log, errors='replace') as f:
-				return reports.check(run.tree, f.read())[1]
+			return reports.from_console(run.tree, run.console_log)[1]
 		except OSError:
 			return []
 
@@ -115,9 +114,8 @@ class MutantRun:
 		start = time.monotonic()
 		print(f'zdrace: mutant {name}: preparing', flush=True)
 		try:
-			info = tree.prepare(layout, self.source, self.main,
-					    self.repo, self.line,
-					    top=[mutant_path] if mutant_path else [])
+			tree.prepare(layout, self.source, self.main, self.repo,
+				     self.line, top=[mutant_path] if mutant_path else [])
 		except ZdError as e:
 			return Outcome(name, INVALID, note=f'does not apply: {e}',
 				       repro=self.repro(name))
@@ -125,8 +123,7 @@ class MutantRun:
 		goal = f'mutants MUTANT={name}' if mutant_path else 'run'
 		run = replace(self.kunit, tree=layout.tree, build_dir=layout.kunit,
 			      results=layout.results,
-			      kernel_args=self.kunit.kernel_args + info.boot_args() +
-			      [rules.LIST_ARG],
+			      kernel_args=self.kunit.kernel_args + [rules.LIST_ARG],
 			      kconfig_add=self.kunit.kconfig_add +
 			      [f'CONFIG_ZDRACE_REPRO_GOAL="{goal}"'])
 		rc, output = run.capture('build')

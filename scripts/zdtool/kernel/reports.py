@@ -77,3 +77,9 @@ def check(tree: str, text: str) -> Tuple[int, List[Problem]]:
 				problems.append(Problem(name, f'declares {title}, '
 						       f'which did not come'))
 	return seen, problems
+
+
+def from_console(tree: str, console_log: str) -> Tuple[int, List[Problem]]:
+	"""check() of the console kunit.py saved; OSError if it cannot."""
+	with open(console_log, errors='replace') as f:
+		return check(tree, f.read())

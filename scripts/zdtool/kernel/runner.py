@@ -16,6 +16,7 @@ from typing import Iterator, List, Optional, Tuple
 from zdtool import ZdError
 from zdtool.kernel import reports, rules
 from zdtool.kernel.results import Counts, count_kunit_json
+from zdtool.kernel.tree import read_info
 
 KUNIT_PY = 'tools/testing/kunit/kunit.py'
 
@@ -76,7 +77,8 @@ class KunitRun:
 		if verb in ('run', 'build') and self.jobs:
 			cmd.append(f'--jobs={self.jobs}')
 		if verb in ('run', 'exec'):
-			cmd += [f'--kernel_args={a}' for a in self.kernel_args]
+			cmd += [f'--kernel_args={a}'
+				for a in self.kernel_args + self.tree_args()]
 			# UML's pid file and mconsole socket: in the build
 			# directory, not ~/.uml, where a UML kunit.py kills on
 			# timeout would leave them.
@@ -89,6 +91,12 @@ class KunitRun:
 			if self.filter_glob:
 				cmd.append(self.filter_glob)
 		return cmd
+
+	def tree_args(self) -> List[str]:
+		"""What the tree being booted says of itself: the points not
+		placed in it (zdtool.kernel.tree.TreeInfo.boot_args())."""
+		info = read_info(self.tree)
+		return info.boot_args() if info else []
 
 	def invoke(self, verb: str, json_path: Optional[str] = None,
 		   quiet: bool = False) -> int:
@@ -188,8 +196,7 @@ def check_report_results(run: KunitRun) -> Counts:
 	"""The kernel's reports against what the cases declared: one result
 	(zdtool.kernel.reports)."""
 	try:
-		with open(run.console_log, errors='replace') as f:
-			seen, problems = reports.check(run.tree, f.read())
+		seen, problems = reports.from_console(run.tree, run.console_log)
 	except OSError as e:
 		print(f'zdrace: reports: cannot read the console: {e}', flush=True)
 		return Counts(failed=1)

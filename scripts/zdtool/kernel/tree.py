@@ -309,9 +309,10 @@ def prepare(layout: TreeDirs, source: KernelSource, series: Series,
 	    stamp_extra: Sequence[str] = (), top: Sequence[str] = ()) -> TreeInfo:
 	"""Make build/<line>/linux match source + series + points + @top; a
 	no-op if it does.  @other_line: the source is of another line,
-	which runs on @line's series (the nearest carried).  @patching: what turns the pristine copy into the
-	tree, returning the files it touched (default: build_step()); what
-	else it depends on goes into @stamp_extra."""
+	which runs on @line's series (the nearest carried).  @patching:
+	what turns the pristine copy into the tree, returning the files it
+	touched (default: build_step()); what else it depends on goes into
+	@stamp_extra."""
 	placing = [digest(points.digest_inputs(repo)),
 		   *(digest([p]) for p in top)]
 	stamp = _stamp(source, series, [*placing, *stamp_extra])
@@ -342,11 +343,11 @@ def prepare(layout: TreeDirs, source: KernelSource, series: Series,
 		old_touched = current.touched if current else []
 		keep_mtimes(new, layout.tree, sorted(set(touched) |
 						     set(old_touched)))
+		placement = _read_points(new)
 		info = TreeInfo(version=version, series_id=series_id,
 				patches=len(series.patches) -
-				len(_read_points(new).get('skipped', [])),
-				touched=touched,
-				stamp=stamp, placement=_read_points(new),
+				len(placement.get('skipped', [])),
+				touched=touched, stamp=stamp, placement=placement,
 				line=line)
 		_write_info(new, info)
 	except BaseException:

@@ -23,7 +23,7 @@ import contextlib
 import os
 import shutil
 from dataclasses import dataclass, field
-from typing import List, Sequence, Tuple
+from typing import Dict, List, Sequence, Tuple
 
 from zdtool.coverage import patchcov
 from zdtool.kernel import points, tree
@@ -43,9 +43,6 @@ class ReviewTree:
 	placed: List[str] = field(default_factory=list)
 	absent: List[str] = field(default_factory=list)
 	not_placed: List[points.NotPlaced] = field(default_factory=list)
-
-	def boot_args(self) -> List[str]:
-		return [n.boot_arg() for n in self.not_placed]
 
 
 def from_info(info: tree.TreeInfo, tree_dir: str, upstream: str,
@@ -82,8 +79,13 @@ def prepare(dirs: TreeDirs, source: KernelSource, ours: Series,
 	base = tree.extract_pristine(dirs, source)
 	touched_theirs = patchcov.touched_files(theirs)
 
+	changed: Dict[str, List[int]] = {}
+
 	def locate(p: points.Point) -> points.NotPlaced:
-		changed = patchcov.changed_lines(base, staged, touched_theirs)
+		# The series' changes, read once for all the points not placed.
+		if not changed:
+			changed.update(patchcov.changed_lines(base, staged,
+							      touched_theirs))
 		return points.locate(p, staged, changed)
 
 	def patching(new: str) -> List[str]:
