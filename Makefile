@@ -18,17 +18,21 @@ CONFIGS    ?= $(wildcard configs/zdrace.config configs/zone_device.config)
 # UML boot parameters for every run, the sweep's included (the one place
 # they are named): the device memory window the suites use.
 KERNEL_ARGS ?= zone_device_mem=256M
-# What a printed repro line sets: the cases to run (a kunit filter glob,
-# e.g. FILTER='zdrace_teardown_refs.*') and boot parameters added after
-# KERNEL_ARGS (e.g. RUN_ARGS='zdrace_sched.seed=42 zdrace_sched.seeds=1').
+# What a failure's printed command sets: the cases to run (a kunit filter
+# glob, e.g. FILTER='zdrace_teardown_refs.*') and boot parameters added
+# after KERNEL_ARGS (e.g. RUN_ARGS='zdrace_sched.param=2' for one
+# parameter, 'zdrace_sched.seed=42 zdrace_sched.seeds=1' for one seed).
 FILTER   ?=
 RUN_ARGS ?=
 
 ZDRACE = $(PYTHON) scripts/zdrace.py --kernel=$(KERNEL) \
 	 $(if $(filter command line environment,$(origin KERNEL)),--kernel-given) \
-	 $(if $(KERNEL_SRC),--kernel-src=$(KERNEL_SRC)) \
+	 $(if $(KERNEL_SRC),--kernel-src='$(KERNEL_SRC)') \
 	 --build-root=$(BUILD) $(addprefix --config=,$(CONFIGS)) \
-	 $(addprefix --kernel_args=,$(KERNEL_ARGS) $(RUN_ARGS)) \
+	 $(if $(filter command line environment,$(origin CONFIGS)),--configs-given) \
+	 $(addprefix --kernel_args=,$(KERNEL_ARGS)) \
+	 $(if $(filter command line environment,$(origin KERNEL_ARGS)),--kernel-args-given) \
+	 $(addprefix --run_args=,$(RUN_ARGS)) \
 	 $(if $(FILTER),--filter_glob='$(FILTER)') $(ZDRACE_ARGS)
 
 .PHONY: all run check test-tools prepare stock bench info mutants lint clean \
@@ -80,7 +84,7 @@ shapes:
 mutants:
 	$(ZDRACE) mutants $(addprefix --mutant=,$(MUTANT))
 
-# The rules x kernel lines table (README "Rules"): the suites on every
+# The rules x kernel lines table (docs/rules.md): the suites on every
 # line patches/ carries (or LINES_ARG=--lines=6.12,7.3), and on every
 # tree or tarball of TREES="..." (a column each, on its nearest line),
 # then build/compare/rules.{md,json}.
@@ -89,7 +93,7 @@ mutants:
 compare:
 	$(ZDRACE) compare $(LINES_ARG) $(if $(TREES),--trees='$(TREES)')
 
-# Coverage (README "Coverage"): a gcov build of its own, reports in
+# Coverage (docs/coverage.md): a gcov build of its own, reports in
 # build/$(KERNEL)/coverage/.  `make review SERIES=x.mbox` (or a directory of
 # patches), written against upstream: applied to the pristine source, our
 # patches and injection points (fault-inject/points/) around it.
@@ -105,13 +109,13 @@ review:
 	$(ZDRACE) review --series='$(SERIES)'
 
 # The kernel's own mm selftests, hmm-tests and gup_test, on the line's UML
-# (README "The kernel's own selftests"); lines whose patches/<line>/source
+# (docs/selftests.md); lines whose patches/<line>/source
 # says peers=yes.  `make check` runs them too.  MUTANT=name.patch runs
 # them on the line with that mutant of fault-inject/mutants/$(KERNEL)/.
 peers:
 	$(ZDRACE) peers $(addprefix --mutant=,$(MUTANT))
 
-# The fault-injection sweep (README "Fault-injection sweep"): boots the
+# The fault-injection sweep (docs/sweep.md): boots the
 # kernel `make` built, many times, with KERNEL_ARGS; no rebuild.  Outputs
 # in $(BUILD)/sweep/<timestamp>/.  e.g. SWEEP_ARGS="--time 8h --minimize",
 # or SWEEP_ARGS="--resume DIR" (with the same KERNEL_ARGS).

@@ -15,7 +15,6 @@
 #include <kunit/resource.h>
 #include <kunit/test.h>
 #include <linux/delay.h>
-#include <linux/init.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
 #include <linux/log2.h>
@@ -25,7 +24,6 @@
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/string.h>
-#include <linux/version.h>
 #include <linux/wait.h>
 #include <zdrace/sched.h>
 
@@ -83,16 +81,15 @@ struct zdrace_sched {
 	wait_queue_head_t wq;
 	int nr_events;
 	bool overflow;
-	char repro[ZDRACE_SCHED_REPRO_LEN];
 	bool reported;		/* trace already in a failure message */
 	struct zdrace_sched_event ev[ZDRACE_SCHED_MAX_EVENTS];
 };
 
-/* What a failed concurrent schedule says under its repro line. */
+/* What a failed concurrent schedule says under its replay facts. */
 static const char zdrace_sched_statistical[] =
 	"replay: statistical (the actors ran at once); rerun it to see how often it fails";
 
-/* The case whose harness prints its own repro line (one case runs at a time). */
+/* The case whose harness logs its own replay facts (one case runs at a time). */
 static struct kunit *zdrace_sched_owner;
 
 static u64 zdrace_seed_base = 1;
@@ -102,6 +99,11 @@ MODULE_PARM_DESC(seed, "first seed of seeded schedules");
 static unsigned int zdrace_seed_count = 8;
 module_param_named(seeds, zdrace_seed_count, uint, 0444);
 MODULE_PARM_DESC(seeds, "number of seeds a seeded case runs");
+
+/* A replay runs one parameter of its case: zdrace_sched.param=<index>. */
+static int zdrace_replay_param = -1;
+module_param_named(param, zdrace_replay_param, int, 0444);
+MODULE_PARM_DESC(param, "run only this parameter (index) of each parameterized case");
 
 static const char * const zdrace_kind_names[] = {
 	[ZDRACE_SCHED_EV_GATE] = "gate",
@@ -258,6 +260,83 @@ static int zdrace_actor_main(void *arg)
 }
 
 /*
+ * The facts a replay of @test needs, as "zdrace: replay: param=<index>
+ * seed=<seed>" ("-" where one does not apply): the host turns them into
+ * the command that runs this case, parameter and schedule again.  A
+ * seeded case's parameters are its seeds, so the seed alone selects it.
+ */
+static void zdrace_replay_str(struct kunit *test, const u64 *seed, char *buf,
+			      size_t len)
+{
+	char param[16] = "-", nr[24] = "-";
+
+	if (seed)
+		snprintf(nr, sizeof(nr), "%llu", *seed);
+	else if (test->param_value)
+		snprintf(param, sizeof(param), "%d", test->param_index);
+	snprintf(buf, len, "zdrace: replay: param=%s seed=%s", param, nr);
+}
+
+/**
+ * zdrace_replay_info() - log the facts that replay @test's failure, for a
+ *	failure no harness reported.
+ * @test: the failed case.
+ */
+void zdrace_replay_info(struct kunit *test)
+{
+	char buf[64];
+
+	zdrace_replay_str(test, NULL, buf, sizeof(buf));
+	kunit_info(test, "%s\n", buf);
+}
+EXPORT_SYMBOL_GPL(zdrace_replay_info);
+
+/**
+ * zdrace_replay_init() - run only the parameter a replay asks for.
+ * @test: the case about to run.
+ *
+ * A suite's init: with zdrace_sched.param=<index> on the boot line, every
+ * other parameter of a parameterized case is skipped.
+ *
+ * Return: 0.
+ */
+int zdrace_replay_init(struct kunit *test)
+{
+	if (zdrace_replay_param >= 0 && test->param_value &&
+	    test->param_index != zdrace_replay_param)
+		kunit_skip(test, "replaying parameter %d only",
+			   zdrace_replay_param);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(zdrace_replay_init);
+
+/**
+ * zdrace_replay_exit() - log a failed case's replay facts, unless its
+ *	harness did.
+ * @test: the case that ran.
+ */
+void zdrace_replay_exit(struct kunit *test)
+{
+	if (test->status == KUNIT_FAILURE && !zdrace_sched_has_harness(test))
+		zdrace_replay_info(test);
+}
+EXPORT_SYMBOL_GPL(zdrace_replay_exit);
+
+static void zdrace_sched_replay_str(struct zdrace_sched *s, char *buf,
+				    size_t len)
+{
+	zdrace_replay_str(s->test, s->seeded ? &s->seed : NULL, buf, len);
+}
+
+static void zdrace_sched_replay_info(struct zdrace_sched *s)
+{
+	char buf[64];
+
+	zdrace_sched_replay_str(s, buf, sizeof(buf));
+	kunit_info(s->test, "%s\n", buf);
+}
+
+/*
  * Test exit: disarm the gates, let parked actors run on, stop the threads.
  * An actor still asleep outside the harness cannot be stopped: its harness
  * is leaked rather than freed under it, and the leak is reported.
@@ -277,7 +356,7 @@ static void zdrace_sched_cleanup(void *data)
 			kunit_info(s->test, "trace: %s\n", buf);
 			kfree(buf);
 		}
-		kunit_info(s->test, "repro: %s\n", zdrace_sched_repro(s));
+		zdrace_sched_replay_info(s);
 		if (s->concurrent)
 			kunit_info(s->test, "%s\n", zdrace_sched_statistical);
 	}
@@ -332,7 +411,7 @@ struct zdrace_sched *zdrace_sched_new(struct kunit *test)
 }
 EXPORT_SYMBOL_GPL(zdrace_sched_new);
 
-/* Return: whether @test runs a harness, which prints its own repro line. */
+/* Return: whether @test runs a harness, which logs its own replay facts. */
 bool zdrace_sched_has_harness(struct kunit *test)
 {
 	return zdrace_sched_owner == test;
@@ -591,103 +670,16 @@ static int zdrace_sched_drain(struct zdrace_sched *s)
 	return 0;
 }
 
-/* Boot parameters a replay needs besides the seed: what was armed. */
-static const char * const zdrace_repro_params[] = {
-	"zdrace_fi.arm=", "zdrace_sweep.arm=", "zdrace_sweep.concurrent=",
-	"zdrace_known_upstream_fail=",
-};
-
-/* Append the boot line's words that start with one of zdrace_repro_params. */
-static int zdrace_sched_repro_args(char *buf, size_t len)
-{
-	const char *word = saved_command_line;
-	int n = 0, i;
-
-	while (word && *word) {
-		size_t wlen;
-
-		word = skip_spaces(word);
-		wlen = strcspn(word, " ");
-		for (i = 0; i < ARRAY_SIZE(zdrace_repro_params); i++)
-			if (!strncmp(word, zdrace_repro_params[i],
-				     strlen(zdrace_repro_params[i])))
-				n += scnprintf(buf + n, len - n, " %.*s",
-					       (int)wlen, word);
-		word += wlen;
-	}
-	return n;
-}
-
-/**
- * zdrace_repro_line() - one command line that runs a case again.
- * @buf: where the line goes.
- * @len: its size.
- * @case_name: the KUnit case.
- * @extra: boot parameters before those the boot line armed, each with a
- *	leading space, or "".
- *
- * Run from the repository root, it rebuilds what the goal needs (the
- * mutant of `make mutants`, say: CONFIG_ZDRACE_REPRO_GOAL) and boots
- * the case with what was armed.
- */
-void zdrace_repro_line(char *buf, size_t len, const char *case_name,
-		       const char *extra)
-{
-	char args[ZDRACE_SCHED_REPRO_LEN / 2];
-	int n, m;
-
-	n = scnprintf(args, sizeof(args), "%s", extra);
-	n += zdrace_sched_repro_args(args + n, sizeof(args) - n);
-	m = scnprintf(buf, len, "make %s KERNEL=%d.%d FILTER='*.%s'",
-		      CONFIG_ZDRACE_REPRO_GOAL, LINUX_VERSION_MAJOR,
-		      LINUX_VERSION_PATCHLEVEL, case_name);
-	if (n)
-		scnprintf(buf + m, len - m, " RUN_ARGS='%s'", args + 1);
-}
-EXPORT_SYMBOL_GPL(zdrace_repro_line);
-
-/**
- * zdrace_repro_info() - log "repro: <line>" for @test's case, for a
- *	failure no harness printed a line for.
- * @test: the case.
- */
-void zdrace_repro_info(struct kunit *test)
-{
-	char repro[ZDRACE_SCHED_REPRO_LEN];
-
-	zdrace_repro_line(repro, sizeof(repro), test->name, "");
-	kunit_info(test, "repro: %s\n", repro);
-}
-EXPORT_SYMBOL_GPL(zdrace_repro_info);
-
-/**
- * zdrace_sched_repro() - one command line that replays this schedule.
- * @s: the harness.
- *
- * A seeded schedule replays from its seed alone; an enumerated one by
- * running its case, whose parameters enumerate the same orders.
- */
-const char *zdrace_sched_repro(struct zdrace_sched *s)
-{
-	char seed[64] = "";
-
-	if (s->seeded)
-		scnprintf(seed, sizeof(seed),
-			  " zdrace_sched.seed=%llu zdrace_sched.seeds=1",
-			  s->seed);
-	zdrace_repro_line(s->repro, sizeof(s->repro), s->test->name, seed);
-	return s->repro;
-}
-EXPORT_SYMBOL_GPL(zdrace_sched_repro);
-
 static void zdrace_sched_report(struct zdrace_sched *s, const char *why)
 {
 	char *buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	char replay[64];
 
 	if (buf)
 		zdrace_sched_trace_str(s, buf, PAGE_SIZE);
-	KUNIT_FAIL(s->test, "%s\ntrace: %s\nrepro: %s%s%s", why, buf ?: "?",
-		   zdrace_sched_repro(s), s->concurrent ? "\n" : "",
+	zdrace_sched_replay_str(s, replay, sizeof(replay));
+	KUNIT_FAIL(s->test, "%s\ntrace: %s\n%s%s%s", why, buf ?: "?", replay,
+		   s->concurrent ? "\n" : "",
 		   s->concurrent ? zdrace_sched_statistical : "");
 	s->reported = true;
 	kfree(buf);
@@ -761,7 +753,7 @@ static int zdrace_sched_start_all(struct zdrace_sched *s)
  * Return: 0 when every actor returned; -EDEADLK when some are still
  * blocked (the test must unblock them, then call zdrace_sched_finish());
  * -ETIMEDOUT when an actor ran away.  Failures other than -EDEADLK are
- * reported on the test with the trace and a repro line.
+ * reported on the test with the trace and its replay facts.
  */
 int zdrace_sched_run(struct zdrace_sched *s)
 {

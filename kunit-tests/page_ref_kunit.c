@@ -18,6 +18,8 @@
 #include <linux/uaccess.h>
 #include <linux/vmstat.h>
 
+#include <zdrace/sched.h>
+
 #include "internal.h"	/* mm/internal.h: try_grab_folio() */
 #include "zd_compat.h"
 
@@ -240,6 +242,8 @@ static struct kunit_case zdrace_page_ref_cases[] = {
 
 static struct kunit_suite zdrace_page_ref_suite = {
 	.name = "zdrace_page_ref",
+	.init = zdrace_replay_init,
+	.exit = zdrace_replay_exit,
 	.test_cases = zdrace_page_ref_cases,
 };
 

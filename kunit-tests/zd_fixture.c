@@ -414,9 +414,9 @@ static void zd_dev_teardown(struct zd_dev *dev)
 }
 
 /*
- * The end of the test.  zd_suite_exit() printed a failed case's repro
- * line before the test's cleanups ran, so a failure first found here
- * (the ledger, the unmap's watchdog) prints its own.
+ * The end of the test.  zd_suite_exit() logged a failed case's replay
+ * facts before the test's cleanups ran, so a failure first found here
+ * (the ledger, the unmap's watchdog) logs its own.
  */
 static void zd_dev_destroy(void *data)
 {
@@ -426,7 +426,7 @@ static void zd_dev_destroy(void *data)
 	zd_dev_teardown(dev);
 	if (IS_ENABLED(CONFIG_ZDRACE_SCHED) && !failed &&
 	    dev->test->status == KUNIT_FAILURE)
-		zdrace_repro_info(dev->test);
+		zdrace_replay_info(dev->test);
 }
 
 /* Unmap and free @dev now, rather than when the test ends. */

@@ -209,8 +209,7 @@ void zd_suite_exit(struct kunit *test)
 	zdrace_fi_disarm_all();
 	current->make_it_fail = 0;
 	zd_running = NULL;
-	if (test->status == KUNIT_FAILURE && !zdrace_sched_has_harness(test))
-		zdrace_repro_info(test);
+	zdrace_replay_exit(test);
 	if (r)
 		kunit_info(test, "rule %s %s expected=%s%s%s\n",
 			   zd_rules[r->rule].id, zd_verdict(test, r),
@@ -601,9 +600,9 @@ static void zd_cache_ledger(void *data)
 	if (l->nr > ZD_CACHE_LEDGER_SHOWN)
 		KUNIT_FAIL(l->test, "ledger: %s: %d differences in all, %d shown",
 			   name, l->nr, ZD_CACHE_LEDGER_SHOWN);
-	/* zd_suite_exit() ran before the cleanups: print the repro here. */
-	if (IS_ENABLED(CONFIG_ZDRACE_SCHED) && !failed && l->nr)
-		zdrace_repro_info(l->test);
+	/* zd_suite_exit() ran before the cleanups: log the replay here. */
+	if (!failed && l->nr)
+		zdrace_replay_info(l->test);
 }
 
 /**

@@ -22,7 +22,8 @@
  * verdict of the rule the case asserted is logged as
  * "rule <id> <holds|breaks|n/a|fails|skipped> expected=<holds|breaks>",
  * then ": <what the line has instead>" for n/a.  A failed case without a
- * harness (which prints its own) gets "repro: make run ... FILTER=...".
+ * harness (which logs its own) logs its replay facts (zdrace_replay_info()).
+ * Its .init is zdrace_replay_init(): a replay runs one parameter.
  */
 void zd_suite_exit(struct kunit *test);
 

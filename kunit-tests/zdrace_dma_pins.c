@@ -559,6 +559,7 @@ static struct kunit_case zdrace_dma_pins_cases[] = {
 
 static struct kunit_suite zdrace_dma_pins_suite = {
 	.name = "zdrace_dma_pins",
+	.init = zdrace_replay_init,
 	.exit = zd_suite_exit,
 	.test_cases = zdrace_dma_pins_cases,
 };

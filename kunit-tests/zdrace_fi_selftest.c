@@ -858,6 +858,7 @@ static struct kunit_case zdrace_fi_selftest_cases[] = {
 
 static struct kunit_suite zdrace_fi_selftest_suite = {
 	.name = "zdrace_fi_selftest",
+	.init = zdrace_replay_init,
 	.exit = zd_suite_exit,
 	.test_cases = zdrace_fi_selftest_cases,
 };

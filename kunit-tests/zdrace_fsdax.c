@@ -192,6 +192,7 @@ static struct kunit_case zdrace_fsdax_cases[] = {
 
 static struct kunit_suite zdrace_fsdax_suite = {
 	.name = "zdrace_fsdax",
+	.init = zdrace_replay_init,
 	.exit = zd_suite_exit,
 	.test_cases = zdrace_fsdax_cases,
 };

@@ -771,6 +771,7 @@ static struct kunit_case zdrace_gup_fast_teardown_cases[] = {
 
 static struct kunit_suite zdrace_gup_fast_teardown_suite = {
 	.name = "zdrace_gup_fast_teardown",
+	.init = zdrace_replay_init,
 	.exit = zd_suite_exit,
 	.test_cases = zdrace_gup_fast_teardown_cases,
 };

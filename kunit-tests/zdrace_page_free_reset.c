@@ -238,6 +238,7 @@ static struct kunit_case zdrace_page_free_reset_cases[] = {
 
 static struct kunit_suite zdrace_page_free_reset_suite = {
 	.name = "zdrace_page_free_reset",
+	.init = zdrace_replay_init,
 	.exit = zd_suite_exit,
 	.test_cases = zdrace_page_free_reset_cases,
 };

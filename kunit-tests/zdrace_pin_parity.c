@@ -281,6 +281,7 @@ static struct kunit_case zdrace_pin_parity_cases[] = {
 
 static struct kunit_suite zdrace_pin_parity_suite = {
 	.name = "zdrace_pin_parity",
+	.init = zdrace_replay_init,
 	.exit = zd_suite_exit,
 	.test_cases = zdrace_pin_parity_cases,
 };

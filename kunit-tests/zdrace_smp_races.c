@@ -729,6 +729,7 @@ static struct kunit_case zdrace_smp_races_cases[] = {
 
 static struct kunit_suite zdrace_smp_races_suite = {
 	.name = "zdrace_smp_races",
+	.init = zdrace_replay_init,
 	.exit = zd_suite_exit,
 	.test_cases = zdrace_smp_races_cases,
 };

@@ -1000,6 +1000,7 @@ static struct kunit_case zdrace_speculative_get_cases[] = {
 
 static struct kunit_suite zdrace_speculative_get_suite = {
 	.name = "zdrace_speculative_get",
+	.init = zdrace_replay_init,
 	.exit = zd_suite_exit,
 	.test_cases = zdrace_speculative_get_cases,
 };

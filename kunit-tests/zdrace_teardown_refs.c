@@ -358,6 +358,7 @@ static struct kunit_case zdrace_teardown_refs_cases[] = {
 
 static struct kunit_suite zdrace_teardown_refs_suite = {
 	.name = "zdrace_teardown_refs",
+	.init = zdrace_replay_init,
 	.exit = zd_suite_exit,
 	.test_cases = zdrace_teardown_refs_cases,
 };

@@ -689,6 +689,7 @@ static struct kunit_case zone_device_smoke_cases[] = {
 
 static struct kunit_suite zone_device_smoke_suite = {
 	.name = "zone_device_smoke",
+	.init = zdrace_replay_init,
 	.exit = zd_suite_exit,
 	.test_cases = zone_device_smoke_cases,
 };

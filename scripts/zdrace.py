@@ -23,7 +23,7 @@ from zdtool import ZdError, lint, run_command  # noqa: E402
 from zdtool.coverage import commands as covcmd  # noqa: E402
 from zdtool.kernel import bench, bootcheck, mutants, runner  # noqa: E402
 from zdtool.kernel import series, source, stock, tree  # noqa: E402
-from zdtool.kernel import compare, points, rules, shapes  # noqa: E402
+from zdtool.kernel import compare, points, replay, rules, shapes  # noqa: E402
 from zdtool.kernel.results import Counts  # noqa: E402
 from zdtool.layout import Layout  # noqa: E402
 from zdtool.peers import run as peers  # noqa: E402
@@ -58,6 +58,25 @@ def prepare(args: argparse.Namespace) -> tree.TreeInfo:
 	return info
 
 
+# What `make <goal>` a failed case's command runs again (Makefile goals).
+_GOALS = {'check': 'run', 'compare': 'run', 'bench': 'run', 'stock': 'run',
+	  'coverage-floor': 'coverage'}
+
+
+def _goal(args: argparse.Namespace) -> replay.Goal:
+	"""The run as the user started it: the goal, the line, and the
+	variables they set that shape the kernel or its boot."""
+	variables = []
+	if args.kernel_src:
+		variables.append(('KERNEL_SRC', os.path.abspath(args.kernel_src)))
+	if args.configs_given:
+		variables.append(('CONFIGS', ' '.join(args.config)))
+	if args.kernel_args_given:
+		variables.append(('KERNEL_ARGS', ' '.join(args.kernel_args or [])))
+	return replay.Goal(_GOALS.get(args.command, args.command), args.kernel,
+			   tuple(variables), tuple(args.run_args or []))
+
+
 def _kunit_run(args: argparse.Namespace, configs: List[str],
 	       build_dir: str = '') -> runner.KunitRun:
 	layout = _layout(args)
@@ -71,8 +90,8 @@ def _kunit_run(args: argparse.Namespace, configs: List[str],
 			       line_configs=line_configs,
 			       jobs=args.jobs, filter_glob=args.filter_glob,
 			       kernel_args=line.kernel_args.split() +
-			       (args.kernel_args or []),
-			       timeout=args.timeout)
+			       (args.kernel_args or []) + (args.run_args or []),
+			       timeout=args.timeout, goal=_goal(args))
 
 
 def cmd_prepare(args: argparse.Namespace) -> int:
@@ -391,7 +410,16 @@ def build_parser() -> argparse.ArgumentParser:
 			    '(repeatable)')
 	parser.add_argument('--jobs', type=int, default=len(os.sched_getaffinity(0)))
 	parser.add_argument('--filter_glob', default='', metavar='GLOB')
-	parser.add_argument('--kernel_args', action='append', metavar='ARG')
+	parser.add_argument('--kernel_args', action='append', metavar='ARG',
+			    help='boot parameter of every run (KERNEL_ARGS=)')
+	parser.add_argument('--run_args', action='append', metavar='ARG',
+			    help='boot parameter of this run (RUN_ARGS=)')
+	parser.add_argument('--kernel-args-given', action='store_true',
+			    help='the user set --kernel_args (a replay sets '
+			    'them too)')
+	parser.add_argument('--configs-given', action='store_true',
+			    help='the user set --config (a replay sets them '
+			    'too)')
 	parser.add_argument('--timeout', type=int, default=300,
 			    help='seconds for one kernel run (kunit.py)')
 	sub = parser.add_subparsers(dest='command', required=True)

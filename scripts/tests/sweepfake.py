@@ -102,7 +102,7 @@ for n, s in enumerate(range(seed0, seed0 + seeds), 1):
     time.sleep(SPEC.get('sleep', 0))
     do = rule(s)
     trace = '    # %s: trace: a:gate:x b:gate:y seed%d' % (case, s)
-    repro = '    # %s: repro: kunit.py run seed=%d' % (case, s)
+    repro = '    # %s: zdrace: replay: param=- seed=%d' % (case, s)
     if do == 'kasan':
         out('=' * 66)
         out('BUG: KASAN: slab-use-after-free in free_zone_device_folio+0x3c5/0x4e0')

@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-2.0
-"""The repro lines the kernel and the sweep print reach kunit.py intact.
+"""The commands printed for failures reach kunit.py intact.
 
 A printed line is `make <goal> KERNEL=<line> FILTER=<glob> RUN_ARGS=<boot
-args>`.  `make -n` expands it to the zdrace.py command the Makefile runs;
+args>` (zdtool.kernel.replay).  `make -n` expands it to the zdrace.py
+command the Makefile runs;
 zdrace.py's own parser reads that; the kunit.py command zdrace.py would
 run is then parsed by kunit.py's own parser (the prepared tree's), which
 must see the same filter glob and every boot argument.
@@ -16,23 +17,31 @@ import unittest
 from typing import List
 
 from tests import kunittree
-from zdtool.kernel import kunitpy
+from zdtool.kernel import console, kunitpy
+from zdtool.kernel.replay import Goal
 from zdtool.kernel.runner import KunitRun
 from zdtool.sweep import job
 from zdtool.sweep.spec import Job
 
 import zdrace  # noqa: E402 (scripts/ is on sys.path under unittest -t)
 
-# As zdrace_sched.c's zdrace_sched_repro() prints them (see the README).
-KERNEL_LINE = ("make run KERNEL=6.12 FILTER='*.seed_replays_same_trace' "
-	       "RUN_ARGS='zdrace_sched.seed=42 zdrace_sched.seeds=1 "
-	       "zdrace_fi.arm=get_pgmap_before_tryget:3,100,0,3:fail'")
-MUTANT_LINE = ("make mutants MUTANT=free-no-count-reset.patch KERNEL=6.12 "
-	       "FILTER='*.allocator_races_refcount_reset' "
-	       "RUN_ARGS='zdrace_known_upstream_fail=1'")
-REVIEW_LINE = ("make review SERIES='/tmp/x series.mbox' KERNEL=6.12 "
-	       "FILTER='*.alloc_after_teardown_starts' "
-	       "RUN_ARGS='zdrace_known_upstream_fail=1'")
+# As zdtool.kernel.replay writes them, from the kernel's replay facts.
+FACTS = console.Replay(param=None, seed=42)
+KERNEL_LINE = Goal('run', '6.12', run_args=(
+	'zdrace_fi.arm=get_pgmap_before_tryget:3,100,0,3:fail',)).command(
+		'zdrace_fi_selftest', 'seed_replays_same_trace', FACTS)
+MUTANT_LINE = Goal('mutants', '6.12', (
+	('MUTANT', 'free-no-count-reset.patch'),)).command(
+		'zdrace_page_free_reset', 'allocator_races_refcount_reset',
+		console.Replay(param=2, seed=None))
+REVIEW_LINE = Goal('review', '6.12', (('SERIES', '/tmp/x series.mbox'),),
+		   ('zdrace_known_upstream_fail=1',)).command(
+		'zdrace_dma_pins', 'alloc_after_teardown_starts',
+		console.Replay(param=0, seed=None))
+TREE_LINE = Goal('run', '7.3', (('KERNEL_SRC', '/src/linux 7.3'),
+				('CONFIGS', 'configs/zdrace.config'),
+				('KERNEL_ARGS', 'zone_device_mem=512M'))).command(
+		'zdrace_teardown_refs', 'teardown_vs_put', FACTS)
 
 
 def make_dry_run(line: str) -> List[str]:
@@ -68,7 +77,8 @@ class ReproTest(unittest.TestCase):
 		run = KunitRun(tree=tree, build_dir='/nonexistent/kunit',
 			       results='/nonexistent/results',
 			       configs=args.config, filter_glob=args.filter_glob,
-			       kernel_args=args.kernel_args or [])
+			       kernel_args=(args.kernel_args or []) +
+			       (args.run_args or []))
 		cmd = run.command('run')
 		self.assertEqual(cmd[2], 'run')
 		return kunit_run_parser(tree).parse_args(cmd[3:])
@@ -80,21 +90,38 @@ class ReproTest(unittest.TestCase):
 		self.assertEqual(parsed.filter_glob, words['FILTER'])
 		for arg in words['RUN_ARGS'].split():
 			self.assertIn(arg, parsed.kernel_args)
-		# The Makefile's own window stays, before the line's arguments.
-		self.assertIn('zone_device_mem=256M', parsed.kernel_args)
-		self.assertLess(parsed.kernel_args.index('zone_device_mem=256M'),
+		# The window (the Makefile's unless the line sets it) stays,
+		# before the line's arguments.
+		window = next(a for a in shlex.split(words.get(
+			'KERNEL_ARGS', 'zone_device_mem=256M'))
+			if a.startswith('zone_device_mem='))
+		self.assertIn(window, parsed.kernel_args)
+		self.assertLess(parsed.kernel_args.index(window),
 				parsed.kernel_args.index(
 					words['RUN_ARGS'].split()[0]))
 		return parsed
 
 	def test_kernel_repro_line(self) -> None:
-		self.assert_reaches_kunit(KERNEL_LINE)
+		parsed = self.assert_reaches_kunit(KERNEL_LINE)
+		self.assertEqual(parsed.filter_glob,
+				 'zdrace_fi_selftest.seed_replays_same_trace')
+		for arg in ('zdrace_sched.seed=42', 'zdrace_sched.seeds=1'):
+			self.assertIn(arg, parsed.kernel_args)
+
+	def test_kernel_src_line_keeps_the_tree_and_its_settings(self) -> None:
+		self.assert_reaches_kunit(TREE_LINE)
+		args = zdrace.build_parser().parse_args(make_dry_run(TREE_LINE))
+		self.assertEqual(args.kernel_src, '/src/linux 7.3')
+		self.assertEqual(args.config, ['configs/zdrace.config'])
+		self.assertTrue(args.configs_given and args.kernel_args_given)
+		self.assertEqual(args.kernel_args, ['zone_device_mem=512M'])
 
 	def test_mutant_repro_line_names_the_mutant(self) -> None:
 		self.assert_reaches_kunit(MUTANT_LINE)
 		args = zdrace.build_parser().parse_args(make_dry_run(MUTANT_LINE))
 		self.assertEqual(args.command, 'mutants')
 		self.assertEqual(args.mutant, ['free-no-count-reset.patch'])
+		self.assertEqual(args.run_args, ['zdrace_sched.param=2'])
 
 	def test_review_repro_line_names_the_series(self) -> None:
 		self.assert_reaches_kunit(REVIEW_LINE)

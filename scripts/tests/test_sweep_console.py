@@ -89,11 +89,11 @@ class ClassifyTest(unittest.TestCase):
 					   'b:gate:memunmap_after_kill a:gate:'
 					   'gup_fast_after_grab b:blocked a:done '
 					   'b:done'])
-		self.assertIn('zdrace_sched.seed=5 ', v.repro)
+		self.assertEqual(v.repro, 'zdrace: replay: param=- seed=5')
 		k = sweepconsole.classify(_log('kasan.log'), self.tree,
 					  'teardown_vs_put', 1, 4)
 		self.assertEqual(len(k.trace), 1)
-		self.assertIn('zdrace_sched.seed=3 ', k.repro)
+		self.assertEqual(k.repro, 'zdrace: replay: param=- seed=3')
 		self.assertIn('Read of size 8', k.excerpt)
 
 	def test_kunit_fail_message_without_indent(self) -> None:

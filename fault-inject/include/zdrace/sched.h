@@ -31,7 +31,6 @@
 #define ZDRACE_SCHED_MAX_ACTORS	4
 #define ZDRACE_SCHED_MAX_STEPS	32
 #define ZDRACE_SCHED_MAX_EVENTS	64
-#define ZDRACE_SCHED_REPRO_LEN	512
 
 enum zdrace_sched_kind {
 	ZDRACE_SCHED_EV_GATE,	/* actor parked at a gate */
@@ -105,10 +104,13 @@ static inline int zdrace_sched_blocked(struct zdrace_sched *s, int actor)
 int zdrace_sched_count_before(struct zdrace_sched *s, int actor, int end);
 int zdrace_sched_trace_str(struct zdrace_sched *s, char *buf, size_t len);
 bool zdrace_sched_same_trace(struct zdrace_sched *a, struct zdrace_sched *b);
-const char *zdrace_sched_repro(struct zdrace_sched *s);
-void zdrace_repro_line(char *buf, size_t len, const char *case_name,
-		       const char *extra);
-void zdrace_repro_info(struct kunit *test);
+/*
+ * Replays: a failed case logs "zdrace: replay: param=<index> seed=<seed>";
+ * zdrace_sched.param= (with zdrace_sched.seed=, .seeds=1) runs it alone.
+ */
+void zdrace_replay_info(struct kunit *test);
+int zdrace_replay_init(struct kunit *test);
+void zdrace_replay_exit(struct kunit *test);
 bool zdrace_sched_has_harness(struct kunit *test);
 
 u64 zdrace_sched_nr_orders(const u8 *steps, int nr_actors);

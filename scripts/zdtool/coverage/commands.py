@@ -73,9 +73,11 @@ class Context:
 
 	def coverage_run(self, tree: str, build_dir: str,
 			 results: str) -> KunitRun:
+		goal = self.kunit.goal
 		return replace(self.kunit, tree=tree, build_dir=build_dir,
 			       results=results, configs=self.kunit.configs +
-			       [self.repo_path(COVERAGE_CONFIG)])
+			       [self.repo_path(COVERAGE_CONFIG)],
+			       goal=goal.but('coverage') if goal else None)
 
 
 def _coverage(ctx: Context, info: TreeInfo, html: bool,
@@ -295,12 +297,12 @@ def cmd_review(ctx: Context, info: TreeInfo, series_path: str,
 	ran_sel = coverage.Selection.load(ctx.repo_path(ctx.manifest),
 					  rt.tree, [])
 	run = ctx.coverage_run(rt.tree, review.kunit, review.results)
-	# A failing schedule's repro line reviews the same series again.
-	goal = f"review SERIES='{named}' KERNEL_SRC={kernel_src}" \
-		if named != series_path else \
-		f"review SERIES='{os.path.abspath(series_path)}'"
-	run = replace(run, kconfig_add=run.kconfig_add +
-		      [f'CONFIG_ZDRACE_REPRO_GOAL="{goal}"'])
+	# A failed case's command reviews the same series again.
+	if run.goal:
+		review_vars = [('SERIES', named), ('KERNEL_SRC', kernel_src)] \
+			if named != series_path else \
+			[('SERIES', os.path.abspath(series_path))]
+		run = replace(run, goal=run.goal.but('review', *review_vars))
 	with ctx.locked():
 		coverage.ensure_lcov()
 		cap = coverage.run_and_capture(run, head, out, 'review')

@@ -11,9 +11,9 @@ import os
 import re
 from collections import deque
 from dataclasses import dataclass, field, replace
-from typing import Deque, Dict, List
+from typing import List
 
-from zdtool.kernel import kunitpy
+from zdtool.kernel import console, kunitpy
 from zdtool.kernel.results import Counts
 from zdtool.kernel.runner import KunitRun
 
@@ -25,8 +25,6 @@ EXPECTED_MESSAGES = [
 	r"zdrace_fi: zdrace_fi\.arm=: unknown injection point 'no_such_point'",
 ]
 SKIP_REASON = 'no ZONE_DEVICE memory window: malformed size'
-# Skip reasons are not in kunit_parser's Test: read them off the lines.
-_SKIP = re.compile(r'^\s*ok \d+ (?:- )?(.*?)\s*# SKIP\b\s*(.*)$')
 
 
 @dataclass
@@ -36,16 +34,6 @@ class Verdict:
 
 	def counts(self) -> Counts:
 		return Counts(0, 1, 0) if self.problems else Counts(1, 0, 0)
-
-
-def _skip_reasons(log: str) -> Dict[str, Deque[str]]:
-	"""Test name -> the reasons of its skips, in console order."""
-	reasons: Dict[str, Deque[str]] = {}
-	for line in log.splitlines():
-		m = _SKIP.match(line)
-		if m:
-			reasons.setdefault(m.group(1), deque()).append(m.group(2))
-	return reasons
 
 
 def evaluate(log: str, tree: str) -> Verdict:
@@ -59,7 +47,7 @@ def evaluate(log: str, tree: str) -> Verdict:
 	suite = ktap.find(SUITE)
 	if suite is None or kunitpy.status(suite) == 'ERROR':
 		verdict.problems.append(f'the kernel never finished {SUITE}')
-	reasons = _skip_reasons(log)
+	reasons = console.skip_reasons(log.splitlines())
 	for case in kunitpy.leaves(suite) if suite else []:
 		name = getattr(case, 'name')
 		status = kunitpy.status(case)

@@ -19,8 +19,9 @@ from typing import List, Optional
 
 from zdtool import ZdError
 from zdtool.kernel.results import walk_cases
-from zdtool.kernel import reports, rules
-from zdtool.kernel.runner import KunitRun, first_error
+from zdtool.kernel import replay, reports, rules
+from zdtool.kernel.runner import KunitRun, failed_cases as console_failures
+from zdtool.kernel.runner import first_error
 from zdtool.kernel.series import Series, load_series
 from zdtool.kernel.source import KernelSource
 from zdtool.kernel import tree
@@ -119,13 +120,14 @@ class MutantRun:
 		except ZdError as e:
 			return Outcome(name, INVALID, note=f'does not apply: {e}',
 				       repro=self.repro(name))
-		# A failing schedule's repro line names this mutant, not `run`.
-		goal = f'mutants MUTANT={name}' if mutant_path else 'run'
+		# A failed case's command builds and boots this mutant again.
+		base = self.kunit.goal or replay.Goal('run', self.line)
+		goal = base.but('mutants', ('MUTANT', name)) if mutant_path \
+			else base.but('run')
 		run = replace(self.kunit, tree=layout.tree, build_dir=layout.kunit,
 			      results=layout.results,
 			      kernel_args=self.kunit.kernel_args + [rules.LIST_ARG],
-			      kconfig_add=self.kunit.kconfig_add +
-			      [f'CONFIG_ZDRACE_REPRO_GOAL="{goal}"'])
+			      goal=goal)
 		rc, output = run.capture('build')
 		if rc != 0:
 			return Outcome(name, INVALID, build_s=time.monotonic() - start,
@@ -151,8 +153,12 @@ class MutantRun:
 		       for p in self.report_problems(run)]
 		killed = bool(by) or rc not in (0,)
 		note = '' if by else (f'kernel run exited {rc}' if rc else '')
+		found = console_failures(run)
+		repro = goal.command(found[0].suite, found[0].case,
+				     found[0].replay) if found else \
+			self.repro(name)
 		return Outcome(name, KILLED if killed else SURVIVED, by,
-			       built - start, ran - built, note)
+			       built - start, ran - built, note, repro)
 
 
 def find(repo: str, line: str, name: str) -> str:
@@ -200,6 +206,10 @@ def run(mr: MutantRun, only: Optional[List[str]] = None) -> int:
 	# Leave the shared tree unmutated for whoever looks at it next.
 	tree.prepare(mr.dirs, mr.source, mr.main, mr.repo, mr.line)
 	print('\n' + table(outcomes))
+	for o in outcomes:
+		if o.killed:
+			print(f'zdrace: mutant {o.name}: its first failure again: '
+			      f'{o.repro}')
 	invalid = [o for o in outcomes if o.verdict == INVALID]
 	for o in invalid:
 		print(f'zdrace: mutant {o.name} is invalid: {o.note}\n'

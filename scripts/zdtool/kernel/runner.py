@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Iterator, List, Optional, Tuple
 
 from zdtool import ZdError
-from zdtool.kernel import reports, rules
+from zdtool.kernel import kunitpy, replay, reports, rules
 from zdtool.kernel.results import Counts, count_kunit_json
 from zdtool.kernel.tree import read_info
 
@@ -58,6 +58,8 @@ class KunitRun:
 	# configs/<line>/*.config: what every kernel of the line needs
 	# (its SMP, say), whatever fragments a run picks.
 	line_configs: List[str] = field(default_factory=list)
+	# How the user started the run: its failures' commands.
+	goal: Optional[replay.Goal] = None
 
 	def _common(self) -> List[str]:
 		return [f'--build_dir={os.path.abspath(self.build_dir)}',
@@ -186,10 +188,30 @@ def run_suites(run: KunitRun, banner: str, name: str,
 		counts.failed += 1
 	print(f'{banner}: {counts.summary()} '
 	      f'[{time.monotonic() - start:.1f} s]', flush=True)
+	for line in failure_lines(run):
+		print(line, flush=True)
 	if check_rules:
 		counts += check_rule_results(run, name)
 		counts += check_report_results(run)
 	return counts
+
+
+def failed_cases(run: KunitRun) -> List[replay.Failure]:
+	"""The failed cases of the last boot, with their replay facts."""
+	try:
+		with open(run.console_log, errors='replace') as f:
+			return replay.failures(kunitpy.Ktap(run.tree,
+							    f.read().splitlines()))
+	except OSError:
+		return []
+
+
+def failure_lines(run: KunitRun) -> List[str]:
+	"""Each failed case of the last boot and the command that runs it
+	again (none without a goal)."""
+	if run.goal is None:
+		return []
+	return replay.lines(run.goal, failed_cases(run))
 
 
 def check_report_results(run: KunitRun) -> Counts:

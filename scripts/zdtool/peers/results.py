@@ -25,15 +25,13 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Dict, List, Optional
 
-from zdtool.kernel import kunitpy
+from zdtool.kernel import console, kunitpy
 from zdtool.kernel.results import Counts
 from zdtool.peers.expect import Expected, find
 from zdtool.sweep.title import clean_lines, find_reports
 
 START = 'zdrace-peers: start'
 DONE = 'zdrace-peers: done'
-_RESULT = re.compile(r'^\s*(?:not )?ok \d+ (?:- )?([^#]*?)\s*'
-		     r'(?:#\s*(?:SKIP\b\s*)?(.*))?$')
 _RUN = re.compile(r'^\s*#\s+RUN\s+(\S+) \.\.\.')
 _EXPECT = re.compile(r'(?:\S*/)?([\w.-]+\.c:\d+:\w+:(?:Expected|.*?ASSERT).*)')
 
@@ -70,16 +68,6 @@ class Run:
 		return {'results': [asdict(r) for r in self.results],
 			'problems': self.problems,
 			'counts': asdict(self.counts)}
-
-
-def _directives(lines: List[str]) -> Dict[str, str]:
-	"""A result line's directive (skip reason, exit status), by name."""
-	out: Dict[str, str] = {}
-	for line in lines:
-		m = _RESULT.match(line)
-		if m and m.group(2):
-			out.setdefault(m.group(1), m.group(2).strip())
-	return out
 
 
 def _stopped_in(lines: List[str], reported: List[str]) -> str:
@@ -136,7 +124,7 @@ def parse(text: str, tree: str, expected: List[Expected],
 				    f'"{DONE}" on the console)')
 	ktap = kunitpy.Ktap(tree, body)
 	run.test = ktap.root
-	why = _directives(body)
+	why = console.directives(body)
 	for name in tests:
 		top: Optional[Any] = ktap.find(name)
 		if top is None:

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-"""scripts/sweep: the nightly fault-injection sweep (README "Sweep").
+"""scripts/sweep: the nightly fault-injection sweep (docs/sweep.md).
 
 	sweep run [--time 8h | --runs N] [--shard i/N] [--minimize] ...
 	sweep run --resume DIR		continue an interrupted sweep

@@ -6,7 +6,8 @@ kunit_parser.py): the status of each seed of the parameterized case
 (`seed 7`), of the suite, and whether there was KTAP output at all.  Read
 here are only what it leaves alone: where each seed's output sits in the
 console (to pin a kernel report on a seed), the diagnostic lines
-(`# <case>: EXPECTATION FAILED at ...`, `trace: ...`, `repro: ...`), skip
+(`# <case>: EXPECTATION FAILED at ...`, `trace: ...`, the replay facts
+`zdrace: replay: ...`, zdtool.kernel.console), skip
 reasons, and the suite's exit lines:
 
 	zdrace_sweep: armed <point> <action> hits=<n> fired=<n>
@@ -27,22 +28,18 @@ import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
-from zdtool.kernel import kunitpy
+from zdtool.kernel import console as ktap_console, kunitpy
 from zdtool.sweep import SUITE
 from zdtool.sweep.postmortem import Death, signame
 from zdtool.sweep.records import PointStat
 from zdtool.sweep.title import clean_lines, find_reports, strip
 
-# Where a result line is, and the reason of a skipped one: not in
-# kunit_parser's Test.
-_RESULT = re.compile(r'^\s*(?:not )?ok \d+ (?:- )?([^#]*?)\s*'
-		     r'(?:#\s*SKIP\b\s*(.*))?$')
 _ARMED = re.compile(r'zdrace_sweep: armed (\S+) (\S+) hits=(\d+) '
 		    r'fired=(\d+)')
 _INTERLEAVINGS = re.compile(r'zdrace_sweep: interleavings=(\d+)')
 _OVERLAP = re.compile(r'zdrace_sweep: overlap (\w+)=(\d+)')
 _EXPECT = re.compile(r'(EXPECTATION|ASSERTION) FAILED at (\S+)')
-_DIAG = re.compile(r'^\s*# (?:[\w.-]+: )?')
+_REPLAY = 'zdrace: replay: '
 
 STATUS = {'pass': 'PASS', 'skip': 'SKIP', 'crash': 'ERROR',
 	  'exit': 'ERROR'}	# else FAIL
@@ -83,9 +80,9 @@ def parse(text: str, tree: str) -> Console:
 		kunitpy.status(suite) != 'ERROR'
 	at: Dict[str, int] = {}
 	for i, line in enumerate(con.lines):
-		m = _RESULT.match(line)
-		if m and re.fullmatch(r'seed \d+', m.group(1)):
-			at.setdefault(m.group(1), i)
+		r = ktap_console.result(line)
+		if r and re.fullmatch(r'seed \d+', r.name):
+			at.setdefault(r.name, i)
 		a = _ARMED.search(line)
 		if a:
 			con.armed.append(PointStat(a.group(1), a.group(2),
@@ -115,7 +112,7 @@ class Verdict:
 	title: str
 	seed: Optional[int] = None	# the seed that failed, if known
 	trace: List[str] = field(default_factory=list)
-	repro: str = ''			# the kernel's own repro line
+	repro: str = ''			# the kernel's replay facts
 	excerpt: str = ''
 	reports: List[str] = field(default_factory=list)
 	note: str = ''
@@ -126,10 +123,6 @@ class Verdict:
 		return STATUS.get(self.kind, 'FAIL')
 
 
-def _diag(line: str) -> str:
-	return _DIAG.sub('', line).strip()
-
-
 def _message(lines: List[str]) -> str:
 	"""The first expectation's message, numbers stripped."""
 	for i, line in enumerate(lines):
@@ -137,9 +130,10 @@ def _message(lines: List[str]) -> str:
 		if not m:
 			continue
 		for nxt in lines[i + 1:i + 4]:
-			text = _diag(nxt)
-			if not text or text.startswith(('trace:', 'repro:')) or \
-					_RESULT.match(nxt) or _EXPECT.search(nxt):
+			text = ktap_console.diag(nxt)
+			if not text or text.startswith(('trace:', _REPLAY)) or \
+					ktap_console.result(nxt) or \
+					_EXPECT.search(nxt):
 				break
 			return strip(re.sub(r',? but$', '', text))
 		return f'{m.group(1)} FAILED at {strip(m.group(2))}'
@@ -241,19 +235,19 @@ def judge(con: Console, case: str, first_seed: int, seeds: int,
 		if not v.excerpt:
 			v.excerpt = '\n'.join(region[-40:])
 		for line in region:
-			text = _diag(line)
+			text = ktap_console.diag(line)
 			if text.startswith('trace: '):
 				v.trace.append(text[len('trace: '):])
-			elif text.startswith('repro: ') and not v.repro:
-				v.repro = text[len('repro: '):]
+			elif text.startswith(_REPLAY) and not v.repro:
+				v.repro = text
 	return v
 
 
 def _skip_reason(con: Console) -> str:
 	for line in con.lines:
-		m = _RESULT.match(line)
-		if m and m.group(2):
-			return m.group(2).strip()
+		r = ktap_console.result(line)
+		if r and r.directive == 'SKIP' and r.text:
+			return r.text
 	return ''
 
 

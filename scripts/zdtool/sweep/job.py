@@ -22,9 +22,10 @@ import os
 import shlex
 import shutil
 from dataclasses import dataclass
-from typing import List
+from typing import List, Optional
 
 from zdtool import bad_input
+from zdtool.kernel.replay import Goal
 from zdtool.sweep import console, postmortem
 from zdtool.sweep.boot import BOOT_ARGS, Procs, boot
 from zdtool.sweep.records import JobRecord
@@ -81,14 +82,15 @@ def repro_command(linux: str, job: Job, extra: List[str]) -> str:
 	return shlex.join([linux] + kernel_args(job, extra))
 
 
-def make_command(line: str, job: Job, extra: List[str]) -> str:
+def make_command(line: str, job: Job, extra: List[str],
+		 goal: Optional[Goal] = None) -> str:
 	"""The same run through `make run` (which builds what is stale, then
-	boots), as the kernel's own repro lines are: FILTER= and RUN_ARGS=."""
+	boots), as zdtool.kernel.replay writes every goal's: FILTER= and
+	RUN_ARGS=.  @goal: how the sweep was started (its KERNEL_SRC=)."""
 	args = [a for a in kernel_args(job, extra)
 		if a not in BOOT_ARGS and not a.startswith('kunit.')]
-	return (f'make run KERNEL={line} '
-		f'FILTER={shlex.quote(f"{SUITE}.{job.case}")} '
-		f'RUN_ARGS={shlex.quote(" ".join(args))}')
+	return (goal or Goal('run', line)).but('run').command(
+		SUITE, job.case, boot_args=tuple(args))
 
 
 @dataclass
