@@ -15,9 +15,10 @@ BUILD      ?= $(CURDIR)/build
 PYTHON     ?= python3
 # kunitconfig fragments; a line's own configs/<line>/ may be added later.
 CONFIGS    ?= $(wildcard configs/zdrace.config configs/zone_device.config)
-# UML boot parameters for every run, the sweep's included (the one place
-# they are named): the device memory window the suites use.
-KERNEL_ARGS ?= zone_device_mem=256M
+# UML boot parameters for every run, the sweep's included; unset, those
+# of scripts/zdtool/__init__.py (DEFAULT_KERNEL_ARGS: the device memory
+# window the suites use).
+KERNEL_ARGS ?=
 # What a failure's printed command sets: the cases to run (a kunit filter
 # glob, e.g. FILTER='zdrace_teardown_refs.*') and boot parameters added
 # after KERNEL_ARGS (e.g. RUN_ARGS='zdrace_sched.param=2' for one
@@ -115,16 +116,18 @@ review:
 peers:
 	$(ZDRACE) peers $(addprefix --mutant=,$(MUTANT))
 
-# The fault-injection sweep (docs/sweep.md): boots the
-# kernel `make` built, many times, with KERNEL_ARGS; no rebuild.  Outputs
-# in $(BUILD)/sweep/<timestamp>/.  e.g. SWEEP_ARGS="--time 8h --minimize",
-# or SWEEP_ARGS="--resume DIR" (with the same KERNEL_ARGS).
+# The fault-injection sweep (docs/sweep.md): builds what `make` builds
+# (KERNEL_SRC=, CONFIGS=), then boots a copy of it many times, with
+# KERNEL_ARGS and RUN_ARGS.  Outputs in $(BUILD)/sweep/<timestamp>/.  e.g.
+# SWEEP_ARGS="--time 8h --minimize", or SWEEP_ARGS="--resume DIR" (with
+# the same KERNEL_ARGS); SWEEP=list|report DIR|merge OUT DIR... for the
+# other commands.
+SWEEP      ?= run
 SWEEP_ARGS ?= --time 2m --points-per-job 3
 .PHONY: sweep
 
 sweep:
-	$(PYTHON) scripts/sweep run --kernel=$(KERNEL) --build-root=$(BUILD) \
-		$(addprefix --kernel_args=,$(KERNEL_ARGS)) $(SWEEP_ARGS)
+	$(ZDRACE) sweep $(SWEEP) $(if $(filter run,$(firstword $(SWEEP))),$(SWEEP_ARGS))
 
 # Build output only (scripts/zdtool/layout.py lists it); keeps the
 # extracted pristine source and the prepared tree.

@@ -19,7 +19,7 @@ from typing import List, Optional, Sequence, Tuple
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from zdtool import ZdError, lint, run_command  # noqa: E402
+from zdtool import DEFAULT_KERNEL_ARGS, ZdError, lint, run_command  # noqa: E402
 from zdtool.coverage import commands as covcmd  # noqa: E402
 from zdtool.kernel import bench, bootcheck, mutants, runner  # noqa: E402
 from zdtool.kernel import series, source, stock, tree  # noqa: E402
@@ -27,6 +27,7 @@ from zdtool.kernel import compare, points, replay, rules, shapes  # noqa: E402
 from zdtool.kernel.results import Counts  # noqa: E402
 from zdtool.layout import Layout  # noqa: E402
 from zdtool.peers import run as peers  # noqa: E402
+from zdtool.sweep import args as sweep_args  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -351,6 +352,26 @@ def cmd_mutants(args: argparse.Namespace) -> int:
 		return mutants.run(mr, args.mutant)
 
 
+def cmd_sweep(args: argparse.Namespace) -> int:
+	"""The fault-injection sweep (docs/sweep.md) of the kernel `make`
+	builds: prepared and built as `make run` does (KERNEL_SRC=,
+	CONFIGS=), under the build lock; the sweep then boots a copy of it
+	taken under that lock (zdtool.sweep.cli), so that a `make` meanwhile
+	never changes, or half-writes, what it boots."""
+	if args.sweep_command in ('run', 'list') and \
+			not getattr(args, 'resume', None):
+		info = prepare(args)
+		run = _kunit_run(args, args.config)
+		print(f'{info.banner()}: building for the sweep', flush=True)
+		with runner.build_lock(args.lock) as waited:
+			args.lock_wait += waited
+			rc, output = run.capture('build')
+		if rc != 0:
+			raise ZdError(f'build failed: {runner.first_error(output)}; '
+				      f'rebuild with: {run.repro("build")}')
+	return int(args.sweep_func(args))
+
+
 def cmd_clean(args: argparse.Namespace) -> int:
 	"""Every build output of the line; the pristine source and the
 	prepared tree stay."""
@@ -444,9 +465,12 @@ def build_parser() -> argparse.ArgumentParser:
 		('peers', cmd_peers, 'the kernel\'s own hmm-tests and gup_test '
 		 'on the line\'s UML'),
 		('shapes', cmd_shapes, 'where the points go in every rewrite of '
-		 'the shape corpus')):
+		 'the shape corpus'),
+		('sweep', cmd_sweep, 'the fault-injection sweep of the built '
+		 'kernel (docs/sweep.md)')):
 		p = sub.add_parser(name, help=text)
 		p.set_defaults(func=func)
+	sweep_args.add_commands(sub.choices['sweep'], kernel_options=False)
 	for verb, default in (('check', '--kernel'), ('compare', 'all')):
 		sub.choices[verb].add_argument(
 			'--lines', default='', metavar='LINE,...',
@@ -505,8 +529,16 @@ def resolve_line(args: argparse.Namespace) -> None:
 	args.other_line = source.kernel_line(version) != line
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
+def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
+	"""The command line, with the defaults no option gave."""
 	args = build_parser().parse_args(argv)
+	if args.kernel_args is None:
+		args.kernel_args = list(DEFAULT_KERNEL_ARGS)
+	return args
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+	args = parse_args(argv)
 	args.lock_wait = 0.0
 	args.area = ''
 	args.other_line = False

@@ -37,7 +37,8 @@ class SweepCase(unittest.TestCase):
 		return sweepfake.write_kernel(self.build, spec)
 
 	def base(self, out: str = 'out') -> List[str]:
-		return ['run', '--build-root', self.build, '--kernel_args',
+		return ['run', '--kernel', '6.12', '--build-root', self.build,
+			'--kernel_args',
 			'zone_device_mem=256M', '--out', self.path(out)]
 
 	def path(self, *parts: str) -> str:

@@ -118,9 +118,9 @@ class LineConfigsTest(unittest.TestCase):
 	none carried)."""
 
 	def kunit_run(self, line: str) -> runner.KunitRun:
-		args = argparse.Namespace(kernel=line, build_root='/nonexistent',
-					  jobs=0, filter_glob='', kernel_args=[],
-					  timeout=0)
+		args = zdrace.parse_args([f'--kernel={line}',
+					  '--build-root=/nonexistent', '--jobs=0',
+					  '--timeout=0', 'run'])
 		return zdrace._kunit_run(args, ['/own.config'])
 
 	def test_smp_line(self) -> None:

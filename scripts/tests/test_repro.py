@@ -73,7 +73,7 @@ class ReproTest(unittest.TestCase):
 
 	def kunit_args(self, line: str) -> argparse.Namespace:
 		tree = kunittree.needed(self)
-		args = zdrace.build_parser().parse_args(make_dry_run(line))
+		args = zdrace.parse_args(make_dry_run(line))
 		run = KunitRun(tree=tree, build_dir='/nonexistent/kunit',
 			       results='/nonexistent/results',
 			       configs=args.config, filter_glob=args.filter_glob,
@@ -110,7 +110,7 @@ class ReproTest(unittest.TestCase):
 
 	def test_kernel_src_line_keeps_the_tree_and_its_settings(self) -> None:
 		self.assert_reaches_kunit(TREE_LINE)
-		args = zdrace.build_parser().parse_args(make_dry_run(TREE_LINE))
+		args = zdrace.parse_args(make_dry_run(TREE_LINE))
 		self.assertEqual(args.kernel_src, '/src/linux 7.3')
 		self.assertEqual(args.config, ['configs/zdrace.config'])
 		self.assertTrue(args.configs_given and args.kernel_args_given)
@@ -118,14 +118,14 @@ class ReproTest(unittest.TestCase):
 
 	def test_mutant_repro_line_names_the_mutant(self) -> None:
 		self.assert_reaches_kunit(MUTANT_LINE)
-		args = zdrace.build_parser().parse_args(make_dry_run(MUTANT_LINE))
+		args = zdrace.parse_args(make_dry_run(MUTANT_LINE))
 		self.assertEqual(args.command, 'mutants')
 		self.assertEqual(args.mutant, ['free-no-count-reset.patch'])
 		self.assertEqual(args.run_args, ['zdrace_sched.param=2'])
 
 	def test_review_repro_line_names_the_series(self) -> None:
 		self.assert_reaches_kunit(REVIEW_LINE)
-		args = zdrace.build_parser().parse_args(make_dry_run(REVIEW_LINE))
+		args = zdrace.parse_args(make_dry_run(REVIEW_LINE))
 		self.assertEqual(args.command, 'review')
 		self.assertEqual(args.series, '/tmp/x series.mbox')
 

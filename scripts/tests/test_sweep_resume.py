@@ -5,6 +5,7 @@ finished result."""
 
 import json
 import os
+import shutil
 import signal
 import time
 from typing import Any, Dict, List
@@ -131,14 +132,20 @@ class ResumeTest(SweepCase):
 		self.assert_bad_input(['run', '--resume', self.path('out'),
 				       '--points', 'gup_fast_after_grab'],
 				      '--points: fixed by the sweep being resumed')
-		self.assert_bad_input(['run', '--out', self.path('out'),
-				       '--build-root', self.build],
+		self.assert_bad_input(['run', '--kernel', '6.12', '--out',
+				       self.path('out'), '--build-root', self.build],
 				      f'--out {self.path("out")}: holds a sweep '
 				      'already')
-		self.kernel(rules=[{'do': 'warn'}])	# another kernel binary
+		# Another kernel binary: the sweep goes on booting its copy; once
+		# `make clean` removed that, it refuses the new one.
+		self.kernel(rules=[{'do': 'warn'}])
+		snaps = self.path('build', '6.12', 'sweep-kernels')
+		self.assertEqual(len(os.listdir(snaps)), 1)
+		shutil.rmtree(snaps)
 		self.assert_bad_input(['run', '--resume', self.path('out')],
-				      f'{self.path("build/6.12/kunit/linux")}: not '
-				      'the kernel this sweep started with')
+				      f'{os.path.join(snaps, "linux-")}')
+		self.assertIn('not the kernel this sweep started with',
+			      self.sweep('run', '--resume', self.path('out'))[2])
 		with self.assertRaises(ZdError):
 			sweepjournal.load(self.path('build'))
 

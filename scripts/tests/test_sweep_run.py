@@ -4,6 +4,7 @@
 import html.parser
 import io
 import os
+import re
 import time
 import xml.etree.ElementTree as ET
 from typing import Any, Dict, List
@@ -332,13 +333,31 @@ class BadInputTest(SweepCase):
 				      f'{self.path("nothing")}: no journal.jsonl')
 		self.assert_bad_input(['bogus'], 'argument COMMAND')
 
+	def test_boot_without_the_window_fails(self) -> None:
+		"""Jobs that skip for a setup every job needs fail the sweep in
+		one line; the sweep's own default boot has the window."""
+		self.kernel(needs_window=True)
+		rc, out, err = self.sweep('run', '--kernel', '6.12', '--build-root',
+					  self.build, '--kernel_args', 'x=1',
+					  '--runs', '2', '--jobs', '1',
+					  '--out', self.path('bare'))
+		self.assertEqual(rc, 2, out)
+		self.assertEqual(len(err.splitlines()), 1, err)
+		self.assertIn('skipped: no ZONE_DEVICE memory window', err)
+		rc, out, err = self.sweep('run', '--kernel', '6.12', '--build-root',
+					  self.build, '--runs', '2', '--jobs', '1',
+					  '--out', self.path('default'))
+		self.assertEqual((rc, err), (0, ''), out)
+		self.assertIn('2 jobs', out)
+
 	def test_kernel_without_the_suite(self) -> None:
 		self.kernel(no_tests=True)
 		rc, out, err = self.sweep(*self.base(), '--runs', '2', '--jobs', '1')
 		self.assertEqual(rc, 2)
-		self.assertEqual(err.splitlines(), [
-			f'sweep: error: {self.path("build/6.12/kunit/linux")}: no test '
-			'zdrace_sweep.teardown_vs_gup_fast in this kernel (built without '
-			'the zdrace_sweep suite, or older than its source?)'])
+		self.assertEqual(len(err.splitlines()), 1, err)
+		self.assertRegex(err, '^sweep: error: ' + re.escape(self.path(
+			'build/6.12/sweep-kernels/linux-')) + '[0-9a-f]{16}: no test '
+			'zdrace_sweep.teardown_vs_gup_fast in this kernel \\(built '
+			'without the zdrace_sweep suite, or older than its source\\?\\)')
 		self.assertTrue(os.path.exists(self.path('out', 'sweep.json')))
 

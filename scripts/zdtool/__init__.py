@@ -7,6 +7,11 @@ import os
 import sys
 from typing import Callable
 
+# Boot parameters of every run when KERNEL_ARGS (--kernel_args) does not
+# say: the ZONE_DEVICE memory window the suites and the sweep use.  The
+# one place they are named.
+DEFAULT_KERNEL_ARGS = ('zone_device_mem=256M',)
+
 # Exit statuses of scripts/zdrace.py and scripts/sweep.
 FAILED = 1		# an operation failed, or a test did
 BAD_INPUT = 2		# what the user asked for cannot be done (as argparse)

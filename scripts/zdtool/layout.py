@@ -15,6 +15,7 @@
 	BUILD/<line>/peers/		make peers: its kernel build, and in
 					user/ the static tests and initramfs
 	BUILD/<line>/kernel-list.json	the sweep's reading of the kernel
+	BUILD/<line>/sweep-kernels/	the kernels sweeps boot (copies)
 	BUILD/<line>/source/		the line's Debian package, when fetched
 	BUILD/<line>/trees/<v>-<hash>/	a KERNEL_SRC tree: all of the above
 					that its runs make, on their own
@@ -149,6 +150,11 @@ class Layout:
 		return os.path.join(self.build_root, 'sweep')
 
 	@property
+	def sweep_kernels(self) -> str:
+		"""The kernels sweeps boot: copies no build rewrites."""
+		return os.path.join(self.root, 'sweep-kernels')
+
+	@property
 	def compare(self) -> str:
 		return os.path.join(self.build_root, 'compare')
 
@@ -157,4 +163,4 @@ class Layout:
 		return [self.kunit, self.results, self.stock, self.stock_pristine,
 			self.coverage_kunit, self.review.root, self.mutant.root,
 			*(self.bench_fi(fi) for fi in BENCH_FI), self.peers,
-			self.kernel_list, self.coverage]
+			self.kernel_list, self.coverage, self.sweep_kernels]

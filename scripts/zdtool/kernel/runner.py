@@ -21,13 +21,22 @@ from zdtool.kernel.tree import read_info
 KUNIT_PY = 'tools/testing/kunit/kunit.py'
 
 
+# Set while this process holds the build lock (its path): a nested
+# holder, in-process or a child (make bench's sweep), goes ahead.
+HELD_ENV = 'ZDRACE_BUILD_LOCK_HELD'
+
+
 @contextlib.contextmanager
 def build_lock(path: str) -> Iterator[float]:
 	"""One kernel build or run at a time per machine (2 cores).
 
 	Yields the seconds spent waiting for another holder.
 	"""
-	os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+	path = os.path.abspath(path)
+	if os.environ.get(HELD_ENV) == path:
+		yield 0.0
+		return
+	os.makedirs(os.path.dirname(path), exist_ok=True)
 	with open(path, 'a') as f:
 		start = time.monotonic()
 		try:
@@ -36,9 +45,11 @@ def build_lock(path: str) -> Iterator[float]:
 			print(f'zdrace: waiting for {path} (another build runs)',
 			      flush=True)
 			fcntl.flock(f, fcntl.LOCK_EX)
+		os.environ[HELD_ENV] = path
 		try:
 			yield time.monotonic() - start
 		finally:
+			del os.environ[HELD_ENV]
 			fcntl.flock(f, fcntl.LOCK_UN)
 
 

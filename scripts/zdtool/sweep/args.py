@@ -10,15 +10,16 @@ import os
 import sys
 from typing import Optional, Sequence
 
-from zdtool import run_command
+from zdtool import DEFAULT_KERNEL_ARGS, run_command
 from zdtool.sweep import cli
 from zdtool.sweep.spec import DEFAULT_ACTIONS, SEEDS_PER_BOOT
 
 EPILOG = '''\
 examples:
-  sweep run --time 8h --minimize --previous build/sweep/last/sweep.json
-  sweep run --runs 200 --shard 2/4 --out out/shard2
+  sweep run --kernel 6.12 --time 8h --minimize --previous build/sweep/last/sweep.json
+  sweep run --kernel 6.12 --runs 200 --shard 2/4 --out out/shard2
   sweep run --kernel 7.3 --concurrent --time 8h
+  (make sweep KERNEL=7.3 SWEEP_ARGS="--concurrent --time 8h" builds first)
   sweep run --resume build/sweep/20250101-010000
   sweep merge out/all out/shard1 out/shard2 out/shard3 out/shard4
 
@@ -27,13 +28,19 @@ exit status: 0 no failure, 1 failures found, 2 bad input,
 '''
 
 
+DESCRIPTION = ('Nightly fault-injection sweep: boot the built UML kernel '
+	       'over scenarios x injection points x actions x seed blocks, '
+	       'classify and deduplicate what breaks.')
+
+
 def _kernel_options(p: argparse.ArgumentParser) -> None:
-	p.add_argument('--kernel', metavar='LINE', help='kernel line '
-		       '(default 6.12): boots BUILD_ROOT/LINE/kunit/linux')
+	p.add_argument('--kernel', metavar='LINE', help='kernel line (the '
+		       'Makefile\'s KERNEL=): boots BUILD_ROOT/LINE/kunit/linux')
 	p.add_argument('--build-root', metavar='DIR',
 		       help='default: build/ of this repository')
 	p.add_argument('--kernel_args', action='append', metavar='ARGS',
-		       help='more boot parameters (repeatable)')
+		       help='boot parameters (repeatable; default: '
+		       f'{" ".join(DEFAULT_KERNEL_ARGS)})')
 
 
 def _matrix_options(p: argparse.ArgumentParser) -> None:
@@ -51,17 +58,27 @@ def _matrix_options(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+	"""scripts/sweep's parser: the sweep's commands, each with the
+	kernel options zdrace.py otherwise gives (--kernel, ...)."""
 	parser = cli.Parser(
 		prog='sweep', epilog=EPILOG,
 		formatter_class=argparse.RawDescriptionHelpFormatter,
-		description='Nightly fault-injection sweep: boot the built UML '
-		'kernel over scenarios x injection points x actions x seed '
-		'blocks, classify and deduplicate what breaks.')
-	sub = parser.add_subparsers(dest='command', required=True,
+		description=DESCRIPTION)
+	add_commands(parser, kernel_options=True)
+	return parser
+
+
+def add_commands(parser: argparse.ArgumentParser,
+		 kernel_options: bool) -> None:
+	"""The sweep's commands (run, merge, report, list) under @parser:
+	scripts/sweep's, or `zdrace.py sweep`'s (whose own options name the
+	kernel: @kernel_options false)."""
+	sub = parser.add_subparsers(dest='sweep_command', required=True,
 				    metavar='COMMAND')
 	run = sub.add_parser('run', help='run (or --resume) a sweep',
-			     epilog=EPILOG, formatter_class=parser.formatter_class)
-	run.set_defaults(func=cli.cmd_run)
+			     epilog=EPILOG,
+			     formatter_class=argparse.RawDescriptionHelpFormatter)
+	run.set_defaults(sweep_func=cli.cmd_run)
 	count = cli._count
 	run.add_argument('--out', metavar='DIR', help='output directory '
 			 '(default: BUILD_ROOT/sweep/<timestamp>)')
@@ -93,7 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
 	run.add_argument('--replays', type=count(0), metavar='N',
 			 help='with --concurrent, boot each failure\'s seed N '
 			 'more times for its hit rate (default 10)')
-	_kernel_options(run)
+	if kernel_options:
+		_kernel_options(run)
 	_matrix_options(run)
 	run.add_argument('--minimize', action='store_true', default=None,
 			 help='shrink each failure\'s arm list (ddmin)')
@@ -103,26 +121,28 @@ def build_parser() -> argparse.ArgumentParser:
 			 help='keep every console log, not just failures\'')
 
 	merge = sub.add_parser('merge', help='merge shard outputs')
-	merge.set_defaults(func=cli.cmd_merge)
+	merge.set_defaults(sweep_func=cli.cmd_merge)
 	merge.add_argument('out', metavar='OUT')
 	merge.add_argument('dirs', metavar='DIR', nargs='+')
 	merge.add_argument('--previous', metavar='FILE')
 
 	report = sub.add_parser('report', help='rewrite the outputs of DIR')
-	report.set_defaults(func=cli.cmd_report)
+	report.set_defaults(sweep_func=cli.cmd_report)
 	report.add_argument('dir', metavar='DIR')
 	report.add_argument('--previous', metavar='FILE')
 
 	lst = sub.add_parser('list', help='scenarios, points, actions, matrix')
-	lst.set_defaults(func=cli.cmd_list)
-	_kernel_options(lst)
+	lst.set_defaults(sweep_func=cli.cmd_list)
+	if kernel_options:
+		_kernel_options(lst)
 	_matrix_options(lst)
-	return parser
+
+
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
 	args = build_parser().parse_args(argv)
-	return run_command('sweep', lambda: int(args.func(args)))
+	return run_command('sweep', lambda: int(args.sweep_func(args)))
 
 
 if __name__ == '__main__':

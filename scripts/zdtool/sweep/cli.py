@@ -22,8 +22,9 @@ import time
 from dataclasses import replace
 from typing import Any, List, NoReturn, Optional, Tuple
 
-from zdtool import bad_input
+from zdtool import DEFAULT_KERNEL_ARGS, bad_input
 from zdtool.kernel import kunitpy, source, tree
+from zdtool.kernel.runner import build_lock
 from zdtool.layout import Layout
 from zdtool.sweep import journal, listing, report
 from zdtool.sweep.job import Procs, Runner, check_extra, default_jobs
@@ -71,21 +72,56 @@ def _list(values: Optional[List[str]]) -> Optional[List[str]]:
 	return [x for v in values for x in v.split(',') if x.strip()]
 
 
-def _layout(build_root: Optional[str], line: str) -> Layout:
+def _layout(build_root: Optional[str], line: str, area: str = '') -> Layout:
 	return Layout(os.path.abspath(build_root or os.path.join(REPO, 'build')),
-		      line)
+		      line, area)
+
+
+def _args_layout(args: argparse.Namespace) -> Layout:
+	"""The line's build (a KERNEL_SRC tree's area, under zdrace.py)."""
+	if not args.kernel:
+		raise bad_input('--kernel: which kernel line to sweep (the '
+				'Makefile\'s KERNEL=)')
+	return _layout(args.build_root, args.kernel, getattr(args, 'area', ''))
+
+
+def _lock_path(args: argparse.Namespace, build_root: str) -> str:
+	"""The build lock `make` holds while it writes the kernel."""
+	return getattr(args, 'lock', None) or \
+		os.environ.get('ZDRACE_BUILD_LOCK') or \
+		os.path.join(build_root, '.build.lock')
+
+
+def _snapshot(layout: Layout, lock: str) -> str:
+	"""A copy of the line's kernel that no `make` rewrites: taken under
+	the build lock (a build in progress is waited for, never booted half
+	written), kept by its sha256 under BUILD/<line>/sweep-kernels/."""
+	with build_lock(lock):
+		linux = _linux(layout)
+		sha = _sha256(linux)
+		snap = os.path.join(layout.sweep_kernels, f'linux-{sha[:16]}')
+		if not os.path.isfile(snap):
+			os.makedirs(layout.sweep_kernels, exist_ok=True)
+			tmp = f'{snap}.{os.getpid()}.tmp'
+			shutil.copy2(linux, tmp)
+			os.replace(tmp, snap)
+	return snap
+
+
+def _sha256(path: str) -> str:
+	h = hashlib.sha256()
+	with open(path, 'rb') as f:
+		for block in iter(lambda: f.read(1 << 20), b''):
+			h.update(block)
+	return h.hexdigest()
 
 
 def _kernel_info(linux: str, layout: Layout) -> KernelInfo:
-	h = hashlib.sha256()
-	with open(linux, 'rb') as f:
-		for block in iter(lambda: f.read(1 << 20), b''):
-			h.update(block)
+	sha = _sha256(linux)
 	info = tree.read_info(layout.tree)
 	if not info:
-		return KernelInfo(h.hexdigest())
-	return KernelInfo(h.hexdigest(), info.version, info.series_id,
-			  info.patches)
+		return KernelInfo(sha)
+	return KernelInfo(sha, info.version, info.series_id, info.patches)
 
 
 def _linux(layout: Layout) -> str:
@@ -106,7 +142,7 @@ def _out_dir(args: argparse.Namespace, spec: Spec) -> str:
 		if os.path.isdir(out) and os.listdir(out):
 			raise bad_input(f'--out {args.out}: exists and is not empty')
 		return out
-	root = _layout(args.build_root, args.kernel or '6.12').sweep
+	root = _args_layout(args).sweep
 	base = time.strftime('%Y%m%d-%H%M%S')
 	if spec.shard != (1, 1):
 		base += '-shard{}of{}'.format(*spec.shard)
@@ -119,20 +155,25 @@ def _out_dir(args: argparse.Namespace, spec: Spec) -> str:
 
 def _extra(args: argparse.Namespace) -> List[str]:
 	"""The line's own boot arguments (patches/<line>/source), then
-	--kernel_args."""
-	kernel = args.kernel or '6.12'
+	--kernel_args (else the window every run boots with,
+	zdtool.DEFAULT_KERNEL_ARGS), then --run_args."""
+	kernel = _args_layout(args).line
 	line = source.load_line_source(os.path.join(REPO, 'patches', kernel),
 				       kernel)
+	given = args.kernel_args if args.kernel_args is not None else \
+		list(DEFAULT_KERNEL_ARGS)
 	extra = line.kernel_args.split() + \
-		[a for v in args.kernel_args or [] for a in shlex.split(v)]
+		[a for v in given + (getattr(args, 'run_args', None) or [])
+		 for a in shlex.split(v)]
 	check_extra(extra)
 	return extra
 
 
 def _kernel_list(args: argparse.Namespace,
 		 extra: List[str]) -> Tuple[Layout, KernelList]:
-	layout = _layout(args.build_root, args.kernel or '6.12')
-	return layout, listing.read(_linux(layout), extra, layout.kernel_list)
+	layout = _args_layout(args)
+	linux = _snapshot(layout, _lock_path(args, layout.build_root))
+	return layout, listing.read(linux, extra, layout.kernel_list)
 
 
 def _new(args: argparse.Namespace) -> Tuple[Spec, journal.State, str]:
@@ -142,7 +183,7 @@ def _new(args: argparse.Namespace) -> Tuple[Spec, journal.State, str]:
 	if args.previous:
 		report.previous_titles(args.previous)
 	layout, kernel = _kernel_list(args, extra)
-	linux = layout.linux
+	linux = _snapshot(layout, _lock_path(args, layout.build_root))
 	spec = build_spec(kernel, _list(args.scenarios), _list(args.points),
 			  _list(args.actions), bool(args.with_excluded),
 			  seed=args.seed if args.seed is not None else 1,
@@ -179,12 +220,11 @@ def _resumed(args: argparse.Namespace) -> Tuple[Spec, journal.State, str]:
 	if args.previous:
 		report.previous_titles(args.previous)
 	s = state.header.settings
-	if args.kernel or args.build_root:
-		s.build_root = os.path.abspath(args.build_root or s.build_root)
-		s.line = args.kernel or s.line
-		s.linux = _linux(Layout(s.build_root, s.line))
-	elif not os.path.isfile(s.linux):
-		raise bad_input(f'{s.linux}: no such file; run make first')
+	if not os.path.isfile(s.linux):
+		# A snapshot `make clean` removed: the line's kernel again, if
+		# it is still the same (checked below).
+		s.linux = _snapshot(Layout(s.build_root, s.line),
+				    _lock_path(args, s.build_root))
 	sha = _kernel_info(s.linux, Layout(s.build_root, s.line)).sha256
 	if sha != state.header.kernel.sha256:
 		raise bad_input(f'{s.linux}: not the kernel this sweep '

@@ -24,7 +24,7 @@ import shutil
 from dataclasses import dataclass
 from typing import List, Optional
 
-from zdtool import bad_input
+from zdtool import DEFAULT_KERNEL_ARGS, bad_input
 from zdtool.kernel.replay import Goal
 from zdtool.sweep import console, postmortem
 from zdtool.sweep.boot import BOOT_ARGS, Procs, boot
@@ -88,7 +88,8 @@ def make_command(line: str, job: Job, extra: List[str],
 	boots), as zdtool.kernel.replay writes every goal's: FILTER= and
 	RUN_ARGS=.  @goal: how the sweep was started (its KERNEL_SRC=)."""
 	args = [a for a in kernel_args(job, extra)
-		if a not in BOOT_ARGS and not a.startswith('kunit.')]
+		if a not in BOOT_ARGS and a not in DEFAULT_KERNEL_ARGS and
+		not a.startswith('kunit.')]
 	return (goal or Goal('run', line)).but('run').command(
 		SUITE, job.case, boot_args=tuple(args))
 

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from types import FrameType
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
-from zdtool import bad_input
+from zdtool import DEFAULT_KERNEL_ARGS, bad_input
 from zdtool.sweep import journal, minimize, report
 from zdtool.sweep.job import Outcome, Runner
 from zdtool.sweep.journal import Journal, State
@@ -52,6 +52,11 @@ class RunConfig:
 	minimize: bool = False
 	previous: Optional[str] = None
 	replays: int = 0		# concurrent sweeps: boots per failure
+
+
+# Skip reasons that mean the boot lacked what every job needs: the
+# sweep's setup is wrong, not a job, and no job can run.
+SETUP_SKIPS = ('no ZONE_DEVICE memory window',)
 
 
 class Sweep:
@@ -138,6 +143,14 @@ class Sweep:
 				f'{self.cfg.runner.linux}: no test '
 				f'{rec.title.split()[2]} in this kernel (built without '
 				'the zdrace_sweep suite, or older than its source?)')
+			out.cleanup()
+			return
+		if rec.kind == 'skip' and rec.note.startswith(SETUP_SKIPS):
+			self.fatal = self.fatal or (
+				f'job {rec.index} skipped: {rec.note}: the kernel '
+				'booted without what every job needs (make sweep '
+				'boots with KERNEL_ARGS, default '
+				f'{" ".join(DEFAULT_KERNEL_ARGS)})')
 			out.cleanup()
 			return
 		new = rec.failing and rec.title not in self.first
