@@ -73,9 +73,11 @@ class FactsTest(unittest.TestCase):
 
 	def test_result_lines(self) -> None:
 		r = console.result('        ok 3 FS_DAX # SKIP not applicable')
+		assert r is not None
 		self.assertEqual((r.ok, r.number, r.name, r.directive, r.text),
 				 (True, 3, 'FS_DAX', 'SKIP', 'not applicable'))
 		r = console.result('not ok 12 - hmm.anon_write # exit=1')
+		assert r is not None
 		self.assertEqual((r.ok, r.name, r.directive, r.text),
 				 (False, 'hmm.anon_write', '', 'exit=1'))
 		self.assertIsNone(console.result('    # Subtest: x'))
