@@ -33,6 +33,7 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <zdrace/fi.h>
+#include <zdrace/sched.h>
 
 /* A delay action spins: keep it well below the soft-lockup threshold. */
 #define ZDRACE_FI_MAX_DELAY_US	(100 * USEC_PER_MSEC)

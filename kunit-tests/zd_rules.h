@@ -9,7 +9,7 @@
  *
  * @types is a mask of BIT(MEMORY_DEVICE_*).  A case that shows a break
  * not declared here fails; a declared break that no case shows fails
- * `make check` (scripts/zdtool/rules.py): a fix or a regression upstream
+ * `make check` (scripts/zdtool/kernel/rules.py): a fix or a regression upstream
  * is noticed the day it lands.
  */
 #ifndef ZD_APR_2017
@@ -83,25 +83,3 @@ ZD_BREAK(speculative_get_refuses_free_page, "7.3", BIT(MEMORY_DEVICE_GENERIC),
 ZD_BREAK(no_alloc_after_teardown_starts, "7.3",
 	 BIT(MEMORY_DEVICE_PRIVATE) | BIT(MEMORY_DEVICE_COHERENT),
 	 "percpu_ref_tryget_many() succeeds on the killed pgmap: the late page holds a new ref")
-
-/*
- * The kernel's own selftests that `make peers` runs (hmm-tests, gup_test)
- * and that are known to fail on a line, by glob over "<test>.<case>":
- *
- *   ZD_PEER_FAIL(glob, line, reason)
- *
- * A declared failure is reported with its reason and counted as skipped,
- * never as passed; one that passes fails the run, as a declared break no
- * case shows does.  Read by scripts/zdtool/peers/expect.py; no C file
- * defines ZD_PEER_FAIL.
- */
-#ifdef ZD_PEER_FAIL
-#define ZD_NO_THP "no THP on UML: hpage_pmd_size reads 0 and MADV_HUGEPAGE fails"
-ZD_PEER_FAIL("hmm-tests.hmm.*.anon_write_child", "7.3",
-	     ZD_NO_THP " (its second pass maps a huge page)")
-ZD_PEER_FAIL("hmm-tests.hmm.*.anon_write_huge", "7.3", ZD_NO_THP)
-ZD_PEER_FAIL("hmm-tests.hmm.*.migrate_anon_huge_*", "7.3", ZD_NO_THP)
-ZD_PEER_FAIL("hmm-tests.hmm.*.migrate_partial_unmap_fault", "7.3", ZD_NO_THP)
-ZD_PEER_FAIL("hmm-tests.hmm.*.migrate_remap_fault", "7.3", ZD_NO_THP)
-ZD_PEER_FAIL("hmm-tests.hmm.*.benchmark_thp_migration", "7.3", ZD_NO_THP)
-#endif

@@ -146,8 +146,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 	"""The tooling's tests once, then per kernel line (--lines, else
 	--kernel): lint, the suites, the rules, the boot check and the
 	coverage floor; one summary line for all."""
-	lines = args.lines.split(',') if args.lines and not args.kernel_src \
-		else [args.kernel]
+	lines = [args.kernel] if args.kernel_src or not args.lines else \
+		carried_lines() if args.lines == 'all' else args.lines.split(',')
 	total = Counts()
 	for n, line in enumerate(lines):
 		largs = copy.copy(args)
@@ -199,7 +199,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
 	"""The suites on each line (--lines) and on each extra tree
 	(--trees, on its nearest line), then the rules table in
 	BUILD/compare/ (rules.md, rules.json): a column each."""
-	lines = args.lines.split(',') if args.lines else carried_lines()
+	lines = args.lines.split(',') if args.lines and args.lines != 'all' \
+		else carried_lines()
 	runs, failed = [], 0
 	for line in lines:
 		largs = copy.copy(args)
@@ -474,7 +475,7 @@ def build_parser() -> argparse.ArgumentParser:
 	for verb, default in (('check', '--kernel'), ('compare', 'all')):
 		sub.choices[verb].add_argument(
 			'--lines', default='', metavar='LINE,...',
-			help=f'these kernel lines (default: {default})')
+			help=f'these kernel lines, or all (default: {default})')
 	sub.choices['compare'].add_argument(
 		'--trees', default='', metavar='"SRC ..."',
 		help='kernel trees or tarballs to add a column each for, on '

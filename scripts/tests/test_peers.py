@@ -29,7 +29,7 @@ def _console(name: str) -> str:
 
 
 def _expected() -> List[expect.Expected]:
-	return expect.load(os.path.join(kunittree.REPO, expect.RULES_H), '7.3')
+	return expect.load('7.3')
 
 
 class CpioTest(unittest.TestCase):
@@ -60,8 +60,7 @@ class ExpectTest(unittest.TestCase):
 	def test_declared_failures_of_each_line(self) -> None:
 		seven = _expected()
 		self.assertEqual(len(seven), 6)
-		self.assertEqual(expect.load(os.path.join(
-			kunittree.REPO, expect.RULES_H), '6.12'), [])
+		self.assertEqual(expect.load('6.12'), [])
 		hit = expect.find(seven, 'hmm-tests.hmm.hmm_device_coherent.'
 				  'migrate_anon_huge_zero_err')
 		assert hit is not None
@@ -69,13 +68,16 @@ class ExpectTest(unittest.TestCase):
 		self.assertIsNone(expect.find(seven, 'hmm-tests.hmm.'
 					      'hmm_device_private.migrate'))
 
-	def test_reason_from_macros(self) -> None:
-		text = ('#define WHY "no \\"THP\\""\n'
-			'ZD_PEER_FAIL("p.*.c", "7.3",\n\t     WHY " here")\n')
+	def test_named_reasons(self) -> None:
+		text = ('# comment\nreason thp: no "THP"\n\n'
+			'7.3 p.*.c thp: here  # and a comment\n6.12 q thp\n')
 		self.assertEqual(expect.parse(text), [
-			expect.Expected('p.*.c', '7.3', 'no "THP" here')])
-		with self.assertRaisesRegex(ZdError, 'NOPE: not a string'):
-			expect.parse('ZD_PEER_FAIL("a", "7.3", NOPE)')
+			expect.Expected('p.*.c', '7.3', 'no "THP" (here)'),
+			expect.Expected('q', '6.12', 'no "THP"')])
+		with self.assertRaisesRegex(ZdError, ':1: nope: no such reason'):
+			expect.parse('7.3 a nope')
+		with self.assertRaisesRegex(ZdError, ':1: not "<line> <glob>'):
+			expect.parse('7.3')
 
 
 class ResultsTest(unittest.TestCase):
@@ -125,8 +127,8 @@ class ResultsTest(unittest.TestCase):
 		self.assertEqual(skip.status, 'FAIL')
 		self.assertIn('DEVICE_COHERENT not available', skip.reason)
 		self.assertEqual(run.problems, [
-			'kunit-tests/zd_rules.h: ZD_PEER_FAIL("hmm-tests.hmm.*.'
-			'renamed_case") matches no test of the run'])
+			'scripts/zdtool/peers/expected-failures: 7.3 '
+			'hmm-tests.hmm.*.renamed_case: matches no test of the run'])
 		self.assertEqual(run.counts.failed, 2)
 
 	def test_a_broken_port(self) -> None:

@@ -14,9 +14,6 @@
 #include <linux/types.h>
 #include <linux/version.h>
 
-/* Seeds one boot of the harness may run (zdrace_sched.seeds=). */
-#define ZDRACE_SCHED_MAX_SEEDS	4096
-
 #define ZDRACE_FI_ATOMIC	BIT(0)
 #define ZDRACE_FI_CAN_FAIL	BIT(1)
 #define ZDRACE_FI_RETRIES	BIT(2)

@@ -31,6 +31,8 @@
 #define ZDRACE_SCHED_MAX_ACTORS	4
 #define ZDRACE_SCHED_MAX_STEPS	32
 #define ZDRACE_SCHED_MAX_EVENTS	64
+/* Seeds one boot of the harness may run (zdrace_sched.seeds=). */
+#define ZDRACE_SCHED_MAX_SEEDS	4096
 
 enum zdrace_sched_kind {
 	ZDRACE_SCHED_EV_GATE,	/* actor parked at a gate */

@@ -1,22 +1,22 @@
 # SPDX-License-Identifier: GPL-2.0
-"""The selftest failures a kernel line is known to have: the
-ZD_PEER_FAIL(glob, line, reason) entries of kunit-tests/zd_rules.h, the
-place that declares the rules' known breaks too.  A reason is string
-literals and names #defined to one in that file."""
+"""The selftest failures a kernel line is known to have: the entries of
+expected-failures, next to this file (its header says the format)."""
 
 import fnmatch
+import os
 import re
 from dataclasses import dataclass
 from typing import Dict, List, Optional
 
 from zdtool import ZdError
 
-RULES_H = 'kunit-tests/zd_rules.h'
+PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+		    'expected-failures')
+# Where it is, as messages name it.
+NAME = 'scripts/zdtool/peers/expected-failures'
 
-_DEFINE = re.compile(r'^#define\s+(\w+)\s+("(?:[^"\\]|\\.)*")\s*$', re.M)
-_ENTRY = re.compile(r'\bZD_PEER_FAIL\(\s*"([^"]+)"\s*,\s*"([^"]+)"\s*,'
-		    r'((?:\s*(?:"(?:[^"\\]|\\.)*"|\w+))+)\s*\)')
-_TOKEN = re.compile(r'"((?:[^"\\]|\\.)*)"|(\w+)')
+_REASON = re.compile(r'^reason ([\w-]+):\s*(.+)$')
+_ENTRY = re.compile(r'^(\S+)\s+(\S+)\s+([\w-]+)(?::\s*(.+))?$')
 
 
 @dataclass(frozen=True)
@@ -29,28 +29,32 @@ class Expected:
 		return fnmatch.fnmatchcase(name, self.glob)
 
 
-def _reason(text: str, defines: Dict[str, str], where: str) -> str:
+def parse(text: str, where: str = NAME) -> List[Expected]:
+	reasons: Dict[str, str] = {}
 	out = []
-	for m in _TOKEN.finditer(text):
-		if m.group(1) is not None:
-			out.append(m.group(1))
-		elif m.group(2) in defines:
-			out.append(defines[m.group(2)])
+	for n, raw in enumerate(text.splitlines(), 1):
+		line = raw.split('#', 1)[0].strip()
+		if not line:
+			continue
+		r = _REASON.match(line)
+		e = _ENTRY.match(line)
+		if r:
+			reasons[r.group(1)] = r.group(2)
+		elif e and e.group(3) in reasons:
+			why = reasons[e.group(3)]
+			if e.group(4):
+				why += f' ({e.group(4)})'
+			out.append(Expected(e.group(2), e.group(1), why))
+		elif e:
+			raise ZdError(f'{where}:{n}: {e.group(3)}: no such reason '
+				      '(a "reason <name>: <text>" line before it)')
 		else:
-			raise ZdError(f'{where}: {m.group(2)}: not a string '
-				      'this file #defines')
-	return ''.join(out).replace('\\"', '"')
+			raise ZdError(f'{where}:{n}: not "<line> <glob> <reason>" '
+				      f'or "reason <name>: <text>": {raw.strip()}')
+	return out
 
 
-def parse(text: str, where: str = RULES_H) -> List[Expected]:
-	defines = {m.group(1): m.group(2)[1:-1]
-		   for m in _DEFINE.finditer(text)}
-	return [Expected(m.group(1), m.group(2),
-			 _reason(m.group(3), defines, where))
-		for m in _ENTRY.finditer(text)]
-
-
-def load(path: str, line: str) -> List[Expected]:
+def load(line: str, path: str = PATH) -> List[Expected]:
 	"""The entries of @path that name kernel line @line."""
 	try:
 		with open(path) as f:

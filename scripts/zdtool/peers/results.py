@@ -2,7 +2,8 @@
 """The peers' console, read back: kunit.py's parser reads the KTAP that
 /init prints (one subtest per plan line, the selftest's own TAP inside),
 the sweep's classifier the kernel's reports, and zd_rules.h's
-ZD_PEER_FAIL entries say which failures a line is known to have.
+scripts/zdtool/peers/expected-failures says which failures a line is
+known to have.
 
 	name				status	reason
 	hmm-tests.hmm.hmm_device_private.open_close	PASS
@@ -27,6 +28,7 @@ from typing import Any, Dict, List, Optional
 
 from zdtool.kernel import console, kunitpy
 from zdtool.kernel.results import Counts
+from zdtool.peers import expect
 from zdtool.peers.expect import Expected, find
 from zdtool.sweep.title import clean_lines, find_reports
 
@@ -164,6 +166,6 @@ def parse(text: str, tree: str, expected: List[Expected],
 						  why.get(name, 'failed')))
 	for e in expected:
 		if not any(e.matches(r.name) for r in run.results):
-			run.problems.append(f'kunit-tests/zd_rules.h: ZD_PEER_FAIL('
-					    f'"{e.glob}") matches no test of the run')
+			run.problems.append(f'{expect.NAME}: {e.line} {e.glob}: '
+					    'matches no test of the run')
 	return run

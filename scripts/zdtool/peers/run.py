@@ -132,8 +132,7 @@ def run(base: KunitRun, layout: Layout, line: str, repo: str,
 	text, hung = _boot(cmd, workdir, log, bound)
 	t2 = time.monotonic()
 	found = results.parse(text, base.tree,
-			      expect.load(os.path.join(repo, expect.RULES_H),
-					  line),
+			      expect.load(line),
 			      [t.name for t in user.plan])
 	if hung:
 		found.problems.append(f'the run was killed after {bound:.0f} s')
