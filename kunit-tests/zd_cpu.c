@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Kernel threads bound to CPUs, for the cases that race two CPUs at
+ * once; see zd_cpu.h.
+ */
+
+#include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/cpumask.h>
+#include <linux/kthread.h>
+#include <linux/sched.h>
+#include <linux/sched/task.h>
+#include <zdrace/sched.h>
+
+#include "zd_cpu.h"
+
+struct zd_cpu_thread {
+	struct kunit *test;
+	int (*fn)(void *data);
+	void *data;
+	struct task_struct *task;
+	struct completion done;
+};
+
+static int zd_cpu_thread_main(void *arg)
+{
+	struct zd_cpu_thread *t = arg;
+
+	current->kunit_test = t->test;
+	t->fn(t->data);
+	current->kunit_test = NULL;
+	complete(&t->done);
+
+	/* Exit only through kthread_stop(), so @t outlives every access. */
+	zdrace_wait_for_stop();
+	return 0;
+}
+
+static void zd_cpu_thread_stop(void *arg)
+{
+	struct zd_cpu_thread *t = arg;
+
+	kthread_stop(t->task);
+	put_task_struct(t->task);
+}
+
+/**
+ * zd_cpu_thread_start() - run @fn(@data) in a kernel thread bound to @cpu.
+ * @test: the test; the thread is stopped when it ends.
+ * @cpu: an online CPU.
+ * @fn: what the thread runs, once.
+ * @data: its argument.
+ * @name: the thread's name, after "zd_".
+ *
+ * Return: the thread, for zd_cpu_thread_wait(); the test is aborted if it
+ * cannot be started.
+ */
+struct zd_cpu_thread *zd_cpu_thread_start(struct kunit *test, unsigned int cpu,
+					  int (*fn)(void *data), void *data,
+					  const char *name)
+{
+	struct zd_cpu_thread *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	struct task_struct *task;
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	KUNIT_ASSERT_TRUE_MSG(test, cpu_online(cpu), "CPU%u is offline", cpu);
+	t->test = test;
+	t->fn = fn;
+	t->data = data;
+	init_completion(&t->done);
+	task = kthread_create(zd_cpu_thread_main, t, "zd_%s/%u", name, cpu);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(task), "cannot start %s: %pe", name,
+			       task);
+	kthread_bind(task, cpu);
+	t->task = get_task_struct(task);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, zd_cpu_thread_stop, t));
+	wake_up_process(task);
+	return t;
+}
+
+/* Return: true if @t's function returned within @timeout_ms. */
+bool zd_cpu_thread_wait(struct zd_cpu_thread *t, unsigned int timeout_ms)
+{
+	return wait_for_completion_timeout(&t->done,
+					   msecs_to_jiffies(timeout_ms)) > 0;
+}
+
+/*
+ * Return: an online CPU other than @cpu; the case is skipped on a kernel
+ * with one CPU online.
+ */
+unsigned int zd_other_cpu(struct kunit *test, unsigned int cpu)
+{
+	unsigned int other = cpumask_any_but(cpu_online_mask, cpu);
+
+	if (other >= nr_cpu_ids)
+		kunit_skip(test, "one CPU online: nothing to race on");
+	return other;
+}

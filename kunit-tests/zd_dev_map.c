@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * User mappings of the fake device: devmap PTEs, and anonymous pages
+ * migrated to it; see zd_dev_map.h.
+ */
+
+#include <asm/zone_device.h>
+#include <kunit/resource.h>
+#include <kunit/test.h>
+#include <linux/anon_inodes.h>
+#include <linux/delay.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/ioport.h>
+#include <linux/memremap.h>
+#include <linux/migrate.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/pagemap.h>
+#include <linux/percpu-refcount.h>
+#include <linux/version.h>
+#if LINUX_VERSION_MAJOR < 7
+#include <linux/pfn_t.h>
+#endif
+#include <linux/uaccess.h>
+#include <linux/workqueue.h>
+#include <zdrace/sched.h>
+
+#include "zd_dev_map.h"
+#include "zd_kunit.h"
+
+static vm_fault_t zd_dev_fault(struct vm_fault *vmf)
+{
+	struct zd_dev *dev = vmf->vma->vm_private_data;
+
+	if (vmf->pgoff >= dev->nr_pages)
+		return VM_FAULT_SIGBUS;
+#if ZD_KERNEL_7
+	/*
+	 * vmf_insert_mixed() makes special PTEs, which gup-fast refuses: map
+	 * the page itself, with a reference and a mapcount, as device-dax does.
+	 */
+	return vmf_insert_page_mkwrite(vmf, zd_dev_page(dev, vmf->pgoff),
+				       vmf->flags & FAULT_FLAG_WRITE);
+#else
+	return vmf_insert_mixed(vmf->vma, vmf->address,
+				__pfn_to_pfn_t(dev->pfn_first + vmf->pgoff,
+					       PFN_DEV | PFN_MAP));
+#endif
+}
+
+static const struct vm_operations_struct zd_dev_vm_ops = {
+	.fault = zd_dev_fault,
+};
+
+static int zd_dev_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	vma->vm_private_data = file->private_data;
+	vma->vm_ops = &zd_dev_vm_ops;
+	vm_flags_set(vma, VM_MIXEDMAP | VM_DONTEXPAND);
+	return 0;
+}
+
+static const struct file_operations zd_dev_fops = {
+	.owner = THIS_MODULE,
+	.mmap = zd_dev_mmap,
+};
+
+KUNIT_DEFINE_ACTION_WRAPPER(zd_fput, fput, struct file *);
+
+/**
+ * zd_dev_map_user_at() - map GENERIC pages @idx.. of @dev into the test's
+ * mm; each fault inserts a devmap PTE.
+ * @dev: a MEMORY_DEVICE_GENERIC device.
+ * @addr: where, replacing what is there (MAP_FIXED); 0: anywhere.
+ * @idx: the first page.
+ * @nr_pages: how many.
+ *
+ * Return: the user address.
+ */
+unsigned long zd_dev_map_user_at(struct zd_dev *dev, unsigned long addr,
+				 unsigned long idx, unsigned long nr_pages)
+{
+	struct kunit *test = dev->test;
+	struct file *file;
+
+	KUNIT_ASSERT_EQ(test, dev->pgmap.type, MEMORY_DEVICE_GENERIC);
+	if (ZD_USER_MAPPING_HOLDS_REF) {
+		/* One inode per device: zd_dev_unmap() zaps its mapping. */
+		if (!dev->file) {
+			file = anon_inode_create_getfile("[zdrace-device]",
+							 &zd_dev_fops, dev,
+							 O_RDWR, NULL);
+			KUNIT_ASSERT_FALSE(test, IS_ERR(file));
+			dev->file = file;
+		}
+		file = get_file(dev->file);
+	} else {
+		file = anon_inode_getfile("[zdrace-device]", &zd_dev_fops, dev,
+					  O_RDWR);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(file));
+	}
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, zd_fput, file));
+	addr = kunit_vm_mmap(test, file, addr, nr_pages * PAGE_SIZE,
+			     PROT_READ | PROT_WRITE,
+			     MAP_SHARED | (addr ? MAP_FIXED : 0),
+			     idx * PAGE_SIZE);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR_VALUE(addr) || !addr,
+			       "kunit_vm_mmap: %ld", (long)addr);
+	return addr;
+}
+
+/**
+ * zd_dev_map_user() - map the first @nr_pages GENERIC pages of @dev into
+ * the test's mm, anywhere; see zd_dev_map_user_at().
+ * @dev: a MEMORY_DEVICE_GENERIC device.
+ * @nr_pages: how many.
+ *
+ * Return: the user address.
+ */
+unsigned long zd_dev_map_user(struct zd_dev *dev, unsigned long nr_pages)
+{
+	return zd_dev_map_user_at(dev, 0, 0, nr_pages);
+}
+
+/* Fill the destination side of a migration to @dev's memory. */
+static void zd_dev_migrate_alloc(struct zd_dev *dev, struct migrate_vma *args,
+				 unsigned long nr_pages)
+{
+	unsigned long i;
+
+	for (i = 0; i < nr_pages; i++) {
+		struct page *spage = migrate_pfn_to_page(args->src[i]);
+		struct page *dpage;
+
+		if (!spage || !(args->src[i] & MIGRATE_PFN_MIGRATE))
+			continue;
+		dpage = zd_dev_take_free_page(dev);
+		if (!dpage)
+			break;
+		zd_zone_device_page_init(dpage, &dev->pgmap);	/* locked, count 1 */
+		if (dev->pgmap.type == MEMORY_DEVICE_COHERENT)
+			copy_highpage(dpage, spage);
+		args->dst[i] = migrate_pfn(page_to_pfn(dpage)) |
+			       (args->src[i] & MIGRATE_PFN_WRITE);
+	}
+}
+
+/**
+ * zd_dev_map_anon() - anonymous memory of the test's mm, migrated to @dev.
+ * @dev: a MEMORY_DEVICE_PRIVATE or MEMORY_DEVICE_COHERENT device.
+ * @nr_pages: how many pages, at most ZD_MAP_ANON_MAX.
+ * @pages: out, the device page now backing each user page.
+ *
+ * Each page is written first (so it is a present anon page), then moved
+ * with migrate_vma_setup()/migrate_vma_pages()/migrate_vma_finalize(), as
+ * lib/test_hmm.c's migrate-to-device does.  A COHERENT page ends up mapped
+ * by a normal PTE, a PRIVATE one by a device-private swap entry.
+ *
+ * Return: the user address.
+ */
+unsigned long zd_dev_map_anon(struct zd_dev *dev, unsigned long nr_pages,
+			      struct page **pages)
+{
+	struct kunit *test = dev->test;
+	unsigned long src[ZD_MAP_ANON_MAX] = {}, dst[ZD_MAP_ANON_MAX] = {};
+	struct migrate_vma args = {
+		.src = src,
+		.dst = dst,
+		.pgmap_owner = dev,
+		.flags = MIGRATE_VMA_SELECT_SYSTEM,
+	};
+	struct mm_struct *mm;
+	unsigned long addr, i, nr = 0;
+	int ret;
+
+	KUNIT_ASSERT_TRUE(test, zd_type_is_refcount0(dev->pgmap.type));
+	KUNIT_ASSERT_LE(test, nr_pages, ZD_MAP_ANON_MAX);
+	addr = kunit_vm_mmap(test, NULL, 0, nr_pages * PAGE_SIZE,
+			     PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			     0);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR_VALUE(addr) || !addr,
+			       "kunit_vm_mmap: %ld", (long)addr);
+	for (i = 0; i < nr_pages; i++)
+		KUNIT_ASSERT_EQ(test, put_user(i + 1, (int __user *)
+					       (addr + i * PAGE_SIZE)), 0);
+
+	mm = current->mm;
+	mmap_read_lock(mm);
+	args.vma = vma_lookup(mm, addr);
+	args.start = addr;
+	args.end = addr + nr_pages * PAGE_SIZE;
+	ret = args.vma ? migrate_vma_setup(&args) : -EINVAL;
+	if (!ret) {
+		zd_dev_migrate_alloc(dev, &args, nr_pages);
+		migrate_vma_pages(&args);
+		for (i = 0; i < nr_pages; i++) {
+			if (!(src[i] & MIGRATE_PFN_MIGRATE))
+				continue;
+			pages[i] = migrate_pfn_to_page(dst[i]);
+			nr++;
+		}
+		migrate_vma_finalize(&args);
+	}
+	mmap_read_unlock(mm);
+	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "migrate_vma_setup: %d", ret);
+	KUNIT_ASSERT_EQ_MSG(test, nr, nr_pages,
+			    "only %lu of %lu pages moved to the device", nr,
+			    nr_pages);
+	return addr;
+}

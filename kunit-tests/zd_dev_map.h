@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * User mappings of the fake device: its pages as devmap PTEs of a user
+ * mm (GENERIC, FS_DAX), or anonymous pages migrated to it (PRIVATE,
+ * COHERENT).
+ */
+#ifndef _ZD_DEV_MAP_H
+#define _ZD_DEV_MAP_H
+
+#include "zd_device.h"
+
+unsigned long zd_dev_map_user(struct zd_dev *dev, unsigned long nr_pages);
+unsigned long zd_dev_map_user_at(struct zd_dev *dev, unsigned long addr,
+				 unsigned long idx, unsigned long nr_pages);
+
+/* Pages zd_dev_map_anon() moves at once. */
+#define ZD_MAP_ANON_MAX	16
+
+unsigned long zd_dev_map_anon(struct zd_dev *dev, unsigned long nr_pages,
+			      struct page **pages);
+
+#endif /* _ZD_DEV_MAP_H */
