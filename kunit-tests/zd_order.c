@@ -161,3 +161,40 @@ int zd_order_first(const u8 *order, int len, int actor)
 		;
 	return k;
 }
+
+/**
+ * zd_order_run() - run @s in the order @p stands for, and check that
+ *	@actor ended where the order put it.
+ * @test: the case.
+ * @s: the harness, its actors added and its gates armed.
+ * @p: the case's (case, order) parameter (ZD_ORDER_PARAMS()).
+ * @actor: the actor whose place the order sets, in one step.
+ * @counted: the actor whose steps the order runs before @actor's.
+ *
+ * The claimed interleaving is checked, not assumed: @actor ended after
+ * exactly the steps of @counted that the order put before it.
+ *
+ * Return: what ran; its @ret is zdrace_sched_run()'s, for the case to
+ * judge.
+ */
+struct zd_order_ran zd_order_run(struct kunit *test, struct zdrace_sched *s,
+				 const struct zd_order_param *p, int actor,
+				 int counted)
+{
+	u8 order[ZDRACE_SCHED_MAX_STEPS];
+	struct zd_order_ran ran;
+	int len;
+
+	len = zd_order_get(test, p, order);
+	zdrace_sched_set_order(s, order, len);
+	ran.first = order[0];
+	ran.before = zd_order_first(order, len, actor);
+	ran.ret = zdrace_sched_run(s);
+	ran.done = zdrace_sched_done(s, actor);
+	KUNIT_ASSERT_GE_MSG(test, ran.done, 0, "actor %d never ended", actor);
+	KUNIT_EXPECT_EQ_MSG(test, zdrace_sched_count_before(s, counted, ran.done),
+			    ran.before,
+			    "actor %d did not end where the order put it",
+			    actor);
+	return ran;
+}

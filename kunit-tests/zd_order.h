@@ -51,6 +51,18 @@ int zd_order_get(struct kunit *test, const struct zd_order_param *p,
 		 u8 *order);
 int zd_order_first(const u8 *order, int len, int actor);
 
+/* What zd_order_run() ran. */
+struct zd_order_ran {
+	int ret;	/* zdrace_sched_run()'s */
+	u8 first;	/* the order's first actor */
+	int before;	/* the counted actor's steps ordered before the actor */
+	int done;	/* the trace index of the actor's end */
+};
+
+struct zd_order_ran zd_order_run(struct kunit *test, struct zdrace_sched *s,
+				 const struct zd_order_param *p, int actor,
+				 int counted);
+
 /**
  * ZD_ORDER_PARAMS() - KUnit parameters: every order of every case.
  * @name: prefix of the cases' array, name##_cases[], and of the generated

@@ -255,12 +255,6 @@ static void teardown_waits_for_unpin(struct kunit *test)
 
 /* ---- the pgmap get/put pair ---- */
 
-static void zd_dma_count_point(struct kunit *test, enum zdrace_fi_point point,
-			       atomic_t *counter)
-{
-	KUNIT_ASSERT_EQ(test, zdrace_fi_arm_counter(point, counter, true), 0);
-}
-
 /*
  * Lifetimes of one page, each with extra get_page() and FOLL_PIN
  * references: one pgmap get at zone_device_page_init(), one put after
@@ -277,9 +271,9 @@ static void pgmap_get_put_once_per_lifetime(struct kunit *test)
 
 	zd_rule(test, ZD_RULE_pgmap_ref_once_per_lifetime, p->type);
 
-	zd_dma_count_point(test, ZDRACE_FI_page_init_before_tryget, &gets);
-	zd_dma_count_point(test, ZDRACE_FI_free_after_page_free, &puts);
-	current->make_it_fail = 1;
+	zd_count_injected(test, ZDRACE_FI_page_init_before_tryget, &gets);
+	zd_count_injected(test, ZDRACE_FI_free_after_page_free, &puts);
+	guard(zd_injected)();
 	for (i = 0; i < ZD_DMA_LIFETIMES; i++) {
 		page = zd_dev_alloc_page(dev);
 		KUNIT_ASSERT_NOT_NULL(test, page);
@@ -302,7 +296,6 @@ static void pgmap_get_put_once_per_lifetime(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, atomic_read(&puts), i + 1);
 		KUNIT_EXPECT_EQ(test, zd_dev_pgmap_refs(dev), base);
 	}
-	current->make_it_fail = 0;
 	KUNIT_EXPECT_EQ(test, atomic_read(&gets), ZD_DMA_LIFETIMES);
 	KUNIT_EXPECT_EQ(test, atomic_read(&puts), ZD_DMA_LIFETIMES);
 	KUNIT_EXPECT_EQ(test, atomic_read(&dev->page_free_calls),
@@ -358,8 +351,7 @@ static void page_free_holds_pgmap_reference(struct kunit *test)
 	struct zd_dma_free_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx),
 						   GFP_KERNEL);
 	struct zdrace_sched *s;
-	u8 order[ZDRACE_SCHED_MAX_STEPS];
-	int len, k, put;
+	struct zd_order_ran ran;
 
 	zd_rule(test, ZD_RULE_page_free_holds_pgmap, t->type);
 	zd_require_free_callback(test, t->type);
@@ -370,15 +362,8 @@ static void page_free_holds_pgmap_reference(struct kunit *test)
 	s = zd_dma_sched(test, ctx->dev);
 	KUNIT_ASSERT_EQ(test, zdrace_sched_add_actor(s, "put", zd_dma_final_put,
 						     ctx), ZD_OTHER);
-	len = zd_order_get(test, p, order);
-	zdrace_sched_set_order(s, order, len);
-	k = zd_order_first(order, len, ZD_OTHER);
-
-	KUNIT_ASSERT_EQ(test, zdrace_sched_run(s), 0);
-	put = zdrace_sched_done(s, ZD_OTHER);
-	KUNIT_ASSERT_GE(test, put, 0);
-	KUNIT_EXPECT_EQ_MSG(test, zdrace_sched_count_before(s, ZD_TEARDOWN, put), k,
-			    "the final put did not run where the order put it");
+	ran = zd_order_run(test, s, p, ZD_OTHER, ZD_TEARDOWN);
+	KUNIT_ASSERT_EQ(test, ran.ret, 0);
 	KUNIT_ASSERT_EQ(test, atomic_read(&ctx->dev->page_free_calls), 1);
 
 	if (atomic_read(&ctx->dev->pgmap_ref_at_free) == 1)
@@ -389,7 +374,7 @@ static void page_free_holds_pgmap_reference(struct kunit *test)
 			0);
 	zd_breaks(test,
 		  "ops->page_free() of a GENERIC page ran with the pgmap reference count at 0: the final put came after %d teardown steps, once memunmap_pages() had put the per-page pgmap references",
-			  k);
+		  ran.before);
 }
 
 /* ---- the final put in a batch ---- */

@@ -42,16 +42,16 @@ static bool zd_gupf_has_point(enum zdrace_fi_point point)
 	       ZD_GUP_FAST_GETS_PGMAP;
 }
 
-/* Arm every gup-fast point this line has with @arm. */
-static void zd_gupf_arm_points(struct kunit *test, const struct zdrace_fi_arm *arm)
+/* Call @fn(@data) at every gup-fast point this line has, in zd_injected. */
+static void zd_gupf_arm_points(struct kunit *test, zdrace_fi_call_t fn,
+			       void *data)
 {
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(zd_gupf_gup_points); i++)
 		if (zd_gupf_has_point(zd_gupf_gup_points[i]))
-			KUNIT_ASSERT_EQ_MSG(test, zdrace_fi_arm(zd_gupf_gup_points[i], arm),
-					    0, "cannot arm %s",
-					    zdrace_fi_name(zd_gupf_gup_points[i]));
+			zd_arm_call(test, zd_gupf_gup_points[i], fn, data,
+				    ZD_EVERY_PASS);
 }
 
 /* gup-fast's count on a GENERIC page it returned: idle, the mapping's, its own. */
@@ -106,20 +106,6 @@ static bool zd_gupf_gup_point(enum zdrace_fi_point point, void *data)
 	return false;
 }
 
-/* Arm the gup-fast points for the tasks that set make_it_fail. */
-static void zd_gupf_arm_gup_points(struct zd_gupf_ctx *ctx)
-{
-	struct zdrace_fi_arm arm = {
-		.action = ZDRACE_FI_CALL,
-		.fn = zd_gupf_gup_point,
-		.data = ctx,
-		.task_filter = true,
-		ZDRACE_FI_ARM_ALWAYS,
-	};
-
-	zd_gupf_arm_points(ctx->test, &arm);
-}
-
 /* A device with page 0 mapped into the test's mm and faulted in. */
 static struct zd_gupf_ctx *zd_gupf_setup(struct kunit *test, enum memory_type type)
 {
@@ -138,7 +124,7 @@ static struct zd_gupf_ctx *zd_gupf_setup(struct kunit *test, enum memory_type ty
 	}
 	ctx->mm = current->mm;
 	ctx->s = zdrace_sched_new(test);
-	zd_gupf_arm_gup_points(ctx);
+	zd_gupf_arm_points(ctx->test, zd_gupf_gup_point, ctx);
 	ctx->base_refs = zd_dev_pgmap_refs(ctx->dev);
 	return ctx;
 }
@@ -152,9 +138,9 @@ static void zd_gupf_gup(struct zd_gupf_ctx *ctx)
 {
 	struct page *page = NULL;
 
-	current->make_it_fail = true;
-	ctx->got = get_user_pages_fast_only(ctx->addr, 1, FOLL_WRITE, &page);
-	current->make_it_fail = false;
+	scoped_guard(zd_injected)
+		ctx->got = get_user_pages_fast_only(ctx->addr, 1, FOLL_WRITE,
+						    &page);
 	ctx->got_page = ctx->got == 1 ? page : NULL;
 	if (ctx->got_page) {
 		ctx->refcount = page_ref_count(page);
@@ -218,8 +204,7 @@ ZD_ORDER_PARAMS(zd_gupf_position, name, zd_gupf_position_steps, 2);
 static void gup_fast_between_teardown_steps(struct kunit *test)
 {
 	struct zd_gupf_ctx *ctx = zd_gupf_setup(test, MEMORY_DEVICE_GENERIC);
-	u8 order[ZDRACE_SCHED_MAX_STEPS];
-	int len, k, gup_done;
+	struct zd_order_ran ran;
 
 	zd_rule(test, ZD_RULE_gup_fast_page_has_live_pgmap, MEMORY_DEVICE_GENERIC);
 
@@ -229,22 +214,13 @@ static void gup_fast_between_teardown_steps(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, zdrace_sched_add_actor(ctx->s, "gup",
 						     zd_gupf_gup_actor, ctx), ZD_GUP);
 	zd_gate_teardown(test, ctx->s, 0);
-	len = zd_order_get(test, test->param_value, order);
-	zdrace_sched_set_order(ctx->s, order, len);
-	k = zd_order_first(order, len, ZD_GUP);
-
-	KUNIT_ASSERT_EQ_MSG(test, zdrace_sched_run(ctx->s), 0,
+	ran = zd_order_run(test, ctx->s, test->param_value, ZD_GUP, ZD_TEARDOWN);
+	KUNIT_ASSERT_EQ_MSG(test, ran.ret, 0,
 			    "teardown or gup-fast never completed");
-	gup_done = zdrace_sched_done(ctx->s, ZD_GUP);
-	KUNIT_ASSERT_GE(test, gup_done, 0);
-	/* The claimed interleaving: k teardown steps ran before gup-fast. */
-	KUNIT_EXPECT_EQ_MSG(test, zdrace_sched_count_before(ctx->s, ZD_TEARDOWN,
-							    gup_done), k,
-			    "gup-fast did not run where the order put it");
 	KUNIT_EXPECT_TRUE(test, zd_gupf_passed(ctx, ZDRACE_FI_gup_fast_after_pte_read));
 	KUNIT_EXPECT_LT(test, zdrace_sched_blocked(ctx->s, ZD_TEARDOWN), 0);
 
-	if (order[0] == ZD_GUP) {
+	if (ran.first == ZD_GUP) {
 		KUNIT_EXPECT_EQ(test, ctx->got, 1);
 		KUNIT_EXPECT_PTR_EQ(test, ctx->got_page, ctx->page);
 		KUNIT_EXPECT_EQ_MSG(test, ctx->refcount, ZD_GUPF_GENERIC_GOT_COUNT,
@@ -580,13 +556,6 @@ static void page_changes_inside_gup_fast_window(struct kunit *test)
 {
 	const struct zd_gupf_change_param *c = test->param_value;
 	struct zd_gupf_change_ctx cc = { .c = c };
-	struct zdrace_fi_arm arm = {
-		.action = ZDRACE_FI_CALL,
-		.fn = zd_gupf_change_cb,
-		.data = &cc,
-		.task_filter = true,
-		ZDRACE_FI_ARM_ALWAYS,
-	};
 	struct zd_gupf_ctx *ctx;
 	int before, after;
 
@@ -596,7 +565,7 @@ static void page_changes_inside_gup_fast_window(struct kunit *test)
 
 	ctx = zd_gupf_setup(test, MEMORY_DEVICE_GENERIC);
 	cc.ctx = ctx;
-	zd_gupf_arm_points(test, &arm);
+	zd_gupf_arm_points(test, zd_gupf_change_cb, &cc);
 	before = page_ref_count(ctx->page);
 	zd_gupf_gup(ctx);
 	zdrace_fi_disarm_all();
@@ -654,9 +623,8 @@ static void pgmap_lookup_fails_midway(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, zdrace_fi_arm(ZDRACE_FI_gup_fast_after_get_pgmap,
 					    &arm), 0);
-	current->make_it_fail = true;
-	got = get_user_pages_fast_only(addr, 2, FOLL_WRITE, pages);
-	current->make_it_fail = false;
+	scoped_guard(zd_injected)
+		got = get_user_pages_fast_only(addr, 2, FOLL_WRITE, pages);
 	KUNIT_EXPECT_EQ(test, zdrace_fi_hits(ZDRACE_FI_gup_fast_after_get_pgmap),
 			2UL);
 	KUNIT_EXPECT_EQ(test, zdrace_fi_fired(ZDRACE_FI_gup_fast_after_get_pgmap),
@@ -710,13 +678,6 @@ static void fork_inside_pin_fast_window(struct kunit *test)
 	const struct zd_type_param *t = test->param_value;
 	struct zd_dev *dev = zd_dev_create(test, t->type);
 	struct zd_gupf_fork f = {};
-	struct zdrace_fi_arm arm = {
-		.action = ZDRACE_FI_CALL,
-		.fn = zd_gupf_fork_cb,
-		.data = &f,
-		.task_filter = true,
-		ZDRACE_FI_ARM_ALWAYS,
-	};
 	struct page *got = NULL;
 	unsigned long addr;
 	int before, ret;
@@ -734,11 +695,10 @@ static void fork_inside_pin_fast_window(struct kunit *test)
 	f.mm = current->mm;
 	before = page_ref_count(f.page);
 
-	KUNIT_ASSERT_EQ(test, zdrace_fi_arm(ZDRACE_FI_gup_fast_after_grab,
-					    &arm), 0);
-	current->make_it_fail = true;
-	ret = pin_user_pages_fast(addr, 1, FOLL_WRITE, &got);
-	current->make_it_fail = false;
+	zd_arm_call(test, ZDRACE_FI_gup_fast_after_grab, zd_gupf_fork_cb, &f,
+		    ZD_EVERY_PASS);
+	scoped_guard(zd_injected)
+		ret = pin_user_pages_fast(addr, 1, FOLL_WRITE, &got);
 	zdrace_fi_disarm(ZDRACE_FI_gup_fast_after_grab);
 
 	KUNIT_ASSERT_TRUE_MSG(test, f.forked, "gup-fast never reached %s",

@@ -89,15 +89,6 @@ static struct zd_reset_ctx *zd_reset_setup(struct kunit *test, enum memory_type 
 					   enum zd_reset_when when)
 {
 	struct zd_reset_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
-	struct zdrace_fi_arm arm = {
-		.action = ZDRACE_FI_CALL,
-		.fn = zd_reset_in_window,
-		.data = ctx,
-		.probability = 100,
-		.interval = 1,
-		.times = 1,
-		.task_filter = true,
-	};
 
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
 	ctx->test = test;
@@ -111,17 +102,16 @@ static struct zd_reset_ctx *zd_reset_setup(struct kunit *test, enum memory_type 
 		ctx->freed = zd_dev_page(ctx->dev, 0);
 	}
 	KUNIT_ASSERT_EQ(test, page_ref_count(ctx->freed), 1);
-	KUNIT_ASSERT_EQ(test, zdrace_fi_arm(ZDRACE_FI_free_after_page_free,
-					    &arm), 0);
+	zd_arm_call(test, ZDRACE_FI_free_after_page_free, zd_reset_in_window,
+		    ctx, 1);
 	return ctx;
 }
 
 /* The final put, with the window's call action enabled for this task. */
 static void zd_reset_final_put(struct zd_reset_ctx *ctx)
 {
-	current->make_it_fail = 1;
-	put_page(ctx->freed);
-	current->make_it_fail = 0;
+	scoped_guard(zd_injected)
+		put_page(ctx->freed);
 	zdrace_fi_disarm(ZDRACE_FI_free_after_page_free);
 
 	KUNIT_ASSERT_EQ_MSG(ctx->test, ctx->calls, 1,

@@ -89,19 +89,19 @@ static void zd_pin_pin(struct kunit *test, struct zd_dev *dev,
 	atomic_t pte_reads = ATOMIC_INIT(0), grabbed = ATOMIC_INIT(0);
 	int i;
 
-	KUNIT_ASSERT_EQ(test, zdrace_fi_arm_counter(ZDRACE_FI_gup_fast_after_pte_read,
-						    &pte_reads, true), 0);
-	KUNIT_ASSERT_EQ(test, zdrace_fi_arm_counter(ZDRACE_FI_gup_fast_after_grab,
-						    &grabbed, true), 0);
-	current->make_it_fail = true;
-	if (fast) {
-		p->ret = pin_user_pages_fast(addr, ZD_PIN_PAGES, flags, p->pages);
-	} else {
-		mmap_read_lock(current->mm);
-		p->ret = pin_user_pages(addr, ZD_PIN_PAGES, flags, p->pages);
-		mmap_read_unlock(current->mm);
+	zd_count_injected(test, ZDRACE_FI_gup_fast_after_pte_read, &pte_reads);
+	zd_count_injected(test, ZDRACE_FI_gup_fast_after_grab, &grabbed);
+	scoped_guard(zd_injected) {
+		if (fast) {
+			p->ret = pin_user_pages_fast(addr, ZD_PIN_PAGES, flags,
+						     p->pages);
+		} else {
+			mmap_read_lock(current->mm);
+			p->ret = pin_user_pages(addr, ZD_PIN_PAGES, flags,
+						p->pages);
+			mmap_read_unlock(current->mm);
+		}
 	}
-	current->make_it_fail = false;
 	zdrace_fi_disarm(ZDRACE_FI_gup_fast_after_pte_read);
 	zdrace_fi_disarm(ZDRACE_FI_gup_fast_after_grab);
 	p->pte_reads = atomic_read(&pte_reads);
@@ -241,6 +241,7 @@ static void mapped_coherent_anon_refcount(struct kunit *test)
 	atomic_t lookups = ATOMIC_INIT(0), grabs = ATOMIC_INIT(0);
 	struct page *page, *got;
 	unsigned long addr;
+	int ret;
 
 	zd_rule(test, ZD_RULE_mapped_coherent_refcount, MEMORY_DEVICE_COHERENT);
 
@@ -251,13 +252,11 @@ static void mapped_coherent_anon_refcount(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, folio_mapcount(page_folio(page)), 1);
 	KUNIT_EXPECT_EQ(test, zd_dev_pgmap_refs(dev), idle_refs + 1);
 
-	KUNIT_ASSERT_EQ(test, zdrace_fi_arm_counter(ZDRACE_FI_get_pgmap_before_tryget,
-						    &lookups, true), 0);
-	KUNIT_ASSERT_EQ(test, zdrace_fi_arm_counter(ZDRACE_FI_gup_fast_after_grab,
-						    &grabs, true), 0);
-	current->make_it_fail = true;
-	KUNIT_ASSERT_EQ(test, get_user_pages_fast_only(addr, 1, FOLL_WRITE, &got), 1);
-	current->make_it_fail = false;
+	zd_count_injected(test, ZDRACE_FI_get_pgmap_before_tryget, &lookups);
+	zd_count_injected(test, ZDRACE_FI_gup_fast_after_grab, &grabs);
+	scoped_guard(zd_injected)
+		ret = get_user_pages_fast_only(addr, 1, FOLL_WRITE, &got);
+	KUNIT_ASSERT_EQ(test, ret, 1);
 	KUNIT_EXPECT_PTR_EQ(test, got, page);
 	KUNIT_EXPECT_EQ(test, atomic_read(&grabs), 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&lookups), 0);

@@ -181,7 +181,7 @@ static int zd_smp_walker(void *data)
 	int got, phase;
 
 	kthread_use_mm(ctx->mm);
-	current->make_it_fail = true;
+	guard(zd_injected)();
 	WRITE_ONCE(ctx->walker_started, true);
 	while ((phase = zd_smp_phase(ctx)) < ZD_SMP_DONE &&
 	       n++ < ZD_SMP_MAX_ATTEMPTS && ktime_get_ns() < end) {
@@ -220,7 +220,6 @@ static int zd_smp_walker(void *data)
 		else
 			cond_resched();
 	}
-	current->make_it_fail = false;
 	kthread_unuse_mm(ctx->mm);
 	return 0;
 }
@@ -263,7 +262,7 @@ static int zd_smp_teardown(void *data)
 {
 	struct zd_smp_ctx *ctx = data;
 
-	current->make_it_fail = true;
+	guard(zd_injected)();
 	/* Both run from here on. */
 	zd_smp_sleep_until(READ_ONCE(ctx->walker_started) &&
 			   READ_ONCE(ctx->attempts[ZD_SMP_MAPPED]) > 16);
@@ -281,24 +280,7 @@ static int zd_smp_teardown(void *data)
 	zd_smp_set_phase(ctx, ZD_SMP_ZAPPED);
 	zd_dev_unmap(ctx->dev);
 	zd_smp_set_phase(ctx, ZD_SMP_DONE);
-	current->make_it_fail = false;
 	return 0;
-}
-
-/* Arm @point to call @fn(@data) every time a task of the case passes it. */
-static void zd_smp_arm(struct kunit *test, enum zdrace_fi_point point,
-		       zdrace_fi_call_t fn, void *data)
-{
-	struct zdrace_fi_arm arm = {
-		.action = ZDRACE_FI_CALL,
-		.fn = fn,
-		.data = data,
-		.task_filter = true,
-		ZDRACE_FI_ARM_ALWAYS,
-	};
-
-	KUNIT_ASSERT_EQ_MSG(test, zdrace_fi_arm(point, &arm), 0,
-			    "cannot arm %s", zdrace_fi_name(point));
 }
 
 /*
@@ -346,15 +328,16 @@ static struct zd_smp_ctx *zd_smp_setup(struct kunit *test)
 	ctx->mm = current->mm;
 	KUNIT_ASSERT_NOT_NULL(test, ctx->mm);
 
-	zd_smp_arm(test, ZDRACE_FI_gup_fast_after_pte_read,
-		   zd_smp_after_pte_read, ctx);
-	zd_smp_arm(test, ZDRACE_FI_gup_fast_after_grab, zd_smp_after_grab, ctx);
-	zd_smp_arm(test, ZDRACE_FI_memunmap_after_kill, zd_smp_teardown_point,
-		   ctx);
-	zd_smp_arm(test, ZDRACE_FI_memunmap_after_wait, zd_smp_teardown_point,
-		   ctx);
-	zd_smp_arm(test, ZDRACE_FI_memunmap_before_unmap,
-		   zd_smp_teardown_point, ctx);
+	zd_arm_call(test, ZDRACE_FI_gup_fast_after_pte_read,
+		    zd_smp_after_pte_read, ctx, ZD_EVERY_PASS);
+	zd_arm_call(test, ZDRACE_FI_gup_fast_after_grab, zd_smp_after_grab,
+		    ctx, ZD_EVERY_PASS);
+	zd_arm_call(test, ZDRACE_FI_memunmap_after_kill, zd_smp_teardown_point,
+		    ctx, ZD_EVERY_PASS);
+	zd_arm_call(test, ZDRACE_FI_memunmap_after_wait, zd_smp_teardown_point,
+		    ctx, ZD_EVERY_PASS);
+	zd_arm_call(test, ZDRACE_FI_memunmap_before_unmap,
+		    zd_smp_teardown_point, ctx, ZD_EVERY_PASS);
 	return ctx;
 }
 
@@ -532,9 +515,8 @@ static int zd_smp_freer(void *data)
 {
 	struct zd_smp_free_ctx *ctx = data;
 
-	current->make_it_fail = true;
-	put_page(ctx->page);
-	current->make_it_fail = false;
+	scoped_guard(zd_injected)
+		put_page(ctx->page);
 	return 0;
 }
 
@@ -564,15 +546,6 @@ static void allocator_in_free_window(struct kunit *test)
 {
 	const struct zd_type_param *p = test->param_value;
 	struct zd_smp_free_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
-	struct zdrace_fi_arm arm = {
-		.action = ZDRACE_FI_CALL,
-		.fn = zd_smp_free_window,
-		.data = ctx,
-		.task_filter = true,
-		.probability = 100,
-		.interval = 1,
-		.times = 1,
-	};
 	unsigned int cpu = raw_smp_processor_id(), other = zd_other_cpu(test, cpu);
 	long idle_refs;
 
@@ -582,8 +555,8 @@ static void allocator_in_free_window(struct kunit *test)
 	idle_refs = zd_dev_pgmap_refs(ctx->dev);
 	ctx->page = zd_dev_alloc_page(ctx->dev);
 	KUNIT_ASSERT_NOT_NULL(test, ctx->page);
-	KUNIT_ASSERT_EQ(test, zdrace_fi_arm(ZDRACE_FI_free_after_page_free,
-					    &arm), 0);
+	zd_arm_call(test, ZDRACE_FI_free_after_page_free, zd_smp_free_window,
+		    ctx, 1);
 
 	zd_smp_race(test, ctx, other, zd_smp_allocator, "allocator",
 		    cpu, zd_smp_freer, "freer");
@@ -646,9 +619,8 @@ static int zd_smp_lookup(void *data)
 {
 	struct zd_smp_cache_ctx *ctx = data;
 
-	current->make_it_fail = true;
-	ctx->got = filemap_get_folio(ctx->mapping, 0);
-	current->make_it_fail = false;
+	scoped_guard(zd_injected)
+		ctx->got = filemap_get_folio(ctx->mapping, 0);
 	return 0;
 }
 
@@ -688,7 +660,8 @@ static void lookup_against_truncate_and_reuse(struct kunit *test)
 	zd_rule(test, ZD_RULE_lookup_returns_stable_folio, ZD_NO_TYPE);
 	ctx->old = zd_shmem_folio(test, "zdrace-smp");
 	ctx->mapping = ctx->old->mapping;
-	zd_smp_arm(test, ZDRACE_FI_filemap_after_tryget, zd_smp_cache_window, ctx);
+	zd_arm_call(test, ZDRACE_FI_filemap_after_tryget, zd_smp_cache_window,
+		    ctx, ZD_EVERY_PASS);
 
 	zd_smp_race(test, ctx, cpu, zd_smp_truncate, "truncate",
 		    other, zd_smp_lookup, "lookup");

@@ -439,18 +439,9 @@ static void zd_spec_armed(struct kunit *test, struct zd_spec_cache *c,
 			  enum zdrace_fi_point point,
 			  void (*fn)(struct kunit *test, void *data), void *data)
 {
-	struct zdrace_fi_arm arm = {
-		.action = ZDRACE_FI_CALL,
-		.fn = zd_spec_cb,
-		.data = c,
-		.task_filter = true,
-		ZDRACE_FI_ARM_ALWAYS,
-	};
-
-	KUNIT_ASSERT_EQ(test, zdrace_fi_arm(point, &arm), 0);
-	current->make_it_fail = 1;
-	fn(test, data);
-	current->make_it_fail = 0;
+	zd_arm_call(test, point, zd_spec_cb, c, ZD_EVERY_PASS);
+	scoped_guard(zd_injected)
+		fn(test, data);
 	zdrace_fi_disarm(point);
 	if (!c->frozen_passes)
 		zd_spec_set_slot(c->file->f_mapping, c->folio);

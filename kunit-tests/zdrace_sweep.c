@@ -324,7 +324,7 @@ static void zd_sweep_teardown(void *data)
 {
 	struct zd_sweep_ctx *ctx = data;
 
-	current->make_it_fail = true;
+	guard(zd_injected)();
 	zd_sweep_set_phase(ctx, ZD_TD_ZAPPING);
 	zd_dev_zap(ctx->dev);
 	zd_sweep_set_phase(ctx, ZD_TD_ZAPPED);
@@ -405,7 +405,7 @@ static void zd_sweep_gup(struct zd_sweep_ctx *ctx, int i)
 	atomic_inc(&ctx->walkers);
 	ctx->phase_at_walk[i] = zd_sweep_phase(ctx);
 	kthread_use_mm(ctx->mm);
-	current->make_it_fail = true;
+	guard(zd_injected)();
 	ctx->got[i] = get_user_pages_fast_only(ctx->addr, 1, FOLL_WRITE, &page);
 	kthread_unuse_mm(ctx->mm);
 	zd_sweep_overlap(ZD_OV_WALK_IN_ZAP, ctx->phase_at_walk[i],
@@ -487,7 +487,7 @@ static void zd_sweep_put(struct zd_sweep_ctx *ctx, int i)
 {
 	int before = zd_sweep_phase(ctx);
 
-	current->make_it_fail = true;
+	guard(zd_injected)();
 	put_page(ctx->page[i]);
 	zd_sweep_overlap(ZD_OV_PUT_IN_TEARDOWN, before, zd_sweep_phase(ctx),
 			 ZD_TD_ZAPPING, ZD_TD_DYING);
@@ -569,7 +569,7 @@ static void zd_sweep_driver(void *data)
 	struct zd_sweep_ctx *ctx = data;
 	int i;
 
-	current->make_it_fail = true;
+	guard(zd_injected)();
 	for (i = 0; i < 4; i++) {
 		struct page *page = NULL;
 		bool refused;
@@ -669,7 +669,7 @@ static void zd_sweep_lookup(void *data)
 	struct zd_sweep_cache *c = data;
 	int i;
 
-	current->make_it_fail = true;
+	guard(zd_injected)();
 	for (i = 0; i < 3; i++) {
 		int before = READ_ONCE(c->truncation), after, count;
 		struct folio *folio;
@@ -703,7 +703,7 @@ static void zd_sweep_truncate(void *data)
 {
 	struct zd_sweep_cache *c = data;
 
-	current->make_it_fail = true;
+	guard(zd_injected)();
 	WRITE_ONCE(c->truncation, ZD_TRUNC_RUNNING);
 	shmem_truncate_range(file_inode(c->file), 0, (loff_t)-1);
 	WRITE_ONCE(c->truncation, ZD_TRUNC_DONE);

@@ -164,36 +164,26 @@ static void teardown_waits_for_last_reference(struct kunit *test)
 	const struct zd_held_case *c = p->c;
 	struct zd_held_ctx *ctx = zd_held_setup(test, c->type, c->kind);
 	struct zdrace_sched *s = zd_held_sched(test, ctx, "drop", zd_held_drop);
-	u8 order[ZDRACE_SCHED_MAX_STEPS];
-	int len, k, dropped, waited, blocked, ret;
+	struct zd_order_ran ran;
+	int waited, blocked;
 
 	zd_rule(test, ZD_RULE_teardown_waits_for_reference, c->type);
 
-	len = zd_order_get(test, p, order);
-	zdrace_sched_set_order(s, order, len);
-	/* Teardown steps the order runs before the drop. */
-	k = zd_order_first(order, len, ZD_OTHER);
-
-	ret = zdrace_sched_run(s);
-	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "teardown never completed");
-	dropped = zdrace_sched_done(s, ZD_OTHER);
+	ran = zd_order_run(test, s, p, ZD_OTHER, ZD_TEARDOWN);
+	KUNIT_ASSERT_EQ_MSG(test, ran.ret, 0, "teardown never completed");
 	waited = zdrace_sched_find(s, ZD_TEARDOWN, ZDRACE_SCHED_EV_GATE,
 				   ZDRACE_FI_memunmap_after_wait);
 	blocked = zdrace_sched_blocked(s, ZD_TEARDOWN);
-	KUNIT_ASSERT_GE(test, dropped, 0);
 	KUNIT_ASSERT_GE(test, waited, 0);
 
-	/* The claimed interleaving: k teardown steps ran before the drop. */
-	KUNIT_EXPECT_EQ_MSG(test, zdrace_sched_count_before(s, ZD_TEARDOWN, dropped),
-			    k, "the drop did not run where the order put it");
-	if (k == p->steps[ZD_TEARDOWN])
-		KUNIT_EXPECT_TRUE_MSG(test, blocked >= 0 && blocked < dropped,
+	if (ran.before == p->steps[ZD_TEARDOWN])
+		KUNIT_EXPECT_TRUE_MSG(test, blocked >= 0 && blocked < ran.done,
 				      "teardown did not block on the %s reference",
 				      zd_ref_kind_name(c->kind));
 	else
 		KUNIT_EXPECT_LT(test, blocked, 0);
 
-	KUNIT_EXPECT_GT_MSG(test, waited, dropped,
+	KUNIT_EXPECT_GT_MSG(test, waited, ran.done,
 			    "memunmap_pages() passed its wait under a %s reference",
 			    zd_ref_kind_name(c->kind));
 	KUNIT_EXPECT_TRUE_MSG(test, ctx->memmap_live,
@@ -299,9 +289,9 @@ static void pfn_walker_vs_teardown(struct kunit *test)
 	const struct zd_order_param *p = test->param_value;
 	const struct zd_held_case *c = p->c;
 	struct zd_held_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
-	u8 order[ZDRACE_SCHED_MAX_STEPS];
 	struct zdrace_sched *s;
-	int len, k, killed, walked, ret;
+	struct zd_order_ran ran;
+	int killed;
 
 	zd_rule(test, ZD_RULE_teardown_waits_for_reference, c->type);
 
@@ -311,22 +301,14 @@ static void pfn_walker_vs_teardown(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, ctx->page);
 	ctx->pfn = page_to_pfn(ctx->page);
 	s = zd_held_sched(test, ctx, "walk", zd_held_walk);
-	len = zd_order_get(test, p, order);
-	zdrace_sched_set_order(s, order, len);
-	k = zd_order_first(order, len, ZD_OTHER);
 	killed = zd_teardown_steps_to(c->type, ZDRACE_FI_memunmap_after_kill);
-
-	ret = zdrace_sched_run(s);
-	walked = zdrace_sched_done(s, ZD_OTHER);
-	KUNIT_ASSERT_GE(test, walked, 0);
-	KUNIT_EXPECT_EQ_MSG(test, zdrace_sched_count_before(s, ZD_TEARDOWN, walked),
-			    k, "the walker did not run where the order put it");
-	if (k < killed) {
+	ran = zd_order_run(test, s, p, ZD_OTHER, ZD_TEARDOWN);
+	if (ran.before < killed) {
 		KUNIT_EXPECT_PTR_EQ_MSG(test, ctx->walked, page_folio(ctx->page),
 					"a walker before the kill did not get the page");
 		KUNIT_EXPECT_TRUE(test, ctx->memmap_live);
 		KUNIT_EXPECT_EQ(test, ctx->refcount, 1);
-		KUNIT_EXPECT_EQ_MSG(test, ret, -EDEADLK,
+		KUNIT_EXPECT_EQ_MSG(test, ran.ret, -EDEADLK,
 				    "teardown did not wait for the walker's reference");
 		KUNIT_EXPECT_TRUE(test, pfn_valid(ctx->pfn));
 		if (ctx->walked)
@@ -340,7 +322,7 @@ static void pfn_walker_vs_teardown(struct kunit *test)
 			folio_put(ctx->walked);
 		KUNIT_EXPECT_EQ_MSG(test, ctx->refcount, 0,
 				    "the owner's put did not free the page");
-		KUNIT_ASSERT_EQ(test, ret, 0);
+		KUNIT_ASSERT_EQ(test, ran.ret, 0);
 	}
 	KUNIT_EXPECT_FALSE(test, ctx->dev->mapped);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->dev->page_free_calls), 1);

@@ -316,15 +316,14 @@ static void generic_longterm_refused_by_gup_fast(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, put_user(1, (int __user *)addr), 0);
 	KUNIT_ASSERT_EQ(test, put_user(1, (int __user *)(addr + PAGE_SIZE)), 0);
-	KUNIT_ASSERT_EQ(test, zdrace_fi_arm_counter(ZDRACE_FI_gup_fast_after_pte_read,
-						    &pte_reads, true), 0);
+	zd_count_injected(test, ZDRACE_FI_gup_fast_after_pte_read, &pte_reads);
 	if (ZD_GUP_FAST_GETS_PGMAP)
 		zd_count_point(test, ZDRACE_FI_gup_fast_after_get_pgmap,
 			       &devmap_hits);
 
-	current->make_it_fail = true;
-	got = pin_user_pages_fast(addr, 2, FOLL_WRITE | FOLL_LONGTERM, pages);
-	current->make_it_fail = false;
+	scoped_guard(zd_injected)
+		got = pin_user_pages_fast(addr, 2, FOLL_WRITE | FOLL_LONGTERM,
+					  pages);
 	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&pte_reads), 1,
 			    "gup-fast read %d PTEs: it kept a FOLL_LONGTERM device page",
 			    atomic_read(&pte_reads));
