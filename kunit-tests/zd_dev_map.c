@@ -174,7 +174,7 @@ unsigned long zd_dev_map_anon(struct zd_dev *dev, unsigned long nr_pages,
 	unsigned long addr, i, nr = 0;
 	int ret;
 
-	KUNIT_ASSERT_TRUE(test, zd_type_is_refcount0(dev->pgmap.type));
+	KUNIT_ASSERT_TRUE(test, zd_type_free_at_zero(dev->pgmap.type));
 	KUNIT_ASSERT_LE(test, nr_pages, ZD_MAP_ANON_MAX);
 	addr = kunit_vm_mmap(test, NULL, 0, nr_pages * PAGE_SIZE,
 			     PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,

@@ -53,7 +53,7 @@ ZD_PARAM_GEN(zd_type_gen_params)
 }
 
 /* ... over the types free at refcount 0: PRIVATE and COHERENT. */
-ZD_PARAM_GEN(zd_refcount0_gen_params)
+ZD_PARAM_GEN(zd_free_at_zero_gen_params)
 {
 	return zd_type_next(prev, desc, 2);
 }
@@ -66,7 +66,7 @@ ZD_PARAM_GEN(zd_mapped_gen_params)
 }
 
 /* PRIVATE and COHERENT pages are free at refcount 0, the others at 1. */
-bool zd_type_is_refcount0(enum memory_type type)
+bool zd_type_free_at_zero(enum memory_type type)
 {
 	return type == MEMORY_DEVICE_PRIVATE || type == MEMORY_DEVICE_COHERENT;
 }
@@ -365,7 +365,7 @@ struct zd_dev *zd_dev_create(struct kunit *test, enum memory_type type)
 	dev->nr_pages = resource_size(dev->res) >> PAGE_SHIFT;
 	zd_page_state(zd_dev_page(dev, 0), &dev->idle);
 	dev->idle_pgmap_refs = zd_dev_pgmap_refs(dev);
-	if (zd_type_is_refcount0(type))
+	if (zd_type_free_at_zero(type))
 		zd_dev_fill_free_list(dev);
 	KUNIT_ASSERT_EQ(test, 0,
 			kunit_add_action_or_reset(test, zd_dev_destroy, dev));
@@ -446,7 +446,7 @@ struct page *zd_dev_alloc_page(struct zd_dev *dev)
 {
 	struct page *page;
 
-	if (!zd_type_is_refcount0(dev->pgmap.type))
+	if (!zd_type_free_at_zero(dev->pgmap.type))
 		return NULL;
 	page = zd_dev_take_free_page(dev);
 	if (!page)

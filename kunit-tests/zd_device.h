@@ -64,10 +64,10 @@ struct zd_type_param {
 extern const struct dev_pagemap_ops zd_dev_ops;
 
 ZD_PARAM_GEN(zd_type_gen_params);
-ZD_PARAM_GEN(zd_refcount0_gen_params);
+ZD_PARAM_GEN(zd_free_at_zero_gen_params);
 ZD_PARAM_GEN(zd_mapped_gen_params);
 
-bool zd_type_is_refcount0(enum memory_type type);
+bool zd_type_free_at_zero(enum memory_type type);
 struct resource *zd_region(struct kunit *test, const char *name);
 struct zd_dev *zd_dev_create(struct kunit *test, enum memory_type type);
 void zd_dev_zap(struct zd_dev *dev);

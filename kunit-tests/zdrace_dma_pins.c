@@ -314,7 +314,7 @@ static void pgmap_get_put_once_per_lifetime(struct kunit *test)
  */
 static void zd_dma_free_steps(const struct zd_type_param *t, u8 *steps)
 {
-	if (zd_type_is_refcount0(t->type))
+	if (zd_type_free_at_zero(t->type))
 		steps[ZD_TEARDOWN] = zd_teardown_steps_to(t->type,
 							  ZDRACE_FI_memunmap_before_wait) + 1;
 	else
@@ -531,14 +531,14 @@ static void alloc_after_teardown_starts(struct kunit *test)
 static struct kunit_case zdrace_dma_pins_cases[] = {
 	KUNIT_CASE_PARAM(dma_pinned_only_for_foll_pin, zd_dma_kind_gen_params),
 	KUNIT_CASE(unmapped_pinned_page_stays_referenced),
-	KUNIT_CASE_PARAM(teardown_waits_for_unpin, zd_refcount0_gen_params),
+	KUNIT_CASE_PARAM(teardown_waits_for_unpin, zd_free_at_zero_gen_params),
 	KUNIT_CASE_PARAM(pgmap_get_put_once_per_lifetime,
-			 zd_refcount0_gen_params),
+			 zd_free_at_zero_gen_params),
 	KUNIT_CASE_PARAM(page_free_holds_pgmap_reference,
 			 zd_dma_free_gen_params),
 	KUNIT_CASE_PARAM(batched_final_put_holds_pgmap_reference,
-			 zd_refcount0_gen_params),
-	KUNIT_CASE_PARAM(alloc_after_teardown_starts, zd_refcount0_gen_params),
+			 zd_free_at_zero_gen_params),
+	KUNIT_CASE_PARAM(alloc_after_teardown_starts, zd_free_at_zero_gen_params),
 	{}
 };
 

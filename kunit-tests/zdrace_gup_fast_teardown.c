@@ -29,35 +29,35 @@
 
 enum { ZD_TEARDOWN, ZD_GUP };
 
-static const enum zdrace_fi_point zd_gupf_gup_points[] = {
+static const enum zdrace_fi_point zd_gup_fast_points[] = {
 	ZDRACE_FI_gup_fast_after_pte_read,
 	ZDRACE_FI_gup_fast_after_get_pgmap,
 	ZDRACE_FI_gup_fast_after_grab,
 };
 
 /* The gup-fast points this line passes: some have no pgmap step. */
-static bool zd_gupf_has_point(enum zdrace_fi_point point)
+static bool zd_gup_fast_has_point(enum zdrace_fi_point point)
 {
 	return point != ZDRACE_FI_gup_fast_after_get_pgmap ||
 	       ZD_GUP_FAST_GETS_PGMAP;
 }
 
 /* Call @fn(@data) at every gup-fast point this line has, in zd_injected. */
-static void zd_gupf_arm_points(struct kunit *test, zdrace_fi_call_t fn,
-			       void *data)
+static void zd_gup_fast_arm_points(struct kunit *test, zdrace_fi_call_t fn,
+				   void *data)
 {
 	int i;
 
-	for (i = 0; i < ARRAY_SIZE(zd_gupf_gup_points); i++)
-		if (zd_gupf_has_point(zd_gupf_gup_points[i]))
-			zd_arm_call(test, zd_gupf_gup_points[i], fn, data,
+	for (i = 0; i < ARRAY_SIZE(zd_gup_fast_points); i++)
+		if (zd_gup_fast_has_point(zd_gup_fast_points[i]))
+			zd_arm_call(test, zd_gup_fast_points[i], fn, data,
 				    ZD_EVERY_PASS);
 }
 
 /* gup-fast's count on a GENERIC page it returned: idle, the mapping's, its own. */
-#define ZD_GUPF_GENERIC_GOT_COUNT	(2 + ZD_USER_MAPPING_HOLDS_REF)
+#define ZD_GUP_FAST_GENERIC_GOT_COUNT	(2 + ZD_USER_MAPPING_HOLDS_REF)
 
-struct zd_gupf_ctx {
+struct zd_gup_fast_ctx {
 	struct kunit *test;
 	struct zd_dev *dev;
 	struct zdrace_sched *s;
@@ -81,7 +81,7 @@ struct zd_gupf_ctx {
 	bool pgmap_ptr_ok;
 };
 
-static void zd_gupf_kill(struct zd_gupf_ctx *ctx)
+static void zd_gup_fast_kill(struct zd_gup_fast_ctx *ctx)
 {
 	percpu_ref_kill(&ctx->dev->pgmap.ref);
 	if (ctx->put_initial)
@@ -90,9 +90,9 @@ static void zd_gupf_kill(struct zd_gupf_ctx *ctx)
 }
 
 /* The call action at every gup-fast point: IRQs are off, nothing sleeps. */
-static bool zd_gupf_gup_point(enum zdrace_fi_point point, void *data)
+static bool zd_gup_fast_at_point(enum zdrace_fi_point point, void *data)
 {
-	struct zd_gupf_ctx *ctx = data;
+	struct zd_gup_fast_ctx *ctx = data;
 
 	zdrace_sched_note(ctx->s, point);
 	if (!ctx->killed)
@@ -102,14 +102,14 @@ static bool zd_gupf_gup_point(enum zdrace_fi_point point, void *data)
 		ctx->skipped = true;
 	}
 	if (point == ctx->at && !ctx->killed)
-		zd_gupf_kill(ctx);
+		zd_gup_fast_kill(ctx);
 	return false;
 }
 
 /* A device with page 0 mapped into the test's mm and faulted in. */
-static struct zd_gupf_ctx *zd_gupf_setup(struct kunit *test, enum memory_type type)
+static struct zd_gup_fast_ctx *zd_gup_fast_setup(struct kunit *test, enum memory_type type)
 {
-	struct zd_gupf_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	struct zd_gup_fast_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
 	ctx->test = test;
@@ -124,7 +124,7 @@ static struct zd_gupf_ctx *zd_gupf_setup(struct kunit *test, enum memory_type ty
 	}
 	ctx->mm = current->mm;
 	ctx->s = zdrace_sched_new(test);
-	zd_gupf_arm_points(ctx->test, zd_gupf_gup_point, ctx);
+	zd_gup_fast_arm_points(ctx->test, zd_gup_fast_at_point, ctx);
 	ctx->base_refs = zd_dev_pgmap_refs(ctx->dev);
 	return ctx;
 }
@@ -134,7 +134,7 @@ static struct zd_gupf_ctx *zd_gupf_setup(struct kunit *test, enum memory_type ty
  * fault forever on a devmap PTE whose pgmap is dead.  6.12 exports no
  * FOLL_PIN flavour of it; FOLL_GET takes the same path.
  */
-static void zd_gupf_gup(struct zd_gupf_ctx *ctx)
+static void zd_gup_fast_call(struct zd_gup_fast_ctx *ctx)
 {
 	struct page *page = NULL;
 
@@ -149,49 +149,49 @@ static void zd_gupf_gup(struct zd_gupf_ctx *ctx)
 }
 
 /* gup-fast passed @point: a note of the gup actor or of the test. */
-static bool zd_gupf_passed(struct zd_gupf_ctx *ctx, enum zdrace_fi_point point)
+static bool zd_gup_fast_passed(struct zd_gup_fast_ctx *ctx, enum zdrace_fi_point point)
 {
 	return zdrace_sched_find(ctx->s, ZDRACE_SCHED_ANY_ACTOR, ZDRACE_SCHED_EV_NOTE, point) >= 0;
 }
 
 /* ---- gup-fast as a whole at every step of memunmap_pages() ---- */
 
-static void zd_gupf_teardown(void *data)
+static void zd_gup_fast_teardown(void *data)
 {
-	struct zd_gupf_ctx *ctx = data;
+	struct zd_gup_fast_ctx *ctx = data;
 
 	zd_dev_unmap(ctx->dev);
 }
 
 /* The gup actor: gup-fast, then drop what it got before teardown moves. */
-static void zd_gupf_gup_actor(void *data)
+static void zd_gup_fast_actor(void *data)
 {
-	struct zd_gupf_ctx *ctx = data;
+	struct zd_gup_fast_ctx *ctx = data;
 
 	kthread_use_mm(ctx->mm);
-	zd_gupf_gup(ctx);
+	zd_gup_fast_call(ctx);
 	kthread_unuse_mm(ctx->mm);
 	if (ctx->got_page)
 		put_page(ctx->got_page);
 }
 
 /* A GENERIC device: teardown parks at every gate, then returns. */
-struct zd_gupf_position {
+struct zd_gup_fast_position {
 	const char *name;
 };
 
-static const struct zd_gupf_position zd_gupf_position_cases[] = {
+static const struct zd_gup_fast_position zd_gup_fast_position_cases[] = {
 	{ "generic" },
 };
 
 /* Teardown: a step to each gate and one to return; gup-fast: one. */
-static void zd_gupf_position_steps(const struct zd_gupf_position *c, u8 *steps)
+static void zd_gup_fast_position_steps(const struct zd_gup_fast_position *c, u8 *steps)
 {
 	steps[ZD_TEARDOWN] = ZD_TEARDOWN_NR_GATES + 1;
 	steps[ZD_GUP] = 1;
 }
 
-ZD_ORDER_PARAMS(zd_gupf_position, name, zd_gupf_position_steps, 2);
+ZD_ORDER_PARAMS(zd_gup_fast_position, name, zd_gup_fast_position_steps, 2);
 
 /*
  * Every position of a gup-fast walk among the teardown steps: before the
@@ -203,27 +203,27 @@ ZD_ORDER_PARAMS(zd_gupf_position, name, zd_gupf_position_steps, 2);
  */
 static void gup_fast_between_teardown_steps(struct kunit *test)
 {
-	struct zd_gupf_ctx *ctx = zd_gupf_setup(test, MEMORY_DEVICE_GENERIC);
+	struct zd_gup_fast_ctx *ctx = zd_gup_fast_setup(test, MEMORY_DEVICE_GENERIC);
 	struct zd_order_ran ran;
 
 	zd_rule(test, ZD_RULE_gup_fast_page_has_live_pgmap, MEMORY_DEVICE_GENERIC);
 
 	KUNIT_ASSERT_EQ(test, zdrace_sched_add_actor(ctx->s, "teardown",
-						     zd_gupf_teardown, ctx),
+						     zd_gup_fast_teardown, ctx),
 			ZD_TEARDOWN);
 	KUNIT_ASSERT_EQ(test, zdrace_sched_add_actor(ctx->s, "gup",
-						     zd_gupf_gup_actor, ctx), ZD_GUP);
+						     zd_gup_fast_actor, ctx), ZD_GUP);
 	zd_gate_teardown(test, ctx->s, 0);
 	ran = zd_order_run(test, ctx->s, test->param_value, ZD_GUP, ZD_TEARDOWN);
 	KUNIT_ASSERT_EQ_MSG(test, ran.ret, 0,
 			    "teardown or gup-fast never completed");
-	KUNIT_EXPECT_TRUE(test, zd_gupf_passed(ctx, ZDRACE_FI_gup_fast_after_pte_read));
+	KUNIT_EXPECT_TRUE(test, zd_gup_fast_passed(ctx, ZDRACE_FI_gup_fast_after_pte_read));
 	KUNIT_EXPECT_LT(test, zdrace_sched_blocked(ctx->s, ZD_TEARDOWN), 0);
 
 	if (ran.first == ZD_GUP) {
 		KUNIT_EXPECT_EQ(test, ctx->got, 1);
 		KUNIT_EXPECT_PTR_EQ(test, ctx->got_page, ctx->page);
-		KUNIT_EXPECT_EQ_MSG(test, ctx->refcount, ZD_GUPF_GENERIC_GOT_COUNT,
+		KUNIT_EXPECT_EQ_MSG(test, ctx->refcount, ZD_GUP_FAST_GENERIC_GOT_COUNT,
 				    "gup-fast returned the page without a reference");
 		KUNIT_EXPECT_TRUE(test, ctx->pgmap_ptr_ok);
 		/* ... and held a pgmap reference across its grab, if it takes one. */
@@ -232,7 +232,7 @@ static void gup_fast_between_teardown_steps(struct kunit *test)
 	} else {
 		KUNIT_EXPECT_EQ_MSG(test, ctx->got, 0,
 				    "gup-fast returned a page of a dying pgmap");
-		KUNIT_EXPECT_FALSE(test, zd_gupf_passed(ctx, ZDRACE_FI_gup_fast_after_grab));
+		KUNIT_EXPECT_FALSE(test, zd_gup_fast_passed(ctx, ZDRACE_FI_gup_fast_after_grab));
 	}
 	KUNIT_EXPECT_FALSE(test, ctx->dev->unmap_timed_out);
 	KUNIT_EXPECT_EQ_MSG(test, zd_dev_pgmap_refs(ctx->dev), -1L,
@@ -241,7 +241,7 @@ static void gup_fast_between_teardown_steps(struct kunit *test)
 
 /* ---- teardown steps inside gup-fast's window ---- */
 
-struct zd_gupf_window {
+struct zd_gup_fast_window {
 	const char *name;
 	enum memory_type type;
 	enum zdrace_fi_point at;
@@ -249,7 +249,7 @@ struct zd_gupf_window {
 	bool skip_pgmap;
 };
 
-static const struct zd_gupf_window zd_gupf_windows[] = {
+static const struct zd_gup_fast_window zd_gup_fast_windows[] = {
 	{ "kill after pte read", MEMORY_DEVICE_GENERIC,
 	  ZDRACE_FI_gup_fast_after_pte_read, false },
 	{ "kill+put after pte read", MEMORY_DEVICE_GENERIC,
@@ -264,15 +264,15 @@ static const struct zd_gupf_window zd_gupf_windows[] = {
 	  ZDRACE_FI_gup_fast_after_grab, true },
 };
 
-static const struct zd_gupf_window zd_gupf_claims[] = {
+static const struct zd_gup_fast_window zd_gup_fast_claims[] = {
 	{ "generic, get_dev_pagemap skipped", MEMORY_DEVICE_GENERIC,
 	  ZDRACE_FI_gup_fast_after_grab, true, true },
 	{ "coherent, normal PTE", MEMORY_DEVICE_COHERENT,
 	  ZDRACE_FI_gup_fast_after_grab, false, false },
 };
 
-KUNIT_ARRAY_PARAM_DESC(zd_gupf_windows, zd_gupf_windows, name);
-KUNIT_ARRAY_PARAM_DESC(zd_gupf_claims, zd_gupf_claims, name);
+KUNIT_ARRAY_PARAM_DESC(zd_gup_fast_windows, zd_gup_fast_windows, name);
+KUNIT_ARRAY_PARAM_DESC(zd_gup_fast_claims, zd_gup_fast_claims, name);
 
 /*
  * Put the pgmap back as it was before the inline steps: the real teardown
@@ -280,7 +280,7 @@ KUNIT_ARRAY_PARAM_DESC(zd_gupf_claims, zd_gupf_claims, name);
  * first; returns whether that switch released the pgmap (its count hit 0
  * and completed pgmap->done, which memunmap_pages() waits for).
  */
-static bool zd_gupf_resurrect(struct zd_gupf_ctx *ctx)
+static bool zd_gup_fast_resurrect(struct zd_gup_fast_ctx *ctx)
 {
 	struct dev_pagemap *pgmap = &ctx->dev->pgmap;
 	bool released;
@@ -297,13 +297,13 @@ static bool zd_gupf_resurrect(struct zd_gupf_ctx *ctx)
 
 /*
  * gup-fast with the inline teardown steps of @w.  The pgmap is left
- * killed and the returned page held: the caller calls zd_gupf_resurrect()
+ * killed and the returned page held: the caller calls zd_gup_fast_resurrect()
  * before anything that may abort the test.
  */
-static struct zd_gupf_ctx *zd_gupf_run_window(struct kunit *test,
-					      const struct zd_gupf_window *w)
+static struct zd_gup_fast_ctx *zd_gup_fast_run_window(struct kunit *test,
+						      const struct zd_gup_fast_window *w)
 {
-	struct zd_gupf_ctx *ctx = zd_gupf_setup(test, w->type);
+	struct zd_gup_fast_ctx *ctx = zd_gup_fast_setup(test, w->type);
 	struct dev_pagemap *comp = NULL;
 
 	/*
@@ -322,29 +322,29 @@ static struct zd_gupf_ctx *zd_gupf_run_window(struct kunit *test,
 		KUNIT_ASSERT_NOT_NULL(test, comp);
 		ctx->base_refs++;
 	}
-	zd_gupf_gup(ctx);
+	zd_gup_fast_call(ctx);
 	if (comp && !ctx->skipped)
 		put_dev_pagemap(comp);
 	return ctx;
 }
 
 /* The inline steps ran where @w put them; the pgmap is live again. */
-static bool zd_gupf_window_done(struct zd_gupf_ctx *ctx,
-				const struct zd_gupf_window *w)
+static bool zd_gup_fast_window_done(struct zd_gup_fast_ctx *ctx,
+				    const struct zd_gup_fast_window *w)
 {
 	struct kunit *test = ctx->test;
 	bool killed = ctx->killed, released = false;
 
 	if (killed)
-		released = zd_gupf_resurrect(ctx);
-	KUNIT_ASSERT_TRUE_MSG(test, zd_gupf_passed(ctx, w->at),
+		released = zd_gup_fast_resurrect(ctx);
+	KUNIT_ASSERT_TRUE_MSG(test, zd_gup_fast_passed(ctx, w->at),
 			      "gup-fast never reached %s", zdrace_fi_name(w->at));
 	KUNIT_ASSERT_TRUE(test, killed);
 	return released;
 }
 
 /* The page is dropped while the memmap is live, then the pgmap checked. */
-static void zd_gupf_drop_and_check_live(struct zd_gupf_ctx *ctx)
+static void zd_gup_fast_drop_and_check_live(struct zd_gup_fast_ctx *ctx)
 {
 	struct kunit *test = ctx->test;
 	struct dev_pagemap *pgmap;
@@ -369,8 +369,8 @@ static void zd_gupf_drop_and_check_live(struct zd_gupf_ctx *ctx)
  */
 static void teardown_inside_gup_fast_window(struct kunit *test)
 {
-	const struct zd_gupf_window *w = test->param_value;
-	struct zd_gupf_ctx *ctx;
+	const struct zd_gup_fast_window *w = test->param_value;
+	struct zd_gup_fast_ctx *ctx;
 	bool released;
 	int refcount;
 
@@ -378,29 +378,30 @@ static void teardown_inside_gup_fast_window(struct kunit *test)
 	if (w->at == ZDRACE_FI_gup_fast_after_get_pgmap)
 		ZD_REQUIRE(test, ZD_GUP_FAST_GETS_PGMAP);
 
-	ctx = zd_gupf_run_window(test, w);
-	released = zd_gupf_window_done(ctx, w);
+	ctx = zd_gup_fast_run_window(test, w);
+	released = zd_gup_fast_window_done(ctx, w);
 	refcount = ctx->refcount;
 	if (ZD_GUP_FAST_GETS_PGMAP && w->at == ZDRACE_FI_gup_fast_after_pte_read) {
 		KUNIT_EXPECT_EQ_MSG(test, ctx->got, 0,
 				    "gup-fast returned a page of a killed pgmap");
-		KUNIT_EXPECT_FALSE(test, zd_gupf_passed(ctx, ZDRACE_FI_gup_fast_after_get_pgmap));
-		KUNIT_EXPECT_FALSE(test, zd_gupf_passed(ctx, ZDRACE_FI_gup_fast_after_grab));
+		KUNIT_EXPECT_FALSE(test, zd_gup_fast_passed(ctx,
+							    ZDRACE_FI_gup_fast_after_get_pgmap));
+		KUNIT_EXPECT_FALSE(test, zd_gup_fast_passed(ctx, ZDRACE_FI_gup_fast_after_grab));
 		KUNIT_EXPECT_EQ(test, page_ref_count(ctx->page), 1);
 		KUNIT_EXPECT_EQ(test, released, w->put_initial);
-		zd_gupf_drop_and_check_live(ctx);
+		zd_gup_fast_drop_and_check_live(ctx);
 		return;
 	}
 
-	KUNIT_EXPECT_TRUE(test, zd_gupf_passed(ctx, ZDRACE_FI_gup_fast_after_grab));
+	KUNIT_EXPECT_TRUE(test, zd_gup_fast_passed(ctx, ZDRACE_FI_gup_fast_after_grab));
 	if (ZD_GUP_FAST_GETS_PGMAP)
 		KUNIT_EXPECT_EQ(test, ctx->refs_at[ZDRACE_FI_gup_fast_after_get_pgmap],
 				ctx->base_refs + 1);
 	KUNIT_EXPECT_EQ(test, ctx->got, 1);
 	KUNIT_EXPECT_PTR_EQ(test, ctx->got_page, ctx->page);
-	KUNIT_EXPECT_EQ(test, refcount, ZD_GUPF_GENERIC_GOT_COUNT);
+	KUNIT_EXPECT_EQ(test, refcount, ZD_GUP_FAST_GENERIC_GOT_COUNT);
 	KUNIT_EXPECT_TRUE(test, ctx->pgmap_ptr_ok);
-	zd_gupf_drop_and_check_live(ctx);
+	zd_gup_fast_drop_and_check_live(ctx);
 	if (!w->put_initial) {
 		KUNIT_EXPECT_FALSE_MSG(test, released,
 				       "pgmap released with its per-page references held");
@@ -432,8 +433,8 @@ static void teardown_inside_gup_fast_window(struct kunit *test)
  */
 static void grab_alone_keeps_pgmap(struct kunit *test)
 {
-	const struct zd_gupf_window *w = test->param_value;
-	struct zd_gupf_ctx *ctx = zd_gupf_run_window(test, w);
+	const struct zd_gup_fast_window *w = test->param_value;
+	struct zd_gup_fast_ctx *ctx = zd_gup_fast_run_window(test, w);
 	struct completion *done = &ctx->dev->pgmap.done;
 	bool held = false, freed = false, released;
 	int refcount = ctx->refcount;
@@ -449,29 +450,30 @@ static void grab_alone_keeps_pgmap(struct kunit *test)
 		ctx->got_page = NULL;
 		freed = completion_done(done);
 	}
-	released = zd_gupf_window_done(ctx, w);
+	released = zd_gup_fast_window_done(ctx, w);
 
 	KUNIT_EXPECT_EQ(test, ctx->got, 1);
 	KUNIT_EXPECT_EQ(test, refcount, w->type == MEMORY_DEVICE_GENERIC ?
-			ZD_GUPF_GENERIC_GOT_COUNT : 2);
+			ZD_GUP_FAST_GENERIC_GOT_COUNT : 2);
 	KUNIT_EXPECT_TRUE(test, ctx->pgmap_ptr_ok);
-	KUNIT_EXPECT_TRUE(test, zd_gupf_passed(ctx, ZDRACE_FI_gup_fast_after_grab));
+	KUNIT_EXPECT_TRUE(test, zd_gup_fast_passed(ctx, ZDRACE_FI_gup_fast_after_grab));
 	/* No pgmap reference of gup-fast's own across the grab. */
 	KUNIT_EXPECT_EQ(test, ctx->refs_at[ZDRACE_FI_gup_fast_after_grab],
 			ctx->base_refs);
 
 	if (w->type == MEMORY_DEVICE_COHERENT) {
-		KUNIT_EXPECT_FALSE(test, zd_gupf_passed(ctx, ZDRACE_FI_gup_fast_after_get_pgmap));
+		KUNIT_EXPECT_FALSE(test, zd_gup_fast_passed(ctx,
+							    ZDRACE_FI_gup_fast_after_get_pgmap));
 		KUNIT_EXPECT_EQ(test, atomic_read(&ctx->dev->page_free_calls), 1);
 		KUNIT_EXPECT_TRUE_MSG(test, held,
 				      "pgmap released while the grab alone held the COHERENT page");
 		KUNIT_EXPECT_TRUE_MSG(test, freed,
 				      "putting the grab did not release the killed pgmap");
 		KUNIT_EXPECT_TRUE(test, released);
-		zd_gupf_drop_and_check_live(ctx);
+		zd_gup_fast_drop_and_check_live(ctx);
 		return;
 	}
-	zd_gupf_drop_and_check_live(ctx);
+	zd_gup_fast_drop_and_check_live(ctx);
 	KUNIT_ASSERT_TRUE(test, released);
 	zd_breaks(test,
 		  "%s, the try_grab_folio_fast() reference alone (count %d) did not keep the GENERIC pgmap: released under the page once teardown put the per-page references",
@@ -482,7 +484,7 @@ static void grab_alone_keeps_pgmap(struct kunit *test)
 /* ---- the page changes under gup-fast after its PTE read ---- */
 
 /* The test's PTE for @addr, looked up without locks (IRQs are off). */
-static pte_t *zd_gupf_ptep(struct mm_struct *mm, unsigned long addr)
+static pte_t *zd_gup_fast_ptep(struct mm_struct *mm, unsigned long addr)
 {
 	pgd_t *pgd = pgd_offset(mm, addr);
 	p4d_t *p4d = p4d_offset(pgd, addr);
@@ -492,11 +494,11 @@ static pte_t *zd_gupf_ptep(struct mm_struct *mm, unsigned long addr)
 	return pte_offset_kernel(pmd, addr);
 }
 
-enum zd_gupf_change { ZD_GUPF_ZAP, ZD_GUPF_FREEZE };
+enum zd_gup_fast_change { ZD_GUP_FAST_ZAP, ZD_GUP_FAST_FREEZE };
 
-struct zd_gupf_change_param {
+struct zd_gup_fast_change_param {
 	const char *name;
-	enum zd_gupf_change change;
+	enum zd_gup_fast_change change;
 	enum zdrace_fi_point at;
 };
 
@@ -507,37 +509,37 @@ struct zd_gupf_change_param {
  * drops to 0 (its last reference put), and try_grab_folio_fast() must not
  * resurrect it.
  */
-static const struct zd_gupf_change_param zd_gupf_changes[] = {
-	{ "pte cleared after pte read", ZD_GUPF_ZAP,
+static const struct zd_gup_fast_change_param zd_gup_fast_changes[] = {
+	{ "pte cleared after pte read", ZD_GUP_FAST_ZAP,
 	  ZDRACE_FI_gup_fast_after_pte_read },
-	{ "pte cleared after grab", ZD_GUPF_ZAP, ZDRACE_FI_gup_fast_after_grab },
-	{ "count frozen at 0 after pte read", ZD_GUPF_FREEZE,
+	{ "pte cleared after grab", ZD_GUP_FAST_ZAP, ZDRACE_FI_gup_fast_after_grab },
+	{ "count frozen at 0 after pte read", ZD_GUP_FAST_FREEZE,
 	  ZDRACE_FI_gup_fast_after_pte_read },
-	{ "count frozen at 0 after get_dev_pagemap", ZD_GUPF_FREEZE,
+	{ "count frozen at 0 after get_dev_pagemap", ZD_GUP_FAST_FREEZE,
 	  ZDRACE_FI_gup_fast_after_get_pgmap },
 };
 
-KUNIT_ARRAY_PARAM_DESC(zd_gupf_changes, zd_gupf_changes, name);
+KUNIT_ARRAY_PARAM_DESC(zd_gup_fast_changes, zd_gup_fast_changes, name);
 
-struct zd_gupf_change_ctx {
-	const struct zd_gupf_change_param *c;
-	struct zd_gupf_ctx *ctx;
+struct zd_gup_fast_change_ctx {
+	const struct zd_gup_fast_change_param *c;
+	struct zd_gup_fast_ctx *ctx;
 	pte_t *ptep;
 	pte_t pte;
 	int count;
 	bool done;
 };
 
-static bool zd_gupf_change_cb(enum zdrace_fi_point point, void *data)
+static bool zd_gup_fast_change_cb(enum zdrace_fi_point point, void *data)
 {
-	struct zd_gupf_change_ctx *cc = data;
+	struct zd_gup_fast_change_ctx *cc = data;
 
 	zdrace_sched_note(cc->ctx->s, point);
 	if (point != cc->c->at || cc->done)
 		return false;
 	cc->done = true;
-	if (cc->c->change == ZD_GUPF_ZAP) {
-		cc->ptep = zd_gupf_ptep(cc->ctx->mm, cc->ctx->addr);
+	if (cc->c->change == ZD_GUP_FAST_ZAP) {
+		cc->ptep = zd_gup_fast_ptep(cc->ctx->mm, cc->ctx->addr);
 		cc->pte = ptep_get_and_clear(cc->ctx->mm, cc->ctx->addr,
 					     cc->ptep);
 	} else {
@@ -554,36 +556,36 @@ static bool zd_gupf_change_cb(enum zdrace_fi_point point, void *data)
  */
 static void page_changes_inside_gup_fast_window(struct kunit *test)
 {
-	const struct zd_gupf_change_param *c = test->param_value;
-	struct zd_gupf_change_ctx cc = { .c = c };
-	struct zd_gupf_ctx *ctx;
+	const struct zd_gup_fast_change_param *c = test->param_value;
+	struct zd_gup_fast_change_ctx cc = { .c = c };
+	struct zd_gup_fast_ctx *ctx;
 	int before, after;
 
 	zd_rule(test, ZD_RULE_gup_fast_rechecks_window, MEMORY_DEVICE_GENERIC);
 	if (c->at == ZDRACE_FI_gup_fast_after_get_pgmap)
 		ZD_REQUIRE(test, ZD_GUP_FAST_GETS_PGMAP);
 
-	ctx = zd_gupf_setup(test, MEMORY_DEVICE_GENERIC);
+	ctx = zd_gup_fast_setup(test, MEMORY_DEVICE_GENERIC);
 	cc.ctx = ctx;
-	zd_gupf_arm_points(test, zd_gupf_change_cb, &cc);
+	zd_gup_fast_arm_points(test, zd_gup_fast_change_cb, &cc);
 	before = page_ref_count(ctx->page);
-	zd_gupf_gup(ctx);
+	zd_gup_fast_call(ctx);
 	zdrace_fi_disarm_all();
 	after = page_ref_count(ctx->page);
-	if (c->change == ZD_GUPF_ZAP && cc.done)
+	if (c->change == ZD_GUP_FAST_ZAP && cc.done)
 		set_pte_at(ctx->mm, ctx->addr, cc.ptep, cc.pte);
-	else if (c->change == ZD_GUPF_FREEZE && cc.count)
+	else if (c->change == ZD_GUP_FAST_FREEZE && cc.count)
 		page_ref_unfreeze(ctx->page, cc.count);
 
 	KUNIT_ASSERT_TRUE_MSG(test, cc.done, "gup-fast never reached %s",
 			      zdrace_fi_name(c->at));
-	if (c->change == ZD_GUPF_FREEZE)
+	if (c->change == ZD_GUP_FAST_FREEZE)
 		KUNIT_ASSERT_NE_MSG(test, cc.count, 0, "the page could not be frozen");
 	KUNIT_EXPECT_EQ_MSG(test, ctx->got, 0,
 			    "gup-fast returned a page that changed after its PTE read");
-	KUNIT_EXPECT_EQ_MSG(test, after, c->change == ZD_GUPF_ZAP ? before : 0,
+	KUNIT_EXPECT_EQ_MSG(test, after, c->change == ZD_GUP_FAST_ZAP ? before : 0,
 			    "gup-fast left a reference on the page");
-	if (ctx->got_page && c->change == ZD_GUPF_ZAP)
+	if (ctx->got_page && c->change == ZD_GUP_FAST_ZAP)
 		put_page(ctx->got_page);
 }
 
@@ -643,7 +645,7 @@ static void pgmap_lookup_fails_midway(struct kunit *test)
 
 /* ---- a fork inside pin_user_pages_fast()'s window ---- */
 
-struct zd_gupf_fork {
+struct zd_gup_fast_fork {
 	struct mm_struct *mm;
 	struct page *page;
 	int count;		/* the page's count when the fork came */
@@ -654,9 +656,9 @@ struct zd_gupf_fork {
  * gup_fast_after_grab, once: a fork write-protects the mm, as
  * copy_page_range() does, moving mm->write_protect_seq.
  */
-static bool zd_gupf_fork_cb(enum zdrace_fi_point point, void *data)
+static bool zd_gup_fast_fork_cb(enum zdrace_fi_point point, void *data)
 {
-	struct zd_gupf_fork *f = data;
+	struct zd_gup_fast_fork *f = data;
 
 	if (f->forked)
 		return false;
@@ -677,7 +679,7 @@ static void fork_inside_pin_fast_window(struct kunit *test)
 {
 	const struct zd_type_param *t = test->param_value;
 	struct zd_dev *dev = zd_dev_create(test, t->type);
-	struct zd_gupf_fork f = {};
+	struct zd_gup_fast_fork f = {};
 	struct page *got = NULL;
 	unsigned long addr;
 	int before, ret;
@@ -695,7 +697,7 @@ static void fork_inside_pin_fast_window(struct kunit *test)
 	f.mm = current->mm;
 	before = page_ref_count(f.page);
 
-	zd_arm_call(test, ZDRACE_FI_gup_fast_after_grab, zd_gupf_fork_cb, &f,
+	zd_arm_call(test, ZDRACE_FI_gup_fast_after_grab, zd_gup_fast_fork_cb, &f,
 		    ZD_EVERY_PASS);
 	scoped_guard(zd_injected)
 		ret = pin_user_pages_fast(addr, 1, FOLL_WRITE, &got);
@@ -718,12 +720,12 @@ static void fork_inside_pin_fast_window(struct kunit *test)
 
 static struct kunit_case zdrace_gup_fast_teardown_cases[] = {
 	KUNIT_CASE_PARAM(gup_fast_between_teardown_steps,
-			 zd_gupf_position_gen_params),
+			 zd_gup_fast_position_gen_params),
 	KUNIT_CASE_PARAM(teardown_inside_gup_fast_window,
-			 zd_gupf_windows_gen_params),
-	KUNIT_CASE_PARAM(grab_alone_keeps_pgmap, zd_gupf_claims_gen_params),
+			 zd_gup_fast_windows_gen_params),
+	KUNIT_CASE_PARAM(grab_alone_keeps_pgmap, zd_gup_fast_claims_gen_params),
 	KUNIT_CASE_PARAM(page_changes_inside_gup_fast_window,
-			 zd_gupf_changes_gen_params),
+			 zd_gup_fast_changes_gen_params),
 	KUNIT_CASE(pgmap_lookup_fails_midway),
 	KUNIT_CASE_PARAM(fork_inside_pin_fast_window, zd_mapped_gen_params),
 	{}

@@ -59,7 +59,7 @@ static void zd_reset_allocate(struct zd_reset_ctx *ctx)
 {
 	struct zd_dev *dev = ctx->dev;
 
-	if (zd_type_is_refcount0(dev->pgmap.type)) {
+	if (zd_type_free_at_zero(dev->pgmap.type)) {
 		ctx->got = zd_dev_alloc_page(dev);
 	} else {
 		ctx->got = zd_dev_take_free_page(dev);
@@ -94,7 +94,7 @@ static struct zd_reset_ctx *zd_reset_setup(struct kunit *test, enum memory_type 
 	ctx->test = test;
 	ctx->when = when;
 	ctx->dev = zd_dev_create(test, type);
-	if (zd_type_is_refcount0(type)) {
+	if (zd_type_free_at_zero(type)) {
 		ctx->freed = zd_dev_alloc_page(ctx->dev);
 		KUNIT_ASSERT_NOT_NULL(test, ctx->freed);
 	} else {
@@ -203,7 +203,7 @@ static void allocator_races_refcount_reset(struct kunit *test)
 			    "pgmap references before the free %ld, after the reallocation %ld",
 			    refs_before, refs_after);
 
-	if (count != ctx->owner_refs && !zd_type_is_refcount0(c->type))
+	if (count != ctx->owner_refs && !zd_type_free_at_zero(c->type))
 		zd_breaks(test,
 			  "GENERIC page %#lx handed out between ops->page_free() and the refcount reset: its owner holds %d references, folio_set_count(1) left page_ref_count=%d",
 				  page_to_pfn(ctx->got), ctx->owner_refs, count);

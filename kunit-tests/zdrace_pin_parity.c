@@ -49,7 +49,7 @@ static const struct zd_pin_case zd_pin_cases[] = {
 
 KUNIT_ARRAY_PARAM_DESC(zd_pin_cases, zd_pin_cases, name);
 
-struct zd_pin_pins {
+struct zd_pin_result {
 	long ret;
 	int pte_reads;		/* PTEs gup-fast read */
 	int grabbed_fast;	/* pages gup-fast itself grabbed */
@@ -82,8 +82,8 @@ static unsigned long zd_pin_map(struct zd_dev *dev)
  * slow GUP, and unpin them; what became of each: pinned where it is (in
  * @dev, or in RAM when @dev is NULL), migrated, or refused.
  */
-static void zd_pin_pin(struct kunit *test, struct zd_dev *dev,
-		       unsigned long addr, bool fast, struct zd_pin_pins *p)
+static void zd_pin_pages(struct kunit *test, struct zd_dev *dev,
+			 unsigned long addr, bool fast, struct zd_pin_result *p)
 {
 	unsigned int flags = FOLL_WRITE | FOLL_LONGTERM;
 	atomic_t pte_reads = ATOMIC_INIT(0), grabbed = ATOMIC_INIT(0);
@@ -133,13 +133,13 @@ static void longterm_pin_fast_and_slow_agree(struct kunit *test)
 {
 	const struct zd_pin_case *c = test->param_value;
 	struct zd_dev *dev = zd_dev_create(test, c->type);
-	struct zd_pin_pins fast = {}, slow = {};
+	struct zd_pin_result fast = {}, slow = {};
 	int i;
 
 	zd_rule(test, ZD_RULE_longterm_pin_parity, c->type);
 
-	zd_pin_pin(test, dev, zd_pin_map(dev), true, &fast);
-	zd_pin_pin(test, dev, zd_pin_map(dev), false, &slow);
+	zd_pin_pages(test, dev, zd_pin_map(dev), true, &fast);
+	zd_pin_pages(test, dev, zd_pin_map(dev), false, &slow);
 	kunit_info(test, "%s: fast pinned %ld (gup-fast read %d PTEs, grabbed %d), slow %ld, migrate_to_ram %d\n",
 		   c->name, fast.ret, fast.pte_reads, fast.grabbed_fast,
 		   slow.ret, atomic_read(&dev->migrated_to_ram));
@@ -208,13 +208,13 @@ static unsigned long zd_pin_map_ram(struct kunit *test, bool shmem)
 static void longterm_pin_of_ram_agrees(struct kunit *test)
 {
 	const struct zd_pin_ram *r = test->param_value;
-	struct zd_pin_pins fast = {}, slow = {};
+	struct zd_pin_result fast = {}, slow = {};
 	int i;
 
 	zd_rule(test, ZD_RULE_longterm_pin_parity, ZD_NO_TYPE);
 
-	zd_pin_pin(test, NULL, zd_pin_map_ram(test, r->shmem), true, &fast);
-	zd_pin_pin(test, NULL, zd_pin_map_ram(test, r->shmem), false, &slow);
+	zd_pin_pages(test, NULL, zd_pin_map_ram(test, r->shmem), true, &fast);
+	zd_pin_pages(test, NULL, zd_pin_map_ram(test, r->shmem), false, &slow);
 	KUNIT_EXPECT_EQ(test, fast.pte_reads, ZD_PIN_PAGES);
 	KUNIT_EXPECT_EQ_MSG(test, fast.grabbed_fast, ZD_PIN_PAGES,
 			    "gup-fast did not pin the %s pages itself", r->name);

@@ -695,7 +695,7 @@ static struct kunit_case zdrace_smp_races_cases[] = {
 			 zd_smp_delay_gen_params),
 	KUNIT_CASE(teardown_waits_for_held_gup_page),
 	KUNIT_CASE(zap_waits_for_irqs_off_walker),
-	KUNIT_CASE_PARAM(allocator_in_free_window, zd_refcount0_gen_params),
+	KUNIT_CASE_PARAM(allocator_in_free_window, zd_free_at_zero_gen_params),
 	KUNIT_CASE(lookup_against_truncate_and_reuse),
 	{}
 };

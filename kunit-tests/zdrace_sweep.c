@@ -503,7 +503,7 @@ static void zd_sweep_put1(void *data)
 	zd_sweep_put(data, 1);
 }
 
-static enum memory_type zd_sweep_refcount0_type(u64 seed)
+static enum memory_type zd_sweep_free_at_zero_type(u64 seed)
 {
 	return seed & 1 ? MEMORY_DEVICE_COHERENT : MEMORY_DEVICE_PRIVATE;
 }
@@ -522,7 +522,7 @@ static void teardown_vs_put(struct kunit *test)
 	struct zdrace_sched *s;
 	int waited, i;
 
-	ctx->dev = zd_dev_create(test, zd_sweep_refcount0_type(seed));
+	ctx->dev = zd_dev_create(test, zd_sweep_free_at_zero_type(seed));
 	for (i = 0; i < 2; i++) {
 		ctx->page[i] = zd_dev_alloc_page(ctx->dev);
 		KUNIT_ASSERT_NOT_NULL(test, ctx->page[i]);
@@ -607,7 +607,7 @@ static void alloc_free_vs_teardown(struct kunit *test)
 	struct zd_sweep_ctx *ctx = zd_sweep_ctx_new(test);
 	struct zdrace_sched *s;
 
-	ctx->dev = zd_dev_create(test, zd_sweep_refcount0_type(seed));
+	ctx->dev = zd_dev_create(test, zd_sweep_free_at_zero_type(seed));
 	s = zd_sweep_sched_teardown(test, seed, ctx, names, fns,
 				    ARRAY_SIZE(fns));
 

@@ -34,7 +34,7 @@ struct zd_held_case {
 };
 
 /* Every reference a teardown must wait for, per type. */
-static const struct zd_held_case zd_held_holding_cases[] = {
+static const struct zd_held_case zd_held_waited_cases[] = {
 	{ "private get_page", MEMORY_DEVICE_PRIVATE, ZD_REF_GET },
 	{ "private FOLL_PIN", MEMORY_DEVICE_PRIVATE, ZD_REF_PIN },
 	{ "private get_dev_pagemap", MEMORY_DEVICE_PRIVATE, ZD_REF_PGMAP },
@@ -124,7 +124,7 @@ static struct zd_held_ctx *zd_held_setup(struct kunit *test, enum memory_type ty
 	ctx->page = zd_dev_user_page(ctx->dev);
 	ctx->pfn = page_to_pfn(ctx->page);
 	ctx->ref = zd_ref_take(ctx->dev, ctx->page, kind);
-	if (zd_type_is_refcount0(type))
+	if (zd_type_free_at_zero(type))
 		put_page(ctx->page);
 	return ctx;
 }
@@ -152,7 +152,7 @@ static void zd_held_steps(const struct zd_held_case *c, u8 *steps)
 	steps[ZD_OTHER] = 1;
 }
 
-ZD_ORDER_PARAMS(zd_held_holding, name, zd_held_steps, 2);
+ZD_ORDER_PARAMS(zd_held_waited, name, zd_held_steps, 2);
 
 /*
  * The reference is dropped at the position the order gives it; teardown
@@ -194,7 +194,7 @@ static void teardown_waits_for_last_reference(struct kunit *test)
 			waited);
 	KUNIT_EXPECT_FALSE(test, ctx->dev->mapped);
 	KUNIT_EXPECT_FALSE(test, pfn_valid(ctx->pfn));
-	if (zd_type_is_refcount0(c->type) && c->kind != ZD_REF_PGMAP) {
+	if (zd_type_free_at_zero(c->type) && c->kind != ZD_REF_PGMAP) {
 		/* The dropped reference was the last: the page was freed. */
 		KUNIT_EXPECT_EQ(test, atomic_read(&ctx->dev->page_free_calls), 1);
 		KUNIT_EXPECT_EQ(test, atomic_read(&ctx->dev->pgmap_ref_at_free), 1);
@@ -331,7 +331,7 @@ static void pfn_walker_vs_teardown(struct kunit *test)
 
 static struct kunit_case zdrace_teardown_refs_cases[] = {
 	KUNIT_CASE_PARAM(teardown_waits_for_last_reference,
-			 zd_held_holding_gen_params),
+			 zd_held_waited_gen_params),
 	KUNIT_CASE_PARAM(plain_reference_vs_teardown,
 			 zd_held_plain_gen_params),
 	KUNIT_CASE_PARAM(pfn_walker_vs_teardown, zd_walker_gen_params),

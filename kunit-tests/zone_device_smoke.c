@@ -44,7 +44,7 @@ static int zd_idle_count(enum memory_type type)
 {
 	if (type == MEMORY_DEVICE_FS_DAX)
 		return ZD_FSDAX_IDLE;
-	return zd_type_is_refcount0(type) ? 0 : 1;
+	return zd_type_free_at_zero(type) ? 0 : 1;
 }
 
 /*
@@ -576,18 +576,19 @@ static int zd_first_ram(struct resource *res, void *arg)
  * its first unwound by memunmap_pages(); the pgmap it ran into keeps its
  * pages and its count.
  */
-static void memremap_pages_refuses_bad_pgmap(struct kunit *test)
+/*
+ * The pgmap @p describes, over @res; @other, a device whose range the bad
+ * pgmap claims, if it claims one.
+ */
+static struct dev_pagemap *zd_bad_pgmap(struct kunit *test,
+					const struct zd_bad_param *p,
+					struct resource *res,
+					struct zd_dev **other)
 {
-	const struct zd_bad_param *p = test->param_value;
-	struct resource *res = zd_region(test, "zdrace-bad");
-	unsigned long pfn = PHYS_PFN(res->start);
 	struct dev_pagemap_ops *ops;
-	struct dev_pagemap *pgmap, *found;
-	struct zd_dev *other = NULL;
+	struct dev_pagemap *pgmap;
 	struct range ram = {};	/* RAM, or the hotplug window */
 	phys_addr_t taken = 0;
-	long other_refs = 0;
-	void *ret;
 
 	pgmap = kunit_kzalloc(test, struct_size(pgmap, ranges, 2), GFP_KERNEL);
 	ops = kunit_kmalloc(test, sizeof(*ops), GFP_KERNEL);
@@ -600,11 +601,11 @@ static void memremap_pages_refuses_bad_pgmap(struct kunit *test)
 	pgmap->range.start = res->start;
 	pgmap->range.end = res->end;
 	pgmap->nr_range = 1;
+	*other = NULL;
 	if (p->bad == ZD_BAD_START_TAKEN || p->bad == ZD_BAD_END_TAKEN ||
 	    p->bad == ZD_BAD_SECOND_RANGE) {
-		other = zd_dev_create(test, MEMORY_DEVICE_GENERIC);
-		other_refs = zd_dev_pgmap_refs(other);
-		taken = PFN_PHYS(other->pfn_first);
+		*other = zd_dev_create(test, MEMORY_DEVICE_GENERIC);
+		taken = PFN_PHYS((*other)->pfn_first);
 	}
 	switch (p->bad) {
 	case ZD_BAD_NO_RANGE:
@@ -646,25 +647,47 @@ static void memremap_pages_refuses_bad_pgmap(struct kunit *test)
 		pgmap->nr_range = 2;
 		break;
 	}
+	return pgmap;
+}
 
+/* Return: whether @pfn has the pgmap @want (NULL: none), dropping the get. */
+static bool zd_pgmap_is(unsigned long pfn, struct dev_pagemap *want)
+{
+	struct dev_pagemap *found = zd_get_dev_pagemap(pfn);
+
+	if (found)
+		put_dev_pagemap(found);
+	return found == want;
+}
+
+static void memremap_pages_refuses_bad_pgmap(struct kunit *test)
+{
+	const struct zd_bad_param *p = test->param_value;
+	struct resource *res = zd_region(test, "zdrace-bad");
+	unsigned long pfn = PHYS_PFN(res->start);
+	struct dev_pagemap *pgmap;
+	struct zd_dev *other;
+	long other_refs = 0;
+	void *ret;
+
+	pgmap = zd_bad_pgmap(test, p, res, &other);
+	if (other)
+		other_refs = zd_dev_pgmap_refs(other);
 	if (p->report != ZD_SILENT)
 		zd_expect_report(test, "WARNING in memremap_pages",
 				 p->report == ZD_WARNS_ONCE);
+
 	ret = memremap_pages(pgmap, numa_node_id());
 	KUNIT_ASSERT_TRUE_MSG(test, IS_ERR(ret), "memremap_pages() took it");
 	KUNIT_EXPECT_EQ(test, PTR_ERR(ret), (long)p->error);
 	KUNIT_EXPECT_FALSE_MSG(test, pfn_valid(pfn),
 			       "a memmap left behind for %#lx", pfn);
-	found = zd_get_dev_pagemap(pfn);
-	KUNIT_EXPECT_NULL_MSG(test, found, "a pgmap left behind for %#lx", pfn);
-	if (found)
-		put_dev_pagemap(found);
+	KUNIT_EXPECT_TRUE_MSG(test, zd_pgmap_is(pfn, NULL),
+			      "a pgmap left behind for %#lx", pfn);
 	if (!other)
 		return;
-	found = zd_get_dev_pagemap(other->pfn_first);
-	KUNIT_EXPECT_PTR_EQ(test, found, &other->pgmap);
-	if (found)
-		put_dev_pagemap(found);
+	KUNIT_EXPECT_TRUE_MSG(test, zd_pgmap_is(other->pfn_first, &other->pgmap),
+			      "the device whose range it claimed lost its pgmap");
 	KUNIT_EXPECT_EQ(test, zd_dev_pgmap_refs(other), other_refs);
 	KUNIT_EXPECT_TRUE(test, pfn_valid(other->pfn_first));
 }
@@ -677,7 +700,7 @@ static struct kunit_case zone_device_smoke_cases[] = {
 	KUNIT_CASE_PARAM(generic_gup_fast_devmap_branch, zd_gup_gen_params),
 	KUNIT_CASE_PARAM(gup_fast_spans_two_pgmaps, zd_gup_gen_params),
 	KUNIT_CASE(generic_longterm_refused_by_gup_fast),
-	KUNIT_CASE_PARAM(alloc_and_free_like_test_hmm, zd_refcount0_gen_params),
+	KUNIT_CASE_PARAM(alloc_and_free_like_test_hmm, zd_free_at_zero_gen_params),
 	KUNIT_CASE_PARAM(unmap_removes_range, zd_type_gen_params),
 	KUNIT_CASE_PARAM(map_unmap_cycles_leak_nothing, zd_type_gen_params),
 	KUNIT_CASE(ledger_sees_leaks),
