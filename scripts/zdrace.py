@@ -359,6 +359,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 	CONFIGS=), under the build lock; the sweep then boots a copy of it
 	taken under that lock (zdtool.sweep.cli), so that a `make` meanwhile
 	never changes, or half-writes, what it boots."""
+	args.make_vars = _goal(args).variables
 	if args.sweep_command in ('run', 'list') and \
 			not getattr(args, 'resume', None):
 		info = prepare(args)

@@ -139,6 +139,17 @@ class ReproTest(unittest.TestCase):
 		self.assertIn('zdrace_sweep.arm=final_put_zone_device:delay=200,'
 			      'memunmap_before_wait:yield', parsed.kernel_args)
 
+	def test_sweep_make_line_keeps_the_tree(self) -> None:
+		"""A sweep of a KERNEL_SRC tree replays on that tree."""
+		line = job.make_command('7.3', Job(0, 'teardown_vs_put', 9, 1, []),
+					[], Goal('run', '7.3', (('KERNEL_SRC',
+								 '/src/linux-7.2'),)))
+		args = zdrace.parse_args(make_dry_run(line))
+		self.assertEqual(args.kernel_src, '/src/linux-7.2')
+		self.assertEqual(args.filter_glob, 'zdrace_sweep.teardown_vs_put')
+		self.assertEqual(args.run_args, ['zdrace_sched.seed=9',
+						 'zdrace_sched.seeds=1'])
+
 
 if __name__ == '__main__':
 	unittest.main()

@@ -170,10 +170,12 @@ def _extra(args: argparse.Namespace) -> List[str]:
 
 
 def _kernel_list(args: argparse.Namespace,
-		 extra: List[str]) -> Tuple[Layout, KernelList]:
+		 extra: List[str]) -> Tuple[Layout, str, KernelList]:
+	"""The line's build, the copy of its kernel a sweep boots, and what
+	that kernel lists."""
 	layout = _args_layout(args)
 	linux = _snapshot(layout, _lock_path(args, layout.build_root))
-	return layout, listing.read(linux, extra, layout.kernel_list)
+	return layout, linux, listing.read(linux, extra, layout.kernel_list)
 
 
 def _new(args: argparse.Namespace) -> Tuple[Spec, journal.State, str]:
@@ -182,8 +184,7 @@ def _new(args: argparse.Namespace) -> Tuple[Spec, journal.State, str]:
 	budget = parse_duration(args.time) if args.time else None
 	if args.previous:
 		report.previous_titles(args.previous)
-	layout, kernel = _kernel_list(args, extra)
-	linux = _snapshot(layout, _lock_path(args, layout.build_root))
+	layout, linux, kernel = _kernel_list(args, extra)
 	spec = build_spec(kernel, _list(args.scenarios), _list(args.points),
 			  _list(args.actions), bool(args.with_excluded),
 			  seed=args.seed if args.seed is not None else 1,
@@ -194,7 +195,8 @@ def _new(args: argparse.Namespace) -> Tuple[Spec, journal.State, str]:
 	header = Header(time.strftime('%Y%m%d%H%M%S') + f'-{os.getpid()}',
 			time.time(), spec, _kernel_info(linux, layout),
 			Settings(linux, layout.line, layout.build_root, extra,
-				 args.timeout or 120.0, runs, budget))
+				 args.timeout or 120.0, runs, budget,
+				 [list(v) for v in getattr(args, 'make_vars', [])]))
 	out = _out_dir(args, spec)
 	os.makedirs(out, exist_ok=True)
 	j = journal.Journal(os.path.join(out, journal.NAME))
@@ -317,9 +319,9 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-	layout, kernel = _kernel_list(args, _extra(args))
+	_, linux, kernel = _kernel_list(args, _extra(args))
 	lim = kernel.limits
-	print(f'kernel: {layout.linux} (max delay {lim.max_delay_us} us, '
+	print(f'kernel: {linux} (max delay {lim.max_delay_us} us, '
 	      f'{lim.max_boot_points} points and {lim.max_seeds} seeds a boot)')
 	print('scenarios: ' + ', '.join(kernel.cases))
 	print('points:')

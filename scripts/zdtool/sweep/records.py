@@ -42,6 +42,9 @@ class Settings:
 	timeout: float
 	runs: Optional[int]
 	time: Optional[float]
+	# `make` variables that built the kernel (KERNEL_SRC=, CONFIGS=):
+	# each failure's make line sets them again.
+	make_vars: List[List[str]] = field(default_factory=list)
 
 
 @dataclass

@@ -17,6 +17,7 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 
 from zdtool import bad_input, write_atomic
 from zdtool.sweep import html
+from zdtool.kernel.replay import Goal
 from zdtool.sweep.job import make_command, repro_command
 from zdtool.sweep.journal import State
 from zdtool.sweep.records import (Failure, Header, JobRecord, Minimized,
@@ -36,8 +37,9 @@ def failure_repro(rec: JobRecord, header: Header,
 		seed, seeds = rec.seed, rec.seeds
 	job = Job(rec.index, rec.case, seed, seeds,
 		  rec.arm if arm is None else arm, header.spec.concurrent)
+	goal = Goal('run', s.line, tuple((k, v) for k, v in s.make_vars))
 	return (repro_command(s.linux, job, s.extra),
-		make_command(s.line, job, s.extra))
+		make_command(s.line, job, s.extra, goal))
 
 
 def _points(summary: Summary) -> List[PointRow]:
