@@ -54,6 +54,19 @@ class ReportsTest(unittest.TestCase):
 			'zone_device_smoke.silent: declares WARNING in '
 			'memremap_pages, which did not come'])
 
+	def test_report_in_a_parameterized_case(self) -> None:
+		"""The parameters' lines are the case's log in kunit_parser: a
+		report in one is the case's."""
+		params = ('        KTAP version 1\n        # Subtest: warns\n'
+			  '        ok 1 quiet param\n' + WARN_73 +
+			  '        not ok 2 warning param\n    not ok 1 warns\n')
+		self.assertEqual(self.check(_console(params, 1)), [
+			'zone_device_smoke.warns: WARNING in memremap_pages, which '
+			'the case does not declare (zd_expect_report())'])
+		decl = DECLARED.format(case='warns', once='')
+		self.assertEqual(self.check(_console(params.replace(
+			WARN_73, decl + WARN_73), 1)), [])
+
 	def test_expectations(self) -> None:
 		self.assertEqual(reports.expectations([
 			'# c: zdrace: expects report: WARNING in f (once per boot)',

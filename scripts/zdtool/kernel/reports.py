@@ -37,11 +37,19 @@ class Problem:
 		return f'{self.test}: {self.what}'
 
 
-def _cases(test: Any, path: List[str]) -> Iterator[Tuple[str, Any]]:
-	"""(suite.case[.param], test) of every leaf below @test."""
+def _cases(test: Any, path: List[str]) -> Iterator[Tuple[str, List[str]]]:
+	"""(suite.case, its log) of every case below @test.  A parameterized
+	case's console lines are kunit_parser's log of the case, not of its
+	parameters (they have no headers of their own): its reports and
+	declarations are the case's, all parameters together."""
 	name = path + ([test.name] if test.name else [])
-	if not test.subtests:
-		yield '.'.join(name), test
+	if not test.subtests or all(not t.subtests for t in test.subtests) \
+			and path:
+		log = list(test.log)
+		for t in test.subtests:
+			log += list(t.log)
+		yield '.'.join(name), log
+		return
 	for t in test.subtests:
 		yield from _cases(t, name)
 
@@ -62,8 +70,7 @@ def check(tree: str, text: str) -> Tuple[int, List[Problem]]:
 	ktap = kunitpy.Ktap(tree, clean_lines(text))
 	seen, problems = 0, []
 	cases = (c for suite in ktap.root.subtests for c in _cases(suite, []))
-	for name, test in cases:
-		log = list(test.log)
+	for name, log in cases:
 		titles = [r.title for r in find_reports(log)]
 		seen += len(titles)
 		expected = expectations(log)
