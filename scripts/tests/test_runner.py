@@ -4,6 +4,7 @@ first error and the command that rebuilds; no kernel is booted."""
 
 import contextlib
 import io
+import os
 import tempfile
 import unittest
 from typing import List, Optional, Tuple
@@ -91,6 +92,33 @@ class TreeArgsTest(unittest.TestCase):
 						results=d, configs=[])
 			self.assertEqual([a for a in other.command('exec')
 					  if 'unplaced' in a], [])
+
+
+class PmemTest(unittest.TestCase):
+	"""A kernel built with persistent memory boots with a fresh ext4
+	image of its own as zone_device_pmem=; others boot without."""
+
+	def test_image_for_a_pmem_kernel(self) -> None:
+		with tempfile.TemporaryDirectory() as d:
+			pmem = os.path.join(d, 'pmem.config')
+			with open(pmem, 'w') as f:
+				f.write('# a comment\nCONFIG_UML_PMEM=y\n')
+			run = runner.KunitRun(tree=d, build_dir=f'{d}/kunit',
+					      results=f'{d}/r', configs=[],
+					      line_configs=[pmem])
+			image = f'{d}/kunit/{runner.PMEM_IMAGE}'
+			self.assertIn(f'--kernel_args=zone_device_pmem={image}',
+				      run.command('exec'))
+			self.assertFalse(any('zone_device_pmem' in a
+					     for a in run.command('build')))
+			run.boot_files('exec')
+			with open(image, 'rb') as f:
+				f.seek(1024 + 0x38)	# the ext2/3/4 superblock magic
+				self.assertEqual(f.read(2), b'\x53\xef')
+			self.assertEqual(os.path.getsize(image), runner.PMEM_SIZE)
+			plain = runner.KunitRun(tree=d, build_dir=d, results=d,
+						configs=[])
+			self.assertEqual(plain.pmem_image, '')
 
 
 if __name__ == '__main__':

@@ -7,6 +7,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 import time
@@ -19,6 +20,42 @@ from zdtool.kernel.results import Counts, count_kunit_json
 from zdtool.kernel.tree import read_info
 
 KUNIT_PY = 'tools/testing/kunit/kunit.py'
+
+# A kernel built with persistent memory (configs/<line>/pmem.config) boots
+# with a fresh ext4 image of PMEM_SIZE as it (zone_device_pmem=), which
+# the DAX suite mounts -o dax=always.
+PMEM_CONFIG = 'CONFIG_UML_PMEM=y'
+PMEM_IMAGE = 'pmem.img'
+PMEM_SIZE = 64 << 20
+MKFS_EXT4 = ['mkfs.ext4', '-F', '-q', '-b', '4096',
+	     '-E', 'lazy_itable_init=0,lazy_journal_init=0']
+
+
+def _sets(config: str, line: str) -> bool:
+	try:
+		with open(config) as f:
+			return any(l.strip() == line for l in f)
+	except OSError:
+		return False
+
+
+def make_pmem_image(path: str, size: int = PMEM_SIZE) -> None:
+	"""A fresh ext4 image of @size at @path (the guest writes to it)."""
+	mkfs = shutil.which(MKFS_EXT4[0]) or \
+		shutil.which(MKFS_EXT4[0], path='/usr/sbin:/sbin')
+	if not mkfs:
+		raise ZdError(f'{MKFS_EXT4[0]}: not found; install e2fsprogs '
+			      '(the persistent memory image is an ext4)')
+	with contextlib.suppress(FileNotFoundError):
+		os.unlink(path)
+	with open(path, 'wb') as f:
+		f.truncate(size)
+	proc = subprocess.run([mkfs] + MKFS_EXT4[1:] + [path],
+			      stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+			      text=True)
+	if proc.returncode:
+		raise ZdError(f'{shlex.join([mkfs] + MKFS_EXT4[1:] + [path])}: '
+			      f'{proc.stdout.strip() or f"exit {proc.returncode}"}')
 
 
 # Set while this process holds the build lock (its path): a nested
@@ -92,6 +129,9 @@ class KunitRun:
 		if verb in ('run', 'exec'):
 			cmd += [f'--kernel_args={a}'
 				for a in self.kernel_args + self.tree_args()]
+			if self.pmem_image:
+				cmd.append('--kernel_args=zone_device_pmem='
+					   f'{self.pmem_image}')
 			# UML's pid file and mconsole socket: in the build
 			# directory, not ~/.uml, where a UML kunit.py kills on
 			# timeout would leave them.
@@ -105,6 +145,21 @@ class KunitRun:
 				cmd.append(self.filter_glob)
 		return cmd
 
+	@property
+	def pmem_image(self) -> str:
+		"""The image this run's kernel boots as persistent memory, if
+		its configs build it in."""
+		if not any(_sets(c, PMEM_CONFIG)
+			   for c in self.configs + self.line_configs):
+			return ''
+		return os.path.join(os.path.abspath(self.build_dir), PMEM_IMAGE)
+
+	def boot_files(self, verb: str) -> None:
+		"""What a boot needs on the host first: a fresh pmem image."""
+		if verb in ('run', 'exec') and self.pmem_image:
+			os.makedirs(os.path.dirname(self.pmem_image), exist_ok=True)
+			make_pmem_image(self.pmem_image)
+
 	def tree_args(self) -> List[str]:
 		"""What the tree being booted says of itself: the points not
 		placed in it (zdtool.kernel.tree.TreeInfo.boot_args())."""
@@ -114,12 +169,14 @@ class KunitRun:
 	def invoke(self, verb: str, json_path: Optional[str] = None,
 		   quiet: bool = False) -> int:
 		cmd = self.command(verb, json_path)
+		self.boot_files(verb)
 		out = subprocess.DEVNULL if quiet else None
 		return subprocess.run(cmd, cwd=self.tree, stdout=out,
 				      stderr=out).returncode
 
 	def capture(self, verb: str) -> Tuple[int, str]:
 		"""invoke() with the output kept: (exit status, output)."""
+		self.boot_files(verb)
 		proc = subprocess.run(self.command(verb), cwd=self.tree,
 				      stdout=subprocess.PIPE,
 				      stderr=subprocess.STDOUT, text=True,
@@ -128,6 +185,7 @@ class KunitRun:
 
 	def tee(self, verb: str) -> Tuple[int, str]:
 		"""invoke() shown as it runs, its output also kept."""
+		self.boot_files(verb)
 		kept = []
 		with subprocess.Popen(self.command(verb), cwd=self.tree,
 				      stdout=subprocess.PIPE,
