@@ -18,6 +18,7 @@
 #include <kunit/test.h>
 #include <linux/blkdev.h>
 #include <linux/delay.h>
+#include <linux/falloc.h>
 #include <linux/fs.h>
 #include <linux/gfp.h>
 #include <linux/init_syscalls.h>
@@ -206,10 +207,122 @@ static void mapped_file_page_is_fs_dax(struct kunit *test)
 			    "the unmap did not give the mapping's reference back");
 }
 
+/* The page of @file's first block, mapped and faulted in: its address. */
+static unsigned long zd_dax_map(struct kunit *test, struct file *file)
+{
+	unsigned long addr;
+
+	addr = kunit_vm_mmap(test, file, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
+			     MAP_SHARED, 0);
+	KUNIT_ASSERT_NE_MSG(test, addr, 0UL, "cannot map the file");
+	KUNIT_ASSERT_EQ(test, put_user('z', (char __user *)addr), 0);
+	return addr;
+}
+
+/* A FOLL_LONGTERM pin of a DAX file page is refused, fast or slow. */
+static void longterm_pin_refused(struct kunit *test)
+{
+	unsigned long addr = zd_dax_map(test, zd_dax_file(test, 1));
+	struct page *page = NULL;
+	long ret;
+
+	ret = pin_user_pages_fast(addr, 1, FOLL_WRITE | FOLL_LONGTERM, &page);
+	KUNIT_EXPECT_LE_MSG(test, ret, 0L,
+			    "a FOLL_LONGTERM pin of a DAX page was taken");
+	if (ret > 0)
+		unpin_user_page(page);
+}
+
+/* How the layout of a pinned block is broken. */
+struct zd_dax_cut {
+	const char *name;
+	int (*cut)(struct file *file);
+};
+
+static int zd_dax_truncate(struct file *file)
+{
+	return vfs_truncate(&file->f_path, 0);
+}
+
+static int zd_dax_punch(struct file *file)
+{
+	return vfs_fallocate(file, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			     0, PAGE_SIZE);
+}
+
+static const struct zd_dax_cut zd_dax_cuts[] = {
+	{ "truncate", zd_dax_truncate },
+	{ "punch hole", zd_dax_punch },
+};
+
+KUNIT_ARRAY_PARAM_DESC(zd_dax_cut, zd_dax_cuts, name);
+
+/* How long the cut may sleep on the pin before the case ends it. */
+#define ZD_DAX_PINNED_MS	200
+#define ZD_DAX_CUT_MS		2000
+
+struct zd_dax_cutter {
+	const struct zd_dax_cut *cut;
+	struct file *file;
+	int ret;
+};
+
+static int zd_dax_cutter(void *data)
+{
+	struct zd_dax_cutter *c = data;
+
+	c->ret = c->cut->cut(c->file);
+	return 0;
+}
+
+/*
+ * A FOLL_PIN of a mapped DAX page (as a DMA would take it) holds a
+ * truncate or a hole punch of its block in dax_break_layout() until the
+ * unpin: the page is neither freed nor reused meanwhile; then the cut
+ * completes and the page is idle.
+ */
+static void cut_waits_for_pin(struct kunit *test)
+{
+	const struct zd_dax_cut *cut = test->param_value;
+	struct zd_dax_cutter c = { .cut = cut };
+	struct zd_cpu_thread *t;
+	struct page *page;
+	unsigned long addr;
+	int count;
+
+	zd_rule(test, ZD_RULE_fsdax_pin_keeps_busy, MEMORY_DEVICE_FS_DAX);
+	c.file = zd_dax_file(test, 1);
+	addr = zd_dax_map(test, c.file);
+	KUNIT_ASSERT_EQ(test, pin_user_pages_fast(addr, 1, FOLL_WRITE, &page),
+			1);
+	KUNIT_ASSERT_TRUE(test, folio_maybe_dma_pinned(page_folio(page)));
+	count = page_ref_count(page);
+
+	t = zd_cpu_thread_start(test, raw_smp_processor_id(), zd_dax_cutter, &c,
+				"dax_cut");
+	KUNIT_EXPECT_FALSE_MSG(test, zd_cpu_thread_wait(t, ZD_DAX_PINNED_MS),
+			       "%s returned (%d) under a DMA pin", cut->name,
+			       c.ret);
+	/* The mapping was zapped; the pin holds the page, nothing frees it. */
+	KUNIT_EXPECT_EQ(test, page_ref_count(page), count - 1);
+	KUNIT_EXPECT_TRUE(test, folio_maybe_dma_pinned(page_folio(page)));
+	KUNIT_EXPECT_EQ(test, page_pgmap(page)->type, MEMORY_DEVICE_FS_DAX);
+
+	unpin_user_page(page);
+	KUNIT_ASSERT_TRUE_MSG(test, zd_cpu_thread_wait(t, ZD_DAX_CUT_MS),
+			      "%s still waits %d ms after the unpin", cut->name,
+			      ZD_DAX_CUT_MS);
+	KUNIT_EXPECT_EQ(test, c.ret, 0);
+	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(page), 0,
+			    "the page is not idle after the %s", cut->name);
+}
+
 static struct kunit_case zdrace_dax_fs_cases[] = {
 	KUNIT_CASE(mount_is_dax_always),
 	KUNIT_CASE(file_on_it_is_dax),
 	KUNIT_CASE(mapped_file_page_is_fs_dax),
+	KUNIT_CASE(longterm_pin_refused),
+	KUNIT_CASE_PARAM(cut_waits_for_pin, zd_dax_cut_gen_params),
 	{}
 };
 
