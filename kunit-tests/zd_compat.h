@@ -105,6 +105,18 @@ static inline void zd_zone_device_page_init(struct page *page,
 {
 	zone_device_page_init(page, pgmap, 0);
 }
+
+/* Device folios of more than one page: zone_device_page_init()'s order. */
+#define ZD_LARGE_DEVICE_FOLIOS	true
+#define ZD_LARGE_DEVICE_FOLIOS_GONE \
+	"zone_device_page_init() hands out order-0 pages only (mm/memremap.c)"
+
+static inline void zd_zone_device_folio_init(struct page *page,
+					     struct dev_pagemap *pgmap,
+					     unsigned int order)
+{
+	zone_device_page_init(page, pgmap, order);
+}
 #endif
 #else
 #define ZD_PARAM_GEN(fn)	const void *(fn)(const void *prev, char *desc)
@@ -161,6 +173,18 @@ static inline bool zd_page_ref_add_unless_zero(struct page *page, int nr)
 #ifdef CONFIG_ZONE_DEVICE
 static inline void zd_zone_device_page_init(struct page *page,
 					    struct dev_pagemap *pgmap)
+{
+	zone_device_page_init(page);
+}
+
+#define ZD_LARGE_DEVICE_FOLIOS	false
+#define ZD_LARGE_DEVICE_FOLIOS_GONE \
+	"zone_device_page_init() hands out order-0 pages only (mm/memremap.c)"
+
+/* Order 0 only: ZD_REQUIRE(test, ZD_LARGE_DEVICE_FOLIOS) before others. */
+static inline void zd_zone_device_folio_init(struct page *page,
+					     struct dev_pagemap *pgmap,
+					     unsigned int order)
 {
 	zone_device_page_init(page);
 }

@@ -81,6 +81,15 @@ static struct zd_dev *zd_page_dev(struct page *page)
  * type (GENERIC pages only get there when a user drops the reference they
  * were handed at memremap time; zd_dev_alloc_page() never hands them out).
  */
+static void zd_dev_push_free(struct zd_dev *dev, struct page *page)
+{
+	spin_lock(&dev->lock);
+	page->zone_device_data = dev->free_pages;
+	dev->free_pages = page;
+	dev->nr_free++;
+	spin_unlock(&dev->lock);
+}
+
 static void zd_dev_page_free(struct page *page)
 {
 	struct zd_dev *dev = zd_page_dev(page);
@@ -88,11 +97,7 @@ static void zd_dev_page_free(struct page *page)
 	atomic_inc(&dev->page_free_calls);
 	if (!percpu_ref_is_zero(&dev->pgmap.ref))
 		atomic_inc(&dev->pgmap_ref_at_free);
-	spin_lock(&dev->lock);
-	page->zone_device_data = dev->free_pages;
-	dev->free_pages = page;
-	dev->nr_free++;
-	spin_unlock(&dev->lock);
+	zd_dev_push_free(dev, page);
 	if (dev->on_page_free)
 		dev->on_page_free(dev, page);
 }
@@ -142,8 +147,13 @@ static vm_fault_t zd_dev_migrate_to_ram(struct vm_fault *vmf)
 }
 
 #if ZD_KERNEL_7
+/* Every page of a freed folio goes back on the free list, head last. */
 static void zd_dev_folio_free(struct folio *folio)
 {
+	long i;
+
+	for (i = folio_nr_pages(folio) - 1; i > 0; i--)
+		zd_dev_push_free(zd_page_dev(&folio->page), folio_page(folio, i));
 	zd_dev_page_free(&folio->page);
 }
 #endif
@@ -442,6 +452,67 @@ struct page *zd_dev_take_free_page(struct zd_dev *dev)
  * pgmap reference and a count of 1.  NULL when the free list is empty, and
  * for the other types, whose free path never drops that pgmap reference.
  */
+/*
+ * Take pages @idx .. @idx + @nr - 1 off the free list, all or none.
+ * Return: whether they were all free.
+ */
+static bool zd_dev_take_free_range(struct zd_dev *dev, unsigned long idx,
+				   unsigned long nr)
+{
+	struct page *first = zd_dev_page(dev, idx), *page, *next, *kept = NULL;
+	unsigned long flags, found = 0;
+
+	spin_lock_irqsave(&dev->lock, flags);
+	for (page = dev->free_pages; page; page = page->zone_device_data)
+		found += page >= first && page < first + nr;
+	if (found == nr) {
+		/* The rest, reversed, then back in their order. */
+		for (page = dev->free_pages; page; page = next) {
+			next = page->zone_device_data;
+			if (page >= first && page < first + nr) {
+				page->zone_device_data = NULL;
+				continue;
+			}
+			page->zone_device_data = kept;
+			kept = page;
+		}
+		dev->free_pages = NULL;
+		for (page = kept; page; page = next) {
+			next = page->zone_device_data;
+			page->zone_device_data = dev->free_pages;
+			dev->free_pages = page;
+		}
+		dev->nr_free -= nr;
+	}
+	spin_unlock_irqrestore(&dev->lock, flags);
+	return found == nr;
+}
+
+/**
+ * zd_dev_alloc_folio() - hand out the free block of 2^@order pages at
+ *	page @idx of @dev as one folio, as a driver does with
+ *	zone_device_page_init(page, pgmap, order).
+ * @dev: a PRIVATE or COHERENT device.
+ * @idx: the block's first page, a multiple of 2^@order.
+ * @order: its order; above 0 only where ZD_LARGE_DEVICE_FOLIOS.
+ *
+ * Return: the folio, at count 1, or NULL if a page of the block is not
+ * free.
+ */
+struct folio *zd_dev_alloc_folio(struct zd_dev *dev, unsigned long idx,
+				 unsigned int order)
+{
+	struct page *page = zd_dev_page(dev, idx);
+
+	if (!zd_type_free_at_zero(dev->pgmap.type) ||
+	    !IS_ALIGNED(idx, 1UL << order) ||
+	    !zd_dev_take_free_range(dev, idx, 1UL << order))
+		return NULL;
+	zd_zone_device_folio_init(page, &dev->pgmap, order);
+	unlock_page(page);
+	return page_folio(page);
+}
+
 struct page *zd_dev_alloc_page(struct zd_dev *dev)
 {
 	struct page *page;

@@ -76,6 +76,8 @@ void zd_dev_release(struct zd_dev *dev);
 struct page *zd_dev_page(struct zd_dev *dev, unsigned long idx);
 struct page *zd_dev_take_free_page(struct zd_dev *dev);
 struct page *zd_dev_alloc_page(struct zd_dev *dev);
+struct folio *zd_dev_alloc_folio(struct zd_dev *dev, unsigned long idx,
+				 unsigned int order);
 void zd_fsdax_take(struct page *page);
 struct page *zd_dev_user_page(struct zd_dev *dev);
 bool zd_type_user_ref_is_callers(enum memory_type type);

@@ -127,7 +127,8 @@ class LineConfigsTest(unittest.TestCase):
 		run = self.kunit_run('7.3')
 		self.assertEqual([os.path.relpath(c, zdrace.REPO)
 				  for c in run.line_configs],
-				 ['configs/7.3/hz.config', 'configs/7.3/smp.config'])
+				 ['configs/7.3/hz.config', 'configs/7.3/pmem.config',
+				  'configs/7.3/smp.config'])
 		cmd = run.command('build')
 		own = cmd.index('--kunitconfig=/own.config')
 		self.assertIn(f'--kunitconfig={run.line_configs[0]}',
@@ -137,7 +138,8 @@ class LineConfigsTest(unittest.TestCase):
 		run = self.kunit_run('6.12')
 		self.assertEqual([os.path.relpath(c, zdrace.REPO)
 				  for c in run.line_configs],
-				 ['configs/6.12/time-travel.config'])
+				 ['configs/6.12/pmem.config',
+				  'configs/6.12/time-travel.config'])
 		self.assertIn('time-travel=inf-cpu', run.kernel_args)
 
 	def test_line_without_configs(self) -> None:

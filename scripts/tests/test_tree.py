@@ -153,6 +153,23 @@ class PrepareTest(unittest.TestCase):
 		self.assertIn('int a;', self._read('mm/memremap.c'))
 		self.assertGreaterEqual(os.stat(path).st_mtime_ns, patched)
 
+	def test_revert_outlives_an_unbuilt_preparation(self) -> None:
+		"""A mutant of one file, its revert, then a mutant of another
+		file, with no build between the last two (make mutants'
+		reset, then MUTANT=): the first file keeps its revert's mtime,
+		newer than the object built from the mutant, not the pristine
+		one's, older."""
+		self._prepare(self._good())
+		memremap = os.path.join(self.layout.tree, 'mm/memremap.c')
+		built = os.stat(memremap).st_mtime_ns	# the mutant's object
+		self._prepare({})
+		reverted = os.stat(memremap).st_mtime_ns
+		self.assertGreaterEqual(reverted, built)
+		self._prepare({'0001-other.patch': fakekernel.patch_text(
+			'mm/gup.c', 'int d;', 'int D;', 'other')})
+		self.assertIn('int a;', self._read('mm/memremap.c'))
+		self.assertEqual(os.stat(memremap).st_mtime_ns, reverted)
+
 	def test_tarball_source(self) -> None:
 		tarball = fakekernel.make_tarball(
 			self.src, os.path.join(self.tmp.name, 'linux-source-6.12.tar.xz'))

@@ -55,6 +55,10 @@ class TreeInfo:
 	# POINTS_RECORD: placed, absent (names), not_placed (NotPlaced).
 	placement: Dict[str, Any] = field(default_factory=dict)
 	line: str = ''			# whose series: the nearest line's
+	# Files whose mtime is not the pristine one's (keep_mtimes()): the
+	# next preparation keeps it, or an object built before this tree
+	# (a mutant's, say) would outlive the file's revert.
+	kept: List[str] = field(default_factory=list)
 
 	def banner(self) -> str:
 		line = self.line or kernel_line(self.version)
@@ -226,13 +230,17 @@ def _own_inode(path: str) -> None:
 	os.replace(tmp, path)
 
 
-def keep_mtimes(new: str, old: str, files: List[str]) -> None:
+def keep_mtimes(new: str, old: str, files: List[str]) -> List[str]:
 	"""Unchanged files keep the old tree's mtime; changed ones get 'now'.
 
 	Without this every re-preparation would rebuild all that a patched
 	header reaches, and a dropped patch (file back to its pristine,
 	older mtime) would leave stale objects behind.  A file whose mtime
 	is set gets an inode of its own first, so no other tree sees it.
+	@files must hold every file the old tree changed the mtime of (its
+	TreeInfo.kept): a revert's 'now' lasts until a build has seen it.
+
+	Return: those of @files whose mtime is now the tree's own.
 	"""
 	now = time.time()
 	for rel in files:
@@ -247,6 +255,9 @@ def keep_mtimes(new: str, old: str, files: List[str]) -> None:
 		else:
 			_own_inode(n)
 			os.utime(n, (now, now))
+	return [rel for rel in files
+		if os.path.exists(os.path.join(new, rel)) and
+		os.stat(os.path.join(new, rel)).st_nlink == 1]
 
 
 def _stamp(source: KernelSource, series: Series,
@@ -340,15 +351,14 @@ def prepare(layout: TreeDirs, source: KernelSource, series: Series,
 		touched_by = (patching or build_step(series, repo, line, top))(new)
 		wire(new, repo, line)
 		touched = sorted(set(touched_by) | set(WIRED_FILES))
-		old_touched = current.touched if current else []
-		keep_mtimes(new, layout.tree, sorted(set(touched) |
-						     set(old_touched)))
+		old = set(current.touched + current.kept) if current else set()
+		kept = keep_mtimes(new, layout.tree, sorted(set(touched) | old))
 		placement = _read_points(new)
 		info = TreeInfo(version=version, series_id=series_id,
 				patches=len(series.patches) -
 				len(placement.get('skipped', [])),
 				touched=touched, stamp=stamp, placement=placement,
-				line=line)
+				line=line, kept=kept)
 		_write_info(new, info)
 	except BaseException:
 		shutil.rmtree(new, ignore_errors=True)

@@ -1,0 +1,190 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Device folios of more than one page (7.x: zone_device_page_init(page,
+ * pgmap, order), upstream 2025; its reset of a reused page's state fixed
+ * twice since).  Rules:
+ *
+ *   - an order-N device folio takes 2^N pgmap references and its free
+ *     gives them back; its head is at count 1, its tails at 0 and point
+ *     at it;
+ *   - a block freed and handed out again, at the same or another order,
+ *     carries nothing of its last life: checked page by page, field by
+ *     field, at the allocation (low page flags, compound head and order,
+ *     the _nr_pages of a former large folio, mapping, pgmap, share).
+ *
+ * On 6.12, which hands out order-0 pages only, the order-0 parameters run
+ * and the others are not applicable.  Where a path would need THP (a PMD
+ * mapping, the migration of a compound page) UML has none, so none is
+ * taken here.
+ */
+
+#include <kunit/test.h>
+#include <linux/memremap.h>
+#include <linux/mm.h>
+#include <linux/page-flags.h>
+
+#include "zd_fixture.h"
+#include "zd_kunit.h"
+
+/* The block the cases hand out: the device's first, aligned to any order. */
+#define ZD_FOLIO_IDX	0
+#define ZD_FOLIO_MAX_ORDER	2
+
+/* The low byte of page flags: the bits zone_device_page_init() clears. */
+#define ZD_FOLIO_LOW_FLAGS	0xffUL
+
+struct zd_folio_param {
+	enum memory_type type;
+	unsigned int first, then;	/* orders of the two lives */
+	char name[32];
+};
+
+static struct zd_folio_param zd_folio_params[2 * 3 * 3];
+
+static ZD_PARAM_GEN(zd_folio_gen_params)
+{
+	const struct zd_folio_param *p = prev;
+	int i = p ? p - zd_folio_params + 1 : 0;
+
+	if (i == ARRAY_SIZE(zd_folio_params))
+		return NULL;
+	p = &zd_folio_params[i];
+	zd_folio_params[i] = (struct zd_folio_param) {
+		.type = i < 9 ? MEMORY_DEVICE_PRIVATE : MEMORY_DEVICE_COHERENT,
+		.first = i % 9 / 3,
+		.then = i % 3,
+	};
+	snprintf(zd_folio_params[i].name, sizeof(zd_folio_params[i].name),
+		 "%s, order %u then %u",
+		 p->type == MEMORY_DEVICE_PRIVATE ? "private" : "coherent",
+		 p->first, p->then);
+	strscpy(desc, p->name, KUNIT_PARAM_DESC_SIZE);
+	return p;
+}
+
+/*
+ * The low flags page @i of a fresh order-@order folio has: PG_head on
+ * the head of a large one, its order in the next page's (the folio's
+ * _flags_1), none else (the head was unlocked after the allocation).
+ */
+static unsigned long zd_folio_low_flags(unsigned long i, unsigned int order)
+{
+	if (!order)
+		return 0;
+	if (!i)
+		return BIT(PG_head);
+	return i == 1 ? order : 0;
+}
+
+/*
+ * The ledger at allocation: @folio, just handed out at @order, carries
+ * nothing of an earlier life, page by page.
+ */
+static void zd_folio_fresh(struct kunit *test, struct zd_dev *dev,
+			   struct folio *folio, unsigned int order)
+{
+	unsigned long i, nr = 1UL << order;
+
+	KUNIT_EXPECT_EQ(test, folio_order(folio), order);
+	KUNIT_EXPECT_EQ(test, (unsigned long)folio_nr_pages(folio), nr);
+	KUNIT_EXPECT_EQ(test, folio_ref_count(folio), 1);
+	KUNIT_EXPECT_NULL(test, folio->mapping);
+	KUNIT_EXPECT_EQ_MSG(test, folio->index, 0UL, "stale share/index");
+	for (i = 0; i < nr; i++) {
+		struct page *page = folio_page(folio, i);
+
+		KUNIT_EXPECT_PTR_EQ_MSG(test, page_folio(page), folio,
+					"page %lu: compound head", i);
+		KUNIT_EXPECT_PTR_EQ_MSG(test, zd_page_pgmap(page), &dev->pgmap,
+					"page %lu: pgmap", i);
+		KUNIT_EXPECT_EQ_MSG(test, zd_page_flags(page) & ZD_FOLIO_LOW_FLAGS,
+				    zd_folio_low_flags(i, order),
+				    "page %lu: stale low flags", i);
+		if (i)
+			KUNIT_EXPECT_EQ_MSG(test, page_ref_count(page), 0,
+					    "tail %lu: count", i);
+	}
+#ifdef NR_PAGES_IN_LARGE_FOLIO
+	/*
+	 * An order-0 page that was page 1 of a large folio holds that
+	 * folio's _nr_pages: zone_device_page_init() clears it.
+	 */
+	if (!order)
+		KUNIT_EXPECT_EQ_MSG(test, ((struct folio *)
+				    (&folio->page - 1))->_nr_pages, 0L,
+				    "stale _nr_pages of a former large folio");
+#endif
+}
+
+/*
+ * Hand every page of the block out alone, fresh, and back: as
+ * memremap_pages() left them.
+ */
+static void zd_folio_settle(struct kunit *test, struct zd_dev *dev,
+			    unsigned int order)
+{
+	unsigned long i;
+
+	for (i = 0; i < 1UL << order; i++) {
+		struct folio *f = zd_dev_alloc_folio(dev, ZD_FOLIO_IDX + i, 0);
+
+		KUNIT_ASSERT_NOT_NULL_MSG(test, f, "page %lu was not free", i);
+		zd_folio_fresh(test, dev, f, 0);
+		folio_put(f);
+	}
+}
+
+/*
+ * An order-N device folio takes 2^N pgmap references, and its free gives
+ * them back; then the same block, at the same or another order, is
+ * handed out fresh.
+ */
+static void reused_block_starts_fresh(struct kunit *test)
+{
+	const struct zd_folio_param *p = test->param_value;
+	struct zd_dev *dev;
+	struct folio *folio;
+	long refs;
+
+	zd_rule(test, ZD_RULE_new_owner_keeps_count, p->type);
+	if (p->first || p->then)
+		ZD_REQUIRE(test, ZD_LARGE_DEVICE_FOLIOS);
+	dev = zd_dev_create(test, p->type);
+	refs = zd_dev_pgmap_refs(dev);
+
+	folio = zd_dev_alloc_folio(dev, ZD_FOLIO_IDX, p->first);
+	KUNIT_ASSERT_NOT_NULL(test, folio);
+	zd_folio_fresh(test, dev, folio, p->first);
+	KUNIT_EXPECT_EQ_MSG(test, zd_dev_pgmap_refs(dev),
+			    refs + (1L << p->first),
+			    "an order-%u folio took other than %lu pgmap references",
+			    p->first, 1UL << p->first);
+	folio_put(folio);
+	KUNIT_EXPECT_EQ_MSG(test, zd_dev_pgmap_refs(dev), refs,
+			    "the free gave back other than it took");
+
+	folio = zd_dev_alloc_folio(dev, ZD_FOLIO_IDX, p->then);
+	KUNIT_ASSERT_NOT_NULL_MSG(test, folio, "the freed block was not free");
+	zd_folio_fresh(test, dev, folio, p->then);
+	KUNIT_EXPECT_EQ(test, zd_dev_pgmap_refs(dev), refs + (1L << p->then));
+	folio_put(folio);
+	KUNIT_EXPECT_EQ(test, zd_dev_pgmap_refs(dev), refs);
+	zd_folio_settle(test, dev, max(p->first, p->then));
+}
+
+static struct kunit_case zdrace_device_folios_cases[] = {
+	KUNIT_CASE_PARAM(reused_block_starts_fresh, zd_folio_gen_params),
+	{}
+};
+
+static struct kunit_suite zdrace_device_folios_suite = {
+	.name = "zdrace_device_folios",
+	.init = zdrace_replay_init,
+	.exit = zd_suite_exit,
+	.test_cases = zdrace_device_folios_cases,
+};
+
+kunit_test_suite(zdrace_device_folios_suite);
+
+MODULE_DESCRIPTION("zdrace: device folios of every order, handed out fresh");
+MODULE_LICENSE("GPL");
