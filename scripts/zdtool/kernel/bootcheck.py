@@ -24,7 +24,7 @@ EXPECTED_MESSAGES = [
 	r'zone_device_mem=12Q: malformed',
 	r"zdrace_fi: zdrace_fi\.arm=: unknown injection point 'no_such_point'",
 ]
-SKIP_REASON = 'no ZONE_DEVICE memory window: malformed size'
+SKIP_REASON = f'{console.NO_WINDOW}: malformed size'
 
 
 @dataclass

@@ -26,7 +26,12 @@ from typing import Deque, Dict, Iterable, List, Optional
 _RESULT = re.compile(r'^\s*(not )?ok (\d+) (?:- )?([^#]*?)\s*'
 		     r'(?:#\s*(?:(SKIP|TODO|XFAIL)\b)?\s*(.*?))?\s*$')
 _DIAG = re.compile(r'^\s*# (?:[\w.-]+: )?')
-_REPLAY = re.compile(r'\bzdrace: replay: param=(-|\d+) seed=(-|\d+)\s*$')
+# The replay facts' prefix, and the skip reason of a boot without the
+# device memory window (kunit-tests/zd_device.c, zone_device_mem=).
+REPLAY_PREFIX = 'zdrace: replay: '
+NO_WINDOW = 'no ZONE_DEVICE memory window'
+_REPLAY = re.compile(r'\b' + REPLAY_PREFIX +
+		     r'param=(-|\d+) seed=(-|\d+)\s*$')
 
 
 @dataclass(frozen=True)

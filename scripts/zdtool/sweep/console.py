@@ -39,7 +39,6 @@ _ARMED = re.compile(r'zdrace_sweep: armed (\S+) (\S+) hits=(\d+) '
 _INTERLEAVINGS = re.compile(r'zdrace_sweep: interleavings=(\d+)')
 _OVERLAP = re.compile(r'zdrace_sweep: overlap (\w+)=(\d+)')
 _EXPECT = re.compile(r'(EXPECTATION|ASSERTION) FAILED at (\S+)')
-_REPLAY = 'zdrace: replay: '
 
 STATUS = {'pass': 'PASS', 'skip': 'SKIP', 'crash': 'ERROR',
 	  'exit': 'ERROR'}	# else FAIL
@@ -131,7 +130,8 @@ def _message(lines: List[str]) -> str:
 			continue
 		for nxt in lines[i + 1:i + 4]:
 			text = ktap_console.diag(nxt)
-			if not text or text.startswith(('trace:', _REPLAY)) or \
+			if not text or text.startswith(
+					('trace:', ktap_console.REPLAY_PREFIX)) or \
 					ktap_console.result(nxt) or \
 					_EXPECT.search(nxt):
 				break
@@ -238,7 +238,8 @@ def judge(con: Console, case: str, first_seed: int, seeds: int,
 			text = ktap_console.diag(line)
 			if text.startswith('trace: '):
 				v.trace.append(text[len('trace: '):])
-			elif text.startswith(_REPLAY) and not v.repro:
+			elif text.startswith(ktap_console.REPLAY_PREFIX) and \
+					not v.repro:
 				v.repro = text
 	return v
 

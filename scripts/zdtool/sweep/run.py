@@ -31,6 +31,7 @@ from types import FrameType
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from zdtool import DEFAULT_KERNEL_ARGS, bad_input
+from zdtool.kernel import console as ktap_console
 from zdtool.sweep import journal, minimize, report
 from zdtool.sweep.job import Outcome, Runner
 from zdtool.sweep.journal import Journal, State
@@ -56,7 +57,7 @@ class RunConfig:
 
 # Skip reasons that mean the boot lacked what every job needs: the
 # sweep's setup is wrong, not a job, and no job can run.
-SETUP_SKIPS = ('no ZONE_DEVICE memory window',)
+SETUP_SKIPS = (ktap_console.NO_WINDOW,)
 
 
 class Sweep:
