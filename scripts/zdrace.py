@@ -367,7 +367,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 		print(f'{info.banner()}: building for the sweep', flush=True)
 		with runner.build_lock(args.lock) as waited:
 			args.lock_wait += waited
-			rc, output = run.capture('build')
+			rc, output = runner.build(run, show=False)
 		if rc != 0:
 			raise ZdError(f'build failed: {runner.first_error(output)}; '
 				      f'rebuild with: {run.repro("build")}')

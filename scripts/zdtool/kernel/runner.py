@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Iterator, List, Optional, Tuple
 
 from zdtool import ZdError
-from zdtool.kernel import kunitpy, replay, reports, rules
+from zdtool.kernel import kunitpy, replay, reports, rules, stamp
 from zdtool.kernel.results import Counts, count_kunit_json
 from zdtool.kernel.tree import read_info
 
@@ -216,6 +216,24 @@ def first_error(output: str) -> str:
 	return lines[-1] if lines else 'no output'
 
 
+def build(run: KunitRun, show: bool = True) -> Tuple[int, str]:
+	"""kunit.py build, shown as it runs (@show) or only kept, unless the
+	stamp of the last build says it would change nothing
+	(zdtool.kernel.stamp)."""
+	cmd = run.command('build')
+	if stamp.up_to_date(run.tree, run.build_dir, cmd):
+		if show:
+			print('zdrace: kernel up to date, not rebuilt (nothing '
+			      'changed since its last build)', flush=True)
+		return 0, ''
+	stamp.forget(run.build_dir)
+	started = time.time()
+	rc, output = run.tee('build') if show else run.capture('build')
+	if rc == 0:
+		stamp.record(run.build_dir, cmd, started)
+	return rc, output
+
+
 def check_configs(configs: List[str]) -> None:
 	for c in configs:
 		if not os.path.isfile(c):
@@ -237,7 +255,7 @@ def run_suites(run: KunitRun, banner: str, name: str,
 		os.unlink(json_path)
 	print(banner, flush=True)
 	start = time.monotonic()
-	rc, output = run.tee('build')
+	rc, output = build(run)
 	if rc != 0:
 		print(f'zdrace: build failed: {first_error(output)}\n'
 		      f'zdrace: rebuild with: {run.repro("build")}', flush=True)
