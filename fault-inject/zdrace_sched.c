@@ -556,22 +556,6 @@ static int zdrace_sched_pick(struct zdrace_sched *s)
 }
 
 /*
- * Whether @t sleeps: off its runqueue and not being woken.  A wakeup
- * queued on another CPU's wake list shows only once that CPU takes it.
- */
-static bool zdrace_task_sleeps(struct task_struct *t)
-{
-	return (READ_ONCE(t->__state) &
-		(TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE)) &&
-	       !READ_ONCE(t->on_rq);
-}
-
-static unsigned long zdrace_task_switches(struct task_struct *t)
-{
-	return READ_ONCE(t->nvcsw) + READ_ONCE(t->nivcsw);
-}
-
-/*
  * Wait until @a is parked, done or blocked.  Blocked means asleep outside
  * the harness, waiting for another actor.  What the paths under test
  * wait for on their own are grace periods (percpu_ref_kill()'s switch to

@@ -6,6 +6,7 @@
 
 #include <kunit/test.h>
 #include <linux/completion.h>
+#include <linux/delay.h>
 #include <linux/cpumask.h>
 #include <linux/kthread.h>
 #include <linux/sched.h>
@@ -84,6 +85,40 @@ bool zd_cpu_thread_wait(struct zd_cpu_thread *t, unsigned int timeout_ms)
 {
 	return wait_for_completion_timeout(&t->done,
 					   msecs_to_jiffies(timeout_ms)) > 0;
+}
+
+/**
+ * zd_cpu_thread_blocked() - wait until @t sleeps in its function and
+ * stays asleep, without running, for @settle_ms: it waits for something.
+ * @t: the thread.
+ * @settle_ms: how long it must sleep on.
+ * @timeout_ms: how long to wait at most.
+ *
+ * Return: true if @t blocked; false if its function returned, or it kept
+ * running, for @timeout_ms.
+ */
+bool zd_cpu_thread_blocked(struct zd_cpu_thread *t, unsigned int settle_ms,
+			   unsigned int timeout_ms)
+{
+	u64 end = ktime_get_ns() + (u64)timeout_ms * NSEC_PER_MSEC, since = 0;
+	struct task_struct *task = t->task;
+	unsigned long switches = 0;
+
+	while (!completion_done(&t->done) && ktime_get_ns() < end) {
+		unsigned long now = zdrace_task_switches(task);
+
+		if (!zdrace_task_sleeps(task) || now != switches) {
+			since = 0;
+			switches = now;
+		} else if (!since) {
+			since = ktime_get_ns();
+		} else if (ktime_get_ns() - since >=
+			   (u64)settle_ms * NSEC_PER_MSEC) {
+			return true;
+		}
+		usleep_range(100, 200);
+	}
+	return false;
 }
 
 /*

@@ -20,6 +20,8 @@ struct zd_cpu_thread *zd_cpu_thread_start(struct kunit *test, unsigned int cpu,
 					  int (*fn)(void *data), void *data,
 					  const char *name);
 bool zd_cpu_thread_wait(struct zd_cpu_thread *t, unsigned int timeout_ms);
+bool zd_cpu_thread_blocked(struct zd_cpu_thread *t, unsigned int settle_ms,
+			   unsigned int timeout_ms);
 unsigned int zd_other_cpu(struct kunit *test, unsigned int cpu);
 
 /*

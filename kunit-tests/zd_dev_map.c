@@ -70,8 +70,9 @@ KUNIT_DEFINE_ACTION_WRAPPER(zd_fput, fput, struct file *);
 
 /**
  * zd_dev_map_user_at() - map GENERIC pages @idx.. of @dev into the test's
- * mm; each fault inserts a devmap PTE.
- * @dev: a MEMORY_DEVICE_GENERIC device.
+ * mm; each fault inserts a devmap PTE (7.x: the page, with a reference).
+ * @dev: a MEMORY_DEVICE_GENERIC device; on 7.x, or a COHERENT one whose
+ *	pages at @idx.. are allocated (a device folio's tail, say).
  * @addr: where, replacing what is there (MAP_FIXED); 0: anywhere.
  * @idx: the first page.
  * @nr_pages: how many.
@@ -84,7 +85,9 @@ unsigned long zd_dev_map_user_at(struct zd_dev *dev, unsigned long addr,
 	struct kunit *test = dev->test;
 	struct file *file;
 
-	KUNIT_ASSERT_EQ(test, dev->pgmap.type, MEMORY_DEVICE_GENERIC);
+	KUNIT_ASSERT_TRUE(test, dev->pgmap.type == MEMORY_DEVICE_GENERIC ||
+			  (ZD_KERNEL_7 &&
+			   dev->pgmap.type == MEMORY_DEVICE_COHERENT));
 	if (ZD_USER_MAPPING_HOLDS_REF) {
 		/* One inode per device: zd_dev_unmap() zaps its mapping. */
 		if (!dev->file) {

@@ -50,6 +50,8 @@ ZD_RULE(speculative_get_refuses_free_page, ZD_APR_2017,
 	"folio_try_get() and folio_ref_try_add() take no reference on a free device page")
 ZD_RULE(fsdax_pin_keeps_busy, ZD_SEP_2022_DAX,
 	"a DMA pin keeps an FS_DAX page busy: seen as pinned, no idle wake-up until the unpin")
+ZD_RULE(fsdax_unmount_waits_for_pin, ZD_SEP_2022_DAX,
+	"unmounting a DAX filesystem waits for a pinned page of its files to go idle")
 ZD_RULE(fsdax_idle_wakeup, ZD_SEP_2022_DAX,
 	"the put that brings an FS_DAX page to its idle count wakes whoever waits for it")
 ZD_RULE(lookup_returns_stable_folio, ZD_APR_2017,
@@ -70,6 +72,8 @@ ZD_BREAK(page_free_holds_pgmap, "6.12", BIT(MEMORY_DEVICE_GENERIC),
 	 "a final put after teardown's per-page puts runs ops->page_free() with the pgmap at 0")
 ZD_BREAK(speculative_get_refuses_free_page, "6.12", BIT(MEMORY_DEVICE_GENERIC),
 	 "a free GENERIC page sits at count 1 on the free list: the speculative get succeeds")
+ZD_BREAK(fsdax_unmount_waits_for_pin, "6.12", BIT(MEMORY_DEVICE_FS_DAX),
+	 "eviction drops a pinned page's DAX entry at once: WARN in dax_disassociate_entry")
 
 ZD_BREAK(teardown_waits_for_reference, "7.3",
 	 BIT(MEMORY_DEVICE_GENERIC) | BIT(MEMORY_DEVICE_FS_DAX),

@@ -13,13 +13,15 @@
  * pgmap, idle once unmapped (7.x: FS_DAX folios count from 0 and a
  * mapping takes a real reference; 6.12: they are idle at 1 and a mapping
  * takes none); a DMA pin holds a truncate or a hole punch of its block
- * until the unpin; a FOLL_LONGTERM pin is refused.
+ * until the unpin; a FOLL_LONGTERM pin is refused; an unmount with a page
+ * pinned waits for it (7.x; 6.12 evicts the busy entry, with a warning).
  */
 
 #include <kunit/test.h>
 #include <linux/blkdev.h>
 #include <linux/delay.h>
 #include <linux/falloc.h>
+#include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/gfp.h>
 #include <linux/init_syscalls.h>
@@ -31,6 +33,7 @@
 #include <linux/pagemap.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <linux/wait_bit.h>
 
 #include "zd_kunit.h"
 
@@ -67,11 +70,25 @@ static dev_t __init zd_dax_disk(void)
 	return 0;
 }
 
+/* Mount the pmem disk on ZD_DAX_MNT, ext4, -o dax=always. */
+static int __init zd_dax_mount(void)
+{
+	/* Mount options are a page of their own, which the mount edits. */
+	char *options = (char *)get_zeroed_page(GFP_KERNEL);
+	int err;
+
+	if (!options)
+		return -ENOMEM;
+	strscpy(options, "dax=always", PAGE_SIZE);
+	err = init_mount(ZD_DAX_NODE, ZD_DAX_MNT, "ext4", 0, options);
+	free_page((unsigned long)options);
+	return err;
+}
+
 /* Mount the pmem disk as init would: /zd-dax, ext4, -o dax=always. */
 static int __init zd_dax_suite_init(struct kunit_suite *suite)
 {
 	dev_t devt = zd_dax_disk();
-	char *options;
 	int err;
 
 	if (!devt) {
@@ -81,15 +98,8 @@ static int __init zd_dax_suite_init(struct kunit_suite *suite)
 	err = init_mknod(ZD_DAX_NODE, S_IFBLK | 0600, new_encode_dev(devt));
 	if (!err || err == -EEXIST)
 		err = init_mkdir(ZD_DAX_MNT, 0755);
-	/* Mount options are a page of their own, which the mount edits. */
-	options = (char *)get_zeroed_page(GFP_KERNEL);
-	if (!options)
-		err = -ENOMEM;
-	if (!err || err == -EEXIST) {
-		strscpy(options, "dax=always", PAGE_SIZE);
-		err = init_mount(ZD_DAX_NODE, ZD_DAX_MNT, "ext4", 0, options);
-	}
-	free_page((unsigned long)options);
+	if (!err || err == -EEXIST)
+		err = zd_dax_mount();
 	if (err) {
 		pr_err("zdrace_dax_fs: cannot mount %s on %s: %d\n", ZD_DAX_NODE,
 		       ZD_DAX_MNT, err);
@@ -259,8 +269,12 @@ static const struct zd_dax_cut zd_dax_cuts[] = {
 
 KUNIT_ARRAY_PARAM_DESC(zd_dax_cut, zd_dax_cuts, name);
 
-/* How long the cut may sleep on the pin before the case ends it. */
-#define ZD_DAX_PINNED_MS	200
+/*
+ * A cut or an unmount waiting on a pin: asleep, not run, for
+ * ZD_DAX_BLOCKED_MS; how long it may take to block, or to finish after
+ * the unpin.
+ */
+#define ZD_DAX_BLOCKED_MS	20
 #define ZD_DAX_CUT_MS		2000
 
 struct zd_dax_cutter {
@@ -302,9 +316,9 @@ static void cut_waits_for_pin(struct kunit *test)
 
 	t = zd_cpu_thread_start(test, raw_smp_processor_id(), zd_dax_cutter, &c,
 				"dax_cut");
-	KUNIT_EXPECT_FALSE_MSG(test, zd_cpu_thread_wait(t, ZD_DAX_PINNED_MS),
-			       "%s returned (%d) under a DMA pin", cut->name,
-			       c.ret);
+	KUNIT_EXPECT_TRUE_MSG(test, zd_cpu_thread_blocked(t, ZD_DAX_BLOCKED_MS,
+							  ZD_DAX_CUT_MS),
+			      "%s did not block on the DMA pin", cut->name);
 	/* The mapping was zapped; the pin holds the page, nothing frees it. */
 	KUNIT_EXPECT_EQ(test, page_ref_count(page),
 			count - ZD_USER_MAPPING_HOLDS_REF);
@@ -320,12 +334,105 @@ static void cut_waits_for_pin(struct kunit *test)
 			    "the page is not idle after the %s", cut->name);
 }
 
-static struct kunit_case zdrace_dax_fs_cases[] = {
+/*
+ * A kernel thread's root may be an empty one (7.x), and is shared: give
+ * the calling thread an fs_struct of its own at the suite's root.
+ */
+static int zd_dax_enter_root(void)
+{
+	int err = unshare_fs_struct();
+
+	if (!err) {
+		set_fs_root(current->fs, &zd_dax_root);
+		set_fs_pwd(current->fs, &zd_dax_root);
+	}
+	return err;
+}
+
+/*
+ * Whoever waits for @page to go idle waits on its variable's wait queue
+ * (dax_wait_page_idle()).
+ */
+static bool zd_dax_page_waited(struct page *page)
+{
+	/* A look from outside, polled: a missed waiter is seen next time. */
+	return waitqueue_active(__var_waitqueue(page));
+}
+
+/*
+ * An unmount with a file's page still pinned, the file closed and
+ * unmapped: evicting the inode waits for the page to go idle
+ * (dax_break_layout_final(), upstream since 6.15), the page staying in
+ * the file meanwhile; the unpin lets the eviction complete.  A kernel
+ * thread's unmount leaves the superblock's shutdown to a worker, which
+ * is the one that waits.
+ */
+static void __init unmount_waits_for_pin(struct kunit *test)
+{
+	struct file *file = zd_dax_file(test, 1);
+	unsigned long addr = zd_dax_map(test, file);
+	struct folio *folio;
+	struct page *page;
+	bool waited, kept;
+	int err;
+
+	zd_rule(test, ZD_RULE_fsdax_unmount_waits_for_pin, MEMORY_DEVICE_FS_DAX);
+	KUNIT_ASSERT_EQ(test, zd_dax_enter_root(), 0);
+	KUNIT_ASSERT_EQ(test, pin_user_pages_fast(addr, 1, FOLL_WRITE, &page),
+			1);
+	folio = page_folio(page);
+	KUNIT_ASSERT_EQ(test, vm_munmap(addr, PAGE_SIZE), 0);
+	kunit_release_action(test, zd_dax_fput, file);
+	flush_delayed_fput();
+
+	err = init_umount(ZD_DAX_MNT, 0);
+	if (err)
+		zd_dax_missing = "the unmount case could not unmount";
+	KUNIT_ASSERT_EQ_MSG(test, err, 0, "umount: %d", err);
+	zd_wait_until(zd_dax_page_waited(page) || !READ_ONCE(folio->mapping),
+		      (u64)ZD_DAX_CUT_MS * NSEC_PER_MSEC, usleep_range(50, 100));
+	waited = zd_dax_page_waited(page);
+	kept = READ_ONCE(folio->mapping);
+	kunit_info(test, "unmount with the page pinned (count %d): %s, the page %s the file\n",
+		   page_ref_count(page),
+		   waited ? "its eviction waits for the page" : "nothing waits",
+		   kept ? "still in" : "gone from");
+	KUNIT_EXPECT_TRUE(test, folio_maybe_dma_pinned(folio));
+	unpin_user_page(page);
+
+	/* The eviction completes: the page leaves the file, idle. */
+	KUNIT_EXPECT_TRUE_MSG(test, zd_wait_until(!READ_ONCE(folio->mapping),
+						  (u64)ZD_DAX_CUT_MS * NSEC_PER_MSEC,
+						  usleep_range(50, 100)),
+			      "the page is still in the file %d ms after the unpin",
+			      ZD_DAX_CUT_MS);
+	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(page), ZD_FSDAX_IDLE,
+			    "the page is not idle after the unmount");
+	/* Mounting again waits for the old superblock's end. */
+	err = zd_dax_mount();
+	if (err)
+		zd_dax_missing = "the pmem disk did not mount again after the unmount case";
+	KUNIT_EXPECT_EQ_MSG(test, err, 0, "mounting again: %d", err);
+
+	if (!waited && !kept) {
+		/* 6.12's eviction warns that it drops a busy entry. */
+		zd_expect_report(test, "WARNING in dax_disassociate_entry", true);
+		zd_breaks(test,
+			  "the unmount evicted the file under a DMA pin of its page (count %d while pinned): its block was free while the DMA could still write it",
+			  ZD_FSDAX_IDLE + GUP_PIN_COUNTING_BIAS);
+	}
+	KUNIT_EXPECT_TRUE_MSG(test, waited, "nothing waited for the pinned page");
+	KUNIT_EXPECT_TRUE_MSG(test, kept, "the pinned page left the file before the unpin");
+}
+
+static struct kunit_case __refdata zdrace_dax_fs_cases[] = {
 	KUNIT_CASE(mount_is_dax_always),
 	KUNIT_CASE(file_on_it_is_dax),
 	KUNIT_CASE(mapped_file_page_is_fs_dax),
 	KUNIT_CASE(longterm_pin_refused),
 	KUNIT_CASE_PARAM(cut_waits_for_pin, zd_dax_cut_gen_params),
+	/* Last: it unmounts, and mounts again. */
+	KUNIT_CASE(unmount_waits_for_pin),
 	{}
 };
 

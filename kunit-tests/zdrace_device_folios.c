@@ -10,7 +10,11 @@
  *   - a block freed and handed out again, at the same or another order,
  *     carries nothing of its last life: checked page by page, field by
  *     field, at the allocation (low page flags, compound head and order,
- *     the _nr_pages of a former large folio, mapping, pgmap, share).
+ *     the _nr_pages of a former large folio, mapping, pgmap, share);
+ *   - GUP of a tail page, fast or slow, get or pin, references the head:
+ *     the head's count (and pin count) rise, the tails stay at 0.
+ *
+ * A teardown with a large folio out waits for it: zdrace_teardown_refs.
  *
  * On 6.12, which hands out order-0 pages only, the order-0 parameters run
  * and the others are not applicable.  Where a path would need THP (a PMD
@@ -22,6 +26,7 @@
 #include <linux/memremap.h>
 #include <linux/mm.h>
 #include <linux/page-flags.h>
+#include <linux/uaccess.h>
 
 #include "zd_fixture.h"
 #include "zd_kunit.h"
@@ -169,11 +174,90 @@ static void reused_block_starts_fresh(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zd_dev_pgmap_refs(dev), refs + (1L << p->then));
 	folio_put(folio);
 	KUNIT_EXPECT_EQ(test, zd_dev_pgmap_refs(dev), refs);
+	kunit_info(test, "pgmap references: %ld idle, +%lu at order %u, +%lu at order %u, %ld after\n",
+		   refs, 1UL << p->first, p->first, 1UL << p->then, p->then,
+		   zd_dev_pgmap_refs(dev));
 	zd_folio_settle(test, dev, max(p->first, p->then));
+}
+
+/* How a user mapping's tail page is referenced. */
+struct zd_tail_gup {
+	const char *name;
+	bool pin;
+	bool fast;
+};
+
+static const struct zd_tail_gup zd_tail_gups[] = {
+	{ "get_user_pages_fast", false, true },
+	{ "pin_user_pages_fast", true, true },
+	{ "get_user_pages", false, false },
+	{ "pin_user_pages", true, false },
+};
+
+KUNIT_ARRAY_PARAM_DESC(zd_tail_gup, zd_tail_gups, name);
+
+static long zd_tail_gup(const struct zd_tail_gup *g, unsigned long addr,
+			struct page **page)
+{
+	if (g->fast)
+		return g->pin ? pin_user_pages_fast(addr, 1, FOLL_WRITE, page) :
+				get_user_pages_fast(addr, 1, FOLL_WRITE, page);
+	return g->pin ? pin_user_pages_unlocked(addr, 1, page, FOLL_WRITE) :
+			get_user_pages_unlocked(addr, 1, page, FOLL_WRITE);
+}
+
+/*
+ * The last tail of a COHERENT folio of the largest order, mapped into a
+ * user mm: GUP of it returns the tail and references the head (one more
+ * count; a pin also raises the folio's pin count), every tail stays at
+ * 0; the put gives back exactly that, and the unmap the mapping's.
+ */
+static void tail_gup_references_head(struct kunit *test)
+{
+	const struct zd_tail_gup *g = test->param_value;
+	const unsigned int order = ZD_FOLIO_MAX_ORDER;
+	const unsigned long last = (1UL << order) - 1;
+	struct page *page = NULL;
+	struct folio *folio;
+	struct zd_dev *dev;
+	unsigned long addr, i;
+	int mapped;
+
+	ZD_REQUIRE(test, ZD_LARGE_DEVICE_FOLIOS);
+	dev = zd_dev_create(test, MEMORY_DEVICE_COHERENT);
+	folio = zd_dev_alloc_folio(dev, ZD_FOLIO_IDX, order);
+	KUNIT_ASSERT_NOT_NULL(test, folio);
+	addr = zd_dev_map_user_at(dev, 0, ZD_FOLIO_IDX + last, 1);
+	KUNIT_ASSERT_EQ(test, put_user(1, (int __user *)addr), 0);
+	mapped = folio_ref_count(folio);
+	KUNIT_EXPECT_EQ_MSG(test, mapped, 2,
+			    "mapping the tail took other than one reference on the head");
+
+	KUNIT_ASSERT_EQ(test, zd_tail_gup(g, addr, &page), 1L);
+	KUNIT_EXPECT_PTR_EQ(test, page, folio_page(folio, last));
+	KUNIT_EXPECT_EQ_MSG(test, folio_ref_count(folio), mapped + 1,
+			    "%s of the tail: the head's count", g->name);
+	KUNIT_EXPECT_EQ(test, folio_maybe_dma_pinned(folio), g->pin);
+	for (i = 1; i <= last; i++)
+		KUNIT_EXPECT_EQ_MSG(test, page_ref_count(folio_page(folio, i)), 0,
+				    "tail %lu: count", i);
+	if (g->pin)
+		unpin_user_page(page);
+	else
+		put_page(page);
+	KUNIT_EXPECT_EQ(test, folio_ref_count(folio), mapped);
+	KUNIT_EXPECT_FALSE(test, folio_maybe_dma_pinned(folio));
+
+	zd_dev_zap(dev);
+	KUNIT_EXPECT_EQ_MSG(test, folio_ref_count(folio), 1,
+			    "the unmap gave back other than the mapping's reference");
+	folio_put(folio);
+	zd_folio_settle(test, dev, order);
 }
 
 static struct kunit_case zdrace_device_folios_cases[] = {
 	KUNIT_CASE_PARAM(reused_block_starts_fresh, zd_folio_gen_params),
+	KUNIT_CASE_PARAM(tail_gup_references_head, zd_tail_gup_gen_params),
 	{}
 };
 

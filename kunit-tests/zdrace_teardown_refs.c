@@ -31,6 +31,7 @@ struct zd_held_case {
 	const char *name;
 	enum memory_type type;
 	enum zd_ref_kind kind;
+	unsigned int order;	/* of the folio whose last tail is held */
 };
 
 /* Every reference a teardown must wait for, per type. */
@@ -49,6 +50,15 @@ static const struct zd_held_case zd_held_waited_cases[] = {
 	{ "coherent pfn walker", MEMORY_DEVICE_COHERENT, ZD_REF_PFN_WALK },
 	{ "generic get_dev_pagemap", MEMORY_DEVICE_GENERIC, ZD_REF_PGMAP },
 	{ "fsdax get_dev_pagemap", MEMORY_DEVICE_FS_DAX, ZD_REF_PGMAP },
+	/* A large folio out: its 2^N pgmap references, held by one tail. */
+	{ "private order-1 folio, get_page of its tail", MEMORY_DEVICE_PRIVATE,
+	  ZD_REF_GET, 1 },
+	{ "private order-2 folio, FOLL_PIN of its last tail",
+	  MEMORY_DEVICE_PRIVATE, ZD_REF_PIN, 2 },
+	{ "coherent order-2 folio, get_page of its last tail",
+	  MEMORY_DEVICE_COHERENT, ZD_REF_GET, 2 },
+	{ "coherent order-1 folio, FOLL_PIN of its tail",
+	  MEMORY_DEVICE_COHERENT, ZD_REF_PIN, 1 },
 };
 
 /*
@@ -109,22 +119,42 @@ static void zd_held_observe(void *data)
 }
 
 /*
- * A device of @type and one of its pages, held by a reference of @kind
- * alone: an allocated PRIVATE/COHERENT page gives up its allocation
- * reference once @kind is taken; a GENERIC page keeps its idle count, an
- * FS_DAX page the reference of the mapping that took it into use.
+ * The last page of a PRIVATE/COHERENT folio of 2^@order pages handed out
+ * at page 0 of @dev, which then holds 2^@order pgmap references.
  */
-static struct zd_held_ctx *zd_held_setup(struct kunit *test, enum memory_type type,
-					 enum zd_ref_kind kind)
+static struct page *zd_held_folio_tail(struct zd_dev *dev, unsigned int order)
+{
+	struct folio *folio = zd_dev_alloc_folio(dev, 0, order);
+	long refs = zd_dev_pgmap_refs(dev);
+
+	KUNIT_ASSERT_NOT_NULL(dev->test, folio);
+	kunit_info(dev->test, "order-%u folio out: pgmap references %ld, head count %d, tail count %d\n",
+		   order, refs, folio_ref_count(folio),
+		   page_ref_count(folio_page(folio, (1 << order) - 1)));
+	return folio_page(folio, (1 << order) - 1);
+}
+
+/*
+ * A device of @c->type and one of its pages, held by a reference of
+ * @c->kind alone: an allocated PRIVATE/COHERENT page (the last tail of
+ * an order-@c->order folio) gives up its allocation reference once
+ * @c->kind is taken; a GENERIC page keeps its idle count, an FS_DAX page
+ * the reference of the mapping that took it into use.
+ */
+static struct zd_held_ctx *zd_held_setup(struct kunit *test,
+					 const struct zd_held_case *c)
 {
 	struct zd_held_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
-	ctx->dev = zd_dev_create(test, type);
-	ctx->page = zd_dev_user_page(ctx->dev);
+	if (c->order)
+		ZD_REQUIRE(test, ZD_LARGE_DEVICE_FOLIOS);
+	ctx->dev = zd_dev_create(test, c->type);
+	ctx->page = c->order ? zd_held_folio_tail(ctx->dev, c->order) :
+			       zd_dev_user_page(ctx->dev);
 	ctx->pfn = page_to_pfn(ctx->page);
-	ctx->ref = zd_ref_take(ctx->dev, ctx->page, kind);
-	if (zd_type_free_at_zero(type))
+	ctx->ref = zd_ref_take(ctx->dev, ctx->page, c->kind);
+	if (zd_type_free_at_zero(c->type))
 		put_page(ctx->page);
 	return ctx;
 }
@@ -162,7 +192,7 @@ static void teardown_waits_for_last_reference(struct kunit *test)
 {
 	const struct zd_order_param *p = test->param_value;
 	const struct zd_held_case *c = p->c;
-	struct zd_held_ctx *ctx = zd_held_setup(test, c->type, c->kind);
+	struct zd_held_ctx *ctx = zd_held_setup(test, c);
 	struct zdrace_sched *s = zd_held_sched(test, ctx, "drop", zd_held_drop);
 	struct zd_order_ran ran;
 	int waited, blocked;
@@ -213,7 +243,7 @@ KUNIT_ARRAY_PARAM_DESC(zd_held_plain, zd_held_plain, name);
 static void plain_reference_vs_teardown(struct kunit *test)
 {
 	const struct zd_held_case *c = test->param_value;
-	struct zd_held_ctx *ctx = zd_held_setup(test, c->type, c->kind);
+	struct zd_held_ctx *ctx = zd_held_setup(test, c);
 	struct zdrace_sched *s = zd_held_sched(test, ctx, "observe", zd_held_observe);
 	u8 order[ZD_TEARDOWN_NR_GATES + 2];
 	int i, observed, at_unmap, held;

@@ -63,6 +63,23 @@ static inline void zdrace_wait_for_stop(void)
 	__set_current_state(TASK_RUNNING);
 }
 
+/*
+ * Whether @t sleeps: off its runqueue and not being woken.  A wakeup
+ * queued on another CPU's wake list shows only once that CPU takes it.
+ */
+static inline bool zdrace_task_sleeps(struct task_struct *t)
+{
+	return (READ_ONCE(t->__state) &
+		(TASK_INTERRUPTIBLE | TASK_UNINTERRUPTIBLE)) &&
+	       !READ_ONCE(t->on_rq);
+}
+
+/* How often @t was switched out: a sleeper that ran in between differs. */
+static inline unsigned long zdrace_task_switches(struct task_struct *t)
+{
+	return READ_ONCE(t->nvcsw) + READ_ONCE(t->nivcsw);
+}
+
 struct zdrace_sched;
 
 struct zdrace_sched *zdrace_sched_new(struct kunit *test);
