@@ -25,7 +25,7 @@ from zdtool.kernel import bench, bootcheck, mutants, runner  # noqa: E402
 from zdtool.kernel import series, source, stock, tree  # noqa: E402
 from zdtool.kernel import compare, points, replay, rules, shapes  # noqa: E402
 from zdtool.kernel.results import Counts  # noqa: E402
-from zdtool.layout import Layout  # noqa: E402
+from zdtool.layout import Layout, TreeDirs  # noqa: E402
 from zdtool.peers import run as peers  # noqa: E402
 from zdtool.sweep import args as sweep_args  # noqa: E402
 
@@ -349,6 +349,19 @@ def cmd_mutants(args: argparse.Namespace) -> int:
 	run.timeout = min(run.timeout, 120)
 	mr = mutants.MutantRun(repo=REPO, line=args.kernel, source=src,
 			       main=main, kunit=run, dirs=_layout(args).mutant)
+	line = _line_source(args)
+	if line.peers:
+		base = _kunit_run(args, args.config)
+
+		def run_peers(mutant: str, dirs: TreeDirs) -> Counts:
+			repro = f'make peers KERNEL={args.kernel}' + \
+				(f' MUTANT={mutant}' if mutant else '')
+			return peers.run(replace(base, tree=dirs.tree),
+					 Layout(dirs.root, ''), args.kernel, REPO,
+					 line.kernel_args.split(),
+					 f'zdrace: peers of mutant {mutant or "(none)"}',
+					 repro)
+		mr.peers = run_peers
 	with runner.build_lock(args.lock):
 		return mutants.run(mr, args.mutant)
 

@@ -8,17 +8,19 @@ the injection points.  All
 mutants share one prepared tree and one build directory under
 build/<line>/mutant/, so each costs an incremental build of the files it
 touches.  The unmutated series runs first in that directory: a mutant only
-counts as killed against a baseline that passes.
+counts as killed against a baseline that passes.  On a line with peers,
+what the suites leave alive (and the baseline) also runs the peers, as
+`make check` does.
 """
 
 import json
 import os
 import time
 from dataclasses import dataclass, field, replace
-from typing import List, Optional
+from typing import Callable, List, Optional
 
 from zdtool import ZdError
-from zdtool.kernel.results import walk_cases
+from zdtool.kernel.results import Counts, walk_cases
 from zdtool.kernel import replay, reports, rules
 from zdtool.kernel.runner import KunitRun, failed_cases as console_failures
 from zdtool.kernel.runner import first_error
@@ -91,6 +93,11 @@ class MutantRun:
 	kunit: KunitRun
 	dirs: TreeDirs		# the shared mutant tree and build
 	verbose: bool = False	# show kunit.py's run (replaying named mutants)
+	# On a line with peers (the kernel's own hmm-tests and gup_test, part
+	# of its `make check`): run them in the mutant's tree, named by the
+	# mutant ('' for the baseline).  A mutant the suites did not kill
+	# that fails them, or hangs them, is killed by them.
+	peers: Optional[Callable[[str, TreeDirs], Counts]] = None
 
 	def repro(self, name: str) -> str:
 		return f'make mutants KERNEL={self.line} MUTANT={name}'
@@ -109,6 +116,16 @@ class MutantRun:
 			return reports.from_console(run.tree, run.console_log)[1]
 		except OSError:
 			return []
+
+	def peer_failures(self, mutant: str) -> List[str]:
+		"""The peers' verdict on the prepared mutant tree: what kills
+		it, if anything."""
+		assert self.peers
+		try:
+			counts = self.peers(mutant, self.dirs)
+		except ZdError as e:
+			return [f'peers ({e})']
+		return [f'peers ({counts.failed} failed)'] if counts.failed else []
 
 	def one(self, name: str, mutant_path: Optional[str]) -> Outcome:
 		layout = self.dirs
@@ -151,6 +168,9 @@ class MutantRun:
 		# So does a kernel report no case declared (a WARN, a BUG).
 		by += [f'reports ({p.message()})'
 		       for p in self.report_problems(run)]
+		if not by and rc == 0 and self.peers:
+			by += self.peer_failures(name if mutant_path else '')
+			ran = time.monotonic()
 		killed = bool(by) or rc not in (0,)
 		note = '' if by else (f'kernel run exited {rc}' if rc else '')
 		found = console_failures(run)
