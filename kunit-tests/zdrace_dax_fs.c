@@ -19,6 +19,7 @@
 
 #include <kunit/test.h>
 #include <linux/blkdev.h>
+#include <linux/dax.h>
 #include <linux/delay.h>
 #include <linux/falloc.h>
 #include <linux/file.h>
@@ -173,19 +174,25 @@ static void mount_is_dax_always(struct kunit *test)
 	KUNIT_EXPECT_NOT_NULL(test, strstr(line, "dax=always"));
 }
 
-/* A file of the filesystem is a DAX file: no page cache. */
+/*
+ * A file of the filesystem is a DAX file: no page cache.  Never mapped,
+ * no page of it is busy: its truncate breaks the layout at once.
+ */
 static void file_on_it_is_dax(struct kunit *test)
 {
 	struct file *file = zd_dax_file(test, 1);
 
 	KUNIT_EXPECT_TRUE(test, IS_DAX(file_inode(file)));
 	KUNIT_EXPECT_EQ(test, file->f_mapping->nrpages, 0UL);
+	KUNIT_EXPECT_NULL(test, dax_layout_busy_page(file->f_mapping));
+	KUNIT_EXPECT_EQ(test, vfs_truncate(&file->f_path, 0), 0);
 }
 
 /*
  * A file page mapped into a user mm is an FS_DAX device page of the pmem
- * disk's pgmap, with the file's data; the mapping holds a reference, the
- * unmap gives it back and leaves the page idle.
+ * disk's pgmap, with the file's data; the mapping holds a reference; a
+ * reference makes it busy to a layout break of its block (which zaps the
+ * mapping); the unmap leaves the page idle.
  */
 static void mapped_file_page_is_fs_dax(struct kunit *test)
 {
@@ -212,6 +219,10 @@ static void mapped_file_page_is_fs_dax(struct kunit *test)
 	/* Ours and, on 7.x, the mapping's, above the line's idle count. */
 	KUNIT_EXPECT_EQ(test, page_ref_count(page),
 			ZD_FSDAX_IDLE + 1 + ZD_USER_MAPPING_HOLDS_REF);
+	/* Our reference makes it busy to a break of its block's layout. */
+	KUNIT_EXPECT_PTR_EQ_MSG(test, dax_layout_busy_page_range(file->f_mapping,
+								 0, PAGE_SIZE - 1),
+				page, "a referenced page is not busy to a layout break");
 	put_page(page);
 
 	unmap_mapping_range(file->f_mapping, 0, 0, 1);

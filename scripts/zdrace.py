@@ -308,12 +308,15 @@ def cmd_bench(args: argparse.Namespace) -> int:
 	info = prepare(args)
 	run = _kunit_run(args, args.config)
 	with runner.build_lock(args.lock):
-		return bench.run(run, _layout(args), info, [
-			lambda: bench.edit_one_test_row(run, REPO),
+		rows = [lambda: bench.edit_one_test_row(run, REPO),
 			lambda: bench.sweep_row(REPO, _layout(args),
-						args.kernel_args or []),
-			covcmd.bench_row(_coverage_context(args, locked=True),
-					 info)], repo=REPO)
+						args.kernel_args or [])]
+		if run.smp:
+			rows.append(lambda: bench.concurrent_sweep_row(
+				REPO, _layout(args), args.kernel_args or []))
+		rows.append(covcmd.bench_row(_coverage_context(args, locked=True),
+					     info))
+		return bench.run(run, _layout(args), info, rows, repo=REPO)
 
 
 def _coverage_context(args: argparse.Namespace,

@@ -3,24 +3,28 @@
 measured in the same run on the same machine, so the ratio means something
 even when the machine is busy."""
 
+import contextlib
 import os
 import re
+import signal
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import dataclass, replace
-from typing import Callable, List, Sequence, Tuple
+from typing import Callable, Iterator, List, Sequence, Tuple
 
 from zdtool import ZdError
 
-from zdtool.kernel.runner import KunitRun
+from zdtool.kernel.runner import KunitRun, build
 from zdtool.layout import Layout
 from zdtool.kernel.tree import TreeInfo
 from zdtool.sweep.spec import SEEDS_PER_BOOT
 
 REPEAT = 3
+# How long the load build runs before the loaded timings start.
+LOAD_RAMP_S = 10.0
 
 
 def timed(func: Callable[[], int], ok: Tuple[int, ...] = (0,),
@@ -62,21 +66,57 @@ def raw_make(run: KunitRun) -> int:
 			      stderr=subprocess.DEVNULL).returncode
 
 
+def _stamped_build(run: KunitRun) -> int:
+	rc, _ = build(run, show=False)
+	return rc
+
+
+@contextlib.contextmanager
+def kernel_build_load(run: KunitRun) -> Iterator[None]:
+	"""A cold build of the same kernel tree, in a directory of its own,
+	running (two jobs) for as long as the block lasts: the load a
+	developer's machine has while they compile."""
+	with tempfile.TemporaryDirectory(prefix='zdrace-bench-load.') as out:
+		cmd = ['make', 'ARCH=um', f'O={out}', '-j2', 'defconfig', 'all']
+		proc = subprocess.Popen(cmd, cwd=run.tree,
+					stdout=subprocess.DEVNULL,
+					stderr=subprocess.DEVNULL,
+					start_new_session=True)
+		try:
+			time.sleep(LOAD_RAMP_S)
+			if proc.poll() is not None:
+				raise ZdError(f'the load build ({" ".join(cmd)} in '
+					      f'{run.tree}) ended at once')
+			yield
+		finally:
+			os.killpg(proc.pid, signal.SIGKILL)
+			proc.wait()
+
+
 def rows(run: KunitRun) -> List[Row]:
 	# Make sure the kernel is built before timing no-change rebuilds.
 	# A failing suite still times fine; a failed build does not.
 	if run.invoke('run', quiet=True) not in (0, 1):
 		raise ZdError('kunit.py run failed before benchmarking')
+	_stamped_build(run)
+	noop = timed(lambda: _stamped_build(run))
 	rebuild = timed(lambda: run.invoke('build', quiet=True))
 	make_noop = timed(lambda: raw_make(run))
 	suites = timed(lambda: run.invoke('exec', quiet=True), ok=(0, 1))
 	empty = replace(run, filter_glob='zdrace-bench-no-such-suite')
 	boot = timed(lambda: empty.invoke('exec', quiet=True), ok=(0, 1))
+	print('bench: the suites again, beside a cold kernel build', flush=True)
+	with kernel_build_load(run):
+		loaded = timed(lambda: run.invoke('exec', quiet=True), ok=(0, 1))
 	return [
+		Row('nothing-changed build (make\'s stamp check)', noop,
+		    'raw make no-op', make_noop),
 		Row('no-change rebuild (kunit.py build)', rebuild,
 		    'raw make no-op', make_noop),
 		Row('boot + suites (kunit.py exec)', suites,
 		    'boot with no suite', boot),
+		Row('boot + suites beside a kernel build (make -j2)', loaded,
+		    'boot + suites, idle', suites),
 	]
 
 
@@ -104,7 +144,7 @@ def edit_one_test_row(run: KunitRun, repo: str) -> Row:
 
 
 def sweep_per_min(repo: str, layout: Layout, kernel_args: Sequence[str],
-		  seeds: int) -> float:
+		  seeds: int, concurrent: bool = False) -> float:
 	"""A SWEEP_SECONDS sweep of the built kernel: interleavings/min."""
 	with tempfile.TemporaryDirectory(prefix='zdrace-bench-sweep.') as out:
 		cmd = [sys.executable, os.path.join(repo, 'scripts', 'sweep'),
@@ -112,7 +152,8 @@ def sweep_per_min(repo: str, layout: Layout, kernel_args: Sequence[str],
 		       f'--build-root={layout.build_root}',
 		       *(f'--kernel_args={a}' for a in kernel_args),
 		       f'--time={SWEEP_SECONDS}s', f'--seeds-per-boot={seeds}',
-		       f'--out={os.path.join(out, "sweep")}']
+		       f'--out={os.path.join(out, "sweep")}',
+		       *(['--concurrent'] if concurrent else [])]
 		proc = subprocess.run(cmd, stdout=subprocess.PIPE,
 				      stderr=subprocess.STDOUT, text=True)
 	m = _PER_MIN.search(proc.stdout)
@@ -128,6 +169,18 @@ def sweep_row(repo: str, layout: Layout, kernel_args: Sequence[str]) -> Row:
 	return Row(f'sweep, {SEEDS_PER_BOOT} seeds a boot',
 		   sweep_per_min(repo, layout, kernel_args, SEEDS_PER_BOOT),
 		   'one seed a boot', sweep_per_min(repo, layout, kernel_args, 1),
+		   unit='interleavings/min', digits=0)
+
+
+def concurrent_sweep_row(repo: str, layout: Layout,
+			 kernel_args: Sequence[str]) -> Row:
+	"""On an SMP line: the concurrent sweep's rate (actors on two vCPUs
+	at once), against the serial sweep's."""
+	return Row(f'concurrent sweep, {SEEDS_PER_BOOT} seeds a boot',
+		   sweep_per_min(repo, layout, kernel_args, SEEDS_PER_BOOT,
+				 concurrent=True),
+		   'serial sweep',
+		   sweep_per_min(repo, layout, kernel_args, SEEDS_PER_BOOT),
 		   unit='interleavings/min', digits=0)
 
 

@@ -31,7 +31,8 @@ MKFS_EXT4 = ['mkfs.ext4', '-F', '-q', '-b', '4096',
 	     '-E', 'lazy_itable_init=0,lazy_journal_init=0']
 
 
-def _sets(config: str, line: str) -> bool:
+def sets(config: str, line: str) -> bool:
+	"""Does kunitconfig fragment @config have the line @line?"""
 	try:
 		with open(config) as f:
 			return any(l.strip() == line for l in f)
@@ -149,7 +150,7 @@ class KunitRun:
 	def pmem_image(self) -> str:
 		"""The image this run's kernel boots as persistent memory, if
 		its configs build it in."""
-		if not any(_sets(c, PMEM_CONFIG)
+		if not any(sets(c, PMEM_CONFIG)
 			   for c in self.configs + self.line_configs):
 			return ''
 		return os.path.join(os.path.abspath(self.build_dir), PMEM_IMAGE)
@@ -159,6 +160,11 @@ class KunitRun:
 		if verb in ('run', 'exec') and self.pmem_image:
 			os.makedirs(os.path.dirname(self.pmem_image), exist_ok=True)
 			make_pmem_image(self.pmem_image)
+
+	@property
+	def smp(self) -> bool:
+		"""Is the line's kernel SMP (configs/<line>/smp.config)?"""
+		return any(sets(c, 'CONFIG_SMP=y') for c in self.line_configs)
 
 	def tree_args(self) -> List[str]:
 		"""What the tree being booted says of itself: the points not
