@@ -56,7 +56,7 @@ class Row:
 		d = self.digits
 		return (f'bench: {self.name}: {self.value:.{d}f} {self.unit}; '
 			f'baseline {self.baseline_name}: {self.baseline:.{d}f} '
-			f'{self.unit}; ratio {self.ratio():.{d}f}')
+			f'{self.unit}; ratio {self.ratio():.{max(d, 2)}f}')
 
 
 def raw_make(run: KunitRun) -> int:
