@@ -266,6 +266,17 @@ def _line_source(args: argparse.Namespace) -> source.LineSource:
 						    args.kernel), args.kernel)
 
 
+def _mutant_peers(args: argparse.Namespace, base: runner.KunitRun,
+		  dirs: TreeDirs, mutant: str, banner: str) -> Counts:
+	"""make peers in the mutants' tree @dirs, prepared with @mutant on
+	top ('': none, the baseline)."""
+	repro = f'make peers KERNEL={args.kernel}' + \
+		(f' MUTANT={mutant}' if mutant else '')
+	return peers.run(replace(base, tree=dirs.tree), Layout(dirs.root, ''),
+			 args.kernel, REPO, _line_source(args).kernel_args.split(),
+			 banner, repro)
+
+
 def _peers(args: argparse.Namespace, info: tree.TreeInfo,
 	   mutant: str = '') -> Counts:
 	"""make peers; with @mutant, in the mutants' tree (BUILD/<line>/
@@ -289,11 +300,8 @@ def _peers(args: argparse.Namespace, info: tree.TreeInfo,
 			# Its points are the main tree's: the mutant goes on top.
 			tree.prepare(dirs, _source(args), main, REPO, args.kernel,
 				     top=[path])
-			return peers.run(replace(base, tree=dirs.tree),
-					 Layout(dirs.root, ''), args.kernel, REPO,
-					 line.kernel_args.split(),
-					 f'{info.banner()}, mutant {mutant}',
-					 f'{repro} MUTANT={mutant}')
+			return _mutant_peers(args, base, dirs, mutant,
+					     f'{info.banner()}, mutant {mutant}')
 		finally:
 			tree.prepare(dirs, _source(args), main, REPO, args.kernel)
 
@@ -308,14 +316,13 @@ def cmd_bench(args: argparse.Namespace) -> int:
 	info = prepare(args)
 	run = _kunit_run(args, args.config)
 	with runner.build_lock(args.lock):
-		rows = [lambda: bench.edit_one_test_row(run, REPO),
-			lambda: bench.sweep_row(REPO, _layout(args),
-						args.kernel_args or [])]
-		if run.smp:
-			rows.append(lambda: bench.concurrent_sweep_row(
-				REPO, _layout(args), args.kernel_args or []))
-		rows.append(covcmd.bench_row(_coverage_context(args, locked=True),
-					     info))
+		coverage = covcmd.bench_row(_coverage_context(args, locked=True),
+					    info)
+		rows = [lambda: [bench.edit_one_test_row(run, REPO)],
+			lambda: bench.sweep_rows(REPO, _layout(args),
+						 args.kernel_args or [],
+						 concurrent=run.smp),
+			lambda: [coverage()]]
 		return bench.run(run, _layout(args), info, rows, repo=REPO)
 
 
@@ -352,19 +359,10 @@ def cmd_mutants(args: argparse.Namespace) -> int:
 	run.timeout = min(run.timeout, 120)
 	mr = mutants.MutantRun(repo=REPO, line=args.kernel, source=src,
 			       main=main, kunit=run, dirs=_layout(args).mutant)
-	line = _line_source(args)
-	if line.peers:
-		base = _kunit_run(args, args.config)
-
-		def run_peers(mutant: str, dirs: TreeDirs) -> Counts:
-			repro = f'make peers KERNEL={args.kernel}' + \
-				(f' MUTANT={mutant}' if mutant else '')
-			return peers.run(replace(base, tree=dirs.tree),
-					 Layout(dirs.root, ''), args.kernel, REPO,
-					 line.kernel_args.split(),
-					 f'zdrace: peers of mutant {mutant or "(none)"}',
-					 repro)
-		mr.peers = run_peers
+	if _line_source(args).peers:
+		mr.peers = lambda mutant, dirs: _mutant_peers(
+			args, run, dirs, mutant,
+			f'zdrace: peers of mutant {mutant or "(none)"}')
 	with runner.build_lock(args.lock):
 		return mutants.run(mr, args.mutant)
 

@@ -163,25 +163,22 @@ def sweep_per_min(repo: str, layout: Layout, kernel_args: Sequence[str],
 	return float(m.group(1))
 
 
-def sweep_row(repo: str, layout: Layout, kernel_args: Sequence[str]) -> Row:
+def sweep_rows(repo: str, layout: Layout, kernel_args: Sequence[str],
+	       concurrent: bool = False) -> List[Row]:
 	"""The sweep's rate with its default seeds a boot, against one
-	interleaving a boot (what a boot costs)."""
-	return Row(f'sweep, {SEEDS_PER_BOOT} seeds a boot',
-		   sweep_per_min(repo, layout, kernel_args, SEEDS_PER_BOOT),
-		   'one seed a boot', sweep_per_min(repo, layout, kernel_args, 1),
-		   unit='interleavings/min', digits=0)
-
-
-def concurrent_sweep_row(repo: str, layout: Layout,
-			 kernel_args: Sequence[str]) -> Row:
-	"""On an SMP line: the concurrent sweep's rate (actors on two vCPUs
-	at once), against the serial sweep's."""
-	return Row(f'concurrent sweep, {SEEDS_PER_BOOT} seeds a boot',
-		   sweep_per_min(repo, layout, kernel_args, SEEDS_PER_BOOT,
-				 concurrent=True),
-		   'serial sweep',
-		   sweep_per_min(repo, layout, kernel_args, SEEDS_PER_BOOT),
-		   unit='interleavings/min', digits=0)
+	interleaving a boot (what a boot costs); with @concurrent (an SMP
+	line), the concurrent sweep's rate against that serial one."""
+	serial = sweep_per_min(repo, layout, kernel_args, SEEDS_PER_BOOT)
+	rows = [Row(f'sweep, {SEEDS_PER_BOOT} seeds a boot', serial,
+		    'one seed a boot', sweep_per_min(repo, layout, kernel_args, 1),
+		    unit='interleavings/min', digits=0)]
+	if concurrent:
+		rows.append(Row(f'concurrent sweep, {SEEDS_PER_BOOT} seeds a boot',
+				sweep_per_min(repo, layout, kernel_args,
+					      SEEDS_PER_BOOT, concurrent=True),
+				'serial sweep', serial,
+				unit='interleavings/min', digits=0))
+	return rows
 
 
 GUP_BENCH_CONFIG = 'configs/bench.config'
@@ -239,14 +236,16 @@ def gup_fast_row(run: KunitRun, layout: Layout, repo: str,
 
 
 def run(kunit: KunitRun, layout: Layout, info: TreeInfo,
-	extra: Sequence[Callable[[], Row]] = (), repo: str = '.') -> int:
-	"""@extra: more rows, each timed when its turn comes."""
+	extra: Sequence[Callable[[], List[Row]]] = (),
+	repo: str = '.') -> int:
+	"""@extra: more rows, each group timed when its turn comes."""
 	print(info.banner(), flush=True)
 	print(f'bench: median of {REPEAT} runs each', flush=True)
 	for row in rows(kunit):
 		print(row.line(), flush=True)
-	for make_row in extra:
-		print(make_row().line(), flush=True)
+	for make_rows in extra:
+		for row in make_rows():
+			print(row.line(), flush=True)
 	row = gup_fast_row(kunit, layout, repo)
 	print(row.line(), flush=True)
 	verdict = 'within' if row.ratio() <= GUP_BENCH_BUDGET else 'OVER'
