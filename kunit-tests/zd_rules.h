@@ -52,6 +52,8 @@ ZD_RULE(fsdax_pin_keeps_busy, ZD_SEP_2022_DAX,
 	"a DMA pin keeps an FS_DAX page busy: seen as pinned, no idle wake-up until the unpin")
 ZD_RULE(fsdax_unmount_waits_for_pin, ZD_SEP_2022_DAX,
 	"unmounting a DAX filesystem waits for a pinned page of its files to go idle")
+ZD_RULE(fsdax_cut_waits_for_pin, ZD_SEP_2022_DAX,
+	"a truncate or hole punch of a pinned FS_DAX page waits for the unpin, whatever else moves")
 ZD_RULE(fsdax_idle_wakeup, ZD_SEP_2022_DAX,
 	"the put that brings an FS_DAX page to its idle count wakes whoever waits for it")
 ZD_RULE(lookup_returns_stable_folio, ZD_APR_2017,
@@ -74,6 +76,8 @@ ZD_BREAK(speculative_get_refuses_free_page, "6.12", BIT(MEMORY_DEVICE_GENERIC),
 	 "a free GENERIC page sits at count 1 on the free list: the speculative get succeeds")
 ZD_BREAK(fsdax_unmount_waits_for_pin, "6.12", BIT(MEMORY_DEVICE_FS_DAX),
 	 "eviction drops a pinned page's DAX entry at once: WARN in dax_disassociate_entry")
+ZD_BREAK(fsdax_cut_waits_for_pin, "6.12", BIT(MEMORY_DEVICE_FS_DAX),
+	 "after the last munmap the busy-page lookup returns at once (!mapping_mapped())")
 
 ZD_BREAK(teardown_waits_for_reference, "7.3",
 	 BIT(MEMORY_DEVICE_GENERIC) | BIT(MEMORY_DEVICE_FS_DAX),
@@ -84,6 +88,8 @@ ZD_BREAK(grab_alone_keeps_pgmap, "7.3", BIT(MEMORY_DEVICE_GENERIC),
 	 "gup-fast's grab alone, its only reference, does not keep the GENERIC pgmap alive")
 ZD_BREAK(speculative_get_refuses_free_page, "7.3", BIT(MEMORY_DEVICE_GENERIC),
 	 "a GENERIC page sits at count 1 after its final put: the speculative get succeeds")
+ZD_BREAK(fsdax_cut_waits_for_pin, "7.3", BIT(MEMORY_DEVICE_FS_DAX),
+	 "a fault in the break's wait maps the page again: the unpin leaves it at 1, no wakeup")
 ZD_BREAK(no_alloc_after_teardown_starts, "7.3",
 	 BIT(MEMORY_DEVICE_PRIVATE) | BIT(MEMORY_DEVICE_COHERENT),
 	 "percpu_ref_tryget_many() succeeds on the killed pgmap: the late page holds a new ref")

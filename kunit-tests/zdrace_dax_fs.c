@@ -26,6 +26,7 @@
 #include <linux/fs.h>
 #include <linux/gfp.h>
 #include <linux/init_syscalls.h>
+#include <linux/kthread.h>
 #include <linux/kdev_t.h>
 #include <linux/memremap.h>
 #include <linux/mm.h>
@@ -346,6 +347,251 @@ static void cut_waits_for_pin(struct kunit *test)
 }
 
 /*
+ * Whoever waits for @page to go idle waits on its variable's wait queue
+ * (dax_wait_page_idle()).
+ */
+static bool zd_dax_page_waited(struct page *page)
+{
+	/* A look from outside, polled: a missed waiter is seen next time. */
+	return waitqueue_active(__var_waitqueue(page));
+}
+
+/* ---- the busy-page lookup raced: unpin, munmap or fault against a cut ---- */
+
+/* What the other actor does, once, while a cut of a pinned page runs. */
+enum zd_dax_move {
+	ZD_DAX_UNPIN,	/* drops the DMA pin */
+	ZD_DAX_MUNMAP,	/* unmaps the file's last mapping */
+	ZD_DAX_FAULT,	/* writes through the mapping */
+};
+
+struct zd_dax_race {
+	const char *name;
+	const struct zd_dax_cut *cut;
+	enum zd_dax_move move;
+};
+
+static const struct zd_dax_race zd_dax_race_cases[] = {
+	{ "truncate vs unpin", &zd_dax_cuts[0], ZD_DAX_UNPIN },
+	{ "punch hole vs unpin", &zd_dax_cuts[1], ZD_DAX_UNPIN },
+	{ "truncate vs munmap", &zd_dax_cuts[0], ZD_DAX_MUNMAP },
+	{ "punch hole vs munmap", &zd_dax_cuts[1], ZD_DAX_MUNMAP },
+	{ "truncate vs fault", &zd_dax_cuts[0], ZD_DAX_FAULT },
+	{ "punch hole vs fault", &zd_dax_cuts[1], ZD_DAX_FAULT },
+};
+
+enum { ZD_DAX_CUTTER, ZD_DAX_OTHER };
+
+/*
+ * The cut's steps: to the busy-page walk (after the unmap), and past it
+ * to the return of what it found; the other actor's move is one step,
+ * before, between or after them.
+ */
+static void zd_dax_race_steps(const struct zd_dax_race *c, u8 *steps)
+{
+	steps[ZD_DAX_CUTTER] = 2;
+	steps[ZD_DAX_OTHER] = 1;
+}
+
+ZD_ORDER_PARAMS(zd_dax_race, name, zd_dax_race_steps, 2);
+
+struct zd_dax_race_ctx {
+	const struct zd_dax_race *race;
+	struct zd_dax_cutter cutter;
+	struct mm_struct *mm;
+	unsigned long addr;
+	struct page *page;
+	bool pinned;
+	int moved;	/* what the move returned */
+};
+
+static void zd_dax_race_cut(void *data)
+{
+	struct zd_dax_race_ctx *ctx = data;
+
+	zd_dax_cutter(&ctx->cutter);
+}
+
+static void zd_dax_race_move(void *data)
+{
+	struct zd_dax_race_ctx *ctx = data;
+
+	switch (ctx->race->move) {
+	case ZD_DAX_UNPIN:
+		unpin_user_page(ctx->page);
+		WRITE_ONCE(ctx->pinned, false);
+		break;
+	case ZD_DAX_MUNMAP:
+		kthread_use_mm(ctx->mm);
+		ctx->moved = vm_munmap(ctx->addr, PAGE_SIZE);
+		kthread_unuse_mm(ctx->mm);
+		break;
+	case ZD_DAX_FAULT:
+		kthread_use_mm(ctx->mm);
+		ctx->moved = put_user('f', (char __user *)ctx->addr);
+		kthread_unuse_mm(ctx->mm);
+		break;
+	}
+}
+
+/* Return: the trace index of @actor's first return or block, or -1. */
+static int zd_dax_race_stopped(struct zdrace_sched *s, int actor)
+{
+	int done = zdrace_sched_done(s, actor);
+	int blocked = zdrace_sched_blocked(s, actor);
+
+	if (done < 0 || (blocked >= 0 && blocked < done))
+		return blocked;
+	return done;
+}
+
+/* Return: how many times the cut walked for a busy page. */
+static int zd_dax_race_walks(struct zdrace_sched *s)
+{
+	int i, walks = 0;
+
+	for (i = 0; i < zdrace_sched_nr_events(s); i++) {
+		const struct zdrace_sched_event *e = zdrace_sched_event(s, i);
+
+		walks += e->actor == ZD_DAX_CUTTER &&
+			 e->kind == ZDRACE_SCHED_EV_GATE &&
+			 e->point == ZDRACE_FI_dax_busy_after_unmap;
+	}
+	return walks;
+}
+
+/*
+ * A truncate or a hole punch of a pinned, mapped DAX page, with the
+ * other actor's move placed before the cut, between its unmap and its
+ * walk for a busy page (dax_busy_after_unmap), or between the walk and
+ * the wait for what it found (dax_busy_after_walk).  The cut completes
+ * only after the unpin, and then does: an unpin anywhere lets it through
+ * (its wait misses no wakeup); after a munmap or a fault it waits for
+ * the pin, the page still in the file.  A fault held off by the break
+ * gets in while the cut waits (the filesystem drops its invalidate lock
+ * there) and maps the page again; the unpin must still end the wait.
+ */
+static void cut_races_pin(struct kunit *test)
+{
+	const struct zd_order_param *p = test->param_value;
+	const struct zd_dax_race *race = p->c;
+	struct zd_dax_race_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx),
+						   GFP_KERNEL);
+	bool early, refaulted = false, stuck = false;
+	u8 order[ZDRACE_SCHED_MAX_STEPS];
+	int len, before, moved, cut_done, ret, count = 0;
+	struct zdrace_sched *s;
+	struct folio *folio;
+
+	zd_rule(test, ZD_RULE_fsdax_cut_waits_for_pin, MEMORY_DEVICE_FS_DAX);
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	ctx->race = race;
+	ctx->cutter.cut = race->cut;
+	ctx->cutter.file = zd_dax_file(test, 1);
+	ctx->addr = zd_dax_map(test, ctx->cutter.file);
+	/* kunit_vm_mmap() gave the case an mm: the actors work in it. */
+	ctx->mm = current->mm;
+	KUNIT_ASSERT_NOT_NULL(test, ctx->mm);
+	KUNIT_ASSERT_EQ(test, pin_user_pages_fast(ctx->addr, 1, FOLL_WRITE,
+						  &ctx->page), 1);
+	ctx->pinned = true;
+	folio = page_folio(ctx->page);
+
+	s = zdrace_sched_new(test);
+	KUNIT_ASSERT_EQ(test, zdrace_sched_add_actor(s, "cut", zd_dax_race_cut,
+						     ctx), ZD_DAX_CUTTER);
+	KUNIT_ASSERT_EQ(test, zdrace_sched_add_actor(s, "move", zd_dax_race_move,
+						     ctx), ZD_DAX_OTHER);
+	KUNIT_ASSERT_EQ(test, zdrace_sched_gate(s, ZDRACE_FI_dax_busy_after_unmap),
+			0);
+	KUNIT_ASSERT_EQ(test, zdrace_sched_gate(s, ZDRACE_FI_dax_busy_after_walk),
+			0);
+	len = zd_order_get(test, p, order);
+	before = zd_order_first(order, len, ZD_DAX_OTHER);
+	zdrace_sched_set_order(s, order, len);
+	ret = zdrace_sched_run(s);
+	KUNIT_ASSERT_NE_MSG(test, ret, -ETIMEDOUT, "an actor ran away");
+
+	/* The move came where the order put it. */
+	moved = zd_dax_race_stopped(s, ZD_DAX_OTHER);
+	KUNIT_ASSERT_GE_MSG(test, moved, 0, "the %s never ran", race->name);
+	cut_done = zdrace_sched_done(s, ZD_DAX_CUTTER);
+	if (cut_done < 0 || cut_done > moved)
+		KUNIT_EXPECT_EQ_MSG(test,
+				    zdrace_sched_count_before(s, ZD_DAX_CUTTER, moved),
+				    before, "the move did not come after %d cut steps",
+				    before);
+
+	/* The cut completed under the pin: a break, reported below. */
+	early = cut_done >= 0 &&
+		(race->move != ZD_DAX_UNPIN || cut_done < moved);
+	if (ctx->pinned) {
+		KUNIT_EXPECT_TRUE(test, folio_maybe_dma_pinned(folio));
+		if (!early) {
+			KUNIT_EXPECT_EQ(test, ret, -EDEADLK);
+			KUNIT_EXPECT_GE_MSG(test, zdrace_sched_blocked(s, ZD_DAX_CUTTER),
+					    0, "the cut neither ended nor blocked");
+			KUNIT_EXPECT_NOT_NULL_MSG(test, READ_ONCE(folio->mapping),
+						  "the pinned page left the file");
+		}
+		refaulted = race->move == ZD_DAX_FAULT && before > 0 &&
+			    zdrace_sched_done(s, ZD_DAX_OTHER) >= 0;
+		unpin_user_page(ctx->page);
+		ctx->pinned = false;
+		/*
+		 * Only a put to the idle count wakes the cut: at another
+		 * count, with the cut on the page's wait queue, nothing will.
+		 */
+		count = page_ref_count(ctx->page);
+		stuck = !early && count != ZD_FSDAX_IDLE &&
+			zdrace_sched_done(s, ZD_DAX_CUTTER) < 0 &&
+			zd_dax_page_waited(ctx->page);
+		if (stuck)
+			KUNIT_ASSERT_EQ(test, vm_munmap(ctx->addr, PAGE_SIZE), 0);
+		KUNIT_ASSERT_EQ(test, zdrace_sched_finish(s), 0);
+	} else {
+		KUNIT_EXPECT_EQ(test, ret, 0);
+	}
+	KUNIT_ASSERT_GE_MSG(test, zdrace_sched_done(s, ZD_DAX_CUTTER), 0,
+			    "the %s never completed", race->cut->name);
+	KUNIT_EXPECT_EQ(test, ctx->cutter.ret, 0);
+	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(ctx->page), ZD_FSDAX_IDLE,
+			    "the page is not idle after the %s", race->name);
+	/* A fault after the truncate finds no block: SIGBUS, -EFAULT here. */
+	KUNIT_EXPECT_TRUE_MSG(test, !ctx->moved ||
+			      (ctx->moved == -EFAULT && race->move == ZD_DAX_FAULT &&
+			       race->cut->cut == zd_dax_truncate),
+			      "the move returned %d", ctx->moved);
+
+	kunit_info(test, "%s, the move after %d cut steps: the cut walked %d times%s%s\n",
+		   race->name, before, zd_dax_race_walks(s),
+		   early ? ", completed under the pin" : ", waited for the unpin",
+		   refaulted ? ", the fault mapped the page again in its wait" : "");
+	/*
+	 * The move between walk and wait: the cut saw the page busy; it
+	 * waited, or found it idle at once and walked again.
+	 */
+	if (before == 2 && !early)
+		KUNIT_EXPECT_TRUE_MSG(test, zd_dax_race_walks(s) >= 2 ||
+				      zdrace_sched_blocked(s, ZD_DAX_CUTTER) >= 0,
+				      "the cut did not see the page busy");
+
+	if (early) {
+		/* 6.12's truncation warns that it drops a busy entry. */
+		zd_expect_report(test, "WARNING in dax_disassociate_entry", true);
+		zd_breaks(test,
+			  "the %s after the %s skipped the busy-page walk and freed the block under a DMA pin of its page (count %d)",
+			  race->cut->name,
+			  race->move == ZD_DAX_MUNMAP ? "file's last munmap" : "move",
+			  ZD_FSDAX_IDLE + GUP_PIN_COUNTING_BIAS);
+	}
+	if (stuck)
+		zd_breaks(test,
+			  "the unpin left the page at count %d, mapped again by the fault that got in while the %s waited: only a put to %d wakes the wait, which went on until the test unmapped the page",
+			  count, race->cut->name, ZD_FSDAX_IDLE);
+}
+
+/*
  * A kernel thread's root may be an empty one (7.x), and is shared: give
  * the calling thread an fs_struct of its own at the suite's root.
  */
@@ -358,16 +604,6 @@ static int zd_dax_enter_root(void)
 		set_fs_pwd(current->fs, &zd_dax_root);
 	}
 	return err;
-}
-
-/*
- * Whoever waits for @page to go idle waits on its variable's wait queue
- * (dax_wait_page_idle()).
- */
-static bool zd_dax_page_waited(struct page *page)
-{
-	/* A look from outside, polled: a missed waiter is seen next time. */
-	return waitqueue_active(__var_waitqueue(page));
 }
 
 /*
@@ -442,6 +678,7 @@ static struct kunit_case __refdata zdrace_dax_fs_cases[] = {
 	KUNIT_CASE(mapped_file_page_is_fs_dax),
 	KUNIT_CASE(longterm_pin_refused),
 	KUNIT_CASE_PARAM(cut_waits_for_pin, zd_dax_cut_gen_params),
+	KUNIT_CASE_PARAM(cut_races_pin, zd_dax_race_gen_params),
 	/* Last: it unmounts, and mounts again. */
 	KUNIT_CASE(unmount_waits_for_pin),
 	{}

@@ -75,3 +75,9 @@ ZDRACE_FI_POINT(final_put_zone_device,
 		ZDRACE_FI_BY_LINE("mm/swap.c", "mm/folio.c"),
 		ZDRACE_FI_ATOMIC,
 		"__folio_put(): final put of a ZONE_DEVICE folio, before its free")
+ZDRACE_FI_POINT(dax_busy_after_unmap, "fs/dax.c",
+		0,
+		"dax_layout_busy_page_range(): after unmapping the range, before the busy-page walk")
+ZDRACE_FI_POINT(dax_busy_after_walk, "fs/dax.c",
+		0,
+		"dax_layout_busy_page_range(): after the busy-page walk, before it returns the page")
