@@ -77,7 +77,7 @@ ZDRACE_FI_POINT(final_put_zone_device,
 		"__folio_put(): final put of a ZONE_DEVICE folio, before its free")
 ZDRACE_FI_POINT(dax_busy_after_unmap, "fs/dax.c",
 		0,
-		"dax_layout_busy_page_range(): after unmapping the range, before the busy-page walk")
+		"dax_layout_busy_page_range(): after the unmap, before the busy-page walk")
 ZDRACE_FI_POINT(dax_busy_after_walk, "fs/dax.c",
 		0,
-		"dax_layout_busy_page_range(): after the busy-page walk, before it returns the page")
+		"dax_layout_busy_page_range(): after the busy-page walk, before its return")
