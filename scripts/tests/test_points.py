@@ -195,7 +195,9 @@ class PlacementTest(unittest.TestCase):
 				self.assertTrue(placed == c.read(),
 						f'{line}: the points patch makes '
 						f'another {rel}')
-		self.assertEqual(len(placement.files), 4)
+		self.assertEqual(len(placement.files),
+				 len({p.file for p in points.load_table(REPO, line)
+				      if not p.absent}))
 
 	def test_6_12_places_every_point(self) -> None:
 		self._placed('6.12')
@@ -217,7 +219,8 @@ class PlacementTest(unittest.TestCase):
 						 patchcov.touched_files(paths))
 		placement = points.place(tree, REPO, '6.12')
 		self.assertEqual(len(placement.placed) +
-				 len(placement.unplaced), 18)
+				 len(placement.unplaced),
+				 len(points.load_table(REPO, '6.12')))
 		self.upstream = upstream
 		return [points.locate(p, upstream, changed).message()
 			for p in placement.unplaced]
