@@ -2,8 +2,9 @@
 /*
  * What every zdrace race suite shares, so that a suite is only its cases:
  * the rules' verdicts (zd_verdict.h), schedules (zd_order.h), other CPUs
- * (zd_cpu.h), case scaffolding (zd_case.h) and the page-cache fixture
- * (zd_cache.h).  The device fixture is zd_fixture.h.
+ * (zd_cpu.h), case scaffolding (zd_case.h), the page-cache fixture
+ * (zd_cache.h) and the DAX filesystem's (zd_dax.h).  The device fixture
+ * is zd_fixture.h.
  */
 #ifndef _ZD_KUNIT_H
 #define _ZD_KUNIT_H
@@ -11,6 +12,7 @@
 #include "zd_cache.h"
 #include "zd_case.h"
 #include "zd_cpu.h"
+#include "zd_dax.h"
 #include "zd_order.h"
 #include "zd_verdict.h"
 

@@ -41,17 +41,8 @@
 
 #define ZD_DAX_DISK	"pmem0"
 #define ZD_DAX_NODE	"/zd-pmem0"
-#define ZD_DAX_MNT	"/zd-dax"
 /* How long the suite waits for the nvdimm bus to probe the disk. */
 #define ZD_DAX_PROBE_MS	5000
-
-/* Why the cases skip, if the filesystem is not mounted. */
-static const char *zd_dax_missing;
-/*
- * Init's root, where the suite mounted: a kernel thread, the cases' among
- * them, may have another (7.x starts them on an empty nullfs).
- */
-static struct path zd_dax_root;
 
 static dev_t __init zd_dax_disk(void)
 {
@@ -91,10 +82,11 @@ static int __init zd_dax_mount(void)
 static int __init zd_dax_suite_init(struct kunit_suite *suite)
 {
 	dev_t devt = zd_dax_disk();
+	struct path root;
 	int err;
 
 	if (!devt) {
-		zd_dax_missing = "no " ZD_DAX_DISK " disk: zone_device_pmem= was not given";
+		zd_dax_set_missing("no " ZD_DAX_DISK " disk: zone_device_pmem= was not given");
 		return 0;
 	}
 	err = init_mknod(ZD_DAX_NODE, S_IFBLK | 0600, new_encode_dev(devt));
@@ -105,49 +97,23 @@ static int __init zd_dax_suite_init(struct kunit_suite *suite)
 	if (err) {
 		pr_err("zdrace_dax_fs: cannot mount %s on %s: %d\n", ZD_DAX_NODE,
 		       ZD_DAX_MNT, err);
-		zd_dax_missing = "the pmem disk did not mount as ext4 -o dax=always";
+		zd_dax_set_missing("the pmem disk did not mount as ext4 -o dax=always");
 		return 0;
 	}
 	err = init_mkdir("/proc", 0555);
 	if (!err || err == -EEXIST)
 		init_mount("proc", "/proc", "proc", 0, NULL);
-	get_fs_root(current->fs, &zd_dax_root);
+	get_fs_root(current->fs, &root);
+	zd_dax_set_mounted(&root);
+	path_put(&root);
 	return 0;
 }
 
 static int zd_dax_init(struct kunit *test)
 {
-	if (zd_dax_missing)
-		kunit_skip(test, "%s", zd_dax_missing);
+	if (zd_dax_missing())
+		kunit_skip(test, "%s", zd_dax_missing());
 	return zdrace_replay_init(test);
-}
-
-KUNIT_DEFINE_ACTION_WRAPPER(zd_dax_fput, fput, struct file *);
-
-/* A new file of @pages pages on the filesystem, written. */
-static struct file *zd_dax_file(struct kunit *test, unsigned int pages)
-{
-	char name[64];
-	struct file *file;
-	loff_t pos = 0;
-	void *buf;
-	unsigned int i;
-
-	snprintf(name, sizeof(name), ZD_DAX_MNT "/%s", test->name);
-	file = file_open_root(&zd_dax_root, name, O_RDWR | O_CREAT | O_TRUNC,
-			      0600);
-	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(file), "cannot create %s: %pe",
-			       name, file);
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test, zd_dax_fput, file));
-	buf = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, buf);
-	for (i = 0; i < pages; i++) {
-		memset(buf, 'a' + i, PAGE_SIZE);
-		KUNIT_ASSERT_EQ(test, kernel_write(file, buf, PAGE_SIZE, &pos),
-				(ssize_t)PAGE_SIZE);
-	}
-	return file;
 }
 
 /* /proc/mounts says the disk is mounted ext4 with dax=always. */
@@ -160,7 +126,7 @@ static void mount_is_dax_always(struct kunit *test)
 
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	/* What /proc/mounts shows init (this thread's may show nothing). */
-	mounts = file_open_root(&zd_dax_root, "/proc/1/mounts", O_RDONLY, 0);
+	mounts = file_open_root(zd_dax_root(), "/proc/1/mounts", O_RDONLY, 0);
 	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(mounts), "/proc/1/mounts: %pe",
 			       mounts);
 	len = kernel_read(mounts, buf, PAGE_SIZE - 1, &pos);
@@ -229,18 +195,6 @@ static void mapped_file_page_is_fs_dax(struct kunit *test)
 	unmap_mapping_range(file->f_mapping, 0, 0, 1);
 	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(page), ZD_FSDAX_IDLE,
 			    "the page is not idle once unmapped");
-}
-
-/* The page of @file's first block, mapped and faulted in: its address. */
-static unsigned long zd_dax_map(struct kunit *test, struct file *file)
-{
-	unsigned long addr;
-
-	addr = kunit_vm_mmap(test, file, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
-			     MAP_SHARED, 0);
-	KUNIT_ASSERT_NE_MSG(test, addr, 0UL, "cannot map the file");
-	KUNIT_ASSERT_EQ(test, put_user('z', (char __user *)addr), 0);
-	return addr;
 }
 
 /* A FOLL_LONGTERM pin of a DAX file page is refused, fast or slow. */
@@ -600,8 +554,8 @@ static int zd_dax_enter_root(void)
 	int err = unshare_fs_struct();
 
 	if (!err) {
-		set_fs_root(current->fs, &zd_dax_root);
-		set_fs_pwd(current->fs, &zd_dax_root);
+		set_fs_root(current->fs, zd_dax_root());
+		set_fs_pwd(current->fs, zd_dax_root());
 	}
 	return err;
 }
@@ -634,7 +588,7 @@ static void __init unmount_waits_for_pin(struct kunit *test)
 
 	err = init_umount(ZD_DAX_MNT, 0);
 	if (err)
-		zd_dax_missing = "the unmount case could not unmount";
+		zd_dax_set_missing("the unmount case could not unmount");
 	KUNIT_ASSERT_EQ_MSG(test, err, 0, "umount: %d", err);
 	zd_wait_until(zd_dax_page_waited(page) || !READ_ONCE(folio->mapping),
 		      (u64)ZD_DAX_CUT_MS * NSEC_PER_MSEC, usleep_range(50, 100));
@@ -658,7 +612,7 @@ static void __init unmount_waits_for_pin(struct kunit *test)
 	/* Mounting again waits for the old superblock's end. */
 	err = zd_dax_mount();
 	if (err)
-		zd_dax_missing = "the pmem disk did not mount again after the unmount case";
+		zd_dax_set_missing("the pmem disk did not mount again after the unmount case");
 	KUNIT_EXPECT_EQ_MSG(test, err, 0, "mounting again: %d", err);
 
 	if (!waited && !kept) {

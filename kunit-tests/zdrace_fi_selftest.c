@@ -178,6 +178,21 @@ static void zd_trigger_fault_around(struct zd_fi_ctx *ctx)
 	folio_put(first);
 }
 
+/*
+ * A truncate of a mapped file on the DAX filesystem, if a suite of the
+ * boot mounted it (zdrace_dax_fs): its busy-page lookup.
+ */
+static void zd_trigger_dax_cut(struct zd_fi_ctx *ctx)
+{
+	struct file *file;
+
+	if (zd_dax_missing())
+		return;
+	file = zd_dax_file(ctx->test, 1);
+	zd_dax_map(ctx->test, file);
+	KUNIT_EXPECT_EQ(ctx->test, vfs_truncate(&file->f_path, 0), 0);
+}
+
 typedef void (*zd_trigger_t)(struct zd_fi_ctx *ctx);
 
 static const zd_trigger_t zd_triggers[ZDRACE_FI_NR] = {
@@ -199,6 +214,8 @@ static const zd_trigger_t zd_triggers[ZDRACE_FI_NR] = {
 	[ZDRACE_FI_fault_around_after_load] = zd_trigger_fault_around,
 	[ZDRACE_FI_contig_after_load] = zd_trigger_contig,
 	[ZDRACE_FI_final_put_zone_device] = zd_trigger_private_put,
+	[ZDRACE_FI_dax_busy_after_unmap] = zd_trigger_dax_cut,
+	[ZDRACE_FI_dax_busy_after_walk] = zd_trigger_dax_cut,
 };
 
 static struct zd_fi_ctx *zd_fi_ctx_new(struct kunit *test)
@@ -297,6 +314,8 @@ static void action_fires_on_point(struct kunit *test)
 	s64 elapsed_us;
 
 	ctx->action = pair->action;
+	if (zd_triggers[pair->point] == zd_trigger_dax_cut && zd_dax_missing())
+		kunit_skip(test, "%s", zd_dax_missing());
 	if (cache) {
 		zd_fi_cache(ctx);
 		current->make_it_fail = 1;
