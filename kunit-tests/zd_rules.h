@@ -53,9 +53,15 @@ ZD_RULE(fsdax_pin_keeps_busy, ZD_SEP_2022_DAX,
 ZD_RULE(fsdax_unmount_waits_for_pin, ZD_SEP_2022_DAX,
 	"unmounting a DAX filesystem waits for a pinned page of its files to go idle")
 ZD_RULE(fsdax_cut_waits_for_pin, ZD_SEP_2022_DAX,
-	"a truncate or hole punch of a pinned FS_DAX page waits for the unpin, whatever else moves")
+	"a truncate or hole punch of a pinned FS_DAX page waits for the unpin, even once unmapped")
+ZD_RULE(fsdax_cut_ends_at_unpin, ZD_SEP_2022_DAX,
+	"a truncate or hole punch waiting for a pinned FS_DAX page ends at the unpin, faults or not")
 ZD_RULE(fsdax_idle_wakeup, ZD_SEP_2022_DAX,
 	"the put that brings an FS_DAX page to its idle count wakes whoever waits for it")
+ZD_RULE(private_fault_brings_page_back, ZD_SEP_2022_BUSY,
+	"a device-private page holds one page and one pgmap ref; its CPU fault frees it, both back")
+ZD_RULE(private_fault_during_teardown, ZD_APR_2017,
+	"a CPU fault on a device-private page at any teardown step brings it back; teardown then ends")
 ZD_RULE(lookup_returns_stable_folio, ZD_APR_2017,
 	"page-cache lookups never return or map a folio frozen or replaced between load and get")
 
@@ -88,7 +94,7 @@ ZD_BREAK(grab_alone_keeps_pgmap, "7.3", BIT(MEMORY_DEVICE_GENERIC),
 	 "gup-fast's grab alone, its only reference, does not keep the GENERIC pgmap alive")
 ZD_BREAK(speculative_get_refuses_free_page, "7.3", BIT(MEMORY_DEVICE_GENERIC),
 	 "a GENERIC page sits at count 1 after its final put: the speculative get succeeds")
-ZD_BREAK(fsdax_cut_waits_for_pin, "7.3", BIT(MEMORY_DEVICE_FS_DAX),
+ZD_BREAK(fsdax_cut_ends_at_unpin, "7.3", BIT(MEMORY_DEVICE_FS_DAX),
 	 "a fault in the break's wait maps the page again: the unpin leaves it at 1, no wakeup")
 ZD_BREAK(no_alloc_after_teardown_starts, "7.3",
 	 BIT(MEMORY_DEVICE_PRIVATE) | BIT(MEMORY_DEVICE_COHERENT),

@@ -151,6 +151,10 @@ void zd_breaks(struct kunit *test, const char *fmt, ...)
 				     zd_rules[r->rule].id, zd_line(), why);
 	if (zd_known_upstream_fail)
 		KUNIT_FAIL_AND_ABORT(test, "known upstream: %s", why);
+	/* A skip would hide what the case found wrong before the break. */
+	if (test->status == KUNIT_FAILURE)
+		KUNIT_FAIL_AND_ABORT(test, "known upstream: %s; and failed before it",
+				     why);
 	kunit_skip(test, "known upstream: %s", why);
 }
 

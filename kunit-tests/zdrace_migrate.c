@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The device-private life cycle beyond allocate and free, as
+ * lib/test_hmm.c's driver lives it and the fake device does: an anonymous
+ * page migrated to the device (mm/migrate_device.c), the CPU fault that
+ * brings it back through ops->migrate_to_ram() (do_swap_page()), and
+ * hmm_range_fault() (mm/hmm.c) reading the range.  Every count is checked
+ * before and after each path, and the fault is raced against each step of
+ * memunmap_pages().  Rules:
+ *
+ *   - a page migrated to the device holds one page reference and one
+ *     pgmap reference; the fault that brings it back frees it through
+ *     ops->page_free() and gives both back;
+ *   - hmm_range_fault() reports the device's own page as it is, taking no
+ *     reference; for another owner it faults the page back to RAM;
+ *   - a fault at any step of a teardown brings the page back, and
+ *     memunmap_pages() ends only after it: the page's reference was what
+ *     its wait waited for (Apr 2017: "it should be perfectly legal to
+ *     start the driver shutdown process while page references are still
+ *     outstanding").
+ *
+ * The fork of a device-private PTE (copy_nonpresent_pte()) needs a second
+ * user mm, which a KUnit case has not: the kernel's hmm-tests run it
+ * (`make peers`).
+ */
+
+#include <kunit/test.h>
+#include <linux/hmm.h>
+#include <linux/kthread.h>
+#include <linux/memremap.h>
+#include <linux/mm.h>
+#include <linux/mmu_notifier.h>
+#include <linux/uaccess.h>
+#include <zdrace/sched.h>
+
+#include "zd_fixture.h"
+#include "zd_kunit.h"
+
+/* hmm_range_fault() retries while the range changes under it: at most. */
+#define ZD_HMM_TRIES	16
+
+/* The device page now behind @addr, migrated there with zd_dev_map_anon(). */
+static unsigned long zd_migrate_page(struct zd_dev *dev, struct page **page)
+{
+	return zd_dev_map_anon(dev, 1, page);
+}
+
+static void zd_expect_on_device(struct kunit *test, struct zd_dev *dev,
+				struct page *page, long base)
+{
+	KUNIT_EXPECT_TRUE(test, is_device_private_page(page));
+	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(page), 1,
+			    "the device-private entry's reference");
+	KUNIT_EXPECT_EQ(test, folio_mapcount(page_folio(page)), 1);
+	KUNIT_EXPECT_EQ_MSG(test, zd_dev_pgmap_refs(dev), base + 1,
+			    "a page on the device holds one pgmap reference");
+}
+
+static void zd_expect_back_in_ram(struct kunit *test, struct zd_dev *dev,
+				  struct page *page, long base, int frees)
+{
+	KUNIT_EXPECT_EQ(test, atomic_read(&dev->migrated_to_ram), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&dev->page_free_calls), frees);
+	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(page), 0,
+			    "the device page is not free after the migration back");
+	KUNIT_EXPECT_EQ(test, zd_dev_pgmap_refs(dev), base);
+}
+
+/*
+ * An anonymous page migrated to the device holds one reference (its
+ * device-private entry's, with a mapcount) and one pgmap reference.
+ */
+static void migrated_page_holds_one_reference(struct kunit *test)
+{
+	struct zd_dev *dev = zd_dev_create(test, MEMORY_DEVICE_PRIVATE);
+	long base = zd_dev_pgmap_refs(dev);
+	struct page *page;
+
+	zd_rule(test, ZD_RULE_private_fault_brings_page_back, MEMORY_DEVICE_PRIVATE);
+	zd_migrate_page(dev, &page);
+	zd_expect_on_device(test, dev, page, base);
+}
+
+/*
+ * The CPU touches the page: do_swap_page() calls ops->migrate_to_ram(),
+ * which moves it to a system page (zeroed: the fake device keeps no
+ * contents); the device page is freed through ops->page_free() and its
+ * pgmap reference put.
+ */
+static void cpu_fault_brings_page_back(struct kunit *test)
+{
+	struct zd_dev *dev = zd_dev_create(test, MEMORY_DEVICE_PRIVATE);
+	long base = zd_dev_pgmap_refs(dev);
+	struct page *page;
+	unsigned long addr;
+	int val = -1;
+
+	zd_rule(test, ZD_RULE_private_fault_brings_page_back, MEMORY_DEVICE_PRIVATE);
+	addr = zd_migrate_page(dev, &page);
+	KUNIT_ASSERT_EQ(test, get_user(val, (int __user *)addr), 0);
+	KUNIT_EXPECT_EQ(test, val, 0);
+	zd_expect_back_in_ram(test, dev, page, base, 1);
+}
+
+/* ---- hmm_range_fault() ---- */
+
+static bool zd_hmm_invalidate(struct mmu_interval_notifier *mni,
+			      const struct mmu_notifier_range *range,
+			      unsigned long cur_seq)
+{
+	mmu_interval_set_seq(mni, cur_seq);
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops zd_hmm_notifier_ops = {
+	.invalidate = zd_hmm_invalidate,
+};
+
+KUNIT_DEFINE_ACTION_WRAPPER(zd_hmm_notifier_remove, mmu_interval_notifier_remove,
+			    struct mmu_interval_notifier *);
+
+/* hmm_range_fault() of one page, as a driver calls it: Return: its result. */
+static int zd_hmm_fault(struct kunit *test, unsigned long addr, void *owner,
+			unsigned long *pfn)
+{
+	struct mmu_interval_notifier *mni;
+	struct mm_struct *mm = current->mm;
+	struct hmm_range range = {
+		.start = addr,
+		.end = addr + PAGE_SIZE,
+		.hmm_pfns = pfn,
+		.default_flags = HMM_PFN_REQ_FAULT,
+		.dev_private_owner = owner,
+	};
+	int ret = -EBUSY, tries;
+
+	mni = kunit_kzalloc(test, sizeof(*mni), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, mni);
+	KUNIT_ASSERT_EQ(test, mmu_interval_notifier_insert(mni, mm, addr,
+							   PAGE_SIZE,
+							   &zd_hmm_notifier_ops),
+			0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							zd_hmm_notifier_remove,
+							mni), 0);
+	range.notifier = mni;
+	for (tries = 0; ret == -EBUSY && tries < ZD_HMM_TRIES; tries++) {
+		range.notifier_seq = mmu_interval_read_begin(mni);
+		mmap_read_lock(mm);
+		ret = hmm_range_fault(&range);
+		mmap_read_unlock(mm);
+	}
+	return ret;
+}
+
+struct zd_hmm_owner {
+	const char *name;
+	bool ours;	/* the device's own pages are what the caller asks for */
+};
+
+static const struct zd_hmm_owner zd_hmm_owners[] = {
+	{ "own device", true },
+	{ "another owner", false },
+};
+
+KUNIT_ARRAY_PARAM_DESC(zd_hmm_owner, zd_hmm_owners, name);
+
+/*
+ * hmm_range_fault() of a page on the device: for the device itself (its
+ * pgmap's owner) the device pfn, no fault, no reference taken; for
+ * another owner it faults the page back to RAM and reports that.
+ */
+static void hmm_range_fault_reads_device_page(struct kunit *test)
+{
+	const struct zd_hmm_owner *o = test->param_value;
+	struct zd_dev *dev = zd_dev_create(test, MEMORY_DEVICE_PRIVATE);
+	long base = zd_dev_pgmap_refs(dev);
+	unsigned long addr, pfn = 0;
+	struct page *page;
+
+	zd_rule(test, ZD_RULE_private_fault_brings_page_back, MEMORY_DEVICE_PRIVATE);
+	addr = zd_migrate_page(dev, &page);
+	KUNIT_ASSERT_EQ(test, zd_hmm_fault(test, addr, o->ours ? dev : NULL,
+					   &pfn), 0);
+	KUNIT_ASSERT_TRUE(test, pfn & HMM_PFN_VALID);
+	if (o->ours) {
+		KUNIT_EXPECT_PTR_EQ(test, hmm_pfn_to_page(pfn), page);
+		KUNIT_EXPECT_EQ(test, atomic_read(&dev->migrated_to_ram), 0);
+		/* A snapshot: no reference taken, none dropped. */
+		zd_expect_on_device(test, dev, page, base);
+		return;
+	}
+	KUNIT_EXPECT_FALSE_MSG(test, is_zone_device_page(hmm_pfn_to_page(pfn)),
+			       "another owner was given the device page");
+	zd_expect_back_in_ram(test, dev, page, base, 1);
+}
+
+/* ---- the fault raced against memunmap_pages() ---- */
+
+enum { ZD_MIG_TEARDOWN, ZD_MIG_FAULT };
+
+struct zd_mig_position {
+	const char *name;
+};
+
+static const struct zd_mig_position zd_mig_position_cases[] = {
+	{ "private" },
+};
+
+/* Teardown: each gate up to its wait, and into it. */
+static int zd_mig_teardown_steps(void)
+{
+	return zd_teardown_steps_to(MEMORY_DEVICE_PRIVATE,
+				    ZDRACE_FI_memunmap_before_wait) + 1;
+}
+
+/* ... and the fault: one step. */
+static void zd_mig_position_steps(const struct zd_mig_position *c, u8 *steps)
+{
+	steps[ZD_MIG_TEARDOWN] = zd_mig_teardown_steps();
+	steps[ZD_MIG_FAULT] = 1;
+}
+
+ZD_ORDER_PARAMS(zd_mig_position, name, zd_mig_position_steps, 2);
+
+struct zd_mig_ctx {
+	struct zd_dev *dev;
+	struct mm_struct *mm;
+	unsigned long addr;
+	int ret, val;
+};
+
+static void zd_mig_teardown(void *data)
+{
+	struct zd_mig_ctx *ctx = data;
+
+	zd_dev_unmap(ctx->dev);
+}
+
+/* The CPU fault: a read of the page from a thread of the case's mm. */
+static void zd_mig_fault(void *data)
+{
+	struct zd_mig_ctx *ctx = data;
+
+	kthread_use_mm(ctx->mm);
+	ctx->ret = get_user(ctx->val, (int __user *)ctx->addr);
+	kthread_unuse_mm(ctx->mm);
+}
+
+/*
+ * A page on the device, and a CPU fault on it at every step of the
+ * device's teardown: before it, after the kill, before the wait, or
+ * once the teardown blocks in its wait.  The fault brings the page back
+ * wherever it lands; memunmap_pages() ends only after it.
+ */
+static void fault_during_teardown(struct kunit *test)
+{
+	struct zd_mig_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	struct zdrace_sched *s;
+	struct zd_order_ran ran;
+	struct page *page;
+	long base;
+
+	zd_rule(test, ZD_RULE_private_fault_during_teardown, MEMORY_DEVICE_PRIVATE);
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	ctx->dev = zd_dev_create(test, MEMORY_DEVICE_PRIVATE);
+	base = zd_dev_pgmap_refs(ctx->dev);
+	ctx->addr = zd_migrate_page(ctx->dev, &page);
+	ctx->mm = current->mm;
+	ctx->val = -1;
+	zd_expect_on_device(test, ctx->dev, page, base);
+
+	s = zdrace_sched_new(test);
+	KUNIT_ASSERT_EQ(test, zdrace_sched_add_actor(s, "teardown", zd_mig_teardown,
+						     ctx), ZD_MIG_TEARDOWN);
+	KUNIT_ASSERT_EQ(test, zdrace_sched_add_actor(s, "fault", zd_mig_fault, ctx),
+			ZD_MIG_FAULT);
+	zd_gate_teardown(test, s, 0);
+	ran = zd_order_run(test, s, test->param_value, ZD_MIG_FAULT,
+			   ZD_MIG_TEARDOWN);
+	KUNIT_ASSERT_EQ_MSG(test, ran.ret, 0, "teardown or the fault never ended");
+
+	KUNIT_EXPECT_EQ(test, ctx->ret, 0);
+	KUNIT_EXPECT_EQ(test, ctx->val, 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->dev->migrated_to_ram), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->dev->page_free_calls), 1);
+	KUNIT_EXPECT_GT_MSG(test, zdrace_sched_done(s, ZD_MIG_TEARDOWN), ran.done,
+			    "memunmap_pages() ended before the fault freed the page");
+	if (ran.before == zd_mig_teardown_steps())
+		KUNIT_EXPECT_GE_MSG(test, zdrace_sched_blocked(s, ZD_MIG_TEARDOWN), 0,
+				    "teardown did not block in its wait");
+	KUNIT_EXPECT_EQ_MSG(test, zd_dev_pgmap_refs(ctx->dev), -1L,
+			    "teardown did not exit the pgmap reference");
+	kunit_info(test, "fault after %d teardown steps: the teardown %s, then ended\n",
+		   ran.before,
+		   zdrace_sched_blocked(s, ZD_MIG_TEARDOWN) >= 0 ?
+		   "blocked in its wait until the fault freed the page" :
+		   "ran through");
+}
+
+static struct kunit_case zdrace_migrate_cases[] = {
+	KUNIT_CASE(migrated_page_holds_one_reference),
+	KUNIT_CASE(cpu_fault_brings_page_back),
+	KUNIT_CASE_PARAM(hmm_range_fault_reads_device_page, zd_hmm_owner_gen_params),
+	KUNIT_CASE_PARAM(fault_during_teardown, zd_mig_position_gen_params),
+	{}
+};
+
+static struct kunit_suite zdrace_migrate_suite = {
+	.name = "zdrace_migrate",
+	.init = zdrace_replay_init,
+	.exit = zd_suite_exit,
+	.test_cases = zdrace_migrate_cases,
+};
+
+kunit_test_suite(zdrace_migrate_suite);
+
+MODULE_DESCRIPTION("zdrace: device-private migration, its CPU fault and hmm_range_fault()");
+MODULE_LICENSE("GPL");
