@@ -9,7 +9,8 @@
  * memunmap_pages().  Rules:
  *
  *   - a page migrated to the device holds one page reference and one
- *     pgmap reference; the fault that brings it back frees it through
+ *     pgmap reference; the fault that brings it back, or the driver's
+ *     eviction (migrate_device_range()), frees it through
  *     ops->page_free() and gives both back;
  *   - hmm_range_fault() reports the device's own page as it is, taking no
  *     reference; for another owner it faults the page back to RAM;
@@ -28,6 +29,7 @@
 #include <linux/hmm.h>
 #include <linux/kthread.h>
 #include <linux/memremap.h>
+#include <linux/migrate.h>
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
 #include <linux/uaccess.h>
@@ -100,6 +102,47 @@ static void cpu_fault_brings_page_back(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, get_user(val, (int __user *)addr), 0);
 	KUNIT_EXPECT_EQ(test, val, 0);
 	zd_expect_back_in_ram(test, dev, page, base, 1);
+}
+
+/*
+ * The driver takes its memory back (lib/test_hmm.c's eviction at device
+ * removal): migrate_device_range() collects the page by its pfn,
+ * migrate_device_pages() and migrate_device_finalize() move it to a
+ * system page; the device page is freed, both references given back,
+ * and the user's next read finds the system page without a fault.
+ */
+static void eviction_brings_page_back(struct kunit *test)
+{
+	struct zd_dev *dev = zd_dev_create(test, MEMORY_DEVICE_PRIVATE);
+	long base = zd_dev_pgmap_refs(dev);
+	unsigned long addr, src = 0, dst = 0;
+	struct page *page, *spage;
+	int val = -1;
+
+	zd_rule(test, ZD_RULE_private_fault_brings_page_back, MEMORY_DEVICE_PRIVATE);
+	addr = zd_migrate_page(dev, &page);
+	KUNIT_ASSERT_EQ(test, migrate_device_range(&src, page_to_pfn(page), 1), 0);
+	KUNIT_ASSERT_TRUE_MSG(test, src & MIGRATE_PFN_MIGRATE,
+			      "the device page cannot be migrated");
+	/* Collected and unmapped: the migration entry holds none, the caller one. */
+	KUNIT_EXPECT_EQ(test, page_ref_count(page), 1);
+	KUNIT_EXPECT_EQ(test, folio_mapcount(page_folio(page)), 0);
+	spage = alloc_page(GFP_HIGHUSER_MOVABLE);
+	KUNIT_ASSERT_NOT_NULL(test, spage);
+	lock_page(spage);
+	clear_highpage(spage);
+	dst = migrate_pfn(page_to_pfn(spage)) | (src & MIGRATE_PFN_WRITE);
+	migrate_device_pages(&src, &dst, 1);
+	migrate_device_finalize(&src, &dst, 1);
+
+	KUNIT_EXPECT_EQ(test, atomic_read(&dev->page_free_calls), 1);
+	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(page), 0,
+			    "the device page is not free after the eviction");
+	KUNIT_EXPECT_EQ(test, zd_dev_pgmap_refs(dev), base);
+	KUNIT_ASSERT_EQ(test, get_user(val, (int __user *)addr), 0);
+	KUNIT_EXPECT_EQ(test, val, 0);
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&dev->migrated_to_ram), 0,
+			    "the read after the eviction faulted on the device");
 }
 
 /* ---- hmm_range_fault() ---- */
@@ -301,6 +344,7 @@ static void fault_during_teardown(struct kunit *test)
 static struct kunit_case zdrace_migrate_cases[] = {
 	KUNIT_CASE(migrated_page_holds_one_reference),
 	KUNIT_CASE(cpu_fault_brings_page_back),
+	KUNIT_CASE(eviction_brings_page_back),
 	KUNIT_CASE_PARAM(hmm_range_fault_reads_device_page, zd_hmm_owner_gen_params),
 	KUNIT_CASE_PARAM(fault_during_teardown, zd_mig_position_gen_params),
 	{}
