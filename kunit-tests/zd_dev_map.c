@@ -136,13 +136,14 @@ static void zd_dev_migrate_alloc(struct zd_dev *dev, struct migrate_vma *args,
 		struct page *spage = migrate_pfn_to_page(args->src[i]);
 		struct page *dpage;
 
-		if (!spage || !(args->src[i] & MIGRATE_PFN_MIGRATE))
+		/* A hole (no page) migrates too: the device page is inserted. */
+		if (!(args->src[i] & MIGRATE_PFN_MIGRATE))
 			continue;
 		dpage = zd_dev_take_free_page(dev);
 		if (!dpage)
 			break;
 		zd_zone_device_page_init(dpage, &dev->pgmap);	/* locked, count 1 */
-		if (dev->pgmap.type == MEMORY_DEVICE_COHERENT)
+		if (spage && dev->pgmap.type == MEMORY_DEVICE_COHERENT)
 			copy_highpage(dpage, spage);
 		args->dst[i] = migrate_pfn(page_to_pfn(dpage)) |
 			       (args->src[i] & MIGRATE_PFN_WRITE);
@@ -150,20 +151,22 @@ static void zd_dev_migrate_alloc(struct zd_dev *dev, struct migrate_vma *args,
 }
 
 /**
- * zd_dev_map_anon() - anonymous memory of the test's mm, migrated to @dev.
+ * zd_dev_migrate_anon() - move anonymous memory of the test's mm to @dev.
  * @dev: a MEMORY_DEVICE_PRIVATE or MEMORY_DEVICE_COHERENT device.
- * @nr_pages: how many pages, at most ZD_MAP_ANON_MAX.
- * @pages: out, the device page now backing each user page.
+ * @addr: the user address, of anonymous memory.
+ * @nr_pages: how many pages, at most ZD_MAP_ANON_MAX; pages never
+ *	touched (holes) move too.
+ * @pages: out, the device page now behind each page moved, else NULL.
  *
- * Each page is written first (so it is a present anon page), then moved
- * with migrate_vma_setup()/migrate_vma_pages()/migrate_vma_finalize(), as
- * lib/test_hmm.c's migrate-to-device does.  A COHERENT page ends up mapped
- * by a normal PTE, a PRIVATE one by a device-private swap entry.
+ * Moved with migrate_vma_setup()/migrate_vma_pages()/migrate_vma_finalize(),
+ * as lib/test_hmm.c's migrate-to-device does.  A COHERENT page ends up
+ * mapped by a normal PTE, a PRIVATE one by a device-private swap entry; a
+ * page the migration may not move (an extra reference) stays.
  *
- * Return: the user address.
+ * Return: how many pages moved.
  */
-unsigned long zd_dev_map_anon(struct zd_dev *dev, unsigned long nr_pages,
-			      struct page **pages)
+unsigned long zd_dev_migrate_anon(struct zd_dev *dev, unsigned long addr,
+				  unsigned long nr_pages, struct page **pages)
 {
 	struct kunit *test = dev->test;
 	unsigned long src[ZD_MAP_ANON_MAX] = {}, dst[ZD_MAP_ANON_MAX] = {};
@@ -172,32 +175,23 @@ unsigned long zd_dev_map_anon(struct zd_dev *dev, unsigned long nr_pages,
 		.dst = dst,
 		.pgmap_owner = dev,
 		.flags = MIGRATE_VMA_SELECT_SYSTEM,
+		.start = addr,
+		.end = addr + nr_pages * PAGE_SIZE,
 	};
-	struct mm_struct *mm;
-	unsigned long addr, i, nr = 0;
+	struct mm_struct *mm = current->mm;
+	unsigned long i, nr = 0;
 	int ret;
 
 	KUNIT_ASSERT_TRUE(test, zd_type_free_at_zero(dev->pgmap.type));
 	KUNIT_ASSERT_LE(test, nr_pages, ZD_MAP_ANON_MAX);
-	addr = kunit_vm_mmap(test, NULL, 0, nr_pages * PAGE_SIZE,
-			     PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-			     0);
-	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR_VALUE(addr) || !addr,
-			       "kunit_vm_mmap: %ld", (long)addr);
-	for (i = 0; i < nr_pages; i++)
-		KUNIT_ASSERT_EQ(test, put_user(i + 1, (int __user *)
-					       (addr + i * PAGE_SIZE)), 0);
-
-	mm = current->mm;
 	mmap_read_lock(mm);
 	args.vma = vma_lookup(mm, addr);
-	args.start = addr;
-	args.end = addr + nr_pages * PAGE_SIZE;
 	ret = args.vma ? migrate_vma_setup(&args) : -EINVAL;
 	if (!ret) {
 		zd_dev_migrate_alloc(dev, &args, nr_pages);
 		migrate_vma_pages(&args);
 		for (i = 0; i < nr_pages; i++) {
+			pages[i] = NULL;
 			if (!(src[i] & MIGRATE_PFN_MIGRATE))
 				continue;
 			pages[i] = migrate_pfn_to_page(dst[i]);
@@ -207,8 +201,52 @@ unsigned long zd_dev_map_anon(struct zd_dev *dev, unsigned long nr_pages,
 	}
 	mmap_read_unlock(mm);
 	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "migrate_vma_setup: %d", ret);
+	return nr;
+}
+
+/**
+ * zd_dev_map_anon() - anonymous memory of the test's mm, migrated to @dev.
+ * @dev: a MEMORY_DEVICE_PRIVATE or MEMORY_DEVICE_COHERENT device.
+ * @nr_pages: how many pages, at most ZD_MAP_ANON_MAX.
+ * @pages: out, the device page now backing each user page.
+ *
+ * Each page is written first (so it is a present anon page), then moved
+ * with zd_dev_migrate_anon(); all of them must move.
+ *
+ * Return: the user address.
+ */
+unsigned long zd_dev_map_anon(struct zd_dev *dev, unsigned long nr_pages,
+			      struct page **pages)
+{
+	struct kunit *test = dev->test;
+	unsigned long addr, i, nr;
+
+	addr = zd_anon_map(test, nr_pages);
+	for (i = 0; i < nr_pages; i++)
+		KUNIT_ASSERT_EQ(test, put_user(i + 1, (int __user *)
+					       (addr + i * PAGE_SIZE)), 0);
+	nr = zd_dev_migrate_anon(dev, addr, nr_pages, pages);
 	KUNIT_ASSERT_EQ_MSG(test, nr, nr_pages,
 			    "only %lu of %lu pages moved to the device", nr,
 			    nr_pages);
+	return addr;
+}
+
+/**
+ * zd_anon_map() - anonymous memory of the test's mm, not yet touched.
+ * @test: the case; the memory goes with its mm.
+ * @nr_pages: how many pages.
+ *
+ * Return: the user address.
+ */
+unsigned long zd_anon_map(struct kunit *test, unsigned long nr_pages)
+{
+	unsigned long addr;
+
+	addr = kunit_vm_mmap(test, NULL, 0, nr_pages * PAGE_SIZE,
+			     PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			     0);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR_VALUE(addr) || !addr,
+			       "kunit_vm_mmap: %ld", (long)addr);
 	return addr;
 }

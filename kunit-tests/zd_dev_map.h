@@ -16,6 +16,9 @@ unsigned long zd_dev_map_user_at(struct zd_dev *dev, unsigned long addr,
 /* Pages zd_dev_map_anon() moves at once. */
 #define ZD_MAP_ANON_MAX	16
 
+unsigned long zd_anon_map(struct kunit *test, unsigned long nr_pages);
+unsigned long zd_dev_migrate_anon(struct zd_dev *dev, unsigned long addr,
+				  unsigned long nr_pages, struct page **pages);
 unsigned long zd_dev_map_anon(struct zd_dev *dev, unsigned long nr_pages,
 			      struct page **pages);
 

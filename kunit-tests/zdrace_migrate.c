@@ -145,6 +145,82 @@ static void eviction_brings_page_back(struct kunit *test)
 			    "the read after the eviction faulted on the device");
 }
 
+/*
+ * Memory never touched migrates too: the collection finds a hole, the
+ * driver gives a device page, and migrate_vma_insert_page() maps it by a
+ * device-private entry with the same one page and one pgmap reference.
+ */
+static void hole_migrates_to_device(struct kunit *test)
+{
+	struct zd_dev *dev = zd_dev_create(test, MEMORY_DEVICE_PRIVATE);
+	long base = zd_dev_pgmap_refs(dev);
+	unsigned long addr = zd_anon_map(test, 1);
+	struct page *page;
+	int val = -1;
+
+	zd_rule(test, ZD_RULE_private_fault_brings_page_back, MEMORY_DEVICE_PRIVATE);
+	KUNIT_ASSERT_EQ_MSG(test, zd_dev_migrate_anon(dev, addr, 1, &page), 1UL,
+			    "the hole did not move to the device");
+	zd_expect_on_device(test, dev, page, base);
+	KUNIT_ASSERT_EQ(test, get_user(val, (int __user *)addr), 0);
+	KUNIT_EXPECT_EQ(test, val, 0);
+	zd_expect_back_in_ram(test, dev, page, base, 1);
+}
+
+/* A reference beside the mapping's, as a driver or a DMA takes it. */
+struct zd_mig_hold {
+	const char *name;
+	bool pin;	/* FOLL_PIN, else FOLL_GET */
+};
+
+static const struct zd_mig_hold zd_mig_holds[] = {
+	{ "get", false },
+	{ "pin", true },
+};
+
+KUNIT_ARRAY_PARAM_DESC(zd_mig_hold, zd_mig_holds, name);
+
+/*
+ * A page with a reference beside its mapping's does not move: the
+ * collection sees more references than mappings (migrate_vma_check_page())
+ * and the unmap restores it; the device gives no page, and the holder's
+ * reference is all that is left beside the mapping.
+ */
+static void held_page_stays_in_ram(struct kunit *test)
+{
+	const struct zd_mig_hold *h = test->param_value;
+	struct zd_dev *dev = zd_dev_create(test, MEMORY_DEVICE_PRIVATE);
+	long base = zd_dev_pgmap_refs(dev);
+	unsigned long addr = zd_anon_map(test, 1);
+	struct page *spage, *page;
+	int count, val = -1;
+
+	zd_rule(test, ZD_RULE_private_fault_brings_page_back, MEMORY_DEVICE_PRIVATE);
+	KUNIT_ASSERT_EQ(test, put_user(7, (int __user *)addr), 0);
+	if (h->pin)
+		KUNIT_ASSERT_EQ(test, pin_user_pages_fast(addr, 1, FOLL_WRITE,
+							  &spage), 1);
+	else
+		KUNIT_ASSERT_EQ(test, get_user_pages_fast(addr, 1, FOLL_WRITE,
+							  &spage), 1);
+	count = page_ref_count(spage);
+
+	KUNIT_EXPECT_EQ_MSG(test, zd_dev_migrate_anon(dev, addr, 1, &page), 0UL,
+			    "a page under a %s moved to the device", h->name);
+	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(spage), count,
+			    "the failed migration left the count changed");
+	KUNIT_EXPECT_EQ(test, folio_mapcount(page_folio(spage)), 1);
+	KUNIT_EXPECT_EQ(test, zd_dev_pgmap_refs(dev), base);
+	KUNIT_EXPECT_EQ(test, atomic_read(&dev->page_free_calls), 0);
+	KUNIT_ASSERT_EQ(test, get_user(val, (int __user *)addr), 0);
+	KUNIT_EXPECT_EQ_MSG(test, val, 7, "the page lost its contents");
+	if (h->pin)
+		unpin_user_page(spage);
+	else
+		put_page(spage);
+	KUNIT_EXPECT_EQ(test, atomic_read(&dev->migrated_to_ram), 0);
+}
+
 /* ---- hmm_range_fault() ---- */
 
 static bool zd_hmm_invalidate(struct mmu_interval_notifier *mni,
@@ -345,6 +421,8 @@ static struct kunit_case zdrace_migrate_cases[] = {
 	KUNIT_CASE(migrated_page_holds_one_reference),
 	KUNIT_CASE(cpu_fault_brings_page_back),
 	KUNIT_CASE(eviction_brings_page_back),
+	KUNIT_CASE(hole_migrates_to_device),
+	KUNIT_CASE_PARAM(held_page_stays_in_ram, zd_mig_hold_gen_params),
 	KUNIT_CASE_PARAM(hmm_range_fault_reads_device_page, zd_hmm_owner_gen_params),
 	KUNIT_CASE_PARAM(fault_during_teardown, zd_mig_position_gen_params),
 	{}
