@@ -55,13 +55,13 @@ ZD_RULE(fsdax_unmount_waits_for_pin, ZD_SEP_2022_DAX,
 ZD_RULE(fsdax_cut_waits_for_pin, ZD_SEP_2022_DAX,
 	"a truncate or hole punch of a pinned FS_DAX page waits for the unpin, even once unmapped")
 ZD_RULE(fsdax_cut_ends_at_unpin, ZD_SEP_2022_DAX,
-	"a truncate or hole punch waiting for a pinned FS_DAX page ends at the unpin, faults or not")
+	"a truncate or hole punch waiting on a pinned FS_DAX page ends at the unpin, faults or not")
 ZD_RULE(fsdax_idle_wakeup, ZD_SEP_2022_DAX,
 	"the put that brings an FS_DAX page to its idle count wakes whoever waits for it")
 ZD_RULE(private_fault_brings_page_back, ZD_SEP_2022_BUSY,
-	"a device-private page holds one page and one pgmap ref; brought back, it is freed, both back")
+	"a device-private page holds a page and a pgmap ref; brought back, it is freed, both back")
 ZD_RULE(private_fault_during_teardown, ZD_APR_2017,
-	"a CPU fault on a device-private page at any teardown step brings it back; teardown then ends")
+	"a CPU fault on a device-private page at any teardown step brings it back; teardown ends")
 ZD_RULE(lookup_returns_stable_folio, ZD_APR_2017,
 	"page-cache lookups never return or map a folio frozen or replaced between load and get")
 
