@@ -5,8 +5,8 @@
  * page migrated to the device (mm/migrate_device.c), the CPU fault that
  * brings it back through ops->migrate_to_ram() (do_swap_page()), and
  * hmm_range_fault() (mm/hmm.c) reading the range.  Every count is checked
- * before and after each path, and the fault is raced against each step of
- * memunmap_pages().  Rules:
+ * before and after each path, and the fault and the eviction are raced
+ * against each step of memunmap_pages().  Rules:
  *
  *   - a page migrated to the device holds one page reference and one
  *     pgmap reference; the fault that brings it back, or the driver's
@@ -14,9 +14,9 @@
  *     ops->page_free() and gives both back;
  *   - hmm_range_fault() reports the device's own page as it is, taking no
  *     reference; for another owner it faults the page back to RAM;
- *   - a fault at any step of a teardown brings the page back, and
- *     memunmap_pages() ends only after it: the page's reference was what
- *     its wait waited for (Apr 2017: "it should be perfectly legal to
+ *   - a fault or an eviction at any step of a teardown brings the page
+ *     back, and memunmap_pages() ends only after it: the page's reference
+ *     was what its wait waited for (Apr 2017: "it should be perfectly legal to
  *     start the driver shutdown process while page references are still
  *     outstanding").
  *
@@ -104,36 +104,65 @@ static void cpu_fault_brings_page_back(struct kunit *test)
 	zd_expect_back_in_ram(test, dev, page, base, 1);
 }
 
+/* What an eviction found once it had collected the page. */
+struct zd_mig_collected {
+	int count, mapcount;
+};
+
 /*
- * The driver takes its memory back (lib/test_hmm.c's eviction at device
- * removal): migrate_device_range() collects the page by its pfn,
+ * The driver takes @page back (lib/test_hmm.c's eviction at device
+ * removal): migrate_device_range() collects it by its pfn,
  * migrate_device_pages() and migrate_device_finalize() move it to a
- * system page; the device page is freed, both references given back,
- * and the user's next read finds the system page without a fault.
+ * zeroed system page.  @seen, if given, gets the page's counts once
+ * collected.  Return: 0, or -EBUSY if it could not be moved.
+ */
+static int zd_mig_evict(struct page *page, struct zd_mig_collected *seen)
+{
+	unsigned long src = 0, dst = 0;
+	struct page *spage;
+	int ret;
+
+	ret = migrate_device_range(&src, page_to_pfn(page), 1);
+	if (ret)
+		return ret;
+	if (seen) {
+		seen->count = page_ref_count(page);
+		seen->mapcount = folio_mapcount(page_folio(page));
+	}
+	if (src & MIGRATE_PFN_MIGRATE) {
+		spage = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_NOFAIL);
+		lock_page(spage);
+		clear_highpage(spage);
+		dst = migrate_pfn(page_to_pfn(spage)) |
+		      (src & MIGRATE_PFN_WRITE);
+	}
+	migrate_device_pages(&src, &dst, 1);
+	migrate_device_finalize(&src, &dst, 1);
+	return src & MIGRATE_PFN_MIGRATE ? 0 : -EBUSY;
+}
+
+/*
+ * The driver's eviction: collected and unmapped, the page holds the
+ * caller's reference instead of its entry's; then it is freed, both
+ * references given back, and the user's next read finds the system page
+ * without a fault.
  */
 static void eviction_brings_page_back(struct kunit *test)
 {
 	struct zd_dev *dev = zd_dev_create(test, MEMORY_DEVICE_PRIVATE);
 	long base = zd_dev_pgmap_refs(dev);
-	unsigned long addr, src = 0, dst = 0;
-	struct page *page, *spage;
+	struct zd_mig_collected seen;
+	unsigned long addr;
+	struct page *page;
 	int val = -1;
 
 	zd_rule(test, ZD_RULE_private_fault_brings_page_back, MEMORY_DEVICE_PRIVATE);
 	addr = zd_migrate_page(dev, &page);
-	KUNIT_ASSERT_EQ(test, migrate_device_range(&src, page_to_pfn(page), 1), 0);
-	KUNIT_ASSERT_TRUE_MSG(test, src & MIGRATE_PFN_MIGRATE,
-			      "the device page cannot be migrated");
-	/* Collected and unmapped: the migration entry holds none, the caller one. */
-	KUNIT_EXPECT_EQ(test, page_ref_count(page), 1);
-	KUNIT_EXPECT_EQ(test, folio_mapcount(page_folio(page)), 0);
-	spage = alloc_page(GFP_HIGHUSER_MOVABLE);
-	KUNIT_ASSERT_NOT_NULL(test, spage);
-	lock_page(spage);
-	clear_highpage(spage);
-	dst = migrate_pfn(page_to_pfn(spage)) | (src & MIGRATE_PFN_WRITE);
-	migrate_device_pages(&src, &dst, 1);
-	migrate_device_finalize(&src, &dst, 1);
+	KUNIT_ASSERT_EQ_MSG(test, zd_mig_evict(page, &seen), 0,
+			    "the device page cannot be migrated");
+	KUNIT_EXPECT_EQ_MSG(test, seen.count, 1,
+			    "collected: the caller's reference, none of a migration entry");
+	KUNIT_EXPECT_EQ(test, seen.mapcount, 0);
 
 	KUNIT_EXPECT_EQ(test, atomic_read(&dev->page_free_calls), 1);
 	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(page), 0,
@@ -314,16 +343,19 @@ static void hmm_range_fault_reads_device_page(struct kunit *test)
 	zd_expect_back_in_ram(test, dev, page, base, 1);
 }
 
-/* ---- the fault raced against memunmap_pages() ---- */
+/* ---- bringing the page back, raced against memunmap_pages() ---- */
 
-enum { ZD_MIG_TEARDOWN, ZD_MIG_FAULT };
+enum { ZD_MIG_TEARDOWN, ZD_MIG_BACK };
 
-struct zd_mig_position {
+/* How the page comes back: the CPU faults on it, or the driver evicts it. */
+struct zd_mig_back {
 	const char *name;
+	bool evict;
 };
 
-static const struct zd_mig_position zd_mig_position_cases[] = {
-	{ "private" },
+static const struct zd_mig_back zd_mig_back_cases[] = {
+	{ "fault", false },
+	{ "eviction", true },
 };
 
 /* Teardown: each gate up to its wait, and into it. */
@@ -333,18 +365,20 @@ static int zd_mig_teardown_steps(void)
 				    ZDRACE_FI_memunmap_before_wait) + 1;
 }
 
-/* ... and the fault: one step. */
-static void zd_mig_position_steps(const struct zd_mig_position *c, u8 *steps)
+/* ... and bringing the page back: one step. */
+static void zd_mig_back_steps(const struct zd_mig_back *c, u8 *steps)
 {
 	steps[ZD_MIG_TEARDOWN] = zd_mig_teardown_steps();
-	steps[ZD_MIG_FAULT] = 1;
+	steps[ZD_MIG_BACK] = 1;
 }
 
-ZD_ORDER_PARAMS(zd_mig_position, name, zd_mig_position_steps, 2);
+ZD_ORDER_PARAMS(zd_mig_back, name, zd_mig_back_steps, 2);
 
 struct zd_mig_ctx {
+	const struct zd_mig_back *back;
 	struct zd_dev *dev;
 	struct mm_struct *mm;
+	struct page *page;
 	unsigned long addr;
 	int ret, val;
 };
@@ -356,64 +390,75 @@ static void zd_mig_teardown(void *data)
 	zd_dev_unmap(ctx->dev);
 }
 
-/* The CPU fault: a read of the page from a thread of the case's mm. */
-static void zd_mig_fault(void *data)
+/* A read of the page from a thread of the case's mm, or the eviction. */
+static void zd_mig_bring_back(void *data)
 {
 	struct zd_mig_ctx *ctx = data;
 
+	if (ctx->back->evict) {
+		ctx->ret = zd_mig_evict(ctx->page, NULL);
+		return;
+	}
 	kthread_use_mm(ctx->mm);
 	ctx->ret = get_user(ctx->val, (int __user *)ctx->addr);
 	kthread_unuse_mm(ctx->mm);
 }
 
 /*
- * A page on the device, and a CPU fault on it at every step of the
- * device's teardown: before it, after the kill, before the wait, or
- * once the teardown blocks in its wait.  The fault brings the page back
- * wherever it lands; memunmap_pages() ends only after it.
+ * A page on the device, brought back by a CPU fault or by the driver's
+ * eviction at every step of the device's teardown: before it, after the
+ * kill, before the wait, or once the teardown blocks in its wait.  It
+ * comes back wherever that lands, freed through ops->page_free();
+ * memunmap_pages() ends only after it.
  */
-static void fault_during_teardown(struct kunit *test)
+static void back_during_teardown(struct kunit *test)
 {
+	const struct zd_order_param *p = test->param_value;
 	struct zd_mig_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
 	struct zdrace_sched *s;
 	struct zd_order_ran ran;
-	struct page *page;
 	long base;
+	int val = -1;
 
-	zd_rule(test, ZD_RULE_private_fault_during_teardown, MEMORY_DEVICE_PRIVATE);
+	zd_rule(test, ZD_RULE_private_back_during_teardown, MEMORY_DEVICE_PRIVATE);
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	ctx->back = p->c;
 	ctx->dev = zd_dev_create(test, MEMORY_DEVICE_PRIVATE);
 	base = zd_dev_pgmap_refs(ctx->dev);
-	ctx->addr = zd_migrate_page(ctx->dev, &page);
+	ctx->addr = zd_migrate_page(ctx->dev, &ctx->page);
 	ctx->mm = current->mm;
-	ctx->val = -1;
-	zd_expect_on_device(test, ctx->dev, page, base);
+	zd_expect_on_device(test, ctx->dev, ctx->page, base);
 
 	s = zdrace_sched_new(test);
 	KUNIT_ASSERT_EQ(test, zdrace_sched_add_actor(s, "teardown", zd_mig_teardown,
 						     ctx), ZD_MIG_TEARDOWN);
-	KUNIT_ASSERT_EQ(test, zdrace_sched_add_actor(s, "fault", zd_mig_fault, ctx),
-			ZD_MIG_FAULT);
+	KUNIT_ASSERT_EQ(test, zdrace_sched_add_actor(s, ctx->back->name,
+						     zd_mig_bring_back, ctx),
+			ZD_MIG_BACK);
 	zd_gate_teardown(test, s, 0);
-	ran = zd_order_run(test, s, test->param_value, ZD_MIG_FAULT,
-			   ZD_MIG_TEARDOWN);
-	KUNIT_ASSERT_EQ_MSG(test, ran.ret, 0, "teardown or the fault never ended");
+	ran = zd_order_run(test, s, p, ZD_MIG_BACK, ZD_MIG_TEARDOWN);
+	KUNIT_ASSERT_EQ_MSG(test, ran.ret, 0, "teardown or the %s never ended",
+			    ctx->back->name);
 
-	KUNIT_EXPECT_EQ(test, ctx->ret, 0);
-	KUNIT_EXPECT_EQ(test, ctx->val, 0);
-	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->dev->migrated_to_ram), 1);
+	KUNIT_EXPECT_EQ_MSG(test, ctx->ret, 0, "the %s failed", ctx->back->name);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->dev->migrated_to_ram),
+			ctx->back->evict ? 0 : 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->dev->page_free_calls), 1);
 	KUNIT_EXPECT_GT_MSG(test, zdrace_sched_done(s, ZD_MIG_TEARDOWN), ran.done,
-			    "memunmap_pages() ended before the fault freed the page");
+			    "memunmap_pages() ended before the %s freed the page",
+			    ctx->back->name);
 	if (ran.before == zd_mig_teardown_steps())
 		KUNIT_EXPECT_GE_MSG(test, zdrace_sched_blocked(s, ZD_MIG_TEARDOWN), 0,
 				    "teardown did not block in its wait");
 	KUNIT_EXPECT_EQ_MSG(test, zd_dev_pgmap_refs(ctx->dev), -1L,
 			    "teardown did not exit the pgmap reference");
-	kunit_info(test, "fault after %d teardown steps: the teardown %s, then ended\n",
-		   ran.before,
+	/* The user's page is a system page now, zeroed: no device left. */
+	KUNIT_ASSERT_EQ(test, get_user(val, (int __user *)ctx->addr), 0);
+	KUNIT_EXPECT_EQ(test, val, 0);
+	kunit_info(test, "%s after %d teardown steps: the teardown %s, then ended\n",
+		   ctx->back->name, ran.before,
 		   zdrace_sched_blocked(s, ZD_MIG_TEARDOWN) >= 0 ?
-		   "blocked in its wait until the fault freed the page" :
+		   "blocked in its wait until the page was freed" :
 		   "ran through");
 }
 
@@ -424,7 +469,7 @@ static struct kunit_case zdrace_migrate_cases[] = {
 	KUNIT_CASE(hole_migrates_to_device),
 	KUNIT_CASE_PARAM(held_page_stays_in_ram, zd_mig_hold_gen_params),
 	KUNIT_CASE_PARAM(hmm_range_fault_reads_device_page, zd_hmm_owner_gen_params),
-	KUNIT_CASE_PARAM(fault_during_teardown, zd_mig_position_gen_params),
+	KUNIT_CASE_PARAM(back_during_teardown, zd_mig_back_gen_params),
 	{}
 };
 

@@ -17,10 +17,16 @@
 #include <linux/memory_hotplug.h>
 #include <linux/memremap.h>
 #include <linux/mm.h>
+#include <linux/rcupdate.h>
 #include <linux/scatterlist.h>
 #include <linux/uaccess.h>
 #include <linux/vmstat.h>
 #include <zdrace/fi.h>
+
+/* drain_all_pages(): mm-internal where mm/ has a page_alloc.h (7.x). */
+#if __has_include("page_alloc.h")
+#include "page_alloc.h"
+#endif
 
 #include "zd_fixture.h"
 #include "zd_kunit.h"
@@ -377,11 +383,14 @@ static void unmap_removes_range(struct kunit *test)
 /*
  * Free pages, counting slab pages as free: with KASAN, freed slab objects
  * wait in quarantine and keep their slab pages a while, which is not a
- * leak.  A lost memmap or page table is.
+ * leak.  A lost memmap or page table is.  What RCU callbacks still have to
+ * free, and what every CPU's page lists hold, are freed pages too: on an
+ * SMP kernel the other vCPU's lists hold dozens.
  */
 static unsigned long zd_free_pages(void)
 {
-	drain_local_pages(NULL);
+	rcu_barrier();
+	drain_all_pages(NULL);
 	return global_zone_page_state(NR_FREE_PAGES) +
 	       global_node_page_state_pages(NR_SLAB_RECLAIMABLE_B) +
 	       global_node_page_state_pages(NR_SLAB_UNRECLAIMABLE_B);
