@@ -8,7 +8,6 @@
 #include <kunit/test.h>
 #include <linux/file.h>
 #include <linux/fs.h>
-#include <linux/fs_struct.h>
 #include <linux/mman.h>
 #include <linux/path.h>
 #include <linux/slab.h>
