@@ -28,6 +28,7 @@ from zdtool.kernel.results import Counts  # noqa: E402
 from zdtool.layout import Layout, TreeDirs  # noqa: E402
 from zdtool.peers import run as peers  # noqa: E402
 from zdtool.sweep import args as sweep_args  # noqa: E402
+from zdtool.sweep import job as sweepjob  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -78,21 +79,89 @@ def _goal(args: argparse.Namespace) -> replay.Goal:
 			   tuple(variables), tuple(args.run_args or []))
 
 
+def _line_configs(line: str, kernel: str) -> List[str]:
+	"""configs/<line>/*.config, what every kernel of the line needs, and
+	configs/<line>/<kernel>/*.config, what its @kernel ('up': the line's
+	kernel; 'smp': its SMP kernel, on a line that has one) needs."""
+	base = os.path.join(REPO, 'configs', line)
+	return sorted(glob.glob(os.path.join(base, '*.config'))) + \
+		sorted(glob.glob(os.path.join(base, kernel, '*.config')))
+
+
 def _kunit_run(args: argparse.Namespace, configs: List[str],
 	       build_dir: str = '') -> runner.KunitRun:
+	"""kunit.py on the line's kernel, the one `make` builds."""
 	layout = _layout(args)
-	line = source.load_line_source(os.path.join(REPO, 'patches',
-						    args.kernel), args.kernel)
-	line_configs = sorted(glob.glob(os.path.join(REPO, 'configs',
-						     args.kernel, '*.config')))
+	line = _line_source(args)
 	return runner.KunitRun(tree=layout.tree,
 			       build_dir=build_dir or layout.kunit,
 			       results=layout.results, configs=configs,
-			       line_configs=line_configs,
+			       line_configs=_line_configs(args.kernel, 'up'),
 			       jobs=args.jobs, filter_glob=args.filter_glob,
 			       kernel_args=line.kernel_args.split() +
 			       (args.kernel_args or []) + (args.run_args or []),
 			       timeout=args.timeout, goal=_goal(args))
+
+
+def _smp_run(args: argparse.Namespace,
+	     base: runner.KunitRun) -> Optional[runner.KunitRun]:
+	"""kunit.py on the line's SMP kernel, from @base, the run of its
+	kernel: None on a line that has none (no smp_kernel_args= in
+	patches/<line>/source).  On a line with peers, it is their kernel
+	too (configs/peers.config), one build for both."""
+	line = _line_source(args)
+	if not line.smp_kernel_args:
+		return None
+	peer_configs = [os.path.join(REPO, c) for c in peers.CONFIGS
+			if c not in base.configs] if line.peers else []
+	return replace(base, build_dir=_layout(args).smp,
+		       configs=base.configs + peer_configs,
+		       line_configs=_line_configs(args.kernel, 'smp'),
+		       kernel_args=line.smp_kernel_args.split() +
+		       (args.kernel_args or []) + (args.run_args or []))
+
+
+# The results of `make`'s runs: BUILD/<line>/results/<name>.json.
+RESULTS, SMP_RESULTS = 'zdrace', 'zdrace-smp'
+
+
+def _suite_runs(args: argparse.Namespace) -> \
+		List[Tuple[runner.KunitRun, str, str]]:
+	"""The runs of the suites `make` does on the line: (run, results
+	name, what it is), its kernel's and, on a line with an SMP kernel,
+	that one's with the SMP suites (smp_suites=); each with its part of
+	FILTER=, and only if it has cases of it."""
+	base = _kunit_run(args, args.config)
+	smp = _smp_run(args, base)
+	if smp is None:
+		return [(base, RESULTS, '')]
+	if sweepjob.CONCURRENT_ARG in (args.run_args or []):
+		# A concurrent sweep job's replay: all on two CPUs.
+		return [(smp, SMP_RESULTS, ', SMP kernel')]
+	up_glob, smp_glob = runner.split_filter(
+		args.filter_glob or '', _line_source(args).smp_suites,
+		runner.suite_names(os.path.join(REPO, 'kunit-tests')))
+	runs = []
+	if up_glob is not None:
+		runs.append((replace(base, filter_glob=up_glob), RESULTS, ''))
+	if smp_glob is not None:
+		runs.append((replace(smp, filter_glob=smp_glob), SMP_RESULTS,
+			     ', SMP kernel'))
+	return runs
+
+
+def _run_suites(args: argparse.Namespace, info: tree.TreeInfo) -> \
+		Tuple[Counts, List[runner.KunitRun]]:
+	"""The suites on each kernel of the line, with the rules and
+	reports checks of each boot; under the build lock."""
+	counts, done = Counts(), []
+	with runner.build_lock(args.lock) as waited:
+		args.lock_wait += waited
+		for run, name, what in _suite_runs(args):
+			counts += runner.run_suites(run, info.banner() + what,
+						    name, check_rules=True)
+			done.append(run)
+	return counts, done
 
 
 def cmd_prepare(args: argparse.Namespace) -> int:
@@ -103,11 +172,7 @@ def cmd_prepare(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
 	start = time.monotonic()
 	info = prepare(args)
-	run = _kunit_run(args, args.config)
-	with runner.build_lock(args.lock) as waited:
-		args.lock_wait += waited
-		counts = runner.run_suites(run, info.banner(), 'zdrace',
-						 check_rules=True)
+	counts, _ = _run_suites(args, info)
 	took = time.monotonic() - start - args.lock_wait
 	wait = f' (+{args.lock_wait:.1f} s waiting for the build lock)' \
 		if args.lock_wait >= 0.1 else ''
@@ -181,16 +246,15 @@ def _compare_run(args: argparse.Namespace, label: str) -> \
 	"""The suites on one kernel, and its rules column (@label, with
 	%s for the tree's version)."""
 	info = prepare(args)
-	run = _kunit_run(args, args.config)
-	with runner.build_lock(args.lock):
-		counts = runner.run_suites(run, info.banner(), 'zdrace',
-					   check_rules=True)
-	found = rules.from_console(run.tree, run.console_log)
+	counts, runs = _run_suites(args, info)
+	consoles = [run.console_log for run in runs]
+	found = rules.from_consoles(runs[0].tree, consoles)
 	if found is None:
-		raise ZdError(f'{run.console_log}: linux {info.version} printed '
-			      f'no rule table')
+		raise ZdError(f'{", ".join(consoles)}: linux {info.version} '
+			      f'printed no rule table')
 	banner = compare.with_cpus(info.banner(),
-				   compare.cpus_from_console(run.console_log))
+				   [compare.cpus_from_console(c)
+				    for c in consoles])
 	return compare.LineRun(label.replace('%s', info.version), banner,
 			       found), counts.failed
 
@@ -243,11 +307,9 @@ def _check_tooling(args: argparse.Namespace,
 def _check_kernel(args: argparse.Namespace, info: tree.TreeInfo) -> Counts:
 	"""The suites, the boot check and the coverage floor."""
 	try:
-		run = _kunit_run(args, args.config)
+		suites, _ = _run_suites(args, info)
 		with runner.build_lock(args.lock):
-			suites = runner.run_suites(run, info.banner(), 'zdrace',
-						 check_rules=True)
-			suites += bootcheck.run(run)
+			suites += bootcheck.run(_kunit_run(args, args.config))
 	except ZdError as e:
 		print(f'zdrace: error: {e}', file=sys.stderr)
 		return Counts(failed=1)
@@ -266,15 +328,28 @@ def _line_source(args: argparse.Namespace) -> source.LineSource:
 						    args.kernel), args.kernel)
 
 
+def _peers_kernel(args: argparse.Namespace, base: runner.KunitRun,
+		  dirs: TreeDirs) -> Tuple[Optional[runner.KunitRun], List[str]]:
+	"""The kernel the peers boot in the tree of @dirs, and the line's
+	boot arguments for it: the line's SMP kernel where it has one, else
+	(None) their own build."""
+	smp = _smp_run(args, base)
+	if smp is None:
+		return None, _line_source(args).kernel_args.split()
+	return replace(smp, tree=dirs.tree, build_dir=dirs.smp,
+		       filter_glob=''), \
+		_line_source(args).smp_kernel_args.split()
+
+
 def _mutant_peers(args: argparse.Namespace, base: runner.KunitRun,
 		  dirs: TreeDirs, mutant: str, banner: str) -> Counts:
 	"""make peers in the mutants' tree @dirs, prepared with @mutant on
 	top ('': none, the baseline)."""
 	repro = f'make peers KERNEL={args.kernel}' + \
 		(f' MUTANT={mutant}' if mutant else '')
+	kernel, line_args = _peers_kernel(args, base, dirs)
 	return peers.run(replace(base, tree=dirs.tree), Layout(dirs.root, ''),
-			 args.kernel, REPO, _line_source(args).kernel_args.split(),
-			 banner, repro)
+			 args.kernel, REPO, line_args, banner, repro, kernel)
 
 
 def _peers(args: argparse.Namespace, info: tree.TreeInfo,
@@ -289,9 +364,9 @@ def _peers(args: argparse.Namespace, info: tree.TreeInfo,
 	repro = f'make peers KERNEL={args.kernel}'
 	with runner.build_lock(args.lock):
 		if not mutant:
+			kernel, line_args = _peers_kernel(args, base, layout.main)
 			return peers.run(base, layout, args.kernel, REPO,
-					 line.kernel_args.split(), info.banner(),
-					 repro)
+					 line_args, info.banner(), repro, kernel)
 		path = mutants.find(REPO, args.kernel, mutant)
 		main = series.load_series(os.path.join(REPO, 'patches',
 							args.kernel))
@@ -315,13 +390,17 @@ def cmd_peers(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
 	info = prepare(args)
 	run = _kunit_run(args, args.config)
+	smp = next((r for r, name, _ in _suite_runs(args)
+		    if name == SMP_RESULTS), None)
 	with runner.build_lock(args.lock):
 		coverage = covcmd.bench_row(_coverage_context(args, locked=True),
 					    info)
 		rows = [lambda: [bench.edit_one_test_row(run, REPO)],
+			lambda: bench.smp_rows(smp) if smp else [],
 			lambda: bench.sweep_rows(REPO, _layout(args),
 						 args.kernel_args or [],
-						 concurrent=run.smp),
+						 concurrent=smp is not None or
+						 run.smp),
 			lambda: [coverage()]]
 		return bench.run(run, _layout(args), info, rows, repo=REPO)
 
@@ -359,6 +438,9 @@ def cmd_mutants(args: argparse.Namespace) -> int:
 	run.timeout = min(run.timeout, 120)
 	mr = mutants.MutantRun(repo=REPO, line=args.kernel, source=src,
 			       main=main, kunit=run, dirs=_layout(args).mutant)
+	mr.smp = next((replace(r, timeout=run.timeout)
+		       for r, name, _ in _suite_runs(args) if name == SMP_RESULTS),
+		      None)
 	if _line_source(args).peers:
 		mr.peers = lambda mutant, dirs: _mutant_peers(
 			args, run, dirs, mutant,
@@ -378,6 +460,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 			not getattr(args, 'resume', None):
 		info = prepare(args)
 		run = _kunit_run(args, args.config)
+		smp = _smp_run(args, run)
+		if smp is not None and getattr(args, 'concurrent', False):
+			# A concurrent sweep boots the line's SMP kernel.
+			run = smp
 		print(f'{info.banner()}: building for the sweep', flush=True)
 		with runner.build_lock(args.lock) as waited:
 			args.lock_wait += waited

@@ -9,7 +9,7 @@ import sys
 import tempfile
 import unittest
 from contextlib import redirect_stdout
-from typing import Tuple
+from typing import List, Tuple
 
 from tests import fakekernel
 from zdtool import ZdError
@@ -123,16 +123,56 @@ class LineConfigsTest(unittest.TestCase):
 					  '--timeout=0', 'run'])
 		return zdrace._kunit_run(args, ['/own.config'])
 
-	def test_smp_line(self) -> None:
+	def test_line_with_an_smp_kernel(self) -> None:
+		"""7.3: its kernel is a uniprocessor in time-travel mode
+		(configs/7.3/up/); its SMP kernel (configs/7.3/smp/, and the
+		peers' fragments) runs the SMP suites with the SMP arguments."""
 		run = self.kunit_run('7.3')
 		self.assertEqual([os.path.relpath(c, zdrace.REPO)
 				  for c in run.line_configs],
 				 ['configs/7.3/hz.config', 'configs/7.3/pmem.config',
-				  'configs/7.3/smp.config'])
+				  'configs/7.3/up/time-travel.config'])
+		self.assertIn('time-travel=inf-cpu', run.kernel_args)
+		self.assertNotIn('ncpus=2', run.kernel_args)
+		self.assertFalse(run.smp)
 		cmd = run.command('build')
 		own = cmd.index('--kunitconfig=/own.config')
 		self.assertIn(f'--kunitconfig={run.line_configs[0]}',
 			      cmd[own + 1:])
+		smp = zdrace._smp_run(self.args('7.3'), run)
+		assert smp is not None
+		self.assertEqual([os.path.relpath(c, zdrace.REPO)
+				  for c in smp.line_configs],
+				 ['configs/7.3/hz.config', 'configs/7.3/pmem.config',
+				  'configs/7.3/smp/smp.config'])
+		self.assertTrue(smp.smp)
+		self.assertIn('ncpus=2', smp.kernel_args)
+		self.assertNotIn('time-travel=inf-cpu', smp.kernel_args)
+		self.assertEqual(smp.build_dir, '/nonexistent/7.3/smp')
+		self.assertIn(os.path.join(zdrace.REPO, 'configs/peers.config'),
+			      smp.configs)
+
+	def test_suite_runs_split_the_filter(self) -> None:
+		def runs(line: str, *filt: str) -> List[Tuple[str, str]]:
+			return [(name, run.filter_glob) for run, name, _ in
+				zdrace._suite_runs(self.args(line, *filt))]
+		self.assertEqual(runs('7.3'), [('zdrace', ''),
+					       ('zdrace-smp', 'zdrace_smp_races')])
+		self.assertEqual(runs('7.3', '--filter_glob=zdrace_smp_races.zap*'),
+				 [('zdrace-smp', 'zdrace_smp_races.zap*')])
+		self.assertEqual(runs('7.3', '--filter_glob=zone_device_smoke.*'),
+				 [('zdrace', 'zone_device_smoke.*')])
+		self.assertEqual(runs('6.12', '--filter_glob=zdrace_*'),
+				 [('zdrace', 'zdrace_*')])
+		# A concurrent sweep job's replay needs two CPUs.
+		self.assertEqual(runs('7.3', '--filter_glob=zdrace_sweep.x',
+				      '--run_args=zdrace_sweep.concurrent=1'),
+				 [('zdrace-smp', 'zdrace_sweep.x')])
+
+	def args(self, line: str, *more: str) -> argparse.Namespace:
+		return zdrace.parse_args([f'--kernel={line}',
+					  '--build-root=/nonexistent', '--jobs=0',
+					  '--timeout=0', *more, 'run'])
 
 	def test_uniprocessor_line(self) -> None:
 		run = self.kunit_run('6.12')

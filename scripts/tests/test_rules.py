@@ -73,6 +73,28 @@ class RulesTest(unittest.TestCase):
 		self.assertEqual(lookup.verdict, 'breaks')
 		self.assertIn('does not declare', lookup.problem)
 
+	def test_consoles_of_two_kernels_are_one_line(self) -> None:
+		"""A line's kernel and its SMP kernel: the table of the first
+		console, the cases of both."""
+		tree = kunittree.needed(self)
+		with tempfile.TemporaryDirectory() as d:
+			full = os.path.join(d, 'test.log')
+			cases = os.path.join(d, 'smp.log')
+			with open(full, 'w') as f:
+				f.writelines(console())
+			with open(cases, 'w') as f:
+				f.writelines(t for t in console()
+					     if 'zdrace_rules: ' not in t)
+			self.assertIsNone(rules.from_console(tree, cases))
+			both = {r.rule: r for r in
+				rules.from_consoles(tree, [full, cases]) or []}
+			one = {r.rule: r for r in
+			       rules.from_console(tree, full) or []}
+		spec = 'speculative_get_refuses_free_page'
+		self.assertEqual(one[spec].cases, 6)
+		self.assertEqual((both[spec].cases, both[spec].verdict),
+				 (12, 'breaks'))
+
 
 class CompareTest(unittest.TestCase):
 
@@ -103,10 +125,12 @@ class CompareTest(unittest.TestCase):
 					'smp: Brought up 1 node, 2 CPUs\n')
 			self.assertEqual(compare.cpus_from_console(log), 2)
 			self.assertEqual(compare.cpus_from_console(DATA), 1)
-		self.assertEqual(compare.with_cpus('linux 7.3.4', 2),
+		self.assertEqual(compare.with_cpus('linux 7.3.4', [2]),
 				 'linux 7.3.4, 2 CPUs')
-		self.assertEqual(compare.with_cpus('linux 6.12.117', 1),
+		self.assertEqual(compare.with_cpus('linux 6.12.117', [1]),
 				 'linux 6.12.117, 1 CPU')
+		self.assertEqual(compare.with_cpus('linux 7.3.4', [1, 2]),
+				 'linux 7.3.4, 1 CPU; its SMP suites on 2 CPUs')
 
 
 if __name__ == '__main__':

@@ -121,5 +121,42 @@ class PmemTest(unittest.TestCase):
 			self.assertEqual(plain.pmem_image, '')
 
 
+class SmpSplitTest(unittest.TestCase):
+	"""What a line's kernel and its SMP kernel each run of FILTER=."""
+	SUITES = ['zdrace_page_ref', 'zdrace_smp_races', 'zone_device_smoke']
+
+	def split(self, glob: str) -> Tuple[Optional[str], Optional[str]]:
+		return runner.split_filter(glob, 'zdrace_smp_races', self.SUITES)
+
+	def test_all(self) -> None:
+		self.assertEqual(self.split(''), ('', 'zdrace_smp_races'))
+		self.assertEqual(self.split('zdrace_*'),
+				 ('zdrace_*', 'zdrace_smp_races'))
+		self.assertEqual(self.split('*.zap*'),
+				 ('*.zap*', 'zdrace_smp_races.zap*'))
+
+	def test_one_kernel(self) -> None:
+		self.assertEqual(self.split('zdrace_smp_races.zap*'),
+				 (None, 'zdrace_smp_races.zap*'))
+		self.assertEqual(self.split('zone_device_smoke'),
+				 ('zone_device_smoke', None))
+		# Nothing matches: the line's kernel says so.
+		self.assertEqual(self.split('nosuch'), ('nosuch', None))
+
+	def test_suite_names_of_the_sources(self) -> None:
+		with tempfile.TemporaryDirectory() as d:
+			with open(os.path.join(d, 'a.c'), 'w') as f:
+				f.write('static struct kunit_suite a_suite = {\n'
+					'\t.name = "zd_a",\n};\n'
+					'static struct kunit_suite __refdata b = {\n'
+					'\t.init = b_init,\n\t.name = "zd_b",\n};\n')
+			self.assertEqual(runner.suite_names(d), ['zd_a', 'zd_b'])
+		here = os.path.dirname(os.path.abspath(__file__))
+		ours = runner.suite_names(os.path.join(here, '..', '..',
+						       'kunit-tests'))
+		self.assertIn('zdrace_smp_races', ours)
+		self.assertIn('zdrace_dax_fs', ours)
+
+
 if __name__ == '__main__':
 	unittest.main()

@@ -2,6 +2,7 @@
 """zdtool.sweep.spec/job/minimize: the matrix, its determinism and
 shards, input validation, the boot line and ddmin."""
 
+import argparse
 import json
 import os
 import tempfile
@@ -9,7 +10,7 @@ import unittest
 from typing import Any, List
 
 from tests import sweepfake
-from zdtool.sweep import job as sweepjob, listing
+from zdtool.sweep import cli as sweepcli, job as sweepjob, listing
 from zdtool.sweep import minimize as sweepmin, spec as sweepspec
 from zdtool import ZdError
 from zdtool.sweep.spec import Job, Spec
@@ -253,6 +254,23 @@ class BootLineTest(unittest.TestCase):
 		self.assertEqual(sweepjob.default_jobs(['ncpus=2'], 8), 4)
 		self.assertEqual(sweepjob.default_jobs(['ncpus=4'], 2), 1)
 		self.assertEqual(sweepjob.default_jobs(['ncpus=x'], 3), 3)
+
+	def test_concurrent_sweep_boots_the_smp_kernel(self) -> None:
+		"""On a line with an SMP kernel (7.3) the serial sweep boots its
+		time-travel kernel, the concurrent one the SMP kernel, each
+		with its own arguments; 6.12 has one kernel."""
+		def extra(line: str, concurrent: bool) -> List[str]:
+			return sweepcli._extra(argparse.Namespace(
+				kernel=line, build_root='/b', area='',
+				kernel_args=None, run_args=None,
+				concurrent=concurrent))
+		self.assertIn('time-travel=inf-cpu', extra('7.3', False))
+		self.assertNotIn('ncpus=2', extra('7.3', False))
+		self.assertIn('ncpus=2', extra('7.3', True))
+		self.assertNotIn('time-travel=inf-cpu', extra('7.3', True))
+		self.assertTrue(sweepcli._on_smp('7.3', True))
+		self.assertFalse(sweepcli._on_smp('7.3', False))
+		self.assertFalse(sweepcli._on_smp('6.12', True))
 
 	def test_concurrent_boot_line(self) -> None:
 		job = Job(3, 'teardown_vs_gup_fast', 9, 1, [], concurrent=True)

@@ -4,6 +4,9 @@
 	BUILD/<line>/pristine/		the kernel source, unpacked once
 	BUILD/<line>/linux/		the prepared tree (pristine + series)
 	BUILD/<line>/kunit/		its kunit.py build (make, make check)
+	BUILD/<line>/smp/		a line's SMP kernel, if it has one
+					besides (its SMP suites, the
+					concurrent sweep, the peers)
 	BUILD/<line>/results/		kunit.py's JSON of each run
 	BUILD/<line>/stock/		make stock: the patched kernel
 	BUILD/<line>/stock-pristine/	make stock: the unpatched kernel
@@ -58,6 +61,10 @@ class TreeDirs:
 		return os.path.join(self.root, 'kunit')
 
 	@property
+	def smp(self) -> str:
+		return os.path.join(self.root, 'smp')
+
+	@property
 	def results(self) -> str:
 		return os.path.join(self.root, 'results')
 
@@ -95,6 +102,15 @@ class Layout:
 	def linux(self) -> str:
 		"""The UML kernel `make` built."""
 		return os.path.join(self.kunit, 'linux')
+
+	@property
+	def smp(self) -> str:
+		return self.main.smp
+
+	@property
+	def linux_smp(self) -> str:
+		"""The line's SMP kernel, on a line that has one besides."""
+		return os.path.join(self.smp, 'linux')
 
 	@property
 	def results(self) -> str:
@@ -160,7 +176,7 @@ class Layout:
 
 	def build_output(self) -> List[str]:
 		"""What `make clean` removes."""
-		return [self.kunit, self.results, self.stock, self.stock_pristine,
+		return [self.kunit, self.smp, self.results, self.stock, self.stock_pristine,
 			self.coverage_kunit, self.review.root, self.mutant.root,
 			*(self.bench_fi(fi) for fi in BENCH_FI), self.peers,
 			self.kernel_list, self.coverage, self.sweep_kernels]

@@ -102,22 +102,40 @@ def rows(run: KunitRun) -> List[Row]:
 	noop = timed(lambda: _stamped_build(run))
 	rebuild = timed(lambda: run.invoke('build', quiet=True))
 	make_noop = timed(lambda: raw_make(run))
-	suites = timed(lambda: run.invoke('exec', quiet=True), ok=(0, 1))
-	empty = replace(run, filter_glob='zdrace-bench-no-such-suite')
-	boot = timed(lambda: empty.invoke('exec', quiet=True), ok=(0, 1))
-	print('bench: the suites again, beside a cold kernel build', flush=True)
-	with kernel_build_load(run):
-		loaded = timed(lambda: run.invoke('exec', quiet=True), ok=(0, 1))
 	return [
 		Row('nothing-changed build (make\'s stamp check)', noop,
 		    'raw make no-op', make_noop),
 		Row('no-change rebuild (kunit.py build)', rebuild,
 		    'raw make no-op', make_noop),
-		Row('boot + suites (kunit.py exec)', suites,
+	] + suite_rows(run)
+
+
+def suite_rows(run: KunitRun, what: str = '') -> List[Row]:
+	"""The suites of the built @run, against a boot with none, and beside
+	a kernel build against idle; @what names the kernel ('': the line's
+	kernel)."""
+	suites = timed(lambda: run.invoke('exec', quiet=True), ok=(0, 1))
+	empty = replace(run, filter_glob='zdrace-bench-no-such-suite')
+	boot = timed(lambda: empty.invoke('exec', quiet=True), ok=(0, 1))
+	print(f'bench: the suites{what} again, beside a cold kernel build',
+	      flush=True)
+	with kernel_build_load(run):
+		loaded = timed(lambda: run.invoke('exec', quiet=True), ok=(0, 1))
+	return [
+		Row(f'boot + suites{what} (kunit.py exec)', suites,
 		    'boot with no suite', boot),
-		Row('boot + suites beside a kernel build (make -j2)', loaded,
-		    'boot + suites, idle', suites),
+		Row(f'boot + suites{what} beside a kernel build (make -j2)',
+		    loaded, 'boot + suites, idle', suites),
 	]
+
+
+def smp_rows(smp: KunitRun) -> List[Row]:
+	"""A line's SMP kernel (its SMP suites, the concurrent sweep): built,
+	then its suite_rows()."""
+	print('bench: building the line\'s SMP kernel', flush=True)
+	if _stamped_build(smp) != 0:
+		raise ZdError(f'the SMP kernel ({smp.build_dir}) failed to build')
+	return suite_rows(smp, f' on the SMP kernel ({smp.filter_glob})')
 
 
 # Edit one test to its result: this suite's source is touched, then

@@ -31,10 +31,18 @@ def cpus_from_console(console: str) -> int:
 		return cpus_in_text(f.read())
 
 
-def with_cpus(banner: str, cpus: int) -> str:
-	"""@banner with the CPUs its run had, which the table's results
-	depend on (a line's SMP races ran on them at once)."""
-	return f'{banner}, {cpus} CPU{"s" if cpus > 1 else ""}'
+def _cpus(n: int) -> str:
+	return f'{n} CPU{"s" if n > 1 else ""}'
+
+
+def with_cpus(banner: str, cpus: List[int]) -> str:
+	"""@banner with the CPUs its runs had (its kernel's, then its SMP
+	kernel's, if the line has one), which the table's results depend on
+	(a line's SMP races ran on them at once)."""
+	if len(cpus) > 1:
+		return (f'{banner}, {_cpus(cpus[0])}; its SMP suites on '
+			f'{_cpus(cpus[1])}')
+	return f'{banner}, {_cpus(cpus[0])}'
 
 
 @dataclass

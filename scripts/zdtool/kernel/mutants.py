@@ -8,16 +8,17 @@ the injection points.  All
 mutants share one prepared tree and one build directory under
 build/<line>/mutant/, so each costs an incremental build of the files it
 touches.  The unmutated series runs first in that directory: a mutant only
-counts as killed against a baseline that passes.  On a line with peers,
-what the suites leave alive (and the baseline) also runs the peers, as
-`make check` does.
+counts as killed against a baseline that passes.  On a line with an SMP
+kernel, what the line's kernel leaves alive (and the baseline) also runs
+the SMP suites on it; on a line with peers, what the suites leave alive
+runs the peers, as `make check` does.
 """
 
 import json
 import os
 import time
 from dataclasses import dataclass, field, replace
-from typing import Callable, List, Optional
+from typing import Callable, List, Optional, Tuple
 
 from zdtool import ZdError
 from zdtool.kernel.results import Counts, walk_cases
@@ -98,6 +99,9 @@ class MutantRun:
 	# mutant ('' for the baseline).  A mutant the suites did not kill
 	# that fails them, or hangs them, is killed by them.
 	peers: Optional[Callable[[str, TreeDirs], Counts]] = None
+	# On a line with an SMP kernel: its run of the SMP suites
+	# (zdrace.py's _suite_runs()), built in the mutants' tree too.
+	smp: Optional[KunitRun] = None
 
 	def repro(self, name: str) -> str:
 		return f'make mutants KERNEL={self.line} MUTANT={name}'
@@ -142,21 +146,52 @@ class MutantRun:
 		goal = base.but('mutants', ('MUTANT', name)) if mutant_path \
 			else base.but('run')
 		run = replace(self.kunit, tree=layout.tree, build_dir=layout.kunit,
-			      results=layout.results,
-			      kernel_args=self.kunit.kernel_args + [rules.LIST_ARG],
-			      goal=goal)
-		rc, output = run.capture('build')
-		if rc != 0:
-			return Outcome(name, INVALID, build_s=time.monotonic() - start,
-				       note=f'does not build: {first_error(output)}',
-				       repro=self.repro(name))
-		built = time.monotonic()
-		os.makedirs(layout.results, exist_ok=True)
-		json_path = os.path.join(layout.results, 'mutant.json')
+			      results=layout.results, goal=goal)
+		runs = [run]
+		if self.smp is not None:
+			runs.append(replace(self.smp, tree=layout.tree,
+					    build_dir=layout.smp,
+					    results=layout.results, goal=goal))
+		by: List[str] = []
+		rc = 0
+		build_s, run_s = time.monotonic() - start, 0.0
+		for n, kernel in enumerate(runs):
+			if by or rc:
+				break
+			t0 = time.monotonic()
+			rc, output = kernel.capture('build')
+			t1 = time.monotonic()
+			build_s += t1 - t0
+			if rc != 0:
+				return Outcome(name, INVALID, build_s=build_s,
+					       note=f'does not build: '
+					       f'{first_error(output)}',
+					       repro=self.repro(name))
+			rc, by = self.boot(kernel, 'mutant' + '-smp' * n)
+			run = kernel
+			run_s += time.monotonic() - t1
+		if not by and rc == 0 and self.peers:
+			t0 = time.monotonic()
+			by += self.peer_failures(name if mutant_path else '')
+			run_s += time.monotonic() - t0
+		killed = bool(by) or rc not in (0,)
+		note = '' if by else (f'kernel run exited {rc}' if rc else '')
+		found = console_failures(run)
+		repro = goal.command(found[0].suite, found[0].case,
+				     found[0].replay) if found else \
+			self.repro(name)
+		return Outcome(name, KILLED if killed else SURVIVED, by,
+			       build_s, run_s, note, repro)
+
+	def boot(self, run: KunitRun, name: str) -> Tuple[int, List[str]]:
+		"""Boot the built @run with the rule table, its JSON in
+		results/@name.json: its exit status, and what failed."""
+		run = replace(run, kernel_args=run.kernel_args + [rules.LIST_ARG])
+		os.makedirs(run.results, exist_ok=True)
+		json_path = os.path.join(run.results, f'{name}.json')
 		if os.path.exists(json_path):
 			os.unlink(json_path)
 		rc = run.invoke('exec', json_path, quiet=not self.verbose)
-		ran = time.monotonic()
 		try:
 			with open(json_path) as f:
 				by = failed_cases(f.read())
@@ -168,17 +203,7 @@ class MutantRun:
 		# So does a kernel report no case declared (a WARN, a BUG).
 		by += [f'reports ({p.message()})'
 		       for p in self.report_problems(run)]
-		if not by and rc == 0 and self.peers:
-			by += self.peer_failures(name if mutant_path else '')
-			ran = time.monotonic()
-		killed = bool(by) or rc not in (0,)
-		note = '' if by else (f'kernel run exited {rc}' if rc else '')
-		found = console_failures(run)
-		repro = goal.command(found[0].suite, found[0].case,
-				     found[0].replay) if found else \
-			self.repro(name)
-		return Outcome(name, KILLED if killed else SURVIVED, by,
-			       built - start, ran - built, note, repro)
+		return rc, by
 
 
 def find(repo: str, line: str, name: str) -> str:

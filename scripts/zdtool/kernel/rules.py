@@ -178,9 +178,20 @@ def aggregate(table: Table, verdicts: List[Verdict]) -> List[Result]:
 def from_console(tree: str, path: str) -> Optional[List[Result]]:
 	"""The results of the run whose console is @path, or None if the
 	kernel printed no rule table (booted without LIST_ARG)."""
-	with open(path, errors='replace') as f:
-		lines = f.readlines()
-	table = read_table(lines)
+	return from_consoles(tree, [path])
+
+
+def from_consoles(tree: str, paths: List[str]) -> Optional[List[Result]]:
+	"""The results of one line over the consoles of its kernels' runs
+	(its kernel's, its SMP kernel's): the table the first printed, the
+	cases of all; None if none printed a rule table."""
+	table, verdicts = Table(), []
+	for path in paths:
+		with open(path, errors='replace') as f:
+			lines = f.readlines()
+		if not table.rules:
+			table = read_table(lines)
+		verdicts += read_verdicts(tree, lines)
 	if not table.rules:
 		return None
-	return aggregate(table, read_verdicts(tree, lines))
+	return aggregate(table, verdicts)

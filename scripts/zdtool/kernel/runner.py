@@ -3,6 +3,8 @@
 
 import contextlib
 import fcntl
+import fnmatch
+import glob
 import json
 import os
 import re
@@ -163,7 +165,7 @@ class KunitRun:
 
 	@property
 	def smp(self) -> bool:
-		"""Is the line's kernel SMP (configs/<line>/smp.config)?"""
+		"""Is this kernel SMP (configs/<line>/smp/smp.config)?"""
 		return any(sets(c, 'CONFIG_SMP=y') for c in self.line_configs)
 
 	def tree_args(self) -> List[str]:
@@ -207,6 +209,37 @@ class KunitRun:
 	def repro(self, verb: str) -> str:
 		"""The command that runs @verb again, from anywhere."""
 		return f'cd {shlex.quote(self.tree)} && {shlex.join(self.command(verb))}'
+
+
+_SUITE = re.compile(r'struct kunit_suite\s+(?:__\w+\s+)*\w+\s*=\s*\{[^}]*?'
+		    r'\.name\s*=\s*"([^"]+)"', re.S)
+
+
+def suite_names(directory: str) -> List[str]:
+	"""The KUnit suites the sources in @directory (kunit-tests/) define."""
+	names = []
+	for path in sorted(glob.glob(os.path.join(directory, '*.c'))):
+		with open(path, errors='replace') as f:
+			names += _SUITE.findall(f.read())
+	return names
+
+
+def split_filter(filter_glob: str, smp_suites: str,
+		 suites: List[str]) -> Tuple[Optional[str], Optional[str]]:
+	"""What a line's kernel and its SMP kernel each run of the cases
+	@filter_glob names ('': all), when the SMP kernel runs the suites of
+	glob @smp_suites (of @suites, every suite there is): the filter of
+	each, None where that kernel has none of them to run."""
+	suite_glob, dot, cases = (filter_glob or '*').partition('.')
+	on_smp = [s for s in suites if fnmatch.fnmatchcase(s, smp_suites)]
+	named = [s for s in suites if fnmatch.fnmatchcase(s, suite_glob)]
+	smp = None
+	if any(s in on_smp for s in named):
+		only_smp = all(s in on_smp for s in named)
+		smp = filter_glob if only_smp else smp_suites + dot + cases
+	up = filter_glob if smp is None or \
+		any(s not in on_smp for s in named) else None
+	return up, smp
 
 
 def first_error(output: str) -> str:

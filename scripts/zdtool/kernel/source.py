@@ -95,13 +95,20 @@ class LineSource:
 	"""patches/<line>/source: the Debian package of a kernel line, the
 	suite it comes from ('' for the machine's own apt sources), the
 	version the line's series was tested on, the UML boot arguments the
-	line's kernels always need (space-separated), and whether its UML
-	runs user processes, which `make peers` needs ('yes' or '')."""
+	line's kernel always needs (space-separated), and whether its UML
+	runs user processes, which `make peers` needs ('yes' or '').
+
+	A line may have an SMP kernel besides (configs/<line>/smp/): booted
+	with @smp_kernel_args, it runs the suites of @smp_suites (a kunit
+	suite glob), the concurrent sweep and the peers; the line's kernel
+	(configs/<line>/up/) runs everything else."""
 	package: str
 	suite: str
 	tested: str
 	kernel_args: str = ''
 	peers: str = ''
+	smp_kernel_args: str = ''
+	smp_suites: str = ''
 
 
 LINE_SOURCE = 'source'
@@ -115,7 +122,8 @@ def load_line_source(patch_dir: str, kernel: str) -> LineSource:
 	"""@patch_dir/source, or Debian's default package for @kernel."""
 	path = os.path.join(patch_dir, LINE_SOURCE)
 	fields = {'package': debian_package(kernel), 'suite': '', 'tested': '',
-		  'kernel_args': '', 'peers': ''}
+		  'kernel_args': '', 'peers': '', 'smp_kernel_args': '',
+		  'smp_suites': ''}
 	try:
 		with open(path) as f:
 			for n, text in enumerate(f, 1):
@@ -124,9 +132,9 @@ def load_line_source(patch_dir: str, kernel: str) -> LineSource:
 					continue
 				key, eq, value = text.partition('=')
 				if not eq or key.strip() not in fields:
-					raise ZdError(f'{path}:{n}: expected package=, '
-						      f'suite=, tested=, kernel_args= or '
-						      f'peers=, not {text!r}')
+					raise ZdError(f'{path}:{n}: expected '
+						      f'{"=, ".join(fields)}=, not '
+						      f'{text!r}')
 				fields[key.strip()] = value.strip()
 	except FileNotFoundError:
 		pass

@@ -2,10 +2,12 @@
 """`make peers KERNEL=<line>`: build the peers' kernel and initramfs, boot
 twice, report.
 
-The kernel is kunit.py's build of configs/zone_device.config,
+The kernel is the line's SMP kernel where it has one (BUILD/<line>/smp/,
+built with configs/peers.config too, its suites not run: kunit.enable=0),
+else kunit.py's build of configs/zone_device.config,
 configs/peers.config and the line's configs/<line>/*.config in
-BUILD/<line>/peers/: lib/test_hmm.c and mm/gup_test.c built in, no
-KUnit suites.  It boots with a ZONE_DEVICE window of WINDOW:
+BUILD/<line>/peers/; lib/test_hmm.c and mm/gup_test.c built in.  It
+boots with a ZONE_DEVICE window of WINDOW:
 
 1. a probe boot (zdrace_peers.probe: /init powers off at once) reads
    where the kernel put the window;
@@ -24,12 +26,12 @@ import re
 import shlex
 import time
 from dataclasses import replace
-from typing import List, Tuple
+from typing import List, Optional, Tuple
 
 from zdtool import ZdError, write_atomic
 from zdtool.kernel import kunitpy
 from zdtool.kernel.results import Counts
-from zdtool.kernel.runner import KunitRun
+from zdtool.kernel.runner import KunitRun, build
 from zdtool.layout import Layout
 from zdtool.peers import expect, results
 from zdtool.peers.userspace import Userspace
@@ -96,20 +98,22 @@ def table(run: results.Run) -> List[str]:
 
 
 def run(base: KunitRun, layout: Layout, line: str, repo: str,
-	line_args: List[str], banner: str, repro: str) -> Counts:
+	line_args: List[str], banner: str, repro: str,
+	kernel: Optional[KunitRun] = None) -> Counts:
 	"""Build what is stale, boot, print the table; the counts.  @layout
 	is kernel line @line's, or a mutant's (its peers/ and results/ are
-	used); @repro, the command that runs it again."""
+	used); @kernel, the line's SMP kernel, if it has one, booted with
+	@line_args; @repro, the command that runs it again."""
 	print(banner, flush=True)
-	kernel = kernel_run(base, layout, repo)
-	print(f'peers: building the kernel in {layout.peers}', flush=True)
+	kernel = kernel or kernel_run(base, layout, repo)
+	print(f'peers: building the kernel in {kernel.build_dir}', flush=True)
 	t0 = time.monotonic()
-	if kernel.invoke('build') != 0:
-		raise ZdError(f'the peers kernel ({layout.peers}) failed to build; '
-			      f'see: {shlex.join(kernel.command("build"))}')
+	if build(kernel)[0] != 0:
+		raise ZdError(f'the peers kernel ({kernel.build_dir}) failed to '
+			      f'build; see: {shlex.join(kernel.command("build"))}')
 	user = Userspace(base.tree, layout.peers_user)
 	initrd = user.build()
-	linux = os.path.join(layout.peers, 'linux')
+	linux = os.path.join(kernel.build_dir, 'linux')
 	t1 = time.monotonic()
 	workdir = os.path.join(layout.peers, 'boot')
 	os.makedirs(workdir, exist_ok=True)

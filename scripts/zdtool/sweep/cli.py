@@ -92,12 +92,13 @@ def _lock_path(args: argparse.Namespace, build_root: str) -> str:
 		os.path.join(build_root, '.build.lock')
 
 
-def _snapshot(layout: Layout, lock: str) -> str:
-	"""A copy of the line's kernel that no `make` rewrites: taken under
-	the build lock (a build in progress is waited for, never booted half
-	written), kept by its sha256 under BUILD/<line>/sweep-kernels/."""
+def _snapshot(layout: Layout, lock: str, smp: bool = False) -> str:
+	"""A copy of the line's kernel (@smp: its SMP kernel) that no `make`
+	rewrites: taken under the build lock (a build in progress is waited
+	for, never booted half written), kept by its sha256 under
+	BUILD/<line>/sweep-kernels/."""
 	with build_lock(lock):
-		linux = _linux(layout)
+		linux = _linux(layout, smp)
 		sha = _sha256(linux)
 		snap = os.path.join(layout.sweep_kernels, f'linux-{sha[:16]}')
 		if not os.path.isfile(snap):
@@ -124,8 +125,8 @@ def _kernel_info(linux: str, layout: Layout) -> KernelInfo:
 	return KernelInfo(sha, info.version, info.series_id, info.patches)
 
 
-def _linux(layout: Layout) -> str:
-	path = layout.linux
+def _linux(layout: Layout, smp: bool = False) -> str:
+	path = layout.linux_smp if smp else layout.linux
 	if not os.path.isfile(path):
 		raise bad_input(f'{path}: no such file; run make first')
 	if not os.access(path, os.X_OK):
@@ -153,16 +154,28 @@ def _out_dir(args: argparse.Namespace, spec: Spec) -> str:
 	return str(os.path.abspath(out))
 
 
+def _line(name: str) -> source.LineSource:
+	return source.load_line_source(os.path.join(REPO, 'patches', name),
+				       name)
+
+
+def _on_smp(line: str, concurrent: bool) -> bool:
+	"""Does a sweep of @line boot its SMP kernel?  A concurrent one does,
+	on a line that has one besides its kernel (smp_kernel_args=)."""
+	return concurrent and bool(_line(line).smp_kernel_args)
+
+
 def _extra(args: argparse.Namespace) -> List[str]:
-	"""The line's own boot arguments (patches/<line>/source), then
-	--kernel_args (else the window every run boots with,
-	zdtool.DEFAULT_KERNEL_ARGS), then --run_args."""
+	"""The line's own boot arguments for the kernel the sweep boots
+	(patches/<line>/source), then --kernel_args (else the window every
+	run boots with, zdtool.DEFAULT_KERNEL_ARGS), then --run_args."""
 	kernel = _args_layout(args).line
-	line = source.load_line_source(os.path.join(REPO, 'patches', kernel),
-				       kernel)
+	line = _line(kernel)
 	given = args.kernel_args if args.kernel_args is not None else \
 		list(DEFAULT_KERNEL_ARGS)
-	extra = line.kernel_args.split() + \
+	own = line.smp_kernel_args if _on_smp(kernel, _concurrent(args)) \
+		else line.kernel_args
+	extra = own.split() + \
 		[a for v in given + (getattr(args, 'run_args', None) or [])
 		 for a in shlex.split(v)]
 	check_extra(extra)
@@ -174,8 +187,16 @@ def _kernel_list(args: argparse.Namespace,
 	"""The line's build, the copy of its kernel a sweep boots, and what
 	that kernel lists."""
 	layout = _args_layout(args)
-	linux = _snapshot(layout, _lock_path(args, layout.build_root))
+	linux = _snapshot(layout, _lock_path(args, layout.build_root),
+			  _on_smp(layout.line, _concurrent(args)))
 	return layout, linux, listing.read(linux, extra, layout.kernel_list)
+
+
+def _concurrent(args: argparse.Namespace) -> bool:
+	"""A concurrent sweep (--concurrent, or the one being resumed)?"""
+	if getattr(args, 'resume', None):
+		return journal.load(os.path.abspath(args.resume)).header.spec.concurrent
+	return bool(getattr(args, 'concurrent', False))
 
 
 def _new(args: argparse.Namespace) -> Tuple[Spec, journal.State, str]:
@@ -226,7 +247,8 @@ def _resumed(args: argparse.Namespace) -> Tuple[Spec, journal.State, str]:
 		# A snapshot `make clean` removed: the line's kernel again, if
 		# it is still the same (checked below).
 		s.linux = _snapshot(Layout(s.build_root, s.line),
-				    _lock_path(args, s.build_root))
+				    _lock_path(args, s.build_root),
+				    _on_smp(s.line, state.header.spec.concurrent))
 	sha = _kernel_info(s.linux, Layout(s.build_root, s.line)).sha256
 	if sha != state.header.kernel.sha256:
 		raise bad_input(f'{s.linux}: not the kernel this sweep '

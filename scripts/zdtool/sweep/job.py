@@ -46,6 +46,12 @@ def check_extra(extra: List[str]) -> None:
 					 'itself')
 
 
+# What makes a boot of the sweep's suite concurrent: it needs two CPUs,
+# the line's SMP kernel where it has one besides (zdrace.py routes a `make
+# run` with it there).
+CONCURRENT_ARG = 'zdrace_sweep.concurrent=1'
+
+
 def kernel_args(job: Job, extra: List[str]) -> List[str]:
 	"""The boot line; an extra `key=value` replaces the sweep's own."""
 	args = BOOT_ARGS + [f'kunit.filter_glob={SUITE}.{job.case}',
@@ -54,7 +60,7 @@ def kernel_args(job: Job, extra: List[str]) -> List[str]:
 	if job.arm:
 		args.append('zdrace_sweep.arm=' + ','.join(job.arm))
 	if job.concurrent:
-		args.append('zdrace_sweep.concurrent=1')
+		args.append(CONCURRENT_ARG)
 	for arg in extra:
 		key = arg.split('=', 1)[0] + '='
 		same = [i for i, a in enumerate(args) if a.startswith(key)]
