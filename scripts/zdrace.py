@@ -437,10 +437,9 @@ def cmd_mutants(args: argparse.Namespace) -> int:
 	run = _kunit_run(args, args.config)
 	run.timeout = min(run.timeout, 120)
 	mr = mutants.MutantRun(repo=REPO, line=args.kernel, source=src,
-			       main=main, kunit=run, dirs=_layout(args).mutant)
-	mr.smp = next((replace(r, timeout=run.timeout)
-		       for r, name, _ in _suite_runs(args) if name == SMP_RESULTS),
-		      None)
+			       main=main, dirs=_layout(args).mutant,
+			       runs=[replace(r, timeout=run.timeout)
+				     for r, _, _ in _suite_runs(args)])
 	if _line_source(args).peers:
 		mr.peers = lambda mutant, dirs: _mutant_peers(
 			args, run, dirs, mutant,
@@ -646,6 +645,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 	args.other_line = False
 
 	def run() -> int:
+		runner.check_filter(args.filter_glob)
 		resolve_line(args)
 		return int(args.func(args))
 	return run_command('zdrace', run)

@@ -107,7 +107,7 @@ class InvalidMutantTest(unittest.TestCase):
 					   configs=[])
 			mr = mutants.MutantRun(repo, '6.12',
 					       source.KernelSource(src, False),
-					       Series('', []), kunit, dirs)
+					       Series('', []), [kunit], dirs)
 			out = io.StringIO()
 			with contextlib.redirect_stdout(out):
 				rc = mutants.run(mr)

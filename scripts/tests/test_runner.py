@@ -9,6 +9,7 @@ import tempfile
 import unittest
 from typing import List, Optional, Tuple
 
+from zdtool import ZdError
 from zdtool.kernel import runner, tree
 
 BUILD = ('  CC      mm/filemap.o\n'
@@ -142,6 +143,13 @@ class SmpSplitTest(unittest.TestCase):
 				 ('zone_device_smoke', None))
 		# Nothing matches: the line's kernel says so.
 		self.assertEqual(self.split('nosuch'), ('nosuch', None))
+
+	def test_one_glob_only(self) -> None:
+		runner.check_filter('zdrace_*.teardown_*')
+		for bad in ('a*:b*', 'a*,b*', 'a b'):
+			with self.assertRaisesRegex(ZdError, r'^FILTER=.*one kunit '
+						    r'filter glob'):
+				runner.check_filter(bad)
 
 	def test_suite_names_of_the_sources(self) -> None:
 		with tempfile.TemporaryDirectory() as d:

@@ -91,7 +91,11 @@ class MutantRun:
 	line: str
 	source: KernelSource
 	main: Series
-	kunit: KunitRun
+	# The runs of `make`'s suites, in order: the line's kernel's, and its
+	# SMP kernel's on a line that has one (zdrace.py's _suite_runs()),
+	# each built in the mutants' tree; a later one boots only if the
+	# earlier left the mutant alive.
+	runs: List[KunitRun]
 	dirs: TreeDirs		# the shared mutant tree and build
 	verbose: bool = False	# show kunit.py's run (replaying named mutants)
 	# On a line with peers (the kernel's own hmm-tests and gup_test, part
@@ -99,9 +103,6 @@ class MutantRun:
 	# mutant ('' for the baseline).  A mutant the suites did not kill
 	# that fails them, or hangs them, is killed by them.
 	peers: Optional[Callable[[str, TreeDirs], Counts]] = None
-	# On a line with an SMP kernel: its run of the SMP suites
-	# (zdrace.py's _suite_runs()), built in the mutants' tree too.
-	smp: Optional[KunitRun] = None
 
 	def repro(self, name: str) -> str:
 		return f'make mutants KERNEL={self.line} MUTANT={name}'
@@ -142,20 +143,18 @@ class MutantRun:
 			return Outcome(name, INVALID, note=f'does not apply: {e}',
 				       repro=self.repro(name))
 		# A failed case's command builds and boots this mutant again.
-		base = self.kunit.goal or replay.Goal('run', self.line)
+		base = self.runs[0].goal or replay.Goal('run', self.line)
 		goal = base.but('mutants', ('MUTANT', name)) if mutant_path \
 			else base.but('run')
-		run = replace(self.kunit, tree=layout.tree, build_dir=layout.kunit,
-			      results=layout.results, goal=goal)
-		runs = [run]
-		if self.smp is not None:
-			runs.append(replace(self.smp, tree=layout.tree,
-					    build_dir=layout.smp,
-					    results=layout.results, goal=goal))
+		runs = [replace(r, tree=layout.tree,
+				build_dir=layout.smp if r.smp else layout.kunit,
+				results=layout.results, goal=goal)
+			for r in self.runs]
+		run = runs[0]
 		by: List[str] = []
 		rc = 0
 		build_s, run_s = time.monotonic() - start, 0.0
-		for n, kernel in enumerate(runs):
+		for kernel in runs:
 			if by or rc:
 				break
 			t0 = time.monotonic()
@@ -167,7 +166,7 @@ class MutantRun:
 					       note=f'does not build: '
 					       f'{first_error(output)}',
 					       repro=self.repro(name))
-			rc, by = self.boot(kernel, 'mutant' + '-smp' * n)
+			rc, by = self.boot(kernel, 'mutant' + '-smp' * kernel.smp)
 			run = kernel
 			run_s += time.monotonic() - t1
 		if not by and rc == 0 and self.peers:

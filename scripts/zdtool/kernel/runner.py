@@ -224,6 +224,17 @@ def suite_names(directory: str) -> List[str]:
 	return names
 
 
+def check_filter(filter_glob: str) -> None:
+	"""FILTER= is one kunit filter glob, suite_glob[.case_glob]: the
+	kernel runs nothing of 'a*:b*' or 'a*,b*' (it reads one glob)."""
+	bad = next((c for c in ':, ' if c in filter_glob), '')
+	if bad:
+		raise ZdError(f'FILTER={filter_glob!r}: one kunit filter glob, '
+			      f'suite_glob[.case_glob], is allowed; {bad!r} does '
+			      f'not join two (run each on its own, or make one '
+			      f'glob match both)')
+
+
 def split_filter(filter_glob: str, smp_suites: str,
 		 suites: List[str]) -> Tuple[Optional[str], Optional[str]]:
 	"""What a line's kernel and its SMP kernel each run of the cases
