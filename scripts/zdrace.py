@@ -118,6 +118,7 @@ def _smp_run(args: argparse.Namespace,
 		       configs=base.configs + peer_configs,
 		       line_configs=_line_configs(args.kernel, 'smp'),
 		       kernel_args=line.smp_kernel_args.split() +
+		       (peers.NOT_PEERS_ARGS if line.peers else []) +
 		       (args.kernel_args or []) + (args.run_args or []))
 
 
@@ -140,7 +141,7 @@ def _suite_runs(args: argparse.Namespace) -> \
 		return [(smp, SMP_RESULTS, ', SMP kernel')]
 	up_glob, smp_glob = runner.split_filter(
 		args.filter_glob or '', _line_source(args).smp_suites,
-		runner.suite_names(os.path.join(REPO, 'kunit-tests')))
+		runner.suite_cases(os.path.join(REPO, 'kunit-tests')))
 	runs = []
 	if up_glob is not None:
 		runs.append((replace(base, filter_glob=up_glob), RESULTS, ''))
@@ -155,12 +156,18 @@ def _run_suites(args: argparse.Namespace, info: tree.TreeInfo) -> \
 	"""The suites on each kernel of the line, with the rules and
 	reports checks of each boot; under the build lock."""
 	counts, done = Counts(), []
+	runs = _suite_runs(args)
 	with runner.build_lock(args.lock) as waited:
 		args.lock_wait += waited
-		for run, name, what in _suite_runs(args):
+		for run, name, what in runs:
 			counts += runner.run_suites(run, info.banner() + what,
 						    name, check_rules=True)
 			done.append(run)
+	# What a kernel this run did not boot wrote before is not its.
+	ran = [name for _, name, _ in runs]
+	for name in (RESULTS, SMP_RESULTS):
+		if name not in ran:
+			runner.forget_results(runs[0][0].results, name)
 	return counts, done
 
 
@@ -307,9 +314,16 @@ def _check_tooling(args: argparse.Namespace,
 def _check_kernel(args: argparse.Namespace, info: tree.TreeInfo) -> Counts:
 	"""The suites, the boot check and the coverage floor."""
 	try:
-		suites, _ = _run_suites(args, info)
 		with runner.build_lock(args.lock):
-			suites += bootcheck.run(_kunit_run(args, args.config))
+			suites, _ = _run_suites(args, info)
+			# The bad-boot check boots the line's kernel, built here
+			# even if FILTER= ran only the SMP suites.
+			main = _kunit_run(args, args.config)
+			rc, output = runner.build(main, show=False)
+			if rc != 0:
+				raise ZdError(f'build failed: {runner.first_error(output)};'
+					      f' rebuild with: {main.repro("build")}')
+			suites += bootcheck.run(main)
 	except ZdError as e:
 		print(f'zdrace: error: {e}', file=sys.stderr)
 		return Counts(failed=1)

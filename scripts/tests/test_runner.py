@@ -124,10 +124,12 @@ class PmemTest(unittest.TestCase):
 
 class SmpSplitTest(unittest.TestCase):
 	"""What a line's kernel and its SMP kernel each run of FILTER=."""
-	SUITES = ['zdrace_page_ref', 'zdrace_smp_races', 'zone_device_smoke']
+	CASES = {'zdrace_page_ref': ['get_put', 'zap_then_put'],
+		 'zdrace_smp_races': ['zap_waits', 'all_vcpus_online'],
+		 'zone_device_smoke': ['map_unmap']}
 
 	def split(self, glob: str) -> Tuple[Optional[str], Optional[str]]:
-		return runner.split_filter(glob, 'zdrace_smp_races', self.SUITES)
+		return runner.split_filter(glob, 'zdrace_smp_races', self.CASES)
 
 	def test_all(self) -> None:
 		self.assertEqual(self.split(''), ('', 'zdrace_smp_races'))
@@ -141,6 +143,10 @@ class SmpSplitTest(unittest.TestCase):
 				 (None, 'zdrace_smp_races.zap*'))
 		self.assertEqual(self.split('zone_device_smoke'),
 				 ('zone_device_smoke', None))
+		# A wildcard suite whose cases are on one kernel only.
+		self.assertEqual(self.split('*.all_vcpus_online'),
+				 (None, '*.all_vcpus_online'))
+		self.assertEqual(self.split('*.map_unmap'), ('*.map_unmap', None))
 		# Nothing matches: the line's kernel says so.
 		self.assertEqual(self.split('nosuch'), ('nosuch', None))
 
@@ -151,19 +157,23 @@ class SmpSplitTest(unittest.TestCase):
 						    r'filter glob'):
 				runner.check_filter(bad)
 
-	def test_suite_names_of_the_sources(self) -> None:
+	def test_suites_and_cases_of_the_sources(self) -> None:
 		with tempfile.TemporaryDirectory() as d:
 			with open(os.path.join(d, 'a.c'), 'w') as f:
-				f.write('static struct kunit_suite a_suite = {\n'
-					'\t.name = "zd_a",\n};\n'
-					'static struct kunit_suite __refdata b = {\n'
-					'\t.init = b_init,\n\t.name = "zd_b",\n};\n')
-			self.assertEqual(runner.suite_names(d), ['zd_a', 'zd_b'])
+				f.write('static struct kunit_case a_cases[] = {\n'
+					'\tKUNIT_CASE(one),\n'
+					'\tKUNIT_CASE_PARAM(two, two_gen_params),\n'
+					'\t{}\n};\n'
+					'static struct kunit_suite __refdata a = {\n'
+					'\t.init = a_init,\n\t.name = "zd_a",\n};\n')
+			self.assertEqual(runner.suite_cases(d),
+					 {'zd_a': ['one', 'two']})
 		here = os.path.dirname(os.path.abspath(__file__))
-		ours = runner.suite_names(os.path.join(here, '..', '..',
+		ours = runner.suite_cases(os.path.join(here, '..', '..',
 						       'kunit-tests'))
-		self.assertIn('zdrace_smp_races', ours)
-		self.assertIn('zdrace_dax_fs', ours)
+		self.assertIn('zap_waits_for_irqs_off_walker',
+			      ours['zdrace_smp_races'])
+		self.assertIn('cut_races_pin', ours['zdrace_dax_fs'])
 
 
 if __name__ == '__main__':

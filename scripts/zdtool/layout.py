@@ -18,6 +18,7 @@
 	BUILD/<line>/peers/		make peers: its kernel build, and in
 					user/ the static tests and initramfs
 	BUILD/<line>/kernel-list.json	the sweep's reading of the kernel
+					(-smp.json: of the SMP kernel)
 	BUILD/<line>/sweep-kernels/	the kernels sweeps boot (copies)
 	BUILD/<line>/source/		the line's Debian package, when fetched
 	BUILD/<line>/trees/<v>-<hash>/	a KERNEL_SRC tree: all of the above
@@ -158,6 +159,10 @@ class Layout:
 		return os.path.join(self.root, 'kernel-list.json')
 
 	@property
+	def kernel_list_smp(self) -> str:
+		return os.path.join(self.root, 'kernel-list-smp.json')
+
+	@property
 	def coverage(self) -> str:
 		return os.path.join(self.root, 'coverage')
 
@@ -179,4 +184,5 @@ class Layout:
 		return [self.kunit, self.smp, self.results, self.stock, self.stock_pristine,
 			self.coverage_kunit, self.review.root, self.mutant.root,
 			*(self.bench_fi(fi) for fi in BENCH_FI), self.peers,
-			self.kernel_list, self.coverage, self.sweep_kernels]
+			self.kernel_list, self.kernel_list_smp, self.coverage,
+			self.sweep_kernels]

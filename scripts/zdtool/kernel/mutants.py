@@ -146,15 +146,16 @@ class MutantRun:
 		base = self.runs[0].goal or replay.Goal('run', self.line)
 		goal = base.but('mutants', ('MUTANT', name)) if mutant_path \
 			else base.but('run')
-		runs = [replace(r, tree=layout.tree,
-				build_dir=layout.smp if r.smp else layout.kunit,
+		# Each kernel in the mutants' tree's directory of its name.
+		runs = [replace(r, tree=layout.tree, build_dir=os.path.join(
+				layout.root, os.path.basename(r.build_dir)),
 				results=layout.results, goal=goal)
 			for r in self.runs]
 		run = runs[0]
 		by: List[str] = []
 		rc = 0
 		build_s, run_s = time.monotonic() - start, 0.0
-		for kernel in runs:
+		for n, kernel in enumerate(runs):
 			if by or rc:
 				break
 			t0 = time.monotonic()
@@ -166,7 +167,8 @@ class MutantRun:
 					       note=f'does not build: '
 					       f'{first_error(output)}',
 					       repro=self.repro(name))
-			rc, by = self.boot(kernel, 'mutant' + '-smp' * kernel.smp)
+			rc, by = self.boot(kernel, 'mutant' + (
+				f'-{os.path.basename(kernel.build_dir)}' if n else ''))
 			run = kernel
 			run_s += time.monotonic() - t1
 		if not by and rc == 0 and self.peers:

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field, replace
-from typing import Iterator, List, Optional, Tuple
+from typing import Dict, Iterator, List, Optional, Tuple
 
 from zdtool import ZdError
 from zdtool.kernel import kunitpy, replay, reports, rules, stamp
@@ -213,15 +213,19 @@ class KunitRun:
 
 _SUITE = re.compile(r'struct kunit_suite\s+(?:__\w+\s+)*\w+\s*=\s*\{[^}]*?'
 		    r'\.name\s*=\s*"([^"]+)"', re.S)
+_CASE = re.compile(r'\bKUNIT_CASE\w*\(\s*(\w+)')
 
 
-def suite_names(directory: str) -> List[str]:
-	"""The KUnit suites the sources in @directory (kunit-tests/) define."""
-	names = []
+def suite_cases(directory: str) -> Dict[str, List[str]]:
+	"""The KUnit suites the sources in @directory (kunit-tests/) define,
+	each with the cases of its file."""
+	found: Dict[str, List[str]] = {}
 	for path in sorted(glob.glob(os.path.join(directory, '*.c'))):
 		with open(path, errors='replace') as f:
-			names += _SUITE.findall(f.read())
-	return names
+			text = f.read()
+		for suite in _SUITE.findall(text):
+			found[suite] = _CASE.findall(text)
+	return found
 
 
 def check_filter(filter_glob: str) -> None:
@@ -236,20 +240,27 @@ def check_filter(filter_glob: str) -> None:
 
 
 def split_filter(filter_glob: str, smp_suites: str,
-		 suites: List[str]) -> Tuple[Optional[str], Optional[str]]:
+		 cases: Dict[str, List[str]]) -> \
+		Tuple[Optional[str], Optional[str]]:
 	"""What a line's kernel and its SMP kernel each run of the cases
 	@filter_glob names ('': all), when the SMP kernel runs the suites of
-	glob @smp_suites (of @suites, every suite there is): the filter of
-	each, None where that kernel has none of them to run."""
-	suite_glob, dot, cases = (filter_glob or '*').partition('.')
-	on_smp = [s for s in suites if fnmatch.fnmatchcase(s, smp_suites)]
-	named = [s for s in suites if fnmatch.fnmatchcase(s, suite_glob)]
+	glob @smp_suites (of @cases, every suite there is with its cases):
+	the filter of each, None where that kernel has none of them to
+	run."""
+	suite_glob, dot, case_glob = (filter_glob or '*').partition('.')
+
+	def named(suites: List[str]) -> bool:
+		return any(fnmatch.fnmatchcase(s, suite_glob) and
+			   (not dot or any(fnmatch.fnmatchcase(c, case_glob)
+					   for c in cases[s]))
+			   for s in suites)
+	on_smp = [s for s in cases if fnmatch.fnmatchcase(s, smp_suites)]
+	on_smp_named = named(on_smp)
+	rest_named = named([s for s in cases if s not in on_smp])
 	smp = None
-	if any(s in on_smp for s in named):
-		only_smp = all(s in on_smp for s in named)
-		smp = filter_glob if only_smp else smp_suites + dot + cases
-	up = filter_glob if smp is None or \
-		any(s not in on_smp for s in named) else None
+	if on_smp_named:
+		smp = smp_suites + dot + case_glob if rest_named else filter_glob
+	up = filter_glob if rest_named or not on_smp_named else None
 	return up, smp
 
 
@@ -364,6 +375,14 @@ def check_report_results(run: KunitRun) -> Counts:
 	print(f'zdrace: reports: {seen} kernel reports in the cases, '
 	      f'{len(problems)} not as declared', flush=True)
 	return Counts(failed=1) if problems else Counts(passed=1)
+
+
+def forget_results(results: str, name: str) -> None:
+	"""Remove run_suites()' files of @name from the directory
+	@results."""
+	for path in (f'{name}.json', f'{name}-rules.json'):
+		with contextlib.suppress(FileNotFoundError):
+			os.unlink(os.path.join(results, path))
 
 
 def check_rule_results(run: KunitRun, name: str) -> Counts:

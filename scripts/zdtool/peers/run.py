@@ -38,6 +38,10 @@ from zdtool.peers.userspace import Userspace
 from zdtool.sweep.boot import Procs, boot
 
 CONFIGS = ['configs/zone_device.config', 'configs/peers.config']
+# A boot of a kernel built with CONFIGS that runs something else (a line's
+# SMP kernel running its suites or a sweep): test_hmm's init, which takes
+# 256 MiB chunks of the ZONE_DEVICE window for its devices, is not run.
+NOT_PEERS_ARGS = ['initcall_blacklist=hmm_dmirror_init']
 WINDOW = '1536M'
 CHUNK = 256 << 20		# lib/test_hmm.c's DEVMEM_CHUNK_SIZE
 BOOT_ARGS = ['mem=1G', 'console=tty', 'kunit.enable=0']

@@ -88,7 +88,8 @@ def add_commands(parser: argparse.ArgumentParser,
 			 help='job numbers below N (all shards together)')
 	run.add_argument('--time', metavar='DURATION', help='stop launching '
 			 'after this long: 90s, 2m, 8h')
-	run.add_argument('--jobs', type=count(1), metavar='N',
+	# Not `jobs`: zdrace.py's --jobs (the build's) would be overwritten.
+	run.add_argument('--jobs', dest='sweep_jobs', type=count(1), metavar='N',
 			 help=f'kernels at a time (default: the {os.cpu_count()} '
 			 'host CPUs over the kernel\'s vCPUs, ncpus=)')
 	run.add_argument('--timeout', type=count(1), metavar='SEC',

@@ -26,6 +26,7 @@ from zdtool import DEFAULT_KERNEL_ARGS, bad_input
 from zdtool.kernel import kunitpy, source, tree
 from zdtool.kernel.runner import build_lock
 from zdtool.layout import Layout
+from zdtool.peers.run import NOT_PEERS_ARGS
 from zdtool.sweep import journal, listing, report
 from zdtool.sweep.job import Procs, Runner, check_extra, default_jobs
 from zdtool.sweep.listing import KernelList
@@ -173,9 +174,11 @@ def _extra(args: argparse.Namespace) -> List[str]:
 	line = _line(kernel)
 	given = args.kernel_args if args.kernel_args is not None else \
 		list(DEFAULT_KERNEL_ARGS)
-	own = line.smp_kernel_args if _on_smp(kernel, _concurrent(args)) \
-		else line.kernel_args
-	extra = own.split() + \
+	own = line.kernel_args.split()
+	if _on_smp(kernel, _concurrent(args)):
+		own = line.smp_kernel_args.split() + \
+			(NOT_PEERS_ARGS if line.peers else [])
+	extra = own + \
 		[a for v in given + (getattr(args, 'run_args', None) or [])
 		 for a in shlex.split(v)]
 	check_extra(extra)
@@ -187,9 +190,11 @@ def _kernel_list(args: argparse.Namespace,
 	"""The line's build, the copy of its kernel a sweep boots, and what
 	that kernel lists."""
 	layout = _args_layout(args)
-	linux = _snapshot(layout, _lock_path(args, layout.build_root),
-			  _on_smp(layout.line, _concurrent(args)))
-	return layout, linux, listing.read(linux, extra, layout.kernel_list)
+	smp = _on_smp(layout.line, _concurrent(args))
+	linux = _snapshot(layout, _lock_path(args, layout.build_root), smp)
+	return layout, linux, listing.read(linux, extra,
+					   layout.kernel_list_smp if smp
+					   else layout.kernel_list)
 
 
 def _concurrent(args: argparse.Namespace) -> bool:
@@ -275,7 +280,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 			s.extra, args.timeout or s.timeout,
 			os.path.join(out, 'work'), Procs())
 	kunitpy.load(runner.tree, 'kunit_parser')	# before any boot
-	jobs = args.jobs or default_jobs(s.extra, os.cpu_count() or 1)
+	jobs = args.sweep_jobs or default_jobs(s.extra, os.cpu_count() or 1)
 	cfg = RunConfig(out, runner, jobs, runs,
 			budget, bool(args.keep_logs), bool(args.minimize),
 			args.previous, 10 if args.replays is None else args.replays)
