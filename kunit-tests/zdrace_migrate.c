@@ -5,8 +5,9 @@
  * page migrated to the device (mm/migrate_device.c), the CPU fault that
  * brings it back through ops->migrate_to_ram() (do_swap_page()), and
  * hmm_range_fault() (mm/hmm.c) reading the range.  Every count is checked
- * before and after each path, and the fault and the eviction are raced
- * against each step of memunmap_pages().  Rules:
+ * before and after each path, and the fault, the eviction and
+ * hmm_range_fault() are raced against each step of memunmap_pages().
+ * Rules:
  *
  *   - a page migrated to the device holds one page reference and one
  *     pgmap reference; the fault that brings it back, or the driver's
@@ -14,8 +15,9 @@
  *     ops->page_free() and gives both back;
  *   - hmm_range_fault() reports the device's own page as it is, taking no
  *     reference; for another owner it faults the page back to RAM;
- *   - a fault or an eviction at any step of a teardown brings the page
- *     back, and memunmap_pages() ends only after it: the page's reference
+ *   - a fault, an eviction or another owner's hmm_range_fault() at any
+ *     step of a teardown brings the page back, and memunmap_pages() ends
+ *     only after it: the page's reference
  *     was what its wait waited for (Apr 2017: "it should be perfectly legal to
  *     start the driver shutdown process while page references are still
  *     outstanding").
@@ -268,36 +270,46 @@ static const struct mmu_interval_notifier_ops zd_hmm_notifier_ops = {
 KUNIT_DEFINE_ACTION_WRAPPER(zd_hmm_notifier_remove, mmu_interval_notifier_remove,
 			    struct mmu_interval_notifier *);
 
-/* hmm_range_fault() of one page, as a driver calls it: Return: its result. */
-static int zd_hmm_fault(struct kunit *test, unsigned long addr, void *owner,
-			unsigned long *pfn)
+/* A driver's interval notifier over the page at @addr of the case's mm. */
+static struct mmu_interval_notifier *zd_hmm_notifier(struct kunit *test,
+						     unsigned long addr)
 {
 	struct mmu_interval_notifier *mni;
-	struct mm_struct *mm = current->mm;
+
+	mni = kunit_kzalloc(test, sizeof(*mni), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, mni);
+	KUNIT_ASSERT_EQ(test, mmu_interval_notifier_insert(mni, current->mm,
+							   addr, PAGE_SIZE,
+							   &zd_hmm_notifier_ops),
+			0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							zd_hmm_notifier_remove,
+							mni), 0);
+	return mni;
+}
+
+/*
+ * hmm_range_fault() of the page under @mni, as a driver calls it (from any
+ * thread): Return: its result.
+ */
+static int zd_hmm_range_fault(struct mmu_interval_notifier *mni, void *owner,
+			      unsigned long *pfn)
+{
 	struct hmm_range range = {
-		.start = addr,
-		.end = addr + PAGE_SIZE,
+		.notifier = mni,
+		.start = mni->interval_tree.start,
+		.end = mni->interval_tree.last + 1,
 		.hmm_pfns = pfn,
 		.default_flags = HMM_PFN_REQ_FAULT,
 		.dev_private_owner = owner,
 	};
 	int ret = -EBUSY, tries;
 
-	mni = kunit_kzalloc(test, sizeof(*mni), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, mni);
-	KUNIT_ASSERT_EQ(test, mmu_interval_notifier_insert(mni, mm, addr,
-							   PAGE_SIZE,
-							   &zd_hmm_notifier_ops),
-			0);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
-							zd_hmm_notifier_remove,
-							mni), 0);
-	range.notifier = mni;
 	for (tries = 0; ret == -EBUSY && tries < ZD_HMM_TRIES; tries++) {
 		range.notifier_seq = mmu_interval_read_begin(mni);
-		mmap_read_lock(mm);
+		mmap_read_lock(mni->mm);
 		ret = hmm_range_fault(&range);
-		mmap_read_unlock(mm);
+		mmap_read_unlock(mni->mm);
 	}
 	return ret;
 }
@@ -329,8 +341,8 @@ static void hmm_range_fault_reads_device_page(struct kunit *test)
 
 	zd_rule(test, ZD_RULE_private_fault_brings_page_back, MEMORY_DEVICE_PRIVATE);
 	addr = zd_migrate_page(dev, &page);
-	KUNIT_ASSERT_EQ(test, zd_hmm_fault(test, addr, o->ours ? dev : NULL,
-					   &pfn), 0);
+	KUNIT_ASSERT_EQ(test, zd_hmm_range_fault(zd_hmm_notifier(test, addr),
+						 o->ours ? dev : NULL, &pfn), 0);
 	KUNIT_ASSERT_TRUE(test, pfn & HMM_PFN_VALID);
 	if (o->ours) {
 		KUNIT_EXPECT_PTR_EQ(test, hmm_pfn_to_page(pfn), page);
@@ -348,15 +360,21 @@ static void hmm_range_fault_reads_device_page(struct kunit *test)
 
 enum { ZD_MIG_TEARDOWN, ZD_MIG_BACK };
 
-/* How the page comes back: the CPU faults on it, or the driver evicts it. */
+/*
+ * How the page comes back: the CPU faults on it, the driver evicts it, or
+ * another driver's hmm_range_fault() faults it back.
+ */
+enum zd_mig_way { ZD_BACK_FAULT, ZD_BACK_EVICT, ZD_BACK_HMM };
+
 struct zd_mig_back {
 	const char *name;
-	bool evict;
+	enum zd_mig_way way;
 };
 
 static const struct zd_mig_back zd_mig_back_cases[] = {
-	{ "fault", false },
-	{ "eviction", true },
+	{ "fault", ZD_BACK_FAULT },
+	{ "eviction", ZD_BACK_EVICT },
+	{ "hmm_range_fault", ZD_BACK_HMM },
 };
 
 /* Teardown: each gate up to its wait, and into it. */
@@ -379,8 +397,9 @@ struct zd_mig_ctx {
 	const struct zd_mig_back *back;
 	struct zd_dev *dev;
 	struct mm_struct *mm;
+	struct mmu_interval_notifier *mni;	/* ZD_BACK_HMM's */
 	struct page *page;
-	unsigned long addr;
+	unsigned long addr, pfn;
 	int ret, val;
 };
 
@@ -391,24 +410,31 @@ static void zd_mig_teardown(void *data)
 	zd_dev_unmap(ctx->dev);
 }
 
-/* A read of the page from a thread of the case's mm, or the eviction. */
+/*
+ * The eviction, or from a thread of the case's mm a read of the page or
+ * another owner's hmm_range_fault() of it.
+ */
 static void zd_mig_bring_back(void *data)
 {
 	struct zd_mig_ctx *ctx = data;
 
-	if (ctx->back->evict) {
+	if (ctx->back->way == ZD_BACK_EVICT) {
 		ctx->ret = zd_mig_evict(ctx->page, NULL);
 		return;
 	}
 	kthread_use_mm(ctx->mm);
-	ctx->ret = get_user(ctx->val, (int __user *)ctx->addr);
+	if (ctx->back->way == ZD_BACK_HMM)
+		ctx->ret = zd_hmm_range_fault(ctx->mni, NULL, &ctx->pfn);
+	else
+		ctx->ret = get_user(ctx->val, (int __user *)ctx->addr);
 	kthread_unuse_mm(ctx->mm);
 }
 
 /*
- * A page on the device, brought back by a CPU fault or by the driver's
- * eviction at every step of the device's teardown: before it, after the
- * kill, before the wait, or once the teardown blocks in its wait.  It
+ * A page on the device, brought back by a CPU fault, by the driver's
+ * eviction or by another owner's hmm_range_fault() at every step of the
+ * device's teardown: before it, after the kill, before the wait, or once
+ * the teardown blocks in its wait.  It
  * comes back wherever that lands, freed through ops->page_free();
  * memunmap_pages() ends only after it.
  */
@@ -428,6 +454,8 @@ static void back_during_teardown(struct kunit *test)
 	base = zd_dev_pgmap_refs(ctx->dev);
 	ctx->addr = zd_migrate_page(ctx->dev, &ctx->page);
 	ctx->mm = current->mm;
+	if (ctx->back->way == ZD_BACK_HMM)
+		ctx->mni = zd_hmm_notifier(test, ctx->addr);
 	zd_expect_on_device(test, ctx->dev, ctx->page, base);
 
 	s = zdrace_sched_new(test);
@@ -443,7 +471,13 @@ static void back_during_teardown(struct kunit *test)
 
 	KUNIT_EXPECT_EQ_MSG(test, ctx->ret, 0, "the %s failed", ctx->back->name);
 	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->dev->migrated_to_ram),
-			ctx->back->evict ? 0 : 1);
+			ctx->back->way == ZD_BACK_EVICT ? 0 : 1);
+	if (ctx->back->way == ZD_BACK_HMM) {
+		KUNIT_EXPECT_TRUE(test, ctx->pfn & HMM_PFN_VALID);
+		KUNIT_EXPECT_FALSE_MSG(test,
+				       is_zone_device_page(hmm_pfn_to_page(ctx->pfn)),
+				       "hmm_range_fault() reported the device page");
+	}
 	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->dev->page_free_calls), 1);
 	KUNIT_EXPECT_GT_MSG(test, zdrace_sched_done(s, ZD_MIG_TEARDOWN), ran.done,
 			    "memunmap_pages() ended before the %s freed the page",
