@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * zdrace_fi_thunk: __zdrace_fi_hit(%edi), its result in %al, every other
- * register a call may clobber saved; see zdrace_fi() in <zdrace/fi.h>.
- * The caller steps over its red zone before the call.
+ * zdrace_fi_thunk: __zdrace_fi_hit() of the point its caller pushed, the
+ * result in the carry flag, every register saved; see zdrace_fi() in
+ * <zdrace/fi.h>.  The caller steps over its red zone before the push and
+ * drops the point after the call.
  */
 
 #include <linux/export.h>
@@ -12,6 +13,7 @@
 SYM_FUNC_START(zdrace_fi_thunk)
 	push	%rbp
 	mov	%rsp, %rbp
+	push	%rax
 	push	%rdi
 	push	%rsi
 	push	%rdx
@@ -20,10 +22,14 @@ SYM_FUNC_START(zdrace_fi_thunk)
 	push	%r9
 	push	%r10
 	push	%r11
+	/* The point, above the return address. */
+	mov	16(%rbp), %rdi
 	/* The ABI's alignment at a call, whatever the hooked code's. */
 	and	$-16, %rsp
 	call	__zdrace_fi_hit
-	lea	-64(%rbp), %rsp
+	/* Carry set: the caller takes its failure branch. */
+	neg	%al
+	lea	-72(%rbp), %rsp
 	pop	%r11
 	pop	%r10
 	pop	%r9
@@ -32,6 +38,7 @@ SYM_FUNC_START(zdrace_fi_thunk)
 	pop	%rdx
 	pop	%rsi
 	pop	%rdi
+	pop	%rax
 	pop	%rbp
 	ret
 SYM_FUNC_END(zdrace_fi_thunk)

@@ -49,12 +49,14 @@ bool __zdrace_fi_hit(enum zdrace_fi_point point);
 
 #if defined(CONFIG_UML) && defined(CONFIG_X86_64)
 /*
- * __zdrace_fi_hit(%edi), its result in %al, with every other register a
- * call may clobber saved.  zdrace_fi() calls it from an asm statement,
- * so that the compiler sees no call in the hooked function: a call,
- * even on the static branch's cold side, moves every value live across
- * it into callee-saved registers and changes the code of the whole
- * function, which then runs slower with the point unarmed.
+ * __zdrace_fi_hit() of the point pushed before the call, its result in
+ * the carry flag, with every register saved.  zdrace_fi() calls it from
+ * an asm statement that ties no register, so that the compiler sees
+ * neither a call nor a register taken in the hooked function: either,
+ * even on the static branch's cold side, changes how the whole function
+ * keeps its values (a call moves every value live across it into
+ * callee-saved registers), which then runs slower with the point
+ * unarmed.
  */
 void zdrace_fi_thunk(void);
 
@@ -70,17 +72,17 @@ void zdrace_fi_thunk(void);
  */
 static __always_inline bool zdrace_fi(enum zdrace_fi_point point)
 {
-	bool fail;
-
 	if (!static_branch_unlikely(&zdrace_fi_key[point]))
 		return false;
-	asm volatile("lea -128(%%rsp), %%rsp\n\t"
-		     "call zdrace_fi_thunk\n\t"
-		     "lea 128(%%rsp), %%rsp"
-		     : "=a" (fail)
-		     : "D" (point)
-		     : "memory");
-	return fail;
+	asm goto("lea -128(%%rsp), %%rsp\n\t"
+		 "pushq %0\n\t"
+		 "call zdrace_fi_thunk\n\t"
+		 "lea 136(%%rsp), %%rsp\n\t"
+		 "jc %l[fail]"
+		 : : "i" (point) : "cc", "memory" : fail);
+	return false;
+fail:
+	return true;
 }
 #else
 /*
