@@ -35,8 +35,16 @@
  */
 #define ZDRACE_SCHED_BLOCK_US		1000
 #define ZDRACE_SCHED_POLL_US		100
-/* Concurrent schedules: the longest seeded hold at a start or a gate, */
-#define ZDRACE_SCHED_HOLD_US		65536
+/*
+ * Concurrent schedules: the longest seeded hold at a start or a gate (a
+ * few of the SMP line's grace periods), ...
+ */
+#define ZDRACE_SCHED_HOLD_US		4096
+/*
+ * ... where a case pauses an actor (a walker holding its page): long
+ * enough to outlast a teardown's kill, its grace periods and its wait,
+ */
+#define ZDRACE_SCHED_PAUSE_US		65536
 /* ... and the longest that spins. */
 #define ZDRACE_SCHED_SPIN_US		1000
 /* ... and how long an actor waits at the start for the others to arrive. */
@@ -149,14 +157,14 @@ static void zdrace_actor_park(struct zdrace_sched *s, struct zdrace_actor *a, in
 
 /*
  * A concurrent schedule's hold, from one draw @r of its seed: up to
- * ZDRACE_SCHED_HOLD_US, its scale drawn first (1 us to the whole), so
- * that windows microseconds wide and steps a grace period long are both
- * met.  Short holds spin; long ones sleep, so as not to hold back the
- * grace periods the teardown waits for.
+ * @max_us, its scale drawn first (1 us to the whole), so that windows
+ * microseconds wide and steps a grace period long are both met.  Short
+ * holds spin; long ones sleep, so as not to hold back the grace periods
+ * the teardown waits for.
  */
-static void zdrace_sched_hold(u32 r)
+static void zdrace_sched_hold(u32 r, unsigned int max_us)
 {
-	unsigned int scale = ((r & 0xffff) * (ilog2(ZDRACE_SCHED_HOLD_US) + 1)) >> 16;
+	unsigned int scale = ((r & 0xffff) * (ilog2(max_us) + 1)) >> 16;
 	unsigned int us = (r >> 16) % ((1U << scale) + 1);
 
 	if (us < ZDRACE_SCHED_SPIN_US)
@@ -180,7 +188,19 @@ static void zdrace_actor_start(struct zdrace_sched *s, struct zdrace_actor *a)
 		cond_resched();
 		cpu_relax();
 	}
-	zdrace_sched_hold(a->start_hold);
+	zdrace_sched_hold(a->start_hold, ZDRACE_SCHED_HOLD_US);
+}
+
+/* A concurrent actor's hold of up to @max_us, from the next draw. */
+static void zdrace_sched_hold_next(struct zdrace_sched *s, unsigned int max_us)
+{
+	unsigned long flags;
+	u32 r;
+
+	spin_lock_irqsave(&s->lock, flags);
+	r = prandom_u32_state(&s->rnd);
+	spin_unlock_irqrestore(&s->lock, flags);
+	zdrace_sched_hold(r, max_us);
 }
 
 /**
@@ -191,15 +211,8 @@ static void zdrace_actor_start(struct zdrace_sched *s, struct zdrace_actor *a)
  */
 void zdrace_sched_pause(struct zdrace_sched *s)
 {
-	unsigned long flags;
-	u32 r;
-
-	if (!s->concurrent)
-		return;
-	spin_lock_irqsave(&s->lock, flags);
-	r = prandom_u32_state(&s->rnd);
-	spin_unlock_irqrestore(&s->lock, flags);
-	zdrace_sched_hold(r);
+	if (s->concurrent)
+		zdrace_sched_hold_next(s, ZDRACE_SCHED_PAUSE_US);
 }
 EXPORT_SYMBOL_GPL(zdrace_sched_pause);
 
@@ -211,7 +224,7 @@ static void zdrace_actor_pass(struct zdrace_sched *s, struct zdrace_actor *a, in
 	spin_lock_irqsave(&s->lock, flags);
 	zdrace_sched_add_event(s, a - s->actor, ZDRACE_SCHED_EV_GATE, gate);
 	spin_unlock_irqrestore(&s->lock, flags);
-	zdrace_sched_pause(s);
+	zdrace_sched_hold_next(s, ZDRACE_SCHED_HOLD_US);
 }
 
 /* The `call` action of a gate: the case's hook, then park or pass. */
