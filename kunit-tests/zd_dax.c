@@ -6,7 +6,6 @@
  */
 
 #include <kunit/test.h>
-#include <linux/delay.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/ioport.h>
@@ -17,8 +16,8 @@
 #include <linux/uaccess.h>
 
 #include "zd_compat.h"
-#include "zd_cpu.h"
 #include "zd_dax.h"
+#include "zd_dev_ledger.h"
 
 static const char *zd_dax_why = "no DAX filesystem: the zdrace_dax_fs suite mounts it";
 /*
@@ -88,8 +87,9 @@ struct zd_dax_ledger {
 /* Differences the ledger prints in full; the rest are counted. */
 #define ZD_DAX_LEDGER_SHOWN	4
 
-static int zd_dax_ledger_scan(struct zd_dax_ledger *l, bool report)
+static int zd_dax_ledger_scan(void *data, bool report)
 {
+	struct zd_dax_ledger *l = data;
 	unsigned int i;
 	int nr = 0;
 
@@ -115,19 +115,8 @@ static int zd_dax_ledger_scan(struct zd_dax_ledger *l, bool report)
 static void zd_dax_ledger(void *data)
 {
 	struct zd_dax_ledger *l = data;
-	int nr;
 
-	if (l->test->status != KUNIT_SKIPPED) {
-		/* A thread of the case may still be unmapping. */
-		zd_wait_until(!zd_dax_ledger_scan(l, false),
-			      ZD_LEDGER_SETTLE_NS, msleep(5));
-		zd_dax_ledger_scan(l, true);
-		return;
-	}
-	nr = zd_dax_ledger_scan(l, false);
-	if (nr)
-		kunit_info(l->test, "DAX ledger (case skipped, not judged): %d pages not idle\n",
-			   nr);
+	zd_ledger_judge(l->test, zd_dax_ledger_scan, l, "DAX ledger");
 }
 
 /*

@@ -65,8 +65,9 @@ static void zd_ledger_diff(struct zd_dev *dev, unsigned long idx,
  * state; fail the test on the first ZD_LEDGER_SHOWN differences when
  * @report.  Return: the number of differences.
  */
-static int zd_dev_ledger_scan(struct zd_dev *dev, bool report)
+static int zd_dev_ledger_scan(void *data, bool report)
 {
+	struct zd_dev *dev = data;
 	struct zd_page_state st, *idle = &dev->idle;
 	unsigned long idx;
 	long refs;
@@ -126,18 +127,33 @@ int zd_dev_ledger_diffs(struct zd_dev *dev)
  */
 void zd_dev_ledger(struct zd_dev *dev)
 {
-	struct kunit *test = dev->test;
+	zd_ledger_judge(dev->test, zd_dev_ledger_scan, dev, "ledger");
+}
+
+/**
+ * zd_ledger_judge() - an end-of-case ledger's verdict on @test.
+ * @test: the case that ends.
+ * @scan: counts what differs from idle, failing @test on it if asked.
+ * @data: what @scan looks at.
+ * @what: the ledger's name in the log.
+ *
+ * A case that ended skipped (a declared known upstream break) is not
+ * judged: what is off is printed.  Otherwise what a thread of the case
+ * (an mm its exiting thread still unmaps) may still be undoing gets
+ * ZD_LEDGER_SETTLE_NS to settle, then every difference fails @test.
+ */
+void zd_ledger_judge(struct kunit *test, int (*scan)(void *data, bool report),
+		     void *data, const char *what)
+{
 	int nr;
 
 	if (test->status != KUNIT_SKIPPED) {
-		/* An mm its exiting thread still unmaps may hold pages yet. */
-		zd_wait_until(!zd_dev_ledger_scan(dev, false),
-			      ZD_LEDGER_SETTLE_NS, msleep(5));
-		zd_dev_ledger_scan(dev, true);
+		zd_wait_until(!scan(data, false), ZD_LEDGER_SETTLE_NS, msleep(5));
+		scan(data, true);
 		return;
 	}
-	nr = zd_dev_ledger_scan(dev, false);
+	nr = scan(data, false);
 	if (nr)
-		kunit_info(test, "ledger (case skipped, not judged): %d differences from idle\n",
-			   nr);
+		kunit_info(test, "%s (case skipped, not judged): %d differences from idle\n",
+			   what, nr);
 }

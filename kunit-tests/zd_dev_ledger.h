@@ -12,5 +12,7 @@
 void zd_page_state(struct page *page, struct zd_page_state *st);
 void zd_dev_ledger(struct zd_dev *dev);
 int zd_dev_ledger_diffs(struct zd_dev *dev);
+void zd_ledger_judge(struct kunit *test, int (*scan)(void *data, bool report),
+		     void *data, const char *what);
 
 #endif /* _ZD_DEV_LEDGER_H */
