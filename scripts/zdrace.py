@@ -117,8 +117,7 @@ def _smp_run(args: argparse.Namespace,
 	return replace(base, build_dir=_layout(args).smp,
 		       configs=base.configs + peer_configs,
 		       line_configs=_line_configs(args.kernel, 'smp'),
-		       kernel_args=line.smp_kernel_args.split() +
-		       (peers.NOT_PEERS_ARGS if line.peers else []) +
+		       kernel_args=peers.smp_own_args(line) +
 		       (args.kernel_args or []) + (args.run_args or []))
 
 

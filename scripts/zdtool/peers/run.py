@@ -32,6 +32,7 @@ from zdtool import ZdError, write_atomic
 from zdtool.kernel import kunitpy
 from zdtool.kernel.results import Counts
 from zdtool.kernel.runner import KunitRun, build
+from zdtool.kernel.source import LineSource
 from zdtool.layout import Layout
 from zdtool.peers import expect, results
 from zdtool.peers.userspace import Userspace
@@ -42,6 +43,14 @@ CONFIGS = ['configs/zone_device.config', 'configs/peers.config']
 # SMP kernel running its suites or a sweep): test_hmm's init, which takes
 # 256 MiB chunks of the ZONE_DEVICE window for its devices, is not run.
 NOT_PEERS_ARGS = ['initcall_blacklist=hmm_dmirror_init']
+
+
+def smp_own_args(line: LineSource) -> List[str]:
+	"""The line's boot arguments for its SMP kernel when it runs its own
+	suites or a sweep, not the peers (built with CONFIGS on a line with
+	peers)."""
+	return line.smp_kernel_args.split() + \
+		(NOT_PEERS_ARGS if line.peers else [])
 WINDOW = '1536M'
 CHUNK = 256 << 20		# lib/test_hmm.c's DEVMEM_CHUNK_SIZE
 BOOT_ARGS = ['mem=1G', 'console=tty', 'kunit.enable=0']

@@ -26,7 +26,7 @@ from zdtool import DEFAULT_KERNEL_ARGS, bad_input
 from zdtool.kernel import kunitpy, source, tree
 from zdtool.kernel.runner import build_lock
 from zdtool.layout import Layout
-from zdtool.peers.run import NOT_PEERS_ARGS
+from zdtool.peers.run import smp_own_args
 from zdtool.sweep import journal, listing, report
 from zdtool.sweep.job import Procs, Runner, check_extra, default_jobs
 from zdtool.sweep.listing import KernelList
@@ -176,8 +176,7 @@ def _extra(args: argparse.Namespace) -> List[str]:
 		list(DEFAULT_KERNEL_ARGS)
 	own = line.kernel_args.split()
 	if _on_smp(kernel, _concurrent(args)):
-		own = line.smp_kernel_args.split() + \
-			(NOT_PEERS_ARGS if line.peers else [])
+		own = smp_own_args(line)
 	extra = own + \
 		[a for v in given + (getattr(args, 'run_args', None) or [])
 		 for a in shlex.split(v)]
