@@ -150,12 +150,14 @@ def _suite_runs(args: argparse.Namespace) -> \
 	return runs
 
 
-def _run_suites(args: argparse.Namespace, info: tree.TreeInfo) -> \
+def _run_suites(args: argparse.Namespace, info: tree.TreeInfo,
+		only: Optional[List[str]] = None) -> \
 		Tuple[Counts, List[runner.KunitRun]]:
-	"""The suites on each kernel of the line, with the rules and
-	reports checks of each boot; under the build lock."""
+	"""The suites on each kernel of the line (@only: the kernels whose
+	results are named there), with the rules and reports checks of each
+	boot; under the build lock."""
 	counts, done = Counts(), []
-	runs = _suite_runs(args)
+	runs = [r for r in _suite_runs(args) if only is None or r[1] in only]
 	with runner.build_lock(args.lock) as waited:
 		args.lock_wait += waited
 		for run, name, what in runs:
@@ -165,8 +167,8 @@ def _run_suites(args: argparse.Namespace, info: tree.TreeInfo) -> \
 	# What a kernel this run did not boot wrote before is not its.
 	ran = [name for _, name, _ in runs]
 	for name in (RESULTS, SMP_RESULTS):
-		if name not in ran:
-			runner.forget_results(runs[0][0].results, name)
+		if name not in ran and name not in (only or []):
+			runner.forget_results(_layout(args).results, name)
 	return counts, done
 
 
@@ -311,22 +313,31 @@ def _check_tooling(args: argparse.Namespace,
 
 
 def _check_kernel(args: argparse.Namespace, info: tree.TreeInfo) -> Counts:
-	"""The suites, the boot check and the coverage floor."""
+	"""The suites, the boot check and the coverage floor.  The line's
+	kernel is built once, with gcov: its suites, their rules and reports
+	count as `make`'s do, and the floor is held on the same run.  An SMP
+	kernel runs its suites as `make` runs them."""
+	ctx = _coverage_context(args)
+	try:
+		counts, _ = _run_suites(args, info, only=[SMP_RESULTS])
+	except ZdError as e:
+		print(f'zdrace: error: {e}', file=sys.stderr)
+		counts = Counts(failed=1)
+	counts += covcmd.check(ctx, info)
+	# The bad-boot check boots the line's kernel, here its gcov build,
+	# built even if FILTER= ran only the SMP suites.
+	main = ctx.coverage_run(ctx.layout.tree, ctx.layout.coverage_kunit,
+				ctx.layout.results)
 	try:
 		with runner.build_lock(args.lock):
-			suites, _ = _run_suites(args, info)
-			# The bad-boot check boots the line's kernel, built here
-			# even if FILTER= ran only the SMP suites.
-			main = _kunit_run(args, args.config)
 			rc, output = runner.build(main, show=False)
 			if rc != 0:
 				raise ZdError(f'build failed: {runner.first_error(output)};'
 					      f' rebuild with: {main.repro("build")}')
-			suites += bootcheck.run(main)
+			counts += bootcheck.run(main)
 	except ZdError as e:
 		print(f'zdrace: error: {e}', file=sys.stderr)
-		return Counts(failed=1)
-	counts = suites + covcmd.check(_coverage_context(args), info)
+		counts += Counts(failed=1)
 	if _line_source(args).peers:
 		try:
 			counts += _peers(args, info)

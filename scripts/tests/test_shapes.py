@@ -9,6 +9,7 @@ import os
 import shutil
 import tempfile
 import unittest
+from concurrent.futures import ThreadPoolExecutor
 
 from tests import kunittree
 from zdtool.kernel import points, shapes
@@ -44,15 +45,19 @@ class CorpusTest(unittest.TestCase):
 
 	def test_each_variant_as_expected(self) -> None:
 		_need_spatch(self)
-		for v in shapes.corpus(REPO):
-			for line in v.lines:
-				got = shapes.check(v, REPO, line)
-				for point, outcome in got.items():
-					with self.subTest(variant=v.name, line=line,
-							  point=point):
-						self.assertNotEqual(outcome, shapes.MISPLACED)
-						self.assertEqual(outcome, v.expect[point],
-								 v.shape)
+		runs = [(v, line) for v in shapes.corpus(REPO) for line in v.lines]
+		# Each check runs spatch in a directory of its own: one check
+		# per CPU at a time.
+		with ThreadPoolExecutor(os.cpu_count()) as pool:
+			results = list(pool.map(
+				lambda run: shapes.check(run[0], REPO, run[1]), runs))
+		for (v, line), got in zip(runs, results):
+			for point, outcome in got.items():
+				with self.subTest(variant=v.name, line=line,
+						  point=point):
+					self.assertNotEqual(outcome, shapes.MISPLACED)
+					self.assertEqual(outcome, v.expect[point],
+							 v.shape)
 
 
 MISPLACED_VARIANT = '''// SPDX-License-Identifier: GPL-2.0

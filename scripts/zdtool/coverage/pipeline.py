@@ -214,8 +214,9 @@ def crash_report(console_log: str) -> str:
 
 
 def run_and_capture(kunit: KunitRun, info: TreeInfo, out: Outputs,
-		    name: str) -> Captured:
-	"""Reset the counters, build and run the suites, capture.
+		    name: str, check_rules: bool = False) -> Captured:
+	"""Reset the counters, build and run the suites (with the rules and
+	reports checks: @check_rules), capture.
 
 	The caller holds the build lock.  Building writes only .gcno files,
 	so deleting the .gcda files first leaves exactly this run's counts.
@@ -228,7 +229,8 @@ def run_and_capture(kunit: KunitRun, info: TreeInfo, out: Outputs,
 			os.unlink(out.path(report))
 	reset_counters(build_dir)
 	start = time.monotonic()
-	counts = run_suites(kunit, info.banner(), name)
+	counts = run_suites(kunit, info.banner() + ', gcov build', name,
+			    check_rules)
 	took = time.monotonic() - start
 	written = len(gcda_files(build_dir))
 	if not written:
