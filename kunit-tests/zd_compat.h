@@ -9,6 +9,8 @@
 #include <kunit/test.h>
 #include <linux/memremap.h>
 #include <linux/mm.h>
+#include <linux/rmap.h>
+#include <linux/swapops.h>
 #include <linux/version.h>
 #include <zdrace/fi.h>
 
@@ -24,6 +26,8 @@
 	"free_zone_device_folio() calls no driver callback for a GENERIC folio, only folio_set_count(1): no driver free list holds it (mm/memremap.c)"
 
 #if ZD_KERNEL_7
+#include <linux/leafops.h>
+
 /* KUnit hands parameter generators the test. */
 #define ZD_PARAM_GEN(fn) \
 	const void *(fn)(struct kunit *test, const void *prev, char *desc)
@@ -118,6 +122,35 @@ static inline void zd_zone_device_folio_init(struct page *page,
 	zone_device_page_init(page, pgmap, order);
 }
 #endif
+
+#ifdef CONFIG_DEVICE_PRIVATE
+/*
+ * The page at @addr of @mm made exclusive to a device: a device-exclusive
+ * entry in its PTE, the page returned locked and with a reference the
+ * caller drops (mmap_lock held for read).
+ */
+static inline struct page *zd_make_device_exclusive(struct mm_struct *mm,
+						    unsigned long addr,
+						    void *owner)
+{
+	struct folio *folio;
+
+	return make_device_exclusive(mm, addr, owner, &folio);
+}
+#endif
+
+/* A device-exclusive entry keeps the page's mapcount (and rmap). */
+#define ZD_EXCLUSIVE_ENTRY_MAPPED	true
+
+static inline bool zd_pte_device_exclusive(pte_t pte)
+{
+	return softleaf_is_device_exclusive(softleaf_from_pte(pte));
+}
+
+static inline bool zd_pte_device_private_write(pte_t pte)
+{
+	return softleaf_is_device_private_write(softleaf_from_pte(pte));
+}
 #else
 #define ZD_PARAM_GEN(fn)	const void *(fn)(const void *prev, char *desc)
 #define ZD_SHMEM_FLAGS	0
@@ -189,6 +222,40 @@ static inline void zd_zone_device_folio_init(struct page *page,
 	zone_device_page_init(page);
 }
 #endif
+
+#ifdef CONFIG_DEVICE_PRIVATE
+static inline struct page *zd_make_device_exclusive(struct mm_struct *mm,
+						    unsigned long addr,
+						    void *owner)
+{
+	struct page *page = NULL;
+	int ret;
+
+	ret = make_device_exclusive_range(mm, addr, addr + PAGE_SIZE, &page,
+					  owner);
+	if (ret < 0)
+		return ERR_PTR(ret);
+	return page ?: ERR_PTR(-EBUSY);
+}
+#endif
+
+/*
+ * A device-exclusive entry drops the page's rmap and mapcount; its
+ * reference stays, as the entry's.
+ */
+#define ZD_EXCLUSIVE_ENTRY_MAPPED	false
+
+static inline bool zd_pte_device_exclusive(pte_t pte)
+{
+	return is_swap_pte(pte) &&
+	       is_device_exclusive_entry(pte_to_swp_entry(pte));
+}
+
+static inline bool zd_pte_device_private_write(pte_t pte)
+{
+	return is_swap_pte(pte) &&
+	       is_writable_device_private_entry(pte_to_swp_entry(pte));
+}
 #endif
 
 #endif /* _ZD_COMPAT_H */

@@ -22,9 +22,10 @@
  *     start the driver shutdown process while page references are still
  *     outstanding").
  *
- * The fork of a device-private PTE (copy_nonpresent_pte()) needs a second
- * user mm, which a KUnit case has not: the kernel's hmm-tests run it
- * (`make peers`).
+ *   - a fork copies the device-private entry (copy_nonpresent_pte()): the
+ *     child's entry holds a page reference and a mapcount of its own and
+ *     no pgmap reference; its exit gives them back; a page shared so is
+ *     brought back for both, at any step of a teardown too.
  */
 
 #include <kunit/test.h>
@@ -39,9 +40,7 @@
 
 #include "zd_fixture.h"
 #include "zd_kunit.h"
-
-/* hmm_range_fault() retries while the range changes under it: at most. */
-#define ZD_HMM_TRIES	16
+#include "zd_user.h"
 
 /* The device page now behind @addr, migrated there with zd_dev_map_anon(). */
 static unsigned long zd_migrate_page(struct zd_dev *dev, struct page **page)
@@ -253,66 +252,50 @@ static void held_page_stays_in_ram(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&dev->migrated_to_ram), 0);
 }
 
-/* ---- hmm_range_fault() ---- */
-
-static bool zd_hmm_invalidate(struct mmu_interval_notifier *mni,
-			      const struct mmu_notifier_range *range,
-			      unsigned long cur_seq)
-{
-	mmu_interval_set_seq(mni, cur_seq);
-	return true;
-}
-
-static const struct mmu_interval_notifier_ops zd_hmm_notifier_ops = {
-	.invalidate = zd_hmm_invalidate,
-};
-
-KUNIT_DEFINE_ACTION_WRAPPER(zd_hmm_notifier_remove, mmu_interval_notifier_remove,
-			    struct mmu_interval_notifier *);
-
-/* A driver's interval notifier over the page at @addr of the case's mm. */
-static struct mmu_interval_notifier *zd_hmm_notifier(struct kunit *test,
-						     unsigned long addr)
-{
-	struct mmu_interval_notifier *mni;
-
-	mni = kunit_kzalloc(test, sizeof(*mni), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, mni);
-	KUNIT_ASSERT_EQ(test, mmu_interval_notifier_insert(mni, current->mm,
-							   addr, PAGE_SIZE,
-							   &zd_hmm_notifier_ops),
-			0);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
-							zd_hmm_notifier_remove,
-							mni), 0);
-	return mni;
-}
+/* ---- fork ---- */
 
 /*
- * hmm_range_fault() of the page under @mni, as a driver calls it (from any
- * thread): Return: its result.
+ * A fork copies the device-private entry: the child's copy takes a page
+ * reference and a mapcount, and no pgmap reference (it is still one page
+ * on the device); both entries become read-only, as for any COW page.
+ * The child's exit gives both back, and the parent's fault brings the
+ * page back as before.
  */
-static int zd_hmm_range_fault(struct mmu_interval_notifier *mni, void *owner,
-			      unsigned long *pfn)
+static void fork_copies_private_entry(struct kunit *test)
 {
-	struct hmm_range range = {
-		.notifier = mni,
-		.start = mni->interval_tree.start,
-		.end = mni->interval_tree.last + 1,
-		.hmm_pfns = pfn,
-		.default_flags = HMM_PFN_REQ_FAULT,
-		.dev_private_owner = owner,
-	};
-	int ret = -EBUSY, tries;
+	struct zd_dev *dev = zd_dev_create(test, MEMORY_DEVICE_PRIVATE);
+	long base = zd_dev_pgmap_refs(dev);
+	struct mm_struct *child;
+	unsigned long addr;
+	struct page *page;
+	int val = -1;
 
-	for (tries = 0; ret == -EBUSY && tries < ZD_HMM_TRIES; tries++) {
-		range.notifier_seq = mmu_interval_read_begin(mni);
-		mmap_read_lock(mni->mm);
-		ret = hmm_range_fault(&range);
-		mmap_read_unlock(mni->mm);
-	}
-	return ret;
+	zd_rule(test, ZD_RULE_private_fork_copies_entry, MEMORY_DEVICE_PRIVATE);
+	addr = zd_migrate_page(dev, &page);
+	KUNIT_ASSERT_TRUE_MSG(test,
+			      zd_pte_device_private_write(zd_pte_at(current->mm, addr)),
+			      "the migrated page is not mapped by a writable device-private entry");
+
+	child = zd_fork(test);
+	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(page), 2,
+			    "the child's entry holds no reference of its own");
+	KUNIT_EXPECT_EQ(test, folio_mapcount(page_folio(page)), 2);
+	KUNIT_EXPECT_EQ_MSG(test, zd_dev_pgmap_refs(dev), base + 1,
+			    "a fork copies the entry, not the page: one pgmap reference");
+	KUNIT_EXPECT_FALSE_MSG(test,
+			       zd_pte_device_private_write(zd_pte_at(current->mm, addr)),
+			       "the parent's entry stayed writable across the fork");
+	KUNIT_EXPECT_FALSE(test, zd_pte_device_private_write(zd_pte_at(child, addr)));
+	KUNIT_EXPECT_EQ(test, atomic_read(&dev->migrated_to_ram), 0);
+
+	zd_fork_exit(test, child);
+	zd_expect_on_device(test, dev, page, base);
+	KUNIT_ASSERT_EQ(test, get_user(val, (int __user *)addr), 0);
+	KUNIT_EXPECT_EQ(test, val, 0);
+	zd_expect_back_in_ram(test, dev, page, base, 1);
 }
+
+/* ---- hmm_range_fault() ---- */
 
 struct zd_hmm_owner {
 	const char *name;
@@ -369,12 +352,16 @@ enum zd_mig_way { ZD_BACK_FAULT, ZD_BACK_EVICT, ZD_BACK_HMM };
 struct zd_mig_back {
 	const char *name;
 	enum zd_mig_way way;
+	bool forked;	/* a child's copy of the entry shares the page */
 };
 
 static const struct zd_mig_back zd_mig_back_cases[] = {
 	{ "fault", ZD_BACK_FAULT },
 	{ "eviction", ZD_BACK_EVICT },
 	{ "hmm_range_fault", ZD_BACK_HMM },
+	{ "fault after fork", ZD_BACK_FAULT, true },
+	{ "eviction after fork", ZD_BACK_EVICT, true },
+	{ "hmm_range_fault after fork", ZD_BACK_HMM, true },
 };
 
 /* Teardown: each gate up to its wait, and into it. */
@@ -396,7 +383,7 @@ ZD_ORDER_PARAMS(zd_mig_back, name, zd_mig_back_steps, 2);
 struct zd_mig_ctx {
 	const struct zd_mig_back *back;
 	struct zd_dev *dev;
-	struct mm_struct *mm;
+	struct mm_struct *mm, *child;	/* child: a fork's, if forked */
 	struct mmu_interval_notifier *mni;	/* ZD_BACK_HMM's */
 	struct page *page;
 	unsigned long addr, pfn;
@@ -430,13 +417,24 @@ static void zd_mig_bring_back(void *data)
 	kthread_unuse_mm(ctx->mm);
 }
 
+/* After a forked page came back: the child maps the system page too. */
+static void zd_expect_child_in_ram(struct kunit *test, struct mm_struct *child,
+				   unsigned long addr)
+{
+	pte_t pte = zd_pte_at(child, addr);
+
+	KUNIT_ASSERT_TRUE_MSG(test, pte_present(pte),
+			      "the child's entry was not moved with the page");
+	KUNIT_EXPECT_FALSE(test, is_zone_device_page(pte_page(pte)));
+}
+
 /*
  * A page on the device, brought back by a CPU fault, by the driver's
  * eviction or by another owner's hmm_range_fault() at every step of the
  * device's teardown: before it, after the kill, before the wait, or once
- * the teardown blocks in its wait.  It
- * comes back wherever that lands, freed through ops->page_free();
- * memunmap_pages() ends only after it.
+ * the teardown blocks in its wait; alone, or shared with a fork's child,
+ * whose entry moves with it.  It comes back wherever that lands, freed
+ * through ops->page_free(); memunmap_pages() ends only after it.
  */
 static void back_during_teardown(struct kunit *test)
 {
@@ -456,7 +454,12 @@ static void back_during_teardown(struct kunit *test)
 	ctx->mm = current->mm;
 	if (ctx->back->way == ZD_BACK_HMM)
 		ctx->mni = zd_hmm_notifier(test, ctx->addr);
-	zd_expect_on_device(test, ctx->dev, ctx->page, base);
+	if (ctx->back->forked) {
+		ctx->child = zd_fork(test);
+		KUNIT_ASSERT_EQ(test, folio_mapcount(page_folio(ctx->page)), 2);
+	} else {
+		zd_expect_on_device(test, ctx->dev, ctx->page, base);
+	}
 
 	s = zdrace_sched_new(test);
 	KUNIT_ASSERT_EQ(test, zdrace_sched_add_actor(s, "teardown", zd_mig_teardown,
@@ -487,6 +490,8 @@ static void back_during_teardown(struct kunit *test)
 				    "teardown did not block in its wait");
 	KUNIT_EXPECT_EQ_MSG(test, zd_dev_pgmap_refs(ctx->dev), -1L,
 			    "teardown did not exit the pgmap reference");
+	if (ctx->child)
+		zd_expect_child_in_ram(test, ctx->child, ctx->addr);
 	/* The user's page is a system page now, zeroed: no device left. */
 	KUNIT_ASSERT_EQ(test, get_user(val, (int __user *)ctx->addr), 0);
 	KUNIT_EXPECT_EQ(test, val, 0);
@@ -503,6 +508,7 @@ static struct kunit_case zdrace_migrate_cases[] = {
 	KUNIT_CASE(eviction_brings_page_back),
 	KUNIT_CASE(hole_migrates_to_device),
 	KUNIT_CASE_PARAM(held_page_stays_in_ram, zd_mig_hold_gen_params),
+	KUNIT_CASE(fork_copies_private_entry),
 	KUNIT_CASE_PARAM(hmm_range_fault_reads_device_page, zd_hmm_owner_gen_params),
 	KUNIT_CASE_PARAM(back_during_teardown, zd_mig_back_gen_params),
 	{}

@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The case's user mm as a process and a driver see it; see zd_user.h.
+ */
+
+#include <kunit/resource.h>
+#include <kunit/test.h>
+#include <linux/completion.h>
+#include <linux/hmm.h>
+#include <linux/mm.h>
+#include <linux/pagewalk.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/task.h>
+
+#include "zd_user.h"
+
+struct zd_fork_ctx {
+	struct mm_struct *mm;
+	struct completion forked;
+};
+
+/* The child: hand its mm to the case, then exit as a child does. */
+static int zd_fork_child(void *data)
+{
+	struct zd_fork_ctx *ctx = data;
+
+	mmget(current->mm);
+	ctx->mm = current->mm;
+	complete(&ctx->forked);
+	do_exit(0);
+}
+
+KUNIT_DEFINE_ACTION_WRAPPER(zd_mmput, mmput, struct mm_struct *);
+
+/**
+ * zd_fork() - a copy of the case's mm, as fork() makes it.
+ * @test: the case; its mm (kunit_vm_mmap()'s) is the parent.
+ *
+ * A kernel thread cloned from the case's without CLONE_VM gets a copy of
+ * the mm (dup_mmap(), copy_page_range(): every PTE as a fork copies it,
+ * anon_vma chains included).  It hands the copy to the case and exits;
+ * the case keeps it until zd_fork_exit() or its end, when the last
+ * mmput() tears it down as a child's exit does (exit_mmap()).
+ *
+ * Return: the child's mm.
+ */
+struct mm_struct *zd_fork(struct kunit *test)
+{
+	struct zd_fork_ctx ctx = {
+		.forked = COMPLETION_INITIALIZER_ONSTACK(ctx.forked),
+	};
+	struct kernel_clone_args args = {
+		.flags = CLONE_UNTRACED,
+		.exit_signal = SIGCHLD,
+		.fn = zd_fork_child,
+		.fn_arg = &ctx,
+		.name = "zd-fork-child",
+		.kthread = 1,
+	};
+	pid_t pid;
+
+	KUNIT_ASSERT_NOT_NULL_MSG(test, current->mm, "the case has no mm to fork");
+	pid = kernel_clone(&args);
+	KUNIT_ASSERT_GT_MSG(test, pid, 0, "kernel_clone: %d", pid);
+	wait_for_completion(&ctx.forked);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, zd_mmput, ctx.mm),
+			0);
+	return ctx.mm;
+}
+
+/* The child's exit: its copy of the mm torn down now. */
+void zd_fork_exit(struct kunit *test, struct mm_struct *child)
+{
+	kunit_release_action(test, zd_mmput, child);
+}
+
+static int zd_pte_entry(pte_t *pte, unsigned long addr, unsigned long next,
+			struct mm_walk *walk)
+{
+	*(pte_t *)walk->private = ptep_get(pte);
+	return 0;
+}
+
+static const struct mm_walk_ops zd_pte_ops = {
+	.pte_entry = zd_pte_entry,
+	.walk_lock = PGWALK_RDLOCK,
+};
+
+/* The PTE that maps @addr in @mm, present or not; none if no table. */
+pte_t zd_pte_at(struct mm_struct *mm, unsigned long addr)
+{
+	pte_t pte = __pte(0);
+
+	mmap_read_lock(mm);
+	walk_page_range(mm, addr, addr + PAGE_SIZE, &zd_pte_ops, &pte);
+	mmap_read_unlock(mm);
+	return pte;
+}
+
+static bool zd_hmm_invalidate(struct mmu_interval_notifier *mni,
+			      const struct mmu_notifier_range *range,
+			      unsigned long cur_seq)
+{
+	mmu_interval_set_seq(mni, cur_seq);
+	return true;
+}
+
+static const struct mmu_interval_notifier_ops zd_hmm_notifier_ops = {
+	.invalidate = zd_hmm_invalidate,
+};
+
+KUNIT_DEFINE_ACTION_WRAPPER(zd_hmm_notifier_remove, mmu_interval_notifier_remove,
+			    struct mmu_interval_notifier *);
+
+/* A driver's interval notifier over the page at @addr of the case's mm. */
+struct mmu_interval_notifier *zd_hmm_notifier(struct kunit *test,
+					      unsigned long addr)
+{
+	struct mmu_interval_notifier *mni;
+
+	mni = kunit_kzalloc(test, sizeof(*mni), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, mni);
+	KUNIT_ASSERT_EQ(test, mmu_interval_notifier_insert(mni, current->mm,
+							   addr, PAGE_SIZE,
+							   &zd_hmm_notifier_ops),
+			0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
+							zd_hmm_notifier_remove,
+							mni), 0);
+	return mni;
+}
+
+/**
+ * zd_hmm_range_fault() - hmm_range_fault() of the page under @mni.
+ * @mni: from zd_hmm_notifier().
+ * @owner: the pgmap owner whose device-private pages are reported as
+ *	they are; others are faulted back.
+ * @pfn: out, the page's HMM pfn.
+ *
+ * As a driver calls it, from any thread, faulting what is not present.
+ *
+ * Return: hmm_range_fault()'s result.
+ */
+int zd_hmm_range_fault(struct mmu_interval_notifier *mni, void *owner,
+		       unsigned long *pfn)
+{
+	struct hmm_range range = {
+		.notifier = mni,
+		.start = mni->interval_tree.start,
+		.end = mni->interval_tree.last + 1,
+		.hmm_pfns = pfn,
+		.default_flags = HMM_PFN_REQ_FAULT,
+		.dev_private_owner = owner,
+	};
+	int ret = -EBUSY, tries;
+
+	for (tries = 0; ret == -EBUSY && tries < ZD_HMM_TRIES; tries++) {
+		range.notifier_seq = mmu_interval_read_begin(mni);
+		mmap_read_lock(mni->mm);
+		ret = hmm_range_fault(&range);
+		mmap_read_unlock(mni->mm);
+	}
+	return ret;
+}

@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Device-exclusive entries, as lib/test_hmm.c's exclusive access takes
+ * them for device atomics: make_device_exclusive() (mm/rmap.c) replaces
+ * the PTE of a process's page by a device-exclusive entry, and the CPU's
+ * next touch (do_swap_page(): remove_device_exclusive_entry()), a fork
+ * (copy_nonpresent_pte() restores the PTE, then copies it), another
+ * driver's hmm_range_fault() (a fault) or an unmap (zap_nonpresent_ptes())
+ * ends it.  On a system page, and on a COHERENT device page migrated into
+ * the process, whose teardown the unmap is raced against.  Rules:
+ *
+ *   - the entry holds the page's reference, the mapping's; the driver's
+ *     reference from make_device_exclusive() is its own and dropped by
+ *     it; whatever ends the entry leaves the counts as they were before
+ *     it, or, for an unmap, frees the page (a COHERENT one through the
+ *     driver, its pgmap reference given back);
+ *   - a COHERENT page under such an entry, unmapped at any step of
+ *     memunmap_pages(), is freed, and the teardown ends only after it.
+ */
+
+#include <kunit/test.h>
+#include <linux/hmm.h>
+#include <linux/kthread.h>
+#include <linux/memremap.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/pagemap.h>
+#include <linux/swap.h>
+#include <linux/uaccess.h>
+#include <zdrace/sched.h>
+
+#include "zd_fixture.h"
+#include "zd_kunit.h"
+#include "zd_user.h"
+
+/* What the page under the entry is. */
+enum zd_excl_page { ZD_EXCL_SYSTEM, ZD_EXCL_COHERENT };
+
+/* What ends the entry. */
+enum zd_excl_end { ZD_END_FAULT, ZD_END_FORK, ZD_END_HMM, ZD_END_UNMAP };
+
+struct zd_excl_case {
+	const char *name;
+	enum zd_excl_page page;
+	enum zd_excl_end end;
+};
+
+static const struct zd_excl_case zd_excl_cases[] = {
+	{ "system page, CPU fault", ZD_EXCL_SYSTEM, ZD_END_FAULT },
+	{ "system page, fork", ZD_EXCL_SYSTEM, ZD_END_FORK },
+	{ "system page, hmm_range_fault", ZD_EXCL_SYSTEM, ZD_END_HMM },
+	{ "system page, unmap", ZD_EXCL_SYSTEM, ZD_END_UNMAP },
+	{ "COHERENT page, CPU fault", ZD_EXCL_COHERENT, ZD_END_FAULT },
+	{ "COHERENT page, fork", ZD_EXCL_COHERENT, ZD_END_FORK },
+	{ "COHERENT page, hmm_range_fault", ZD_EXCL_COHERENT, ZD_END_HMM },
+	{ "COHERENT page, unmap", ZD_EXCL_COHERENT, ZD_END_UNMAP },
+};
+
+KUNIT_ARRAY_PARAM_DESC(zd_excl, zd_excl_cases, name);
+
+/* The value the page holds before the driver takes it. */
+#define ZD_EXCL_VALUE	0x5a
+
+/* A page of the case's mm under a device-exclusive entry. */
+struct zd_excl {
+	struct zd_dev *dev;	/* the COHERENT device, or NULL */
+	unsigned long addr;
+	struct page *page;
+	int count;		/* the page's count before the entry */
+	long pgmap_refs;	/* the device's before its page was mapped */
+};
+
+/*
+ * Map a page of @kind holding ZD_EXCL_VALUE, then take it for the device
+ * as a driver does: make_device_exclusive(), then drop the lock and the
+ * reference it returned the page with.
+ */
+static void zd_excl_take(struct kunit *test, enum zd_excl_page kind,
+			 struct zd_excl *ex)
+{
+	struct mm_struct *mm;
+	struct page *page;
+	int count;
+
+	if (kind == ZD_EXCL_COHERENT) {
+		ex->dev = zd_dev_create(test, MEMORY_DEVICE_COHERENT);
+		ex->pgmap_refs = zd_dev_pgmap_refs(ex->dev);
+		ex->addr = zd_dev_map_anon(ex->dev, 1, &ex->page);
+		KUNIT_ASSERT_TRUE(test, is_device_coherent_page(ex->page));
+	} else {
+		ex->addr = zd_anon_map(test, 1);
+	}
+	KUNIT_ASSERT_EQ(test, put_user(ZD_EXCL_VALUE, (int __user *)ex->addr), 0);
+	if (kind == ZD_EXCL_SYSTEM) {
+		/* No LRU batch may hold a reference that goes meanwhile. */
+		lru_add_drain_all();
+		KUNIT_ASSERT_EQ(test, get_user_pages_fast(ex->addr, 1, 0,
+							  &ex->page), 1);
+		put_page(ex->page);
+	}
+	ex->count = page_ref_count(ex->page);
+	KUNIT_EXPECT_EQ_MSG(test, ex->count, 1, "a mapped page: its mapping's");
+	KUNIT_ASSERT_EQ(test, folio_mapcount(page_folio(ex->page)), 1);
+
+	mm = current->mm;	/* the mapping gave the case one */
+	mmap_read_lock(mm);
+	page = zd_make_device_exclusive(mm, ex->addr, test);
+	mmap_read_unlock(mm);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(page), "make_device_exclusive: %ld",
+			       PTR_ERR(page));
+	KUNIT_ASSERT_PTR_EQ(test, page, ex->page);
+	KUNIT_EXPECT_TRUE_MSG(test, zd_pte_device_exclusive(zd_pte_at(mm, ex->addr)),
+			      "no device-exclusive entry maps the page");
+	count = page_ref_count(page);
+	KUNIT_EXPECT_EQ_MSG(test, count, ex->count + 1,
+			    "the driver's reference and the entry's");
+	KUNIT_EXPECT_EQ_MSG(test, folio_mapcount(page_folio(page)),
+			    ZD_EXCLUSIVE_ENTRY_MAPPED ? 1 : 0,
+			    "the entry's mapcount");
+	unlock_page(page);
+	put_page(page);
+	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(page), ex->count,
+			    "the entry holds no reference beside the mapping's");
+}
+
+/* The page is mapped again by a present PTE, counts as before the entry. */
+static void zd_excl_expect_restored(struct kunit *test, struct zd_excl *ex,
+				    int mappings)
+{
+	pte_t pte = zd_pte_at(current->mm, ex->addr);
+	int val = -1;
+
+	KUNIT_ASSERT_TRUE_MSG(test, pte_present(pte),
+			      "the device-exclusive entry is still there");
+	KUNIT_EXPECT_PTR_EQ(test, pte_page(pte), ex->page);
+	KUNIT_EXPECT_EQ(test, page_ref_count(ex->page), ex->count + mappings - 1);
+	KUNIT_EXPECT_EQ(test, folio_mapcount(page_folio(ex->page)), mappings);
+	KUNIT_ASSERT_EQ(test, get_user(val, (int __user *)ex->addr), 0);
+	KUNIT_EXPECT_EQ_MSG(test, val, ZD_EXCL_VALUE, "the page lost its contents");
+	if (ex->dev)
+		KUNIT_EXPECT_EQ(test, zd_dev_pgmap_refs(ex->dev), ex->pgmap_refs + 1);
+}
+
+/*
+ * The driver takes the page, then the entry ends by a CPU fault, a fork,
+ * another driver's hmm_range_fault() or an unmap: the page is mapped
+ * again with the counts it had (a fork: one more mapping, the child's,
+ * gone with it), or freed by the unmap.
+ */
+static void exclusive_entry_ends(struct kunit *test)
+{
+	const struct zd_excl_case *c = test->param_value;
+	struct zd_excl ex = {};
+	struct mmu_interval_notifier *mni;
+	struct mm_struct *child;
+	unsigned long pfn = 0;
+	int val = -1;
+
+	zd_rule(test, ZD_RULE_exclusive_entry_balances,
+		c->page == ZD_EXCL_COHERENT ? MEMORY_DEVICE_COHERENT : ZD_NO_TYPE);
+	zd_excl_take(test, c->page, &ex);
+
+	switch (c->end) {
+	case ZD_END_FAULT:
+		KUNIT_ASSERT_EQ(test, get_user(val, (int __user *)ex.addr), 0);
+		zd_excl_expect_restored(test, &ex, 1);
+		break;
+	case ZD_END_FORK:
+		child = zd_fork(test);
+		KUNIT_EXPECT_TRUE_MSG(test, pte_present(zd_pte_at(child, ex.addr)),
+				      "the child got no present PTE");
+		zd_excl_expect_restored(test, &ex, 2);
+		zd_fork_exit(test, child);
+		KUNIT_EXPECT_EQ(test, page_ref_count(ex.page), ex.count);
+		KUNIT_EXPECT_EQ(test, folio_mapcount(page_folio(ex.page)), 1);
+		break;
+	case ZD_END_HMM:
+		mni = zd_hmm_notifier(test, ex.addr);
+		KUNIT_ASSERT_EQ(test, zd_hmm_range_fault(mni, NULL, &pfn), 0);
+		KUNIT_EXPECT_TRUE(test, pfn & HMM_PFN_VALID);
+		KUNIT_EXPECT_PTR_EQ(test, hmm_pfn_to_page(pfn), ex.page);
+		zd_excl_expect_restored(test, &ex, 1);
+		break;
+	case ZD_END_UNMAP:
+		if (!ex.dev)
+			get_page(ex.page);	/* to see the count after */
+		KUNIT_ASSERT_EQ(test, vm_munmap(ex.addr, PAGE_SIZE), 0);
+		KUNIT_EXPECT_EQ(test, folio_mapcount(page_folio(ex.page)), 0);
+		if (!ex.dev) {
+			KUNIT_EXPECT_EQ_MSG(test, page_ref_count(ex.page), 1,
+					    "the unmap left the entry's reference");
+			put_page(ex.page);
+			break;
+		}
+		KUNIT_EXPECT_EQ(test, page_ref_count(ex.page), 0);
+		KUNIT_EXPECT_EQ(test, atomic_read(&ex.dev->page_free_calls), 1);
+		KUNIT_EXPECT_EQ(test, zd_dev_pgmap_refs(ex.dev), ex.pgmap_refs);
+		break;
+	}
+}
+
+/* ---- the unmap raced against memunmap_pages() ---- */
+
+enum { ZD_EXCL_TEARDOWN, ZD_EXCL_UNMAP };
+
+struct zd_excl_race {
+	const char *name;
+};
+
+static const struct zd_excl_race zd_excl_race_cases[] = {
+	{ "unmap" },
+};
+
+/* Teardown: each gate up to its wait, and into it; the unmap: one step. */
+static void zd_excl_race_steps(const struct zd_excl_race *c, u8 *steps)
+{
+	steps[ZD_EXCL_TEARDOWN] = zd_teardown_steps_to(MEMORY_DEVICE_COHERENT,
+						       ZDRACE_FI_memunmap_before_wait) + 1;
+	steps[ZD_EXCL_UNMAP] = 1;
+}
+
+ZD_ORDER_PARAMS(zd_excl_race, name, zd_excl_race_steps, 2);
+
+struct zd_excl_ctx {
+	struct zd_excl ex;
+	struct mm_struct *mm;
+	int ret;
+};
+
+static void zd_excl_teardown(void *data)
+{
+	struct zd_excl_ctx *ctx = data;
+
+	zd_dev_unmap(ctx->ex.dev);
+}
+
+/* The process unmaps the page, from a thread of its mm. */
+static void zd_excl_unmap(void *data)
+{
+	struct zd_excl_ctx *ctx = data;
+
+	kthread_use_mm(ctx->mm);
+	ctx->ret = vm_munmap(ctx->ex.addr, PAGE_SIZE);
+	kthread_unuse_mm(ctx->mm);
+}
+
+/*
+ * A COHERENT page under a device-exclusive entry, unmapped before the
+ * teardown, after the kill, before the wait or once the teardown blocks
+ * in its wait: freed through the driver wherever that lands, and
+ * memunmap_pages() ends only after it.
+ */
+static void unmap_during_teardown(struct kunit *test)
+{
+	const struct zd_order_param *p = test->param_value;
+	struct zd_excl_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	struct zdrace_sched *s;
+	struct zd_order_ran ran;
+
+	zd_rule(test, ZD_RULE_exclusive_unmap_during_teardown, MEMORY_DEVICE_COHERENT);
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	zd_excl_take(test, ZD_EXCL_COHERENT, &ctx->ex);
+	ctx->mm = current->mm;
+
+	s = zdrace_sched_new(test);
+	KUNIT_ASSERT_EQ(test, zdrace_sched_add_actor(s, "teardown", zd_excl_teardown,
+						     ctx), ZD_EXCL_TEARDOWN);
+	KUNIT_ASSERT_EQ(test, zdrace_sched_add_actor(s, "unmap", zd_excl_unmap, ctx),
+			ZD_EXCL_UNMAP);
+	zd_gate_teardown(test, s, 0);
+	ran = zd_order_run(test, s, p, ZD_EXCL_UNMAP, ZD_EXCL_TEARDOWN);
+	KUNIT_ASSERT_EQ_MSG(test, ran.ret, 0, "teardown or the unmap never ended");
+
+	KUNIT_EXPECT_EQ(test, ctx->ret, 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->ex.dev->page_free_calls), 1);
+	KUNIT_EXPECT_GT_MSG(test, zdrace_sched_done(s, ZD_EXCL_TEARDOWN), ran.done,
+			    "memunmap_pages() ended before the unmap freed the page");
+	if (ran.before == p->steps[ZD_EXCL_TEARDOWN])
+		KUNIT_EXPECT_GE_MSG(test, zdrace_sched_blocked(s, ZD_EXCL_TEARDOWN), 0,
+				    "teardown did not block in its wait");
+	KUNIT_EXPECT_EQ_MSG(test, zd_dev_pgmap_refs(ctx->ex.dev), -1L,
+			    "teardown did not exit the pgmap reference");
+	kunit_info(test, "unmap after %d teardown steps: the teardown %s, then ended\n",
+		   ran.before, zdrace_sched_blocked(s, ZD_EXCL_TEARDOWN) >= 0 ?
+		   "blocked in its wait until the page was freed" : "ran through");
+}
+
+static struct kunit_case zdrace_exclusive_cases[] = {
+	KUNIT_CASE_PARAM(exclusive_entry_ends, zd_excl_gen_params),
+	KUNIT_CASE_PARAM(unmap_during_teardown, zd_excl_race_gen_params),
+	{}
+};
+
+static struct kunit_suite zdrace_exclusive_suite = {
+	.name = "zdrace_exclusive",
+	.init = zdrace_replay_init,
+	.exit = zd_suite_exit,
+	.test_cases = zdrace_exclusive_cases,
+};
+
+kunit_test_suite(zdrace_exclusive_suite);
+
+MODULE_DESCRIPTION("zdrace: device-exclusive entries, on system and COHERENT pages");
+MODULE_LICENSE("GPL");
