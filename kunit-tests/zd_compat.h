@@ -10,6 +10,7 @@
 #include <linux/memremap.h>
 #include <linux/mm.h>
 #include <linux/rmap.h>
+#include <linux/swap.h>
 #include <linux/swapops.h>
 #include <linux/version.h>
 #include <zdrace/fi.h>

@@ -13,7 +13,8 @@
  *     reference from make_device_exclusive() is its own and dropped by
  *     it; whatever ends the entry leaves the counts as they were before
  *     it, or, for an unmap, frees the page (a COHERENT one through the
- *     driver, its pgmap reference given back);
+ *     driver, its pgmap reference given back); a page it may not take (not
+ *     anonymous, or not writable) is refused with no reference kept;
  *   - a COHERENT page under such an entry, unmapped at any step of
  *     memunmap_pages(), is freed, and the teardown ends only after it.
  */
@@ -199,6 +200,62 @@ static void exclusive_entry_ends(struct kunit *test)
 	}
 }
 
+/* A page a device may not take for itself. */
+struct zd_excl_refused {
+	const char *name;
+	bool file;	/* a shared file page, else a read-only anon mapping */
+};
+
+static const struct zd_excl_refused zd_excl_refused_cases[] = {
+	{ "shared file page", true },
+	{ "read-only mapping", false },
+};
+
+KUNIT_ARRAY_PARAM_DESC(zd_excl_refused, zd_excl_refused_cases, name);
+
+/*
+ * make_device_exclusive() refuses a page that is not anonymous (a shared
+ * file page) or that it cannot fault in writable (a read-only mapping):
+ * an error, the reference its GUP took given back, the PTE as it was.
+ */
+static void exclusive_refused(struct kunit *test)
+{
+	const struct zd_excl_refused *c = test->param_value;
+	struct mm_struct *mm;
+	struct page *page, *got;
+	unsigned long addr;
+	int count, val = -1;
+
+	zd_rule(test, ZD_RULE_exclusive_entry_balances, ZD_NO_TYPE);
+	if (c->file) {
+		addr = kunit_vm_mmap(test, zd_shmem_file(test, "zd-exclusive", 1),
+				     0, PAGE_SIZE, PROT_READ | PROT_WRITE,
+				     MAP_SHARED, 0);
+		KUNIT_ASSERT_FALSE_MSG(test, IS_ERR_VALUE(addr) || !addr,
+				       "kunit_vm_mmap: %ld", (long)addr);
+		KUNIT_ASSERT_EQ(test, put_user(ZD_EXCL_VALUE, (int __user *)addr), 0);
+	} else {
+		addr = kunit_vm_mmap(test, NULL, 0, PAGE_SIZE, PROT_READ,
+				     MAP_PRIVATE | MAP_ANONYMOUS, 0);
+		KUNIT_ASSERT_FALSE_MSG(test, IS_ERR_VALUE(addr) || !addr,
+				       "kunit_vm_mmap: %ld", (long)addr);
+		KUNIT_ASSERT_EQ(test, get_user(val, (int __user *)addr), 0);
+	}
+	lru_add_drain_all();
+	KUNIT_ASSERT_EQ(test, get_user_pages_fast(addr, 1, 0, &page), 1);
+	count = page_ref_count(page);
+
+	mm = current->mm;
+	mmap_read_lock(mm);
+	got = zd_make_device_exclusive(mm, addr, test);
+	mmap_read_unlock(mm);
+	KUNIT_EXPECT_TRUE_MSG(test, IS_ERR(got), "a %s was made exclusive", c->name);
+	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(page), count,
+			    "the refusal kept a reference");
+	KUNIT_EXPECT_TRUE(test, pte_present(zd_pte_at(mm, addr)));
+	put_page(page);
+}
+
 /* ---- the unmap raced against memunmap_pages() ---- */
 
 enum { ZD_EXCL_TEARDOWN, ZD_EXCL_UNMAP };
@@ -287,6 +344,7 @@ static void unmap_during_teardown(struct kunit *test)
 
 static struct kunit_case zdrace_exclusive_cases[] = {
 	KUNIT_CASE_PARAM(exclusive_entry_ends, zd_excl_gen_params),
+	KUNIT_CASE_PARAM(exclusive_refused, zd_excl_refused_gen_params),
 	KUNIT_CASE_PARAM(unmap_during_teardown, zd_excl_race_gen_params),
 	{}
 };

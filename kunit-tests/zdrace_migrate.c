@@ -198,6 +198,83 @@ static void hole_migrates_to_device(struct kunit *test)
 	zd_expect_back_in_ram(test, dev, page, base, 1);
 }
 
+/*
+ * Memory the process only read (the zero page) or never touched, in a
+ * page table that exists, migrates too: the collection finds no page to
+ * move, the driver gives one, and migrate_vma_insert_page() maps it over
+ * the zero page's PTE or into the empty one.  Each device page holds one
+ * page and one pgmap reference, and comes back zeroed.
+ */
+static void zero_and_empty_ptes_migrate(struct kunit *test)
+{
+	struct zd_dev *dev = zd_dev_create(test, MEMORY_DEVICE_PRIVATE);
+	long base = zd_dev_pgmap_refs(dev);
+	unsigned long addr = zd_anon_map(test, 3);
+	struct page *pages[3];
+	int i, val = -1;
+
+	zd_rule(test, ZD_RULE_private_fault_brings_page_back, MEMORY_DEVICE_PRIVATE);
+	KUNIT_ASSERT_EQ(test, put_user(7, (int __user *)addr), 0);
+	KUNIT_ASSERT_EQ(test, get_user(val, (int __user *)(addr + PAGE_SIZE)), 0);
+	KUNIT_ASSERT_TRUE_MSG(test,
+			      is_zero_pfn(pte_pfn(zd_pte_at(current->mm, addr + PAGE_SIZE))),
+			      "a read of untouched memory did not map the zero page");
+	KUNIT_ASSERT_TRUE(test, pte_none(zd_pte_at(current->mm, addr + 2 * PAGE_SIZE)));
+
+	KUNIT_ASSERT_EQ(test, zd_dev_migrate_anon(dev, addr, 3, pages), 3UL);
+	for (i = 0; i < 3; i++) {
+		KUNIT_EXPECT_TRUE(test, is_device_private_page(pages[i]));
+		KUNIT_EXPECT_EQ_MSG(test, page_ref_count(pages[i]), 1, "page %d", i);
+		KUNIT_EXPECT_EQ(test, folio_mapcount(page_folio(pages[i])), 1);
+	}
+	KUNIT_EXPECT_EQ(test, zd_dev_pgmap_refs(dev), base + 3);
+
+	for (i = 0; i < 3; i++) {
+		KUNIT_ASSERT_EQ(test, get_user(val, (int __user *)(addr + i * PAGE_SIZE)), 0);
+		KUNIT_EXPECT_EQ(test, val, 0);
+	}
+	KUNIT_EXPECT_EQ(test, atomic_read(&dev->migrated_to_ram), 3);
+	KUNIT_EXPECT_EQ(test, atomic_read(&dev->page_free_calls), 3);
+	KUNIT_EXPECT_EQ(test, zd_dev_pgmap_refs(dev), base);
+}
+
+/*
+ * Another driver's migration from device memory (its own pgmap owner)
+ * does not collect the device's page: no reference taken, the entry left
+ * as it is.
+ */
+static void other_owner_does_not_collect(struct kunit *test)
+{
+	struct zd_dev *dev = zd_dev_create(test, MEMORY_DEVICE_PRIVATE);
+	long base = zd_dev_pgmap_refs(dev);
+	unsigned long src = 0, dst = 0;
+	struct migrate_vma args = {
+		.src = &src,
+		.dst = &dst,
+		.pgmap_owner = test,
+		.flags = MIGRATE_VMA_SELECT_DEVICE_PRIVATE,
+	};
+	struct page *page;
+	int ret;
+
+	zd_rule(test, ZD_RULE_private_fault_brings_page_back, MEMORY_DEVICE_PRIVATE);
+	args.start = zd_migrate_page(dev, &page);
+	args.end = args.start + PAGE_SIZE;
+	mmap_read_lock(current->mm);
+	args.vma = vma_lookup(current->mm, args.start);
+	ret = migrate_vma_setup(&args);
+	if (!ret)
+		migrate_vma_finalize(&args);
+	mmap_read_unlock(current->mm);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ_MSG(test, args.cpages, 0UL,
+			    "another owner's migration collected the page");
+	KUNIT_EXPECT_FALSE(test, src & MIGRATE_PFN_MIGRATE);
+	zd_expect_on_device(test, dev, page, base);
+	KUNIT_EXPECT_TRUE(test, zd_pte_device_private_write(zd_pte_at(current->mm,
+								      args.start)));
+}
+
 /* A reference beside the mapping's, as a driver or a DMA takes it. */
 struct zd_mig_hold {
 	const char *name;
@@ -507,6 +584,8 @@ static struct kunit_case zdrace_migrate_cases[] = {
 	KUNIT_CASE(cpu_fault_brings_page_back),
 	KUNIT_CASE(eviction_brings_page_back),
 	KUNIT_CASE(hole_migrates_to_device),
+	KUNIT_CASE(zero_and_empty_ptes_migrate),
+	KUNIT_CASE(other_owner_does_not_collect),
 	KUNIT_CASE_PARAM(held_page_stays_in_ram, zd_mig_hold_gen_params),
 	KUNIT_CASE(fork_copies_private_entry),
 	KUNIT_CASE_PARAM(hmm_range_fault_reads_device_page, zd_hmm_owner_gen_params),

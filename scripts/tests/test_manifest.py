@@ -90,6 +90,34 @@ class ResolveTest(unittest.TestCase):
 		self.assertEqual(list(got['mm/gup.c']), ['gup_fast'])
 		self.assertEqual(missing, ['mm/gup.c: renamed_fn'])
 
+	def test_selects_blocks_by_their_condition(self) -> None:
+		with open(os.path.join(self.tmp.name, 'mm/memory.c'), 'w') as f:
+			f.write('int fault(int e)\n{\n'		# 1-2
+				'\tif (is_swap(e)) {\n\t\tswap();\n'	# 3-4
+				'\t} else if (is_private(e)) {\n'		# 5
+				'\t\tget();\n\t\tput();\n'		# 6-7
+				'\t} else {\n\t\treturn 1;\n\t}\n'	# 8-10
+				'\t/* is_private(e) */\n'		# 11
+				'\tif (is_private(e))\n\t\tagain();\n'	# 12-13
+				'\treturn 0;\n}\n')
+		got = manifest.resolve(manifest.parse(
+			'mm/memory.c\n\tfault@is_private(e)\n'), self.tmp.name)
+		blocks = got['mm/memory.c']
+		self.assertEqual(list(blocks), ['fault@is_private(e)'])
+		# The else-if up to the line before the brace that opens the
+		# else, and the braceless one; not the comment.
+		self.assertEqual([(r.first, r.last)
+				  for r in blocks['fault@is_private(e)']],
+				 [(5, 7), (12, 13)])
+		self.assertEqual(manifest.function_at(blocks, 6),
+				 'fault@is_private(e)')
+		self.assertIsNone(manifest.function_at(blocks, 9))
+		with self.assertRaisesRegex(ZdError, r'no block of fault\(\) has '
+					    r'an if holding "is_gone\(e\)"'):
+			manifest.resolve(manifest.parse(
+				'mm/memory.c\n\tfault@is_gone(e)\n'),
+				self.tmp.name)
+
 	def test_missing_file_is_an_error(self) -> None:
 		with self.assertRaisesRegex(ZdError, 'mm/nope.c'):
 			manifest.resolve(manifest.parse('mm/nope.c\n'),

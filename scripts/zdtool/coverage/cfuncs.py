@@ -148,3 +148,74 @@ def find_functions(text: str) -> Dict[str, List[FuncRange]]:
 		elif c == ';' and depth == 0:
 			head_start = i + 1
 	return found
+
+
+def find_block(text: str, func: FuncRange, anchor: str) -> List[FuncRange]:
+	"""The statement blocks of @func whose `if` condition holds @anchor
+	(code, not a comment): from the `if` line to the block's closing
+	brace (the line before it when an `else` follows the brace there),
+	each as a range named `function@anchor`.  A braceless body ends at
+	its semicolon."""
+	code = _blank(text)
+	starts = [0]
+	for line in code.split('\n'):
+		starts.append(starts[-1] + len(line) + 1)
+	lo, hi = starts[func.first - 1], starts[min(func.last, len(starts) - 1)]
+
+	def line_of(at: int) -> int:
+		return next(n for n in range(1, len(starts)) if starts[n] > at)
+
+	name = f'{func.name}@{anchor}'
+	found: List[FuncRange] = []
+	at = code.find(anchor, lo, hi)
+	while at >= 0:
+		# The `if (` whose condition holds the anchor.
+		depth, i = 0, at
+		while i > lo:
+			i -= 1
+			if code[i] == ')':
+				depth += 1
+			elif code[i] == '(':
+				if depth == 0 and re.search(r'\bif\s*$', code[lo:i]):
+					break
+				depth -= 1
+		else:
+			at = code.find(anchor, at + len(anchor), hi)
+			continue
+		if_at = re.search(r'\bif\s*$', code[lo:i])
+		assert if_at
+		start = lo + if_at.start()
+		# Past the condition's closing parenthesis, then the body.
+		depth, j = 0, i
+		while j < hi:
+			if code[j] == '(':
+				depth += 1
+			elif code[j] == ')':
+				depth -= 1
+				if depth == 0:
+					break
+			j += 1
+		k = j + 1
+		while k < hi and code[k].isspace():
+			k += 1
+		if k < hi and code[k] == '{':
+			depth, end = 0, k
+			while end < hi:
+				if code[end] == '{':
+					depth += 1
+				elif code[end] == '}':
+					depth -= 1
+					if depth == 0:
+						break
+				end += 1
+		else:
+			end = code.find(';', k, hi)
+		if end >= 0:
+			last = line_of(end)
+			rest = code[end + 1:code.find('\n', end) % (hi + 1)]
+			if code[end] == '}' and rest.strip():
+				last -= 1
+			found.append(FuncRange(name, line_of(start), line_of(start),
+					       last))
+		at = code.find(anchor, max(end, at + len(anchor)), hi)
+	return found

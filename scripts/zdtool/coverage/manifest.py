@@ -7,6 +7,11 @@ about.
 	mm/gup.c		<- a file followed by indented function names
 		try_grab_folio	   (shell globs): only those
 		gup_fast*
+	mm/memory.c
+		do_swap_page@is_device_private_entry(entry)
+				<- function@anchor: only the blocks of the
+				   function whose `if` condition holds the
+				   anchor (a branch of a long function)
 """
 
 import fnmatch
@@ -15,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
 from zdtool import ZdError
-from zdtool.coverage.cfuncs import FuncRange, find_functions
+from zdtool.coverage.cfuncs import FuncRange, find_block, find_functions
 
 
 @dataclass
@@ -29,7 +34,11 @@ class Entry:
 
 	def wants(self, function: str) -> bool:
 		return self.whole() or any(fnmatch.fnmatchcase(function, p)
-					   for p in self.patterns)
+					   for p in self.patterns if '@' not in p)
+
+	def blocks(self) -> List[str]:
+		"""The function@anchor patterns."""
+		return [p for p in self.patterns if '@' in p]
 
 
 def parse(text: str, name: str = 'manifest') -> List[Entry]:
@@ -84,19 +93,34 @@ def resolve(entries: List[Entry], tree: str, missing: Optional[List[str]]
 		src = os.path.join(tree, entry.path)
 		try:
 			with open(src, errors='replace') as f:
-				funcs = find_functions(f.read())
+				text = f.read()
 		except OSError as e:
 			raise ZdError(f'coverage manifest: {entry.path}: '
 				      f'{e.strerror} in {tree}')
+		funcs = find_functions(text)
+		blocks: Dict[str, List[FuncRange]] = {}
+		for pattern in entry.blocks():
+			name, anchor = pattern.split('@', 1)
+			found = [b for r in funcs.get(name, [])
+				 for b in find_block(text, r, anchor)]
+			if found:
+				blocks[pattern] = found
 		for pattern in entry.patterns:
-			if fnmatch.filter(funcs, pattern):
+			if pattern in blocks or ('@' not in pattern and
+						 fnmatch.filter(funcs, pattern)):
 				continue
+			if missing is None and '@' in pattern:
+				name, anchor = pattern.split('@', 1)
+				raise ZdError(f'coverage manifest: {entry.path}: no '
+					      f'block of {name}() has an if holding '
+					      f'"{anchor}"')
 			if missing is None:
 				raise ZdError(f'coverage manifest: {entry.path}: no '
 					      f'function matches "{pattern}"')
 			missing.append(f'{entry.path}: {pattern}')
 		out[entry.path] = {name: ranges for name, ranges in funcs.items()
 				   if entry.wants(name)}
+		out[entry.path].update(blocks)
 	return out
 
 
