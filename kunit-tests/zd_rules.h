@@ -62,6 +62,8 @@ ZD_RULE(private_fault_brings_page_back, ZD_SEP_2022_BUSY,
 	"a device-private page holds a page and a pgmap ref; brought back, it is freed, both back")
 ZD_RULE(private_back_during_teardown, ZD_APR_2017,
 	"a device-private page brought back at any teardown step (any way, forked or not) is freed; teardown ends")
+ZD_RULE(hmm_takes_no_reference, ZD_APR_2017,
+	"hmm_range_fault() takes no page reference: it reports, or faults in what it is asked for")
 ZD_RULE(private_fork_copies_entry, ZD_SEP_2022_BUSY,
 	"a fork's copy of a device-private entry takes a page ref and mapcount, no pgmap ref; its exit gives them back")
 ZD_RULE(exclusive_entry_balances, ZD_FEB_2022,

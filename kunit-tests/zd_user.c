@@ -135,21 +135,23 @@ struct mmu_interval_notifier *zd_hmm_notifier(struct kunit *test,
  * @mni: from zd_hmm_notifier().
  * @owner: the pgmap owner whose device-private pages are reported as
  *	they are; others are faulted back.
+ * @flags: HMM_PFN_REQ_FAULT to fault what is not there, with
+ *	HMM_PFN_REQ_WRITE for write access; 0 for a snapshot.
  * @pfn: out, the page's HMM pfn.
  *
- * As a driver calls it, from any thread, faulting what is not present.
+ * As a driver calls it, from any thread.
  *
  * Return: hmm_range_fault()'s result.
  */
 int zd_hmm_range_fault(struct mmu_interval_notifier *mni, void *owner,
-		       unsigned long *pfn)
+		       unsigned long flags, unsigned long *pfn)
 {
 	struct hmm_range range = {
 		.notifier = mni,
 		.start = mni->interval_tree.start,
 		.end = mni->interval_tree.last + 1,
 		.hmm_pfns = pfn,
-		.default_flags = HMM_PFN_REQ_FAULT,
+		.default_flags = flags,
 		.dev_private_owner = owner,
 	};
 	int ret = -EBUSY, tries;

@@ -20,6 +20,6 @@ pte_t zd_pte_at(struct mm_struct *mm, unsigned long addr);
 struct mmu_interval_notifier *zd_hmm_notifier(struct kunit *test,
 					      unsigned long addr);
 int zd_hmm_range_fault(struct mmu_interval_notifier *mni, void *owner,
-		       unsigned long *pfn);
+		       unsigned long flags, unsigned long *pfn);
 
 #endif /* _ZD_USER_H */

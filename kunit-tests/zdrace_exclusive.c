@@ -177,7 +177,8 @@ static void exclusive_entry_ends(struct kunit *test)
 		break;
 	case ZD_END_HMM:
 		mni = zd_hmm_notifier(test, ex.addr);
-		KUNIT_ASSERT_EQ(test, zd_hmm_range_fault(mni, NULL, &pfn), 0);
+		KUNIT_ASSERT_EQ(test, zd_hmm_range_fault(mni, NULL, HMM_PFN_REQ_FAULT,
+							 &pfn), 0);
 		KUNIT_EXPECT_TRUE(test, pfn & HMM_PFN_VALID);
 		KUNIT_EXPECT_PTR_EQ(test, hmm_pfn_to_page(pfn), ex.page);
 		zd_excl_expect_restored(test, &ex, 1);

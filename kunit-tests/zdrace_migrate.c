@@ -14,7 +14,9 @@
  *     eviction (migrate_device_range()), frees it through
  *     ops->page_free() and gives both back;
  *   - hmm_range_fault() reports the device's own page as it is, taking no
- *     reference; for another owner it faults the page back to RAM;
+ *     reference; for another owner it faults the page back to RAM; on
+ *     system pages too it takes no reference, faulting in only what it
+ *     is asked for;
  *   - a fault, an eviction or another owner's hmm_range_fault() at any
  *     step of a teardown brings the page back, and memunmap_pages() ends
  *     only after it: the page's reference
@@ -35,6 +37,7 @@
 #include <linux/migrate.h>
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
+#include <linux/swap.h>
 #include <linux/uaccess.h>
 #include <zdrace/sched.h>
 
@@ -402,7 +405,8 @@ static void hmm_range_fault_reads_device_page(struct kunit *test)
 	zd_rule(test, ZD_RULE_private_fault_brings_page_back, MEMORY_DEVICE_PRIVATE);
 	addr = zd_migrate_page(dev, &page);
 	KUNIT_ASSERT_EQ(test, zd_hmm_range_fault(zd_hmm_notifier(test, addr),
-						 o->ours ? dev : NULL, &pfn), 0);
+						 o->ours ? dev : NULL,
+						 HMM_PFN_REQ_FAULT, &pfn), 0);
 	KUNIT_ASSERT_TRUE(test, pfn & HMM_PFN_VALID);
 	if (o->ours) {
 		KUNIT_EXPECT_PTR_EQ(test, hmm_pfn_to_page(pfn), page);
@@ -414,6 +418,127 @@ static void hmm_range_fault_reads_device_page(struct kunit *test)
 	KUNIT_EXPECT_FALSE_MSG(test, is_zone_device_page(hmm_pfn_to_page(pfn)),
 			       "another owner was given the device page");
 	zd_expect_back_in_ram(test, dev, page, base, 1);
+}
+
+/* What hmm_range_fault() finds at the address, and what it is asked for. */
+enum zd_hmm_found {
+	ZD_HMM_PRESENT,		/* a written anonymous page */
+	ZD_HMM_EMPTY,		/* a none PTE beside a written page */
+	ZD_HMM_ZERO,		/* the zero page, after a read */
+	ZD_HMM_SHARED,		/* a written page a fork shares, read-only */
+	ZD_HMM_DEVICE,		/* the device's page, not the caller's */
+};
+
+struct zd_hmm_walk {
+	const char *name;
+	enum zd_hmm_found found;
+	unsigned long flags;
+};
+
+static const struct zd_hmm_walk zd_hmm_walks[] = {
+	{ "present page, snapshot", ZD_HMM_PRESENT, 0 },
+	{ "empty PTE, snapshot", ZD_HMM_EMPTY, 0 },
+	{ "empty PTE, fault", ZD_HMM_EMPTY, HMM_PFN_REQ_FAULT },
+	{ "zero page, write fault", ZD_HMM_ZERO,
+	  HMM_PFN_REQ_FAULT | HMM_PFN_REQ_WRITE },
+	{ "shared page, write fault", ZD_HMM_SHARED,
+	  HMM_PFN_REQ_FAULT | HMM_PFN_REQ_WRITE },
+	{ "another's device page, snapshot", ZD_HMM_DEVICE, 0 },
+};
+
+KUNIT_ARRAY_PARAM_DESC(zd_hmm_walk, zd_hmm_walks, name);
+
+/* The count of the page mapped at @addr, with no LRU batch holding it. */
+static int zd_mapped_count(struct kunit *test, unsigned long addr,
+			   struct page **page)
+{
+	pte_t pte = zd_pte_at(current->mm, addr);
+
+	KUNIT_ASSERT_TRUE(test, pte_present(pte));
+	lru_add_drain_all();
+	*page = pte_page(pte);
+	return page_ref_count(*page);
+}
+
+/*
+ * hmm_range_fault() on what a driver's range may hold beside device
+ * pages: it reports a present page as it is, reports an empty PTE or
+ * another's device page as nothing when not asked to fault, faults in
+ * what it is asked for (a read maps the zero page; a write to the zero
+ * page or to a page a fork shares breaks it into a page of the
+ * process's own), and takes no page reference in any of it.
+ */
+static void hmm_range_fault_takes_no_reference(struct kunit *test)
+{
+	const struct zd_hmm_walk *w = test->param_value;
+	struct zd_dev *dev = NULL;
+	struct page *page = NULL, *now;
+	unsigned long addr, at, pfn = 0;
+	int count = 0, val = -1;
+	long base = 0;
+
+	zd_rule(test, ZD_RULE_hmm_takes_no_reference,
+		w->found == ZD_HMM_DEVICE ? MEMORY_DEVICE_PRIVATE : ZD_NO_TYPE);
+	if (w->found == ZD_HMM_DEVICE) {
+		dev = zd_dev_create(test, MEMORY_DEVICE_PRIVATE);
+		base = zd_dev_pgmap_refs(dev);
+		addr = zd_migrate_page(dev, &page);
+	} else {
+		addr = zd_anon_map(test, 2);
+		KUNIT_ASSERT_EQ(test, put_user(7, (int __user *)addr), 0);
+	}
+	at = w->found == ZD_HMM_EMPTY || w->found == ZD_HMM_ZERO ?
+	     addr + PAGE_SIZE : addr;
+	if (w->found == ZD_HMM_ZERO)
+		KUNIT_ASSERT_EQ(test, get_user(val, (int __user *)at), 0);
+	if (w->found == ZD_HMM_SHARED)
+		zd_fork(test);
+	if (w->found != ZD_HMM_EMPTY && w->found != ZD_HMM_DEVICE)
+		count = zd_mapped_count(test, at, &page);
+
+	KUNIT_ASSERT_EQ(test, zd_hmm_range_fault(zd_hmm_notifier(test, at), NULL,
+						 w->flags, &pfn), 0);
+
+	switch (w->found) {
+	case ZD_HMM_PRESENT:
+		KUNIT_EXPECT_EQ(test, pfn & (HMM_PFN_VALID | HMM_PFN_WRITE),
+				HMM_PFN_VALID | HMM_PFN_WRITE);
+		KUNIT_EXPECT_PTR_EQ(test, hmm_pfn_to_page(pfn), page);
+		KUNIT_EXPECT_EQ_MSG(test, page_ref_count(page), count,
+				    "the snapshot took a reference");
+		break;
+	case ZD_HMM_EMPTY:
+		if (!w->flags) {
+			KUNIT_EXPECT_FALSE(test, pfn & HMM_PFN_VALID);
+			KUNIT_EXPECT_TRUE_MSG(test, pte_none(zd_pte_at(current->mm, at)),
+					      "a snapshot faulted the page in");
+			break;
+		}
+		KUNIT_EXPECT_TRUE(test, pfn & HMM_PFN_VALID);
+		KUNIT_EXPECT_TRUE_MSG(test, is_zero_pfn(page_to_pfn(hmm_pfn_to_page(pfn))),
+				      "a read fault did not map the zero page");
+		break;
+	case ZD_HMM_ZERO:
+	case ZD_HMM_SHARED:
+		KUNIT_EXPECT_EQ(test, pfn & (HMM_PFN_VALID | HMM_PFN_WRITE),
+				HMM_PFN_VALID | HMM_PFN_WRITE);
+		KUNIT_EXPECT_EQ_MSG(test, zd_mapped_count(test, at, &now), 1,
+				    "the page the write fault mapped: its mapping's");
+		KUNIT_EXPECT_PTR_EQ(test, hmm_pfn_to_page(pfn), now);
+		KUNIT_EXPECT_PTR_NE_MSG(test, now, page,
+					"the write did not break the %s",
+					w->found == ZD_HMM_ZERO ? "zero page" :
+					"shared page");
+		if (w->found == ZD_HMM_SHARED)
+			KUNIT_EXPECT_EQ_MSG(test, page_ref_count(page), count - 1,
+					    "the old page kept the parent's mapping's reference");
+		break;
+	case ZD_HMM_DEVICE:
+		KUNIT_EXPECT_FALSE(test, pfn & HMM_PFN_VALID);
+		zd_expect_on_device(test, dev, page, base);
+		KUNIT_EXPECT_EQ(test, atomic_read(&dev->migrated_to_ram), 0);
+		break;
+	}
 }
 
 /* ---- bringing the page back, raced against memunmap_pages() ---- */
@@ -488,7 +613,8 @@ static void zd_mig_bring_back(void *data)
 	}
 	kthread_use_mm(ctx->mm);
 	if (ctx->back->way == ZD_BACK_HMM)
-		ctx->ret = zd_hmm_range_fault(ctx->mni, NULL, &ctx->pfn);
+		ctx->ret = zd_hmm_range_fault(ctx->mni, NULL, HMM_PFN_REQ_FAULT,
+					      &ctx->pfn);
 	else
 		ctx->ret = get_user(ctx->val, (int __user *)ctx->addr);
 	kthread_unuse_mm(ctx->mm);
@@ -589,6 +715,7 @@ static struct kunit_case zdrace_migrate_cases[] = {
 	KUNIT_CASE_PARAM(held_page_stays_in_ram, zd_mig_hold_gen_params),
 	KUNIT_CASE(fork_copies_private_entry),
 	KUNIT_CASE_PARAM(hmm_range_fault_reads_device_page, zd_hmm_owner_gen_params),
+	KUNIT_CASE_PARAM(hmm_range_fault_takes_no_reference, zd_hmm_walk_gen_params),
 	KUNIT_CASE_PARAM(back_during_teardown, zd_mig_back_gen_params),
 	{}
 };
