@@ -53,6 +53,10 @@ class LineRun:
 	results: List[Result]
 
 
+def _cases(n: int) -> str:
+	return f'{n} case' + ('' if n == 1 else 's')
+
+
 def _cell(r: Result) -> str:
 	if r.verdict == 'breaks':
 		text = f'**breaks upstream**: {r.evidence}' if r.evidence else \
@@ -61,11 +65,11 @@ def _cell(r: Result) -> str:
 		text = 'not applicable' + (f': {r.not_applicable_why}'
 					   if r.not_applicable_why else '')
 	elif r.verdict == 'holds':
-		text = f'holds ({r.cases} cases)'
+		text = f'holds ({_cases(r.cases)})'
 	else:
 		text = f'**{r.verdict.upper()}**: {", ".join(r.tests)}'
 	if r.not_applicable and r.verdict != 'n/a':
-		text += (f'; not applicable to {len(r.not_applicable)} cases: '
+		text += (f'; not applicable to {_cases(len(r.not_applicable))}: '
 			 f'{r.not_applicable_why}')
 	if r.problem:
 		text += f' (not as declared: {r.problem})'
