@@ -150,6 +150,20 @@ def find_functions(text: str) -> Dict[str, List[FuncRange]]:
 	return found
 
 
+def _closing(code: str, at: int, hi: int) -> int:
+	"""Where the bracket opened at @at closes (before @hi), else @hi."""
+	pair = {'(': ')', '{': '}'}[code[at]]
+	depth = 0
+	for i in range(at, hi):
+		if code[i] == code[at]:
+			depth += 1
+		elif code[i] == pair:
+			depth -= 1
+			if depth == 0:
+				return i
+	return hi
+
+
 def find_block(text: str, func: FuncRange, anchor: str) -> List[FuncRange]:
 	"""The statement blocks of @func whose `if` condition holds @anchor
 	(code, not a comment): from the `if` line to the block's closing
@@ -186,30 +200,11 @@ def find_block(text: str, func: FuncRange, anchor: str) -> List[FuncRange]:
 		assert if_at
 		start = lo + if_at.start()
 		# Past the condition's closing parenthesis, then the body.
-		depth, j = 0, i
-		while j < hi:
-			if code[j] == '(':
-				depth += 1
-			elif code[j] == ')':
-				depth -= 1
-				if depth == 0:
-					break
-			j += 1
-		k = j + 1
+		k = _closing(code, i, hi) + 1
 		while k < hi and code[k].isspace():
 			k += 1
-		if k < hi and code[k] == '{':
-			depth, end = 0, k
-			while end < hi:
-				if code[end] == '{':
-					depth += 1
-				elif code[end] == '}':
-					depth -= 1
-					if depth == 0:
-						break
-				end += 1
-		else:
-			end = code.find(';', k, hi)
+		end = _closing(code, k, hi) if k < hi and code[k] == '{' else \
+			code.find(';', k, hi)
 		if end >= 0:
 			last = line_of(end)
 			rest = code[end + 1:code.find('\n', end) % (hi + 1)]
