@@ -61,15 +61,15 @@ ZD_RULE(fsdax_idle_wakeup, ZD_SEP_2022_DAX,
 ZD_RULE(private_fault_brings_page_back, ZD_SEP_2022_BUSY,
 	"a device-private page holds a page and a pgmap ref; brought back, it is freed, both back")
 ZD_RULE(private_back_during_teardown, ZD_APR_2017,
-	"a device-private page brought back at any teardown step (any way, forked or not) is freed; teardown ends")
+	"a device-private page back at any teardown step, forked or not, is freed before it ends")
 ZD_RULE(hmm_takes_no_reference, ZD_APR_2017,
 	"hmm_range_fault() takes no page reference: it reports, or faults in what it is asked for")
 ZD_RULE(private_fork_copies_entry, ZD_SEP_2022_BUSY,
-	"a fork's copy of a device-private entry takes a page ref and mapcount, no pgmap ref; its exit gives them back")
+	"a fork's device-private copy takes a page ref and mapcount, no pgmap ref; exit puts both")
 ZD_RULE(exclusive_entry_balances, ZD_FEB_2022,
-	"a device-exclusive entry holds its page's ref; a fault, fork, hmm_range_fault or unmap ends it, counts as before")
+	"a device-exclusive entry holds its page's ref; whatever ends it leaves counts as before")
 ZD_RULE(exclusive_unmap_during_teardown, ZD_APR_2017,
-	"a COHERENT page under a device-exclusive entry, unmapped at any teardown step, is freed; teardown ends")
+	"a device-exclusive COHERENT page unmapped in a teardown is freed before the teardown ends")
 ZD_RULE(lookup_returns_stable_folio, ZD_APR_2017,
 	"page-cache lookups never return or map a folio frozen or replaced between load and get")
 
