@@ -36,6 +36,7 @@
 #include <linux/memremap.h>
 #include <linux/migrate.h>
 #include <linux/mm.h>
+#include <linux/mman.h>
 #include <linux/mmu_notifier.h>
 #include <linux/swap.h>
 #include <linux/uaccess.h>
@@ -199,6 +200,65 @@ static void hole_migrates_to_device(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, get_user(val, (int __user *)addr), 0);
 	KUNIT_EXPECT_EQ(test, val, 0);
 	zd_expect_back_in_ram(test, dev, page, base, 1);
+}
+
+/* Where a hole goes: the device's page type and the mapping's access. */
+struct zd_mig_hole {
+	const char *name;
+	enum memory_type type;
+	unsigned long prot;
+};
+
+static const struct zd_mig_hole zd_mig_holes[] = {
+	{ "COHERENT, read-write", MEMORY_DEVICE_COHERENT, PROT_READ | PROT_WRITE },
+	{ "PRIVATE, read-only", MEMORY_DEVICE_PRIVATE, PROT_READ },
+};
+
+KUNIT_ARRAY_PARAM_DESC(zd_mig_hole, zd_mig_holes, name);
+
+/*
+ * A hole migrates to a COHERENT device as a present PTE of the device
+ * page (writable as its mapping is), and in a read-only mapping to a
+ * PRIVATE device as a read-only device-private entry: one page and one
+ * pgmap reference either way, and the unmap frees the page through the
+ * driver with both given back.
+ */
+static void hole_migrates_as_mapped(struct kunit *test)
+{
+	const struct zd_mig_hole *h = test->param_value;
+	struct zd_dev *dev = zd_dev_create(test, h->type);
+	long base = zd_dev_pgmap_refs(dev);
+	struct page *page;
+	unsigned long addr;
+	pte_t pte;
+
+	zd_rule(test, h->type == MEMORY_DEVICE_COHERENT ?
+		ZD_RULE_mapped_coherent_refcount : ZD_RULE_private_fault_brings_page_back,
+		h->type);
+	addr = kunit_vm_mmap(test, NULL, 0, PAGE_SIZE, h->prot,
+			     MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR_VALUE(addr) || !addr,
+			       "kunit_vm_mmap: %ld", (long)addr);
+	KUNIT_ASSERT_EQ_MSG(test, zd_dev_migrate_anon(dev, addr, 1, &page), 1UL,
+			    "the hole did not move to the device");
+
+	pte = zd_pte_at(current->mm, addr);
+	if (h->type == MEMORY_DEVICE_COHERENT) {
+		KUNIT_ASSERT_TRUE(test, pte_present(pte));
+		KUNIT_EXPECT_PTR_EQ(test, pte_page(pte), page);
+		KUNIT_EXPECT_TRUE(test, pte_write(pte));
+	} else {
+		KUNIT_EXPECT_FALSE_MSG(test, zd_pte_device_private_write(pte),
+				       "a read-only mapping got a writable entry");
+	}
+	KUNIT_EXPECT_EQ(test, page_ref_count(page), 1);
+	KUNIT_EXPECT_EQ(test, folio_mapcount(page_folio(page)), 1);
+	KUNIT_EXPECT_EQ(test, zd_dev_pgmap_refs(dev), base + 1);
+
+	KUNIT_ASSERT_EQ(test, vm_munmap(addr, PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, page_ref_count(page), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&dev->page_free_calls), 1);
+	KUNIT_EXPECT_EQ(test, zd_dev_pgmap_refs(dev), base);
 }
 
 /*
@@ -710,6 +770,7 @@ static struct kunit_case zdrace_migrate_cases[] = {
 	KUNIT_CASE(cpu_fault_brings_page_back),
 	KUNIT_CASE(eviction_brings_page_back),
 	KUNIT_CASE(hole_migrates_to_device),
+	KUNIT_CASE_PARAM(hole_migrates_as_mapped, zd_mig_hole_gen_params),
 	KUNIT_CASE(zero_and_empty_ptes_migrate),
 	KUNIT_CASE(other_owner_does_not_collect),
 	KUNIT_CASE_PARAM(held_page_stays_in_ram, zd_mig_hold_gen_params),
