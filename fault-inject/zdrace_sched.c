@@ -162,10 +162,16 @@ static void zdrace_actor_park(struct zdrace_sched *s, struct zdrace_actor *a, in
  * holds spin; long ones sleep, so as not to hold back the grace periods
  * the teardown waits for.
  */
-static void zdrace_sched_hold(u32 r, unsigned int max_us)
+static unsigned int zdrace_sched_hold_us(u32 r, unsigned int max_us)
 {
 	unsigned int scale = ((r & 0xffff) * (ilog2(max_us) + 1)) >> 16;
-	unsigned int us = (r >> 16) % ((1U << scale) + 1);
+
+	return (r >> 16) % ((1U << scale) + 1);
+}
+
+static void zdrace_sched_hold(u32 r, unsigned int max_us)
+{
+	unsigned int us = zdrace_sched_hold_us(r, max_us);
 
 	if (us < ZDRACE_SCHED_SPIN_US)
 		zdrace_fi_spin(us);
@@ -191,8 +197,8 @@ static void zdrace_actor_start(struct zdrace_sched *s, struct zdrace_actor *a)
 	zdrace_sched_hold(a->start_hold, ZDRACE_SCHED_HOLD_US);
 }
 
-/* A concurrent actor's hold of up to @max_us, from the next draw. */
-static void zdrace_sched_hold_next(struct zdrace_sched *s, unsigned int max_us)
+/* The concurrent schedule's next draw from its seed. */
+static u32 zdrace_sched_draw(struct zdrace_sched *s)
 {
 	unsigned long flags;
 	u32 r;
@@ -200,19 +206,49 @@ static void zdrace_sched_hold_next(struct zdrace_sched *s, unsigned int max_us)
 	spin_lock_irqsave(&s->lock, flags);
 	r = prandom_u32_state(&s->rnd);
 	spin_unlock_irqrestore(&s->lock, flags);
-	zdrace_sched_hold(r, max_us);
+	return r;
 }
+
+/* A concurrent actor's hold of up to @max_us, from the next draw. */
+static void zdrace_sched_hold_next(struct zdrace_sched *s, unsigned int max_us)
+{
+	zdrace_sched_hold(zdrace_sched_draw(s), max_us);
+}
+
+/* How often a long pause looks whether it has served its purpose. */
+#define ZDRACE_SCHED_PAUSE_SLICE_US	200
 
 /**
  * zdrace_sched_pause() - in a concurrent schedule, hold the calling actor
  *	a seeded while, as at a gate, where the case says (e.g. while it
  *	holds a reference); nothing in any other schedule.
  * @s: the harness.
+ * @served: true once what the pause is for has happened (the teardown
+ *	reached the wait the actor holds its reference across), or NULL.
+ * @data: for @served.
+ *
+ * A long hold ends early once @served: from there on it would only keep
+ * the others waiting.  Holds too short to sleep spin as at a gate.
  */
-void zdrace_sched_pause(struct zdrace_sched *s)
+void zdrace_sched_pause(struct zdrace_sched *s, bool (*served)(void *data),
+			void *data)
 {
-	if (s->concurrent)
-		zdrace_sched_hold_next(s, ZDRACE_SCHED_PAUSE_US);
+	unsigned int us, slice;
+	u32 r;
+
+	if (!s->concurrent)
+		return;
+	r = zdrace_sched_draw(s);
+	us = zdrace_sched_hold_us(r, ZDRACE_SCHED_PAUSE_US);
+	if (!served || us < ZDRACE_SCHED_SPIN_US) {
+		zdrace_sched_hold(r, ZDRACE_SCHED_PAUSE_US);
+		return;
+	}
+	while (us && !served(data)) {
+		slice = min(us, ZDRACE_SCHED_PAUSE_SLICE_US);
+		usleep_range(slice, slice + slice / 4);
+		us -= slice;
+	}
 }
 EXPORT_SYMBOL_GPL(zdrace_sched_pause);
 

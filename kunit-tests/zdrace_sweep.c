@@ -356,7 +356,7 @@ static bool zd_sweep_past_wait(enum zdrace_fi_point point, void *data)
 
 	if (!zd_sweep_is_after_wait(point) || ctx->guarded)
 		return false;
-	ctx->guarded = true;
+	WRITE_ONCE(ctx->guarded, true);
 	ctx->frees_at_wait = atomic_read(&ctx->dev->page_free_calls);
 	if (atomic_read(&ctx->holding))
 		atomic_long_inc(&zd_sweep_overlaps[ZD_OV_HELD_AT_WAIT]);
@@ -398,6 +398,14 @@ static void zd_sweep_expect_torn_down(struct kunit *test,
 
 /* ---- teardown against gup-fast ---- */
 
+/* A walker's pause has served once the teardown is past its wait. */
+static bool zd_sweep_past_wait_reached(void *data)
+{
+	struct zd_sweep_ctx *ctx = data;
+
+	return READ_ONCE(ctx->guarded);
+}
+
 static void zd_sweep_gup(struct zd_sweep_ctx *ctx, int i)
 {
 	struct page *page;
@@ -423,7 +431,7 @@ static void zd_sweep_gup(struct zd_sweep_ctx *ctx, int i)
 		ctx->pgmap_ok[i] = page == ctx->page[0] &&
 				   zd_page_pgmap(page) == &ctx->dev->pgmap;
 		/* Concurrent: keep it a while, across the teardown's wait. */
-		zdrace_sched_pause(ctx->s);
+		zdrace_sched_pause(ctx->s, zd_sweep_past_wait_reached, ctx);
 		put_page(page);
 		atomic_dec(&ctx->holding);
 	}

@@ -91,7 +91,8 @@ void zdrace_sched_set_seed(struct zdrace_sched *s, u64 seed);
 int zdrace_sched_set_concurrent(struct zdrace_sched *s);
 bool zdrace_sched_is_concurrent(struct zdrace_sched *s);
 void zdrace_sched_on_gate(struct zdrace_sched *s, zdrace_fi_call_t fn, void *data);
-void zdrace_sched_pause(struct zdrace_sched *s);
+void zdrace_sched_pause(struct zdrace_sched *s, bool (*served)(void *data),
+			void *data);
 int zdrace_sched_run(struct zdrace_sched *s);
 int zdrace_sched_finish(struct zdrace_sched *s);
 
