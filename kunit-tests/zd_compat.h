@@ -148,6 +148,11 @@ static inline bool zd_pte_device_exclusive(pte_t pte)
 	return softleaf_is_device_exclusive(softleaf_from_pte(pte));
 }
 
+static inline bool zd_pte_device_private(pte_t pte)
+{
+	return softleaf_is_device_private(softleaf_from_pte(pte));
+}
+
 static inline bool zd_pte_device_private_write(pte_t pte)
 {
 	return softleaf_is_device_private_write(softleaf_from_pte(pte));
@@ -250,6 +255,12 @@ static inline bool zd_pte_device_exclusive(pte_t pte)
 {
 	return is_swap_pte(pte) &&
 	       is_device_exclusive_entry(pte_to_swp_entry(pte));
+}
+
+static inline bool zd_pte_device_private(pte_t pte)
+{
+	return is_swap_pte(pte) &&
+	       is_device_private_entry(pte_to_swp_entry(pte));
 }
 
 static inline bool zd_pte_device_private_write(pte_t pte)

@@ -20,7 +20,7 @@ struct zd_fork_ctx {
 };
 
 /* The child: hand its mm to the case, then exit as a child does. */
-static int zd_fork_child(void *data)
+static int __noreturn zd_fork_child(void *data)
 {
 	struct zd_fork_ctx *ctx = data;
 
@@ -38,9 +38,11 @@ KUNIT_DEFINE_ACTION_WRAPPER(zd_mmput, mmput, struct mm_struct *);
  *
  * A kernel thread cloned from the case's without CLONE_VM gets a copy of
  * the mm (dup_mmap(), copy_page_range(): every PTE as a fork copies it,
- * anon_vma chains included).  It hands the copy to the case and exits;
- * the case keeps it until zd_fork_exit() or its end, when the last
- * mmput() tears it down as a child's exit does (exit_mmap()).
+ * anon_vma chains included).  It hands the copy to the case and exits,
+ * and the case waits for that exit (past exit_mm()), so the case's is the
+ * last reference: the case keeps the copy until zd_fork_exit() or its
+ * end, when that mmput() tears it down as a child's exit does
+ * (exit_mmap()).
  *
  * Return: the child's mm.
  */
@@ -57,12 +59,18 @@ struct mm_struct *zd_fork(struct kunit *test)
 		.name = "zd-fork-child",
 		.kthread = 1,
 	};
+	int status;
 	pid_t pid;
 
 	KUNIT_ASSERT_NOT_NULL_MSG(test, current->mm, "the case has no mm to fork");
 	pid = kernel_clone(&args);
 	KUNIT_ASSERT_GT_MSG(test, pid, 0, "kernel_clone: %d", pid);
 	wait_for_completion(&ctx.forked);
+	/*
+	 * Its exit, past exit_mm(): reaped (the case's thread ignores
+	 * SIGCHLD, so -ECHILD once it is gone) or waited for here.
+	 */
+	kernel_wait(pid, &status);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, zd_mmput, ctx.mm),
 			0);
 	return ctx.mm;

@@ -248,17 +248,21 @@ static void hole_migrates_as_mapped(struct kunit *test)
 		KUNIT_EXPECT_PTR_EQ(test, pte_page(pte), page);
 		KUNIT_EXPECT_TRUE(test, pte_write(pte));
 	} else {
+		KUNIT_EXPECT_TRUE_MSG(test, zd_pte_device_private(pte),
+				      "no device-private entry maps the hole");
 		KUNIT_EXPECT_FALSE_MSG(test, zd_pte_device_private_write(pte),
 				       "a read-only mapping got a writable entry");
 	}
-	KUNIT_EXPECT_EQ(test, page_ref_count(page), 1);
+	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(page), 1, "the mapping's reference");
 	KUNIT_EXPECT_EQ(test, folio_mapcount(page_folio(page)), 1);
-	KUNIT_EXPECT_EQ(test, zd_dev_pgmap_refs(dev), base + 1);
+	KUNIT_EXPECT_EQ_MSG(test, zd_dev_pgmap_refs(dev), base + 1,
+			    "a mapped device page holds one pgmap reference");
 
 	KUNIT_ASSERT_EQ(test, vm_munmap(addr, PAGE_SIZE), 0);
-	KUNIT_EXPECT_EQ(test, page_ref_count(page), 0);
+	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(page), 0, "the unmap did not free the page");
 	KUNIT_EXPECT_EQ(test, atomic_read(&dev->page_free_calls), 1);
-	KUNIT_EXPECT_EQ(test, zd_dev_pgmap_refs(dev), base);
+	KUNIT_EXPECT_EQ_MSG(test, zd_dev_pgmap_refs(dev), base,
+			    "the free did not give the pgmap reference back");
 }
 
 /*
@@ -287,18 +291,21 @@ static void zero_and_empty_ptes_migrate(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, zd_dev_migrate_anon(dev, addr, 3, pages), 3UL);
 	for (i = 0; i < 3; i++) {
 		KUNIT_EXPECT_TRUE(test, is_device_private_page(pages[i]));
-		KUNIT_EXPECT_EQ_MSG(test, page_ref_count(pages[i]), 1, "page %d", i);
+		KUNIT_EXPECT_EQ_MSG(test, page_ref_count(pages[i]), 1,
+				    "page %d: its entry's reference", i);
 		KUNIT_EXPECT_EQ(test, folio_mapcount(page_folio(pages[i])), 1);
 	}
-	KUNIT_EXPECT_EQ(test, zd_dev_pgmap_refs(dev), base + 3);
+	KUNIT_EXPECT_EQ_MSG(test, zd_dev_pgmap_refs(dev), base + 3,
+			    "one pgmap reference per page on the device");
 
 	for (i = 0; i < 3; i++) {
 		KUNIT_ASSERT_EQ(test, get_user(val, (int __user *)(addr + i * PAGE_SIZE)), 0);
-		KUNIT_EXPECT_EQ(test, val, 0);
+		KUNIT_EXPECT_EQ_MSG(test, val, 0, "page %d came back with contents", i);
 	}
 	KUNIT_EXPECT_EQ(test, atomic_read(&dev->migrated_to_ram), 3);
 	KUNIT_EXPECT_EQ(test, atomic_read(&dev->page_free_calls), 3);
-	KUNIT_EXPECT_EQ(test, zd_dev_pgmap_refs(dev), base);
+	KUNIT_EXPECT_EQ_MSG(test, zd_dev_pgmap_refs(dev), base,
+			    "the pages' frees did not give their pgmap references back");
 }
 
 /*
