@@ -134,6 +134,14 @@ class FailuresTest(unittest.TestCase):
 				 'make run KERNEL=6.12 FILTER=s.c RUN_ARGS='
 				 "'zdrace_fi.arm=x:1 zdrace_sched.param=9'")
 
+	def test_a_crashed_suite_runs_again_whole(self) -> None:
+		# A crash ends the suite before it names a case: "FILTER=s."
+		# would run nothing.
+		goal = replay.Goal('mutants', '7.3', variables=(('MUTANT', 'm.patch'),))
+		self.assertEqual(goal.command('zdrace_migrate', ''),
+				 'make mutants KERNEL=7.3 MUTANT=m.patch '
+				 'FILTER=zdrace_migrate')
+
 	def test_printed_lines(self) -> None:
 		out = replay.lines(replay.Goal('run', '6.12'), self.failures())
 		self.assertEqual(out[:2], [

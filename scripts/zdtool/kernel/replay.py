@@ -44,7 +44,9 @@ class Goal:
 		parameter and seed and @boot_args (the sweep's arming)."""
 		words = ['make', self.verb, f'KERNEL={self.line}']
 		words += [f'{k}={v}' for k, v in self.variables]
-		words.append(f'FILTER={suite}.{case}')
+		# A crashed suite names no case: the whole suite again.
+		words.append(f'FILTER={suite}.{case}' if case else
+			     f'FILTER={suite}')
 		args = merge(list(self.run_args), list(boot_args) +
 			     (replay.boot_args() if replay else []))
 		line = ' '.join(shlex.quote(w) for w in words)
