@@ -11,6 +11,7 @@
 #include <linux/pagewalk.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/task.h>
+#include <linux/swap.h>
 
 #include "zd_user.h"
 
@@ -103,6 +104,27 @@ pte_t zd_pte_at(struct mm_struct *mm, unsigned long addr)
 	walk_page_range(mm, addr, addr + PAGE_SIZE, &zd_pte_ops, &pte);
 	mmap_read_unlock(mm);
 	return pte;
+}
+
+/**
+ * zd_mapped_count() - the count of the page the case's mm maps at @addr.
+ * @test: the case; a page must be mapped there.
+ * @addr: the user address.
+ * @page: out, that page.
+ *
+ * Counted with no per-CPU LRU batch holding a reference of its own (a page
+ * just faulted in, or marked accessed, sits in one until it is drained).
+ *
+ * Return: its count.
+ */
+int zd_mapped_count(struct kunit *test, unsigned long addr, struct page **page)
+{
+	pte_t pte = zd_pte_at(current->mm, addr);
+
+	KUNIT_ASSERT_TRUE_MSG(test, pte_present(pte), "no page mapped at %#lx", addr);
+	lru_add_drain_all();
+	*page = pte_page(pte);
+	return page_ref_count(*page);
 }
 
 static bool zd_hmm_invalidate(struct mmu_interval_notifier *mni,

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The case's user mm as a process and a driver see it: a fork of it, the
- * PTE at an address, and hmm_range_fault() through an interval notifier.
+ * PTE at an address and the count of the page it maps, and
+ * hmm_range_fault() through an interval notifier.
  */
 #ifndef _ZD_USER_H
 #define _ZD_USER_H
@@ -13,6 +14,7 @@
 struct mm_struct *zd_fork(struct kunit *test);
 void zd_fork_exit(struct kunit *test, struct mm_struct *child);
 pte_t zd_pte_at(struct mm_struct *mm, unsigned long addr);
+int zd_mapped_count(struct kunit *test, unsigned long addr, struct page **page);
 
 /* hmm_range_fault() retries while the range changes under it: at most. */
 #define ZD_HMM_TRIES	16

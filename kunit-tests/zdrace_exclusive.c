@@ -79,9 +79,9 @@ struct zd_excl {
 static void zd_excl_take(struct kunit *test, enum zd_excl_page kind,
 			 struct zd_excl *ex)
 {
+	struct page *page, *mapped;
 	struct mm_struct *mm;
 	int count, mapcount;
-	struct page *page;
 
 	if (kind == ZD_EXCL_COHERENT) {
 		ex->dev = zd_dev_create(test, MEMORY_DEVICE_COHERENT);
@@ -92,14 +92,10 @@ static void zd_excl_take(struct kunit *test, enum zd_excl_page kind,
 		ex->addr = zd_anon_map(test, 1);
 	}
 	KUNIT_ASSERT_EQ(test, put_user(ZD_EXCL_VALUE, (int __user *)ex->addr), 0);
-	if (kind == ZD_EXCL_SYSTEM) {
-		/* No LRU batch may hold a reference that goes meanwhile. */
-		lru_add_drain_all();
-		KUNIT_ASSERT_EQ(test, get_user_pages_fast(ex->addr, 1, 0,
-							  &ex->page), 1);
-		put_page(ex->page);
-	}
-	ex->count = page_ref_count(ex->page);
+	ex->count = zd_mapped_count(test, ex->addr, &mapped);
+	if (kind == ZD_EXCL_SYSTEM)
+		ex->page = mapped;
+	KUNIT_ASSERT_PTR_EQ(test, mapped, ex->page);
 	KUNIT_EXPECT_EQ_MSG(test, ex->count, 1, "a mapped page: its mapping's");
 	KUNIT_ASSERT_EQ(test, folio_mapcount(page_folio(ex->page)), 1);
 

@@ -515,18 +515,6 @@ static const struct zd_hmm_walk zd_hmm_walks[] = {
 
 KUNIT_ARRAY_PARAM_DESC(zd_hmm_walk, zd_hmm_walks, name);
 
-/* The count of the page mapped at @addr, with no LRU batch holding it. */
-static int zd_mapped_count(struct kunit *test, unsigned long addr,
-			   struct page **page)
-{
-	pte_t pte = zd_pte_at(current->mm, addr);
-
-	KUNIT_ASSERT_TRUE(test, pte_present(pte));
-	lru_add_drain_all();
-	*page = pte_page(pte);
-	return page_ref_count(*page);
-}
-
 /*
  * hmm_range_fault() on what a driver's range may hold beside device
  * pages: it reports a present page as it is, reports an empty PTE or

@@ -10,6 +10,7 @@ literals and preprocessor lines, which is enough for kernel C.
 Functions made by macros are not seen.
 """
 
+import bisect
 import re
 from dataclasses import dataclass
 from typing import Dict, List
@@ -177,27 +178,25 @@ def find_block(text: str, func: FuncRange, anchor: str) -> List[FuncRange]:
 	lo, hi = starts[func.first - 1], starts[min(func.last, len(starts) - 1)]
 
 	def line_of(at: int) -> int:
-		return next(n for n in range(1, len(starts)) if starts[n] > at)
+		return bisect.bisect_right(starts, at)
 
 	name = f'{func.name}@{anchor}'
 	found: List[FuncRange] = []
 	at = code.find(anchor, lo, hi)
 	while at >= 0:
 		# The `if (` whose condition holds the anchor.
-		depth, i = 0, at
-		while i > lo:
+		depth, i, if_at = 0, at, None
+		while i > lo and not if_at:
 			i -= 1
 			if code[i] == ')':
 				depth += 1
 			elif code[i] == '(':
-				if depth == 0 and re.search(r'\bif\s*$', code[lo:i]):
-					break
+				if depth == 0:
+					if_at = re.search(r'\bif\s*$', code[lo:i])
 				depth -= 1
-		else:
+		if not if_at:
 			at = code.find(anchor, at + len(anchor), hi)
 			continue
-		if_at = re.search(r'\bif\s*$', code[lo:i])
-		assert if_at
 		start = lo + if_at.start()
 		# Past the condition's closing parenthesis, then the body.
 		k = _closing(code, i, hi) + 1
@@ -206,9 +205,10 @@ def find_block(text: str, func: FuncRange, anchor: str) -> List[FuncRange]:
 		end = _closing(code, k, hi) if k < hi and code[k] == '{' else \
 			code.find(';', k, hi)
 		if end >= 0:
+			eol = code.find('\n', end, hi)
 			last = line_of(end)
-			rest = code[end + 1:code.find('\n', end) % (hi + 1)]
-			if code[end] == '}' and rest.strip():
+			# A brace that an `else` follows on its line is the else's.
+			if code[end] == '}' and code[end + 1:eol if eol >= 0 else hi].strip():
 				last -= 1
 			found.append(FuncRange(name, line_of(start), line_of(start),
 					       last))

@@ -36,10 +36,6 @@ class Entry:
 		return self.whole() or any(fnmatch.fnmatchcase(function, p)
 					   for p in self.patterns if '@' not in p)
 
-	def blocks(self) -> List[str]:
-		"""The function@anchor patterns."""
-		return [p for p in self.patterns if '@' in p]
-
 
 def parse(text: str, name: str = 'manifest') -> List[Entry]:
 	entries: List[Entry] = []
@@ -99,24 +95,22 @@ def resolve(entries: List[Entry], tree: str, missing: Optional[List[str]]
 				      f'{e.strerror} in {tree}')
 		funcs = find_functions(text)
 		blocks: Dict[str, List[FuncRange]] = {}
-		for pattern in entry.blocks():
-			name, anchor = pattern.split('@', 1)
-			found = [b for r in funcs.get(name, [])
-				 for b in find_block(text, r, anchor)]
-			if found:
-				blocks[pattern] = found
 		for pattern in entry.patterns:
-			if pattern in blocks or ('@' not in pattern and
-						 fnmatch.filter(funcs, pattern)):
-				continue
-			if missing is None and '@' in pattern:
+			if '@' in pattern:
 				name, anchor = pattern.split('@', 1)
-				raise ZdError(f'coverage manifest: {entry.path}: no '
-					      f'block of {name}() has an if holding '
-					      f'"{anchor}"')
+				found = [b for r in funcs.get(name, [])
+					 for b in find_block(text, r, anchor)]
+				if found:
+					blocks[pattern] = found
+					continue
+				what = (f'no block of {name}() has an if holding '
+					f'"{anchor}"')
+			elif fnmatch.filter(funcs, pattern):
+				continue
+			else:
+				what = f'no function matches "{pattern}"'
 			if missing is None:
-				raise ZdError(f'coverage manifest: {entry.path}: no '
-					      f'function matches "{pattern}"')
+				raise ZdError(f'coverage manifest: {entry.path}: {what}')
 			missing.append(f'{entry.path}: {pattern}')
 		out[entry.path] = {name: ranges for name, ranges in funcs.items()
 				   if entry.wants(name)}

@@ -43,14 +43,6 @@ CONFIGS = ['configs/zone_device.config', 'configs/peers.config']
 # SMP kernel running its suites or a sweep): test_hmm's init, which takes
 # 256 MiB chunks of the ZONE_DEVICE window for its devices, is not run.
 NOT_PEERS_ARGS = ['initcall_blacklist=hmm_dmirror_init']
-
-
-def smp_own_args(line: LineSource) -> List[str]:
-	"""The line's boot arguments for its SMP kernel when it runs its own
-	suites or a sweep, not the peers (built with CONFIGS on a line with
-	peers)."""
-	return line.smp_kernel_args.split() + \
-		(NOT_PEERS_ARGS if line.peers else [])
 WINDOW = '1536M'
 CHUNK = 256 << 20		# lib/test_hmm.c's DEVMEM_CHUNK_SIZE
 BOOT_ARGS = ['mem=1G', 'console=tty', 'kunit.enable=0']
@@ -62,6 +54,14 @@ PROBE_TIMEOUT = 60.0
 RUN_MARGIN = 120.0
 _WINDOW = re.compile(r'zone_device_mem: hotplug window \[mem '
 		     r'(0x[0-9a-f]+)-(0x[0-9a-f]+)\]')
+
+
+def smp_own_args(line: LineSource) -> List[str]:
+	"""The line's boot arguments for its SMP kernel when it runs its own
+	suites or a sweep, not the peers (built with CONFIGS on a line with
+	peers)."""
+	return line.smp_kernel_args.split() + \
+		(NOT_PEERS_ARGS if line.peers else [])
 
 
 def kernel_run(base: KunitRun, layout: Layout, repo: str) -> KunitRun:
