@@ -191,7 +191,8 @@ def check(ctx: Context, info: TreeInfo) -> Counts:
 		cap, listed = _coverage(ctx, info, html=True, check_rules=True)
 		ok, lines = _verdict(ctx, listed)
 	except (ZdError, OSError) as e:
-		print(f'zdrace: error: coverage: {e}', flush=True)
+		print(f'zdrace: error: coverage: {e}; reproduce with: make '
+		      f'coverage KERNEL={ctx.layout.line}', flush=True)
 		return Counts(failed=1)
 	for line in lines:
 		print(line, flush=True)
