@@ -247,7 +247,9 @@ static inline struct page *zd_make_device_exclusive(struct mm_struct *mm,
 
 /*
  * A device-exclusive entry drops the page's rmap and mapcount; its
- * reference stays, as the entry's.
+ * reference stays, as the entry's.  So an eviction (migrate_device_range())
+ * of a device page under one never unmaps it, and the entry's reference
+ * fails the move.
  */
 #define ZD_EXCLUSIVE_ENTRY_MAPPED	false
 

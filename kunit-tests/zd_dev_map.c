@@ -233,6 +233,47 @@ unsigned long zd_dev_map_anon(struct zd_dev *dev, unsigned long nr_pages,
 }
 
 /**
+ * zd_dev_evict() - the driver takes @page back by its pfn, as
+ * lib/test_hmm.c's eviction at device removal does.
+ * @page: a PRIVATE or COHERENT page of the fake device.
+ * @seen: out, if not NULL, the page's counts once collected.
+ *
+ * migrate_device_range() collects and unmaps the page;
+ * migrate_device_pages() and migrate_device_finalize() move it to a system
+ * page, a COHERENT page's contents copied, a PRIVATE one's zeroed (the fake
+ * device keeps none).
+ *
+ * Return: 0, or -EBUSY if the page did not move.
+ */
+int zd_dev_evict(struct page *page, struct zd_evict_seen *seen)
+{
+	unsigned long src = 0, dst = 0;
+	struct page *spage;
+	int ret;
+
+	ret = migrate_device_range(&src, page_to_pfn(page), 1);
+	if (ret)
+		return ret;
+	if (seen) {
+		seen->count = page_ref_count(page);
+		seen->mapcount = folio_mapcount(page_folio(page));
+	}
+	if (src & MIGRATE_PFN_MIGRATE) {
+		spage = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_NOFAIL);
+		lock_page(spage);
+		if (is_device_coherent_page(page))
+			copy_highpage(spage, page);
+		else
+			clear_highpage(spage);
+		dst = migrate_pfn(page_to_pfn(spage)) |
+		      (src & MIGRATE_PFN_WRITE);
+	}
+	migrate_device_pages(&src, &dst, 1);
+	migrate_device_finalize(&src, &dst, 1);
+	return src & MIGRATE_PFN_MIGRATE ? 0 : -EBUSY;
+}
+
+/**
  * zd_anon_map() - anonymous memory of the test's mm, not yet touched.
  * @test: the case; the memory goes with its mm.
  * @nr_pages: how many pages.

@@ -22,4 +22,11 @@ unsigned long zd_dev_migrate_anon(struct zd_dev *dev, unsigned long addr,
 unsigned long zd_dev_map_anon(struct zd_dev *dev, unsigned long nr_pages,
 			      struct page **pages);
 
+/* What an eviction found once it had collected the page. */
+struct zd_evict_seen {
+	int count, mapcount;
+};
+
+int zd_dev_evict(struct page *page, struct zd_evict_seen *seen);
+
 #endif /* _ZD_DEV_MAP_H */

@@ -60,6 +60,8 @@ ZD_RULE(fsdax_idle_wakeup, ZD_SEP_2022_DAX,
 	"the put that brings an FS_DAX page to its idle count wakes whoever waits for it")
 ZD_RULE(private_fault_brings_page_back, ZD_SEP_2022_BUSY,
 	"a device-private page holds a page and a pgmap ref; brought back, it is freed, both back")
+ZD_RULE(private_eviction_leaves_busy_page, ZD_APR_2017,
+	"an eviction leaves a page locked by another or referenced on the device, counts as before")
 ZD_RULE(private_back_during_teardown, ZD_APR_2017,
 	"a device-private page back at any teardown step, forked or not, is freed before it ends")
 ZD_RULE(hmm_takes_no_reference, ZD_APR_2017,
@@ -68,8 +70,10 @@ ZD_RULE(private_fork_copies_entry, ZD_SEP_2022_BUSY,
 	"a fork's device-private copy takes a page ref and mapcount, no pgmap ref; exit puts both")
 ZD_RULE(exclusive_entry_balances, ZD_FEB_2022,
 	"a device-exclusive entry holds its page's ref; whatever ends it leaves counts as before")
-ZD_RULE(exclusive_unmap_during_teardown, ZD_APR_2017,
-	"a device-exclusive COHERENT page unmapped in a teardown is freed before the teardown ends")
+ZD_RULE(exclusive_page_evicts, ZD_FEB_2022,
+	"evicting a device-exclusive device page moves it to RAM and leaks no page reference")
+ZD_RULE(exclusive_end_during_teardown, ZD_APR_2017,
+	"a device-exclusive COHERENT page unmapped or evicted in teardown is freed before it ends")
 ZD_RULE(lookup_returns_stable_folio, ZD_APR_2017,
 	"page-cache lookups never return or map a folio frozen or replaced between load and get")
 
@@ -92,6 +96,8 @@ ZD_BREAK(fsdax_unmount_waits_for_pin, "6.12", BIT(MEMORY_DEVICE_FS_DAX),
 	 "eviction drops a pinned page's DAX entry at once: WARN in dax_disassociate_entry")
 ZD_BREAK(fsdax_cut_waits_for_pin, "6.12", BIT(MEMORY_DEVICE_FS_DAX),
 	 "after the last munmap the busy-page lookup returns at once (!mapping_mapped())")
+ZD_BREAK(exclusive_page_evicts, "6.12", BIT(MEMORY_DEVICE_COHERENT),
+	 "move fails on the entry's ref; finalize takes the entry for a migration one: ref leaks")
 
 ZD_BREAK(teardown_waits_for_reference, "7.3",
 	 BIT(MEMORY_DEVICE_GENERIC) | BIT(MEMORY_DEVICE_FS_DAX),

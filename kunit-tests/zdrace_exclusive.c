@@ -5,9 +5,11 @@
  * the PTE of a process's page by a device-exclusive entry, and the CPU's
  * next touch (do_swap_page(): remove_device_exclusive_entry()), a fork
  * (copy_nonpresent_pte() restores the PTE, then copies it), another
- * driver's hmm_range_fault() (a fault) or an unmap (zap_nonpresent_ptes())
- * ends it.  On a system page, and on a COHERENT device page migrated into
- * the process, whose teardown the unmap is raced against.  Rules:
+ * driver's hmm_range_fault() (a fault), an unmap (zap_nonpresent_ptes())
+ * or, for a device page, the driver's eviction (try_to_migrate() replaces
+ * the entry by a migration entry) ends it.  On a system page, and on a
+ * COHERENT device page migrated into the process, whose teardown the
+ * unmap and the eviction are raced against.  Rules:
  *
  *   - the entry holds the page's reference, the mapping's; the driver's
  *     reference from make_device_exclusive() is its own and dropped by
@@ -15,8 +17,15 @@
  *     it, or, for an unmap, frees the page (a COHERENT one through the
  *     driver, its pgmap reference given back); a page it may not take (not
  *     anonymous, or not writable) is refused with no reference kept;
- *   - a COHERENT page under such an entry, unmapped at any step of
- *     memunmap_pages(), is freed, and the teardown ends only after it.
+ *   - a COHERENT page under such an entry is evictable: the driver's
+ *     eviction maps a system page with the contents in its place and
+ *     frees the device page, leaking nothing (6.12, a declared break: the
+ *     entry drops the mapcount, so the eviction never unmaps the page, the
+ *     entry's reference fails the move, and migrate_device_finalize(),
+ *     taking the entry for a migration entry, maps the page again with a
+ *     reference of its own: the entry's leaks);
+ *   - a COHERENT page under such an entry, unmapped or evicted at any step
+ *     of memunmap_pages(), is freed, and the teardown ends only after it.
  */
 
 #include <kunit/test.h>
@@ -38,7 +47,7 @@
 enum zd_excl_page { ZD_EXCL_SYSTEM, ZD_EXCL_COHERENT };
 
 /* What ends the entry. */
-enum zd_excl_end { ZD_END_FAULT, ZD_END_FORK, ZD_END_HMM, ZD_END_UNMAP };
+enum zd_excl_end { ZD_END_FAULT, ZD_END_FORK, ZD_END_HMM, ZD_END_UNMAP, ZD_END_EVICT };
 
 struct zd_excl_case {
 	const char *name;
@@ -55,6 +64,7 @@ static const struct zd_excl_case zd_excl_cases[] = {
 	{ "COHERENT page, fork", ZD_EXCL_COHERENT, ZD_END_FORK },
 	{ "COHERENT page, hmm_range_fault", ZD_EXCL_COHERENT, ZD_END_HMM },
 	{ "COHERENT page, unmap", ZD_EXCL_COHERENT, ZD_END_UNMAP },
+	{ "COHERENT page, eviction", ZD_EXCL_COHERENT, ZD_END_EVICT },
 };
 
 KUNIT_ARRAY_PARAM_DESC(zd_excl, zd_excl_cases, name);
@@ -145,10 +155,86 @@ static void zd_excl_expect_restored(struct kunit *test, struct zd_excl *ex,
 }
 
 /*
+ * The device page under the entry was evicted: a present PTE maps a
+ * system page with its contents, and the device page is free, its pgmap
+ * reference given back.
+ */
+static void zd_excl_expect_evicted(struct kunit *test, struct zd_excl *ex)
+{
+	pte_t pte = zd_pte_at(current->mm, ex->addr);
+	struct page *page;
+	int val = -1;
+
+	KUNIT_ASSERT_TRUE_MSG(test, pte_present(pte),
+			      "no present PTE where the entry was");
+	page = pte_page(pte);
+	KUNIT_EXPECT_FALSE_MSG(test, is_zone_device_page(page),
+			       "a device page is still mapped");
+	/* migrate_device_finalize() added it to an LRU batch: drain it. */
+	lru_add_drain_all();
+	KUNIT_EXPECT_EQ(test, page_ref_count(page), 1);
+	KUNIT_EXPECT_EQ(test, folio_mapcount(page_folio(page)), 1);
+	KUNIT_ASSERT_EQ(test, get_user(val, (int __user *)ex->addr), 0);
+	KUNIT_EXPECT_EQ_MSG(test, val, ZD_EXCL_VALUE, "the eviction lost the contents");
+	KUNIT_EXPECT_EQ(test, page_ref_count(ex->page), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ex->dev->page_free_calls), 1);
+	KUNIT_EXPECT_EQ(test, zd_dev_pgmap_refs(ex->dev), ex->pgmap_refs);
+}
+
+/*
+ * What a failed eviction left of the page's references beside its one
+ * mapping's: 6.12's migrate_device_finalize() takes the device-exclusive
+ * entry for a migration entry (page_vma_mapped_walk() with PVMW_MIGRATION
+ * accepts both) and maps the page again, its own reference taken, so the
+ * entry's is never dropped.  The caller drops them, so that the device can
+ * be torn down.
+ */
+static int zd_excl_leaked(struct zd_excl *ex)
+{
+	int leaked = page_ref_count(ex->page) - ex->count;
+	int i;
+
+	for (i = 0; i < leaked; i++)
+		put_page(ex->page);
+	return leaked;
+}
+
+/*
+ * The driver evicts the device page under the entry: a system page with
+ * its contents replaces it.  Where the entry holds no mapcount
+ * (ZD_EXCLUSIVE_ENTRY_MAPPED), the eviction does not unmap it and the
+ * entry's reference fails the move: the page stays on the device, and
+ * whatever the failed move did to the PTE and the counts is the break.
+ */
+static void zd_excl_evict(struct kunit *test, struct zd_excl *ex)
+{
+	int ret = zd_dev_evict(ex->page, NULL);
+	int leaked, val = -1;
+	pte_t pte;
+
+	if (!ret) {
+		zd_excl_expect_evicted(test, ex);
+		return;
+	}
+	KUNIT_EXPECT_EQ(test, ret, -EBUSY);
+	pte = zd_pte_at(current->mm, ex->addr);
+	leaked = zd_excl_leaked(ex);
+	KUNIT_EXPECT_TRUE_MSG(test, zd_pte_device_exclusive(pte) ||
+			      (pte_present(pte) && pte_page(pte) == ex->page),
+			      "the failed eviction left neither the entry nor the page mapped");
+	zd_breaks(test,
+		  "the eviction did not move a COHERENT page under a device-exclusive entry; the PTE is %s, and %d page reference%s leaked",
+		  pte_present(pte) ? "present again" : "still the entry", leaked,
+		  leaked == 1 ? "" : "s");
+	KUNIT_ASSERT_EQ(test, get_user(val, (int __user *)ex->addr), 0);
+	zd_excl_expect_restored(test, ex, 1);
+}
+
+/*
  * The driver takes the page, then the entry ends by a CPU fault, a fork,
- * another driver's hmm_range_fault() or an unmap: the page is mapped
- * again with the counts it had (a fork: one more mapping, the child's,
- * gone with it), or freed by the unmap.
+ * another driver's hmm_range_fault(), an unmap or an eviction: the page is
+ * mapped again with the counts it had (a fork: one more mapping, the
+ * child's, gone with it), freed by the unmap, or replaced by a system page.
  */
 static void exclusive_entry_ends(struct kunit *test)
 {
@@ -159,7 +245,8 @@ static void exclusive_entry_ends(struct kunit *test)
 	unsigned long pfn = 0;
 	int val = -1;
 
-	zd_rule(test, ZD_RULE_exclusive_entry_balances,
+	zd_rule(test, c->end == ZD_END_EVICT ? ZD_RULE_exclusive_page_evicts :
+		ZD_RULE_exclusive_entry_balances,
 		c->page == ZD_EXCL_COHERENT ? MEMORY_DEVICE_COHERENT : ZD_NO_TYPE);
 	zd_excl_take(test, c->page, &ex);
 
@@ -199,6 +286,9 @@ static void exclusive_entry_ends(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, page_ref_count(ex.page), 0);
 		KUNIT_EXPECT_EQ(test, atomic_read(&ex.dev->page_free_calls), 1);
 		KUNIT_EXPECT_EQ(test, zd_dev_pgmap_refs(ex.dev), ex.pgmap_refs);
+		break;
+	case ZD_END_EVICT:
+		zd_excl_evict(test, &ex);
 		break;
 	}
 }
@@ -267,16 +357,18 @@ static void exclusive_refused(struct kunit *test)
 	put_page(page);
 }
 
-/* ---- the unmap raced against memunmap_pages() ---- */
+/* ---- the unmap and the eviction raced against memunmap_pages() ---- */
 
-enum { ZD_EXCL_TEARDOWN, ZD_EXCL_UNMAP };
+enum { ZD_EXCL_TEARDOWN, ZD_EXCL_END };
 
 struct zd_excl_race {
 	const char *name;
+	bool evict;	/* the driver evicts the page, else the process unmaps it */
 };
 
 static const struct zd_excl_race zd_excl_race_cases[] = {
-	{ "unmap" },
+	{ "unmap", false },
+	{ "eviction", true },
 };
 
 /* Teardown: each gate up to its wait, and into it; the unmap: one step. */
@@ -284,13 +376,16 @@ static void zd_excl_race_steps(const struct zd_excl_race *c, u8 *steps)
 {
 	steps[ZD_EXCL_TEARDOWN] = zd_teardown_steps_to(MEMORY_DEVICE_COHERENT,
 						       ZDRACE_FI_memunmap_before_wait) + 1;
-	steps[ZD_EXCL_UNMAP] = 1;
+	steps[ZD_EXCL_END] = 1;
 }
 
 ZD_ORDER_PARAMS(zd_excl_race, name, zd_excl_race_steps, 2);
 
 struct zd_excl_ctx {
 	struct zd_excl ex;
+	bool evict;
+	int evicted;		/* the eviction: 0, or why it did not move it */
+	int leaked;		/* ... and the references it leaked */
 	struct mm_struct *mm;
 	int ret;
 };
@@ -302,61 +397,82 @@ static void zd_excl_teardown(void *data)
 	zd_dev_unmap(ctx->ex.dev);
 }
 
-/* The process unmaps the page, from a thread of its mm. */
-static void zd_excl_unmap(void *data)
+/*
+ * The driver evicts the page, or the process unmaps it from a thread of
+ * its mm; an eviction that did not move the page (zd_excl_evict()) is
+ * followed by the unmap, the process's exit, once the references it leaked
+ * are dropped.
+ */
+static void zd_excl_end(void *data)
 {
 	struct zd_excl_ctx *ctx = data;
 
+	if (ctx->evict) {
+		ctx->evicted = zd_dev_evict(ctx->ex.page, NULL);
+		if (!ctx->evicted)
+			return;
+		ctx->leaked = zd_excl_leaked(&ctx->ex);
+	}
 	kthread_use_mm(ctx->mm);
 	ctx->ret = vm_munmap(ctx->ex.addr, PAGE_SIZE);
 	kthread_unuse_mm(ctx->mm);
 }
 
 /*
- * A COHERENT page under a device-exclusive entry, unmapped before the
- * teardown, after the kill, before the wait or once the teardown blocks
- * in its wait: freed through the driver wherever that lands, and
- * memunmap_pages() ends only after it.
+ * A COHERENT page under a device-exclusive entry, unmapped or evicted
+ * before the teardown, after the kill, before the wait or once the
+ * teardown blocks in its wait: freed through the driver wherever that
+ * lands, and memunmap_pages() ends only after it.
  */
-static void unmap_during_teardown(struct kunit *test)
+static void end_during_teardown(struct kunit *test)
 {
 	const struct zd_order_param *p = test->param_value;
+	const struct zd_excl_race *c = p->c;
 	struct zd_excl_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
 	struct zdrace_sched *s;
 	struct zd_order_ran ran;
 
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
-	zd_rule(test, ZD_RULE_exclusive_unmap_during_teardown, MEMORY_DEVICE_COHERENT);
+	zd_rule(test, ZD_RULE_exclusive_end_during_teardown, MEMORY_DEVICE_COHERENT);
 	zd_excl_take(test, ZD_EXCL_COHERENT, &ctx->ex);
+	ctx->evict = c->evict;
 	ctx->mm = current->mm;
 
 	s = zdrace_sched_new(test);
 	KUNIT_ASSERT_EQ(test, zdrace_sched_add_actor(s, "teardown", zd_excl_teardown,
 						     ctx), ZD_EXCL_TEARDOWN);
-	KUNIT_ASSERT_EQ(test, zdrace_sched_add_actor(s, "unmap", zd_excl_unmap, ctx),
-			ZD_EXCL_UNMAP);
+	KUNIT_ASSERT_EQ(test, zdrace_sched_add_actor(s, c->name, zd_excl_end, ctx),
+			ZD_EXCL_END);
 	zd_gate_teardown(test, s, 0);
-	ran = zd_order_run(test, s, p, ZD_EXCL_UNMAP, ZD_EXCL_TEARDOWN);
-	KUNIT_ASSERT_EQ_MSG(test, ran.ret, 0, "teardown or the unmap never ended");
+	ran = zd_order_run(test, s, p, ZD_EXCL_END, ZD_EXCL_TEARDOWN);
+	KUNIT_ASSERT_EQ_MSG(test, ran.ret, 0, "teardown or the %s never ended", c->name);
 
 	KUNIT_EXPECT_EQ(test, ctx->ret, 0);
+	if (ctx->evict)
+		KUNIT_EXPECT_EQ_MSG(test, !ctx->evicted, ZD_EXCLUSIVE_ENTRY_MAPPED,
+				    "the eviction %s, where the entry %s the mapcount (exclusive_page_evicts)",
+				    ctx->evicted ? "did not move the page" : "moved the page",
+				    ZD_EXCLUSIVE_ENTRY_MAPPED ? "keeps" : "drops");
 	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->ex.dev->page_free_calls), 1);
 	KUNIT_EXPECT_GT_MSG(test, zdrace_sched_done(s, ZD_EXCL_TEARDOWN), ran.done,
-			    "memunmap_pages() ended before the unmap freed the page");
+			    "memunmap_pages() ended before the %s freed the page", c->name);
 	if (ran.before == p->steps[ZD_EXCL_TEARDOWN])
 		KUNIT_EXPECT_GE_MSG(test, zdrace_sched_blocked(s, ZD_EXCL_TEARDOWN), 0,
 				    "teardown did not block in its wait");
 	KUNIT_EXPECT_EQ_MSG(test, zd_dev_pgmap_refs(ctx->ex.dev), -1L,
 			    "teardown did not exit the pgmap reference");
-	kunit_info(test, "unmap after %d teardown steps: the teardown %s, then ended\n",
-		   ran.before, zdrace_sched_blocked(s, ZD_EXCL_TEARDOWN) >= 0 ?
+	kunit_info(test, "%s%s after %d teardown steps: the teardown %s, then ended\n",
+		   c->name, !ctx->evicted ? "" : ctx->leaked ?
+		   " (that did not move the page and leaked a reference, dropped), then unmap" :
+		   " (that did not move the page), then unmap", ran.before,
+		   zdrace_sched_blocked(s, ZD_EXCL_TEARDOWN) >= 0 ?
 		   "blocked in its wait until the page was freed" : "ran through");
 }
 
 static struct kunit_case zdrace_exclusive_cases[] = {
 	KUNIT_CASE_PARAM(exclusive_entry_ends, zd_excl_gen_params),
 	KUNIT_CASE_PARAM(exclusive_refused, zd_excl_refused_gen_params),
-	KUNIT_CASE_PARAM(unmap_during_teardown, zd_excl_race_gen_params),
+	KUNIT_CASE_PARAM(end_during_teardown, zd_excl_race_gen_params),
 	{}
 };
 

@@ -13,6 +13,9 @@
  *     pgmap reference; the fault that brings it back, or the driver's
  *     eviction (migrate_device_range()), frees it through
  *     ops->page_free() and gives both back;
+ *   - an eviction leaves a page it may not move (locked by another, or
+ *     referenced after the unmap) on the device, entry and counts as they
+ *     were;
  *   - hmm_range_fault() reports the device's own page as it is, taking no
  *     reference; for another owner it faults the page back to RAM; on
  *     system pages too it takes no reference, faulting in only what it
@@ -114,43 +117,6 @@ static void cpu_fault_brings_page_back(struct kunit *test)
 	zd_expect_back_in_ram(test, dev, page, base, 1);
 }
 
-/* What an eviction found once it had collected the page. */
-struct zd_mig_collected {
-	int count, mapcount;
-};
-
-/*
- * The driver takes @page back (lib/test_hmm.c's eviction at device
- * removal): migrate_device_range() collects it by its pfn,
- * migrate_device_pages() and migrate_device_finalize() move it to a
- * zeroed system page.  @seen, if given, gets the page's counts once
- * collected.  Return: 0, or -EBUSY if it could not be moved.
- */
-static int zd_mig_evict(struct page *page, struct zd_mig_collected *seen)
-{
-	unsigned long src = 0, dst = 0;
-	struct page *spage;
-	int ret;
-
-	ret = migrate_device_range(&src, page_to_pfn(page), 1);
-	if (ret)
-		return ret;
-	if (seen) {
-		seen->count = page_ref_count(page);
-		seen->mapcount = folio_mapcount(page_folio(page));
-	}
-	if (src & MIGRATE_PFN_MIGRATE) {
-		spage = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_NOFAIL);
-		lock_page(spage);
-		clear_highpage(spage);
-		dst = migrate_pfn(page_to_pfn(spage)) |
-		      (src & MIGRATE_PFN_WRITE);
-	}
-	migrate_device_pages(&src, &dst, 1);
-	migrate_device_finalize(&src, &dst, 1);
-	return src & MIGRATE_PFN_MIGRATE ? 0 : -EBUSY;
-}
-
 /*
  * The driver's eviction: collected and unmapped, the page holds the
  * caller's reference instead of its entry's; then it is freed, both
@@ -161,14 +127,14 @@ static void eviction_brings_page_back(struct kunit *test)
 {
 	struct zd_dev *dev = zd_dev_create(test, MEMORY_DEVICE_PRIVATE);
 	long base = zd_dev_pgmap_refs(dev);
-	struct zd_mig_collected seen;
+	struct zd_evict_seen seen;
 	unsigned long addr;
 	struct page *page;
 	int val = -1;
 
 	zd_rule(test, ZD_RULE_private_fault_brings_page_back, MEMORY_DEVICE_PRIVATE);
 	addr = zd_migrate_page(dev, &page);
-	KUNIT_ASSERT_EQ_MSG(test, zd_mig_evict(page, &seen), 0,
+	KUNIT_ASSERT_EQ_MSG(test, zd_dev_evict(page, &seen), 0,
 			    "the device page cannot be migrated");
 	KUNIT_EXPECT_EQ_MSG(test, seen.count, 1,
 			    "collected: the caller's reference, none of a migration entry");
@@ -177,6 +143,75 @@ static void eviction_brings_page_back(struct kunit *test)
 	/* The read finds the system page: no fault on the device. */
 	KUNIT_ASSERT_EQ(test, get_user(val, (int __user *)addr), 0);
 	KUNIT_EXPECT_EQ(test, val, 0);
+	zd_expect_back_in_ram(test, dev, page, base, 0);
+}
+
+/* What keeps an eviction from moving the page. */
+struct zd_mig_busy {
+	const char *name;
+	bool locked;	/* locked by another, else referenced after the unmap */
+};
+
+static const struct zd_mig_busy zd_mig_busy_cases[] = {
+	{ "locked by another", true },
+	{ "referenced after the unmap", false },
+};
+
+KUNIT_ARRAY_PARAM_DESC(zd_mig_busy, zd_mig_busy_cases, name);
+
+/*
+ * The driver's eviction meets a page it may not move: one that another
+ * holds locked, which migrate_device_range() does not collect, or one
+ * that gains a reference between the unmap and migrate_device_pages(),
+ * whose move fails there, and migrate_device_finalize() maps the device
+ * page again and gives the destination page back.  Either way the page
+ * stays on the device with its entry and its counts; once free to go, the
+ * next eviction brings it back.
+ */
+static void eviction_leaves_busy_page(struct kunit *test)
+{
+	const struct zd_mig_busy *c = test->param_value;
+	struct zd_dev *dev = zd_dev_create(test, MEMORY_DEVICE_PRIVATE);
+	long base = zd_dev_pgmap_refs(dev);
+	unsigned long addr, src = 0, dst = 0;
+	struct page *page, *spage = NULL;
+
+	zd_rule(test, ZD_RULE_private_eviction_leaves_busy_page, MEMORY_DEVICE_PRIVATE);
+	addr = zd_migrate_page(dev, &page);
+	if (c->locked)
+		lock_page(page);
+	KUNIT_ASSERT_EQ(test, migrate_device_range(&src, page_to_pfn(page), 1), 0);
+	if (c->locked) {
+		unlock_page(page);
+		KUNIT_EXPECT_EQ_MSG(test, src, 0UL, "a page locked by another was collected");
+	} else {
+		KUNIT_ASSERT_TRUE_MSG(test, src & MIGRATE_PFN_MIGRATE,
+				      "the page was not collected");
+		get_page(page);
+		spage = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_NOFAIL);
+		get_page(spage);	/* to see the finalize give it back */
+		lock_page(spage);
+		dst = migrate_pfn(page_to_pfn(spage));
+	}
+	migrate_device_pages(&src, &dst, 1);
+	KUNIT_EXPECT_FALSE_MSG(test, src & MIGRATE_PFN_MIGRATE,
+			       "a page with a reference beside the migration's moved");
+	migrate_device_finalize(&src, &dst, 1);
+	if (spage) {
+		put_page(page);
+		KUNIT_EXPECT_FALSE(test, PageLocked(spage));
+		KUNIT_EXPECT_EQ_MSG(test, page_ref_count(spage), 1,
+				    "the destination page was not given back");
+		put_page(spage);
+	}
+	KUNIT_EXPECT_FALSE(test, PageLocked(page));
+	KUNIT_EXPECT_TRUE_MSG(test, zd_pte_device_private(zd_pte_at(current->mm, addr)),
+			      "the page's device-private entry is gone");
+	zd_expect_on_device(test, dev, page, base);
+	KUNIT_EXPECT_EQ(test, atomic_read(&dev->page_free_calls), 0);
+
+	KUNIT_ASSERT_EQ_MSG(test, zd_dev_evict(page, NULL), 0,
+			    "the page, free to go, cannot be migrated");
 	zd_expect_back_in_ram(test, dev, page, base, 0);
 }
 
@@ -663,7 +698,7 @@ static void zd_mig_bring_back(void *data)
 	struct zd_mig_ctx *ctx = data;
 
 	if (ctx->back->way == ZD_BACK_EVICT) {
-		ctx->ret = zd_mig_evict(ctx->page, NULL);
+		ctx->ret = zd_dev_evict(ctx->page, NULL);
 		return;
 	}
 	kthread_use_mm(ctx->mm);
@@ -764,6 +799,7 @@ static struct kunit_case zdrace_migrate_cases[] = {
 	KUNIT_CASE(migrated_page_holds_one_reference),
 	KUNIT_CASE(cpu_fault_brings_page_back),
 	KUNIT_CASE(eviction_brings_page_back),
+	KUNIT_CASE_PARAM(eviction_leaves_busy_page, zd_mig_busy_gen_params),
 	KUNIT_CASE(hole_migrates_to_device),
 	KUNIT_CASE_PARAM(hole_migrates_as_mapped, zd_mig_hole_gen_params),
 	KUNIT_CASE(zero_and_empty_ptes_migrate),
