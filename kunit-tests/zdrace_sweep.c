@@ -17,7 +17,9 @@
  *
  * The suite's exit prints "zdrace_sweep: armed <point> <action> hits=<n>
  * fired=<n>", "zdrace_sweep: overlap <window>=<n>" and
- * "zdrace_sweep: interleavings=<n>".
+ * "zdrace_sweep: interleavings=<n>"; zdrace_sweep.list=1 prints, at boot,
+ * "zdrace_sweep: scenario <case> alone" for each scenario a concurrent
+ * sweep boots alone.
  */
 
 #define pr_fmt(fmt) "zdrace_sweep: " fmt
@@ -34,6 +36,7 @@
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
 #include <linux/shmem_fs.h>
+#include <linux/string.h>
 #include <zdrace/fi.h>
 #include <zdrace/sched.h>
 
@@ -753,6 +756,34 @@ static struct kunit_case zdrace_sweep_cases[] = {
 	KUNIT_CASE_PARAM(lookup_vs_truncate, zd_seed_gen_params),
 	{}
 };
+
+/*
+ * The scenarios a concurrent sweep boots alone: their windows are a few
+ * instructions wide and neither actor sleeps, so the two sides meet only
+ * while both vCPUs are on host CPUs at once.  The teardown scenarios spend
+ * much of an interleaving waiting for grace periods, and kernels running
+ * them share the host's CPUs (docs/sweep.md).
+ */
+static const char * const zd_sweep_alone[] = { "lookup_vs_truncate" };
+
+static bool zd_sweep_list;
+module_param_named(list, zd_sweep_list, bool, 0444);
+MODULE_PARM_DESC(list, "print \"scenario <case> alone\" for each such scenario");
+
+static int __init zd_sweep_list_alone(void)
+{
+	struct kunit_case *c;
+	int i;
+
+	if (!zd_sweep_list)
+		return 0;
+	for (c = zdrace_sweep_cases; c->run_case; c++)
+		for (i = 0; i < ARRAY_SIZE(zd_sweep_alone); i++)
+			if (!strcmp(c->name, zd_sweep_alone[i]))
+				pr_info("scenario %s alone\n", c->name);
+	return 0;
+}
+late_initcall(zd_sweep_list_alone);
 
 static struct kunit_suite zdrace_sweep_suite = {
 	.name = "zdrace_sweep",

@@ -5,13 +5,15 @@ import html.parser
 import io
 import os
 import re
+import threading
 import time
+import unittest
 import xml.etree.ElementTree as ET
 from typing import Any, Dict, List
 
 from tests import sweepfake
 from tests.sweeptest import SweepCase, alive
-from zdtool.sweep import job as sweepjob
+from zdtool.sweep import job as sweepjob, run as sweeprun
 from zdtool.sweep.progress import Progress
 
 POINTS = 'memunmap_before_wait,gup_fast_after_grab,final_put_zone_device'
@@ -300,6 +302,48 @@ class RunTest(SweepCase):
 		self.assertIn('1/10 jobs, 0 failing', text)
 		self.assertIn('ETA', text)
 		self.assertIn('sweep: new failure: X\n', text)
+
+
+class SlotsTest(unittest.TestCase):
+	"""Kernels share the host's CPUs, or an alone job runs by itself."""
+
+	def _enter(self, slots: sweeprun.Slots, alone: bool) -> List[bool]:
+		got: List[bool] = []
+		threading.Thread(target=lambda: got.append(slots.enter(alone)),
+				 daemon=True).start()
+		return got
+
+	def _wait(self, got: List[bool]) -> List[bool]:
+		end = time.monotonic() + 5
+		while not got and time.monotonic() < end:
+			time.sleep(0.01)
+		return got
+
+	def test_an_alone_job_runs_with_no_other(self) -> None:
+		slots = sweeprun.Slots(threading.Event())
+		self.assertTrue(slots.enter(False))
+		self.assertTrue(slots.enter(False))
+		alone = self._enter(slots, True)
+		time.sleep(0.3)
+		self.assertEqual(alone, [], 'started beside running kernels')
+		shared = self._enter(slots, False)
+		slots.leave()
+		slots.leave()
+		self.assertEqual(self._wait(alone), [True])
+		time.sleep(0.3)
+		self.assertEqual(shared, [], 'a kernel started beside an alone one, '
+				 'or ahead of it')
+		slots.leave()
+		self.assertEqual(self._wait(shared), [True])
+		slots.leave()
+
+	def test_stopping_ends_the_wait(self) -> None:
+		stopping = threading.Event()
+		slots = sweeprun.Slots(stopping)
+		self.assertTrue(slots.enter(True))
+		got = self._enter(slots, False)
+		stopping.set()
+		self.assertEqual(self._wait(got), [False])
 
 
 class BadInputTest(SweepCase):

@@ -34,6 +34,7 @@ class ListingTest(unittest.TestCase):
 						'teardown_vs_put',
 						'alloc_free_vs_teardown',
 						'lookup_vs_truncate'])
+		self.assertEqual(KERNEL.alone, ['lookup_vs_truncate'])
 		self.assertEqual(KERNEL.limits, listing.Limits(100000, 16, 4096))
 		self.assertEqual(KERNEL.limits.cpus, 1)
 		smp = listing.parse('[    0.1] smp: Brought up 1 node, 2 CPUs\n' +
@@ -52,6 +53,15 @@ class ListingTest(unittest.TestCase):
 		self.assertIsNone(by['gup_fast_after_grab'].refuses('delay=5'))
 		# The sweep arms fail with bounded times.
 		self.assertIsNone(by['filemap_after_load'].refuses('fail'))
+
+	def test_alone_names_only_listed_cases(self) -> None:
+		"""A scenario said to run alone counts only if it is listed."""
+		text = LISTING.replace('scenario lookup_vs_truncate alone',
+				       'scenario gone_vs_away alone')
+		self.assertEqual(listing.parse(text).alone, [])
+		old = KERNEL.to_json()
+		del old['alone']
+		self.assertEqual(listing.KernelList.from_json(old).alone, [])
 
 	def test_absent_point_accepts_nothing(self) -> None:
 		# As 7.3 lists gup-fast's pgmap step, which it no longer has.
@@ -137,6 +147,21 @@ class MatrixTest(unittest.TestCase):
 		self.assertEqual(spec.cells, 78)
 		self.assertIn('page_init_before_tryget:fail',
 			      _spec(with_excluded=True).pairs)
+
+	def test_alone_scenarios_of_a_concurrent_sweep(self) -> None:
+		"""A concurrent sweep keeps the listed alone scenarios it runs."""
+		smp = listing.parse('[    0.1] smp: Brought up 1 node, 2 CPUs\n' +
+				    LISTING)
+		spec = sweepspec.build_spec(smp, concurrent=True)
+		self.assertEqual(spec.alone, ['lookup_vs_truncate'])
+		self.assertEqual(Spec.from_dict(spec.to_dict()).alone,
+				 ['lookup_vs_truncate'])
+		self.assertEqual(sweepspec.build_spec(smp).alone, [])
+		self.assertEqual(sweepspec.build_spec(
+			smp, cases=['teardown_vs_put'], concurrent=True).alone, [])
+		old = spec.to_dict()
+		del old['alone']
+		self.assertEqual(Spec.from_dict(old).alone, [])
 
 	def test_unknown_names(self) -> None:
 		with self.assertRaisesRegex(ZdError, '^--points: nope: unknown'):
@@ -248,11 +273,13 @@ class BootLineTest(unittest.TestCase):
 			"zdrace_sweep.arm=a:yield'")
 
 	def test_default_jobs(self) -> None:
-		"""An SMP kernel's boots get the host CPUs to themselves."""
+		"""One uniprocessor kernel per host CPU, an SMP kernel's vCPUs
+		twice over."""
 		self.assertEqual(sweepjob.default_jobs(['zone_device_mem=256M'], 2), 2)
-		self.assertEqual(sweepjob.default_jobs(['seccomp=on', 'ncpus=2'], 2), 1)
-		self.assertEqual(sweepjob.default_jobs(['ncpus=2'], 8), 4)
+		self.assertEqual(sweepjob.default_jobs(['seccomp=on', 'ncpus=2'], 2), 2)
+		self.assertEqual(sweepjob.default_jobs(['ncpus=2'], 8), 8)
 		self.assertEqual(sweepjob.default_jobs(['ncpus=4'], 2), 1)
+		self.assertEqual(sweepjob.default_jobs(['ncpus=8'], 2), 1)
 		self.assertEqual(sweepjob.default_jobs(['ncpus=x'], 3), 3)
 
 	def test_concurrent_sweep_boots_the_smp_kernel(self) -> None:

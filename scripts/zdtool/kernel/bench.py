@@ -13,7 +13,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, replace
-from typing import Callable, Iterator, List, Sequence, Tuple
+from typing import Callable, Iterator, List, Optional, Sequence, Tuple
 
 from zdtool import ZdError
 
@@ -162,8 +162,10 @@ def edit_one_test_row(run: KunitRun, repo: str) -> Row:
 
 
 def sweep_per_min(repo: str, layout: Layout, kernel_args: Sequence[str],
-		  seeds: int, concurrent: bool = False) -> float:
-	"""A SWEEP_SECONDS sweep of the built kernel: interleavings/min."""
+		  seeds: int, concurrent: bool = False,
+		  jobs: Optional[int] = None) -> float:
+	"""A SWEEP_SECONDS sweep of the built kernel, @jobs kernels at a time
+	(None: the sweep's default): interleavings/min."""
 	with tempfile.TemporaryDirectory(prefix='zdrace-bench-sweep.') as out:
 		cmd = [sys.executable, os.path.join(repo, 'scripts', 'sweep'),
 		       'run', f'--kernel={layout.line}',
@@ -171,7 +173,8 @@ def sweep_per_min(repo: str, layout: Layout, kernel_args: Sequence[str],
 		       *(f'--kernel_args={a}' for a in kernel_args),
 		       f'--time={SWEEP_SECONDS}s', f'--seeds-per-boot={seeds}',
 		       f'--out={os.path.join(out, "sweep")}',
-		       *(['--concurrent'] if concurrent else [])]
+		       *(['--concurrent'] if concurrent else []),
+		       *([f'--jobs={jobs}'] if jobs else [])]
 		proc = subprocess.run(cmd, stdout=subprocess.PIPE,
 				      stderr=subprocess.STDOUT, text=True)
 	m = _PER_MIN.search(proc.stdout)
@@ -185,16 +188,24 @@ def sweep_rows(repo: str, layout: Layout, kernel_args: Sequence[str],
 	       concurrent: bool = False) -> List[Row]:
 	"""The sweep's rate with its default seeds a boot, against one
 	interleaving a boot (what a boot costs); with @concurrent (an SMP
-	line), the concurrent sweep's rate against that serial one."""
+	line), the concurrent sweep's rate against that serial one, and
+	against one SMP kernel at a time."""
 	serial = sweep_per_min(repo, layout, kernel_args, SEEDS_PER_BOOT)
 	rows = [Row(f'sweep, {SEEDS_PER_BOOT} seeds a boot', serial,
 		    'one seed a boot', sweep_per_min(repo, layout, kernel_args, 1),
 		    unit='interleavings/min', digits=0)]
 	if concurrent:
+		shared = sweep_per_min(repo, layout, kernel_args,
+				       SEEDS_PER_BOOT, concurrent=True)
 		rows.append(Row(f'concurrent sweep, {SEEDS_PER_BOOT} seeds a boot',
+				shared, 'serial sweep', serial,
+				unit='interleavings/min', digits=0))
+		rows.append(Row('concurrent sweep, kernels sharing the host CPUs '
+				'(the default)', shared, 'one kernel at a time '
+				'(--jobs 1)',
 				sweep_per_min(repo, layout, kernel_args,
-					      SEEDS_PER_BOOT, concurrent=True),
-				'serial sweep', serial,
+					      SEEDS_PER_BOOT, concurrent=True,
+					      jobs=1),
 				unit='interleavings/min', digits=0))
 	return rows
 

@@ -91,7 +91,8 @@ def add_commands(parser: argparse.ArgumentParser,
 	# Not `jobs`: zdrace.py's --jobs (the build's) would be overwritten.
 	run.add_argument('--jobs', dest='sweep_jobs', type=count(1), metavar='N',
 			 help=f'kernels at a time (default: the {os.cpu_count()} '
-			 'host CPUs over the kernel\'s vCPUs, ncpus=)')
+			 'host CPUs over the kernel\'s vCPUs, ncpus=, twice '
+			 'that for an SMP kernel)')
 	run.add_argument('--timeout', type=count(1), metavar='SEC',
 			 help='seconds before a boot counts as a hang (default '
 			 '120)')

@@ -11,6 +11,10 @@ One short boot of the built kernel lists both:
 	zdrace_fi: point <name> file=<path> flags=<f,..|none> accepts=<a,..|none>
 	zdrace_fi: window <name> <text>
 
+	zdrace_sweep.list=1	the scenarios a concurrent sweep boots alone:
+
+	zdrace_sweep: scenario <case> alone
+
 (after printk's timestamp, if any), and the CPUs the kernel brought up,
 which concurrent schedules need two of.  `accepts` names the actions the
 point takes with unbounded times (delay, yield, fail), plus fail-bounded
@@ -33,7 +37,7 @@ from zdtool.sweep.boot import BOOT_ARGS, Procs, boot
 from zdtool.sweep.title import clean_lines
 
 LIST_ARGS = ['kunit.action=list', f'kunit.filter_glob={SUITE}.*',
-	     'zdrace_fi.list=1']
+	     'zdrace_fi.list=1', f'{SUITE}.list=1']
 TIMEOUT = 60.0
 
 _LIMITS = re.compile(r'^zdrace_fi: limits max_delay_us=(\d+) '
@@ -42,6 +46,7 @@ _POINT = re.compile(r'^zdrace_fi: point (\w+) file=(\S+) flags=(\S+) '
 		    r'accepts=(\S+)\s*$')
 _WINDOW = re.compile(r'^zdrace_fi: window (\w+) (.*?)\s*$')
 _CASE = re.compile(rf'^\s*{SUITE}\.(\w+)\s*$')
+_ALONE = re.compile(rf'^{SUITE}: scenario (\w+) alone\s*$')
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,7 @@ class KernelList:
 	points: List[Point]
 	limits: Limits
 	key: Dict[str, Any] = field(default_factory=dict)
+	alone: List[str] = field(default_factory=list)	# of cases
 
 	def to_json(self) -> Dict[str, Any]:
 		return asdict(self)
@@ -89,12 +95,14 @@ class KernelList:
 				  [Point(p['name'], p['file'], tuple(p['flags']),
 					 tuple(p['accepts']), p['window'])
 				   for p in d['points']],
-				  Limits(**d['limits']), dict(d['key']))
+				  Limits(**d['limits']), dict(d['key']),
+				  list(d.get('alone', [])))
 
 
 def parse(text: str, where: str = 'the listing boot') -> KernelList:
 	"""The listing boot's console."""
 	cases: List[str] = []
+	alone: List[str] = []
 	points: Dict[str, Point] = {}
 	windows: Dict[str, str] = {}
 	limits: Optional[Limits] = None
@@ -114,6 +122,9 @@ def parse(text: str, where: str = 'the listing boot') -> KernelList:
 		m = _CASE.match(line)
 		if m and m.group(1) not in cases:
 			cases.append(m.group(1))
+		m = _ALONE.match(line)
+		if m and m.group(1) not in alone:
+			alone.append(m.group(1))
 	if limits is None or not points:
 		raise ZdError(f'{where}: no `zdrace_fi: limits` or `point` lines '
 			      '(a kernel without zdrace_fi.list=?)')
@@ -123,7 +134,8 @@ def parse(text: str, where: str = 'the listing boot') -> KernelList:
 	limits.cpus = cpus_in_text(text)
 	return KernelList(cases, [Point(p.name, p.file, p.flags, p.accepts,
 					windows.get(p.name, ''))
-				  for p in points.values()], limits)
+				  for p in points.values()], limits,
+			  alone=[c for c in alone if c in cases])
 
 
 def _key(linux: str) -> Dict[str, Any]:

@@ -12,6 +12,11 @@ one.  SIGINT or SIGTERM stop the launching, kill the running kernels
 (their results are not journaled, so a resume runs them again), write
 the outputs and exit 128 + the signal number.
 
+In a concurrent sweep a job of a scenario the kernel lists as alone
+(Spec.alone: windows a few instructions wide, actors that never sleep)
+boots with no other kernel running: it waits for the running ones to end,
+and no other starts until it ends (Slots).
+
 A concurrent sweep's failures replay only statistically: each failure's
 first failing seed is booted --replays times more alone, and its job's
 whole seed block as many times (a race may need the seeds before it, or
@@ -55,6 +60,42 @@ class RunConfig:
 	replays: int = 0		# concurrent sweeps: boots per failure
 
 
+class Slots:
+	"""The host's CPUs among the running kernels: any number share
+	them, or one runs alone.  An alone job waiting holds off new ones,
+	so that it gets its turn."""
+
+	def __init__(self, stopping: threading.Event) -> None:
+		self.cond = threading.Condition()
+		self.stopping = stopping
+		self.running = 0
+		self.alone = False		# the running job is alone
+		self.waiting = 0		# alone jobs waiting for their turn
+
+	def enter(self, alone: bool) -> bool:
+		"""Wait for a slot; False if the sweep stops meanwhile."""
+		with self.cond:
+			self.waiting += alone
+			try:
+				while not self.stopping.is_set():
+					if not self.alone and (
+						self.running == 0 if alone
+						else not self.waiting):
+						self.running += 1
+						self.alone = alone
+						return True
+					self.cond.wait(0.2)
+				return False
+			finally:
+				self.waiting -= alone
+
+	def leave(self) -> None:
+		with self.cond:
+			self.running -= 1
+			self.alone = False
+			self.cond.notify_all()
+
+
 # Skip reasons that mean the boot lacked what every job needs: the
 # sweep's setup is wrong, not a job, and no job can run.
 SETUP_SKIPS = (ktap_console.NO_WINDOW,)
@@ -72,6 +113,7 @@ class Sweep:
 		self.deadline = None if cfg.budget is None else \
 			time.monotonic() + cfg.budget
 		self.lock = threading.Lock()
+		self.slots = Slots(self.procs.stopping)
 		self.results: 'queue.Queue[Tuple[str, Any]]' = queue.Queue()
 		self.signum = 0
 		self.fatal = ''
@@ -108,10 +150,15 @@ class Sweep:
 			j = next(self.indices, None)
 			return None if j is None else self.spec.job(j)
 
+	def _alone(self, job: Job) -> bool:
+		return self.spec.concurrent and job.case in self.spec.alone
+
 	def _worker(self) -> None:
 		while True:
 			job = self._next()
 			if job is None:
+				return
+			if not self.slots.enter(self._alone(job)):
 				return
 			try:
 				self.results.put(('job', self.cfg.runner.run(job)))
@@ -119,6 +166,8 @@ class Sweep:
 				self.results.put(('error', f'{self.cfg.runner.linux}: '
 						  f'{e.strerror or e}'))
 				return
+			finally:
+				self.slots.leave()
 
 	def _keep_log(self, out: Outcome) -> None:
 		rec = out.record
@@ -271,8 +320,9 @@ class Sweep:
 				r.seeds, block[0], block[1]).to_json())
 
 	def _replay_one(self, job: Job, title: str) -> Optional[Tuple[int, int]]:
-		"""Boot @job cfg.replays times, cfg.jobs at a time: (boots, how
-		many failed with @title); None if interrupted."""
+		"""Boot @job cfg.replays times, cfg.jobs at a time (one if its
+		scenario runs alone): (boots, how many failed with @title); None
+		if interrupted."""
 		left = list(range(self.cfg.replays))
 		hits: List[bool] = []
 		lock = threading.Lock()
@@ -296,7 +346,8 @@ class Sweep:
 						hits.append(out.record.title == title)
 
 		threads = [threading.Thread(target=worker, daemon=True)
-			   for _ in range(max(1, min(self.cfg.jobs, self.cfg.replays)))]
+			   for _ in range(1 if self._alone(job) else
+					  max(1, min(self.cfg.jobs, self.cfg.replays)))]
 		for t in threads:
 			t.start()
 		for t in threads:

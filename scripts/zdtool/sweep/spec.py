@@ -108,6 +108,9 @@ class Spec:
 	points_per_job: int = 1
 	shard: Tuple[int, int] = (1, 1)
 	concurrent: bool = False
+	# Cases whose jobs a concurrent sweep boots with no other kernel
+	# running (the kernel lists them: zdrace_sweep.list=1).
+	alone: List[str] = field(default_factory=list)
 
 	@property
 	def cells(self) -> int:
@@ -162,7 +165,8 @@ class Spec:
 			'seed': self.seed,
 			'seeds_per_boot': self.seeds_per_boot,
 			'points_per_job': self.points_per_job,
-			'shard': list(self.shard), 'concurrent': self.concurrent}
+			'shard': list(self.shard), 'concurrent': self.concurrent,
+			'alone': self.alone}
 
 	@staticmethod
 	def from_dict(d: Dict[str, Any]) -> 'Spec':
@@ -171,7 +175,8 @@ class Spec:
 			    int(d['seed']), int(d['seeds_per_boot']),
 			    int(d['points_per_job']),
 			    (int(d['shard'][0]), int(d['shard'][1])),
-			    bool(d.get('concurrent', False)))
+			    bool(d.get('concurrent', False)),
+			    list(d.get('alone', [])))
 
 
 def build_spec(kernel: KernelList, cases: Optional[List[str]] = None,
@@ -205,6 +210,8 @@ def build_spec(kernel: KernelList, cases: Optional[List[str]] = None,
 				f'{",".join(names)} accepts any of them')
 	pool = {n: pool[n] for n in names if n in pool}
 	spec = Spec(picked_cases, pairs, pool, **settings)
+	if spec.concurrent:
+		spec.alone = [c for c in picked_cases if c in kernel.alone]
 	limits = kernel.limits
 	if spec.seeds_per_boot > limits.max_seeds:
 		raise bad_input(f'--seeds-per-boot: {spec.seeds_per_boot}: at '
