@@ -248,7 +248,7 @@ unsigned long zd_dev_map_anon(struct zd_dev *dev, unsigned long nr_pages,
 int zd_dev_evict(struct page *page, struct zd_evict_seen *seen)
 {
 	unsigned long src = 0, dst = 0;
-	struct page *spage;
+	struct page *dpage;
 	int ret;
 
 	ret = migrate_device_range(&src, page_to_pfn(page), 1);
@@ -259,13 +259,13 @@ int zd_dev_evict(struct page *page, struct zd_evict_seen *seen)
 		seen->mapcount = folio_mapcount(page_folio(page));
 	}
 	if (src & MIGRATE_PFN_MIGRATE) {
-		spage = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_NOFAIL);
-		lock_page(spage);
+		dpage = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_NOFAIL);
+		lock_page(dpage);
 		if (is_device_coherent_page(page))
-			copy_highpage(spage, page);
+			copy_highpage(dpage, page);
 		else
-			clear_highpage(spage);
-		dst = migrate_pfn(page_to_pfn(spage)) |
+			clear_highpage(dpage);
+		dst = migrate_pfn(page_to_pfn(dpage)) |
 		      (src & MIGRATE_PFN_WRITE);
 	}
 	migrate_device_pages(&src, &dst, 1);

@@ -71,9 +71,9 @@ ZD_RULE(private_fork_copies_entry, ZD_SEP_2022_BUSY,
 ZD_RULE(exclusive_entry_balances, ZD_FEB_2022,
 	"a device-exclusive entry holds its page's ref; whatever ends it leaves counts as before")
 ZD_RULE(exclusive_page_evicts, ZD_FEB_2022,
-	"evicting a device-exclusive device page moves it to RAM and leaks no page reference")
+	"a device-exclusive device page evicts to RAM, in teardown too, and leaks no page ref")
 ZD_RULE(exclusive_end_during_teardown, ZD_APR_2017,
-	"a device-exclusive COHERENT page unmapped or evicted in teardown is freed before it ends")
+	"a device-exclusive COHERENT page unmapped in a teardown is freed before the teardown ends")
 ZD_RULE(lookup_returns_stable_folio, ZD_APR_2017,
 	"page-cache lookups never return or map a folio frozen or replaced between load and get")
 

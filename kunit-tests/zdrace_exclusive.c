@@ -186,10 +186,10 @@ static void zd_excl_expect_evicted(struct kunit *test, struct zd_excl *ex)
  * mapping's: 6.12's migrate_device_finalize() takes the device-exclusive
  * entry for a migration entry (page_vma_mapped_walk() with PVMW_MIGRATION
  * accepts both) and maps the page again, its own reference taken, so the
- * entry's is never dropped.  The caller drops them, so that the device can
- * be torn down.
+ * entry's is never dropped.  Dropped here, so that the device can be torn
+ * down; the caller reports how many.
  */
-static int zd_excl_leaked(struct zd_excl *ex)
+static int zd_excl_drop_leaked(struct zd_excl *ex)
 {
 	int leaked = page_ref_count(ex->page) - ex->count;
 	int i;
@@ -204,7 +204,8 @@ static int zd_excl_leaked(struct zd_excl *ex)
  * its contents replaces it.  Where the entry holds no mapcount
  * (ZD_EXCLUSIVE_ENTRY_MAPPED), the eviction does not unmap it and the
  * entry's reference fails the move: the page stays on the device, and
- * whatever the failed move did to the PTE and the counts is the break.
+ * whatever the failed move did to the PTE and the counts is the break,
+ * reported once the page is mapped again with the counts it had.
  */
 static void zd_excl_evict(struct kunit *test, struct zd_excl *ex)
 {
@@ -218,16 +219,18 @@ static void zd_excl_evict(struct kunit *test, struct zd_excl *ex)
 	}
 	KUNIT_EXPECT_EQ(test, ret, -EBUSY);
 	pte = zd_pte_at(current->mm, ex->addr);
-	leaked = zd_excl_leaked(ex);
+	leaked = zd_excl_drop_leaked(ex);
+	KUNIT_EXPECT_GE_MSG(test, leaked, 0,
+			    "the failed eviction dropped a reference it did not hold");
 	KUNIT_EXPECT_TRUE_MSG(test, zd_pte_device_exclusive(pte) ||
 			      (pte_present(pte) && pte_page(pte) == ex->page),
 			      "the failed eviction left neither the entry nor the page mapped");
+	KUNIT_ASSERT_EQ(test, get_user(val, (int __user *)ex->addr), 0);
+	zd_excl_expect_restored(test, ex, 1);
 	zd_breaks(test,
 		  "the eviction did not move a COHERENT page under a device-exclusive entry; the PTE is %s, and %d page reference%s leaked",
 		  pte_present(pte) ? "present again" : "still the entry", leaked,
 		  leaked == 1 ? "" : "s");
-	KUNIT_ASSERT_EQ(test, get_user(val, (int __user *)ex->addr), 0);
-	zd_excl_expect_restored(test, ex, 1);
 }
 
 /*
@@ -371,7 +374,7 @@ static const struct zd_excl_race zd_excl_race_cases[] = {
 	{ "eviction", true },
 };
 
-/* Teardown: each gate up to its wait, and into it; the unmap: one step. */
+/* Teardown: each gate up to its wait, and into it; the unmap or eviction: one step. */
 static void zd_excl_race_steps(const struct zd_excl_race *c, u8 *steps)
 {
 	steps[ZD_EXCL_TEARDOWN] = zd_teardown_steps_to(MEMORY_DEVICE_COHERENT,
@@ -400,8 +403,8 @@ static void zd_excl_teardown(void *data)
 /*
  * The driver evicts the page, or the process unmaps it from a thread of
  * its mm; an eviction that did not move the page (zd_excl_evict()) is
- * followed by the unmap, the process's exit, once the references it leaked
- * are dropped.
+ * followed by the unmap, once the references it leaked are dropped, so
+ * that the teardown can end.
  */
 static void zd_excl_end(void *data)
 {
@@ -411,7 +414,7 @@ static void zd_excl_end(void *data)
 		ctx->evicted = zd_dev_evict(ctx->ex.page, NULL);
 		if (!ctx->evicted)
 			return;
-		ctx->leaked = zd_excl_leaked(&ctx->ex);
+		ctx->leaked = zd_excl_drop_leaked(&ctx->ex);
 	}
 	kthread_use_mm(ctx->mm);
 	ctx->ret = vm_munmap(ctx->ex.addr, PAGE_SIZE);
@@ -422,7 +425,9 @@ static void zd_excl_end(void *data)
  * A COHERENT page under a device-exclusive entry, unmapped or evicted
  * before the teardown, after the kill, before the wait or once the
  * teardown blocks in its wait: freed through the driver wherever that
- * lands, and memunmap_pages() ends only after it.
+ * lands, and memunmap_pages() ends only after it.  An eviction that did
+ * not move the page (zd_excl_evict()) is the break of
+ * exclusive_page_evicts, reported once the teardown ended.
  */
 static void end_during_teardown(struct kunit *test)
 {
@@ -433,7 +438,8 @@ static void end_during_teardown(struct kunit *test)
 	struct zd_order_ran ran;
 
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
-	zd_rule(test, ZD_RULE_exclusive_end_during_teardown, MEMORY_DEVICE_COHERENT);
+	zd_rule(test, c->evict ? ZD_RULE_exclusive_page_evicts :
+		ZD_RULE_exclusive_end_during_teardown, MEMORY_DEVICE_COHERENT);
 	zd_excl_take(test, ZD_EXCL_COHERENT, &ctx->ex);
 	ctx->evict = c->evict;
 	ctx->mm = current->mm;
@@ -448,11 +454,6 @@ static void end_during_teardown(struct kunit *test)
 	KUNIT_ASSERT_EQ_MSG(test, ran.ret, 0, "teardown or the %s never ended", c->name);
 
 	KUNIT_EXPECT_EQ(test, ctx->ret, 0);
-	if (ctx->evict)
-		KUNIT_EXPECT_EQ_MSG(test, !ctx->evicted, ZD_EXCLUSIVE_ENTRY_MAPPED,
-				    "the eviction %s, where the entry %s the mapcount (exclusive_page_evicts)",
-				    ctx->evicted ? "did not move the page" : "moved the page",
-				    ZD_EXCLUSIVE_ENTRY_MAPPED ? "keeps" : "drops");
 	KUNIT_EXPECT_EQ(test, atomic_read(&ctx->ex.dev->page_free_calls), 1);
 	KUNIT_EXPECT_GT_MSG(test, zdrace_sched_done(s, ZD_EXCL_TEARDOWN), ran.done,
 			    "memunmap_pages() ended before the %s freed the page", c->name);
@@ -461,12 +462,17 @@ static void end_during_teardown(struct kunit *test)
 				    "teardown did not block in its wait");
 	KUNIT_EXPECT_EQ_MSG(test, zd_dev_pgmap_refs(ctx->ex.dev), -1L,
 			    "teardown did not exit the pgmap reference");
-	kunit_info(test, "%s%s after %d teardown steps: the teardown %s, then ended\n",
-		   c->name, !ctx->evicted ? "" : ctx->leaked ?
-		   " (that did not move the page and leaked a reference, dropped), then unmap" :
-		   " (that did not move the page), then unmap", ran.before,
-		   zdrace_sched_blocked(s, ZD_EXCL_TEARDOWN) >= 0 ?
+	kunit_info(test, "%s after %d teardown steps: the teardown %s, then ended\n",
+		   c->name, ran.before, zdrace_sched_blocked(s, ZD_EXCL_TEARDOWN) >= 0 ?
 		   "blocked in its wait until the page was freed" : "ran through");
+	if (!ctx->evicted)
+		return;
+	KUNIT_EXPECT_EQ(test, ctx->evicted, -EBUSY);
+	KUNIT_EXPECT_GE_MSG(test, ctx->leaked, 0,
+			    "the failed eviction dropped a reference it did not hold");
+	zd_breaks(test,
+		  "the eviction after %d teardown steps did not move the page under the device-exclusive entry, and %d page reference%s leaked (dropped; the unmap then freed the page)",
+		  ran.before, ctx->leaked, ctx->leaked == 1 ? "" : "s");
 }
 
 static struct kunit_case zdrace_exclusive_cases[] = {

@@ -174,7 +174,7 @@ static void eviction_leaves_busy_page(struct kunit *test)
 	struct zd_dev *dev = zd_dev_create(test, MEMORY_DEVICE_PRIVATE);
 	long base = zd_dev_pgmap_refs(dev);
 	unsigned long addr, src = 0, dst = 0;
-	struct page *page, *spage = NULL;
+	struct page *page, *dpage = NULL;
 
 	zd_rule(test, ZD_RULE_private_eviction_leaves_busy_page, MEMORY_DEVICE_PRIVATE);
 	addr = zd_migrate_page(dev, &page);
@@ -188,21 +188,21 @@ static void eviction_leaves_busy_page(struct kunit *test)
 		KUNIT_ASSERT_TRUE_MSG(test, src & MIGRATE_PFN_MIGRATE,
 				      "the page was not collected");
 		get_page(page);
-		spage = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_NOFAIL);
-		get_page(spage);	/* to see the finalize give it back */
-		lock_page(spage);
-		dst = migrate_pfn(page_to_pfn(spage));
+		dpage = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_NOFAIL);
+		get_page(dpage);	/* to see the finalize give it back */
+		lock_page(dpage);
+		dst = migrate_pfn(page_to_pfn(dpage));
 	}
 	migrate_device_pages(&src, &dst, 1);
 	KUNIT_EXPECT_FALSE_MSG(test, src & MIGRATE_PFN_MIGRATE,
 			       "a page with a reference beside the migration's moved");
 	migrate_device_finalize(&src, &dst, 1);
-	if (spage) {
+	if (dpage) {
 		put_page(page);
-		KUNIT_EXPECT_FALSE(test, PageLocked(spage));
-		KUNIT_EXPECT_EQ_MSG(test, page_ref_count(spage), 1,
+		KUNIT_EXPECT_FALSE(test, PageLocked(dpage));
+		KUNIT_EXPECT_EQ_MSG(test, page_ref_count(dpage), 1,
 				    "the destination page was not given back");
-		put_page(spage);
+		put_page(dpage);
 	}
 	KUNIT_EXPECT_FALSE(test, PageLocked(page));
 	KUNIT_EXPECT_TRUE_MSG(test, zd_pte_device_private(zd_pte_at(current->mm, addr)),

@@ -770,17 +770,29 @@ static bool zd_sweep_list;
 module_param_named(list, zd_sweep_list, bool, 0444);
 MODULE_PARM_DESC(list, "print \"scenario <case> alone\" for each such scenario");
 
-static int __init zd_sweep_list_alone(void)
+static bool __init zd_sweep_is_case(const char *name)
 {
 	struct kunit_case *c;
-	int i;
+
+	for (c = zdrace_sweep_cases; c->run_case; c++) {
+		if (!strcmp(c->name, name))
+			return true;
+	}
+	return false;
+}
+
+static int __init zd_sweep_list_alone(void)
+{
+	unsigned int i;
 
 	if (!zd_sweep_list)
 		return 0;
-	for (c = zdrace_sweep_cases; c->run_case; c++)
-		for (i = 0; i < ARRAY_SIZE(zd_sweep_alone); i++)
-			if (!strcmp(c->name, zd_sweep_alone[i]))
-				pr_info("scenario %s alone\n", c->name);
+	for (i = 0; i < ARRAY_SIZE(zd_sweep_alone); i++) {
+		if (zd_sweep_is_case(zd_sweep_alone[i]))
+			pr_info("scenario %s alone\n", zd_sweep_alone[i]);
+		else
+			pr_warn("no scenario %s to run alone\n", zd_sweep_alone[i]);
+	}
 	return 0;
 }
 late_initcall(zd_sweep_list_alone);

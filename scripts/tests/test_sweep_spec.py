@@ -161,7 +161,8 @@ class MatrixTest(unittest.TestCase):
 			smp, cases=['teardown_vs_put'], concurrent=True).alone, [])
 		old = spec.to_dict()
 		del old['alone']
-		self.assertEqual(Spec.from_dict(old).alone, [])
+		self.assertIsNone(Spec.from_dict(old).alone,
+				  'a sweep begun before kernels listed them')
 
 	def test_unknown_names(self) -> None:
 		with self.assertRaisesRegex(ZdError, '^--points: nope: unknown'):
@@ -273,14 +274,20 @@ class BootLineTest(unittest.TestCase):
 			"zdrace_sweep.arm=a:yield'")
 
 	def test_default_jobs(self) -> None:
-		"""One uniprocessor kernel per host CPU, an SMP kernel's vCPUs
-		twice over."""
+		"""One uniprocessor kernel per host CPU; an SMP kernel's vCPUs
+		twice over where alone scenarios boot alone."""
 		self.assertEqual(sweepjob.default_jobs(['zone_device_mem=256M'], 2), 2)
-		self.assertEqual(sweepjob.default_jobs(['seccomp=on', 'ncpus=2'], 2), 2)
-		self.assertEqual(sweepjob.default_jobs(['ncpus=2'], 8), 8)
-		self.assertEqual(sweepjob.default_jobs(['ncpus=4'], 2), 1)
-		self.assertEqual(sweepjob.default_jobs(['ncpus=8'], 2), 1)
+		self.assertEqual(sweepjob.default_jobs(['zone_device_mem=256M'], 2,
+						       shared=True), 2)
+		self.assertEqual(sweepjob.default_jobs(['seccomp=on', 'ncpus=2'], 2,
+						       shared=True), 2)
+		self.assertEqual(sweepjob.default_jobs(['ncpus=2'], 8, shared=True), 8)
+		self.assertEqual(sweepjob.default_jobs(['ncpus=4'], 2, shared=True), 1)
+		self.assertEqual(sweepjob.default_jobs(['ncpus=8'], 2, shared=True), 1)
 		self.assertEqual(sweepjob.default_jobs(['ncpus=x'], 3), 3)
+		# A sweep whose kernel lists no alone scenarios does not share.
+		self.assertEqual(sweepjob.default_jobs(['seccomp=on', 'ncpus=2'], 2), 1)
+		self.assertEqual(sweepjob.default_jobs(['ncpus=2'], 8), 4)
 
 	def test_concurrent_sweep_boots_the_smp_kernel(self) -> None:
 		"""On a line with an SMP kernel (7.3) the serial sweep boots its

@@ -279,7 +279,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 			s.extra, args.timeout or s.timeout,
 			os.path.join(out, 'work'), Procs())
 	kunitpy.load(runner.tree, 'kunit_parser')	# before any boot
-	jobs = args.sweep_jobs or default_jobs(s.extra, os.cpu_count() or 1)
+	jobs = args.sweep_jobs or default_jobs(
+		s.extra, os.cpu_count() or 1,
+		shared=spec.concurrent and spec.alone is not None)
 	cfg = RunConfig(out, runner, jobs, runs,
 			budget, bool(args.keep_logs), bool(args.minimize),
 			args.previous, 10 if args.replays is None else args.replays)

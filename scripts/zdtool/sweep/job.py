@@ -71,21 +71,24 @@ def kernel_args(job: Job, extra: List[str]) -> List[str]:
 	return args
 
 
-def default_jobs(extra: List[str], host_cpus: int) -> int:
+def default_jobs(extra: List[str], host_cpus: int, shared: bool = False) -> int:
 	"""Kernels at a time, when --jobs does not say.  A uniprocessor
 	kernel keeps its CPU busy (time-travel skips its idle time): one per
 	host CPU.  An SMP kernel's vCPUs (ncpus= on the boot line) are host
-	threads that sleep through much of a concurrent interleaving (the
-	teardown's grace periods, the seeded holds: 40% busy): twice as many
-	vCPUs as host CPUs.  Two 2-vCPU kernels on 2 host CPUs swept the
-	teardown scenarios at 13,708 interleavings/min, one at a time at
-	6,460; the scenarios that need the host's CPUs to themselves boot
-	alone (run.Slots)."""
+	threads; in a concurrent sweep whose kernel lists the scenarios that
+	need the host's CPUs to themselves (@shared: they boot alone,
+	run.Slots), twice as many vCPUs as host CPUs, else as many.  The
+	vCPUs sleep through much of a concurrent interleaving (the
+	teardown's grace periods, the seeded holds: 40% busy): two 2-vCPU
+	kernels on 2 host CPUs swept the teardown scenarios at 13,708
+	interleavings/min, one at a time at 6,460."""
 	vcpus = 1
 	for arg in extra:
 		if arg.startswith('ncpus=') and arg[6:].isdigit():
 			vcpus = max(1, int(arg[6:]))
-	return max(1, (host_cpus if vcpus == 1 else 2 * host_cpus) // vcpus)
+	if vcpus > 1 and shared:
+		host_cpus *= 2
+	return max(1, host_cpus // vcpus)
 
 
 def repro_command(linux: str, job: Job, extra: List[str]) -> str:

@@ -139,9 +139,11 @@ def parse(text: str, where: str = 'the listing boot') -> KernelList:
 
 
 def _key(linux: str) -> Dict[str, Any]:
+	"""The binary, and what the listing boot asks it: a cache of other
+	arguments (an older sweep's) is listed again."""
 	st = os.stat(linux)
 	return {'linux': os.path.abspath(linux), 'size': st.st_size,
-		'mtime_ns': st.st_mtime_ns}
+		'mtime_ns': st.st_mtime_ns, 'args': LIST_ARGS}
 
 
 def read(linux: str, boot_args: List[str], cache: str) -> KernelList:

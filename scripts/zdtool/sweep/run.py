@@ -151,7 +151,7 @@ class Sweep:
 			return None if j is None else self.spec.job(j)
 
 	def _alone(self, job: Job) -> bool:
-		return self.spec.concurrent and job.case in self.spec.alone
+		return self.spec.concurrent and job.case in (self.spec.alone or [])
 
 	def _worker(self) -> None:
 		while True:
@@ -159,6 +159,11 @@ class Sweep:
 			if job is None:
 				return
 			if not self.slots.enter(self._alone(job)):
+				return
+			# It may have waited past the time bound for its slot.
+			if self.deadline is not None and \
+					time.monotonic() >= self.deadline:
+				self.slots.leave()
 				return
 			try:
 				self.results.put(('job', self.cfg.runner.run(job)))

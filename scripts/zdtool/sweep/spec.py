@@ -109,8 +109,10 @@ class Spec:
 	shard: Tuple[int, int] = (1, 1)
 	concurrent: bool = False
 	# Cases whose jobs a concurrent sweep boots with no other kernel
-	# running (the kernel lists them: zdrace_sweep.list=1).
-	alone: List[str] = field(default_factory=list)
+	# running (the kernel lists them: zdrace_sweep.list=1); None in a
+	# sweep begun before kernels listed them, whose kernels never share
+	# the host CPUs.
+	alone: Optional[List[str]] = None
 
 	@property
 	def cells(self) -> int:
@@ -176,7 +178,7 @@ class Spec:
 			    int(d['points_per_job']),
 			    (int(d['shard'][0]), int(d['shard'][1])),
 			    bool(d.get('concurrent', False)),
-			    list(d.get('alone', [])))
+			    None if d.get('alone') is None else list(d['alone']))
 
 
 def build_spec(kernel: KernelList, cases: Optional[List[str]] = None,
@@ -210,8 +212,8 @@ def build_spec(kernel: KernelList, cases: Optional[List[str]] = None,
 				f'{",".join(names)} accepts any of them')
 	pool = {n: pool[n] for n in names if n in pool}
 	spec = Spec(picked_cases, pairs, pool, **settings)
-	if spec.concurrent:
-		spec.alone = [c for c in picked_cases if c in kernel.alone]
+	spec.alone = [c for c in picked_cases if c in kernel.alone] \
+		if spec.concurrent else []
 	limits = kernel.limits
 	if spec.seeds_per_boot > limits.max_seeds:
 		raise bad_input(f'--seeds-per-boot: {spec.seeds_per_boot}: at '
