@@ -290,6 +290,7 @@ void zd_dev_unmap(struct zd_dev *dev)
 		dev->file = NULL;
 	}
 	INIT_DELAYED_WORK(&dev->unmap_watchdog, zd_dev_unmap_watchdog);
+	WRITE_ONCE(dev->unmapping, true);
 	schedule_delayed_work(&dev->unmap_watchdog, ZD_UNMAP_TIMEOUT);
 	memunmap_pages(&dev->pgmap);
 	cancel_delayed_work_sync(&dev->unmap_watchdog);
@@ -298,6 +299,7 @@ void zd_dev_unmap(struct zd_dev *dev)
 		KUNIT_FAIL(dev->test,
 			   "memunmap_pages() waited %d s for pgmap references that were never dropped",
 			   ZD_UNMAP_TIMEOUT / HZ);
+	complete_all(&dev->unmapped);
 }
 
 /* The ledger, if @dev is still mapped, then the unmap. */
@@ -320,6 +322,17 @@ static void zd_dev_destroy(void *data)
 	struct zd_dev *dev = data;
 	bool failed = dev->test->status == KUNIT_FAILURE;
 
+	/*
+	 * An actor the harness gave up on may still be in zd_dev_unmap():
+	 * its watchdog ends the wait, then the unmap returns.  Freeing the
+	 * device under it would free the watchdog's timer and the pgmap.
+	 */
+	if (READ_ONCE(dev->unmapping) &&
+	    !wait_for_completion_timeout(&dev->unmapped, 2 * ZD_UNMAP_TIMEOUT)) {
+		KUNIT_FAIL(dev->test, "the device's unmap did not return in %d s",
+			   2 * ZD_UNMAP_TIMEOUT / HZ);
+		cancel_delayed_work_sync(&dev->unmap_watchdog);
+	}
 	zd_dev_teardown(dev);
 	if (IS_ENABLED(CONFIG_ZDRACE_SCHED) && !failed &&
 	    dev->test->status == KUNIT_FAILURE)
@@ -355,6 +368,7 @@ struct zd_dev *zd_dev_create(struct kunit *test, enum memory_type type)
 	KUNIT_ASSERT_NOT_NULL(test, dev);
 	dev->test = test;
 	spin_lock_init(&dev->lock);
+	init_completion(&dev->unmapped);
 
 	dev->res = zd_request_region(test, "zdrace-device");
 

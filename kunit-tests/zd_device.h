@@ -12,6 +12,7 @@
 #define _ZD_DEVICE_H
 
 #include <kunit/test.h>
+#include <linux/completion.h>
 #include <linux/memremap.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
@@ -39,6 +40,8 @@ struct zd_dev {
 	struct file *file;		/* zapped by zd_dev_unmap() */
 	bool unmap_timed_out;
 	struct delayed_work unmap_watchdog;
+	bool unmapping;			/* zd_dev_unmap() began ... */
+	struct completion unmapped;	/* ... and returned */
 
 	spinlock_t lock;		/* protects the free list */
 	struct page *free_pages;	/* PRIVATE/COHERENT free list */
