@@ -202,7 +202,7 @@ static int zd_excl_drop_leaked(struct zd_excl *ex)
 /*
  * The driver evicts the device page under the entry: a system page with
  * its contents replaces it.  Where the entry holds no mapcount
- * (ZD_EXCLUSIVE_ENTRY_MAPPED), the eviction does not unmap it and the
+ * (ZD_EXCLUSIVE_ENTRY_MAPPED false), the eviction does not unmap it and the
  * entry's reference fails the move: the page stays on the device, and
  * whatever the failed move did to the PTE and the counts is the break,
  * reported once the page is mapped again with the counts it had.

@@ -138,12 +138,16 @@ class Sweep:
 		if rec.log:
 			self.kept[t] = self.kept.get(t, 0) + 1
 
+	def _past_deadline(self) -> bool:
+		"""--time has passed: no job is started any more."""
+		return self.deadline is not None and \
+			time.monotonic() >= self.deadline
+
 	def _next(self) -> Optional[Job]:
 		with self.lock:
 			if self.procs.stopping.is_set() or self.fatal:
 				return None
-			if self.deadline is not None and \
-					time.monotonic() >= self.deadline:
+			if self._past_deadline():
 				return None
 			if self.rests:
 				return self.rests.popleft()
@@ -161,8 +165,7 @@ class Sweep:
 			if not self.slots.enter(self._alone(job)):
 				return
 			# It may have waited past the time bound for its slot.
-			if self.deadline is not None and \
-					time.monotonic() >= self.deadline:
+			if self._past_deadline():
 				self.slots.leave()
 				return
 			try:
