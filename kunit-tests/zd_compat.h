@@ -8,7 +8,9 @@
 
 #include <kunit/test.h>
 #include <linux/memremap.h>
+#include <linux/migrate.h>
 #include <linux/mm.h>
+#include <linux/mman.h>
 #include <linux/rmap.h>
 #include <linux/swap.h>
 #include <linux/swapops.h>
@@ -23,8 +25,34 @@
  */
 #define ZD_GUP_FAST_GETS_PGMAP_GONE \
 	"gup-fast takes no pgmap reference, it has no get_dev_pagemap() step (mm/gup.c gup_fast_pte_range())"
+#define ZD_GUARD_REGIONS_GONE \
+	"no guard regions: madvise() has no MADV_GUARD_INSTALL (include/uapi/asm-generic/mman-common.h)"
+#define ZD_PRIVATE_FAULT_LOCKS_PAGE_GONE \
+	"do_swap_page() calls ops->migrate_to_ram() without the page lock and waits for no lock another holds: the fault retries at once, which on a kernel without preemption never lets the holder run (mm/memory.c)"
 #define ZD_GENERIC_FREE_CALLS_DRIVER_GONE \
 	"free_zone_device_folio() calls no driver callback for a GENERIC folio, only folio_set_count(1): no driver free list holds it (mm/memremap.c)"
+
+/* A tree without large device folios never collects a compound entry. */
+#ifndef MIGRATE_PFN_COMPOUND
+#define MIGRATE_PFN_COMPOUND	0
+#endif
+
+/* Guard regions: madvise(MADV_GUARD_INSTALL) puts a PTE marker in each PTE. */
+#ifdef MADV_GUARD_INSTALL
+#define ZD_GUARD_REGIONS	true
+#else
+#define ZD_GUARD_REGIONS	false
+#endif
+
+/* Make @len bytes at @addr of the case's mm a guard region. */
+static inline int zd_guard_install(unsigned long addr, size_t len)
+{
+#ifdef MADV_GUARD_INSTALL
+	return do_madvise(current->mm, addr, len, MADV_GUARD_INSTALL);
+#else
+	return -EINVAL;
+#endif
+}
 
 #if ZD_KERNEL_7
 #include <linux/leafops.h>
@@ -157,7 +185,28 @@ static inline bool zd_pte_device_private_write(pte_t pte)
 {
 	return softleaf_is_device_private_write(softleaf_from_pte(pte));
 }
+
+static inline bool zd_pte_migration(pte_t pte)
+{
+	return softleaf_is_migration(softleaf_from_pte(pte));
+}
+
+/*
+ * do_swap_page() locks a device-private page for ops->migrate_to_ram(),
+ * and a fault that finds it locked by another waits for the unlock
+ * (softleaf_entry_wait_on_locked()).
+ */
+#define ZD_PRIVATE_FAULT_LOCKS_PAGE	true
+
+/* Map @pfn at @addr of @vma by the pfn alone: a special PTE. */
+static inline vm_fault_t zd_vmf_insert_pfn(struct vm_area_struct *vma,
+					   unsigned long addr, unsigned long pfn)
+{
+	return vmf_insert_mixed(vma, addr, pfn);
+}
 #else
+#include <linux/pfn_t.h>
+
 #define ZD_PARAM_GEN(fn)	const void *(fn)(const void *prev, char *desc)
 #define ZD_SHMEM_FLAGS	0
 #define ZD_GUP_FAST_GETS_PGMAP	true
@@ -269,6 +318,20 @@ static inline bool zd_pte_device_private_write(pte_t pte)
 {
 	return is_swap_pte(pte) &&
 	       is_writable_device_private_entry(pte_to_swp_entry(pte));
+}
+
+static inline bool zd_pte_migration(pte_t pte)
+{
+	return is_swap_pte(pte) && is_migration_entry(pte_to_swp_entry(pte));
+}
+
+/* do_swap_page() neither locks a device-private page nor waits for its lock. */
+#define ZD_PRIVATE_FAULT_LOCKS_PAGE	false
+
+static inline vm_fault_t zd_vmf_insert_pfn(struct vm_area_struct *vma,
+					   unsigned long addr, unsigned long pfn)
+{
+	return vmf_insert_mixed(vma, addr, __pfn_to_pfn_t(pfn, 0));
 }
 #endif
 

@@ -151,6 +151,77 @@ static void zd_dev_migrate_alloc(struct zd_dev *dev, struct migrate_vma *args,
 }
 
 /**
+ * zd_dev_migrate_setup() - begin moving anonymous memory of the test's mm
+ * to @dev, as a driver does, up to the copy.
+ * @dev: a MEMORY_DEVICE_PRIVATE or MEMORY_DEVICE_COHERENT device.
+ * @m: the migration, for zd_dev_migrate_finish().
+ * @addr: the user address, of anonymous memory.
+ * @nr_pages: how many pages, at most ZD_MAP_ANON_MAX; pages never
+ *	touched (holes) move too.
+ *
+ * migrate_vma_setup() with the mmap lock held for read, which stays held
+ * until zd_dev_migrate_finish(): the pages it collected are locked and
+ * mapped by migration entries meanwhile.
+ *
+ * Return: migrate_vma_setup()'s result; the lock is held only on 0.
+ */
+int zd_dev_migrate_setup(struct zd_dev *dev, struct zd_migration *m,
+			 unsigned long addr, unsigned long nr_pages)
+{
+	struct kunit *test = dev->test;
+	struct mm_struct *mm = current->mm;
+	int ret;
+
+	KUNIT_ASSERT_TRUE(test, zd_type_free_at_zero(dev->pgmap.type));
+	KUNIT_ASSERT_LE(test, nr_pages, ZD_MAP_ANON_MAX);
+	*m = (struct zd_migration) {
+		.dev = dev,
+		.nr_pages = nr_pages,
+		.args = {
+			.src = m->src,
+			.dst = m->dst,
+			.pgmap_owner = dev,
+			.flags = MIGRATE_VMA_SELECT_SYSTEM,
+			.start = addr,
+			.end = addr + nr_pages * PAGE_SIZE,
+		},
+	};
+	mmap_read_lock(mm);
+	m->args.vma = vma_lookup(mm, addr);
+	ret = m->args.vma ? migrate_vma_setup(&m->args) : -EINVAL;
+	if (ret)
+		mmap_read_unlock(mm);
+	return ret;
+}
+
+/**
+ * zd_dev_migrate_finish() - the rest of a zd_dev_migrate_setup(): the
+ * device pages given, the copy, migrate_vma_pages() and
+ * migrate_vma_finalize(); the mmap lock dropped.
+ * @m: the migration.
+ * @pages: out, the device page now behind each page moved, else NULL.
+ *
+ * Return: how many pages moved.
+ */
+unsigned long zd_dev_migrate_finish(struct zd_migration *m, struct page **pages)
+{
+	unsigned long i, nr = 0;
+
+	zd_dev_migrate_alloc(m->dev, &m->args, m->nr_pages);
+	migrate_vma_pages(&m->args);
+	for (i = 0; i < m->nr_pages; i++) {
+		pages[i] = NULL;
+		if (!(m->src[i] & MIGRATE_PFN_MIGRATE))
+			continue;
+		pages[i] = migrate_pfn_to_page(m->dst[i]);
+		nr++;
+	}
+	migrate_vma_finalize(&m->args);
+	mmap_read_unlock(m->args.vma->vm_mm);
+	return nr;
+}
+
+/**
  * zd_dev_migrate_anon() - move anonymous memory of the test's mm to @dev.
  * @dev: a MEMORY_DEVICE_PRIVATE or MEMORY_DEVICE_COHERENT device.
  * @addr: the user address, of anonymous memory.
@@ -161,47 +232,83 @@ static void zd_dev_migrate_alloc(struct zd_dev *dev, struct migrate_vma *args,
  * Moved with migrate_vma_setup()/migrate_vma_pages()/migrate_vma_finalize(),
  * as lib/test_hmm.c's migrate-to-device does.  A COHERENT page ends up
  * mapped by a normal PTE, a PRIVATE one by a device-private swap entry; a
- * page the migration may not move (an extra reference) stays.
+ * page the migration may not move (an extra reference, a lock another
+ * holds) stays.
  *
  * Return: how many pages moved.
  */
 unsigned long zd_dev_migrate_anon(struct zd_dev *dev, unsigned long addr,
 				  unsigned long nr_pages, struct page **pages)
 {
-	struct kunit *test = dev->test;
-	unsigned long src[ZD_MAP_ANON_MAX] = {}, dst[ZD_MAP_ANON_MAX] = {};
-	struct migrate_vma args = {
-		.src = src,
-		.dst = dst,
-		.pgmap_owner = dev,
-		.flags = MIGRATE_VMA_SELECT_SYSTEM,
-		.start = addr,
-		.end = addr + nr_pages * PAGE_SIZE,
-	};
-	struct mm_struct *mm = current->mm;
-	unsigned long i, nr = 0;
+	struct zd_migration m;
 	int ret;
 
-	KUNIT_ASSERT_TRUE(test, zd_type_free_at_zero(dev->pgmap.type));
-	KUNIT_ASSERT_LE(test, nr_pages, ZD_MAP_ANON_MAX);
+	ret = zd_dev_migrate_setup(dev, &m, addr, nr_pages);
+	KUNIT_ASSERT_EQ_MSG(dev->test, ret, 0, "migrate_vma_setup: %d", ret);
+	return zd_dev_migrate_finish(&m, pages);
+}
+
+/*
+ * The destination of a device page's move back to RAM, as @src collected
+ * it: a system page, locked, holding a COHERENT page's contents or, for a
+ * PRIVATE one, zeroes (the fake device keeps none).
+ */
+static unsigned long zd_dev_dst_in_ram(struct page *page, unsigned long src)
+{
+	struct page *dpage = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_NOFAIL);
+
+	lock_page(dpage);
+	if (is_device_coherent_page(page))
+		copy_highpage(dpage, page);
+	else
+		clear_highpage(dpage);
+	return migrate_pfn(page_to_pfn(dpage)) | (src & MIGRATE_PFN_WRITE);
+}
+
+/**
+ * zd_dev_migrate_back() - a driver moves the device page at @addr of the
+ * test's mm back to RAM, as lib/test_hmm.c's migrate-to-system does.
+ * @dev: the PRIVATE or COHERENT device.
+ * @addr: the user address.
+ * @owner: the pgmap owner the driver migrates as: @dev for its own pages.
+ *
+ * migrate_vma_setup() selecting device-private and COHERENT pages of
+ * @owner, then migrate_vma_pages() and migrate_vma_finalize().
+ *
+ * Return: the system page now mapped at @addr, or NULL if none moved.
+ */
+struct page *zd_dev_migrate_back(struct zd_dev *dev, unsigned long addr,
+				 void *owner)
+{
+	unsigned long src = 0, dst = 0;
+	struct migrate_vma args = {
+		.src = &src,
+		.dst = &dst,
+		.pgmap_owner = owner,
+		.flags = MIGRATE_VMA_SELECT_DEVICE_PRIVATE |
+			 MIGRATE_VMA_SELECT_DEVICE_COHERENT,
+		.start = addr,
+		.end = addr + PAGE_SIZE,
+	};
+	struct mm_struct *mm = current->mm;
+	struct page *page, *moved = NULL;
+	int ret;
+
 	mmap_read_lock(mm);
 	args.vma = vma_lookup(mm, addr);
 	ret = args.vma ? migrate_vma_setup(&args) : -EINVAL;
 	if (!ret) {
-		zd_dev_migrate_alloc(dev, &args, nr_pages);
+		page = migrate_pfn_to_page(src);
+		if (page && (src & MIGRATE_PFN_MIGRATE))
+			dst = zd_dev_dst_in_ram(page, src);
 		migrate_vma_pages(&args);
-		for (i = 0; i < nr_pages; i++) {
-			pages[i] = NULL;
-			if (!(src[i] & MIGRATE_PFN_MIGRATE))
-				continue;
-			pages[i] = migrate_pfn_to_page(dst[i]);
-			nr++;
-		}
+		if (src & MIGRATE_PFN_MIGRATE)
+			moved = migrate_pfn_to_page(dst);
 		migrate_vma_finalize(&args);
 	}
 	mmap_read_unlock(mm);
-	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "migrate_vma_setup: %d", ret);
-	return nr;
+	KUNIT_ASSERT_EQ_MSG(dev->test, ret, 0, "migrate_vma_setup: %d", ret);
+	return moved;
 }
 
 /**
@@ -248,7 +355,6 @@ unsigned long zd_dev_map_anon(struct zd_dev *dev, unsigned long nr_pages,
 int zd_dev_evict(struct page *page, struct zd_evict_seen *seen)
 {
 	unsigned long src = 0, dst = 0;
-	struct page *dpage;
 	int ret;
 
 	ret = migrate_device_range(&src, page_to_pfn(page), 1);
@@ -258,16 +364,8 @@ int zd_dev_evict(struct page *page, struct zd_evict_seen *seen)
 		seen->count = page_ref_count(page);
 		seen->mapcount = folio_mapcount(page_folio(page));
 	}
-	if (src & MIGRATE_PFN_MIGRATE) {
-		dpage = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_NOFAIL);
-		lock_page(dpage);
-		if (is_device_coherent_page(page))
-			copy_highpage(dpage, page);
-		else
-			clear_highpage(dpage);
-		dst = migrate_pfn(page_to_pfn(dpage)) |
-		      (src & MIGRATE_PFN_WRITE);
-	}
+	if (src & MIGRATE_PFN_MIGRATE)
+		dst = zd_dev_dst_in_ram(page, src);
 	migrate_device_pages(&src, &dst, 1);
 	migrate_device_finalize(&src, &dst, 1);
 	return src & MIGRATE_PFN_MIGRATE ? 0 : -EBUSY;

@@ -7,6 +7,8 @@
 #ifndef _ZD_DEV_MAP_H
 #define _ZD_DEV_MAP_H
 
+#include <linux/migrate.h>
+
 #include "zd_device.h"
 
 unsigned long zd_dev_map_user(struct zd_dev *dev, unsigned long nr_pages);
@@ -17,10 +19,24 @@ unsigned long zd_dev_map_user_at(struct zd_dev *dev, unsigned long addr,
 #define ZD_MAP_ANON_MAX	16
 
 unsigned long zd_anon_map(struct kunit *test, unsigned long nr_pages);
+
+/* A migration to the device, set up and not yet done. */
+struct zd_migration {
+	struct zd_dev *dev;
+	unsigned long nr_pages;
+	struct migrate_vma args;
+	unsigned long src[ZD_MAP_ANON_MAX], dst[ZD_MAP_ANON_MAX];
+};
+
+int zd_dev_migrate_setup(struct zd_dev *dev, struct zd_migration *m,
+			 unsigned long addr, unsigned long nr_pages);
+unsigned long zd_dev_migrate_finish(struct zd_migration *m, struct page **pages);
 unsigned long zd_dev_migrate_anon(struct zd_dev *dev, unsigned long addr,
 				  unsigned long nr_pages, struct page **pages);
 unsigned long zd_dev_map_anon(struct zd_dev *dev, unsigned long nr_pages,
 			      struct page **pages);
+struct page *zd_dev_migrate_back(struct zd_dev *dev, unsigned long addr,
+				 void *owner);
 
 /* What an eviction found once it had collected the page. */
 struct zd_evict_seen {

@@ -62,6 +62,14 @@ ZD_RULE(private_fault_brings_page_back, ZD_SEP_2022_BUSY,
 	"a device-private page holds a page and a pgmap ref; brought back, it is freed, both back")
 ZD_RULE(private_eviction_leaves_busy_page, ZD_APR_2017,
 	"an eviction leaves a page locked by another or referenced on the device, counts as before")
+ZD_RULE(private_fault_waits_for_lock, ZD_SEP_2022_BUSY,
+	"a fault on a device-private page another holds locked waits, with no ref, then moves it")
+ZD_RULE(coherent_migrates_back, ZD_FEB_2022,
+	"a COHERENT page migrated back by its driver is freed, contents kept; another's skips it")
+ZD_RULE(large_folio_eviction_keeps_folio, ZD_APR_2017,
+	"an eviction leaves a large folio its driver holds whole: unlocked, counts as before")
+ZD_RULE(migration_frees_unused_page, ZD_SEP_2022_BUSY,
+	"a device page a migration could not use (its hole filled) is freed, its pgmap ref back")
 ZD_RULE(private_back_during_teardown, ZD_APR_2017,
 	"a device-private page back at any teardown step, forked or not, is freed before it ends")
 ZD_RULE(hmm_takes_no_reference, ZD_APR_2017,

@@ -5,14 +5,20 @@
 
 #include <kunit/resource.h>
 #include <kunit/test.h>
+#include <linux/anon_inodes.h>
 #include <linux/completion.h>
+#include <linux/file.h>
 #include <linux/hmm.h>
+#include <linux/kthread.h>
 #include <linux/mm.h>
+#include <linux/pagemap.h>
 #include <linux/pagewalk.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/task.h>
 #include <linux/swap.h>
 
+#include "zd_compat.h"
+#include "zd_cpu.h"
 #include "zd_user.h"
 
 struct zd_fork_ctx {
@@ -193,4 +199,122 @@ int zd_hmm_range_fault(struct mmu_interval_notifier *mni, void *owner,
 		mmap_read_unlock(mni->mm);
 	}
 	return ret;
+}
+
+static vm_fault_t zd_pfn_fault(struct vm_fault *vmf)
+{
+	struct page *page = vmf->vma->vm_private_data;
+
+	return zd_vmf_insert_pfn(vmf->vma, vmf->address, page_to_pfn(page));
+}
+
+static const struct vm_operations_struct zd_pfn_vm_ops = {
+	.fault = zd_pfn_fault,
+};
+
+static int zd_pfn_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	vma->vm_private_data = file->private_data;
+	vma->vm_ops = &zd_pfn_vm_ops;
+	vm_flags_set(vma, VM_MIXEDMAP | VM_DONTEXPAND);
+	return 0;
+}
+
+static const struct file_operations zd_pfn_fops = {
+	.owner = THIS_MODULE,
+	.mmap = zd_pfn_mmap,
+};
+
+KUNIT_DEFINE_ACTION_WRAPPER(zd_free_page, __free_page, struct page *);
+KUNIT_DEFINE_ACTION_WRAPPER(zd_pfn_fput, fput, struct file *);
+
+/**
+ * zd_pfn_map() - a page of kernel memory mapped into the case's mm by its
+ * pfn alone, as a driver maps memory it does not hand out as pages: a
+ * VM_MIXEDMAP mapping whose fault inserts a special PTE
+ * (vmf_insert_mixed()), which takes no reference and no mapcount.
+ * @test: the case; the page outlives the mapping.
+ * @page: out, the page.
+ *
+ * Return: the user address, its PTE faulted in.
+ */
+unsigned long zd_pfn_map(struct kunit *test, struct page **page)
+{
+	struct file *file;
+	unsigned long addr;
+	int val;
+
+	*page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	KUNIT_ASSERT_NOT_NULL(test, *page);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, zd_free_page, *page), 0);
+	file = anon_inode_getfile("[zdrace-pfn]", &zd_pfn_fops, *page, O_RDWR);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(file));
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, zd_pfn_fput, file), 0);
+	addr = kunit_vm_mmap(test, file, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
+			     MAP_SHARED, 0);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR_VALUE(addr) || !addr,
+			       "kunit_vm_mmap: %ld", (long)addr);
+	KUNIT_ASSERT_EQ(test, get_user(val, (int __user *)addr), 0);
+	return addr;
+}
+
+KUNIT_DEFINE_ACTION_WRAPPER(zd_unlock_page_action, unlock_page, struct page *);
+
+/* Lock @page as another holder would; unlocked at the latest when the case ends. */
+void zd_lock_page(struct kunit *test, struct page *page)
+{
+	lock_page(page);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, zd_unlock_page_action,
+							page), 0);
+}
+
+/* Unlock a page zd_lock_page() locked. */
+void zd_unlock_page(struct kunit *test, struct page *page)
+{
+	kunit_release_action(test, zd_unlock_page_action, page);
+}
+
+static int zd_touch_fn(void *data)
+{
+	struct zd_touch *t = data;
+
+	kthread_use_mm(t->mm);
+	if (t->mni)
+		t->ret = zd_hmm_range_fault(t->mni, t->owner, HMM_PFN_REQ_FAULT,
+					    &t->pfn);
+	else if (t->write)
+		t->ret = put_user(t->val, (int __user *)t->addr);
+	else
+		t->ret = get_user(t->val, (int __user *)t->addr);
+	kthread_unuse_mm(t->mm);
+	return 0;
+}
+
+/**
+ * zd_touch_start() - touch @t->addr from a thread of the case's mm.
+ * @test: the case.
+ * @t: what to do; on this CPU, so that on one CPU the thread runs only
+ *	once the case sleeps (zd_touch_blocked()).
+ */
+void zd_touch_start(struct kunit *test, struct zd_touch *t)
+{
+	t->mm = current->mm;
+	t->thread = zd_cpu_thread_start(test, raw_smp_processor_id(),
+					zd_touch_fn, t, "touch");
+}
+
+/* Return: whether the touch sleeps in the kernel, waiting for something. */
+bool zd_touch_blocked(struct zd_touch *t)
+{
+	return zd_cpu_thread_blocked(t->thread, ZD_TOUCH_SETTLE_MS, ZD_TOUCH_MS);
+}
+
+/* Return: the touch's result, once it ended; the case fails if it does not. */
+int zd_touch_end(struct kunit *test, struct zd_touch *t)
+{
+	KUNIT_ASSERT_TRUE_MSG(test, zd_cpu_thread_wait(t->thread, ZD_TOUCH_MS),
+			      "the %s of %#lx still waits after %d ms",
+			      t->mni ? "hmm_range_fault()" : t->write ? "write" : "read", t->addr,
+			      ZD_TOUCH_MS);
+	return t->ret;
 }

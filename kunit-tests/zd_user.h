@@ -2,7 +2,8 @@
 /*
  * The case's user mm as a process and a driver see it: a fork of it, the
  * PTE at an address and the count of the page it maps, and
- * hmm_range_fault() through an interval notifier.
+ * hmm_range_fault() through an interval notifier, a page mapped by its
+ * pfn alone, and a touch of a page from another thread.
  */
 #ifndef _ZD_USER_H
 #define _ZD_USER_H
@@ -23,5 +24,36 @@ struct mmu_interval_notifier *zd_hmm_notifier(struct kunit *test,
 					      unsigned long addr);
 int zd_hmm_range_fault(struct mmu_interval_notifier *mni, void *owner,
 		       unsigned long flags, unsigned long *pfn);
+
+struct zd_cpu_thread;
+
+/*
+ * A touch of the case's page from another thread of its mm, as a process
+ * or a driver makes it, e.g. while the page is held back (locked, or under
+ * a migration): a read or a write, or hmm_range_fault() asked to fault.
+ */
+struct zd_touch {
+	unsigned long addr;
+	struct mmu_interval_notifier *mni;	/* hmm_range_fault(), else an access */
+	void *owner;		/* hmm_range_fault()'s dev_private_owner */
+	unsigned long pfn;	/* out: hmm_range_fault()'s */
+	bool write;		/* a write of @val, else a read into it */
+	int val;		/* in: a write's; out: a read's */
+	int ret;		/* out */
+	/* private: */
+	struct mm_struct *mm;
+	struct zd_cpu_thread *thread;
+};
+
+/* How long a touch must sleep on to count as waiting, and may take. */
+#define ZD_TOUCH_SETTLE_MS	20
+#define ZD_TOUCH_MS		2000
+
+unsigned long zd_pfn_map(struct kunit *test, struct page **page);
+void zd_lock_page(struct kunit *test, struct page *page);
+void zd_unlock_page(struct kunit *test, struct page *page);
+void zd_touch_start(struct kunit *test, struct zd_touch *t);
+bool zd_touch_blocked(struct zd_touch *t);
+int zd_touch_end(struct kunit *test, struct zd_touch *t);
 
 #endif /* _ZD_USER_H */

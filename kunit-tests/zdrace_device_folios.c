@@ -12,7 +12,12 @@
  *     field, at the allocation (low page flags, compound head and order,
  *     the _nr_pages of a former large folio, mapping, pgmap, share);
  *   - GUP of a tail page, fast or slow, get or pin, references the head:
- *     the head's count (and pin count) rise, the tails stay at 0.
+ *     the head's count (and pin count) rise, the tails stay at 0;
+ *   - an eviction (migrate_device_range()) over a large folio the driver
+ *     holds leaves it whole: a range ending inside it takes nothing of it,
+ *     and over all of it the driver's reference fails the move, whatever
+ *     destination it gives; the folio comes back unlocked, its counts as
+ *     before.
  *
  * A teardown with a large folio out waits for it: zdrace_teardown_refs.
  *
@@ -24,6 +29,7 @@
 
 #include <kunit/test.h>
 #include <linux/memremap.h>
+#include <linux/migrate.h>
 #include <linux/mm.h>
 #include <linux/page-flags.h>
 #include <linux/uaccess.h>
@@ -255,9 +261,116 @@ static void tail_gup_references_head(struct kunit *test)
 	zd_folio_settle(test, dev, order);
 }
 
+/* What an eviction over a large folio meets, and what the driver gives it. */
+enum zd_evict_large_way {
+	ZD_EVICT_ENDS_INSIDE,	/* the range ends inside the folio */
+	ZD_EVICT_NO_DST,	/* all of it; no destination page */
+	ZD_EVICT_SMALL_DST,	/* all of it; an order-0 system page */
+};
+
+struct zd_evict_large {
+	const char *name;
+	enum memory_type type;
+	enum zd_evict_large_way way;
+};
+
+static const struct zd_evict_large zd_evict_large_cases[] = {
+	{ "private, range ends inside", MEMORY_DEVICE_PRIVATE, ZD_EVICT_ENDS_INSIDE },
+	{ "private, no destination", MEMORY_DEVICE_PRIVATE, ZD_EVICT_NO_DST },
+	{ "private, order-0 destination", MEMORY_DEVICE_PRIVATE, ZD_EVICT_SMALL_DST },
+	{ "coherent, range ends inside", MEMORY_DEVICE_COHERENT, ZD_EVICT_ENDS_INSIDE },
+	{ "coherent, no destination", MEMORY_DEVICE_COHERENT, ZD_EVICT_NO_DST },
+	{ "coherent, order-0 destination", MEMORY_DEVICE_COHERENT, ZD_EVICT_SMALL_DST },
+};
+
+KUNIT_ARRAY_PARAM_DESC(zd_evict_large, zd_evict_large_cases, name);
+
+/*
+ * The driver evicts a range of its memory by pfn, as at an unbind, over a
+ * large folio it allocated and holds.  A range that ends inside the folio
+ * takes nothing of it: the reference and lock the walk took on its head
+ * are given back at once.  Over all of it, the head is collected as one
+ * compound entry, locked, with the walk's reference; with no destination
+ * page the move is dropped, and with an order-0 one the driver's own
+ * reference fails it (folio_migrate_mapping()).  Either way
+ * migrate_device_finalize() gives the folio back whole: unlocked, the head
+ * at the driver's count, the tails at 0, its 2^N pgmap references; the
+ * destination page, if any, goes back too.
+ */
+static void eviction_leaves_large_folio(struct kunit *test)
+{
+	const struct zd_evict_large *c = test->param_value;
+	const unsigned int order = ZD_FOLIO_MAX_ORDER;
+	const unsigned long nr = 1UL << order;
+	unsigned long src[1UL << ZD_FOLIO_MAX_ORDER] = {};
+	unsigned long dst[1UL << ZD_FOLIO_MAX_ORDER] = {};
+	unsigned long i, npages;
+	struct page *ram = NULL;
+	struct folio *folio;
+	struct zd_dev *dev;
+	long refs;
+
+	zd_rule(test, ZD_RULE_large_folio_eviction_keeps_folio, c->type);
+	ZD_REQUIRE(test, ZD_LARGE_DEVICE_FOLIOS);
+	dev = zd_dev_create(test, c->type);
+	refs = zd_dev_pgmap_refs(dev);
+	folio = zd_dev_alloc_folio(dev, ZD_FOLIO_IDX, order);
+	KUNIT_ASSERT_NOT_NULL(test, folio);
+
+	npages = c->way == ZD_EVICT_ENDS_INSIDE ? nr - 1 : nr;
+	KUNIT_ASSERT_EQ(test, migrate_device_range(src, folio_pfn(folio), npages), 0);
+	if (c->way == ZD_EVICT_ENDS_INSIDE) {
+		KUNIT_EXPECT_EQ_MSG(test, src[0], 0UL,
+				    "a folio running past the range's end was collected");
+		KUNIT_EXPECT_FALSE(test, folio_test_locked(folio));
+		KUNIT_EXPECT_EQ_MSG(test, folio_ref_count(folio), 1,
+				    "the walk kept its reference on a folio it did not take");
+	} else {
+		KUNIT_EXPECT_EQ_MSG(test, src[0], migrate_pfn(folio_pfn(folio)) |
+				    MIGRATE_PFN_MIGRATE | MIGRATE_PFN_COMPOUND,
+				    "the head's entry: collected as one compound folio");
+		KUNIT_EXPECT_TRUE(test, folio_test_locked(folio));
+		KUNIT_EXPECT_EQ_MSG(test, folio_ref_count(folio), 2,
+				    "the walk's reference beside the driver's");
+	}
+	for (i = 1; i < npages; i++)
+		KUNIT_EXPECT_EQ_MSG(test, src[i], 0UL, "tail %lu has an entry of its own", i);
+
+	if (c->way == ZD_EVICT_SMALL_DST) {
+		ram = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_NOFAIL);
+		get_page(ram);	/* to see the finalize give it back */
+		lock_page(ram);
+		dst[0] = migrate_pfn(page_to_pfn(ram));
+	}
+	migrate_device_pages(src, dst, npages);
+	KUNIT_EXPECT_FALSE_MSG(test, src[0] & MIGRATE_PFN_MIGRATE,
+			       "the large folio the driver holds moved");
+	migrate_device_finalize(src, dst, npages);
+	if (ram) {
+		KUNIT_EXPECT_FALSE(test, PageLocked(ram));
+		KUNIT_EXPECT_EQ_MSG(test, page_ref_count(ram), 1,
+				    "the destination page was not given back");
+		put_page(ram);
+	}
+
+	KUNIT_EXPECT_FALSE(test, folio_test_locked(folio));
+	KUNIT_EXPECT_EQ(test, folio_order(folio), order);
+	KUNIT_EXPECT_EQ_MSG(test, folio_ref_count(folio), 1, "the driver's reference alone");
+	for (i = 1; i < nr; i++)
+		KUNIT_EXPECT_EQ_MSG(test, page_ref_count(folio_page(folio, i)), 0,
+				    "tail %lu: count", i);
+	KUNIT_EXPECT_EQ(test, zd_dev_pgmap_refs(dev), refs + (long)nr);
+	KUNIT_EXPECT_EQ(test, atomic_read(&dev->page_free_calls), 0);
+	folio_put(folio);
+	KUNIT_EXPECT_EQ_MSG(test, zd_dev_pgmap_refs(dev), refs,
+			    "the free gave back other than the folio took");
+	zd_folio_settle(test, dev, order);
+}
+
 static struct kunit_case zdrace_device_folios_cases[] = {
 	KUNIT_CASE_PARAM(reused_block_starts_fresh, zd_folio_gen_params),
 	KUNIT_CASE_PARAM(tail_gup_references_head, zd_tail_gup_gen_params),
+	KUNIT_CASE_PARAM(eviction_leaves_large_folio, zd_evict_large_gen_params),
 	{}
 };
 

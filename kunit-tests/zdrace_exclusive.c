@@ -16,7 +16,9 @@
  *     it; whatever ends the entry leaves the counts as they were before
  *     it, or, for an unmap, frees the page (a COHERENT one through the
  *     driver, its pgmap reference given back); a page it may not take (not
- *     anonymous, or not writable) is refused with no reference kept;
+ *     anonymous, or not writable) is refused with no reference kept; a
+ *     fault that finds the page locked waits with one reference of its
+ *     own, the entry left, and gives it back;
  *   - a COHERENT page under such an entry is evictable: the driver's
  *     eviction maps a system page with the contents in its place and
  *     frees the device page, leaking nothing (6.12, a declared break: the
@@ -296,6 +298,52 @@ static void exclusive_entry_ends(struct kunit *test)
 	}
 }
 
+/* The page under the entry, alone. */
+struct zd_excl_kind {
+	const char *name;
+	enum zd_excl_page page;
+};
+
+static const struct zd_excl_kind zd_excl_kinds[] = {
+	{ "system page", ZD_EXCL_SYSTEM },
+	{ "COHERENT page", ZD_EXCL_COHERENT },
+};
+
+KUNIT_ARRAY_PARAM_DESC(zd_excl_kind, zd_excl_kinds, name);
+
+/*
+ * A CPU fault on the entry while another holds the page locked:
+ * remove_device_exclusive_entry() takes a reference to lock the page
+ * (folio_try_get()), and folio_lock_or_retry() drops the mmap lock and
+ * waits with it, the entry left as it is.  At the unlock the fault gives
+ * that reference back and its retry maps the page again, the counts as
+ * they were before the entry.
+ */
+static void fault_waits_for_locked_page(struct kunit *test)
+{
+	const struct zd_excl_kind *k = test->param_value;
+	struct zd_touch touch = {};
+	struct zd_excl ex = {};
+
+	zd_rule(test, ZD_RULE_exclusive_entry_balances,
+		k->page == ZD_EXCL_COHERENT ? MEMORY_DEVICE_COHERENT : ZD_NO_TYPE);
+	zd_excl_take(test, k->page, &ex);
+	touch.addr = ex.addr;
+	zd_lock_page(test, ex.page);
+	zd_touch_start(test, &touch);
+	KUNIT_EXPECT_TRUE_MSG(test, zd_touch_blocked(&touch),
+			      "the fault did not wait for the page lock");
+	KUNIT_EXPECT_TRUE_MSG(test, zd_pte_device_exclusive(zd_pte_at(current->mm, ex.addr)),
+			      "the entry ended while the page was locked");
+	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(ex.page), ex.count + 1,
+			    "the waiting fault's reference, beside the entry's");
+
+	zd_unlock_page(test, ex.page);
+	KUNIT_EXPECT_EQ(test, zd_touch_end(test, &touch), 0);
+	KUNIT_EXPECT_EQ(test, touch.val, ZD_EXCL_VALUE);
+	zd_excl_expect_restored(test, &ex, 1);
+}
+
 /* A page a device may not take for itself. */
 struct zd_excl_refused {
 	const char *name;
@@ -477,6 +525,7 @@ static void end_during_teardown(struct kunit *test)
 
 static struct kunit_case zdrace_exclusive_cases[] = {
 	KUNIT_CASE_PARAM(exclusive_entry_ends, zd_excl_gen_params),
+	KUNIT_CASE_PARAM(fault_waits_for_locked_page, zd_excl_kind_gen_params),
 	KUNIT_CASE_PARAM(exclusive_refused, zd_excl_refused_gen_params),
 	KUNIT_CASE_PARAM(end_during_teardown, zd_excl_race_gen_params),
 	{}

@@ -15,11 +15,19 @@
  *     ops->page_free() and gives both back;
  *   - an eviction leaves a page it may not move (locked by another, or
  *     referenced after the unmap) on the device, entry and counts as they
- *     were;
+ *     were; the driver's migrate_vma_*() brings its page back too, a
+ *     COHERENT one with its contents, and another owner's leaves it;
+ *   - a device page a migration gave for a hole the CPU filled meanwhile
+ *     is freed, its pgmap reference given back, the CPU's page kept;
+ *   - a fault on a page another holds locked waits for the unlock holding
+ *     no reference (7.x: do_swap_page() locks the page), then brings it
+ *     back;
  *   - hmm_range_fault() reports the device's own page as it is, taking no
  *     reference; for another owner it faults the page back to RAM; on
  *     system pages too it takes no reference, faulting in only what it
- *     is asked for;
+ *     is asked for; it waits out a migration under way with none, and
+ *     fails on a guard region, or on a page mapped by its pfn alone,
+ *     mapping nothing;
  *   - a fault, an eviction or another owner's hmm_range_fault() at any
  *     step of a teardown brings the page back, and memunmap_pages() ends
  *     only after it: the page's reference
@@ -30,7 +38,8 @@
  *   - a fork copies the device-private entry (copy_nonpresent_pte()): the
  *     child's entry holds a page reference and a mapcount of its own and
  *     no pgmap reference; its exit gives them back; a page shared so is
- *     brought back for both, at any step of a teardown too.
+ *     brought back for both, at any step of a teardown too, and a system
+ *     page a fork shares migrates to the device for both.
  */
 
 #include <kunit/test.h>
@@ -55,10 +64,13 @@ static unsigned long zd_migrate_page(struct zd_dev *dev, struct page **page)
 	return zd_dev_map_anon(dev, 1, page);
 }
 
+/* @page is @dev's, mapped once: one page and one pgmap reference. */
 static void zd_expect_on_device(struct kunit *test, struct zd_dev *dev,
 				struct page *page, long base)
 {
-	KUNIT_EXPECT_TRUE(test, is_device_private_page(page));
+	KUNIT_EXPECT_TRUE_MSG(test, is_zone_device_page(page) &&
+			      zd_page_pgmap(page) == &dev->pgmap,
+			      "the page is not the device's");
 	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(page), 1,
 			    "the device-private entry's reference");
 	KUNIT_EXPECT_EQ(test, folio_mapcount(page_folio(page)), 1);
@@ -215,6 +227,114 @@ static void eviction_leaves_busy_page(struct kunit *test)
 	zd_expect_back_in_ram(test, dev, page, base, 0);
 }
 
+/* Whose migration back to RAM meets the device's page, of which type. */
+struct zd_mig_home {
+	const char *name;
+	enum memory_type type;
+	bool ours;	/* the device's own driver, else another owner */
+};
+
+static const struct zd_mig_home zd_mig_homes[] = {
+	{ "PRIVATE, its driver", MEMORY_DEVICE_PRIVATE, true },
+	{ "COHERENT, its driver", MEMORY_DEVICE_COHERENT, true },
+	{ "COHERENT, another owner", MEMORY_DEVICE_COHERENT, false },
+};
+
+KUNIT_ARRAY_PARAM_DESC(zd_mig_home, zd_mig_homes, name);
+
+/*
+ * The driver moves its page back to RAM with migrate_vma_*() (selecting
+ * its device-private and COHERENT pages, as lib/test_hmm.c's
+ * migrate-to-system does): a system page maps the address, holding a
+ * COHERENT page's contents (a PRIVATE one's are the fake device's
+ * zeroes), and the device page is freed through the driver, both
+ * references given back.  Another owner's migration does not collect the
+ * page: mapped as it was, counts as before.
+ */
+static void driver_migrates_page_back(struct kunit *test)
+{
+	const struct zd_mig_home *h = test->param_value;
+	struct zd_dev *dev = zd_dev_create(test, h->type);
+	long base = zd_dev_pgmap_refs(dev);
+	struct page *page, *ram;
+	unsigned long addr;
+	int val = -1;
+	pte_t pte;
+
+	zd_rule(test, h->type == MEMORY_DEVICE_COHERENT ? ZD_RULE_coherent_migrates_back :
+		ZD_RULE_private_fault_brings_page_back, h->type);
+	addr = zd_migrate_page(dev, &page);	/* holding 1 */
+	ram = zd_dev_migrate_back(dev, addr, h->ours ? (void *)dev : test);
+	pte = zd_pte_at(current->mm, addr);
+	if (!h->ours) {
+		KUNIT_EXPECT_NULL_MSG(test, ram, "another owner's migration moved the page");
+		zd_expect_on_device(test, dev, page, base);
+		KUNIT_EXPECT_TRUE(test, pte_present(pte) && pte_page(pte) == page);
+		KUNIT_EXPECT_EQ(test, atomic_read(&dev->page_free_calls), 0);
+		return;
+	}
+	KUNIT_ASSERT_NOT_NULL_MSG(test, ram, "the driver's migration did not move its page");
+	KUNIT_EXPECT_FALSE(test, is_zone_device_page(ram));
+	KUNIT_ASSERT_TRUE_MSG(test, pte_present(pte), "no present PTE maps the system page");
+	KUNIT_EXPECT_PTR_EQ(test, pte_page(pte), ram);
+	KUNIT_ASSERT_EQ(test, get_user(val, (int __user *)addr), 0);
+	KUNIT_EXPECT_EQ_MSG(test, val, h->type == MEMORY_DEVICE_COHERENT ? 1 : 0,
+			    "the system page's contents");
+	zd_expect_back_in_ram(test, dev, page, base, 0);
+}
+
+/* How a fault reaches the page: the CPU's read, or hmm_range_fault(). */
+struct zd_mig_toucher {
+	const char *name;
+	bool hmm;
+};
+
+static const struct zd_mig_toucher zd_mig_touchers[] = {
+	{ "CPU fault", false },
+	{ "hmm_range_fault", true },
+};
+
+KUNIT_ARRAY_PARAM_DESC(zd_mig_toucher, zd_mig_touchers, name);
+
+/*
+ * A fault on a device page another holds locked (a migration of it under
+ * way): do_swap_page() cannot lock it and waits for the unlock
+ * (softleaf_entry_wait_on_locked()) holding no reference, the page on the
+ * device with its entry; once unlocked the fault's retry brings it back.
+ */
+static void fault_waits_for_locked_page(struct kunit *test)
+{
+	const struct zd_mig_toucher *c = test->param_value;
+	struct zd_dev *dev = zd_dev_create(test, MEMORY_DEVICE_PRIVATE);
+	long base = zd_dev_pgmap_refs(dev);
+	struct zd_touch touch = {};
+	struct page *page;
+
+	zd_rule(test, ZD_RULE_private_fault_waits_for_lock, MEMORY_DEVICE_PRIVATE);
+	ZD_REQUIRE(test, ZD_PRIVATE_FAULT_LOCKS_PAGE);
+	touch.addr = zd_migrate_page(dev, &page);
+	if (c->hmm)
+		touch.mni = zd_hmm_notifier(test, touch.addr);
+	zd_lock_page(test, page);
+	zd_touch_start(test, &touch);
+	KUNIT_EXPECT_TRUE_MSG(test, zd_touch_blocked(&touch),
+			      "the %s did not wait for the page lock", c->name);
+	zd_expect_on_device(test, dev, page, base);
+	KUNIT_EXPECT_TRUE_MSG(test, zd_pte_device_private(zd_pte_at(current->mm, touch.addr)),
+			      "the entry went while the page was locked");
+	KUNIT_EXPECT_EQ(test, atomic_read(&dev->migrated_to_ram), 0);
+
+	zd_unlock_page(test, page);
+	KUNIT_EXPECT_EQ_MSG(test, zd_touch_end(test, &touch), 0, "the %s failed", c->name);
+	if (c->hmm) {
+		KUNIT_EXPECT_TRUE(test, touch.pfn & HMM_PFN_VALID);
+		KUNIT_EXPECT_FALSE(test, is_zone_device_page(hmm_pfn_to_page(touch.pfn)));
+	} else {
+		KUNIT_EXPECT_EQ(test, touch.val, 0);
+	}
+	zd_expect_back_in_ram(test, dev, page, base, 1);
+}
+
 /*
  * Memory never touched migrates too: the collection finds a hole, the
  * driver gives a device page, and migrate_vma_insert_page() maps it by a
@@ -301,6 +421,84 @@ static void hole_migrates_as_mapped(struct kunit *test)
 }
 
 /*
+ * The CPU writes a hole while a migration of it to the device is under
+ * way, after migrate_vma_setup() collected it and before
+ * migrate_vma_pages(): migrate_vma_insert_page() finds the PTE filled and
+ * leaves the page the CPU wrote; the device page the driver gave for the
+ * hole goes back through migrate_vma_finalize(), freed through the
+ * driver, its pgmap reference given back.
+ */
+static void hole_filled_during_migration(struct kunit *test)
+{
+	struct zd_dev *dev = zd_dev_create(test, MEMORY_DEVICE_PRIVATE);
+	long base = zd_dev_pgmap_refs(dev);
+	struct zd_touch touch = { .write = true, .val = 7 };
+	struct zd_migration m;
+	struct page *page;
+	int val = -1;
+
+	zd_rule(test, ZD_RULE_migration_frees_unused_page, MEMORY_DEVICE_PRIVATE);
+	touch.addr = zd_anon_map(test, 1);
+	KUNIT_ASSERT_EQ(test, zd_dev_migrate_setup(dev, &m, touch.addr, 1), 0);
+	KUNIT_ASSERT_EQ_MSG(test, m.src[0], MIGRATE_PFN_MIGRATE, "the hole was not collected");
+	zd_touch_start(test, &touch);
+	KUNIT_ASSERT_EQ(test, zd_touch_end(test, &touch), 0);
+	KUNIT_ASSERT_TRUE_MSG(test, pte_present(zd_pte_at(current->mm, touch.addr)),
+			      "the write mapped no page");
+
+	KUNIT_EXPECT_EQ_MSG(test, zd_dev_migrate_finish(&m, &page), 0UL,
+			    "the migration replaced the page the CPU wrote");
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&dev->page_free_calls), 1,
+			    "the device page given for the hole was not freed");
+	KUNIT_EXPECT_EQ_MSG(test, zd_dev_pgmap_refs(dev), base,
+			    "the unused device page kept its pgmap reference");
+	KUNIT_ASSERT_EQ(test, get_user(val, (int __user *)touch.addr), 0);
+	KUNIT_EXPECT_EQ_MSG(test, val, 7, "the CPU's write was lost");
+	KUNIT_EXPECT_EQ(test, atomic_read(&dev->migrated_to_ram), 0);
+}
+
+/*
+ * A page written into a read-only private mapping (a debugger's poke:
+ * FOLL_FORCE breaks the COW) is the process's own, mapped read-only: it
+ * migrates under a readable-exclusive migration entry to a read-only
+ * device-private entry with one page and one pgmap reference, and the
+ * fault brings it back.
+ */
+static void read_only_page_migrates(struct kunit *test)
+{
+	struct zd_dev *dev = zd_dev_create(test, MEMORY_DEVICE_PRIVATE);
+	long base = zd_dev_pgmap_refs(dev);
+	struct page *spage, *page;
+	unsigned long addr;
+	int val = 7;
+	pte_t pte;
+
+	zd_rule(test, ZD_RULE_private_fault_brings_page_back, MEMORY_DEVICE_PRIVATE);
+	addr = kunit_vm_mmap(test, NULL, 0, PAGE_SIZE, PROT_READ,
+			     MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR_VALUE(addr) || !addr,
+			       "kunit_vm_mmap: %ld", (long)addr);
+	KUNIT_ASSERT_EQ(test, access_remote_vm(current->mm, addr, &val, sizeof(val),
+					       FOLL_FORCE | FOLL_WRITE), (int)sizeof(val));
+	pte = zd_pte_at(current->mm, addr);
+	KUNIT_ASSERT_TRUE(test, pte_present(pte) && !pte_write(pte));
+	zd_mapped_count(test, addr, &spage);
+	KUNIT_ASSERT_TRUE_MSG(test, PageAnonExclusive(spage),
+			      "the poked page is not the process's own");
+
+	KUNIT_ASSERT_EQ_MSG(test, zd_dev_migrate_anon(dev, addr, 1, &page), 1UL,
+			    "the read-only page did not move to the device");
+	pte = zd_pte_at(current->mm, addr);
+	KUNIT_EXPECT_TRUE(test, zd_pte_device_private(pte));
+	KUNIT_EXPECT_FALSE_MSG(test, zd_pte_device_private_write(pte),
+			       "a read-only page became writable on the device");
+	zd_expect_on_device(test, dev, page, base);
+	KUNIT_ASSERT_EQ(test, get_user(val, (int __user *)addr), 0);
+	KUNIT_EXPECT_EQ(test, val, 0);
+	zd_expect_back_in_ram(test, dev, page, base, 1);
+}
+
+/*
  * Memory the process only read (the zero page) or never touched, in a
  * page table that exists, migrates too: the collection finds no page to
  * move, the driver gives one, and migrate_vma_insert_page() maps it over
@@ -380,15 +578,18 @@ static void other_owner_does_not_collect(struct kunit *test)
 								      args.start)));
 }
 
-/* A reference beside the mapping's, as a driver or a DMA takes it. */
+/* What another holds the page by: a reference, as a driver or a DMA takes it, or its lock. */
+enum zd_mig_hold_by { ZD_HOLD_GET, ZD_HOLD_PIN, ZD_HOLD_LOCK };
+
 struct zd_mig_hold {
 	const char *name;
-	bool pin;	/* FOLL_PIN, else FOLL_GET */
+	enum zd_mig_hold_by by;
 };
 
 static const struct zd_mig_hold zd_mig_holds[] = {
-	{ "get", false },
-	{ "pin", true },
+	{ "get", ZD_HOLD_GET },
+	{ "pin", ZD_HOLD_PIN },
+	{ "lock", ZD_HOLD_LOCK },
 };
 
 KUNIT_ARRAY_PARAM_DESC(zd_mig_hold, zd_mig_holds, name);
@@ -396,8 +597,10 @@ KUNIT_ARRAY_PARAM_DESC(zd_mig_hold, zd_mig_holds, name);
 /*
  * A page with a reference beside its mapping's does not move: the
  * collection sees more references than mappings (migrate_vma_check_page())
- * and the unmap restores it; the device gives no page, and the holder's
- * reference is all that is left beside the mapping.
+ * and the unmap restores it.  Nor does one another holds locked: the
+ * collection cannot lock it (folio_trylock()) and skips it.  The device
+ * gives no page, and the holder's reference is all that is left beside
+ * the mapping.
  */
 static void held_page_stays_in_ram(struct kunit *test)
 {
@@ -410,13 +613,18 @@ static void held_page_stays_in_ram(struct kunit *test)
 
 	zd_rule(test, ZD_RULE_private_fault_brings_page_back, MEMORY_DEVICE_PRIVATE);
 	KUNIT_ASSERT_EQ(test, put_user(7, (int __user *)addr), 0);
-	if (h->pin)
+	if (h->by == ZD_HOLD_PIN)
 		KUNIT_ASSERT_EQ(test, pin_user_pages_fast(addr, 1, FOLL_WRITE,
 							  &spage), 1);
-	else
+	else if (h->by == ZD_HOLD_GET)
 		KUNIT_ASSERT_EQ(test, get_user_pages_fast(addr, 1, FOLL_WRITE,
 							  &spage), 1);
-	count = page_ref_count(spage);
+	if (h->by == ZD_HOLD_LOCK) {
+		count = zd_mapped_count(test, addr, &spage);
+		zd_lock_page(test, spage);
+	} else {
+		count = page_ref_count(spage);
+	}
 
 	KUNIT_EXPECT_EQ_MSG(test, zd_dev_migrate_anon(dev, addr, 1, &page), 0UL,
 			    "a page under a %s moved to the device", h->name);
@@ -425,11 +633,15 @@ static void held_page_stays_in_ram(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, folio_mapcount(page_folio(spage)), 1);
 	KUNIT_EXPECT_EQ(test, zd_dev_pgmap_refs(dev), base);
 	KUNIT_EXPECT_EQ(test, atomic_read(&dev->page_free_calls), 0);
+	KUNIT_EXPECT_TRUE_MSG(test, pte_present(zd_pte_at(current->mm, addr)),
+			      "the page was left unmapped");
+	if (h->by == ZD_HOLD_LOCK)
+		zd_unlock_page(test, spage);
 	KUNIT_ASSERT_EQ(test, get_user(val, (int __user *)addr), 0);
 	KUNIT_EXPECT_EQ_MSG(test, val, 7, "the page lost its contents");
-	if (h->pin)
+	if (h->by == ZD_HOLD_PIN)
 		unpin_user_page(spage);
-	else
+	else if (h->by == ZD_HOLD_GET)
 		put_page(spage);
 	KUNIT_EXPECT_EQ(test, atomic_read(&dev->migrated_to_ram), 0);
 }
@@ -469,6 +681,50 @@ static void fork_copies_private_entry(struct kunit *test)
 			       "the parent's entry stayed writable across the fork");
 	KUNIT_EXPECT_FALSE(test, zd_pte_device_private_write(zd_pte_at(child, addr)));
 	KUNIT_EXPECT_EQ(test, atomic_read(&dev->migrated_to_ram), 0);
+
+	zd_fork_exit(test, child);
+	zd_expect_on_device(test, dev, page, base);
+	KUNIT_ASSERT_EQ(test, get_user(val, (int __user *)addr), 0);
+	KUNIT_EXPECT_EQ(test, val, 0);
+	zd_expect_back_in_ram(test, dev, page, base, 1);
+}
+
+/*
+ * A page a fork shares (read-only, not anon-exclusive) migrates to the
+ * device for both: the collection leaves a readable migration entry, the
+ * unmap (try_to_migrate()) takes the child's mapping too, and both get a
+ * read-only device-private entry: one page reference and one mapcount
+ * each, one pgmap reference.  The child's exit and the parent's fault
+ * then give them back.
+ */
+static void shared_page_migrates_for_both(struct kunit *test)
+{
+	struct zd_dev *dev = zd_dev_create(test, MEMORY_DEVICE_PRIVATE);
+	long base = zd_dev_pgmap_refs(dev);
+	unsigned long addr = zd_anon_map(test, 1);
+	struct page *spage, *page;
+	struct mm_struct *child;
+	int val = -1;
+
+	zd_rule(test, ZD_RULE_private_fork_copies_entry, MEMORY_DEVICE_PRIVATE);
+	KUNIT_ASSERT_EQ(test, put_user(7, (int __user *)addr), 0);
+	child = zd_fork(test);
+	KUNIT_ASSERT_EQ(test, zd_mapped_count(test, addr, &spage), 2);
+	KUNIT_ASSERT_EQ(test, folio_mapcount(page_folio(spage)), 2);
+
+	KUNIT_ASSERT_EQ_MSG(test, zd_dev_migrate_anon(dev, addr, 1, &page), 1UL,
+			    "the page a fork shares did not move");
+	KUNIT_EXPECT_TRUE_MSG(test, zd_pte_device_private(zd_pte_at(child, addr)),
+			      "the child's mapping did not move with the page");
+	KUNIT_EXPECT_FALSE(test, zd_pte_device_private_write(zd_pte_at(child, addr)));
+	KUNIT_EXPECT_TRUE(test, zd_pte_device_private(zd_pte_at(current->mm, addr)));
+	KUNIT_EXPECT_FALSE_MSG(test,
+			       zd_pte_device_private_write(zd_pte_at(current->mm, addr)),
+			       "a shared page became writable on the device");
+	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(page), 2, "one reference per entry");
+	KUNIT_EXPECT_EQ(test, folio_mapcount(page_folio(page)), 2);
+	KUNIT_EXPECT_EQ_MSG(test, zd_dev_pgmap_refs(dev), base + 1,
+			    "one page on the device: one pgmap reference");
 
 	zd_fork_exit(test, child);
 	zd_expect_on_device(test, dev, page, base);
@@ -629,6 +885,107 @@ static void hmm_range_fault_takes_no_reference(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, atomic_read(&dev->migrated_to_ram), 0);
 		break;
 	}
+}
+
+/*
+ * hmm_range_fault() asked to fault a page that is migrating to the device
+ * meets its migration entry: it waits for the migration to end
+ * (migration_entry_wait()) holding no reference, then walks again and
+ * reports the device page to the device that owns it.
+ */
+static void hmm_range_fault_waits_for_migration(struct kunit *test)
+{
+	struct zd_dev *dev = zd_dev_create(test, MEMORY_DEVICE_PRIVATE);
+	long base = zd_dev_pgmap_refs(dev);
+	struct zd_touch touch = { .owner = dev };
+	struct zd_migration m;
+	struct page *spage, *page;
+	int held;
+
+	zd_rule(test, ZD_RULE_hmm_takes_no_reference, MEMORY_DEVICE_PRIVATE);
+	touch.addr = zd_anon_map(test, 1);
+	KUNIT_ASSERT_EQ(test, put_user(7, (int __user *)touch.addr), 0);
+	zd_mapped_count(test, touch.addr, &spage);
+	touch.mni = zd_hmm_notifier(test, touch.addr);
+
+	KUNIT_ASSERT_EQ(test, zd_dev_migrate_setup(dev, &m, touch.addr, 1), 0);
+	KUNIT_EXPECT_TRUE_MSG(test, m.src[0] & MIGRATE_PFN_MIGRATE, "the page was not collected");
+	KUNIT_EXPECT_TRUE_MSG(test, zd_pte_migration(zd_pte_at(current->mm, touch.addr)),
+			      "no migration entry maps the page");
+	held = page_ref_count(spage);
+	zd_touch_start(test, &touch);
+	KUNIT_EXPECT_TRUE_MSG(test, zd_touch_blocked(&touch),
+			      "hmm_range_fault() did not wait for the migration entry");
+	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(spage), held,
+			    "the waiting hmm_range_fault() took a reference");
+	KUNIT_EXPECT_EQ_MSG(test, zd_dev_migrate_finish(&m, &page), 1UL,
+			    "the page did not move to the device");
+
+	KUNIT_EXPECT_EQ(test, zd_touch_end(test, &touch), 0);
+	KUNIT_EXPECT_TRUE(test, touch.pfn & HMM_PFN_VALID);
+	KUNIT_EXPECT_PTR_EQ_MSG(test, hmm_pfn_to_page(touch.pfn), page,
+				"not the device page the migration made");
+	zd_expect_on_device(test, dev, page, base);
+	KUNIT_EXPECT_EQ(test, atomic_read(&dev->migrated_to_ram), 0);
+}
+
+/* What hmm_range_fault() meets that it may not report as a page. */
+struct zd_hmm_refusal {
+	const char *name;
+	bool pfn_map;	/* a page mapped by its pfn alone, else a guard region */
+	unsigned long flags;
+	int ret;
+	unsigned long reported;
+};
+
+static const struct zd_hmm_refusal zd_hmm_refusals[] = {
+	{ "guard region, snapshot", false, 0, 0, 0 },
+	{ "guard region, fault", false, HMM_PFN_REQ_FAULT, -EFAULT },
+	{ "pfn map, snapshot", true, 0, 0, HMM_PFN_ERROR },
+	{ "pfn map, fault", true, HMM_PFN_REQ_FAULT, -EFAULT },
+};
+
+KUNIT_ARRAY_PARAM_DESC(zd_hmm_refusal, zd_hmm_refusals, name);
+
+/*
+ * hmm_range_fault() over a guard region (MADV_GUARD_INSTALL's PTE
+ * marker), or over a page a driver mapped by its pfn alone (a special
+ * PTE: no struct page to report): a snapshot reports nothing, or an
+ * error, there; a fault fails with -EFAULT.  The PTE stays as it was,
+ * and the pfn-mapped page's count too.
+ */
+static void hmm_range_fault_refuses(struct kunit *test)
+{
+	const struct zd_hmm_refusal *r = test->param_value;
+	unsigned long addr, pfn = 0;
+	struct page *page = NULL;
+	int count = 0;
+	pte_t pte;
+
+	zd_rule(test, ZD_RULE_hmm_takes_no_reference, ZD_NO_TYPE);
+	if (r->pfn_map) {
+		addr = zd_pfn_map(test, &page);
+		count = page_ref_count(page);
+		KUNIT_EXPECT_EQ_MSG(test, count, 1, "the pfn mapping took a reference");
+	} else {
+		ZD_REQUIRE(test, ZD_GUARD_REGIONS);
+		addr = zd_anon_map(test, 1);
+		KUNIT_ASSERT_EQ(test, zd_guard_install(addr, PAGE_SIZE), 0);
+	}
+	pte = zd_pte_at(current->mm, addr);
+	KUNIT_ASSERT_FALSE(test, pte_none(pte));
+	KUNIT_ASSERT_EQ_MSG(test, pte_present(pte), r->pfn_map,
+			    "no %s in the PTE", r->pfn_map ? "pfn" : "guard marker");
+
+	KUNIT_EXPECT_EQ(test, zd_hmm_range_fault(zd_hmm_notifier(test, addr), NULL,
+						 r->flags, &pfn), r->ret);
+	if (!r->ret)
+		KUNIT_EXPECT_EQ_MSG(test, pfn & (HMM_PFN_VALID | HMM_PFN_ERROR), r->reported,
+				    "what the snapshot reported");
+	KUNIT_EXPECT_TRUE_MSG(test, pte_same(zd_pte_at(current->mm, addr), pte),
+			      "the PTE changed");
+	if (page)
+		KUNIT_EXPECT_EQ(test, page_ref_count(page), count);
 }
 
 /* ---- bringing the page back, raced against memunmap_pages() ---- */
@@ -800,14 +1157,21 @@ static struct kunit_case zdrace_migrate_cases[] = {
 	KUNIT_CASE(cpu_fault_brings_page_back),
 	KUNIT_CASE(eviction_brings_page_back),
 	KUNIT_CASE_PARAM(eviction_leaves_busy_page, zd_mig_busy_gen_params),
+	KUNIT_CASE_PARAM(driver_migrates_page_back, zd_mig_home_gen_params),
+	KUNIT_CASE_PARAM(fault_waits_for_locked_page, zd_mig_toucher_gen_params),
 	KUNIT_CASE(hole_migrates_to_device),
 	KUNIT_CASE_PARAM(hole_migrates_as_mapped, zd_mig_hole_gen_params),
+	KUNIT_CASE(read_only_page_migrates),
+	KUNIT_CASE(hole_filled_during_migration),
 	KUNIT_CASE(zero_and_empty_ptes_migrate),
 	KUNIT_CASE(other_owner_does_not_collect),
 	KUNIT_CASE_PARAM(held_page_stays_in_ram, zd_mig_hold_gen_params),
 	KUNIT_CASE(fork_copies_private_entry),
+	KUNIT_CASE(shared_page_migrates_for_both),
 	KUNIT_CASE_PARAM(hmm_range_fault_reads_device_page, zd_hmm_owner_gen_params),
 	KUNIT_CASE_PARAM(hmm_range_fault_takes_no_reference, zd_hmm_walk_gen_params),
+	KUNIT_CASE(hmm_range_fault_waits_for_migration),
+	KUNIT_CASE_PARAM(hmm_range_fault_refuses, zd_hmm_refusal_gen_params),
 	KUNIT_CASE_PARAM(back_during_teardown, zd_mig_back_gen_params),
 	{}
 };

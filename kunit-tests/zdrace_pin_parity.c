@@ -166,23 +166,30 @@ static void longterm_pin_fast_and_slow_agree(struct kunit *test)
 				2 * ZD_PIN_PAGES);
 }
 
-/* RAM the same pins meet: anonymous memory, or a shmem file shared. */
+/*
+ * RAM the same pins meet: anonymous memory, or a shmem file shared; or
+ * anonymous memory whose last page no access may reach (PROT_NONE).
+ */
 struct zd_pin_ram {
 	const char *name;
 	bool shmem;
+	bool last_none;
 };
 
 static const struct zd_pin_ram zd_pin_rams[] = {
 	{ "anon", false },
 	{ "shmem", true },
+	{ "anon, last page PROT_NONE", false, true },
 };
 
 KUNIT_ARRAY_PARAM_DESC(zd_pin_rams, zd_pin_rams, name);
 
-static unsigned long zd_pin_map_ram(struct kunit *test, bool shmem)
+static unsigned long zd_pin_map_ram(struct kunit *test, const struct zd_pin_ram *r)
 {
+	const unsigned long last = (ZD_PIN_PAGES - 1) * PAGE_SIZE;
+	bool shmem = r->shmem;
 	struct file *file = NULL;
-	unsigned long addr;
+	unsigned long addr, none;
 	int i;
 
 	if (shmem)
@@ -195,6 +202,12 @@ static unsigned long zd_pin_map_ram(struct kunit *test, bool shmem)
 	for (i = 0; i < ZD_PIN_PAGES; i++)
 		KUNIT_ASSERT_EQ(test, put_user(i, (int __user *)
 					       (addr + i * PAGE_SIZE)), 0);
+	if (r->last_none) {
+		none = kunit_vm_mmap(test, NULL, addr + last, PAGE_SIZE, PROT_NONE,
+				     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, 0);
+		KUNIT_ASSERT_EQ_MSG(test, none, addr + last, "kunit_vm_mmap: %ld",
+				    (long)none);
+	}
 	return addr;
 }
 
@@ -203,23 +216,30 @@ static unsigned long zd_pin_map_ram(struct kunit *test, bool shmem)
  * may pin where it is.  gup-fast reads every PTE and pins every page
  * itself, after gup_fast_folio_allowed() looked at its mapping (a write
  * pin for the long term is refused on file-backed memory but shmem's),
- * and slow GUP pins the same pages.
+ * and slow GUP pins the same pages.  Where the last page is PROT_NONE,
+ * both pin the pages before it and return how many: gup-fast stops
+ * there, and the slow GUP it falls back to fails on it.
  */
 static void longterm_pin_of_ram_agrees(struct kunit *test)
 {
 	const struct zd_pin_ram *r = test->param_value;
+	const int pinnable = r->last_none ? ZD_PIN_PAGES - 1 : ZD_PIN_PAGES;
 	struct zd_pin_result fast = {}, slow = {};
 	int i;
 
 	zd_rule(test, ZD_RULE_longterm_pin_parity, ZD_NO_TYPE);
 
-	zd_pin_pages(test, NULL, zd_pin_map_ram(test, r->shmem), true, &fast);
-	zd_pin_pages(test, NULL, zd_pin_map_ram(test, r->shmem), false, &slow);
-	KUNIT_EXPECT_EQ(test, fast.pte_reads, ZD_PIN_PAGES);
-	KUNIT_EXPECT_EQ_MSG(test, fast.grabbed_fast, ZD_PIN_PAGES,
+	zd_pin_pages(test, NULL, zd_pin_map_ram(test, r), true, &fast);
+	zd_pin_pages(test, NULL, zd_pin_map_ram(test, r), false, &slow);
+	KUNIT_EXPECT_EQ_MSG(test, fast.pte_reads, ZD_PIN_PAGES,
+			    "gup-fast did not read every PTE, the one it stops at too");
+	KUNIT_EXPECT_EQ_MSG(test, fast.grabbed_fast, pinnable,
 			    "gup-fast did not pin the %s pages itself", r->name);
+	KUNIT_EXPECT_EQ(test, fast.ret, (long)pinnable);
+	KUNIT_EXPECT_EQ(test, slow.ret, (long)pinnable);
 	for (i = 0; i < ZD_PIN_PAGES; i++) {
-		KUNIT_EXPECT_EQ_MSG(test, fast.outcome[i], ZD_PIN_PINNED,
+		KUNIT_EXPECT_EQ_MSG(test, fast.outcome[i],
+				    i < pinnable ? ZD_PIN_PINNED : ZD_PIN_REFUSED,
 				    "%s page %d: pin_user_pages_fast() %s",
 				    r->name, i,
 				    zd_pin_outcome_names[fast.outcome[i]]);
