@@ -46,19 +46,19 @@ static void zd_cpu_thread_stop(void *arg)
 }
 
 /**
- * zd_cpu_thread_start() - run @fn(@data) in a kernel thread bound to @cpu.
- * @test: the test; the thread is stopped when it ends.
+ * zd_cpu_thread_create() - a kernel thread bound to @cpu that will run
+ * @fn(@data) once zd_cpu_thread_wake() wakes it.
+ * @test: the test; the thread is stopped when it ends, woken or not.
  * @cpu: an online CPU.
  * @fn: what the thread runs, once.
  * @data: its argument.
  * @name: the thread's name, after "zd_".
  *
- * Return: the thread, for zd_cpu_thread_wait(); the test is aborted if it
- * cannot be started.
+ * Return: the thread; the test is aborted if it cannot be created.
  */
-struct zd_cpu_thread *zd_cpu_thread_start(struct kunit *test, unsigned int cpu,
-					  int (*fn)(void *data), void *data,
-					  const char *name)
+struct zd_cpu_thread *zd_cpu_thread_create(struct kunit *test, unsigned int cpu,
+					   int (*fn)(void *data), void *data,
+					   const char *name)
 {
 	struct zd_cpu_thread *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
 	struct task_struct *task;
@@ -76,7 +76,34 @@ struct zd_cpu_thread *zd_cpu_thread_start(struct kunit *test, unsigned int cpu,
 	t->task = get_task_struct(task);
 	KUNIT_ASSERT_EQ(test, 0,
 			kunit_add_action_or_reset(test, zd_cpu_thread_stop, t));
-	wake_up_process(task);
+	return t;
+}
+
+/* Let a thread of zd_cpu_thread_create() run its function. */
+void zd_cpu_thread_wake(struct zd_cpu_thread *t)
+{
+	wake_up_process(t->task);
+}
+
+/**
+ * zd_cpu_thread_start() - run @fn(@data) in a kernel thread bound to @cpu:
+ * zd_cpu_thread_create(), woken at once.
+ * @test: the test; the thread is stopped when it ends.
+ * @cpu: an online CPU.
+ * @fn: what the thread runs, once.
+ * @data: its argument.
+ * @name: the thread's name, after "zd_".
+ *
+ * Return: the thread, for zd_cpu_thread_wait(); the test is aborted if it
+ * cannot be started.
+ */
+struct zd_cpu_thread *zd_cpu_thread_start(struct kunit *test, unsigned int cpu,
+					  int (*fn)(void *data), void *data,
+					  const char *name)
+{
+	struct zd_cpu_thread *t = zd_cpu_thread_create(test, cpu, fn, data, name);
+
+	zd_cpu_thread_wake(t);
 	return t;
 }
 

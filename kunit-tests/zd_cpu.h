@@ -16,6 +16,10 @@
  */
 struct zd_cpu_thread;
 
+struct zd_cpu_thread *zd_cpu_thread_create(struct kunit *test, unsigned int cpu,
+					   int (*fn)(void *data), void *data,
+					   const char *name);
+void zd_cpu_thread_wake(struct zd_cpu_thread *t);
 struct zd_cpu_thread *zd_cpu_thread_start(struct kunit *test, unsigned int cpu,
 					  int (*fn)(void *data), void *data,
 					  const char *name);

@@ -150,6 +150,31 @@ static void zd_dev_migrate_alloc(struct zd_dev *dev, struct migrate_vma *args,
 	}
 }
 
+/*
+ * migrate_vma_setup() over @args' range of the test's mm, as a driver
+ * calls it: with the mmap lock held for read, which stays held on success.
+ */
+static int zd_migrate_vma_begin(struct migrate_vma *args)
+{
+	struct mm_struct *mm = current->mm;
+	int ret;
+
+	mmap_read_lock(mm);
+	args->vma = vma_lookup(mm, args->start);
+	ret = args->vma ? migrate_vma_setup(args) : -EINVAL;
+	if (ret)
+		mmap_read_unlock(mm);
+	return ret;
+}
+
+/* The destination filled: migrate_vma_pages(), _finalize(), the lock dropped. */
+static void zd_migrate_vma_end(struct migrate_vma *args)
+{
+	migrate_vma_pages(args);
+	migrate_vma_finalize(args);
+	mmap_read_unlock(args->vma->vm_mm);
+}
+
 /**
  * zd_dev_migrate_setup() - begin moving anonymous memory of the test's mm
  * to @dev, as a driver does, up to the copy.
@@ -161,7 +186,8 @@ static void zd_dev_migrate_alloc(struct zd_dev *dev, struct migrate_vma *args,
  *
  * migrate_vma_setup() with the mmap lock held for read, which stays held
  * until zd_dev_migrate_finish(): the pages it collected are locked and
- * mapped by migration entries meanwhile.
+ * mapped by migration entries meanwhile.  Nothing may end the case in
+ * between (no KUNIT_ASSERT): its cleanups would wait on that lock.
  *
  * Return: migrate_vma_setup()'s result; the lock is held only on 0.
  */
@@ -169,8 +195,6 @@ int zd_dev_migrate_setup(struct zd_dev *dev, struct zd_migration *m,
 			 unsigned long addr, unsigned long nr_pages)
 {
 	struct kunit *test = dev->test;
-	struct mm_struct *mm = current->mm;
-	int ret;
 
 	KUNIT_ASSERT_TRUE(test, zd_type_free_at_zero(dev->pgmap.type));
 	KUNIT_ASSERT_LE(test, nr_pages, ZD_MAP_ANON_MAX);
@@ -186,12 +210,7 @@ int zd_dev_migrate_setup(struct zd_dev *dev, struct zd_migration *m,
 			.end = addr + nr_pages * PAGE_SIZE,
 		},
 	};
-	mmap_read_lock(mm);
-	m->args.vma = vma_lookup(mm, addr);
-	ret = m->args.vma ? migrate_vma_setup(&m->args) : -EINVAL;
-	if (ret)
-		mmap_read_unlock(mm);
-	return ret;
+	return zd_migrate_vma_begin(&m->args);
 }
 
 /**
@@ -208,7 +227,7 @@ unsigned long zd_dev_migrate_finish(struct zd_migration *m, struct page **pages)
 	unsigned long i, nr = 0;
 
 	zd_dev_migrate_alloc(m->dev, &m->args, m->nr_pages);
-	migrate_vma_pages(&m->args);
+	zd_migrate_vma_end(&m->args);
 	for (i = 0; i < m->nr_pages; i++) {
 		pages[i] = NULL;
 		if (!(m->src[i] & MIGRATE_PFN_MIGRATE))
@@ -216,8 +235,6 @@ unsigned long zd_dev_migrate_finish(struct zd_migration *m, struct page **pages)
 		pages[i] = migrate_pfn_to_page(m->dst[i]);
 		nr++;
 	}
-	migrate_vma_finalize(&m->args);
-	mmap_read_unlock(m->args.vma->vm_mm);
 	return nr;
 }
 
@@ -248,12 +265,17 @@ unsigned long zd_dev_migrate_anon(struct zd_dev *dev, unsigned long addr,
 	return zd_dev_migrate_finish(&m, pages);
 }
 
-/*
- * The destination of a device page's move back to RAM, as @src collected
- * it: a system page, locked, holding a COHERENT page's contents or, for a
- * PRIVATE one, zeroes (the fake device keeps none).
+/**
+ * zd_dev_dst_in_ram() - the destination of a device page's move back to
+ * RAM, as a driver gives it.
+ * @page: the device page.
+ * @src: its entry, as the migration collected it.
+ *
+ * Return: the migrate pfn of a new system page, locked, holding a COHERENT
+ * page's contents or, for a PRIVATE one, zeroes (the fake device keeps
+ * none).
  */
-static unsigned long zd_dev_dst_in_ram(struct page *page, unsigned long src)
+unsigned long zd_dev_dst_in_ram(struct page *page, unsigned long src)
 {
 	struct page *dpage = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_NOFAIL);
 
@@ -290,25 +312,16 @@ struct page *zd_dev_migrate_back(struct zd_dev *dev, unsigned long addr,
 		.start = addr,
 		.end = addr + PAGE_SIZE,
 	};
-	struct mm_struct *mm = current->mm;
-	struct page *page, *moved = NULL;
+	struct page *page;
 	int ret;
 
-	mmap_read_lock(mm);
-	args.vma = vma_lookup(mm, addr);
-	ret = args.vma ? migrate_vma_setup(&args) : -EINVAL;
-	if (!ret) {
-		page = migrate_pfn_to_page(src);
-		if (page && (src & MIGRATE_PFN_MIGRATE))
-			dst = zd_dev_dst_in_ram(page, src);
-		migrate_vma_pages(&args);
-		if (src & MIGRATE_PFN_MIGRATE)
-			moved = migrate_pfn_to_page(dst);
-		migrate_vma_finalize(&args);
-	}
-	mmap_read_unlock(mm);
+	ret = zd_migrate_vma_begin(&args);
 	KUNIT_ASSERT_EQ_MSG(dev->test, ret, 0, "migrate_vma_setup: %d", ret);
-	return moved;
+	page = migrate_pfn_to_page(src);
+	if (page && (src & MIGRATE_PFN_MIGRATE))
+		dst = zd_dev_dst_in_ram(page, src);
+	zd_migrate_vma_end(&args);
+	return src & MIGRATE_PFN_MIGRATE ? migrate_pfn_to_page(dst) : NULL;
 }
 
 /**

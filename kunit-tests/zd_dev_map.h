@@ -35,6 +35,7 @@ unsigned long zd_dev_migrate_anon(struct zd_dev *dev, unsigned long addr,
 				  unsigned long nr_pages, struct page **pages);
 unsigned long zd_dev_map_anon(struct zd_dev *dev, unsigned long nr_pages,
 			      struct page **pages);
+unsigned long zd_dev_dst_in_ram(struct page *page, unsigned long src);
 struct page *zd_dev_migrate_back(struct zd_dev *dev, unsigned long addr,
 				 void *owner);
 

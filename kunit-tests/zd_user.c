@@ -101,13 +101,23 @@ static const struct mm_walk_ops zd_pte_ops = {
 	.walk_lock = PGWALK_RDLOCK,
 };
 
-/* The PTE that maps @addr in @mm, present or not; none if no table. */
-pte_t zd_pte_at(struct mm_struct *mm, unsigned long addr)
+/* zd_pte_at() with @mm's mmap lock held. */
+pte_t zd_pte_at_locked(struct mm_struct *mm, unsigned long addr)
 {
 	pte_t pte = __pte(0);
 
-	mmap_read_lock(mm);
+	mmap_assert_locked(mm);
 	walk_page_range(mm, addr, addr + PAGE_SIZE, &zd_pte_ops, &pte);
+	return pte;
+}
+
+/* The PTE that maps @addr in @mm, present or not; none if no table. */
+pte_t zd_pte_at(struct mm_struct *mm, unsigned long addr)
+{
+	pte_t pte;
+
+	mmap_read_lock(mm);
+	pte = zd_pte_at_locked(mm, addr);
 	mmap_read_unlock(mm);
 	return pte;
 }
@@ -260,7 +270,10 @@ unsigned long zd_pfn_map(struct kunit *test, struct page **page)
 
 KUNIT_DEFINE_ACTION_WRAPPER(zd_unlock_page_action, unlock_page, struct page *);
 
-/* Lock @page as another holder would; unlocked at the latest when the case ends. */
+/*
+ * Lock @page as another holder would; unlocked at the latest when the case
+ * ends, before the threads of touches prepared earlier are stopped.
+ */
 void zd_lock_page(struct kunit *test, struct page *page)
 {
 	lock_page(page);
@@ -291,16 +304,33 @@ static int zd_touch_fn(void *data)
 }
 
 /**
- * zd_touch_start() - touch @t->addr from a thread of the case's mm.
+ * zd_touch_prepare() - a touch of @addr from a thread of the case's mm,
+ * ready to go.
  * @test: the case.
- * @t: what to do; on this CPU, so that on one CPU the thread runs only
- *	once the case sleeps (zd_touch_blocked()).
+ * @addr: the user address.
+ *
+ * The thread is created on this CPU, so that on one CPU it runs only once
+ * the case sleeps (zd_touch_blocked(), zd_touch_done()); the case sets
+ * what it does in the touch it returns, which lives as long as the case.
+ *
+ * Return: the touch, a read until told otherwise.
  */
-void zd_touch_start(struct kunit *test, struct zd_touch *t)
+struct zd_touch *zd_touch_prepare(struct kunit *test, unsigned long addr)
 {
+	struct zd_touch *t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	t->addr = addr;
 	t->mm = current->mm;
-	t->thread = zd_cpu_thread_start(test, raw_smp_processor_id(),
-					zd_touch_fn, t, "touch");
+	t->thread = zd_cpu_thread_create(test, raw_smp_processor_id(),
+					 zd_touch_fn, t, "touch");
+	return t;
+}
+
+/* Let the touch run. */
+void zd_touch_go(struct zd_touch *t)
+{
+	zd_cpu_thread_wake(t->thread);
 }
 
 /* Return: whether the touch sleeps in the kernel, waiting for something. */
@@ -309,12 +339,18 @@ bool zd_touch_blocked(struct zd_touch *t)
 	return zd_cpu_thread_blocked(t->thread, ZD_TOUCH_SETTLE_MS, ZD_TOUCH_MS);
 }
 
+/* Return: whether the touch ended within ZD_TOUCH_MS. */
+bool zd_touch_done(struct zd_touch *t)
+{
+	return zd_cpu_thread_wait(t->thread, ZD_TOUCH_MS);
+}
+
 /* Return: the touch's result, once it ended; the case fails if it does not. */
 int zd_touch_end(struct kunit *test, struct zd_touch *t)
 {
-	KUNIT_ASSERT_TRUE_MSG(test, zd_cpu_thread_wait(t->thread, ZD_TOUCH_MS),
+	KUNIT_ASSERT_TRUE_MSG(test, zd_touch_done(t),
 			      "the %s of %#lx still waits after %d ms",
-			      t->mni ? "hmm_range_fault()" : t->write ? "write" : "read", t->addr,
-			      ZD_TOUCH_MS);
+			      t->mni ? "hmm_range_fault()" : t->write ? "write" : "read",
+			      t->addr, ZD_TOUCH_MS);
 	return t->ret;
 }

@@ -15,6 +15,7 @@
 struct mm_struct *zd_fork(struct kunit *test);
 void zd_fork_exit(struct kunit *test, struct mm_struct *child);
 pte_t zd_pte_at(struct mm_struct *mm, unsigned long addr);
+pte_t zd_pte_at_locked(struct mm_struct *mm, unsigned long addr);
 int zd_mapped_count(struct kunit *test, unsigned long addr, struct page **page);
 
 /* hmm_range_fault() retries while the range changes under it: at most. */
@@ -31,6 +32,9 @@ struct zd_cpu_thread;
  * A touch of the case's page from another thread of its mm, as a process
  * or a driver makes it, e.g. while the page is held back (locked, or under
  * a migration): a read or a write, or hmm_range_fault() asked to fault.
+ * zd_touch_prepare() it before holding the page back, so that the case's
+ * cleanups let the page go before they stop the thread; zd_touch_go()
+ * lets it run.
  */
 struct zd_touch {
 	unsigned long addr;
@@ -52,8 +56,10 @@ struct zd_touch {
 unsigned long zd_pfn_map(struct kunit *test, struct page **page);
 void zd_lock_page(struct kunit *test, struct page *page);
 void zd_unlock_page(struct kunit *test, struct page *page);
-void zd_touch_start(struct kunit *test, struct zd_touch *t);
+struct zd_touch *zd_touch_prepare(struct kunit *test, unsigned long addr);
+void zd_touch_go(struct zd_touch *t);
 bool zd_touch_blocked(struct zd_touch *t);
+bool zd_touch_done(struct zd_touch *t);
 int zd_touch_end(struct kunit *test, struct zd_touch *t);
 
 #endif /* _ZD_USER_H */

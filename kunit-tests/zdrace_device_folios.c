@@ -15,9 +15,9 @@
  *     the head's count (and pin count) rise, the tails stay at 0;
  *   - an eviction (migrate_device_range()) over a large folio the driver
  *     holds leaves it whole: a range ending inside it takes nothing of it,
- *     and over all of it the driver's reference fails the move, whatever
- *     destination it gives; the folio comes back unlocked, its counts as
- *     before.
+ *     and over all of it the move is dropped for want of a destination, or,
+ *     given an order-0 one, fails on the driver's reference; the folio
+ *     comes back unlocked, its counts as before.
  *
  * A teardown with a large folio out waits for it: zdrace_teardown_refs.
  *
@@ -292,7 +292,9 @@ KUNIT_ARRAY_PARAM_DESC(zd_evict_large, zd_evict_large_cases, name);
  * are given back at once.  Over all of it, the head is collected as one
  * compound entry, locked, with the walk's reference; with no destination
  * page the move is dropped, and with an order-0 one the driver's own
- * reference fails it (folio_migrate_mapping()).  Either way
+ * reference fails it (folio_migrate_mapping(); a kernel with THP migration
+ * drops the move before, as it has no VMA to split the folio by).  Either
+ * way
  * migrate_device_finalize() gives the folio back whole: unlocked, the head
  * at the driver's count, the tails at 0, its 2^N pgmap references; the
  * destination page, if any, goes back too.
@@ -337,10 +339,9 @@ static void eviction_leaves_large_folio(struct kunit *test)
 		KUNIT_EXPECT_EQ_MSG(test, src[i], 0UL, "tail %lu has an entry of its own", i);
 
 	if (c->way == ZD_EVICT_SMALL_DST) {
-		ram = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_NOFAIL);
+		dst[0] = zd_dev_dst_in_ram(&folio->page, src[0]);
+		ram = migrate_pfn_to_page(dst[0]);
 		get_page(ram);	/* to see the finalize give it back */
-		lock_page(ram);
-		dst[0] = migrate_pfn(page_to_pfn(ram));
 	}
 	migrate_device_pages(src, dst, npages);
 	KUNIT_EXPECT_FALSE_MSG(test, src[0] & MIGRATE_PFN_MIGRATE,

@@ -322,16 +322,16 @@ KUNIT_ARRAY_PARAM_DESC(zd_excl_kind, zd_excl_kinds, name);
 static void fault_waits_for_locked_page(struct kunit *test)
 {
 	const struct zd_excl_kind *k = test->param_value;
-	struct zd_touch touch = {};
 	struct zd_excl ex = {};
+	struct zd_touch *t;
 
 	zd_rule(test, ZD_RULE_exclusive_entry_balances,
 		k->page == ZD_EXCL_COHERENT ? MEMORY_DEVICE_COHERENT : ZD_NO_TYPE);
 	zd_excl_take(test, k->page, &ex);
-	touch.addr = ex.addr;
+	t = zd_touch_prepare(test, ex.addr);
 	zd_lock_page(test, ex.page);
-	zd_touch_start(test, &touch);
-	KUNIT_EXPECT_TRUE_MSG(test, zd_touch_blocked(&touch),
+	zd_touch_go(t);
+	KUNIT_EXPECT_TRUE_MSG(test, zd_touch_blocked(t),
 			      "the fault did not wait for the page lock");
 	KUNIT_EXPECT_TRUE_MSG(test, zd_pte_device_exclusive(zd_pte_at(current->mm, ex.addr)),
 			      "the entry ended while the page was locked");
@@ -339,8 +339,8 @@ static void fault_waits_for_locked_page(struct kunit *test)
 			    "the waiting fault's reference, beside the entry's");
 
 	zd_unlock_page(test, ex.page);
-	KUNIT_EXPECT_EQ(test, zd_touch_end(test, &touch), 0);
-	KUNIT_EXPECT_EQ(test, touch.val, ZD_EXCL_VALUE);
+	KUNIT_EXPECT_EQ(test, zd_touch_end(test, t), 0);
+	KUNIT_EXPECT_EQ(test, t->val, ZD_EXCL_VALUE);
 	zd_excl_expect_restored(test, &ex, 1);
 }
 

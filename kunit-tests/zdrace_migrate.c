@@ -20,8 +20,8 @@
  *   - a device page a migration gave for a hole the CPU filled meanwhile
  *     is freed, its pgmap reference given back, the CPU's page kept;
  *   - a fault on a page another holds locked waits for the unlock holding
- *     no reference (7.x: do_swap_page() locks the page), then brings it
- *     back;
+ *     no reference, then brings it back (where do_swap_page() locks the
+ *     page: 7.3 does, 6.12 calls ops->migrate_to_ram() unlocked);
  *   - hmm_range_fault() reports the device's own page as it is, taking no
  *     reference; for another owner it faults the page back to RAM; on
  *     system pages too it takes no reference, faulting in only what it
@@ -72,7 +72,7 @@ static void zd_expect_on_device(struct kunit *test, struct zd_dev *dev,
 			      zd_page_pgmap(page) == &dev->pgmap,
 			      "the page is not the device's");
 	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(page), 1,
-			    "the device-private entry's reference");
+			    "the mapping's reference");
 	KUNIT_EXPECT_EQ(test, folio_mapcount(page_folio(page)), 1);
 	KUNIT_EXPECT_EQ_MSG(test, zd_dev_pgmap_refs(dev), base + 1,
 			    "a page on the device holds one pgmap reference");
@@ -200,10 +200,9 @@ static void eviction_leaves_busy_page(struct kunit *test)
 		KUNIT_ASSERT_TRUE_MSG(test, src & MIGRATE_PFN_MIGRATE,
 				      "the page was not collected");
 		get_page(page);
-		dpage = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_NOFAIL);
+		dst = zd_dev_dst_in_ram(page, src);
+		dpage = migrate_pfn_to_page(dst);
 		get_page(dpage);	/* to see the finalize give it back */
-		lock_page(dpage);
-		dst = migrate_pfn(page_to_pfn(dpage));
 	}
 	migrate_device_pages(&src, &dst, 1);
 	KUNIT_EXPECT_FALSE_MSG(test, src & MIGRATE_PFN_MIGRATE,
@@ -307,30 +306,32 @@ static void fault_waits_for_locked_page(struct kunit *test)
 	const struct zd_mig_toucher *c = test->param_value;
 	struct zd_dev *dev = zd_dev_create(test, MEMORY_DEVICE_PRIVATE);
 	long base = zd_dev_pgmap_refs(dev);
-	struct zd_touch touch = {};
+	struct zd_touch *t;
 	struct page *page;
+	unsigned long addr;
 
 	zd_rule(test, ZD_RULE_private_fault_waits_for_lock, MEMORY_DEVICE_PRIVATE);
 	ZD_REQUIRE(test, ZD_PRIVATE_FAULT_LOCKS_PAGE);
-	touch.addr = zd_migrate_page(dev, &page);
+	addr = zd_migrate_page(dev, &page);
+	t = zd_touch_prepare(test, addr);
 	if (c->hmm)
-		touch.mni = zd_hmm_notifier(test, touch.addr);
+		t->mni = zd_hmm_notifier(test, addr);
 	zd_lock_page(test, page);
-	zd_touch_start(test, &touch);
-	KUNIT_EXPECT_TRUE_MSG(test, zd_touch_blocked(&touch),
+	zd_touch_go(t);
+	KUNIT_EXPECT_TRUE_MSG(test, zd_touch_blocked(t),
 			      "the %s did not wait for the page lock", c->name);
 	zd_expect_on_device(test, dev, page, base);
-	KUNIT_EXPECT_TRUE_MSG(test, zd_pte_device_private(zd_pte_at(current->mm, touch.addr)),
+	KUNIT_EXPECT_TRUE_MSG(test, zd_pte_device_private(zd_pte_at(current->mm, addr)),
 			      "the entry went while the page was locked");
 	KUNIT_EXPECT_EQ(test, atomic_read(&dev->migrated_to_ram), 0);
 
 	zd_unlock_page(test, page);
-	KUNIT_EXPECT_EQ_MSG(test, zd_touch_end(test, &touch), 0, "the %s failed", c->name);
+	KUNIT_EXPECT_EQ_MSG(test, zd_touch_end(test, t), 0, "the %s failed", c->name);
 	if (c->hmm) {
-		KUNIT_EXPECT_TRUE(test, touch.pfn & HMM_PFN_VALID);
-		KUNIT_EXPECT_FALSE(test, is_zone_device_page(hmm_pfn_to_page(touch.pfn)));
+		KUNIT_EXPECT_TRUE(test, t->pfn & HMM_PFN_VALID);
+		KUNIT_EXPECT_FALSE(test, is_zone_device_page(hmm_pfn_to_page(t->pfn)));
 	} else {
-		KUNIT_EXPECT_EQ(test, touch.val, 0);
+		KUNIT_EXPECT_EQ(test, t->val, 0);
 	}
 	zd_expect_back_in_ram(test, dev, page, base, 1);
 }
@@ -432,34 +433,43 @@ static void hole_filled_during_migration(struct kunit *test)
 {
 	struct zd_dev *dev = zd_dev_create(test, MEMORY_DEVICE_PRIVATE);
 	long base = zd_dev_pgmap_refs(dev);
-	struct zd_touch touch = { .write = true, .val = 7 };
+	unsigned long addr = zd_anon_map(test, 1);
+	struct zd_touch *t = zd_touch_prepare(test, addr);
 	struct zd_migration m;
+	unsigned long moved;
+	bool done, filled;
 	struct page *page;
 	int val = -1;
 
 	zd_rule(test, ZD_RULE_migration_frees_unused_page, MEMORY_DEVICE_PRIVATE);
-	touch.addr = zd_anon_map(test, 1);
-	KUNIT_ASSERT_EQ(test, zd_dev_migrate_setup(dev, &m, touch.addr, 1), 0);
-	KUNIT_ASSERT_EQ_MSG(test, m.src[0], MIGRATE_PFN_MIGRATE, "the hole was not collected");
-	zd_touch_start(test, &touch);
-	KUNIT_ASSERT_EQ(test, zd_touch_end(test, &touch), 0);
-	KUNIT_ASSERT_TRUE_MSG(test, pte_present(zd_pte_at(current->mm, touch.addr)),
-			      "the write mapped no page");
+	t->write = true;
+	t->val = 7;
+	KUNIT_ASSERT_EQ(test, zd_dev_migrate_setup(dev, &m, addr, 1), 0);
+	/* Nothing may end the case before the finish: the mmap lock is held. */
+	KUNIT_EXPECT_EQ_MSG(test, m.src[0], MIGRATE_PFN_MIGRATE, "the hole was not collected");
+	zd_touch_go(t);
+	done = zd_touch_done(t);
+	filled = pte_present(zd_pte_at_locked(current->mm, addr));
+	moved = zd_dev_migrate_finish(&m, &page);
 
-	KUNIT_EXPECT_EQ_MSG(test, zd_dev_migrate_finish(&m, &page), 0UL,
+	KUNIT_ASSERT_TRUE_MSG(test, done, "the write did not end");
+	KUNIT_EXPECT_EQ(test, t->ret, 0);
+	KUNIT_EXPECT_TRUE_MSG(test, filled, "the write mapped no page");
+	KUNIT_EXPECT_EQ_MSG(test, moved, 0UL,
 			    "the migration replaced the page the CPU wrote");
 	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&dev->page_free_calls), 1,
 			    "the device page given for the hole was not freed");
 	KUNIT_EXPECT_EQ_MSG(test, zd_dev_pgmap_refs(dev), base,
 			    "the unused device page kept its pgmap reference");
-	KUNIT_ASSERT_EQ(test, get_user(val, (int __user *)touch.addr), 0);
+	KUNIT_ASSERT_EQ(test, get_user(val, (int __user *)addr), 0);
 	KUNIT_EXPECT_EQ_MSG(test, val, 7, "the CPU's write was lost");
 	KUNIT_EXPECT_EQ(test, atomic_read(&dev->migrated_to_ram), 0);
 }
 
 /*
- * A page written into a read-only private mapping (a debugger's poke:
- * FOLL_FORCE breaks the COW) is the process's own, mapped read-only: it
+ * A page written into a read-only private mapping (a debugger's poke: the
+ * FOLL_FORCE write fault allocates it, mapped read-only as the mapping
+ * is) is the process's own: it
  * migrates under a readable-exclusive migration entry to a read-only
  * device-private entry with one page and one pgmap reference, and the
  * fault brings it back.
@@ -599,8 +609,8 @@ KUNIT_ARRAY_PARAM_DESC(zd_mig_hold, zd_mig_holds, name);
  * collection sees more references than mappings (migrate_vma_check_page())
  * and the unmap restores it.  Nor does one another holds locked: the
  * collection cannot lock it (folio_trylock()) and skips it.  The device
- * gives no page, and the holder's reference is all that is left beside
- * the mapping.
+ * gives no page, and beside the mapping's only the holder's reference is
+ * left, if it took one.
  */
 static void held_page_stays_in_ram(struct kunit *test)
 {
@@ -897,33 +907,36 @@ static void hmm_range_fault_waits_for_migration(struct kunit *test)
 {
 	struct zd_dev *dev = zd_dev_create(test, MEMORY_DEVICE_PRIVATE);
 	long base = zd_dev_pgmap_refs(dev);
-	struct zd_touch touch = { .owner = dev };
+	unsigned long addr = zd_anon_map(test, 1);
 	struct zd_migration m;
 	struct page *spage, *page;
+	struct zd_touch *t;
 	int held;
 
 	zd_rule(test, ZD_RULE_hmm_takes_no_reference, MEMORY_DEVICE_PRIVATE);
-	touch.addr = zd_anon_map(test, 1);
-	KUNIT_ASSERT_EQ(test, put_user(7, (int __user *)touch.addr), 0);
-	zd_mapped_count(test, touch.addr, &spage);
-	touch.mni = zd_hmm_notifier(test, touch.addr);
+	KUNIT_ASSERT_EQ(test, put_user(7, (int __user *)addr), 0);
+	zd_mapped_count(test, addr, &spage);
+	t = zd_touch_prepare(test, addr);
+	t->mni = zd_hmm_notifier(test, addr);
+	t->owner = dev;
 
-	KUNIT_ASSERT_EQ(test, zd_dev_migrate_setup(dev, &m, touch.addr, 1), 0);
+	KUNIT_ASSERT_EQ(test, zd_dev_migrate_setup(dev, &m, addr, 1), 0);
+	/* Nothing may end the case before the finish: the mmap lock is held. */
 	KUNIT_EXPECT_TRUE_MSG(test, m.src[0] & MIGRATE_PFN_MIGRATE, "the page was not collected");
-	KUNIT_EXPECT_TRUE_MSG(test, zd_pte_migration(zd_pte_at(current->mm, touch.addr)),
+	KUNIT_EXPECT_TRUE_MSG(test, zd_pte_migration(zd_pte_at_locked(current->mm, addr)),
 			      "no migration entry maps the page");
 	held = page_ref_count(spage);
-	zd_touch_start(test, &touch);
-	KUNIT_EXPECT_TRUE_MSG(test, zd_touch_blocked(&touch),
+	zd_touch_go(t);
+	KUNIT_EXPECT_TRUE_MSG(test, zd_touch_blocked(t),
 			      "hmm_range_fault() did not wait for the migration entry");
 	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(spage), held,
 			    "the waiting hmm_range_fault() took a reference");
-	KUNIT_EXPECT_EQ_MSG(test, zd_dev_migrate_finish(&m, &page), 1UL,
+	KUNIT_ASSERT_EQ_MSG(test, zd_dev_migrate_finish(&m, &page), 1UL,
 			    "the page did not move to the device");
 
-	KUNIT_EXPECT_EQ(test, zd_touch_end(test, &touch), 0);
-	KUNIT_EXPECT_TRUE(test, touch.pfn & HMM_PFN_VALID);
-	KUNIT_EXPECT_PTR_EQ_MSG(test, hmm_pfn_to_page(touch.pfn), page,
+	KUNIT_EXPECT_EQ(test, zd_touch_end(test, t), 0);
+	KUNIT_EXPECT_TRUE(test, t->pfn & HMM_PFN_VALID);
+	KUNIT_EXPECT_PTR_EQ_MSG(test, hmm_pfn_to_page(t->pfn), page,
 				"not the device page the migration made");
 	zd_expect_on_device(test, dev, page, base);
 	KUNIT_EXPECT_EQ(test, atomic_read(&dev->migrated_to_ram), 0);
@@ -957,7 +970,8 @@ KUNIT_ARRAY_PARAM_DESC(zd_hmm_refusal, zd_hmm_refusals, name);
 static void hmm_range_fault_refuses(struct kunit *test)
 {
 	const struct zd_hmm_refusal *r = test->param_value;
-	unsigned long addr, pfn = 0;
+	/* Flags hmm_range_fault() must clear, to see that it reported. */
+	unsigned long addr, pfn = HMM_PFN_VALID | HMM_PFN_ERROR;
 	struct page *page = NULL;
 	int count = 0;
 	pte_t pte;
