@@ -4,6 +4,7 @@
 import json
 import os
 import unittest
+from typing import Dict, Optional, Tuple
 
 from zdtool.coverage import report as covreport, lcovinfo, manifest
 from zdtool.coverage.cfuncs import FuncRange, find_functions
@@ -117,3 +118,33 @@ class OutputTest(unittest.TestCase):
 
 if __name__ == '__main__':
 	unittest.main()
+
+
+class AssertionArmsTest(unittest.TestCase):
+
+	SOURCE = ['void f(struct page *page)',
+		  '{',
+		  '\tif (WARN_ON_ONCE(!page))',
+		  '\t\treturn;',
+		  '\tVM_BUG_ON_PAGE(page_ref_count(page) <= 0, page);',
+		  '\tif (page_ref_dec_and_test(page))',
+		  '\t\tpr_warn("freed\\n");',
+		  '}']
+
+	def _arms(self, branches: Dict[Tuple[int, int, int], Optional[int]]
+		  ) -> Tuple[int, int]:
+		cov = lcovinfo.FileCoverage('f.c', branches=branches)
+		return covreport.assertion_arms({'f.c': cov},
+						lambda path: self.SOURCE)
+
+	def test_arms_on_asserting_lines(self) -> None:
+		# WARN_ON_ONCE() on line 3 and VM_BUG_ON_PAGE() on line 5
+		# count; the plain if on line 6 and pr_warn() do not.
+		taken, total = self._arms({(3, 0, 0): 5, (3, 0, 1): 0,
+					   (5, 0, 0): 5, (5, 0, 1): None,
+					   (6, 0, 0): 2, (6, 0, 1): 0,
+					   (7, 0, 0): 0})
+		self.assertEqual((taken, total), (2, 4))
+
+	def test_lines_past_the_source_do_not_count(self) -> None:
+		self.assertEqual(self._arms({(99, 0, 0): 1}), (0, 0))

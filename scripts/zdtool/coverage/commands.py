@@ -18,8 +18,8 @@ from dataclasses import dataclass, replace
 from typing import Callable, ContextManager, Iterator, List, Tuple
 
 from zdtool import ZdError
-from zdtool.coverage import pipeline as coverage, gitrange, linemap, \
-	manifest, patchcov, unexecuted
+from zdtool.coverage import pipeline as coverage, gitrange, lcovinfo, \
+	linemap, manifest, patchcov, report, unexecuted
 from zdtool.kernel import series, source, upstream
 from zdtool.kernel.bench import Row, timed
 from zdtool.kernel.results import Counts
@@ -131,9 +131,19 @@ def _unexecuted(ctx: Context, result: unexecuted.Check) -> List[str]:
 	return msgs
 
 
-def _targets(ctx: Context) -> str:
-	"""How the refcount paths stand against TARGETS."""
-	with open(ctx.outputs().path('refcount.json')) as f:
+def _source(path: str) -> List[str]:
+	try:
+		with open(path, errors='replace') as f:
+			return f.read().split('\n')
+	except OSError:
+		return []
+
+
+def _targets(ctx: Context) -> List[str]:
+	"""How the refcount paths stand against TARGETS, and their branches
+	off the asserting lines (no target: a reading aid)."""
+	out = ctx.outputs()
+	with open(out.path('refcount.json')) as f:
 		total = json.load(f)['total']
 	parts = []
 	for what, target in TARGETS.items():
@@ -141,7 +151,19 @@ def _targets(ctx: Context) -> str:
 		pct = 100.0 * hit / n if n else 100.0
 		parts.append(f'{what} {pct:.1f}% ({hit}/{n}) of {target:.0f}%'
 			     f'{"" if pct >= target else " (short)"}')
-	return 'zdrace: coverage targets: ' + ', '.join(parts)
+	lines = ['zdrace: coverage targets: ' + ', '.join(parts)]
+	if os.path.isfile(out.path('refcount.info')):
+		taken, arms = report.assertion_arms(
+			lcovinfo.read(out.path('refcount.info')), _source)
+		hit = total['branches_hit'] - taken
+		n = total['branches'] - arms
+		if arms and n:
+			lines.append(f'zdrace: coverage: {arms - taken} of the '
+				     f'{total["branches"] - total["branches_hit"]} '
+				     f'branch arms not taken are on WARN/BUG lines '
+				     f'(an assertion firing); off those lines '
+				     f'{100.0 * hit / n:.1f}% ({hit}/{n}) are taken')
+	return lines
 
 
 def _verdict(ctx: Context, listed: unexecuted.Check
@@ -149,7 +171,7 @@ def _verdict(ctx: Context, listed: unexecuted.Check
 	"""The floor and the unexecuted list, with what to print."""
 	ok, lines = _floor(ctx)
 	more = _unexecuted(ctx, listed)
-	return ok and listed.ok(), lines + more + [_targets(ctx)]
+	return ok and listed.ok(), lines + more + _targets(ctx)
 
 
 def cmd_coverage(ctx: Context, info: TreeInfo) -> int:

@@ -15,9 +15,10 @@ lines ran.
 """
 
 import json
+import re
 import textwrap
 from dataclasses import asdict, dataclass, field
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from zdtool.coverage.cfuncs import FuncRange
 from zdtool.coverage.lcovinfo import FileCoverage, summarise
@@ -45,6 +46,27 @@ class Numbers:
 
 def pct(hit: int, total: int) -> Optional[float]:
 	return round(100.0 * hit / total, 1) if total else None
+
+
+# A line that asserts: WARN*(), BUG*(), VM_BUG_ON*(), VM_WARN*().  The
+# branch arms gcov counts on it include the assertion firing, which no
+# correct run takes.
+ASSERTION = re.compile(r'\b(?:VM_)?(?:WARN|BUG)\w*\s*\(')
+
+
+def assertion_arms(files: Dict[str, FileCoverage],
+		   source: Callable[[str], List[str]]) -> Tuple[int, int]:
+	"""(taken, total) of the branch arms of @files on asserting lines;
+	@source gives the lines of a file of @files."""
+	taken = total = 0
+	for path, cov in files.items():
+		text = source(path)
+		for (line, _, _), n in cov.branches.items():
+			if 0 < line <= len(text) and \
+			   ASSERTION.search(text[line - 1]):
+				total += 1
+				taken += 1 if n else 0
+	return taken, total
 
 
 @dataclass
