@@ -116,10 +116,6 @@ class OutputTest(unittest.TestCase):
 			'functions_hit', 'functions'})
 
 
-if __name__ == '__main__':
-	unittest.main()
-
-
 class AssertionArmsTest(unittest.TestCase):
 
 	SOURCE = ['void f(struct page *page)',
@@ -148,3 +144,7 @@ class AssertionArmsTest(unittest.TestCase):
 
 	def test_lines_past_the_source_do_not_count(self) -> None:
 		self.assertEqual(self._arms({(99, 0, 0): 1}), (0, 0))
+
+
+if __name__ == '__main__':
+	unittest.main()
