@@ -136,8 +136,11 @@ static void zd_dev_migrate_alloc(struct zd_dev *dev, struct migrate_vma *args,
 		struct page *spage = migrate_pfn_to_page(args->src[i]);
 		struct page *dpage;
 
-		/* A hole (no page) migrates too: the device page is inserted. */
-		if (!(args->src[i] & MIGRATE_PFN_MIGRATE))
+		/*
+		 * A hole (no page) migrates too: the device page is inserted.
+		 * Where the caller gave a destination, it stays.
+		 */
+		if (!(args->src[i] & MIGRATE_PFN_MIGRATE) || args->dst[i])
 			continue;
 		dpage = zd_dev_take_free_page(dev);
 		if (!dpage)
@@ -194,6 +197,25 @@ static void zd_migrate_vma_end(struct migrate_vma *args)
 int zd_dev_migrate_setup(struct zd_dev *dev, struct zd_migration *m,
 			 unsigned long addr, unsigned long nr_pages)
 {
+	return zd_dev_migrate_select(dev, m, addr, nr_pages,
+				     MIGRATE_VMA_SELECT_SYSTEM);
+}
+
+/**
+ * zd_dev_migrate_select() - zd_dev_migrate_setup() of what @flags select.
+ * @dev: a MEMORY_DEVICE_PRIVATE or MEMORY_DEVICE_COHERENT device, also
+ *	the migration's pgmap owner.
+ * @m: the migration, for zd_dev_migrate_finish().
+ * @addr: the user address.
+ * @nr_pages: how many pages, at most ZD_MAP_ANON_MAX.
+ * @flags: the migration's MIGRATE_VMA_SELECT_* flags.
+ *
+ * Return: migrate_vma_setup()'s result; the lock is held only on 0.
+ */
+int zd_dev_migrate_select(struct zd_dev *dev, struct zd_migration *m,
+			  unsigned long addr, unsigned long nr_pages,
+			  unsigned long flags)
+{
 	struct kunit *test = dev->test;
 
 	KUNIT_ASSERT_TRUE(test, zd_type_free_at_zero(dev->pgmap.type));
@@ -205,7 +227,7 @@ int zd_dev_migrate_setup(struct zd_dev *dev, struct zd_migration *m,
 			.src = m->src,
 			.dst = m->dst,
 			.pgmap_owner = dev,
-			.flags = MIGRATE_VMA_SELECT_SYSTEM,
+			.flags = flags,
 			.start = addr,
 			.end = addr + nr_pages * PAGE_SIZE,
 		},
@@ -217,8 +239,10 @@ int zd_dev_migrate_setup(struct zd_dev *dev, struct zd_migration *m,
  * zd_dev_migrate_finish() - the rest of a zd_dev_migrate_setup(): the
  * device pages given, the copy, migrate_vma_pages() and
  * migrate_vma_finalize(); the mmap lock dropped.
- * @m: the migration.
- * @pages: out, the device page now behind each page moved, else NULL.
+ * @m: the migration.  A destination the caller set in @m->dst (a locked
+ *	page with a reference for the migration to drop) is given instead of
+ *	a page of the device.
+ * @pages: out, the page now behind each page moved, else NULL.
  *
  * Return: how many pages moved.
  */

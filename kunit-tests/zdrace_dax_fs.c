@@ -12,7 +12,8 @@
  * page mapped into a user mm is an FS_DAX device page of the disk's
  * pgmap, idle once unmapped (7.x: FS_DAX folios count from 0 and a
  * mapping takes a real reference; 6.12: they are idle at 1 and a mapping
- * takes none); a DMA pin holds a truncate or a hole punch of its block
+ * takes none); a hole read maps the zero page, its write the block's
+ * page; a DMA pin holds a truncate or a hole punch of its block
  * until the unpin; a FOLL_LONGTERM pin is refused; an unmount with a page
  * pinned waits for it (7.x; 6.12 evicts the busy entry, with a warning).
  */
@@ -38,6 +39,7 @@
 #include <linux/wait_bit.h>
 
 #include "zd_kunit.h"
+#include "zd_user.h"
 
 #define ZD_DAX_DISK	"pmem0"
 #define ZD_DAX_NODE	"/zd-pmem0"
@@ -192,6 +194,52 @@ static void mapped_file_page_is_fs_dax(struct kunit *test)
 				page, "a referenced page is not busy to a layout break");
 	put_page(page);
 
+	unmap_mapping_range(file->f_mapping, 0, 0, 1);
+	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(page), ZD_FSDAX_IDLE,
+			    "the page is not idle once unmapped");
+}
+
+/*
+ * A hole of a DAX file, read through a mapping, maps the zero page: no
+ * block, no DAX page referenced, nothing busy to a layout break.  A write
+ * of it allocates the block and maps the block's FS_DAX page in the zero
+ * page's place, with the mapping's reference (7.x), idle once unmapped.
+ */
+static void hole_maps_zero_page(struct kunit *test)
+{
+	struct file *file = zd_dax_file(test, 1);
+	struct page *page;
+	unsigned long addr;
+	pte_t pte;
+	char c = 1;
+
+	zd_rule(test, ZD_RULE_fsdax_hole_maps_zero_page, MEMORY_DEVICE_FS_DAX);
+	KUNIT_ASSERT_EQ(test, vfs_truncate(&file->f_path, 2 * PAGE_SIZE), 0);
+	addr = kunit_vm_mmap(test, file, 0, 2 * PAGE_SIZE, PROT_READ | PROT_WRITE,
+			     MAP_SHARED, 0);
+	KUNIT_ASSERT_NE_MSG(test, addr, 0UL, "cannot map the file");
+	addr += PAGE_SIZE;
+	KUNIT_ASSERT_EQ(test, get_user(c, (char __user *)addr), 0);
+	KUNIT_EXPECT_EQ(test, c, 0);
+	pte = zd_pte_at(current->mm, addr);
+	KUNIT_ASSERT_TRUE(test, pte_present(pte));
+	KUNIT_EXPECT_TRUE_MSG(test, is_zero_pfn(pte_pfn(pte)),
+			      "the hole's read mapped pfn %#lx, not the zero page",
+			      pte_pfn(pte));
+	KUNIT_EXPECT_NULL_MSG(test, dax_layout_busy_page_range(file->f_mapping, PAGE_SIZE,
+							       2 * PAGE_SIZE - 1),
+			      "the hole is busy to a layout break");
+
+	KUNIT_ASSERT_EQ(test, put_user('q', (char __user *)addr), 0);
+	pte = zd_pte_at(current->mm, addr);
+	KUNIT_ASSERT_TRUE(test, pte_present(pte));
+	page = pte_page(pte);
+	KUNIT_ASSERT_TRUE_MSG(test, is_zone_device_page(page),
+			      "the write mapped pfn %#lx, no DAX page", pte_pfn(pte));
+	KUNIT_EXPECT_EQ(test, zd_page_pgmap(page)->type, MEMORY_DEVICE_FS_DAX);
+	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(page),
+			    ZD_FSDAX_IDLE + ZD_USER_MAPPING_HOLDS_REF,
+			    "the mapping's reference");
 	unmap_mapping_range(file->f_mapping, 0, 0, 1);
 	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(page), ZD_FSDAX_IDLE,
 			    "the page is not idle once unmapped");
@@ -648,6 +696,7 @@ static struct kunit_case __refdata zdrace_dax_fs_cases[] = {
 	KUNIT_CASE(mount_is_dax_always),
 	KUNIT_CASE(file_on_it_is_dax),
 	KUNIT_CASE(mapped_file_page_is_fs_dax),
+	KUNIT_CASE(hole_maps_zero_page),
 	KUNIT_CASE(longterm_pin_refused),
 	KUNIT_CASE_PARAM(cut_waits_for_pin, zd_dax_cut_gen_params),
 	KUNIT_CASE_PARAM(cut_races_pin, zd_dax_race_gen_params),

@@ -355,6 +355,48 @@ static void action_fires_on_point(struct kunit *test)
 	}
 }
 
+/* ---- the free path's points, on the final put of every type ---- */
+
+static const struct zd_type_param zd_free_types[] = {
+	{ MEMORY_DEVICE_PRIVATE, "private" },
+	{ MEMORY_DEVICE_COHERENT, "coherent" },
+	{ MEMORY_DEVICE_GENERIC, "generic" },
+	{ MEMORY_DEVICE_FS_DAX, "fs_dax" },
+};
+
+KUNIT_ARRAY_PARAM_DESC(zd_free_type, zd_free_types, name);
+
+/*
+ * The final put of a page of any type passes free_before_page_free and
+ * free_after_page_free once each (free_zone_device_folio(), whose types
+ * part ways between them): a schedule that stops a free there stops every
+ * type's, not only the ones the driver frees.  Where FS_DAX pages idle at
+ * 1 (ZD_FSDAX_IDLE), the put that idles one is not a final put, and passes
+ * neither.
+ */
+static void free_points_pass_every_type(struct kunit *test)
+{
+	const struct zd_type_param *t = test->param_value;
+	struct zd_dev *dev = zd_dev_create(test, t->type);
+	atomic_t before = ATOMIC_INIT(0), after = ATOMIC_INIT(0);
+	struct page *page = zd_dev_user_page(dev);
+	/* Where FS_DAX pages idle at 1, a put that idles one frees nothing. */
+	int passes = !(t->type == MEMORY_DEVICE_FS_DAX && ZD_FSDAX_IDLE);
+
+	zd_count_injected(test, ZDRACE_FI_free_before_page_free, &before);
+	zd_count_injected(test, ZDRACE_FI_free_after_page_free, &after);
+	scoped_guard(zd_injected)
+		put_page(page);
+	zdrace_fi_disarm(ZDRACE_FI_free_before_page_free);
+	zdrace_fi_disarm(ZDRACE_FI_free_after_page_free);
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&before), passes,
+			    "a %s page's put passed free_before_page_free %d times",
+			    t->name, atomic_read(&before));
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&after), passes,
+			    "a %s page's put passed free_after_page_free %d times",
+			    t->name, atomic_read(&after));
+}
+
 /* ---- fault_attr knobs, on the page-cache point ---- */
 
 struct zd_knob_case {
@@ -864,6 +906,7 @@ static struct kunit_case zdrace_fi_selftest_cases[] = {
 	KUNIT_CASE_PARAM(parse_action_string, zd_action_str_gen_params),
 	KUNIT_CASE_PARAM(arm_refuses_bad_request, zd_refusal_gen_params),
 	KUNIT_CASE_PARAM(action_fires_on_point, zd_pair_gen_params),
+	KUNIT_CASE_PARAM(free_points_pass_every_type, zd_free_type_gen_params),
 	KUNIT_CASE_PARAM(fault_attr_knobs, zd_knob_gen_params),
 	KUNIT_CASE(unarmed_point_never_fires),
 	KUNIT_CASE(nth_order_unranks),

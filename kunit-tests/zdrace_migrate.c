@@ -17,8 +17,12 @@
  *     referenced after the unmap) on the device, entry and counts as they
  *     were; the driver's migrate_vma_*() brings its page back too, a
  *     COHERENT one with its contents, and another owner's leaves it;
- *   - a device page a migration gave for a hole the CPU filled meanwhile
- *     is freed, its pgmap reference given back, the CPU's page kept;
+ *   - a device page a migration gave for a hole the CPU filled meanwhile,
+ *     or for a page of shared memory (only anonymous memory moves), is
+ *     freed, its pgmap reference given back, the CPU's page kept;
+ *   - a migration collects only what its flags select, taking no
+ *     reference on the rest; a hole takes a system, device-private or
+ *     COHERENT page, and refuses any other ZONE_DEVICE page unchanged;
  *   - a fault on a page another holds locked waits for the unlock holding
  *     no reference, then brings it back (where do_swap_page() locks the
  *     page: 7.3 does, 6.12 calls ops->migrate_to_ram() unlocked);
@@ -367,6 +371,7 @@ struct zd_mig_hole {
 
 static const struct zd_mig_hole zd_mig_holes[] = {
 	{ "COHERENT, read-write", MEMORY_DEVICE_COHERENT, PROT_READ | PROT_WRITE },
+	{ "COHERENT, read-only", MEMORY_DEVICE_COHERENT, PROT_READ },
 	{ "PRIVATE, read-only", MEMORY_DEVICE_PRIVATE, PROT_READ },
 };
 
@@ -402,7 +407,8 @@ static void hole_migrates_as_mapped(struct kunit *test)
 	if (h->type == MEMORY_DEVICE_COHERENT) {
 		KUNIT_ASSERT_TRUE(test, pte_present(pte));
 		KUNIT_EXPECT_PTR_EQ(test, pte_page(pte), page);
-		KUNIT_EXPECT_TRUE(test, pte_write(pte));
+		KUNIT_EXPECT_EQ_MSG(test, pte_write(pte), !!(h->prot & PROT_WRITE),
+				    "the PTE's access is not the mapping's");
 	} else {
 		KUNIT_EXPECT_TRUE_MSG(test, zd_pte_device_private(pte),
 				      "no device-private entry maps the hole");
@@ -588,6 +594,224 @@ static void other_owner_does_not_collect(struct kunit *test)
 								      args.start)));
 }
 
+/* What a migration finds at the address it walks. */
+enum zd_mig_found { ZD_FOUND_RAM, ZD_FOUND_ZERO, ZD_FOUND_DEVICE, ZD_FOUND_SHARED_HOLE };
+
+#define ZD_SELECT_DEVICE (MIGRATE_VMA_SELECT_DEVICE_PRIVATE | \
+			  MIGRATE_VMA_SELECT_DEVICE_COHERENT)
+
+struct zd_mig_select {
+	const char *name;
+	enum memory_type type;	/* the device's, and of the page found */
+	enum zd_mig_found found;
+	unsigned long flags;	/* MIGRATE_VMA_SELECT_* */
+};
+
+static const struct zd_mig_select zd_mig_selects[] = {
+	{ "RAM page, device pages selected", MEMORY_DEVICE_PRIVATE, ZD_FOUND_RAM,
+	  ZD_SELECT_DEVICE },
+	{ "zero page, device pages selected", MEMORY_DEVICE_PRIVATE, ZD_FOUND_ZERO,
+	  ZD_SELECT_DEVICE },
+	{ "PRIVATE page, system selected", MEMORY_DEVICE_PRIVATE, ZD_FOUND_DEVICE,
+	  MIGRATE_VMA_SELECT_SYSTEM },
+	{ "COHERENT page, system selected", MEMORY_DEVICE_COHERENT, ZD_FOUND_DEVICE,
+	  MIGRATE_VMA_SELECT_SYSTEM },
+	{ "shared memory hole", MEMORY_DEVICE_PRIVATE, ZD_FOUND_SHARED_HOLE,
+	  MIGRATE_VMA_SELECT_SYSTEM },
+};
+
+KUNIT_ARRAY_PARAM_DESC(zd_mig_select, zd_mig_selects, name);
+
+/*
+ * Two pages of the test's mm, shared or private, the first written so that
+ * a migration of the second walks its page table (migrate_vma_collect_pmd())
+ * rather than a hole above it.  Return: the second page's address.
+ */
+static unsigned long zd_mig_second_page(struct kunit *test, bool shared)
+{
+	unsigned long addr;
+
+	addr = kunit_vm_mmap(test, NULL, 0, 2 * PAGE_SIZE, PROT_READ | PROT_WRITE,
+			     (shared ? MAP_SHARED : MAP_PRIVATE) | MAP_ANONYMOUS, 0);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR_VALUE(addr) || !addr,
+			       "kunit_vm_mmap: %ld", (long)addr);
+	KUNIT_ASSERT_EQ(test, put_user(1, (int __user *)addr), 0);
+	return addr + PAGE_SIZE;
+}
+
+/*
+ * A migration collects only what its flags select: a driver's migration
+ * of device pages back to RAM passes a RAM page and the zero page by, one
+ * to the device passes a PRIVATE or COHERENT page by, and none populates
+ * a hole of shared memory.  Nothing is collected: no reference taken, the
+ * PTE and every count as they were.
+ */
+static void migration_collects_only_selected(struct kunit *test)
+{
+	const struct zd_mig_select *s = test->param_value;
+	struct zd_dev *dev = zd_dev_create(test, s->type);
+	long base = zd_dev_pgmap_refs(dev);
+	unsigned long addr, collected, moved;
+	struct page *page = NULL, *moved_to;
+	struct zd_migration m;
+	int count = 0, ret;
+	pte_t pte;
+
+	zd_rule(test, ZD_RULE_migration_takes_only_selected, s->type);
+	addr = zd_mig_second_page(test, s->found == ZD_FOUND_SHARED_HOLE);
+	switch (s->found) {
+	case ZD_FOUND_RAM:
+		KUNIT_ASSERT_EQ(test, put_user(7, (int __user *)addr), 0);
+		count = zd_mapped_count(test, addr, &page);
+		break;
+	case ZD_FOUND_ZERO:
+		KUNIT_ASSERT_EQ(test, get_user(count, (int __user *)addr), 0);
+		KUNIT_ASSERT_TRUE(test, is_zero_pfn(pte_pfn(zd_pte_at(current->mm, addr))));
+		break;
+	case ZD_FOUND_DEVICE:
+		KUNIT_ASSERT_EQ(test, zd_dev_migrate_anon(dev, addr, 1, &page), 1UL);
+		count = page_ref_count(page);
+		base++;
+		break;
+	case ZD_FOUND_SHARED_HOLE:
+		break;
+	}
+	pte = zd_pte_at(current->mm, addr);
+
+	ret = zd_dev_migrate_select(dev, &m, addr, 1, s->flags);
+	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "migrate_vma_setup: %d", ret);
+	collected = m.args.cpages;
+	moved = zd_dev_migrate_finish(&m, &moved_to);
+
+	KUNIT_EXPECT_EQ_MSG(test, collected, 0UL, "a migration of %#lx collected the %s",
+			    s->flags, s->name);
+	KUNIT_EXPECT_EQ(test, moved, 0UL);
+	KUNIT_EXPECT_EQ_MSG(test, pte_val(zd_pte_at(current->mm, addr)), pte_val(pte),
+			    "the PTE changed");
+	if (page)
+		KUNIT_EXPECT_EQ_MSG(test, page_ref_count(page), count,
+				    "the page's count changed");
+	KUNIT_EXPECT_EQ(test, zd_dev_pgmap_refs(dev), base);
+	KUNIT_EXPECT_EQ(test, atomic_read(&dev->page_free_calls), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&dev->migrated_to_ram), 0);
+}
+
+/*
+ * A page of shared memory is collected (it is mapped, with a mapping) and
+ * then not moved: only anonymous memory goes to device memory
+ * (__migrate_device_pages()).  The device page the driver gave is freed,
+ * its pgmap reference given back, and the shared page is mapped again,
+ * its count and contents as they were.
+ */
+static void shared_memory_stays_in_ram(struct kunit *test)
+{
+	struct zd_dev *dev = zd_dev_create(test, MEMORY_DEVICE_PRIVATE);
+	long base = zd_dev_pgmap_refs(dev);
+	unsigned long addr = zd_mig_second_page(test, true);
+	struct page *spage, *page;
+	int count, val = -1;
+
+	zd_rule(test, ZD_RULE_migration_frees_unused_page, MEMORY_DEVICE_PRIVATE);
+	KUNIT_ASSERT_EQ(test, put_user(7, (int __user *)addr), 0);
+	count = zd_mapped_count(test, addr, &spage);
+	KUNIT_ASSERT_NOT_NULL(test, folio_mapping(page_folio(spage)));
+
+	KUNIT_EXPECT_EQ_MSG(test, zd_dev_migrate_anon(dev, addr, 1, &page), 0UL,
+			    "a page of shared memory moved to the device");
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&dev->page_free_calls), 1,
+			    "the device page given for it was not freed");
+	KUNIT_EXPECT_EQ_MSG(test, zd_dev_pgmap_refs(dev), base,
+			    "the unused device page kept its pgmap reference");
+	KUNIT_EXPECT_EQ_MSG(test, zd_mapped_count(test, addr, &page), count,
+			    "the shared page's count changed");
+	KUNIT_EXPECT_PTR_EQ_MSG(test, page, spage, "another page is mapped");
+	KUNIT_ASSERT_EQ(test, get_user(val, (int __user *)addr), 0);
+	KUNIT_EXPECT_EQ_MSG(test, val, 7, "the shared page lost its contents");
+}
+
+/* What a driver gives for a hole: a system page, or a page of another type. */
+struct zd_mig_given {
+	const char *name;
+	enum memory_type type;	/* of the page given, if not a system page */
+	bool system;
+};
+
+static const struct zd_mig_given zd_mig_givens[] = {
+	{ "system page", .system = true },
+	{ "GENERIC page", MEMORY_DEVICE_GENERIC },
+	{ "FS_DAX page", MEMORY_DEVICE_FS_DAX },
+};
+
+KUNIT_ARRAY_PARAM_DESC(zd_mig_given, zd_mig_givens, name);
+
+/*
+ * A hole takes the page the driver gives when it is one a process may
+ * map: a system page (a driver's migration to RAM) is mapped with the
+ * mapping's one reference.  Any ZONE_DEVICE page but a device-private or
+ * COHERENT one is refused (migrate_vma_insert_page()): the hole stays
+ * empty and the page goes back unlocked, unmapped, its count and its
+ * pgmap's as before.
+ */
+static void hole_takes_migratable_page(struct kunit *test)
+{
+	const struct zd_mig_given *g = test->param_value;
+	struct zd_dev *dev = zd_dev_create(test, MEMORY_DEVICE_PRIVATE);
+	unsigned long addr = zd_mig_second_page(test, false);
+	struct zd_dev *gdev = NULL;
+	struct page *given, *page;
+	struct zd_migration m;
+	long gbase = 0;
+	int count = 0;
+	int val = -1;
+
+	zd_rule(test, ZD_RULE_hole_takes_migratable_page, g->system ? ZD_NO_TYPE : g->type);
+	if (g->system) {
+		given = alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_ZERO);
+		KUNIT_ASSERT_NOT_NULL(test, given);
+	} else {
+		gdev = zd_dev_create(test, g->type);
+		gbase = zd_dev_pgmap_refs(gdev);
+		given = zd_dev_page(gdev, 0);
+		count = page_ref_count(given);
+		/* The migration's reference, which it drops when done. */
+		if (g->type == MEMORY_DEVICE_FS_DAX)
+			zd_fsdax_take(given);
+		else
+			get_page(given);
+	}
+	lock_page(given);
+
+	if (zd_dev_migrate_setup(dev, &m, addr, 1)) {
+		unlock_page(given);
+		put_page(given);
+		KUNIT_FAIL(test, "migrate_vma_setup failed");
+		return;
+	}
+	m.dst[0] = migrate_pfn(page_to_pfn(given));
+	if (zd_dev_migrate_finish(&m, &page) != (g->system ? 1 : 0))
+		KUNIT_FAIL(test, "the hole %s the %s", g->system ? "refused" : "took",
+			   g->name);
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&dev->page_free_calls), 0,
+			    "a device page was given for the hole besides the %s", g->name);
+
+	if (g->system) {
+		KUNIT_EXPECT_EQ_MSG(test, zd_mapped_count(test, addr, &page), 1,
+				    "the mapping's reference");
+		KUNIT_EXPECT_PTR_EQ(test, page, given);
+		KUNIT_EXPECT_EQ(test, folio_mapcount(page_folio(given)), 1);
+		KUNIT_ASSERT_EQ(test, get_user(val, (int __user *)addr), 0);
+		KUNIT_EXPECT_EQ(test, val, 0);
+		return;
+	}
+	KUNIT_EXPECT_TRUE_MSG(test, pte_none(zd_pte_at(current->mm, addr)),
+			      "the %s was mapped", g->name);
+	KUNIT_EXPECT_FALSE_MSG(test, PageLocked(given), "the %s was left locked", g->name);
+	KUNIT_EXPECT_FALSE(test, folio_mapped(page_folio(given)));
+	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(given), count,
+			    "the %s's count changed", g->name);
+	KUNIT_EXPECT_EQ(test, zd_dev_pgmap_refs(gdev), gbase);
+}
+
 /* What another holds the page by: a reference, as a driver or a DMA takes it, or its lock. */
 enum zd_mig_hold_by { ZD_HOLD_GET, ZD_HOLD_PIN, ZD_HOLD_LOCK };
 
@@ -658,15 +882,30 @@ static void held_page_stays_in_ram(struct kunit *test)
 
 /* ---- fork ---- */
 
+/* The entry a fork copies: of a written page, or of a read-only mapping's hole. */
+struct zd_mig_fork {
+	const char *name;
+	bool writable;
+};
+
+static const struct zd_mig_fork zd_mig_forks[] = {
+	{ "writable entry", true },
+	{ "read-only entry", false },
+};
+
+KUNIT_ARRAY_PARAM_DESC(zd_mig_fork, zd_mig_forks, name);
+
 /*
  * A fork copies the device-private entry: the child's copy takes a page
  * reference and a mapcount, and no pgmap reference (it is still one page
- * on the device); both entries become read-only, as for any COW page.
- * The child's exit gives both back, and the parent's fault brings the
- * page back as before.
+ * on the device); both entries are read-only after it, as for any COW
+ * page (a writable one made so, a read-only one left so).  The child's
+ * exit gives both back, and the parent's fault brings the page back as
+ * before.
  */
 static void fork_copies_private_entry(struct kunit *test)
 {
+	const struct zd_mig_fork *f = test->param_value;
 	struct zd_dev *dev = zd_dev_create(test, MEMORY_DEVICE_PRIVATE);
 	long base = zd_dev_pgmap_refs(dev);
 	struct mm_struct *child;
@@ -675,10 +914,19 @@ static void fork_copies_private_entry(struct kunit *test)
 	int val = -1;
 
 	zd_rule(test, ZD_RULE_private_fork_copies_entry, MEMORY_DEVICE_PRIVATE);
-	addr = zd_migrate_page(dev, &page);
-	KUNIT_ASSERT_TRUE_MSG(test,
-			      zd_pte_device_private_write(zd_pte_at(current->mm, addr)),
-			      "the migrated page is not mapped by a writable device-private entry");
+	if (f->writable) {
+		addr = zd_migrate_page(dev, &page);
+	} else {
+		addr = kunit_vm_mmap(test, NULL, 0, PAGE_SIZE, PROT_READ,
+				     MAP_PRIVATE | MAP_ANONYMOUS, 0);
+		KUNIT_ASSERT_FALSE_MSG(test, IS_ERR_VALUE(addr) || !addr,
+				       "kunit_vm_mmap: %ld", (long)addr);
+		KUNIT_ASSERT_EQ(test, zd_dev_migrate_anon(dev, addr, 1, &page), 1UL);
+	}
+	KUNIT_ASSERT_TRUE(test, zd_pte_device_private(zd_pte_at(current->mm, addr)));
+	KUNIT_ASSERT_EQ_MSG(test,
+			    zd_pte_device_private_write(zd_pte_at(current->mm, addr)),
+			    f->writable, "the migrated page's entry is not %s", f->name);
 
 	child = zd_fork(test);
 	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(page), 2,
@@ -688,7 +936,7 @@ static void fork_copies_private_entry(struct kunit *test)
 			    "a fork copies the entry, not the page: one pgmap reference");
 	KUNIT_EXPECT_FALSE_MSG(test,
 			       zd_pte_device_private_write(zd_pte_at(current->mm, addr)),
-			       "the parent's entry stayed writable across the fork");
+			       "the parent's entry is writable after the fork");
 	KUNIT_EXPECT_FALSE(test, zd_pte_device_private_write(zd_pte_at(child, addr)));
 	KUNIT_EXPECT_EQ(test, atomic_read(&dev->migrated_to_ram), 0);
 
@@ -1179,8 +1427,11 @@ static struct kunit_case zdrace_migrate_cases[] = {
 	KUNIT_CASE(hole_filled_during_migration),
 	KUNIT_CASE(zero_and_empty_ptes_migrate),
 	KUNIT_CASE(other_owner_does_not_collect),
+	KUNIT_CASE_PARAM(migration_collects_only_selected, zd_mig_select_gen_params),
+	KUNIT_CASE(shared_memory_stays_in_ram),
+	KUNIT_CASE_PARAM(hole_takes_migratable_page, zd_mig_given_gen_params),
 	KUNIT_CASE_PARAM(held_page_stays_in_ram, zd_mig_hold_gen_params),
-	KUNIT_CASE(fork_copies_private_entry),
+	KUNIT_CASE_PARAM(fork_copies_private_entry, zd_mig_fork_gen_params),
 	KUNIT_CASE(shared_page_migrates_for_both),
 	KUNIT_CASE_PARAM(hmm_range_fault_reads_device_page, zd_hmm_owner_gen_params),
 	KUNIT_CASE_PARAM(hmm_range_fault_takes_no_reference, zd_hmm_walk_gen_params),

@@ -21,6 +21,7 @@
 #include "zd_kunit.h"
 
 #define ZD_PIN_PAGES	4
+#define ZD_PIN_FLAGS	(FOLL_WRITE | FOLL_LONGTERM)
 
 enum zd_pin_outcome { ZD_PIN_PINNED, ZD_PIN_MIGRATED, ZD_PIN_REFUSED };
 
@@ -78,14 +79,14 @@ static unsigned long zd_pin_map(struct zd_dev *dev)
 }
 
 /*
- * Pin ZD_PIN_PAGES pages at @addr for the long term, through gup-fast or
+ * Pin ZD_PIN_PAGES pages at @addr with @flags, through gup-fast or
  * slow GUP, and unpin them; what became of each: pinned where it is (in
  * @dev, or in RAM when @dev is NULL), migrated, or refused.
  */
 static void zd_pin_pages(struct kunit *test, struct zd_dev *dev,
-			 unsigned long addr, bool fast, struct zd_pin_result *p)
+			 unsigned long addr, unsigned int flags, bool fast,
+			 struct zd_pin_result *p)
 {
-	unsigned int flags = FOLL_WRITE | FOLL_LONGTERM;
 	atomic_t pte_reads = ATOMIC_INIT(0), grabbed = ATOMIC_INIT(0);
 	int i;
 
@@ -138,8 +139,8 @@ static void longterm_pin_fast_and_slow_agree(struct kunit *test)
 
 	zd_rule(test, ZD_RULE_longterm_pin_parity, c->type);
 
-	zd_pin_pages(test, dev, zd_pin_map(dev), true, &fast);
-	zd_pin_pages(test, dev, zd_pin_map(dev), false, &slow);
+	zd_pin_pages(test, dev, zd_pin_map(dev), ZD_PIN_FLAGS, true, &fast);
+	zd_pin_pages(test, dev, zd_pin_map(dev), ZD_PIN_FLAGS, false, &slow);
 	kunit_info(test, "%s: fast pinned %ld (gup-fast read %d PTEs, grabbed %d), slow %ld, migrate_to_ram %d\n",
 		   c->name, fast.ret, fast.pte_reads, fast.grabbed_fast,
 		   slow.ret, atomic_read(&dev->migrated_to_ram));
@@ -168,21 +169,56 @@ static void longterm_pin_fast_and_slow_agree(struct kunit *test)
 
 /*
  * RAM the same pins meet: anonymous memory, or a shmem file shared; or
- * anonymous memory whose last page no access may reach (PROT_NONE).
+ * anonymous memory whose last page no access may reach (PROT_NONE), or
+ * that only was read (the zero page, pinned for reading), or that spans
+ * the boundary of a page table (the walk goes on to its next entry at
+ * that level; where a level is folded, the one above).
  */
 struct zd_pin_ram {
 	const char *name;
 	bool shmem;
 	bool last_none;
+	bool read;
+	unsigned long straddle;	/* a page table's span, whose boundary it spans */
 };
 
 static const struct zd_pin_ram zd_pin_rams[] = {
 	{ "anon", false },
 	{ "shmem", true },
 	{ "anon, last page PROT_NONE", false, true },
+	{ "anon, zero page read", .read = true },
+	{ "anon, across a PGDIR boundary", .straddle = PGDIR_SIZE },
+	{ "anon, across a PUD boundary", .straddle = PUD_SIZE },
+	{ "anon, across a PMD boundary", .straddle = PMD_SIZE },
 };
 
 KUNIT_ARRAY_PARAM_DESC(zd_pin_rams, zd_pin_rams, name);
+
+/*
+ * Anonymous memory, written, with half its pages below a boundary of
+ * @span (PGDIR_SIZE, PUD_SIZE or PMD_SIZE) and half above: at the first
+ * such boundary of the address space that is free.
+ */
+static unsigned long zd_pin_map_straddling(struct kunit *test, unsigned long span)
+{
+	const unsigned long half = ZD_PIN_PAGES / 2 * PAGE_SIZE;
+	unsigned long at, addr;
+	int i;
+
+	for (at = span; at + half <= TASK_SIZE; at += span) {
+		addr = kunit_vm_mmap(test, NULL, at - half, 2 * half,
+				     PROT_READ | PROT_WRITE,
+				     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, 0);
+		if (addr == at - half)
+			break;
+	}
+	KUNIT_ASSERT_LE_MSG(test, at + half, TASK_SIZE,
+			    "no boundary of %#lx with free memory around it", span);
+	for (i = 0; i < ZD_PIN_PAGES; i++)
+		KUNIT_ASSERT_EQ(test, put_user(i, (int __user *)
+					       (addr + i * PAGE_SIZE)), 0);
+	return addr;
+}
 
 static unsigned long zd_pin_map_ram(struct kunit *test, const struct zd_pin_ram *r)
 {
@@ -192,6 +228,8 @@ static unsigned long zd_pin_map_ram(struct kunit *test, const struct zd_pin_ram 
 	unsigned long addr, none;
 	int i;
 
+	if (r->straddle)
+		return zd_pin_map_straddling(test, r->straddle);
 	if (shmem)
 		file = zd_shmem_file(test, "zdrace-pin", ZD_PIN_PAGES);
 	addr = kunit_vm_mmap(test, file, 0, ZD_PIN_PAGES * PAGE_SIZE,
@@ -199,9 +237,15 @@ static unsigned long zd_pin_map_ram(struct kunit *test, const struct zd_pin_ram 
 			     shmem ? MAP_SHARED : MAP_PRIVATE | MAP_ANONYMOUS, 0);
 	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR_VALUE(addr) || !addr,
 			       "kunit_vm_mmap: %ld", (long)addr);
-	for (i = 0; i < ZD_PIN_PAGES; i++)
-		KUNIT_ASSERT_EQ(test, put_user(i, (int __user *)
-					       (addr + i * PAGE_SIZE)), 0);
+	for (i = 0; i < ZD_PIN_PAGES; i++) {
+		int __user *p = (int __user *)(addr + i * PAGE_SIZE);
+		int val;
+
+		if (r->read)
+			KUNIT_ASSERT_EQ(test, get_user(val, p), 0);
+		else
+			KUNIT_ASSERT_EQ(test, put_user(i, p), 0);
+	}
 	if (r->last_none) {
 		none = kunit_vm_mmap(test, NULL, addr + last, PAGE_SIZE, PROT_NONE,
 				     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, 0);
@@ -218,22 +262,28 @@ static unsigned long zd_pin_map_ram(struct kunit *test, const struct zd_pin_ram 
  * pin for the long term is refused on file-backed memory but shmem's),
  * and slow GUP pins the same pages.  Where the last page is PROT_NONE,
  * both pin the pages before it and return how many: gup-fast stops
- * there, and the slow GUP it falls back to fails on it.
+ * there, and the slow GUP it falls back to fails on it.  The zero page,
+ * mapped by a special PTE, gup-fast leaves to slow GUP at once, which
+ * pins it (with no count of it: it is never freed).
  */
 static void longterm_pin_of_ram_agrees(struct kunit *test)
 {
 	const struct zd_pin_ram *r = test->param_value;
 	const int pinnable = r->last_none ? ZD_PIN_PAGES - 1 : ZD_PIN_PAGES;
+	const unsigned int flags = r->read ? FOLL_LONGTERM : ZD_PIN_FLAGS;
+	/* The zero page's PTE is special: gup-fast leaves it all to slow GUP. */
+	const int fast_reads = r->read ? 1 : ZD_PIN_PAGES;
+	const int fast_grabs = r->read ? 0 : pinnable;
 	struct zd_pin_result fast = {}, slow = {};
 	int i;
 
 	zd_rule(test, ZD_RULE_longterm_pin_parity, ZD_NO_TYPE);
 
-	zd_pin_pages(test, NULL, zd_pin_map_ram(test, r), true, &fast);
-	zd_pin_pages(test, NULL, zd_pin_map_ram(test, r), false, &slow);
-	KUNIT_EXPECT_EQ_MSG(test, fast.pte_reads, ZD_PIN_PAGES,
+	zd_pin_pages(test, NULL, zd_pin_map_ram(test, r), flags, true, &fast);
+	zd_pin_pages(test, NULL, zd_pin_map_ram(test, r), flags, false, &slow);
+	KUNIT_EXPECT_EQ_MSG(test, fast.pte_reads, fast_reads,
 			    "gup-fast did not read every PTE, the one it stops at too");
-	KUNIT_EXPECT_EQ_MSG(test, fast.grabbed_fast, pinnable,
+	KUNIT_EXPECT_EQ_MSG(test, fast.grabbed_fast, fast_grabs,
 			    "gup-fast did not pin the %s pages itself", r->name);
 	KUNIT_EXPECT_EQ(test, fast.ret, (long)pinnable);
 	KUNIT_EXPECT_EQ(test, slow.ret, (long)pinnable);
