@@ -349,17 +349,28 @@ void zd_dev_release(struct zd_dev *dev)
 	kunit_kfree(test, dev);
 }
 
-/**
- * zd_dev_create() - map one section of device memory of @type.
- * @test: the test; the device is unmapped when it ends.
- * @type: the pgmap type.
- *
- * Skips the test, with the reason, when UML has no device memory window
- * (zone_device_mem= missing or malformed).
- *
- * Return: the device.
+/*
+ * Put @dev's memmap on the device itself, at the start of its range, as a
+ * pmem namespace in fsdax or devdax mode keeps its struct pages: an
+ * altmap with room for the memmap of the whole range.
  */
-struct zd_dev *zd_dev_create(struct kunit *test, enum memory_type type)
+static void zd_dev_memmap_on_device(struct zd_dev *dev)
+{
+	unsigned long pfn = PHYS_PFN(dev->res->start);
+	unsigned long nr = resource_size(dev->res) >> PAGE_SHIFT;
+	const struct vmem_altmap altmap = {
+		.base_pfn = pfn,
+		.end_pfn = pfn + nr - 1,
+		.free = PFN_UP(nr * sizeof(struct page)),
+	};
+
+	/* Its end and reserve are const: set once, as drivers do. */
+	memcpy(&dev->pgmap.altmap, &altmap, sizeof(altmap));
+	dev->pgmap.flags |= PGMAP_ALTMAP_VALID;
+}
+
+static struct zd_dev *zd_dev_map(struct kunit *test, enum memory_type type,
+				 bool memmap_on_device)
 {
 	struct zd_dev *dev;
 	void *addr;
@@ -378,6 +389,8 @@ struct zd_dev *zd_dev_create(struct kunit *test, enum memory_type type)
 	dev->pgmap.nr_range = 1;
 	dev->pgmap.ops = &zd_dev_ops;
 	dev->pgmap.owner = dev;
+	if (memmap_on_device)
+		zd_dev_memmap_on_device(dev);
 	addr = memremap_pages(&dev->pgmap, numa_node_id());
 	if (IS_ERR(addr)) {
 		release_mem_region(dev->res->start, resource_size(dev->res));
@@ -385,8 +398,10 @@ struct zd_dev *zd_dev_create(struct kunit *test, enum memory_type type)
 				     type, PTR_ERR(addr));
 	}
 	dev->mapped = true;
-	dev->pfn_first = PHYS_PFN(dev->res->start);
-	dev->nr_pages = resource_size(dev->res) >> PAGE_SHIFT;
+	/* The pages begin after the memmap where it is on the device. */
+	dev->pfn_first = PHYS_PFN(dev->res->start) +
+			 vmem_altmap_offset(pgmap_altmap(&dev->pgmap));
+	dev->nr_pages = PHYS_PFN(dev->res->end + 1) - dev->pfn_first;
 	zd_page_state(zd_dev_page(dev, 0), &dev->idle);
 	dev->idle_pgmap_refs = zd_dev_pgmap_refs(dev);
 	if (zd_type_free_at_zero(type))
@@ -394,6 +409,36 @@ struct zd_dev *zd_dev_create(struct kunit *test, enum memory_type type)
 	KUNIT_ASSERT_EQ(test, 0,
 			kunit_add_action_or_reset(test, zd_dev_destroy, dev));
 	return dev;
+}
+
+/**
+ * zd_dev_create() - map one section of device memory of @type.
+ * @test: the test; the device is unmapped when it ends.
+ * @type: the pgmap type.
+ *
+ * Skips the test, with the reason, when UML has no device memory window
+ * (zone_device_mem= missing or malformed).
+ *
+ * Return: the device.
+ */
+struct zd_dev *zd_dev_create(struct kunit *test, enum memory_type type)
+{
+	return zd_dev_map(test, type, false);
+}
+
+/**
+ * zd_dev_create_memmap_on_device() - zd_dev_create(), with the memmap of
+ * the range on the device, at its start (an altmap): the device's pages
+ * are those after it.
+ * @test: the test; the device is unmapped when it ends.
+ * @type: the pgmap type, one with a linear map (not PRIVATE).
+ *
+ * Return: the device.
+ */
+struct zd_dev *zd_dev_create_memmap_on_device(struct kunit *test,
+					       enum memory_type type)
+{
+	return zd_dev_map(test, type, true);
 }
 
 /**

@@ -264,6 +264,7 @@ static void tail_gup_references_head(struct kunit *test)
 /* What an eviction over a large folio meets, and what the driver gives it. */
 enum zd_evict_large_way {
 	ZD_EVICT_ENDS_INSIDE,	/* the range ends inside the folio */
+	ZD_EVICT_STARTS_INSIDE,	/* the range starts at a tail page */
 	ZD_EVICT_NO_DST,	/* all of it; no destination page */
 	ZD_EVICT_SMALL_DST,	/* all of it; an order-0 system page */
 };
@@ -276,9 +277,11 @@ struct zd_evict_large {
 
 static const struct zd_evict_large zd_evict_large_cases[] = {
 	{ "private, range ends inside", MEMORY_DEVICE_PRIVATE, ZD_EVICT_ENDS_INSIDE },
+	{ "private, range starts inside", MEMORY_DEVICE_PRIVATE, ZD_EVICT_STARTS_INSIDE },
 	{ "private, no destination", MEMORY_DEVICE_PRIVATE, ZD_EVICT_NO_DST },
 	{ "private, order-0 destination", MEMORY_DEVICE_PRIVATE, ZD_EVICT_SMALL_DST },
 	{ "coherent, range ends inside", MEMORY_DEVICE_COHERENT, ZD_EVICT_ENDS_INSIDE },
+	{ "coherent, range starts inside", MEMORY_DEVICE_COHERENT, ZD_EVICT_STARTS_INSIDE },
 	{ "coherent, no destination", MEMORY_DEVICE_COHERENT, ZD_EVICT_NO_DST },
 	{ "coherent, order-0 destination", MEMORY_DEVICE_COHERENT, ZD_EVICT_SMALL_DST },
 };
@@ -289,7 +292,8 @@ KUNIT_ARRAY_PARAM_DESC(zd_evict_large, zd_evict_large_cases, name);
  * The driver evicts a range of its memory by pfn, as at an unbind, over a
  * large folio it allocated and holds.  A range that ends inside the folio
  * takes nothing of it: the reference and lock the walk took on its head
- * are given back at once.  Over all of it, the head is collected as one
+ * are given back at once; nor does one that starts at a tail page, which
+ * the walk takes no reference on (folio_get_nontail_page()).  Over all of it, the head is collected as one
  * compound entry, locked, with the walk's reference; with no destination
  * page the move is dropped, and with an order-0 one the driver's own
  * reference fails it (folio_migrate_mapping(); a kernel with THP migration
@@ -310,6 +314,7 @@ static void eviction_leaves_large_folio(struct kunit *test)
 	struct page *ram = NULL;
 	struct folio *folio;
 	struct zd_dev *dev;
+	bool inside;
 	long refs;
 
 	zd_rule(test, ZD_RULE_large_folio_eviction_keeps_folio, c->type);
@@ -319,11 +324,14 @@ static void eviction_leaves_large_folio(struct kunit *test)
 	folio = zd_dev_alloc_folio(dev, ZD_FOLIO_IDX, order);
 	KUNIT_ASSERT_NOT_NULL(test, folio);
 
-	npages = c->way == ZD_EVICT_ENDS_INSIDE ? nr - 1 : nr;
-	KUNIT_ASSERT_EQ(test, migrate_device_range(src, folio_pfn(folio), npages), 0);
-	if (c->way == ZD_EVICT_ENDS_INSIDE) {
+	inside = c->way == ZD_EVICT_ENDS_INSIDE || c->way == ZD_EVICT_STARTS_INSIDE;
+	npages = inside ? nr - 1 : nr;
+	KUNIT_ASSERT_EQ(test, migrate_device_range(src, folio_pfn(folio) +
+						   (c->way == ZD_EVICT_STARTS_INSIDE),
+						   npages), 0);
+	if (inside) {
 		KUNIT_EXPECT_EQ_MSG(test, src[0], 0UL,
-				    "a folio running past the range's end was collected");
+				    "a folio running past the range's ends was collected");
 		KUNIT_EXPECT_FALSE(test, folio_test_locked(folio));
 		KUNIT_EXPECT_EQ_MSG(test, folio_ref_count(folio), 1,
 				    "the walk kept its reference on a folio it did not take");

@@ -19,6 +19,7 @@
 
 #include "zd_fixture.h"
 #include "zd_kunit.h"
+#include "zd_user.h"
 
 #define ZD_PIN_PAGES	4
 #define ZD_PIN_FLAGS	(FOLL_WRITE | FOLL_LONGTERM)
@@ -170,7 +171,8 @@ static void longterm_pin_fast_and_slow_agree(struct kunit *test)
 /*
  * RAM the same pins meet: anonymous memory, or a shmem file shared; or
  * anonymous memory whose last page no access may reach (PROT_NONE), or
- * that only was read (the zero page, pinned for reading), or that spans
+ * that only was read (the zero page, pinned for reading), or that a fork
+ * shares (pinned for reading), or that spans
  * the boundary of a page table (the walk goes on to its next entry at
  * that level; where a level is folded, the one above).
  */
@@ -179,6 +181,7 @@ struct zd_pin_ram {
 	bool shmem;
 	bool last_none;
 	bool read;
+	bool forked;	/* written, then shared with a fork's child; pinned for reading */
 	unsigned long straddle;	/* a page table's span, whose boundary it spans */
 };
 
@@ -187,6 +190,7 @@ static const struct zd_pin_ram zd_pin_rams[] = {
 	{ "shmem", true },
 	{ "anon, last page PROT_NONE", false, true },
 	{ "anon, zero page read", .read = true },
+	{ "anon, shared with a fork, read", .forked = true },
 	{ "anon, across a PGDIR boundary", .straddle = PGDIR_SIZE },
 	{ "anon, across a PUD boundary", .straddle = PUD_SIZE },
 	{ "anon, across a PMD boundary", .straddle = PMD_SIZE },
@@ -246,6 +250,8 @@ static unsigned long zd_pin_map_ram(struct kunit *test, const struct zd_pin_ram 
 		else
 			KUNIT_ASSERT_EQ(test, put_user(i, p), 0);
 	}
+	if (r->forked)
+		zd_fork(test);
 	if (r->last_none) {
 		none = kunit_vm_mmap(test, NULL, addr + last, PAGE_SIZE, PROT_NONE,
 				     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, 0);
@@ -264,16 +270,21 @@ static unsigned long zd_pin_map_ram(struct kunit *test, const struct zd_pin_ram 
  * both pin the pages before it and return how many: gup-fast stops
  * there, and the slow GUP it falls back to fails on it.  The zero page,
  * mapped by a special PTE, gup-fast leaves to slow GUP at once, which
- * pins it (with no count of it: it is never freed).
+ * pins it (with no count of it: it is never freed); a page a fork shares,
+ * gup-fast lets go after its grab, and slow GUP pins a copy of it.
  */
 static void longterm_pin_of_ram_agrees(struct kunit *test)
 {
 	const struct zd_pin_ram *r = test->param_value;
 	const int pinnable = r->last_none ? ZD_PIN_PAGES - 1 : ZD_PIN_PAGES;
-	const unsigned int flags = r->read ? FOLL_LONGTERM : ZD_PIN_FLAGS;
-	/* The zero page's PTE is special: gup-fast leaves it all to slow GUP. */
-	const int fast_reads = r->read ? 1 : ZD_PIN_PAGES;
-	const int fast_grabs = r->read ? 0 : pinnable;
+	const unsigned int flags = r->read || r->forked ? FOLL_LONGTERM : ZD_PIN_FLAGS;
+	/*
+	 * The zero page's PTE is special: gup-fast leaves it all to slow GUP.
+	 * A page a fork shares must be unshared for a pin: gup-fast grabs it,
+	 * lets it go and leaves the rest to slow GUP, which unshares.
+	 */
+	const int fast_reads = r->read || r->forked ? 1 : ZD_PIN_PAGES;
+	const int fast_grabs = r->read ? 0 : r->forked ? 1 : pinnable;
 	struct zd_pin_result fast = {}, slow = {};
 	int i;
 

@@ -6,7 +6,8 @@
  * a user mm and come back through gup-fast (6.12: its devmap branch),
  * counted by `call`s at the gup_fast_* points; PRIVATE and
  * COHERENT pages are allocated and freed the lib/test_hmm.c way;
- * memunmap_pages() removes the range, and map/unmap cycles leak nothing.
+ * memunmap_pages() removes the range, and map/unmap cycles leak nothing;
+ * a map may keep its memmap on the device.
  */
 
 #include <asm/zone_device.h>
@@ -380,6 +381,57 @@ static void unmap_removes_range(struct kunit *test)
 		release_mem_region(start, size);
 }
 
+/* The types whose memmap a driver may keep on the device itself. */
+static const struct zd_type_param zd_memmap_types[] = {
+	{ MEMORY_DEVICE_GENERIC, "generic" },
+	{ MEMORY_DEVICE_FS_DAX, "fsdax" },
+};
+
+KUNIT_ARRAY_PARAM_DESC(zd_memmap_types, zd_memmap_types, name);
+
+/*
+ * A map whose memmap lives on the device, at its start (an altmap, as a
+ * pmem namespace in fsdax or devdax mode keeps its struct pages): the
+ * memmap's pfns are no pages of the map (pgmap_pfn_valid(),
+ * get_dev_pagemap() still finds the map by them), memremap_pages() takes
+ * pgmap references for the pages after it alone (as many fewer than a
+ * map of the whole range takes), and memunmap_pages() puts exactly those:
+ * the unmap ends, and the range is released.
+ */
+static void memmap_on_device_counts_the_rest(struct kunit *test)
+{
+	const struct zd_type_param *p = test->param_value;
+	struct zd_dev *whole = zd_dev_create(test, p->type);
+	struct zd_dev *dev = zd_dev_create_memmap_on_device(test, p->type);
+	unsigned long base = PHYS_PFN(dev->res->start);
+	unsigned long memmap = dev->pfn_first - base;
+	struct dev_pagemap *pgmap;
+	struct page *page;
+
+	KUNIT_ASSERT_GE_MSG(test, memmap, PFN_UP(whole->nr_pages * sizeof(struct page)),
+			    "the memmap does not fit before the pages");
+	KUNIT_EXPECT_EQ(test, dev->nr_pages, whole->nr_pages - memmap);
+	KUNIT_EXPECT_FALSE(test, pgmap_pfn_valid(&dev->pgmap, base));
+	KUNIT_EXPECT_FALSE(test, pgmap_pfn_valid(&dev->pgmap, dev->pfn_first - 1));
+	KUNIT_EXPECT_TRUE(test, pgmap_pfn_valid(&dev->pgmap, dev->pfn_first));
+	pgmap = zd_get_dev_pagemap(base);
+	KUNIT_EXPECT_PTR_EQ(test, pgmap, &dev->pgmap);
+	if (pgmap)
+		put_dev_pagemap(pgmap);
+	KUNIT_EXPECT_EQ_MSG(test, zd_dev_pgmap_refs(dev),
+			    zd_dev_pgmap_refs(whole) - (long)memmap,
+			    "the map took pgmap references for its memmap's %lu pfns",
+			    memmap);
+
+	page = zd_dev_page(dev, 0);
+	KUNIT_EXPECT_TRUE(test, is_zone_device_page(page));
+	KUNIT_EXPECT_PTR_EQ(test, zd_page_pgmap(page), &dev->pgmap);
+	KUNIT_EXPECT_EQ(test, page_ref_count(page), zd_idle_count(p->type));
+	zd_dev_unmap(dev);
+	KUNIT_EXPECT_NULL(test, zd_get_dev_pagemap(dev->pfn_first));
+	KUNIT_EXPECT_FALSE_MSG(test, pfn_valid(base), "the memmap section is still present");
+}
+
 /*
  * Free pages, counting slab pages as free: with KASAN, freed slab objects
  * wait in quarantine and keep their slab pages a while, which is not a
@@ -711,6 +763,7 @@ static struct kunit_case zone_device_smoke_cases[] = {
 	KUNIT_CASE(generic_longterm_refused_by_gup_fast),
 	KUNIT_CASE_PARAM(alloc_and_free_like_test_hmm, zd_free_at_zero_gen_params),
 	KUNIT_CASE_PARAM(unmap_removes_range, zd_type_gen_params),
+	KUNIT_CASE_PARAM(memmap_on_device_counts_the_rest, zd_memmap_types_gen_params),
 	KUNIT_CASE_PARAM(map_unmap_cycles_leak_nothing, zd_type_gen_params),
 	KUNIT_CASE(ledger_sees_leaks),
 	KUNIT_CASE_PARAM(devm_map_goes_with_its_device, zd_devm_gen_params),
