@@ -455,8 +455,9 @@ void zd_fsdax_take(struct page *page)
 /**
  * zd_dev_user_page() - a page of @dev with one reference, its user's: an
  * allocated PRIVATE/COHERENT page, an FS_DAX page taken into use
- * (zd_fsdax_take()), or a GENERIC page and the reference
- * memremap_pages() gave it.
+ * (zd_fsdax_take()), a PCI_P2PDMA page handed out as
+ * drivers/pci/p2pdma.c does (its count set to 1 where it idles at 0), or
+ * a GENERIC page and the reference memremap_pages() gave it.
  * @dev: the device.
  *
  * Return: the page; the test is aborted if none is free.
@@ -474,6 +475,11 @@ struct page *zd_dev_user_page(struct zd_dev *dev)
 	case MEMORY_DEVICE_FS_DAX:
 		page = zd_dev_page(dev, 0);
 		zd_fsdax_take(page);
+		return page;
+	case MEMORY_DEVICE_PCI_P2PDMA:
+		page = zd_dev_page(dev, 0);
+		if (!page_ref_count(page))
+			set_page_count(page, 1);
 		return page;
 	default:
 		return zd_dev_page(dev, 0);

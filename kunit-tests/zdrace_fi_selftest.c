@@ -362,6 +362,7 @@ static const struct zd_type_param zd_free_types[] = {
 	{ MEMORY_DEVICE_COHERENT, "coherent" },
 	{ MEMORY_DEVICE_GENERIC, "generic" },
 	{ MEMORY_DEVICE_FS_DAX, "fs_dax" },
+	{ MEMORY_DEVICE_PCI_P2PDMA, "p2pdma" },
 };
 
 KUNIT_ARRAY_PARAM_DESC(zd_free_type, zd_free_types, name);

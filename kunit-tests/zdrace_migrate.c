@@ -68,6 +68,25 @@ static unsigned long zd_migrate_page(struct zd_dev *dev, struct page **page)
 	return zd_dev_map_anon(dev, 1, page);
 }
 
+/*
+ * A hole of a read-only private mapping, migrated to @dev: mapped by a
+ * read-only device-private entry.  Return: the user address.
+ */
+static unsigned long zd_migrate_read_only_hole(struct zd_dev *dev,
+					       struct page **page)
+{
+	struct kunit *test = dev->test;
+	unsigned long addr;
+
+	addr = kunit_vm_mmap(test, NULL, 0, PAGE_SIZE, PROT_READ,
+			     MAP_PRIVATE | MAP_ANONYMOUS, 0);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR_VALUE(addr) || !addr,
+			       "kunit_vm_mmap: %ld", (long)addr);
+	KUNIT_ASSERT_EQ_MSG(test, zd_dev_migrate_anon(dev, addr, 1, page), 1UL,
+			    "the hole did not move to the device");
+	return addr;
+}
+
 /* @page is @dev's, mapped once: one page and one pgmap reference. */
 static void zd_expect_on_device(struct kunit *test, struct zd_dev *dev,
 				struct page *page, long base)
@@ -917,11 +936,7 @@ static void fork_copies_private_entry(struct kunit *test)
 	if (f->writable) {
 		addr = zd_migrate_page(dev, &page);
 	} else {
-		addr = kunit_vm_mmap(test, NULL, 0, PAGE_SIZE, PROT_READ,
-				     MAP_PRIVATE | MAP_ANONYMOUS, 0);
-		KUNIT_ASSERT_FALSE_MSG(test, IS_ERR_VALUE(addr) || !addr,
-				       "kunit_vm_mmap: %ld", (long)addr);
-		KUNIT_ASSERT_EQ(test, zd_dev_migrate_anon(dev, addr, 1, &page), 1UL);
+		addr = zd_migrate_read_only_hole(dev, &page);
 	}
 	KUNIT_ASSERT_TRUE(test, zd_pte_device_private(zd_pte_at(current->mm, addr)));
 	KUNIT_ASSERT_EQ_MSG(test,
@@ -996,10 +1011,12 @@ static void shared_page_migrates_for_both(struct kunit *test)
 struct zd_hmm_owner {
 	const char *name;
 	bool ours;	/* the device's own pages are what the caller asks for */
+	bool read_only;	/* the page is mapped by a read-only entry */
 };
 
 static const struct zd_hmm_owner zd_hmm_owners[] = {
 	{ "own device", true },
+	{ "own device, read-only entry", true, true },
 	{ "another owner", false },
 };
 
@@ -1007,8 +1024,9 @@ KUNIT_ARRAY_PARAM_DESC(zd_hmm_owner, zd_hmm_owners, name);
 
 /*
  * hmm_range_fault() of a page on the device: for the device itself (its
- * pgmap's owner) the device pfn, no fault, no reference taken; for
- * another owner it faults the page back to RAM and reports that.
+ * pgmap's owner) the device pfn, writable as its entry is, no fault, no
+ * reference taken; for another owner it faults the page back to RAM and
+ * reports that.
  */
 static void hmm_range_fault_reads_device_page(struct kunit *test)
 {
@@ -1019,13 +1037,20 @@ static void hmm_range_fault_reads_device_page(struct kunit *test)
 	struct page *page;
 
 	zd_rule(test, ZD_RULE_private_fault_brings_page_back, MEMORY_DEVICE_PRIVATE);
-	addr = zd_migrate_page(dev, &page);
+	if (o->read_only) {
+		addr = zd_migrate_read_only_hole(dev, &page);
+	} else {
+		addr = zd_migrate_page(dev, &page);
+	}
 	KUNIT_ASSERT_EQ(test, zd_hmm_range_fault(zd_hmm_notifier(test, addr),
 						 o->ours ? dev : NULL,
 						 HMM_PFN_REQ_FAULT, &pfn), 0);
 	KUNIT_ASSERT_TRUE(test, pfn & HMM_PFN_VALID);
 	if (o->ours) {
 		KUNIT_EXPECT_PTR_EQ(test, hmm_pfn_to_page(pfn), page);
+		KUNIT_EXPECT_EQ_MSG(test, !!(pfn & HMM_PFN_WRITE), !o->read_only,
+				    "the device's page reported %s",
+				    pfn & HMM_PFN_WRITE ? "writable" : "read-only");
 		KUNIT_EXPECT_EQ(test, atomic_read(&dev->migrated_to_ram), 0);
 		/* A snapshot: no reference taken, none dropped. */
 		zd_expect_on_device(test, dev, page, base);

@@ -7,7 +7,8 @@
  * counted by `call`s at the gup_fast_* points; PRIVATE and
  * COHERENT pages are allocated and freed the lib/test_hmm.c way;
  * memunmap_pages() removes the range, and map/unmap cycles leak nothing;
- * a map may keep its memmap on the device.
+ * a map may keep its memmap on the device, and PCI_P2PDMA pages go back
+ * to their driver.
  */
 
 #include <asm/zone_device.h>
@@ -379,6 +380,34 @@ static void unmap_removes_range(struct kunit *test)
 	KUNIT_EXPECT_NOT_NULL_MSG(test, probe, "the region was not released");
 	if (probe)
 		release_mem_region(start, size);
+}
+
+/*
+ * A PCI_P2PDMA page, handed out as drivers/pci/p2pdma.c does and put: its
+ * final put gives it back to the driver (ops->folio_free()) at the count
+ * it idles at, and leaves the pgmap's references alone: the map took one
+ * per page up front, as for GENERIC pages, and the unmap puts them.
+ */
+static void p2pdma_page_goes_back_to_driver(struct kunit *test)
+{
+	struct zd_dev *dev = zd_dev_create(test, MEMORY_DEVICE_PCI_P2PDMA);
+	struct zd_dev *generic = zd_dev_create(test, MEMORY_DEVICE_GENERIC);
+	long refs = zd_dev_pgmap_refs(dev);
+	int idle = dev->idle.count;
+	struct page *page;
+
+	KUNIT_EXPECT_EQ_MSG(test, refs, zd_dev_pgmap_refs(generic),
+			    "the map did not take a pgmap reference per page");
+	page = zd_dev_user_page(dev);
+	KUNIT_EXPECT_EQ(test, page_ref_count(page), 1);
+	KUNIT_EXPECT_PTR_EQ(test, zd_page_pgmap(page), &dev->pgmap);
+	put_page(page);
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&dev->page_free_calls), 1,
+			    "the final put did not give the page back to the driver");
+	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(page), idle,
+			    "the freed page is not at its idle count");
+	KUNIT_EXPECT_EQ_MSG(test, zd_dev_pgmap_refs(dev), refs,
+			    "the free of a P2PDMA page moved the pgmap's count");
 }
 
 /* The types whose memmap a driver may keep on the device itself. */
@@ -764,6 +793,7 @@ static struct kunit_case zone_device_smoke_cases[] = {
 	KUNIT_CASE_PARAM(alloc_and_free_like_test_hmm, zd_free_at_zero_gen_params),
 	KUNIT_CASE_PARAM(unmap_removes_range, zd_type_gen_params),
 	KUNIT_CASE_PARAM(memmap_on_device_counts_the_rest, zd_memmap_types_gen_params),
+	KUNIT_CASE(p2pdma_page_goes_back_to_driver),
 	KUNIT_CASE_PARAM(map_unmap_cycles_leak_nothing, zd_type_gen_params),
 	KUNIT_CASE(ledger_sees_leaks),
 	KUNIT_CASE_PARAM(devm_map_goes_with_its_device, zd_devm_gen_params),
