@@ -7,6 +7,7 @@
 #define _ZD_COMPAT_H
 
 #include <kunit/test.h>
+#include <linux/dax.h>
 #include <linux/memremap.h>
 #include <linux/migrate.h>
 #include <linux/mm.h>
@@ -95,6 +96,20 @@ static inline int zd_guard_install(unsigned long addr, size_t len)
  * it only resets the count to 1, so no driver free list ever holds one.
  */
 #define ZD_GENERIC_FREE_CALLS_DRIVER	false
+
+/*
+ * fs/dax.c's break of a whole file's layout, as a truncate and an evict
+ * do (dax_break_layout(), dax_break_layout_final()): it waits for the
+ * file's busy DAX pages.
+ */
+static inline int zd_dax_break_layout(struct inode *inode)
+{
+	int ret = dax_break_layout(inode, 0, LLONG_MAX, NULL);
+
+	if (!ret)
+		dax_break_layout_final(inode);
+	return ret;
+}
 
 static inline struct dev_pagemap *zd_page_pgmap(const struct page *page)
 {
@@ -219,6 +234,11 @@ static inline vm_fault_t zd_vmf_insert_pfn(struct vm_area_struct *vma,
 #define ZD_FGP_DONTCACHE	((__force fgf_t)0)
 /* ops->page_free() runs for GENERIC too, before the count is reset to 1. */
 #define ZD_GENERIC_FREE_CALLS_DRIVER	true
+/*
+ * No fs/dax.c layout break: each filesystem waits in its own helper
+ * (ext4_break_layouts()), which looks at the busy lookup alone.
+ */
+#define zd_dax_break_layout(inode)	({ (void)(inode); 0; })
 
 static inline struct dev_pagemap *zd_page_pgmap(const struct page *page)
 {

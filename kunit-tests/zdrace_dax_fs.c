@@ -245,6 +245,29 @@ static void hole_maps_zero_page(struct kunit *test)
 			    "the page is not idle once unmapped");
 }
 
+/*
+ * A file that is not DAX (shmem) is never busy to a layout break, not
+ * even with a page of it pinned for DMA: fs/dax.c's busy lookup finds
+ * nothing and its break returns at once, so a truncate of a page-cache
+ * file never waits on a pin there.
+ */
+static void non_dax_file_is_never_busy(struct kunit *test)
+{
+	struct file *file = zd_shmem_file(test, "zdrace-not-dax", 1);
+	unsigned long addr = zd_cache_map(test, file, 1);
+	struct page *page;
+
+	zd_rule(test, ZD_RULE_fsdax_pin_keeps_busy, ZD_NO_TYPE);
+	KUNIT_ASSERT_FALSE(test, IS_DAX(file_inode(file)));
+	/* A pin to read from: the mapping is read-only. */
+	KUNIT_ASSERT_EQ(test, pin_user_pages_fast(addr, 1, 0, &page), 1);
+	KUNIT_EXPECT_NULL_MSG(test, dax_layout_busy_page(file->f_mapping),
+			      "a page-cache page is busy to a DAX layout break");
+	KUNIT_EXPECT_EQ(test, zd_dax_break_layout(file_inode(file)), 0);
+	KUNIT_EXPECT_TRUE(test, folio_maybe_dma_pinned(page_folio(page)));
+	unpin_user_page(page);
+}
+
 /* A FOLL_LONGTERM pin of a DAX file page is refused, fast or slow. */
 static void longterm_pin_refused(struct kunit *test)
 {
@@ -697,6 +720,7 @@ static struct kunit_case __refdata zdrace_dax_fs_cases[] = {
 	KUNIT_CASE(file_on_it_is_dax),
 	KUNIT_CASE(mapped_file_page_is_fs_dax),
 	KUNIT_CASE(hole_maps_zero_page),
+	KUNIT_CASE(non_dax_file_is_never_busy),
 	KUNIT_CASE(longterm_pin_refused),
 	KUNIT_CASE_PARAM(cut_waits_for_pin, zd_dax_cut_gen_params),
 	KUNIT_CASE_PARAM(cut_races_pin, zd_dax_race_gen_params),
