@@ -596,8 +596,8 @@ struct page *zd_dev_alloc_page(struct zd_dev *dev)
 #define ZD_PERCPU_COUNT_BIAS	(1LU << (BITS_PER_LONG - 1))
 
 /**
- * zd_dev_pgmap_refs() - the count of @dev's pgmap reference.
- * @dev: the device.
+ * zd_pgmap_refs() - the count of @pgmap's reference.
+ * @pgmap: the pgmap.
  *
  * Reads the percpu_ref as it is, without switching its mode: a pgmap ref
  * switched to atomic mode loses its percpu counters (memremap_pages()
@@ -606,9 +606,9 @@ struct page *zd_dev_alloc_page(struct zd_dev *dev)
  *
  * Return: the count, or -1 once memunmap_pages() has exited the ref.
  */
-long zd_dev_pgmap_refs(struct zd_dev *dev)
+long zd_pgmap_refs(struct dev_pagemap *pgmap)
 {
-	struct percpu_ref *ref = &dev->pgmap.ref;
+	struct percpu_ref *ref = &pgmap->ref;
 	unsigned long __percpu *percpu_count;
 	unsigned long sum = 0;
 	long count = -1;
@@ -625,6 +625,12 @@ long zd_dev_pgmap_refs(struct zd_dev *dev)
 	}
 	rcu_read_unlock();
 	return count;
+}
+
+/* zd_pgmap_refs() of @dev's pgmap. */
+long zd_dev_pgmap_refs(struct zd_dev *dev)
+{
+	return zd_pgmap_refs(&dev->pgmap);
 }
 
 /**

@@ -86,6 +86,7 @@ struct folio *zd_dev_alloc_folio(struct zd_dev *dev, unsigned long idx,
 void zd_fsdax_take(struct page *page);
 struct page *zd_dev_user_page(struct zd_dev *dev);
 bool zd_type_user_ref_is_callers(enum memory_type type);
+long zd_pgmap_refs(struct dev_pagemap *pgmap);
 long zd_dev_pgmap_refs(struct zd_dev *dev);
 bool zd_dev_free_list_all_idle(struct zd_dev *dev, struct page **bad);
 

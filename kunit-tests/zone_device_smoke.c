@@ -7,8 +7,8 @@
  * counted by `call`s at the gup_fast_* points; PRIVATE and
  * COHERENT pages are allocated and freed the lib/test_hmm.c way;
  * memunmap_pages() removes the range, and map/unmap cycles leak nothing;
- * a map may keep its memmap on the device, and PCI_P2PDMA pages go back
- * to their driver.
+ * a map may keep its memmap on the device or span two ranges, and
+ * PCI_P2PDMA pages go back to their driver.
  */
 
 #include <asm/zone_device.h>
@@ -410,6 +410,56 @@ static void p2pdma_page_goes_back_to_driver(struct kunit *test)
 			    "the free of a P2PDMA page moved the pgmap's count");
 }
 
+KUNIT_DEFINE_ACTION_WRAPPER(zd_memunmap_pages, memunmap_pages, struct dev_pagemap *);
+
+/*
+ * One GENERIC map of two ranges (a device-dax region of two extents): the
+ * pages of both are the map's, get_dev_pagemap() finds it by either, it
+ * holds a pgmap reference for every page of both, and the unmap puts them
+ * all and removes both ranges.
+ */
+static void two_ranges_one_map(struct kunit *test)
+{
+	struct zd_dev *one = zd_dev_create(test, MEMORY_DEVICE_GENERIC);
+	struct dev_pagemap *pgmap, *found;
+	unsigned long pfn[2];
+	void *addr;
+	int i;
+
+	pgmap = kunit_kzalloc(test, struct_size(pgmap, ranges, 2), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pgmap);
+	for (i = 0; i < 2; i++) {
+		struct resource *res = zd_region(test, "zdrace-extent");
+
+		pgmap->ranges[i] = (struct range){ res->start, res->end };
+		pfn[i] = PHYS_PFN(res->end);
+	}
+	pgmap->type = MEMORY_DEVICE_GENERIC;
+	pgmap->nr_range = 2;
+	addr = memremap_pages(pgmap, numa_node_id());
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(addr), "memremap_pages: %ld", PTR_ERR(addr));
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, zd_memunmap_pages, pgmap), 0);
+
+	/* The initial reference, and one per page of each range. */
+	KUNIT_EXPECT_EQ_MSG(test, zd_pgmap_refs(pgmap), 2 * zd_dev_pgmap_refs(one) - 1,
+			    "not one pgmap reference per page of both ranges");
+	for (i = 0; i < 2; i++) {
+		KUNIT_EXPECT_TRUE_MSG(test, pgmap_pfn_valid(pgmap, pfn[i]),
+				      "range %d's last pfn is not the map's", i);
+		found = zd_get_dev_pagemap(pfn[i]);
+		KUNIT_EXPECT_PTR_EQ(test, found, pgmap);
+		if (found)
+			put_dev_pagemap(found);
+		KUNIT_EXPECT_PTR_EQ(test, zd_page_pgmap(pfn_to_page(pfn[i])), pgmap);
+		KUNIT_EXPECT_EQ(test, page_ref_count(pfn_to_page(pfn[i])), 1);
+	}
+
+	kunit_release_action(test, zd_memunmap_pages, pgmap);
+	for (i = 0; i < 2; i++)
+		KUNIT_EXPECT_NULL_MSG(test, zd_get_dev_pagemap(pfn[i]),
+				      "range %d is still mapped", i);
+}
+
 /* The types whose memmap a driver may keep on the device itself. */
 static const struct zd_type_param zd_memmap_types[] = {
 	{ MEMORY_DEVICE_GENERIC, "generic" },
@@ -794,6 +844,7 @@ static struct kunit_case zone_device_smoke_cases[] = {
 	KUNIT_CASE_PARAM(unmap_removes_range, zd_type_gen_params),
 	KUNIT_CASE_PARAM(memmap_on_device_counts_the_rest, zd_memmap_types_gen_params),
 	KUNIT_CASE(p2pdma_page_goes_back_to_driver),
+	KUNIT_CASE(two_ranges_one_map),
 	KUNIT_CASE_PARAM(map_unmap_cycles_leak_nothing, zd_type_gen_params),
 	KUNIT_CASE(ledger_sees_leaks),
 	KUNIT_CASE_PARAM(devm_map_goes_with_its_device, zd_devm_gen_params),
