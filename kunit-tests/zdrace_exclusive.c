@@ -55,10 +55,12 @@ struct zd_excl_case {
 	const char *name;
 	enum zd_excl_page page;
 	enum zd_excl_end end;
+	bool lazyfree;	/* the process gave the page up (MADV_FREE) first */
 };
 
 static const struct zd_excl_case zd_excl_cases[] = {
 	{ "system page, CPU fault", ZD_EXCL_SYSTEM, ZD_END_FAULT },
+	{ "system page lazily freed, CPU fault", ZD_EXCL_SYSTEM, ZD_END_FAULT, true },
 	{ "system page, fork", ZD_EXCL_SYSTEM, ZD_END_FORK },
 	{ "system page, hmm_range_fault", ZD_EXCL_SYSTEM, ZD_END_HMM },
 	{ "system page, unmap", ZD_EXCL_SYSTEM, ZD_END_UNMAP },
@@ -77,6 +79,7 @@ KUNIT_ARRAY_PARAM_DESC(zd_excl, zd_excl_cases, name);
 /* A page of the case's mm under a device-exclusive entry. */
 struct zd_excl {
 	struct zd_dev *dev;	/* the COHERENT device, or NULL */
+	bool lazyfree;		/* MADV_FREE after the write: the PTE clean */
 	unsigned long addr;
 	struct page *page;
 	int count;		/* the page's count before the entry */
@@ -110,6 +113,11 @@ static void zd_excl_take(struct kunit *test, enum zd_excl_page kind,
 	KUNIT_ASSERT_PTR_EQ(test, mapped, ex->page);
 	KUNIT_EXPECT_EQ_MSG(test, ex->count, 1, "a mapped page: its mapping's");
 	KUNIT_ASSERT_EQ(test, folio_mapcount(page_folio(ex->page)), 1);
+	if (ex->lazyfree) {
+		KUNIT_ASSERT_EQ(test, do_madvise(current->mm, ex->addr, PAGE_SIZE,
+						 MADV_FREE), 0);
+		KUNIT_ASSERT_FALSE(test, pte_dirty(zd_pte_at(current->mm, ex->addr)));
+	}
 
 	mm = current->mm;	/* the mapping gave the case one */
 	mmap_read_lock(mm);
@@ -240,6 +248,8 @@ static void zd_excl_evict(struct kunit *test, struct zd_excl *ex)
  * another driver's hmm_range_fault(), an unmap or an eviction: the page is
  * mapped again with the counts it had (a fork: one more mapping, the
  * child's, gone with it), freed by the unmap, or replaced by a system page.
+ * A page the process gave up (MADV_FREE: its PTE clean) is dirty once the
+ * device took it for writing, so that reclaim keeps what it holds.
  */
 static void exclusive_entry_ends(struct kunit *test)
 {
@@ -253,12 +263,17 @@ static void exclusive_entry_ends(struct kunit *test)
 	zd_rule(test, c->end == ZD_END_EVICT ? ZD_RULE_exclusive_page_evicts :
 		ZD_RULE_exclusive_entry_balances,
 		c->page == ZD_EXCL_COHERENT ? MEMORY_DEVICE_COHERENT : ZD_NO_TYPE);
+	ex.lazyfree = c->lazyfree;
 	zd_excl_take(test, c->page, &ex);
 
 	switch (c->end) {
 	case ZD_END_FAULT:
 		KUNIT_ASSERT_EQ(test, get_user(val, (int __user *)ex.addr), 0);
 		zd_excl_expect_restored(test, &ex, 1);
+		/* Taken for writing, a page given up is the process's again. */
+		if (ex.lazyfree)
+			KUNIT_EXPECT_TRUE_MSG(test, folio_test_dirty(page_folio(ex.page)),
+					      "a lazily freed page the device took is clean: reclaim may drop it");
 		break;
 	case ZD_END_FORK:
 		child = zd_fork(test);

@@ -253,14 +253,15 @@ static unsigned int zd_sg_segments(struct kunit *test, struct page **pages)
  * as before (6.12's gup-fast swaps its pgmap reference at the boundary),
  * and a scatterlist built from the pages keeps them in two segments
  * although their pfns are contiguous (zone_device_pages_have_same_pgmap()),
- * where two pages of one pgmap merge into one.
+ * where two pages of one pgmap merge into one, as two of RAM do.
  */
 static void gup_fast_spans_two_pgmaps(struct kunit *test)
 {
 	const struct zd_gup_param *p = test->param_value;
-	struct page *expect[2], *pages[2] = {}, *same[2];
+	struct page *expect[2], *pages[2] = {}, *same[2], *ram;
 	long refs_lo, refs_hi;
 	struct zd_dev *lo, *hi;
+	unsigned int segments;
 	int before[2], got, i;
 	unsigned long addr;
 
@@ -298,6 +299,13 @@ static void gup_fast_spans_two_pgmaps(struct kunit *test)
 	same[1] = expect[0];
 	KUNIT_EXPECT_EQ_MSG(test, zd_sg_segments(test, same), 1U,
 			    "two contiguous pages of one pgmap not merged");
+	ram = alloc_pages(GFP_KERNEL, 1);
+	KUNIT_ASSERT_NOT_NULL(test, ram);
+	same[0] = ram;
+	same[1] = ram + 1;
+	segments = zd_sg_segments(test, same);
+	__free_pages(ram, 1);
+	KUNIT_EXPECT_EQ_MSG(test, segments, 1U, "two contiguous RAM pages not merged");
 
 	if (p->pin) {
 		unpin_user_pages(pages, 2);
