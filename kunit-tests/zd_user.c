@@ -287,6 +287,19 @@ void zd_unlock_page(struct kunit *test, struct page *page)
 	kunit_release_action(test, zd_unlock_page_action, page);
 }
 
+KUNIT_DEFINE_ACTION_WRAPPER(zd_put_page_action, put_page, struct page *);
+
+/*
+ * Keep @page for the case: a reference of its own, dropped when the case
+ * ends, so that its counts can be read after every other holder let go.
+ */
+void zd_keep_page(struct kunit *test, struct page *page)
+{
+	get_page(page);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, zd_put_page_action,
+							page), 0);
+}
+
 static int zd_touch_fn(void *data)
 {
 	struct zd_touch *t = data;

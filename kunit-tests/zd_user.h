@@ -56,6 +56,7 @@ struct zd_touch {
 unsigned long zd_pfn_map(struct kunit *test, struct page **page);
 void zd_lock_page(struct kunit *test, struct page *page);
 void zd_unlock_page(struct kunit *test, struct page *page);
+void zd_keep_page(struct kunit *test, struct page *page);
 struct zd_touch *zd_touch_prepare(struct kunit *test, unsigned long addr);
 void zd_touch_go(struct zd_touch *t);
 bool zd_touch_blocked(struct zd_touch *t);

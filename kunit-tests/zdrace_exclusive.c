@@ -359,6 +359,47 @@ static void fault_waits_for_locked_page(struct kunit *test)
 	zd_excl_expect_restored(test, &ex, 1);
 }
 
+/*
+ * Another driver's hmm_range_fault() meets the entry while another holds
+ * the page locked: remove_device_exclusive_entry() waits for the lock
+ * with a reference of its own and the mmap lock held (that fault may not
+ * retry).  Meanwhile the process gives the page up (MADV_DONTNEED zaps
+ * the entry, the lock not needed): at the unlock the fault finds the PTE
+ * changed, restores nothing and gives its reference back, and
+ * hmm_range_fault() faults in a new page.  The old page is left unmapped
+ * with no reference but the one the case keeps.
+ */
+static void entry_zapped_while_fault_waits(struct kunit *test)
+{
+	struct zd_excl ex = {};
+	struct zd_touch *t;
+
+	zd_rule(test, ZD_RULE_exclusive_entry_balances, ZD_NO_TYPE);
+	zd_excl_take(test, ZD_EXCL_SYSTEM, &ex);
+	zd_keep_page(test, ex.page);
+	t = zd_touch_prepare(test, ex.addr);
+	t->mni = zd_hmm_notifier(test, ex.addr);
+	zd_lock_page(test, ex.page);
+	zd_touch_go(t);
+	KUNIT_EXPECT_TRUE_MSG(test, zd_touch_blocked(t),
+			      "hmm_range_fault() did not wait for the page lock");
+	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(ex.page), ex.count + 2,
+			    "the entry's, the case's and the waiting fault's");
+
+	KUNIT_ASSERT_EQ(test, do_madvise(current->mm, ex.addr, PAGE_SIZE,
+					 MADV_DONTNEED), 0);
+	KUNIT_EXPECT_TRUE_MSG(test, pte_none(zd_pte_at(current->mm, ex.addr)),
+			      "the entry outlived the zap");
+	zd_unlock_page(test, ex.page);
+	KUNIT_EXPECT_EQ(test, zd_touch_end(test, t), 0);
+	KUNIT_EXPECT_TRUE(test, t->pfn & HMM_PFN_VALID);
+	KUNIT_EXPECT_PTR_NE_MSG(test, hmm_pfn_to_page(t->pfn), ex.page,
+				"the fault mapped the zapped page again");
+	KUNIT_EXPECT_EQ(test, folio_mapcount(page_folio(ex.page)), 0);
+	KUNIT_EXPECT_EQ_MSG(test, page_ref_count(ex.page), 1,
+			    "not the case's reference alone");
+}
+
 /* A page a device may not take for itself. */
 struct zd_excl_refused {
 	const char *name;
@@ -541,6 +582,7 @@ static void end_during_teardown(struct kunit *test)
 static struct kunit_case zdrace_exclusive_cases[] = {
 	KUNIT_CASE_PARAM(exclusive_entry_ends, zd_excl_gen_params),
 	KUNIT_CASE_PARAM(fault_waits_for_locked_page, zd_excl_kind_gen_params),
+	KUNIT_CASE(entry_zapped_while_fault_waits),
 	KUNIT_CASE_PARAM(exclusive_refused, zd_excl_refused_gen_params),
 	KUNIT_CASE_PARAM(end_during_teardown, zd_excl_race_gen_params),
 	{}

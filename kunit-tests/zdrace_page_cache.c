@@ -455,6 +455,7 @@ struct zd_fgp_param {
 	fgf_t made;		/* ... made with these flags too */
 	bool held_locked;	/* ... and another holds its lock */
 	int error;
+	bool dirty;		/* ... and it is dirty */
 };
 
 static const struct zd_fgp_param zd_fgp_params[] = {
@@ -471,6 +472,10 @@ static const struct zd_fgp_param zd_fgp_params[] = {
 	  0, false, 0 },
 	{ "lock, made to drop behind", FGP_LOCK, true, ZD_FGP_DONTCACHE, false,
 	  0 },
+	{ "lock, made to drop behind, dirty", FGP_LOCK, true, ZD_FGP_DONTCACHE,
+	  false, 0, true },
+	{ "for mmap, present", FGP_CREAT | FGP_FOR_MMAP, true, 0, false, 0 },
+	{ "lock without waiting", FGP_LOCK | FGP_NOWAIT, true, 0, false, 0 },
 	{ "lock without waiting, locked", FGP_LOCK | FGP_NOWAIT, true, 0, true,
 	  -EAGAIN },
 };
@@ -511,6 +516,8 @@ static void page_cache_get_gives_one_reference(struct kunit *test)
 
 	if (p->present)
 		before = zd_cache_add(test, mapping, 0, p->made);
+	if (p->dirty)
+		folio_mark_dirty(before);
 	if (p->held_locked)
 		folio_lock(before);
 	folio = __filemap_get_folio(mapping, 0, p->flags, GFP_KERNEL);
@@ -542,7 +549,8 @@ static void page_cache_get_gives_one_reference(struct kunit *test)
  * More folios than a batch holds: the contiguous lookup fills the batch,
  * each folio with one reference of its own, and tells the next call to
  * start after the last; the next call takes the rest up to its end, not
- * the folio past it.
+ * the folio past it, and one after that, past its end, takes nothing (the
+ * cache's ledger sees any reference kept).
  */
 static void contig_lookup_stops_at_full_batch(struct kunit *test)
 {
@@ -571,6 +579,11 @@ static void contig_lookup_stops_at_full_batch(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, nr, 2U);
 	KUNIT_EXPECT_EQ(test, start, (pgoff_t)room + 2);
 	folio_batch_release(&fbatch);
+
+	/* One that starts past its end takes nothing, not the folio there. */
+	nr = filemap_get_folios_contig(mapping, &start, room + 1, &fbatch);
+	KUNIT_EXPECT_EQ(test, nr, 0U);
+	KUNIT_EXPECT_EQ(test, start, (pgoff_t)room + 2);
 }
 
 /* What keeps a read without I/O from copying a cached folio. */
