@@ -436,7 +436,7 @@ struct zd_dev *zd_dev_create(struct kunit *test, enum memory_type type)
  * Return: the device.
  */
 struct zd_dev *zd_dev_create_memmap_on_device(struct kunit *test,
-					       enum memory_type type)
+					      enum memory_type type)
 {
 	return zd_dev_map(test, type, true);
 }

@@ -74,7 +74,7 @@ bool zd_type_free_at_zero(enum memory_type type);
 struct resource *zd_region(struct kunit *test, const char *name);
 struct zd_dev *zd_dev_create(struct kunit *test, enum memory_type type);
 struct zd_dev *zd_dev_create_memmap_on_device(struct kunit *test,
-					       enum memory_type type);
+					      enum memory_type type);
 void zd_dev_zap(struct zd_dev *dev);
 void zd_dev_unmap(struct zd_dev *dev);
 void zd_dev_release(struct zd_dev *dev);

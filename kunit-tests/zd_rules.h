@@ -59,7 +59,7 @@ ZD_RULE(fsdax_cut_ends_at_unpin, ZD_SEP_2022_DAX,
 ZD_RULE(fsdax_idle_wakeup, ZD_SEP_2022_DAX,
 	"the put that brings an FS_DAX page to its idle count wakes whoever waits for it")
 ZD_RULE(fsdax_hole_maps_zero_page, ZD_SEP_2022_DAX,
-	"a DAX file's hole maps the zero page, nothing busy; its write maps its page, a mapping ref")
+	"a DAX file's hole maps the zero page, nothing busy; a write of it maps its page, one ref")
 ZD_RULE(private_fault_brings_page_back, ZD_SEP_2022_BUSY,
 	"a device-private page holds a page and a pgmap ref; brought back, it is freed, both back")
 ZD_RULE(private_eviction_leaves_busy_page, ZD_APR_2017,
@@ -71,11 +71,11 @@ ZD_RULE(coherent_migrates_back, ZD_FEB_2022,
 ZD_RULE(large_folio_eviction_keeps_folio, ZD_APR_2017,
 	"an eviction leaves a large folio its driver holds whole: unlocked, counts as before")
 ZD_RULE(migration_frees_unused_page, ZD_SEP_2022_BUSY,
-	"a device page a migration could not use (a hole filled, shared memory) is freed, pgmap ref back")
+	"a device page a migration could not use (hole filled, shmem) is freed, its pgmap ref back")
 ZD_RULE(migration_takes_only_selected, ZD_SEP_2022_BUSY,
-	"a migration takes no reference on what its flags do not select: PTE and counts as they were")
+	"a migration takes no ref on what its flags do not select: PTE and counts as they were")
 ZD_RULE(hole_takes_migratable_page, ZD_SEP_2022_BUSY,
-	"a hole takes a system, device-private or COHERENT page; any other is refused, counts as before")
+	"a hole takes a system, device-private or COHERENT page; others are refused, counts kept")
 ZD_RULE(private_back_during_teardown, ZD_APR_2017,
 	"a device-private page back at any teardown step, forked or not, is freed before it ends")
 ZD_RULE(hmm_takes_no_reference, ZD_APR_2017,

@@ -293,12 +293,12 @@ KUNIT_ARRAY_PARAM_DESC(zd_evict_large, zd_evict_large_cases, name);
  * large folio it allocated and holds.  A range that ends inside the folio
  * takes nothing of it: the reference and lock the walk took on its head
  * are given back at once; nor does one that starts at a tail page, which
- * the walk takes no reference on (folio_get_nontail_page()).  Over all of it, the head is collected as one
- * compound entry, locked, with the walk's reference; with no destination
- * page the move is dropped, and with an order-0 one the driver's own
- * reference fails it (folio_migrate_mapping(); a kernel with THP migration
- * drops the move before, as it has no VMA to split the folio by).  Either
- * way
+ * the walk takes no reference on (folio_get_nontail_page()).  Over all of
+ * it, the head is collected as one compound entry, locked, with the
+ * walk's reference; with no destination page the move is dropped, and
+ * with an order-0 one the driver's own reference fails it
+ * (folio_migrate_mapping(); a kernel with THP migration drops the move
+ * before, as it has no VMA to split the folio by).  Either way
  * migrate_device_finalize() gives the folio back whole: unlocked, the head
  * at the driver's count, the tails at 0, its 2^N pgmap references; the
  * destination page, if any, goes back too.

@@ -933,11 +933,10 @@ static void fork_copies_private_entry(struct kunit *test)
 	int val = -1;
 
 	zd_rule(test, ZD_RULE_private_fork_copies_entry, MEMORY_DEVICE_PRIVATE);
-	if (f->writable) {
+	if (f->writable)
 		addr = zd_migrate_page(dev, &page);
-	} else {
+	else
 		addr = zd_migrate_read_only_hole(dev, &page);
-	}
 	KUNIT_ASSERT_TRUE(test, zd_pte_device_private(zd_pte_at(current->mm, addr)));
 	KUNIT_ASSERT_EQ_MSG(test,
 			    zd_pte_device_private_write(zd_pte_at(current->mm, addr)),
@@ -1037,11 +1036,10 @@ static void hmm_range_fault_reads_device_page(struct kunit *test)
 	struct page *page;
 
 	zd_rule(test, ZD_RULE_private_fault_brings_page_back, MEMORY_DEVICE_PRIVATE);
-	if (o->read_only) {
+	if (o->read_only)
 		addr = zd_migrate_read_only_hole(dev, &page);
-	} else {
+	else
 		addr = zd_migrate_page(dev, &page);
-	}
 	KUNIT_ASSERT_EQ(test, zd_hmm_range_fault(zd_hmm_notifier(test, addr),
 						 o->ours ? dev : NULL,
 						 HMM_PFN_REQ_FAULT, &pfn), 0);
