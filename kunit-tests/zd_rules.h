@@ -68,6 +68,8 @@ ZD_RULE(private_fault_waits_for_lock, ZD_SEP_2022_BUSY,
 	"a fault on a device-private page another holds locked waits, with no ref, then moves it")
 ZD_RULE(coherent_migrates_back, ZD_FEB_2022,
 	"a COHERENT page migrated back by its driver is freed, contents kept; another's skips it")
+ZD_RULE(eviction_takes_every_page, ZD_APR_2017,
+	"an eviction collects every page in use it covers, whatever the free pages beside it were")
 ZD_RULE(large_folio_eviction_keeps_folio, ZD_APR_2017,
 	"an eviction leaves a large folio its driver holds whole: unlocked, counts as before")
 ZD_RULE(migration_frees_unused_page, ZD_SEP_2022_BUSY,
@@ -124,6 +126,9 @@ ZD_BREAK(speculative_get_refuses_free_page, "7.3", BIT(MEMORY_DEVICE_GENERIC),
 	 "a GENERIC page sits at count 1 after its final put: the speculative get succeeds")
 ZD_BREAK(fsdax_cut_ends_at_unpin, "7.3", BIT(MEMORY_DEVICE_FS_DAX),
 	 "a fault in the break's wait maps the page again: the unpin leaves it at 1, no wakeup")
+ZD_BREAK(eviction_takes_every_page, "7.3",
+	 BIT(MEMORY_DEVICE_PRIVATE) | BIT(MEMORY_DEVICE_COHERENT),
+	 "migrate_device_range() steps a free head's stale order: a reused tail is not evicted")
 ZD_BREAK(no_alloc_after_teardown_starts, "7.3",
 	 BIT(MEMORY_DEVICE_PRIVATE) | BIT(MEMORY_DEVICE_COHERENT),
 	 "percpu_ref_tryget_many() succeeds on the killed pgmap: the late page holds a new ref")

@@ -17,7 +17,9 @@
  *     holds leaves it whole: a range ending inside it takes nothing of it,
  *     and over all of it the move is dropped for want of a destination, or,
  *     given an order-0 one, fails on the driver's reference; the folio
- *     comes back unlocked, its counts as before.
+ *     comes back unlocked, its counts as before;
+ *   - an eviction over a block takes every page in use in it: a former
+ *     tail handed out again alone, its former head still free.
  *
  * A teardown with a large folio out waits for it: zdrace_teardown_refs.
  *
@@ -376,10 +378,96 @@ static void eviction_leaves_large_folio(struct kunit *test)
 	zd_folio_settle(test, dev, order);
 }
 
+/* The types whose pages a driver frees and hands out again by order. */
+static const struct zd_type_param zd_reuse_types[] = {
+	{ MEMORY_DEVICE_PRIVATE, "private" },
+	{ MEMORY_DEVICE_COHERENT, "coherent" },
+};
+
+KUNIT_ARRAY_PARAM_DESC(zd_reuse_type, zd_reuse_types, name);
+
+/* The former tail the case hands out again, alone. */
+#define ZD_FOLIO_REUSED	2
+
+/*
+ * The driver frees a large folio and hands one of its former tails out
+ * again, alone, into a process (migrated there), while the former head
+ * stays free.  The driver's eviction of the block (as at an unbind, over
+ * all its memory) collects that page, whatever the free pages beside it
+ * were last: the process's page is moved to RAM with its contents, the
+ * device page freed.
+ */
+static void eviction_takes_reused_tail(struct kunit *test)
+{
+	const struct zd_type_param *t = test->param_value;
+	const unsigned int order = ZD_FOLIO_MAX_ORDER;
+	const unsigned long nr = 1UL << order;
+	unsigned long src[1UL << ZD_FOLIO_MAX_ORDER] = {};
+	unsigned long dst[1UL << ZD_FOLIO_MAX_ORDER] = {};
+	struct page *page, *moved, *head;
+	struct zd_migration m;
+	struct folio *folio;
+	unsigned long addr;
+	struct zd_dev *dev;
+	bool stale, collected;
+	int val = -1;
+
+	zd_rule(test, ZD_RULE_eviction_takes_every_page, t->type);
+	ZD_REQUIRE(test, ZD_LARGE_DEVICE_FOLIOS);
+	dev = zd_dev_create(test, t->type);
+	folio = zd_dev_alloc_folio(dev, ZD_FOLIO_IDX, order);
+	KUNIT_ASSERT_NOT_NULL(test, folio);
+	head = &folio->page;
+	folio_put(folio);
+	folio = zd_dev_alloc_folio(dev, ZD_FOLIO_IDX + ZD_FOLIO_REUSED, 0);
+	KUNIT_ASSERT_NOT_NULL(test, folio);
+	page = &folio->page;
+	stale = PageHead(head);
+
+	/* A page of the process's moves there, as a migration to the device. */
+	addr = zd_anon_map(test, 1);
+	KUNIT_ASSERT_EQ(test, put_user(7, (int __user *)addr), 0);
+	lock_page(page);
+	if (zd_dev_migrate_setup(dev, &m, addr, 1)) {
+		unlock_page(page);
+		put_page(page);
+		KUNIT_FAIL_AND_ABORT(test, "migrate_vma_setup failed");
+	}
+	if (t->type == MEMORY_DEVICE_COHERENT && migrate_pfn_to_page(m.src[0]))
+		copy_highpage(page, migrate_pfn_to_page(m.src[0]));
+	m.dst[0] = migrate_pfn(page_to_pfn(page)) | (m.src[0] & MIGRATE_PFN_WRITE);
+	KUNIT_ASSERT_EQ(test, zd_dev_migrate_finish(&m, &moved), 1UL);
+	KUNIT_ASSERT_PTR_EQ(test, moved, page);
+
+	KUNIT_ASSERT_EQ(test, migrate_device_range(src, page_to_pfn(head), nr), 0);
+	collected = src[ZD_FOLIO_REUSED] & MIGRATE_PFN_MIGRATE;
+	if (collected)
+		dst[ZD_FOLIO_REUSED] = zd_dev_dst_in_ram(page, src[ZD_FOLIO_REUSED]);
+	migrate_device_pages(src, dst, nr);
+	migrate_device_finalize(src, dst, nr);
+	if (collected) {
+		KUNIT_ASSERT_EQ(test, get_user(val, (int __user *)addr), 0);
+		KUNIT_EXPECT_EQ_MSG(test, val, t->type == MEMORY_DEVICE_COHERENT ? 7 : 0,
+				    "the page did not come back with its contents");
+		KUNIT_EXPECT_EQ_MSG(test, page_ref_count(page), 0,
+				    "the evicted device page was not freed");
+		KUNIT_EXPECT_EQ(test, atomic_read(&dev->migrated_to_ram), 0);
+	}
+	/* The process lets the page go, evicted or not: the block is all free. */
+	KUNIT_ASSERT_EQ(test, vm_munmap(addr, PAGE_SIZE), 0);
+	zd_folio_settle(test, dev, order);
+	if (!collected)
+		zd_breaks(test,
+			  "the eviction of pfns %#lx-%#lx did not collect page %#lx, mapped by a process: free page %#lx had its head flag (%d) and order-%u folio, and migrate_device_range() stepped over its %lu pages",
+			  page_to_pfn(head), page_to_pfn(head) + nr - 1, page_to_pfn(page),
+			  page_to_pfn(head), stale, order, nr);
+}
+
 static struct kunit_case zdrace_device_folios_cases[] = {
 	KUNIT_CASE_PARAM(reused_block_starts_fresh, zd_folio_gen_params),
 	KUNIT_CASE_PARAM(tail_gup_references_head, zd_tail_gup_gen_params),
 	KUNIT_CASE_PARAM(eviction_leaves_large_folio, zd_evict_large_gen_params),
+	KUNIT_CASE_PARAM(eviction_takes_reused_tail, zd_reuse_type_gen_params),
 	{}
 };
 
