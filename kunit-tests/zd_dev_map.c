@@ -126,6 +126,22 @@ unsigned long zd_dev_map_user(struct zd_dev *dev, unsigned long nr_pages)
 	return zd_dev_map_user_at(dev, 0, 0, nr_pages);
 }
 
+/*
+ * Give @dpage, locked and with the reference the migration drops, as the
+ * destination of entry @i of @args: a COHERENT page gets the source's
+ * contents (a PRIVATE one keeps none, the fake device has no memory).
+ */
+static void zd_dev_migrate_give(struct migrate_vma *args, unsigned long i,
+				struct page *dpage)
+{
+	struct page *spage = migrate_pfn_to_page(args->src[i]);
+
+	if (spage && is_device_coherent_page(dpage))
+		copy_highpage(dpage, spage);
+	args->dst[i] = migrate_pfn(page_to_pfn(dpage)) |
+		       (args->src[i] & MIGRATE_PFN_WRITE);
+}
+
 /* Fill the destination side of a migration to @dev's memory. */
 static void zd_dev_migrate_alloc(struct zd_dev *dev, struct migrate_vma *args,
 				 unsigned long nr_pages)
@@ -133,7 +149,6 @@ static void zd_dev_migrate_alloc(struct zd_dev *dev, struct migrate_vma *args,
 	unsigned long i;
 
 	for (i = 0; i < nr_pages; i++) {
-		struct page *spage = migrate_pfn_to_page(args->src[i]);
 		struct page *dpage;
 
 		/*
@@ -146,10 +161,7 @@ static void zd_dev_migrate_alloc(struct zd_dev *dev, struct migrate_vma *args,
 		if (!dpage)
 			break;
 		zd_zone_device_page_init(dpage, &dev->pgmap);	/* locked, count 1 */
-		if (spage && dev->pgmap.type == MEMORY_DEVICE_COHERENT)
-			copy_highpage(dpage, spage);
-		args->dst[i] = migrate_pfn(page_to_pfn(dpage)) |
-			       (args->src[i] & MIGRATE_PFN_WRITE);
+		zd_dev_migrate_give(args, i, dpage);
 	}
 }
 
@@ -239,9 +251,9 @@ int zd_dev_migrate_select(struct zd_dev *dev, struct zd_migration *m,
  * zd_dev_migrate_finish() - the rest of a zd_dev_migrate_setup(): the
  * device pages given, the copy, migrate_vma_pages() and
  * migrate_vma_finalize(); the mmap lock dropped.
- * @m: the migration.  A destination the caller set in @m->dst (a locked
- *	page with a reference for the migration to drop) is given instead of
- *	a page of the device.
+ * @m: the migration.  A destination already set in @m->dst (a locked
+ *	page with a reference for the migration to drop:
+ *	zd_dev_migrate_to_page()) is given instead of a page of the device.
  * @pages: out, the page now behind each page moved, else NULL.
  *
  * Return: how many pages moved.
@@ -260,6 +272,32 @@ unsigned long zd_dev_migrate_finish(struct zd_migration *m, struct page **pages)
 		nr++;
 	}
 	return nr;
+}
+
+/**
+ * zd_dev_migrate_to_page() - move the page at @addr of the test's mm, or
+ * its hole, to a destination the caller chose, as a migration to @dev.
+ * @dev: the PRIVATE or COHERENT device the migration is made for.
+ * @addr: the user address, of anonymous memory.
+ * @dpage: the destination, unlocked, with a reference the migration
+ *	takes over: a page of @dev, of another device, or of RAM.
+ * @moved: out, @dpage if it now backs @addr, else NULL.
+ *
+ * Return: 1 if the page moved, else 0 (@dpage refused, or a page kept).
+ */
+unsigned long zd_dev_migrate_to_page(struct zd_dev *dev, unsigned long addr,
+				     struct page *dpage, struct page **moved)
+{
+	struct zd_migration m;
+
+	lock_page(dpage);
+	if (zd_dev_migrate_setup(dev, &m, addr, 1)) {
+		unlock_page(dpage);
+		put_page(dpage);
+		KUNIT_FAIL_AND_ABORT(dev->test, "migrate_vma_setup failed");
+	}
+	zd_dev_migrate_give(&m.args, 0, dpage);
+	return zd_dev_migrate_finish(&m, moved);
 }
 
 /**

@@ -34,6 +34,8 @@ int zd_dev_migrate_select(struct zd_dev *dev, struct zd_migration *m,
 			  unsigned long addr, unsigned long nr_pages,
 			  unsigned long flags);
 unsigned long zd_dev_migrate_finish(struct zd_migration *m, struct page **pages);
+unsigned long zd_dev_migrate_to_page(struct zd_dev *dev, unsigned long addr,
+				     struct page *dpage, struct page **moved);
 unsigned long zd_dev_migrate_anon(struct zd_dev *dev, unsigned long addr,
 				  unsigned long nr_pages, struct page **pages);
 unsigned long zd_dev_map_anon(struct zd_dev *dev, unsigned long nr_pages,

@@ -405,7 +405,6 @@ static void eviction_takes_reused_tail(struct kunit *test)
 	unsigned long src[1UL << ZD_FOLIO_MAX_ORDER] = {};
 	unsigned long dst[1UL << ZD_FOLIO_MAX_ORDER] = {};
 	struct page *page, *moved, *head;
-	struct zd_migration m;
 	struct folio *folio;
 	unsigned long addr;
 	struct zd_dev *dev;
@@ -427,16 +426,7 @@ static void eviction_takes_reused_tail(struct kunit *test)
 	/* A page of the process's moves there, as a migration to the device. */
 	addr = zd_anon_map(test, 1);
 	KUNIT_ASSERT_EQ(test, put_user(7, (int __user *)addr), 0);
-	lock_page(page);
-	if (zd_dev_migrate_setup(dev, &m, addr, 1)) {
-		unlock_page(page);
-		put_page(page);
-		KUNIT_FAIL_AND_ABORT(test, "migrate_vma_setup failed");
-	}
-	if (t->type == MEMORY_DEVICE_COHERENT && migrate_pfn_to_page(m.src[0]))
-		copy_highpage(page, migrate_pfn_to_page(m.src[0]));
-	m.dst[0] = migrate_pfn(page_to_pfn(page)) | (m.src[0] & MIGRATE_PFN_WRITE);
-	KUNIT_ASSERT_EQ(test, zd_dev_migrate_finish(&m, &moved), 1UL);
+	KUNIT_ASSERT_EQ(test, zd_dev_migrate_to_page(dev, addr, page, &moved), 1UL);
 	KUNIT_ASSERT_PTR_EQ(test, moved, page);
 
 	KUNIT_ASSERT_EQ(test, migrate_device_range(src, page_to_pfn(head), nr), 0);

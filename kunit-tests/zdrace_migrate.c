@@ -778,7 +778,6 @@ static void hole_takes_migratable_page(struct kunit *test)
 	unsigned long addr = zd_mig_second_page(test, false);
 	struct zd_dev *gdev = NULL;
 	struct page *given, *page;
-	struct zd_migration m;
 	long gbase = 0;
 	int count = 0;
 	int val = -1;
@@ -798,16 +797,7 @@ static void hole_takes_migratable_page(struct kunit *test)
 		else
 			get_page(given);
 	}
-	lock_page(given);
-
-	if (zd_dev_migrate_setup(dev, &m, addr, 1)) {
-		unlock_page(given);
-		put_page(given);
-		KUNIT_FAIL(test, "migrate_vma_setup failed");
-		return;
-	}
-	m.dst[0] = migrate_pfn(page_to_pfn(given));
-	if (zd_dev_migrate_finish(&m, &page) != (g->system ? 1 : 0))
+	if (zd_dev_migrate_to_page(dev, addr, given, &page) != (g->system ? 1 : 0))
 		KUNIT_FAIL(test, "the hole %s the %s", g->system ? "refused" : "took",
 			   g->name);
 	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&dev->page_free_calls), 0,
