@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from typing import Callable, ContextManager, Iterator, List, Tuple
 
 from zdtool import ZdError
-from zdtool.coverage import pipeline as coverage, gitrange, lcovinfo, \
+from zdtool.coverage import pipeline as coverage, gitrange, \
 	linemap, manifest, patchcov, report, unexecuted
 from zdtool.kernel import series, source, upstream
 from zdtool.kernel.bench import Row, timed
@@ -82,10 +82,11 @@ class Context:
 
 def _coverage(ctx: Context, info: TreeInfo, html: bool,
 	      quiet: bool = False, check_rules: bool = False) -> \
-		Tuple[coverage.Captured, unexecuted.Check]:
+		Tuple[coverage.Captured, unexecuted.Check, Tuple[int, int]]:
 	"""The gcov run (with the rules and reports checks: @check_rules)
-	and its reports; and its unexecuted lines against the line's list,
-	a section on them added to refcount.md."""
+	and its reports; its unexecuted lines against the line's list, a
+	section on them added to refcount.md; and (taken, total) of the
+	refcount paths' branch arms on asserting lines."""
 	layout = ctx.layout
 	run = ctx.coverage_run(layout.tree, layout.coverage_kunit,
 			       layout.results)
@@ -99,15 +100,17 @@ def _coverage(ctx: Context, info: TreeInfo, html: bool,
 					       check_rules)
 	_, everything = coverage.report(cap, info, out, selection, layout.tree,
 					html)
-	lines = unexecuted.unexecuted(selection.restrict(everything),
-				      selection.funcs, layout.tree)
+	picked = selection.restrict(everything)
+	lines = unexecuted.unexecuted(picked, selection.funcs, layout.tree)
+	asserting = report.assertion_arms(
+		picked, lambda path: _source(os.path.join(layout.tree, path)))
 	result = unexecuted.check(
 		lines, unexecuted.load(ctx.repo_path(ctx.unexecuted)))
 	with open(out.path('refcount.md'), 'a') as f:
 		f.write('\n' + unexecuted.markdown(result, ctx.unexecuted))
 	if not quiet:
 		print(coverage.timing_line(cap.timings), flush=True)
-	return cap, result
+	return cap, result, asserting
 
 
 def _floor(ctx: Context) -> Tuple[bool, List[str]]:
@@ -139,11 +142,10 @@ def _source(path: str) -> List[str]:
 		return []
 
 
-def _targets(ctx: Context) -> List[str]:
+def _targets(ctx: Context, asserting: Tuple[int, int]) -> List[str]:
 	"""How the refcount paths stand against TARGETS, and their branches
-	off the asserting lines (no target: a reading aid)."""
-	out = ctx.outputs()
-	with open(out.path('refcount.json')) as f:
+	off the asserting lines (@asserting: no target, a reading aid)."""
+	with open(ctx.outputs().path('refcount.json')) as f:
 		total = json.load(f)['total']
 	parts = []
 	for what, target in TARGETS.items():
@@ -152,32 +154,30 @@ def _targets(ctx: Context) -> List[str]:
 		parts.append(f'{what} {pct:.1f}% ({hit}/{n}) of {target:.0f}%'
 			     f'{"" if pct >= target else " (short)"}')
 	lines = ['zdrace: coverage targets: ' + ', '.join(parts)]
-	if os.path.isfile(out.path('refcount.info')):
-		taken, arms = report.assertion_arms(
-			lcovinfo.read(out.path('refcount.info')), _source)
-		hit = total['branches_hit'] - taken
-		n = total['branches'] - arms
-		if arms and n:
-			lines.append(f'zdrace: coverage: {arms - taken} of the '
-				     f'{total["branches"] - total["branches_hit"]} '
-				     f'branch arms not taken are on WARN/BUG lines '
-				     f'(an assertion firing); off those lines '
-				     f'{100.0 * hit / n:.1f}% ({hit}/{n}) are taken')
+	taken, arms = asserting
+	hit = total['branches_hit'] - taken
+	n = total['branches'] - arms
+	if arms and n:
+		lines.append(f'zdrace: coverage: {arms - taken} of the '
+			     f'{total["branches"] - total["branches_hit"]} '
+			     f'branch arms not taken are on WARN/BUG lines '
+			     f'(an assertion firing); off those lines '
+			     f'{100.0 * hit / n:.1f}% ({hit}/{n}) are taken')
 	return lines
 
 
-def _verdict(ctx: Context, listed: unexecuted.Check
-	     ) -> Tuple[bool, List[str]]:
+def _verdict(ctx: Context, listed: unexecuted.Check,
+	     asserting: Tuple[int, int]) -> Tuple[bool, List[str]]:
 	"""The floor and the unexecuted list, with what to print."""
 	ok, lines = _floor(ctx)
 	more = _unexecuted(ctx, listed)
-	return ok and listed.ok(), lines + more + _targets(ctx)
+	return ok and listed.ok(), lines + more + _targets(ctx, asserting)
 
 
 def cmd_coverage(ctx: Context, info: TreeInfo) -> int:
-	cap, listed = _coverage(ctx, info, html=True)
+	cap, listed, asserting = _coverage(ctx, info, html=True)
 	out = ctx.outputs()
-	ok, lines = _verdict(ctx, listed)
+	ok, lines = _verdict(ctx, listed, asserting)
 	with open(out.path('refcount.md')) as f:
 		print(f.read(), end='')
 	for line in lines:
@@ -210,8 +210,9 @@ def check(ctx: Context, info: TreeInfo) -> Counts:
 	print('zdrace: the suites in the gcov build, then the coverage '
 	      'floor (lcov)', flush=True)
 	try:
-		cap, listed = _coverage(ctx, info, html=True, check_rules=True)
-		ok, lines = _verdict(ctx, listed)
+		cap, listed, asserting = _coverage(ctx, info, html=True,
+						   check_rules=True)
+		ok, lines = _verdict(ctx, listed, asserting)
 	except (ZdError, OSError) as e:
 		print(f'zdrace: error: coverage: {e}; reproduce with: make '
 		      f'coverage KERNEL={ctx.layout.line}', flush=True)
@@ -248,7 +249,7 @@ def bench_row(ctx: Context, info: TreeInfo) -> Callable[[], Row]:
 	both with nothing to rebuild."""
 	def pipeline() -> int:
 		with _silenced():
-			cap, _ = _coverage(ctx, info, html=True, quiet=True)
+			cap, _, _ = _coverage(ctx, info, html=True, quiet=True)
 		return 1 if cap.counts.failed else 0
 
 	def row() -> Row:
