@@ -79,47 +79,55 @@ def _goal(args: argparse.Namespace) -> replay.Goal:
 			   tuple(variables), tuple(args.run_args or []))
 
 
-def _line_configs(line: str, kernel: str) -> List[str]:
-	"""configs/<line>/*.config, what every kernel of the line needs, and
-	configs/<line>/<kernel>/*.config, what its @kernel ('up': the line's
-	kernel; 'smp': its SMP kernel, on a line that has one) needs."""
-	base = os.path.join(REPO, 'configs', line)
-	return sorted(glob.glob(os.path.join(base, '*.config'))) + \
-		sorted(glob.glob(os.path.join(base, kernel, '*.config')))
+def _line_configs(line: str) -> List[str]:
+	"""configs/<line>/*.config, what every kernel of the line needs."""
+	return sorted(glob.glob(os.path.join(REPO, 'configs', line, '*.config')))
 
 
 def _kunit_run(args: argparse.Namespace, configs: List[str],
 	       build_dir: str = '') -> runner.KunitRun:
-	"""kunit.py on the line's kernel, the one `make` builds."""
+	"""kunit.py on the line's kernel, the one `make` builds.  On a line
+	with peers it is their kernel too (configs/peers.config): booted
+	for anything else, without test_hmm's devices.  A line's SMP suites
+	(smp_suites=) run when it boots with two CPUs (_smp_run()), not
+	here."""
 	layout = _layout(args)
 	line = _line_source(args)
+	peer_configs = [os.path.join(REPO, c) for c in peers.CONFIGS
+			if os.path.join(REPO, c) not in configs] \
+		if line.peers else []
 	return runner.KunitRun(tree=layout.tree,
 			       build_dir=build_dir or layout.kunit,
-			       results=layout.results, configs=configs,
-			       line_configs=_line_configs(args.kernel, 'up'),
+			       results=layout.results,
+			       configs=configs + peer_configs,
+			       line_configs=_line_configs(args.kernel),
 			       jobs=args.jobs, filter_glob=args.filter_glob,
 			       kernel_args=line.kernel_args.split() +
+			       peers.not_peers_args(line) +
+			       runner.not_suites_args(
+				       os.path.join(REPO, 'kunit-tests'),
+				       line.smp_suites) +
 			       (args.kernel_args or []) + (args.run_args or []),
 			       timeout=args.timeout, goal=_goal(args))
 
 
 def _smp_run(args: argparse.Namespace,
 	     base: runner.KunitRun) -> Optional[runner.KunitRun]:
-	"""kunit.py on the line's SMP kernel, from @base, the run of its
-	kernel: None on a line that has none (no smp_kernel_args= in
-	patches/<line>/source).  On a line with peers, it is their kernel
-	too (configs/peers.config), one build for both."""
+	"""@base, the run of the line's kernel, booted with two CPUs
+	(smp_kernel_args= of patches/<line>/source), its console kept
+	apart: None on a line whose kernel has no such boot."""
 	line = _line_source(args)
 	if not line.smp_kernel_args:
 		return None
-	peer_configs = [os.path.join(REPO, c) for c in peers.CONFIGS
-			if c not in base.configs] if line.peers else []
-	return replace(base, build_dir=_layout(args).smp,
-		       configs=base.configs + peer_configs,
-		       line_configs=_line_configs(args.kernel, 'smp'),
+	return replace(base, console=os.path.join(base.build_dir,
+						  SMP_CONSOLE),
 		       kernel_args=peers.smp_own_args(line) +
 		       (args.kernel_args or []) + (args.run_args or []))
 
+
+# The console of the line's kernel's boot with two CPUs, beside kunit.py's
+# test.log of its other boot.
+SMP_CONSOLE = 'test-smp.log'
 
 # The results of `make`'s runs: BUILD/<line>/results/<name>.json.
 RESULTS, SMP_RESULTS = 'zdrace', 'zdrace-smp'
@@ -360,7 +368,8 @@ def _peers_kernel(args: argparse.Namespace, base: runner.KunitRun,
 	smp = _smp_run(args, base)
 	if smp is None:
 		return None, _line_source(args).kernel_args.split()
-	return replace(smp, tree=dirs.tree, build_dir=dirs.smp,
+	return replace(smp, tree=dirs.tree, build_dir=dirs.kunit,
+		       console=os.path.join(dirs.kunit, SMP_CONSOLE),
 		       filter_glob=''), \
 		_line_source(args).smp_kernel_args.split()
 
@@ -554,7 +563,10 @@ def build_parser() -> argparse.ArgumentParser:
 	parser.add_argument('--config', action='append', default=[],
 			    metavar='FILE', help='kunitconfig fragment '
 			    '(repeatable)')
-	parser.add_argument('--jobs', type=int, default=len(os.sched_getaffinity(0)))
+	# One job more than the CPUs: a compile waiting on the disk or a
+	# make serialisation point leaves no CPU idle.
+	parser.add_argument('--jobs', type=int,
+			    default=len(os.sched_getaffinity(0)) + 1)
 	parser.add_argument('--filter_glob', default='', metavar='GLOB')
 	parser.add_argument('--kernel_args', action='append', metavar='ARG',
 			    help='boot parameter of every run (KERNEL_ARGS=)')

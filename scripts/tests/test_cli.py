@@ -124,33 +124,43 @@ class LineConfigsTest(unittest.TestCase):
 		return zdrace._kunit_run(args, ['/own.config'])
 
 	def test_line_with_an_smp_kernel(self) -> None:
-		"""7.3: its kernel is a uniprocessor in time-travel mode
-		(configs/7.3/up/); its SMP kernel (configs/7.3/smp/, and the
-		peers' fragments) runs the SMP suites with the SMP arguments."""
+		"""7.3: its kernel is SMP with time-travel support
+		(configs/7.3/), built with the peers' fragments; booted with one
+		CPU in time-travel mode, and the same build with two CPUs for
+		the SMP suites, its console kept apart."""
 		run = self.kunit_run('7.3')
 		self.assertEqual([os.path.relpath(c, zdrace.REPO)
 				  for c in run.line_configs],
 				 ['configs/7.3/hz.config', 'configs/7.3/pmem.config',
-				  'configs/7.3/up/time-travel.config'])
+				  'configs/7.3/smp.config',
+				  'configs/7.3/time-travel.config'])
 		self.assertIn('time-travel=inf-cpu', run.kernel_args)
 		self.assertNotIn('ncpus=2', run.kernel_args)
-		self.assertFalse(run.smp)
+		self.assertIn('initcall_blacklist=hmm_dmirror_init',
+			      run.kernel_args)
+		self.assertIn('kunit.filter=module!=zdrace_smp_races',
+			      run.kernel_args)
+		self.assertTrue(run.smp)
+		self.assertIn(os.path.join(zdrace.REPO, 'configs/peers.config'),
+			      run.configs)
 		cmd = run.command('build')
 		own = cmd.index('--kunitconfig=/own.config')
 		self.assertIn(f'--kunitconfig={run.line_configs[0]}',
 			      cmd[own + 1:])
 		smp = zdrace._smp_run(self.args('7.3'), run)
 		assert smp is not None
-		self.assertEqual([os.path.relpath(c, zdrace.REPO)
-				  for c in smp.line_configs],
-				 ['configs/7.3/hz.config', 'configs/7.3/pmem.config',
-				  'configs/7.3/smp/smp.config'])
-		self.assertTrue(smp.smp)
+		self.assertEqual(smp.command('build'), cmd)
 		self.assertIn('ncpus=2', smp.kernel_args)
+		self.assertIn('initcall_blacklist=hmm_dmirror_init',
+			      smp.kernel_args)
 		self.assertNotIn('time-travel=inf-cpu', smp.kernel_args)
-		self.assertEqual(smp.build_dir, '/nonexistent/7.3/smp')
-		self.assertIn(os.path.join(zdrace.REPO, 'configs/peers.config'),
-			      smp.configs)
+		self.assertNotIn('kunit.filter=module!=zdrace_smp_races',
+				 smp.kernel_args)
+		self.assertEqual(smp.build_dir, run.build_dir)
+		self.assertEqual(smp.console_log,
+				 '/nonexistent/7.3/kunit/test-smp.log')
+		self.assertEqual(run.console_log,
+				 '/nonexistent/7.3/kunit/test.log')
 
 	def test_suite_runs_split_the_filter(self) -> None:
 		def runs(line: str, *filt: str) -> List[Tuple[str, str]]:

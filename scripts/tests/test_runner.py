@@ -175,6 +175,27 @@ class SmpSplitTest(unittest.TestCase):
 			      ours['zdrace_smp_races'])
 		self.assertIn('cut_races_pin', ours['zdrace_dax_fs'])
 
+	def test_suites_left_out_by_module(self) -> None:
+		"""A boot with one CPU leaves the SMP suites out by their
+		modules, the sources' names; no glob, no filter."""
+		with tempfile.TemporaryDirectory() as d:
+			for name, suites in (('zd_a', ['zd_a_races']),
+					     ('zd_b', ['zd_b', 'zd_b_more']),
+					     ('zd_c', ['zd_c_races'])):
+				with open(os.path.join(d, f'{name}.c'), 'w') as f:
+					f.write(''.join(
+						f'static struct kunit_suite {s} = {{\n'
+						f'\t.name = "{s}",\n}};\n'
+						for s in suites))
+			self.assertEqual(runner.suite_modules(d, '*_races'),
+					 ['zd_a', 'zd_c'])
+			self.assertEqual(runner.not_suites_args(d, '*_races'),
+					 ['kunit.filter=module!=zd_a,module!=zd_c'])
+			self.assertEqual(runner.not_suites_args(d, 'zd_b_more'),
+					 ['kunit.filter=module!=zd_b'])
+			self.assertEqual(runner.not_suites_args(d, ''), [])
+			self.assertEqual(runner.not_suites_args(d, 'nosuch'), [])
+
 
 if __name__ == '__main__':
 	unittest.main()

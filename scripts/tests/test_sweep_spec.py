@@ -289,10 +289,11 @@ class BootLineTest(unittest.TestCase):
 		self.assertEqual(sweepjob.default_jobs(['seccomp=on', 'ncpus=2'], 2), 1)
 		self.assertEqual(sweepjob.default_jobs(['ncpus=2'], 8), 4)
 
-	def test_concurrent_sweep_boots_the_smp_kernel(self) -> None:
-		"""On a line with an SMP kernel (7.3) the serial sweep boots its
-		time-travel kernel, the concurrent one the SMP kernel, each
-		with its own arguments; 6.12 has one kernel."""
+	def test_concurrent_sweep_boots_two_cpus(self) -> None:
+		"""On a line whose kernel is SMP (7.3) the serial sweep boots it
+		with one CPU in time-travel mode, the concurrent one with two,
+		each without test_hmm's devices (the peers' test module is
+		built in there); 6.12's kernel boots one way."""
 		def extra(line: str, concurrent: bool) -> List[str]:
 			return sweepcli._extra(argparse.Namespace(
 				kernel=line, build_root='/b', area='',
@@ -302,6 +303,11 @@ class BootLineTest(unittest.TestCase):
 		self.assertNotIn('ncpus=2', extra('7.3', False))
 		self.assertIn('ncpus=2', extra('7.3', True))
 		self.assertNotIn('time-travel=inf-cpu', extra('7.3', True))
+		for concurrent in (False, True):
+			self.assertIn('initcall_blacklist=hmm_dmirror_init',
+				      extra('7.3', concurrent))
+		self.assertNotIn('initcall_blacklist=hmm_dmirror_init',
+				 extra('6.12', False))
 		self.assertTrue(sweepcli._on_smp('7.3', True))
 		self.assertFalse(sweepcli._on_smp('7.3', False))
 		self.assertFalse(sweepcli._on_smp('6.12', True))

@@ -3,10 +3,9 @@
 
 	BUILD/<line>/pristine/		the kernel source, unpacked once
 	BUILD/<line>/linux/		the prepared tree (pristine + series)
-	BUILD/<line>/kunit/		its kunit.py build (make, make check)
-	BUILD/<line>/smp/		a line's SMP kernel, if it has one
-					besides (its SMP suites, the
-					concurrent sweep, the peers)
+	BUILD/<line>/kunit/		its kunit.py build (make, make check);
+					test-smp.log: the console of its boot
+					with two CPUs (smp_kernel_args=)
 	BUILD/<line>/results/		kunit.py's JSON of each run
 	BUILD/<line>/stock/		make stock: the patched kernel
 	BUILD/<line>/stock-pristine/	make stock: the unpatched kernel
@@ -18,7 +17,7 @@
 	BUILD/<line>/peers/		make peers: its kernel build, and in
 					user/ the static tests and initramfs
 	BUILD/<line>/kernel-list.json	the sweep's reading of the kernel
-					(-smp.json: of the SMP kernel)
+					(-smp.json: booted with two CPUs)
 	BUILD/<line>/sweep-kernels/	the kernels sweeps boot (copies)
 	BUILD/<line>/source/		the line's Debian package, when fetched
 	BUILD/<line>/trees/<v>-<hash>/	a KERNEL_SRC tree: all of the above
@@ -62,10 +61,6 @@ class TreeDirs:
 		return os.path.join(self.root, 'kunit')
 
 	@property
-	def smp(self) -> str:
-		return os.path.join(self.root, 'smp')
-
-	@property
 	def results(self) -> str:
 		return os.path.join(self.root, 'results')
 
@@ -103,15 +98,6 @@ class Layout:
 	def linux(self) -> str:
 		"""The UML kernel `make` built."""
 		return os.path.join(self.kunit, 'linux')
-
-	@property
-	def smp(self) -> str:
-		return self.main.smp
-
-	@property
-	def linux_smp(self) -> str:
-		"""The line's SMP kernel, on a line that has one besides."""
-		return os.path.join(self.smp, 'linux')
 
 	@property
 	def results(self) -> str:
@@ -181,7 +167,7 @@ class Layout:
 
 	def build_output(self) -> List[str]:
 		"""What `make clean` removes."""
-		return [self.kunit, self.smp, self.results, self.stock, self.stock_pristine,
+		return [self.kunit, self.results, self.stock, self.stock_pristine,
 			self.coverage_kunit, self.review.root, self.mutant.root,
 			*(self.bench_fi(fi) for fi in BENCH_FI), self.peers,
 			self.kernel_list, self.kernel_list_smp, self.coverage,

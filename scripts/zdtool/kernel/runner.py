@@ -111,6 +111,9 @@ class KunitRun:
 	line_configs: List[str] = field(default_factory=list)
 	# How the user started the run: its failures' commands.
 	goal: Optional[replay.Goal] = None
+	# Where a boot's console is kept ('': kunit.py's test.log): two
+	# runs of one build, booted differently, keep theirs apart.
+	console: str = ''
 
 	def _common(self) -> List[str]:
 		return [f'--build_dir={os.path.abspath(self.build_dir)}',
@@ -119,7 +122,18 @@ class KunitRun:
 	@property
 	def console_log(self) -> str:
 		"""The console of the last boot, as kunit.py saves it."""
-		return os.path.join(self.build_dir, 'test.log')
+		return self.console or os.path.join(self.build_dir, 'test.log')
+
+	def keep_console(self, verb: str) -> None:
+		"""After a boot (@verb), kunit.py's test.log to self.console."""
+		if verb not in ('run', 'exec') or not self.console:
+			return
+		try:
+			shutil.copyfile(os.path.join(self.build_dir, 'test.log'),
+					self.console)
+		except FileNotFoundError:
+			with contextlib.suppress(FileNotFoundError):
+				os.unlink(self.console)
 
 	def command(self, verb: str, json_path: Optional[str] = None) -> List[str]:
 		cmd = [sys.executable, KUNIT_PY, verb, *self._common()]
@@ -165,7 +179,7 @@ class KunitRun:
 
 	@property
 	def smp(self) -> bool:
-		"""Is this kernel SMP (configs/<line>/smp/smp.config)?"""
+		"""Is this kernel SMP (configs/<line>/smp.config)?"""
 		return any(sets(c, 'CONFIG_SMP=y') for c in self.line_configs)
 
 	def tree_args(self) -> List[str]:
@@ -179,8 +193,10 @@ class KunitRun:
 		cmd = self.command(verb, json_path)
 		self.boot_files(verb)
 		out = subprocess.DEVNULL if quiet else None
-		return subprocess.run(cmd, cwd=self.tree, stdout=out,
-				      stderr=out).returncode
+		rc = subprocess.run(cmd, cwd=self.tree, stdout=out,
+				    stderr=out).returncode
+		self.keep_console(verb)
+		return rc
 
 	def capture(self, verb: str) -> Tuple[int, str]:
 		"""invoke() with the output kept: (exit status, output)."""
@@ -189,6 +205,7 @@ class KunitRun:
 				      stdout=subprocess.PIPE,
 				      stderr=subprocess.STDOUT, text=True,
 				      errors='replace')
+		self.keep_console(verb)
 		return proc.returncode, proc.stdout
 
 	def tee(self, verb: str) -> Tuple[int, str]:
@@ -204,6 +221,7 @@ class KunitRun:
 				sys.stdout.write(line)
 				kept.append(line)
 			sys.stdout.flush()
+		self.keep_console(verb)
 		return proc.returncode, ''.join(kept)
 
 	def repro(self, verb: str) -> str:
@@ -216,16 +234,40 @@ _SUITE = re.compile(r'struct kunit_suite\s+(?:__\w+\s+)*\w+\s*=\s*\{[^}]*?'
 _CASE = re.compile(r'\bKUNIT_CASE\w*\(\s*(\w+)')
 
 
+def _sources(directory: str) -> Iterator[Tuple[str, str]]:
+	"""Each C source in @directory (kunit-tests/): (path, text)."""
+	for path in sorted(glob.glob(os.path.join(directory, '*.c'))):
+		with open(path, errors='replace') as f:
+			yield path, f.read()
+
+
 def suite_cases(directory: str) -> Dict[str, List[str]]:
 	"""The KUnit suites the sources in @directory (kunit-tests/) define,
 	each with the cases of its file."""
 	found: Dict[str, List[str]] = {}
-	for path in sorted(glob.glob(os.path.join(directory, '*.c'))):
-		with open(path, errors='replace') as f:
-			text = f.read()
+	for _, text in _sources(directory):
 		for suite in _SUITE.findall(text):
 			found[suite] = _CASE.findall(text)
 	return found
+
+
+def suite_modules(directory: str, suite_glob: str) -> List[str]:
+	"""The modules (KBUILD_MODNAME, a source's name) that define the
+	suites of @directory that @suite_glob matches."""
+	return [os.path.splitext(os.path.basename(path))[0]
+		for path, text in _sources(directory)
+		if any(fnmatch.fnmatchcase(s, suite_glob)
+		       for s in _SUITE.findall(text))]
+
+
+def not_suites_args(directory: str, suite_glob: str) -> List[str]:
+	"""The boot argument that keeps the suites of @suite_glob out of a
+	run: KUnit's attribute filter on their modules (a filter glob
+	cannot leave a suite out)."""
+	modules = suite_modules(directory, suite_glob) if suite_glob else []
+	if not modules:
+		return []
+	return ['kunit.filter=' + ','.join(f'module!={m}' for m in modules)]
 
 
 def check_filter(filter_glob: str) -> None:

@@ -98,10 +98,10 @@ class LineSource:
 	line's kernel always needs (space-separated), and whether its UML
 	runs user processes, which `make peers` needs ('yes' or '').
 
-	A line may have an SMP kernel besides (configs/<line>/smp/): booted
-	with @smp_kernel_args, it runs the suites of @smp_suites (a kunit
-	suite glob), the concurrent sweep and the peers; the line's kernel
-	(configs/<line>/up/) runs everything else."""
+	A line whose kernel is SMP boots it a second way, with
+	@smp_kernel_args (two CPUs), for the suites of @smp_suites (a kunit
+	suite glob), the concurrent sweep and the peers; its boot with
+	@kernel_args runs everything else."""
 	package: str
 	suite: str
 	tested: str

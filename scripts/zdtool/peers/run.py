@@ -2,9 +2,10 @@
 """`make peers KERNEL=<line>`: build the peers' kernel and initramfs, boot
 twice, report.
 
-The kernel is the line's SMP kernel where it has one (BUILD/<line>/smp/,
-built with configs/peers.config too, its suites not run: kunit.enable=0),
-else kunit.py's build of configs/zone_device.config,
+The kernel is the line's where it boots with two CPUs (BUILD/<line>/kunit/,
+built with configs/peers.config too, booted with smp_kernel_args=, its
+suites not run: kunit.enable=0), else kunit.py's build of
+configs/zone_device.config,
 configs/peers.config and the line's configs/<line>/*.config in
 BUILD/<line>/peers/; lib/test_hmm.c and mm/gup_test.c built in.  It
 boots with a ZONE_DEVICE window of WINDOW:
@@ -40,7 +41,7 @@ from zdtool.sweep.boot import Procs, boot
 
 CONFIGS = ['configs/zone_device.config', 'configs/peers.config']
 # A boot of a kernel built with CONFIGS that runs something else (a line's
-# SMP kernel running its suites or a sweep): test_hmm's init, which takes
+# kernel running its suites or a sweep): test_hmm's init, which takes
 # 256 MiB chunks of the ZONE_DEVICE window for its devices, is not run.
 NOT_PEERS_ARGS = ['initcall_blacklist=hmm_dmirror_init']
 WINDOW = '1536M'
@@ -56,12 +57,16 @@ _WINDOW = re.compile(r'zone_device_mem: hotplug window \[mem '
 		     r'(0x[0-9a-f]+)-(0x[0-9a-f]+)\]')
 
 
+def not_peers_args(line: LineSource) -> List[str]:
+	"""What the line's kernel boots with when it runs something else
+	than the peers (on a line with peers it is built with CONFIGS)."""
+	return NOT_PEERS_ARGS if line.peers else []
+
+
 def smp_own_args(line: LineSource) -> List[str]:
-	"""The line's boot arguments for its SMP kernel when it runs its own
-	suites or a sweep, not the peers (built with CONFIGS on a line with
-	peers)."""
-	return line.smp_kernel_args.split() + \
-		(NOT_PEERS_ARGS if line.peers else [])
+	"""The line's boot arguments for its kernel on two CPUs when it runs
+	its own suites or a sweep, not the peers."""
+	return line.smp_kernel_args.split() + not_peers_args(line)
 
 
 def kernel_run(base: KunitRun, layout: Layout, repo: str) -> KunitRun:

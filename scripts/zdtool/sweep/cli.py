@@ -26,7 +26,7 @@ from zdtool import DEFAULT_KERNEL_ARGS, bad_input
 from zdtool.kernel import kunitpy, source, tree
 from zdtool.kernel.runner import build_lock
 from zdtool.layout import Layout
-from zdtool.peers.run import smp_own_args
+from zdtool.peers.run import not_peers_args, smp_own_args
 from zdtool.sweep import journal, listing, report
 from zdtool.sweep.job import Procs, Runner, check_extra, default_jobs
 from zdtool.sweep.listing import KernelList
@@ -93,13 +93,12 @@ def _lock_path(args: argparse.Namespace, build_root: str) -> str:
 		os.path.join(build_root, '.build.lock')
 
 
-def _snapshot(layout: Layout, lock: str, smp: bool = False) -> str:
-	"""A copy of the line's kernel (@smp: its SMP kernel) that no `make`
-	rewrites: taken under the build lock (a build in progress is waited
+def _snapshot(layout: Layout, lock: str) -> str:
+	"""A copy of the line's kernel that no `make` rewrites: taken under the build lock (a build in progress is waited
 	for, never booted half written), kept by its sha256 under
 	BUILD/<line>/sweep-kernels/."""
 	with build_lock(lock):
-		linux = _linux(layout, smp)
+		linux = _linux(layout)
 		sha = _sha256(linux)
 		snap = os.path.join(layout.sweep_kernels, f'linux-{sha[:16]}')
 		if not os.path.isfile(snap):
@@ -126,8 +125,8 @@ def _kernel_info(linux: str, layout: Layout) -> KernelInfo:
 	return KernelInfo(sha, info.version, info.series_id, info.patches)
 
 
-def _linux(layout: Layout, smp: bool = False) -> str:
-	path = layout.linux_smp if smp else layout.linux
+def _linux(layout: Layout) -> str:
+	path = layout.linux
 	if not os.path.isfile(path):
 		raise bad_input(f'{path}: no such file; run make first')
 	if not os.access(path, os.X_OK):
@@ -161,8 +160,8 @@ def _line(name: str) -> source.LineSource:
 
 
 def _on_smp(line: str, concurrent: bool) -> bool:
-	"""Does a sweep of @line boot its SMP kernel?  A concurrent one does,
-	on a line that has one besides its kernel (smp_kernel_args=)."""
+	"""Does a sweep of @line boot its kernel with two CPUs?  A concurrent
+	one does, on a line whose kernel boots so (smp_kernel_args=)."""
 	return concurrent and bool(_line(line).smp_kernel_args)
 
 
@@ -174,7 +173,7 @@ def _extra(args: argparse.Namespace) -> List[str]:
 	line = _line(kernel)
 	given = args.kernel_args if args.kernel_args is not None else \
 		list(DEFAULT_KERNEL_ARGS)
-	own = line.kernel_args.split()
+	own = line.kernel_args.split() + not_peers_args(line)
 	if _on_smp(kernel, _concurrent(args)):
 		own = smp_own_args(line)
 	extra = own + \
@@ -190,7 +189,7 @@ def _kernel_list(args: argparse.Namespace,
 	that kernel lists."""
 	layout = _args_layout(args)
 	smp = _on_smp(layout.line, _concurrent(args))
-	linux = _snapshot(layout, _lock_path(args, layout.build_root), smp)
+	linux = _snapshot(layout, _lock_path(args, layout.build_root))
 	return layout, linux, listing.read(linux, extra,
 					   layout.kernel_list_smp if smp
 					   else layout.kernel_list)
@@ -251,8 +250,7 @@ def _resumed(args: argparse.Namespace) -> Tuple[Spec, journal.State, str]:
 		# A snapshot `make clean` removed: the line's kernel again, if
 		# it is still the same (checked below).
 		s.linux = _snapshot(Layout(s.build_root, s.line),
-				    _lock_path(args, s.build_root),
-				    _on_smp(s.line, state.header.spec.concurrent))
+				    _lock_path(args, s.build_root))
 	sha = _kernel_info(s.linux, Layout(s.build_root, s.line)).sha256
 	if sha != state.header.kernel.sha256:
 		raise bad_input(f'{s.linux}: not the kernel this sweep '
