@@ -84,18 +84,25 @@ def _line_configs(line: str) -> List[str]:
 	return sorted(glob.glob(os.path.join(REPO, 'configs', line, '*.config')))
 
 
+def _peer_configs(args: argparse.Namespace, configs: List[str]) -> List[str]:
+	"""What the line's kernel is built with besides @configs to be the
+	peers' kernel too: configs/peers.config on a line with peers."""
+	if not _line_source(args).peers:
+		return []
+	return [os.path.join(REPO, c) for c in peers.CONFIGS
+		if os.path.join(REPO, c) not in configs]
+
+
 def _kunit_run(args: argparse.Namespace, configs: List[str],
 	       build_dir: str = '') -> runner.KunitRun:
 	"""kunit.py on the line's kernel, the one `make` builds.  On a line
-	with peers it is their kernel too (configs/peers.config): booted
-	for anything else, without test_hmm's devices.  A line's SMP suites
+	with peers it is their kernel too (_peer_configs()): booted for
+	anything else, without test_hmm's devices.  A line's SMP suites
 	(smp_suites=) run when it boots with two CPUs (_smp_run()), not
 	here."""
 	layout = _layout(args)
 	line = _line_source(args)
-	peer_configs = [os.path.join(REPO, c) for c in peers.CONFIGS
-			if os.path.join(REPO, c) not in configs] \
-		if line.peers else []
+	peer_configs = _peer_configs(args, configs)
 	return runner.KunitRun(tree=layout.tree,
 			       build_dir=build_dir or layout.kunit,
 			       results=layout.results,
@@ -136,8 +143,8 @@ RESULTS, SMP_RESULTS = 'zdrace', 'zdrace-smp'
 def _suite_runs(args: argparse.Namespace) -> \
 		List[Tuple[runner.KunitRun, str, str]]:
 	"""The runs of the suites `make` does on the line: (run, results
-	name, what it is), its kernel's and, on a line with an SMP kernel,
-	that one's with the SMP suites (smp_suites=); each with its part of
+	name, what it is), its kernel's and, on a line whose kernel boots
+	with two CPUs, that boot's with the SMP suites (smp_suites=); each with its part of
 	FILTER=, and only if it has cases of it."""
 	base = _kunit_run(args, args.config)
 	smp = _smp_run(args, base)
@@ -145,7 +152,7 @@ def _suite_runs(args: argparse.Namespace) -> \
 		return [(base, RESULTS, '')]
 	if sweepjob.CONCURRENT_ARG in (args.run_args or []):
 		# A concurrent sweep job's replay: all on two CPUs.
-		return [(smp, SMP_RESULTS, ', SMP kernel')]
+		return [(smp, SMP_RESULTS, ', two CPUs')]
 	up_glob, smp_glob = runner.split_filter(
 		args.filter_glob or '', _line_source(args).smp_suites,
 		runner.suite_cases(os.path.join(REPO, 'kunit-tests')))
@@ -154,7 +161,7 @@ def _suite_runs(args: argparse.Namespace) -> \
 		runs.append((replace(base, filter_glob=up_glob), RESULTS, ''))
 	if smp_glob is not None:
 		runs.append((replace(smp, filter_glob=smp_glob), SMP_RESULTS,
-			     ', SMP kernel'))
+			     ', two CPUs'))
 	return runs
 
 
@@ -363,8 +370,8 @@ def _line_source(args: argparse.Namespace) -> source.LineSource:
 def _peers_kernel(args: argparse.Namespace, base: runner.KunitRun,
 		  dirs: TreeDirs) -> Tuple[Optional[runner.KunitRun], List[str]]:
 	"""The kernel the peers boot in the tree of @dirs, and the line's
-	boot arguments for it: the line's SMP kernel where it has one, else
-	(None) their own build."""
+	boot arguments for it: the line's kernel with two CPUs where it
+	boots so, else (None) their own build."""
 	smp = _smp_run(args, base)
 	if smp is None:
 		return None, _line_source(args).kernel_args.split()
@@ -440,8 +447,11 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 def _coverage_context(args: argparse.Namespace,
 		      locked: bool = False) -> covcmd.Context:
+	# The gcov build boots no peers: test_hmm's and userfaultfd's copies
+	# of the mm inlines and branches would count as never run.
 	return covcmd.Context(repo=REPO, layout=_layout(args),
 			      kunit=_kunit_run(args, args.config),
+			      not_covered=_peer_configs(args, args.config),
 			      lock='' if locked else args.lock)
 
 
@@ -494,7 +504,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 		run = _kunit_run(args, args.config)
 		smp = _smp_run(args, run)
 		if smp is not None and getattr(args, 'concurrent', False):
-			# A concurrent sweep boots the line's SMP kernel.
+			# A concurrent sweep boots the line's kernel with two CPUs.
 			run = smp
 		print(f'{info.banner()}: building for the sweep', flush=True)
 		with runner.build_lock(args.lock) as waited:

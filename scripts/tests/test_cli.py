@@ -162,6 +162,18 @@ class LineConfigsTest(unittest.TestCase):
 		self.assertEqual(run.console_log,
 				 '/nonexistent/7.3/kunit/test.log')
 
+	def test_gcov_build_boots_no_peers(self) -> None:
+		"""7.3's gcov build leaves the peers' fragments out (what it
+		never boots would count as never run); `make`'s keeps them."""
+		ctx = zdrace._coverage_context(self.args('7.3'))
+		peers_config = os.path.join(zdrace.REPO, 'configs/peers.config')
+		self.assertIn(peers_config, ctx.kunit.configs)
+		gcov = ctx.coverage_run('/t', '/b', '/r')
+		self.assertNotIn(peers_config, gcov.configs)
+		self.assertIn(os.path.join(zdrace.REPO, 'configs/coverage.config'),
+			      gcov.configs)
+		self.assertEqual(gcov.line_configs, ctx.kunit.line_configs)
+
 	def test_suite_runs_split_the_filter(self) -> None:
 		def runs(line: str, *filt: str) -> List[Tuple[str, str]]:
 			return [(name, run.filter_glob) for run, name, _ in

@@ -14,7 +14,7 @@ import contextlib
 import json
 import os
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Callable, ContextManager, Iterator, List, Tuple
 
 from zdtool import ZdError
@@ -44,6 +44,9 @@ class Context:
 	layout: Layout
 	kunit: KunitRun		# the normal run: configs, jobs, kernel_args
 	lock: str		# '' when the caller already holds it
+	# Fragments of the normal run the gcov build leaves out (the
+	# peers': what it never boots would count as never run).
+	not_covered: List[str] = field(default_factory=list)
 
 	def locked(self) -> ContextManager:
 		return build_lock(self.lock) if self.lock else \
@@ -75,7 +78,9 @@ class Context:
 			 results: str) -> KunitRun:
 		goal = self.kunit.goal
 		return replace(self.kunit, tree=tree, build_dir=build_dir,
-			       results=results, configs=self.kunit.configs +
+			       results=results,
+			       configs=[c for c in self.kunit.configs
+					if c not in self.not_covered] +
 			       [self.repo_path(COVERAGE_CONFIG)],
 			       goal=goal.but('coverage') if goal else None)
 

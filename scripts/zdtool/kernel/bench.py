@@ -130,12 +130,12 @@ def suite_rows(run: KunitRun, what: str = '') -> List[Row]:
 
 
 def smp_rows(smp: KunitRun) -> List[Row]:
-	"""A line's SMP kernel (its SMP suites, the concurrent sweep): built,
-	then its suite_rows()."""
-	print('bench: building the line\'s SMP kernel', flush=True)
+	"""A line's kernel booted with two CPUs (its SMP suites, the
+	concurrent sweep): built if stale, then its suite_rows()."""
 	if _stamped_build(smp) != 0:
-		raise ZdError(f'the SMP kernel ({smp.build_dir}) failed to build')
-	return suite_rows(smp, f' on the SMP kernel ({smp.filter_glob})')
+		raise ZdError(f'the line\'s kernel ({smp.build_dir}) failed to '
+			      f'build')
+	return suite_rows(smp, f' on two CPUs ({smp.filter_glob})')
 
 
 # Edit one test to its result: this suite's source is touched, then
@@ -189,7 +189,7 @@ def sweep_rows(repo: str, layout: Layout, kernel_args: Sequence[str],
 	"""The sweep's rate with its default seeds a boot, against one
 	interleaving a boot (what a boot costs); with @concurrent (an SMP
 	line), the concurrent sweep's rate against that serial one, and
-	against one SMP kernel at a time."""
+	against one kernel at a time."""
 	serial = sweep_per_min(repo, layout, kernel_args, SEEDS_PER_BOOT)
 	rows = [Row(f'sweep, {SEEDS_PER_BOOT} seeds a boot', serial,
 		    'one seed a boot', sweep_per_min(repo, layout, kernel_args, 1),

@@ -92,7 +92,7 @@ class MutantRun:
 	source: KernelSource
 	main: Series
 	# The runs of `make`'s suites, in order: the line's kernel's, and its
-	# SMP kernel's on a line that has one (zdrace.py's _suite_runs()),
+	# boot with two CPUs on a line that has one (zdrace.py's _suite_runs()),
 	# each built in the mutants' tree; a later one boots only if the
 	# earlier left the mutant alive.
 	runs: List[KunitRun]

@@ -284,11 +284,11 @@ def check_filter(filter_glob: str) -> None:
 def split_filter(filter_glob: str, smp_suites: str,
 		 cases: Dict[str, List[str]]) -> \
 		Tuple[Optional[str], Optional[str]]:
-	"""What a line's kernel and its SMP kernel each run of the cases
-	@filter_glob names ('': all), when the SMP kernel runs the suites of
-	glob @smp_suites (of @cases, every suite there is with its cases):
-	the filter of each, None where that kernel has none of them to
-	run."""
+	"""What a line's kernel booted with one CPU and with two each run of
+	the cases @filter_glob names ('': all), when the boot with two runs
+	the suites of glob @smp_suites (of @cases, every suite there is with
+	its cases): the filter of each, None where that boot has none of
+	them to run."""
 	suite_glob, dot, case_glob = (filter_glob or '*').partition('.')
 
 	def named(suites: List[str]) -> bool:

@@ -120,8 +120,8 @@ def run(base: KunitRun, layout: Layout, line: str, repo: str,
 	kernel: Optional[KunitRun] = None) -> Counts:
 	"""Build what is stale, boot, print the table; the counts.  @layout
 	is kernel line @line's, or a mutant's (its peers/ and results/ are
-	used); @kernel, the line's SMP kernel, if it has one, booted with
-	@line_args; @repro, the command that runs it again."""
+	used); @kernel, the line's kernel where it boots with two CPUs,
+	booted with @line_args; @repro, the command that runs it again."""
 	print(banner, flush=True)
 	kernel = kernel or kernel_run(base, layout, repo)
 	print(f'peers: building the kernel in {kernel.build_dir}', flush=True)

@@ -47,8 +47,8 @@ def check_extra(extra: List[str]) -> None:
 
 
 # What makes a boot of the sweep's suite concurrent: it needs two CPUs,
-# the line's SMP kernel where it has one besides (zdrace.py routes a `make
-# run` with it there).
+# the line's kernel booted with two where it boots so (zdrace.py routes a
+# `make run` with it there).
 CONCURRENT_ARG = 'zdrace_sweep.concurrent=1'
 
 
