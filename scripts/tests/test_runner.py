@@ -122,6 +122,33 @@ class PmemTest(unittest.TestCase):
 			self.assertEqual(plain.pmem_image, '')
 
 
+class OwnConsoleTest(unittest.TestCase):
+	"""A boot with a console of its own leaves test.log, another boot's
+	console, as it was."""
+
+	def test_boot_keeps_the_other_console(self) -> None:
+		with tempfile.TemporaryDirectory() as d:
+			log = os.path.join(d, 'test.log')
+			with open(log, 'w') as f:
+				f.write('one CPU\n')
+			run = runner.KunitRun(tree=d, build_dir=d, results=d,
+					      configs=[],
+					      console=os.path.join(d, 'test-smp.log'))
+			with run.own_console('exec'):
+				with open(log, 'w') as f:
+					f.write('two CPUs\n')
+			with open(log) as f:
+				self.assertEqual(f.read(), 'one CPU\n')
+			with open(run.console_log) as f:
+				self.assertEqual(f.read(), 'two CPUs\n')
+			# A boot that wrote no console leaves none of its own.
+			with run.own_console('exec'):
+				pass
+			self.assertFalse(os.path.exists(run.console_log))
+			with open(log) as f:
+				self.assertEqual(f.read(), 'one CPU\n')
+
+
 class SmpSplitTest(unittest.TestCase):
 	"""What a line's kernel and its SMP kernel each run of FILTER=."""
 	CASES = {'zdrace_page_ref': ['get_put', 'zap_then_put'],

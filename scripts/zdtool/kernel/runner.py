@@ -124,16 +124,28 @@ class KunitRun:
 		"""The console of the last boot, as kunit.py saves it."""
 		return self.console or os.path.join(self.build_dir, 'test.log')
 
-	def keep_console(self, verb: str) -> None:
-		"""After a boot (@verb), kunit.py's test.log to self.console."""
+	@contextlib.contextmanager
+	def own_console(self, verb: str) -> Iterator[None]:
+		"""A boot (@verb) whose console is self.console: kunit.py's
+		test.log goes there, and the build's test.log (another boot's)
+		is left as it was."""
 		if verb not in ('run', 'exec') or not self.console:
+			yield
 			return
+		log = os.path.join(self.build_dir, 'test.log')
+		kept = f'{log}.kept'
+		with contextlib.suppress(FileNotFoundError):
+			os.replace(log, kept)
 		try:
-			shutil.copyfile(os.path.join(self.build_dir, 'test.log'),
-					self.console)
-		except FileNotFoundError:
+			yield
+		finally:
+			try:
+				os.replace(log, self.console)
+			except FileNotFoundError:
+				with contextlib.suppress(FileNotFoundError):
+					os.unlink(self.console)
 			with contextlib.suppress(FileNotFoundError):
-				os.unlink(self.console)
+				os.replace(kept, log)
 
 	def command(self, verb: str, json_path: Optional[str] = None) -> List[str]:
 		cmd = [sys.executable, KUNIT_PY, verb, *self._common()]
@@ -193,26 +205,26 @@ class KunitRun:
 		cmd = self.command(verb, json_path)
 		self.boot_files(verb)
 		out = subprocess.DEVNULL if quiet else None
-		rc = subprocess.run(cmd, cwd=self.tree, stdout=out,
-				    stderr=out).returncode
-		self.keep_console(verb)
-		return rc
+		with self.own_console(verb):
+			return subprocess.run(cmd, cwd=self.tree, stdout=out,
+					      stderr=out).returncode
 
 	def capture(self, verb: str) -> Tuple[int, str]:
 		"""invoke() with the output kept: (exit status, output)."""
 		self.boot_files(verb)
-		proc = subprocess.run(self.command(verb), cwd=self.tree,
-				      stdout=subprocess.PIPE,
-				      stderr=subprocess.STDOUT, text=True,
-				      errors='replace')
-		self.keep_console(verb)
+		with self.own_console(verb):
+			proc = subprocess.run(self.command(verb), cwd=self.tree,
+					      stdout=subprocess.PIPE,
+					      stderr=subprocess.STDOUT, text=True,
+					      errors='replace')
 		return proc.returncode, proc.stdout
 
 	def tee(self, verb: str) -> Tuple[int, str]:
 		"""invoke() shown as it runs, its output also kept."""
 		self.boot_files(verb)
 		kept = []
-		with subprocess.Popen(self.command(verb), cwd=self.tree,
+		with self.own_console(verb), \
+		     subprocess.Popen(self.command(verb), cwd=self.tree,
 				      stdout=subprocess.PIPE,
 				      stderr=subprocess.STDOUT, text=True,
 				      errors='replace') as proc:
@@ -221,7 +233,6 @@ class KunitRun:
 				sys.stdout.write(line)
 				kept.append(line)
 			sys.stdout.flush()
-		self.keep_console(verb)
 		return proc.returncode, ''.join(kept)
 
 	def repro(self, verb: str) -> str:
