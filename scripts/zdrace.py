@@ -126,8 +126,7 @@ def _smp_run(args: argparse.Namespace,
 	line = _line_source(args)
 	if not line.smp_kernel_args:
 		return None
-	return replace(base, console=os.path.join(base.build_dir,
-						  SMP_CONSOLE),
+	return replace(base, console=SMP_CONSOLE,
 		       kernel_args=peers.smp_own_args(line) +
 		       (args.kernel_args or []) + (args.run_args or []))
 
@@ -376,7 +375,6 @@ def _peers_kernel(args: argparse.Namespace, base: runner.KunitRun,
 	if smp is None:
 		return None, _line_source(args).kernel_args.split()
 	return replace(smp, tree=dirs.tree, build_dir=dirs.kunit,
-		       console=os.path.join(dirs.kunit, SMP_CONSOLE),
 		       filter_glob=''), \
 		_line_source(args).smp_kernel_args.split()
 

@@ -133,7 +133,7 @@ class OwnConsoleTest(unittest.TestCase):
 				f.write('one CPU\n')
 			run = runner.KunitRun(tree=d, build_dir=d, results=d,
 					      configs=[],
-					      console=os.path.join(d, 'test-smp.log'))
+					      console='test-smp.log')
 			with run.own_console('exec'):
 				with open(log, 'w') as f:
 					f.write('two CPUs\n')

@@ -111,8 +111,9 @@ class KunitRun:
 	line_configs: List[str] = field(default_factory=list)
 	# How the user started the run: its failures' commands.
 	goal: Optional[replay.Goal] = None
-	# Where a boot's console is kept ('': kunit.py's test.log): two
-	# runs of one build, booted differently, keep theirs apart.
+	# The file of build_dir a boot's console is kept in ('': kunit.py's
+	# test.log): two runs of one build, booted differently, keep theirs
+	# apart, wherever the build is.
 	console: str = ''
 
 	def _common(self) -> List[str]:
@@ -122,7 +123,7 @@ class KunitRun:
 	@property
 	def console_log(self) -> str:
 		"""The console of the last boot, as kunit.py saves it."""
-		return self.console or os.path.join(self.build_dir, 'test.log')
+		return os.path.join(self.build_dir, self.console or 'test.log')
 
 	@contextlib.contextmanager
 	def own_console(self, verb: str) -> Iterator[None]:
@@ -140,10 +141,10 @@ class KunitRun:
 			yield
 		finally:
 			try:
-				os.replace(log, self.console)
+				os.replace(log, self.console_log)
 			except FileNotFoundError:
 				with contextlib.suppress(FileNotFoundError):
-					os.unlink(self.console)
+					os.unlink(self.console_log)
 			with contextlib.suppress(FileNotFoundError):
 				os.replace(kept, log)
 
